@@ -1,0 +1,77 @@
+import { boolean, integer, text, timestamp } from 'drizzle-orm/pg-core';
+import { normalizedTable } from './normalized-columns.ts';
+
+const ts = (name: string) => timestamp(name, { withTimezone: true });
+
+export const githubRepositories = normalizedTable('github_repositories', {
+  fullName: text('full_name').notNull(),
+  name: text('name').notNull(),
+  owner: text('owner').notNull(),
+  defaultBranch: text('default_branch'),
+  private: boolean('private').notNull().default(false),
+  language: text('language'),
+  createdAt: ts('created_at'),
+  updatedAt: ts('updated_at'),
+  pushedAt: ts('pushed_at'),
+});
+
+export const githubPullRequests = normalizedTable('github_pull_requests', {
+  repository: text('repository').notNull(),
+  number: integer('number').notNull(),
+  title: text('title').notNull(),
+  state: text('state').notNull(),
+  draft: boolean('draft').notNull().default(false),
+  merged: boolean('merged').notNull().default(false),
+  mergedAt: ts('merged_at'),
+  closedAt: ts('closed_at'),
+  authorLogin: text('author_login'),
+  baseRef: text('base_ref'),
+  headRef: text('head_ref'),
+  additions: integer('additions'),
+  deletions: integer('deletions'),
+  changedFiles: integer('changed_files'),
+  createdAt: ts('created_at').notNull(),
+  updatedAt: ts('updated_at').notNull(),
+});
+
+export const githubReviews = normalizedTable('github_reviews', {
+  repository: text('repository').notNull(),
+  pullNumber: integer('pull_number').notNull(),
+  state: text('state').notNull(),
+  authorLogin: text('author_login'),
+  submittedAt: ts('submitted_at'),
+  commitId: text('commit_id'),
+});
+
+export const githubReviewComments = normalizedTable('github_review_comments', {
+  repository: text('repository').notNull(),
+  pullNumber: integer('pull_number').notNull(),
+  reviewId: text('review_id'),
+  authorLogin: text('author_login'),
+  body: text('body'),
+  path: text('path'),
+  createdAt: ts('created_at').notNull(),
+  updatedAt: ts('updated_at').notNull(),
+});
+
+export const githubCommits = normalizedTable('github_commits', {
+  repository: text('repository').notNull(),
+  pullNumber: integer('pull_number'),
+  sha: text('sha').notNull(),
+  message: text('message'),
+  authorName: text('author_name'),
+  authorEmail: text('author_email'),
+  authorLogin: text('author_login'),
+  committedAt: ts('committed_at'),
+});
+
+export const githubDeployments = normalizedTable('github_deployments', {
+  repository: text('repository').notNull(),
+  environment: text('environment'),
+  ref: text('ref'),
+  sha: text('sha'),
+  task: text('task'),
+  creatorLogin: text('creator_login'),
+  createdAt: ts('created_at').notNull(),
+  updatedAt: ts('updated_at').notNull(),
+});

@@ -1,0 +1,39 @@
+/** One dependency's readiness: a name and a probe that throws when it is not usable. */
+export interface HealthCheck {
+  name: string;
+  check: () => Promise<unknown>;
+}
+
+export interface HealthReport {
+  status: 'ok' | 'unavailable';
+  checks: Record<string, { status: 'ok' | 'unavailable'; detail?: unknown; error?: string }>;
+}
+
+/** Runs every probe in parallel, each bounded by a timeout so a hung dependency cannot hang readiness. */
+export async function runHealthChecks(checks: readonly HealthCheck[], timeoutMs = 2000): Promise<HealthReport> {
+  const results = await Promise.all(
+    checks.map(async ({ name, check }) => {
+      try {
+        const detail = await withTimeout(check(), timeoutMs, name);
+        return [name, { status: 'ok' as const, ...(detail === undefined ? {} : { detail }) }] as const;
+      } catch (error) {
+        return [name, { status: 'unavailable' as const, error: (error as Error).message }] as const;
+      }
+    }),
+  );
+  const entries = Object.fromEntries(results);
+  const healthy = results.every(([, result]) => result.status === 'ok');
+  return { status: healthy ? 'ok' : 'unavailable', checks: entries };
+}
+
+async function withTimeout<T>(promise: Promise<T>, ms: number, name: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`${name} check timed out after ${ms} ms`)), ms);
+  });
+  try {
+    return await Promise.race([promise, timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}

@@ -1,0 +1,37 @@
+import { pino, type Logger, type LoggerOptions } from 'pino';
+
+/**
+ * Paths pino blanks out before a line is written. Credentials travel in request
+ * bodies, integration rows and auth headers; listing every shape they take here
+ * means no call site has to remember to scrub them.
+ */
+export const REDACTED_PATHS = [
+  'req.headers.authorization',
+  'req.headers["x-service-token"]',
+  'headers.authorization',
+  'authorization',
+  'password',
+  'token',
+  'api_token',
+  'apiToken',
+  'credentials',
+  '*.credentials',
+  '*.token',
+  '*.api_token',
+  '*.password',
+  '*.authorization',
+  'body.credentials',
+  'integration.credentials',
+];
+
+export type { Logger };
+
+/** A JSON logger with credential redaction; `level` from LOG_LEVEL unless given. */
+export function createLogger(name: string, options: LoggerOptions = {}): Logger {
+  return pino({
+    name,
+    level: options.level ?? process.env.LOG_LEVEL ?? 'info',
+    redact: { paths: REDACTED_PATHS, censor: '[redacted]' },
+    ...options,
+  });
+}

@@ -1,0 +1,192 @@
+import type { FastifyInstance } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import {
+  configSchemaFor,
+  createIntegrationBodySchema,
+  credentialsSchemaFor,
+  idParamSchema,
+  integrationViewSchema,
+  paginationQuerySchema,
+  patchIntegrationBodySchema,
+  type IntegrationView,
+} from '@tributary/contracts';
+import { tenantOf } from '../plugins/auth.ts';
+import { ConflictError, NotFoundError, ValidationError } from '../errors.ts';
+import { checkIntegrationUrl } from '../security/url-policy.ts';
+import {
+  findIntegration,
+  insertIntegration,
+  listIntegrations,
+  updateIntegration,
+  type IntegrationRow,
+  type NewIntegrationRow,
+} from '../db/integrations.ts';
+import type { RouteContext } from './route-context.ts';
+
+/** The API view: credentials are never returned, only whether they are set. */
+export function integrationView(row: IntegrationRow): IntegrationView {
+  return {
+    id: row.id,
+    type: row.type as IntegrationView['type'],
+    name: row.name,
+    base_url: row.baseUrl,
+    config: row.config as Record<string, unknown>,
+    schedule: row.schedule,
+    enabled: row.enabled,
+    has_credentials: row.credentialsEncrypted.length > 0,
+    last_test:
+      row.lastTestAt && row.lastTestOk !== null
+        ? { ok: row.lastTestOk, at: row.lastTestAt.toISOString(), error: row.lastTestError }
+        : null,
+    created_at: row.createdAt.toISOString(),
+    updated_at: row.updatedAt.toISOString(),
+  };
+}
+
+const enableBeforeTest = (id: number | string) =>
+  new ConflictError(`integration ${id} cannot be enabled before a connection test passed (POST /api/v1/integrations/${id}/test)`);
+
+export function registerIntegrationRoutes(app: FastifyInstance, ctx: RouteContext): void {
+  const r = app.withTypeProvider<ZodTypeProvider>();
+  const urlPolicy = {
+    hostAllowlist: ctx.config.INTEGRATION_HOST_ALLOWLIST,
+    allowPrivateHosts: ctx.config.ALLOW_PRIVATE_INTEGRATION_HOSTS,
+  };
+
+  r.post(
+    '/api/v1/integrations',
+    {
+      config: { auth: 'tenant' },
+      schema: {
+        tags: ['integrations'],
+        body: createIntegrationBodySchema,
+        response: { 201: integrationViewSchema },
+      },
+    },
+    async (request, reply) => {
+      const tenantId = tenantOf(request);
+      const body = request.body;
+      if (body.enabled) throw enableBeforeTest('new');
+      await checkIntegrationUrl(body.base_url, urlPolicy);
+      const sealed = ctx.cipher.seal(tenantId, body.credentials);
+      const row = await insertIntegration(ctx.db, {
+        tenantId,
+        type: body.type,
+        name: body.name,
+        baseUrl: body.base_url,
+        credentialsEncrypted: sealed.ciphertext,
+        credentialsKeyId: sealed.keyId,
+        config: body.config,
+        schedule: body.schedule ?? null,
+        enabled: false,
+      });
+      return reply.status(201).send(integrationView(row));
+    },
+  );
+
+  r.get(
+    '/api/v1/integrations',
+    {
+      config: { auth: 'tenant' },
+      schema: {
+        tags: ['integrations'],
+        querystring: paginationQuerySchema,
+        response: { 200: z.object({ integrations: z.array(integrationViewSchema) }) },
+      },
+    },
+    async (request) => {
+      const rows = await listIntegrations(ctx.db, tenantOf(request), {
+        limit: request.query.limit,
+        beforeId: request.query.before_id,
+      });
+      return { integrations: rows.map(integrationView) };
+    },
+  );
+
+  r.get(
+    '/api/v1/integrations/:id',
+    {
+      config: { auth: 'tenant' },
+      schema: { tags: ['integrations'], params: idParamSchema, response: { 200: integrationViewSchema } },
+    },
+    async (request) => {
+      const row = await findIntegration(ctx.db, tenantOf(request), request.params.id);
+      if (!row) throw new NotFoundError(`integration ${request.params.id}`);
+      return integrationView(row);
+    },
+  );
+
+  r.patch(
+    '/api/v1/integrations/:id',
+    {
+      config: { auth: 'tenant' },
+      schema: {
+        tags: ['integrations'],
+        params: idParamSchema,
+        body: patchIntegrationBodySchema,
+        response: { 200: integrationViewSchema },
+      },
+    },
+    async (request) => {
+      const tenantId = tenantOf(request);
+      const id = request.params.id;
+      const current = await findIntegration(ctx.db, tenantId, id);
+      if (!current) throw new NotFoundError(`integration ${id}`);
+      const type = current.type as 'jira' | 'github';
+      const body = request.body;
+      const changes: Partial<NewIntegrationRow> = {};
+      if (body.name !== undefined) changes.name = body.name;
+      if (body.schedule !== undefined) changes.schedule = body.schedule;
+      if (body.config !== undefined) changes.config = parseFor(configSchemaFor[type], body.config, 'config');
+      if (body.base_url !== undefined) {
+        await checkIntegrationUrl(body.base_url, urlPolicy);
+        changes.baseUrl = body.base_url;
+      }
+      if (body.credentials !== undefined) {
+        const sealed = ctx.cipher.seal(tenantId, parseFor(credentialsSchemaFor[type], body.credentials, 'credentials'));
+        changes.credentialsEncrypted = sealed.ciphertext;
+        changes.credentialsKeyId = sealed.keyId;
+      }
+      // New credentials or a new host have not been tested yet.
+      if (changes.baseUrl !== undefined || changes.credentialsEncrypted !== undefined) {
+        Object.assign(changes, { lastTestOk: null, lastTestAt: null, lastTestError: null });
+      }
+      if (body.enabled !== undefined) {
+        const tested = changes.lastTestOk === undefined ? current.lastTestOk === true : false;
+        if (body.enabled && !tested) throw enableBeforeTest(id);
+        changes.enabled = body.enabled;
+      }
+      const row = await updateIntegration(ctx.db, tenantId, id, changes);
+      if (!row) throw new NotFoundError(`integration ${id}`);
+      return integrationView(row);
+    },
+  );
+
+  r.delete(
+    '/api/v1/integrations/:id',
+    { config: { auth: 'tenant' }, schema: { tags: ['integrations'], params: idParamSchema } },
+    async (request, reply) => {
+      const tenantId = tenantOf(request);
+      const id = request.params.id;
+      const { rows } = await ctx.pool.query<{ id: number }>(
+        `select id from etl_jobs where integration_id = $1 and tenant_id = $2 and status in ('PENDING', 'RUNNING', 'PAUSED')`,
+        [id, tenantId],
+      );
+      if (rows[0]) throw new ConflictError(`integration ${id} has an active job (${rows[0].id}); cancel it first`);
+      const row = await updateIntegration(ctx.db, tenantId, id, { deletedAt: new Date(), enabled: false });
+      if (!row) throw new NotFoundError(`integration ${id}`);
+      return reply.status(204).send();
+    },
+  );
+}
+
+function parseFor(schema: z.ZodType, value: unknown, field: string): unknown {
+  const parsed = schema.safeParse(value);
+  if (parsed.success) return parsed.data;
+  const details = parsed.error.issues.map((issue) => ({
+    path: [field, ...issue.path.map(String)].join('.'),
+    message: issue.message,
+  }));
+  throw new ValidationError(`invalid ${details[0]?.path ?? field}: ${details[0]?.message ?? 'invalid'}`, details);
+}

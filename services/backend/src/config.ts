@@ -1,0 +1,50 @@
+import { z } from 'zod';
+
+const base64Key = z
+  .string()
+  .refine((value) => Buffer.from(value, 'base64').length === 32, { message: 'must be 32 bytes, base64-encoded' });
+
+const envSchema = z.object({
+  DATABASE_URL: z.string().url(),
+  AMQP_URL: z.string().default('amqp://guest:guest@127.0.0.1:5672'),
+  /** Prefix for exchange and queue names, so parallel test runs share a broker without sharing queues. */
+  QUEUE_PREFIX: z.string().regex(/^[a-z0-9_.-]*$/).default(''),
+  PORT: z.coerce.number().int().min(0).max(65535).default(8080),
+  HOST: z.string().default('0.0.0.0'),
+  TRIBUTARY_ADMIN_TOKEN: z.string().min(16, 'must be at least 16 characters'),
+  TRIBUTARY_SERVICE_TOKEN: z.string().min(16, 'must be at least 16 characters'),
+  TRIBUTARY_ENCRYPTION_KEY: base64Key,
+  /** Older keys, comma-separated, still able to decrypt rows sealed before a rotation. */
+  TRIBUTARY_PREVIOUS_ENCRYPTION_KEYS: z
+    .string()
+    .default('')
+    .transform((value) => value.split(',').filter(Boolean))
+    .pipe(z.array(base64Key)),
+  /** Where the backend reaches the extract service for connection tests. */
+  EXTRACT_URL: z.string().url().default('http://127.0.0.1:8081'),
+  /** Hosts integrations may point at; empty means any public host. */
+  INTEGRATION_HOST_ALLOWLIST: z
+    .string()
+    .default('')
+    .transform((value) => value.split(',').map((h) => h.trim().toLowerCase()).filter(Boolean)),
+  /** Loopback and private addresses are refused unless allowed (the simulator and tests run on loopback). */
+  ALLOW_PRIVATE_INTEGRATION_HOSTS: z
+    .enum(['true', 'false'])
+    .default('false')
+    .transform((value) => value === 'true'),
+  DB_POOL_MAX: z.coerce.number().int().min(1).max(200).default(10),
+  DB_STATEMENT_TIMEOUT_MS: z.coerce.number().int().min(100).default(30_000),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+});
+
+export type BackendConfig = z.infer<typeof envSchema>;
+
+/** Parses the environment once; a bad value throws an error naming the variable. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): BackendConfig {
+  const parsed = envSchema.safeParse(env);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`);
+    throw new Error(`invalid configuration: ${problems.join('; ')}`);
+  }
+  return parsed.data;
+}

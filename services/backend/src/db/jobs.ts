@@ -1,0 +1,120 @@
+import type pg from 'pg';
+import type { JobStatus, RunMode } from '@tributary/contracts';
+import { ConflictError } from '../errors.ts';
+import { isUniqueViolation } from './pg-errors.ts';
+
+export interface JobRow {
+  id: number;
+  tenant_id: number;
+  integration_id: number;
+  status: JobStatus;
+  mode: RunMode;
+  streams: string[];
+  trigger: string;
+  progress: Record<string, unknown>;
+  records_extracted: number;
+  records_transformed: number;
+  records_failed: number;
+  error: string | null;
+  pause_reason: string | null;
+  cancel_requested_at: Date | null;
+  attempts: number;
+  next_retry_at: Date | null;
+  heartbeat_at: Date | null;
+  extraction_finished_at: Date | null;
+  created_at: Date;
+  started_at: Date | null;
+  finished_at: Date | null;
+  updated_at: Date;
+}
+
+export const JOB_COLUMNS = `id, tenant_id, integration_id, status, mode, streams, trigger, progress,
+  records_extracted, records_transformed, records_failed, error, pause_reason, cancel_requested_at,
+  attempts, next_retry_at, heartbeat_at, extraction_finished_at, created_at, started_at, finished_at, updated_at`;
+
+export interface NewJob {
+  tenantId: number;
+  integrationId: number;
+  streams: readonly string[];
+  mode: RunMode;
+  trigger: 'manual' | 'schedule' | 'retry';
+}
+
+/** A PENDING job; the partial unique index turns a second active job into a 409. */
+export async function insertJob(db: pg.Pool | pg.PoolClient, job: NewJob): Promise<JobRow> {
+  try {
+    const { rows } = await db.query<JobRow>(
+      `insert into etl_jobs (tenant_id, integration_id, streams, mode, trigger)
+       values ($1, $2, $3::jsonb, $4, $5) returning ${JOB_COLUMNS}`,
+      [job.tenantId, job.integrationId, JSON.stringify(job.streams), job.mode, job.trigger],
+    );
+    return rows[0]!;
+  } catch (error) {
+    if (isUniqueViolation(error, 'etl_jobs_one_active_per_integration')) {
+      const active = await db.query<{ id: number; status: string }>(
+        `select id, status from etl_jobs where integration_id = $1 and status in ('PENDING', 'RUNNING', 'PAUSED')`,
+        [job.integrationId],
+      );
+      const row = active.rows[0];
+      throw new ConflictError(
+        row
+          ? `integration ${job.integrationId} already has an active job (${row.id}, ${row.status})`
+          : `integration ${job.integrationId} already has an active job`,
+      );
+    }
+    throw error;
+  }
+}
+
+export async function findJob(db: pg.Pool, tenantId: number, id: number): Promise<JobRow | undefined> {
+  const { rows } = await db.query<JobRow>(`select ${JOB_COLUMNS} from etl_jobs where id = $1 and tenant_id = $2`, [
+    id,
+    tenantId,
+  ]);
+  return rows[0];
+}
+
+export async function listJobs(
+  db: pg.Pool,
+  tenantId: number,
+  filter: { status?: JobStatus | undefined; integrationId?: number | undefined; limit: number; beforeId?: number | undefined },
+): Promise<JobRow[]> {
+  const { rows } = await db.query<JobRow>(
+    `select ${JOB_COLUMNS} from etl_jobs
+     where tenant_id = $1
+       and ($2::text is null or status = $2)
+       and ($3::bigint is null or integration_id = $3)
+       and ($4::bigint is null or id < $4)
+     order by id desc limit $5`,
+    [tenantId, filter.status ?? null, filter.integrationId ?? null, filter.beforeId ?? null, filter.limit],
+  );
+  return rows;
+}
+
+/** The wire form of a job (snake_case, ISO times). */
+export function jobView(job: JobRow) {
+  const iso = (d: Date | null) => (d ? d.toISOString() : null);
+  return {
+    id: job.id,
+    integration_id: job.integration_id,
+    status: job.status,
+    mode: job.mode,
+    streams: job.streams,
+    trigger: job.trigger,
+    progress: job.progress,
+    records_extracted: job.records_extracted,
+    records_transformed: job.records_transformed,
+    records_failed: job.records_failed,
+    error: job.error,
+    pause_reason: job.pause_reason,
+    cancel_requested: job.cancel_requested_at !== null,
+    attempts: job.attempts,
+    next_retry_at: iso(job.next_retry_at),
+    heartbeat_at: iso(job.heartbeat_at),
+    extraction_finished_at: iso(job.extraction_finished_at),
+    created_at: job.created_at.toISOString(),
+    started_at: iso(job.started_at),
+    finished_at: iso(job.finished_at),
+    updated_at: job.updated_at.toISOString(),
+  };
+}

@@ -1,0 +1,112 @@
+import type pg from 'pg';
+import { withTransaction } from '@tributary/db';
+
+/** A raw record ready to store: validated, with its content hash computed. */
+export interface RawRecordToStore {
+  integration_id: number;
+  entity_type: string;
+  external_id: string;
+  raw_data: Record<string, unknown>;
+  extraction_metadata: Record<string, unknown>;
+  content_hash: string;
+  job_id: number | null;
+}
+
+export interface StoredRawRecord {
+  record_id: number;
+  unchanged: boolean;
+}
+
+// The whole batch travels as one jsonb parameter and is expanded server-side:
+// one round trip and one statement for up to 1000 rows. Rows whose content is
+// already stored conflict and are looked up instead, so the answer keeps input order.
+const INSERT_BATCH = `
+with input as (
+  select ord,
+         (r->>'integration_id')::bigint as integration_id,
+         (r->>'job_id')::bigint as job_id,
+         r->>'entity_type' as entity_type,
+         r->>'external_id' as external_id,
+         r->'raw_data' as raw_data,
+         r->'extraction_metadata' as extraction_metadata,
+         r->>'content_hash' as content_hash
+  from jsonb_array_elements($2::jsonb) with ordinality as t(r, ord)
+), inserted as (
+  insert into raw_extraction_data
+    (tenant_id, integration_id, job_id, entity_type, external_id, raw_data, extraction_metadata, content_hash)
+  select $1, integration_id, job_id, entity_type, external_id, raw_data, extraction_metadata, content_hash
+  from input order by ord
+  on conflict (tenant_id, integration_id, entity_type, external_id, content_hash) do nothing
+  returning id, integration_id, entity_type, external_id, content_hash
+)
+select input.ord::int as ord,
+       coalesce(inserted.id, existing.id) as id,
+       inserted.id is null as unchanged
+from input
+left join inserted using (integration_id, entity_type, external_id, content_hash)
+left join raw_extraction_data existing
+  on inserted.id is null
+ and existing.tenant_id = $1
+ and existing.integration_id = input.integration_id
+ and existing.entity_type = input.entity_type
+ and existing.external_id = input.external_id
+ and existing.content_hash = input.content_hash
+order by input.ord`;
+
+// A row inserted by a concurrent batch after this statement's snapshot conflicts
+// but is invisible to the join above; a second statement sees it.
+const FIND_EXISTING = `
+select id from raw_extraction_data
+where tenant_id = $1 and integration_id = $2 and entity_type = $3 and external_id = $4 and content_hash = $5`;
+
+const COUNT_EXTRACTED = `
+update etl_jobs set records_extracted = records_extracted + c.n, updated_at = now()
+from (select unnest($2::bigint[]) as job_id, unnest($3::bigint[]) as n) c
+where etl_jobs.id = c.job_id and etl_jobs.tenant_id = $1`;
+
+/** Stores a batch in one multi-row insert; identical content for an entity is not stored twice. */
+export async function storeRawBatch(
+  pool: pg.Pool,
+  tenantId: number,
+  records: readonly RawRecordToStore[],
+): Promise<StoredRawRecord[]> {
+  return withTransaction(pool, async (client) => {
+    const { rows } = await client.query<{ ord: number; id: number | null; unchanged: boolean }>(INSERT_BATCH, [
+      tenantId,
+      JSON.stringify(records),
+    ]);
+    const stored: StoredRawRecord[] = [];
+    const newPerJob = new Map<number, number>();
+    for (const row of rows) {
+      const record = records[row.ord - 1]!;
+      let id = row.id;
+      if (id === null) {
+        const found = await client.query<{ id: number }>(FIND_EXISTING, [
+          tenantId,
+          record.integration_id,
+          record.entity_type,
+          record.external_id,
+          record.content_hash,
+        ]);
+        id = found.rows[0]!.id;
+      }
+      if (!row.unchanged && record.job_id !== null) {
+        newPerJob.set(record.job_id, (newPerJob.get(record.job_id) ?? 0) + 1);
+      }
+      stored.push({ record_id: id, unchanged: row.unchanged });
+    }
+    if (newPerJob.size > 0) {
+      await client.query(COUNT_EXTRACTED, [tenantId, [...newPerJob.keys()], [...newPerJob.values()]]);
+    }
+    return stored;
+  });
+}
+
+/** Which of these integration ids are live integrations of the tenant. */
+export async function liveIntegrationIds(pool: pg.Pool, tenantId: number, ids: readonly number[]): Promise<Set<number>> {
+  const { rows } = await pool.query<{ id: number }>(
+    'select id from integrations where tenant_id = $1 and id = any($2::bigint[]) and deleted_at is null',
+    [tenantId, ids],
+  );
+  return new Set(rows.map((row) => row.id));
+}

@@ -1,0 +1,54 @@
+/** A field-level problem, addressed by a dotted path into the body or query. */
+export interface ErrorDetail {
+  path: string;
+  message: string;
+}
+
+/** An error that knows its HTTP status and stable code; everything else becomes a 500 with no internals. */
+export class AppError extends Error {
+  readonly status: number;
+  readonly code: string;
+  readonly details: ErrorDetail[] | undefined;
+  constructor(status: number, code: string, message: string, details?: ErrorDetail[]) {
+    super(message);
+    this.status = status;
+    this.code = code;
+    this.details = details;
+  }
+}
+
+export class ValidationError extends AppError {
+  constructor(message: string, details?: ErrorDetail[]) {
+    super(400, 'VALIDATION_FAILED', message, details);
+  }
+}
+
+export class UnauthenticatedError extends AppError {
+  constructor(message = 'a valid bearer token is required') {
+    super(401, 'UNAUTHENTICATED', message);
+  }
+}
+
+export class ForbiddenError extends AppError {
+  constructor(message: string) {
+    super(403, 'FORBIDDEN', message);
+  }
+}
+
+export class NotFoundError extends AppError {
+  constructor(what: string, details?: ErrorDetail[]) {
+    super(404, 'NOT_FOUND', `${what} not found`, details);
+  }
+}
+
+export class ConflictError extends AppError {
+  constructor(message: string) {
+    super(409, 'CONFLICT', message);
+  }
+}
+
+export class UpstreamUnavailableError extends AppError {
+  constructor(message: string) {
+    super(503, 'UNAVAILABLE', message);
+  }
+}

@@ -1,0 +1,2 @@
+export { buildApp } from './app.ts';
+export { loadConfig, type BackendConfig } from './config.ts';

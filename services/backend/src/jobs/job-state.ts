@@ -1,0 +1,72 @@
+import type pg from 'pg';
+import { JOB_STATUSES, canTransition, type JobStatus } from '@tributary/contracts';
+import { ConflictError, NotFoundError } from '../errors.ts';
+import { isUniqueViolation } from '../db/pg-errors.ts';
+import { JOB_COLUMNS, type JobRow } from '../db/jobs.ts';
+
+export interface JobStatusChange {
+  error?: string | null;
+  pauseReason?: string | null;
+  nextRetryAt?: Date | null;
+}
+
+const TERMINAL: readonly JobStatus[] = ['FINISHED', 'FAILED', 'CANCELLED'];
+
+// The WHERE clause carries the legal "from" states, so the check and the move are
+// one atomic statement: two callers racing cannot both move the same job.
+const TRANSITION = `
+update etl_jobs set
+  status = $3,
+  updated_at = now(),
+  started_at = case when $3 = 'RUNNING' then coalesce(started_at, now()) else started_at end,
+  finished_at = case when $3 = any($5::text[]) then now() else null end,
+  heartbeat_at = case when $3 = 'RUNNING' then now() else heartbeat_at end,
+  attempts = attempts + case when $3 = 'PENDING' and status = 'FAILED' then 1 else 0 end,
+  error = case when $6 then $7 else error end,
+  pause_reason = case when $3 = 'PAUSED' then $8 else null end,
+  next_retry_at = case when $9 then $10::timestamptz else next_retry_at end,
+  cancel_requested_at = case when $3 = 'PENDING' then null else cancel_requested_at end,
+  extraction_finished_at = case when $3 = 'PENDING' then null else extraction_finished_at end
+where id = $1 and tenant_id = $2 and status = any($4::text[])
+returning ${JOB_COLUMNS}`;
+
+/**
+ * The one place a job changes state (DESIGN §6). An illegal move is a 409 naming
+ * both states; a job of another tenant is a 404.
+ */
+export async function transitionJob(
+  db: pg.Pool | pg.PoolClient,
+  tenantId: number,
+  jobId: number,
+  to: JobStatus,
+  change: JobStatusChange = {},
+): Promise<JobRow> {
+  const from = JOB_STATUSES.filter((status) => canTransition(status, to));
+  try {
+    const { rows } = await db.query<JobRow>(TRANSITION, [
+      jobId,
+      tenantId,
+      to,
+      from,
+      TERMINAL,
+      change.error !== undefined,
+      change.error ?? null,
+      change.pauseReason ?? null,
+      change.nextRetryAt !== undefined,
+      change.nextRetryAt ?? null,
+    ]);
+    if (rows[0]) return rows[0];
+  } catch (error) {
+    if (isUniqueViolation(error, 'etl_jobs_one_active_per_integration')) {
+      throw new ConflictError(`job ${jobId} cannot become ${to}: its integration already has an active job`);
+    }
+    throw error;
+  }
+  const { rows } = await db.query<{ status: JobStatus }>('select status from etl_jobs where id = $1 and tenant_id = $2', [
+    jobId,
+    tenantId,
+  ]);
+  const current = rows[0];
+  if (!current) throw new NotFoundError(`job ${jobId}`);
+  throw new ConflictError(`job ${jobId} cannot move from ${current.status} to ${to}`);
+}

@@ -1,0 +1,65 @@
+import type { FastifyError, FastifyInstance } from 'fastify';
+import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
+import { AppError, type ErrorDetail } from '../errors.ts';
+
+const CONTEXT_PREFIX: Record<string, string> = { body: '', querystring: 'query.', params: 'params.', headers: 'headers.' };
+
+/**
+ * One place turns every error into the wire shape of DESIGN §5a. Bad input of any
+ * kind is a 4xx naming the field; anything unexpected is a 500 whose internals stay
+ * in the log, never in the answer.
+ */
+export function registerErrorHandler(app: FastifyInstance): void {
+  app.setErrorHandler((error: FastifyError, request, reply) => {
+    if (hasZodFastifySchemaValidationErrors(error)) {
+      const prefix = CONTEXT_PREFIX[error.validationContext ?? 'body'] ?? '';
+      const details: ErrorDetail[] = error.validation.map((issue) => ({
+        path: prefix + issue.instancePath.replace(/^\//, '').replaceAll('/', '.'),
+        message: issue.message,
+      }));
+      const first = details[0];
+      const message = first ? `invalid ${first.path || 'body'}: ${first.message}` : 'invalid request';
+      return reply.status(400).send(errorBody('VALIDATION_FAILED', message, details));
+    }
+    if (error instanceof AppError) {
+      if (error.status >= 500) request.log.error({ err: error }, error.message);
+      return reply.status(error.status).send(errorBody(error.code, error.message, error.details));
+    }
+    const status = error.statusCode ?? 500;
+    if (status < 500) {
+      return reply.status(status).send(errorBody(codeForFastifyError(error, status), clientMessage(error, status)));
+    }
+    request.log.error({ err: error }, 'unhandled error');
+    return reply.status(500).send(errorBody('INTERNAL', 'internal error'));
+  });
+
+  app.setNotFoundHandler((request, reply) =>
+    reply.status(404).send(errorBody('NOT_FOUND', `route ${request.method} ${request.url.split('?')[0]} not found`)),
+  );
+}
+
+export function errorBody(code: string, message: string, details?: ErrorDetail[]) {
+  return { error: { code, message, ...(details && details.length > 0 ? { details } : {}) } };
+}
+
+function codeForFastifyError(error: FastifyError, status: number): string {
+  switch (error.code) {
+    case 'FST_ERR_CTP_INVALID_JSON_BODY':
+    case 'FST_ERR_CTP_EMPTY_JSON_BODY':
+      return 'MALFORMED_JSON';
+    case 'FST_ERR_CTP_BODY_TOO_LARGE':
+      return 'PAYLOAD_TOO_LARGE';
+    case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
+      return 'UNSUPPORTED_MEDIA_TYPE';
+    default:
+      return status === 413 ? 'PAYLOAD_TOO_LARGE' : status === 400 ? 'BAD_REQUEST' : 'REQUEST_FAILED';
+  }
+}
+
+function clientMessage(error: FastifyError, status: number): string {
+  if (error.code === 'FST_ERR_CTP_INVALID_JSON_BODY') return 'body is not valid JSON';
+  if (error.code === 'FST_ERR_CTP_BODY_TOO_LARGE' || status === 413) return 'request body is too large';
+  // secure-json-parse: a body carrying __proto__ or constructor.prototype keys.
+  if (error.message.includes('prototype')) return 'body contains a forbidden key (__proto__ or constructor.prototype)';
+  return error.message;
+}
