@@ -57,10 +57,11 @@ export async function buildApp(config: BackendConfig, options: BuildOptions = {}
     },
     transform: jsonSchemaTransform,
   });
-  await app.register(swaggerUi, { routePrefix: '/docs', uiConfig: { docExpansion: 'list' } });
+  // The API description is public; set before swagger-ui adds its routes.
   app.addHook('onRoute', (route) => {
     if (route.url.startsWith('/docs')) route.config = { ...route.config, auth: 'public' };
   });
+  await app.register(swaggerUi, { routePrefix: '/docs', uiConfig: { docExpansion: 'list' } });
 
   registerErrorHandler(app);
   registerAuth(app, { pool, adminToken: config.TRIBUTARY_ADMIN_TOKEN, serviceToken: config.TRIBUTARY_SERVICE_TOKEN });

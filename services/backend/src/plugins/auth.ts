@@ -45,7 +45,8 @@ interface AuthOptions {
 export function registerAuth(app: FastifyInstance, options: AuthOptions): void {
   app.decorateRequest('principal', null as never);
   app.addHook('onRequest', async (request) => {
-    const rule = request.routeOptions.config.auth ?? 'tenant';
+    // Unknown routes answer 404 to everyone; the not-found handler has no rule of its own.
+    const rule = request.is404 ? 'public' : (request.routeOptions.config.auth ?? 'tenant');
     request.principal = await resolvePrincipal(request, options);
     if (rule === 'public') return;
     if (request.principal.kind === 'anonymous') throw new UnauthenticatedError();

@@ -1,0 +1,67 @@
+import { describe, expect, inject, it } from 'vitest';
+import pg from 'pg';
+import { randomBytes } from 'node:crypto';
+import { runMigrations } from './migrate.ts';
+
+const serverUrl = () => inject('databaseUrl');
+
+async function emptyDatabase(): Promise<{ url: string; drop: () => Promise<void> }> {
+  const name = `tributary_mig_${randomBytes(4).toString('hex')}`;
+  const admin = new pg.Client({ connectionString: serverUrl() });
+  await admin.connect();
+  await admin.query(`create database ${name}`);
+  await admin.end();
+  const url = new URL(serverUrl());
+  url.pathname = `/${name}`;
+  return {
+    url: url.toString(),
+    drop: async () => {
+      const c = new pg.Client({ connectionString: serverUrl() });
+      await c.connect();
+      await c.query(`drop database if exists ${name} with (force)`);
+      await c.end();
+    },
+  };
+}
+
+describe('migrations', () => {
+  it('create every table on an empty database, and re-running changes nothing', async () => {
+    const db = await emptyDatabase();
+    try {
+      await runMigrations(db.url);
+      await runMigrations(db.url);
+      const client = new pg.Client({ connectionString: db.url });
+      await client.connect();
+      const { rows } = await client.query<{ table_name: string }>(
+        `select table_name from information_schema.tables where table_schema = 'public' order by 1`,
+      );
+      const applied = await client.query('select count(*)::int as n from drizzle.__drizzle_migrations');
+      await client.end();
+      expect(rows.map((r) => r.table_name)).toEqual(
+        expect.arrayContaining([
+          'tenants', 'api_tokens', 'integrations', 'etl_jobs', 'sync_state', 'raw_extraction_data', 'dead_letters',
+          'jira_projects', 'jira_statuses', 'jira_issue_types', 'jira_issues', 'jira_issue_transitions',
+          'github_repositories', 'github_pull_requests', 'github_reviews', 'github_review_comments',
+          'github_commits', 'github_deployments', 'flow_steps', 'status_mappings',
+        ]),
+      );
+      expect(applied.rows[0]).toEqual({ n: 1 });
+    } finally {
+      await db.drop();
+    }
+  });
+
+  it('are safe when several processes start at once', async () => {
+    const db = await emptyDatabase();
+    try {
+      await Promise.all([runMigrations(db.url), runMigrations(db.url), runMigrations(db.url)]);
+      const client = new pg.Client({ connectionString: db.url });
+      await client.connect();
+      const applied = await client.query('select count(*)::int as n from drizzle.__drizzle_migrations');
+      await client.end();
+      expect(applied.rows[0]).toEqual({ n: 1 });
+    } finally {
+      await db.drop();
+    }
+  });
+});

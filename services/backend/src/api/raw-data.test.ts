@@ -1,0 +1,178 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { bearer, service, startTestBackend, type TestBackend } from '../../../../tests/support/backend.ts';
+
+let backend: TestBackend;
+let tenant: { id: number; token: string };
+let integrationId: number;
+
+beforeAll(async () => {
+  backend = await startTestBackend();
+  tenant = await backend.createTenant();
+  const created = await backend.app.inject({
+    method: 'POST',
+    url: '/api/v1/integrations',
+    headers: bearer(tenant.token),
+    payload: {
+      type: 'jira',
+      name: 'J',
+      base_url: 'http://127.0.0.1:8090',
+      credentials: { email: 'a@b.co', api_token: 't' },
+      config: { projects: ['ACME'] },
+    },
+  });
+  integrationId = created.json<{ id: number }>().id;
+});
+afterAll(async () => backend.close());
+
+const issue = (n: number, summary = `Issue ${n}`) => ({
+  integration_id: integrationId,
+  entity_type: 'jira_issues',
+  external_id: String(10_000 + n),
+  raw_data: { id: String(10_000 + n), key: `ACME-${n}`, fields: { summary, labels: [], assignee: null } },
+  extraction_metadata: { url: '/rest/api/3/search/jql', fetched_at: '2026-11-22T10:00:00Z' },
+});
+
+const batch = (records: unknown[], tenantId = tenant.id) =>
+  backend.app.inject({
+    method: 'POST',
+    url: '/api/v1/etl/raw-data/batch',
+    headers: service(tenantId),
+    payload: { records },
+  });
+
+const countRaw = async () =>
+  (await backend.pool.query<{ n: number }>('select count(*)::int as n from raw_extraction_data')).rows[0]!.n;
+
+describe('raw-data API', () => {
+  it('stores one record and returns its id, pending, with the raw JSON unchanged', async () => {
+    const record = issue(1);
+    const response = await backend.app.inject({
+      method: 'POST',
+      url: '/api/v1/etl/raw-data/store',
+      headers: service(tenant.id),
+      payload: record,
+    });
+    expect(response.statusCode).toBe(200);
+    const { record_id } = response.json<{ record_id: number }>();
+    const { rows } = await backend.pool.query('select * from raw_extraction_data where id = $1', [record_id]);
+    expect(rows[0]).toMatchObject({
+      tenant_id: tenant.id,
+      entity_type: 'jira_issues',
+      external_id: '10001',
+      status: 'pending',
+      raw_data: record.raw_data,
+      extraction_metadata: record.extraction_metadata,
+    });
+  });
+
+  it('stores a batch in input order, and identical content again creates no row', async () => {
+    const records = Array.from({ length: 20 }, (_, i) => issue(100 + i));
+    const first = await batch(records);
+    expect(first.statusCode).toBe(200);
+    const stored = first.json<{ records: { record_id: number; unchanged: boolean }[] }>().records;
+    expect(stored).toHaveLength(20);
+    expect(stored.every((r) => !r.unchanged)).toBe(true);
+    const { rows } = await backend.pool.query<{ id: number; external_id: string }>(
+      'select id, external_id from raw_extraction_data where id = any($1::bigint[])',
+      [stored.map((r) => r.record_id)],
+    );
+    const byId = new Map(rows.map((r) => [r.id, r.external_id]));
+    stored.forEach((r, i) => expect(byId.get(r.record_id)).toBe(records[i]!.external_id));
+
+    const before = await countRaw();
+    const changed = [...records.slice(0, 19), issue(119, 'edited summary')];
+    const second = await batch(changed);
+    const again = second.json<{ records: { record_id: number; unchanged: boolean }[] }>().records;
+    expect(again.slice(0, 19)).toEqual(stored.slice(0, 19).map((r) => ({ ...r, unchanged: true })));
+    expect(again[19]!.unchanged).toBe(false);
+    expect(again[19]!.record_id).not.toBe(stored[19]!.record_id);
+    expect(await countRaw()).toBe(before + 1);
+  });
+
+  it('handles the same record twice in one batch and concurrent identical batches without duplicates', async () => {
+    const records = Array.from({ length: 50 }, (_, i) => issue(500 + i));
+    const answers = await Promise.all([batch(records), batch(records), batch([records[0], records[0]])]);
+    for (const answer of answers) expect(answer.statusCode).toBe(200);
+    const { rows } = await backend.pool.query<{ n: number }>(
+      `select count(*)::int as n from raw_extraction_data where external_id between '10500' and '10549'`,
+    );
+    expect(rows[0]!.n).toBe(50);
+    const ids = answers.map((a) => a.json<{ records: { record_id: number }[] }>().records[0]!.record_id);
+    expect(new Set(ids).size).toBe(1);
+  });
+
+  it('accepts 1000 records and refuses 1001 with the field named', async () => {
+    const ok = await batch(Array.from({ length: 1000 }, (_, i) => issue(2000 + i)));
+    expect(ok.statusCode).toBe(200);
+    const before = await countRaw();
+    const tooMany = await batch(Array.from({ length: 1001 }, (_, i) => issue(5000 + i)));
+    expect(tooMany.statusCode).toBe(400);
+    expect(tooMany.json<{ error: { details: { path: string }[] } }>().error.details[0]!.path).toBe('records');
+    expect(await countRaw()).toBe(before);
+  });
+
+  it.each([
+    ['unknown entity type', { entity_type: 'jira_sprints' }, 'records.3.entity_type'],
+    ['raw_data not an object', { raw_data: [1, 2] }, 'records.3.raw_data'],
+    ['missing external_id', { external_id: undefined }, 'records.3.external_id'],
+    ['integration_id as text', { integration_id: 'seven' }, 'records.3.integration_id'],
+    ['empty external_id', { external_id: '' }, 'records.3.external_id'],
+  ])('rejects a batch with %s: 400 naming the field, nothing stored', async (_label, change, path) => {
+    const before = await countRaw();
+    const records: unknown[] = Array.from({ length: 5 }, (_, i) => issue(9000 + i));
+    records[3] = { ...(records[3] as object), ...change };
+    const response = await batch(records);
+    expect(response.statusCode).toBe(400);
+    expect(response.json<{ error: { details: { path: string }[] } }>().error.details.map((d) => d.path)).toContain(path);
+    expect(await countRaw()).toBe(before);
+  });
+
+  it("refuses another tenant's integration with 404 and stores nothing", async () => {
+    const otherTenant = await backend.createTenant('other');
+    const before = await countRaw();
+    const response = await batch([issue(7777)], otherTenant.id);
+    expect(response.statusCode).toBe(404);
+    expect(response.json<{ error: { details: { path: string }[] } }>().error.details[0]!.path).toBe(
+      'records.0.integration_id',
+    );
+    expect(await countRaw()).toBe(before);
+  });
+
+  it('needs the service token and a tenant header', async () => {
+    const asTenant = await backend.app.inject({
+      method: 'POST',
+      url: '/api/v1/etl/raw-data/batch',
+      headers: bearer(tenant.token),
+      payload: { records: [issue(1)] },
+    });
+    expect(asTenant.statusCode).toBe(403);
+    const noHeader = await backend.app.inject({
+      method: 'POST',
+      url: '/api/v1/etl/raw-data/batch',
+      headers: { authorization: service(1).authorization },
+      payload: { records: [issue(1)] },
+    });
+    expect(noHeader.statusCode).toBe(400);
+    expect(noHeader.json<{ error: { details: { path: string }[] } }>().error.details[0]!.path).toBe('headers.x-tenant-id');
+    const badHeader = await backend.app.inject({
+      method: 'POST',
+      url: '/api/v1/etl/raw-data/batch',
+      headers: { ...service(1), 'x-tenant-id': '1; drop table tenants' },
+      payload: { records: [issue(1)] },
+    });
+    expect(badHeader.statusCode).toBe(400);
+  });
+
+  it('answers 413 past the body limit and 400 for malformed JSON', async () => {
+    const huge = { ...issue(1), raw_data: { blob: 'x'.repeat(33 * 1024 * 1024) } };
+    const tooBig = await batch([huge]);
+    expect(tooBig.statusCode).toBe(413);
+    const malformed = await backend.app.inject({
+      method: 'POST',
+      url: '/api/v1/etl/raw-data/batch',
+      headers: { ...service(tenant.id), 'content-type': 'application/json' },
+      payload: '{"records": [ {"integration_id": 1, ',
+    });
+    expect(malformed.statusCode).toBe(400);
+  });
+});

@@ -1,0 +1,151 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { JOB_STATUSES, canTransition, type JobStatus } from '@tributary/contracts';
+import { bearer, service, startTestBackend, type TestBackend } from '../../../../tests/support/backend.ts';
+import { insertJob } from '../db/jobs.ts';
+import { transitionJob } from './job-state.ts';
+import { AppError } from '../errors.ts';
+
+let backend: TestBackend;
+let tenant: { id: number; token: string };
+
+beforeAll(async () => {
+  backend = await startTestBackend();
+  tenant = await backend.createTenant();
+});
+afterAll(async () => backend.close());
+
+async function newIntegration(): Promise<number> {
+  const response = await backend.app.inject({
+    method: 'POST',
+    url: '/api/v1/integrations',
+    headers: bearer(tenant.token),
+    payload: {
+      type: 'github',
+      name: 'gh',
+      base_url: 'http://127.0.0.1:8090',
+      credentials: { token: 't' },
+      config: { repositories: ['a/b'] },
+    },
+  });
+  return response.json<{ id: number }>().id;
+}
+
+/** A job walked into `status` along legal moves. */
+async function jobIn(status: JobStatus): Promise<number> {
+  const integrationId = await newIntegration();
+  const job = await insertJob(backend.pool, {
+    tenantId: tenant.id,
+    integrationId,
+    streams: ['pull_requests'],
+    mode: 'incremental',
+    trigger: 'manual',
+  });
+  const path: Record<JobStatus, JobStatus[]> = {
+    PENDING: [],
+    RUNNING: ['RUNNING'],
+    PAUSED: ['RUNNING', 'PAUSED'],
+    FINISHED: ['RUNNING', 'FINISHED'],
+    FAILED: ['RUNNING', 'FAILED'],
+    CANCELLED: ['CANCELLED'],
+  };
+  for (const step of path[status]) await transitionJob(backend.pool, tenant.id, job.id, step);
+  return job.id;
+}
+
+describe('job state machine', () => {
+  const pairs = JOB_STATUSES.flatMap((from) => JOB_STATUSES.map((to) => [from, to] as const));
+
+  it.each(pairs)('%s → %s is legal exactly when the design says so', async (from, to) => {
+    const jobId = await jobIn(from);
+    if (canTransition(from, to)) {
+      const moved = await transitionJob(backend.pool, tenant.id, jobId, to, { error: to === 'FAILED' ? 'boom' : undefined });
+      expect(moved.status).toBe(to);
+      if (['FINISHED', 'FAILED', 'CANCELLED'].includes(to)) expect(moved.finished_at).not.toBeNull();
+    } else {
+      const error = await transitionJob(backend.pool, tenant.id, jobId, to).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(AppError);
+      expect((error as AppError).status).toBe(409);
+      expect((error as AppError).message).toBe(`job ${jobId} cannot move from ${from} to ${to}`);
+      const { rows } = await backend.pool.query('select status from etl_jobs where id = $1', [jobId]);
+      expect(rows[0]).toEqual({ status: from });
+    }
+  });
+
+  it('a retry (FAILED → PENDING) counts an attempt and clears the finish time', async () => {
+    const jobId = await jobIn('FAILED');
+    const retried = await transitionJob(backend.pool, tenant.id, jobId, 'PENDING');
+    expect(retried.attempts).toBe(1);
+    expect(retried.finished_at).toBeNull();
+  });
+
+  it("another tenant's job is a 404, not a 409", async () => {
+    const jobId = await jobIn('PENDING');
+    const other = await backend.createTenant('other');
+    const error = await transitionJob(backend.pool, other.id, jobId, 'RUNNING').catch((e: unknown) => e);
+    expect((error as AppError).status).toBe(404);
+  });
+});
+
+describe('one active job per integration', () => {
+  it('holds under two concurrent inserts: one wins, the other gets a 409', async () => {
+    const integrationId = await newIntegration();
+    const attempt = () =>
+      insertJob(backend.pool, { tenantId: tenant.id, integrationId, streams: ['repositories'], mode: 'full', trigger: 'manual' });
+    const results = await Promise.allSettled([attempt(), attempt(), attempt()]);
+    expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
+    const rejected = results.filter((r): r is PromiseRejectedResult => r.status === 'rejected');
+    expect(rejected).toHaveLength(2);
+    for (const r of rejected) {
+      expect((r.reason as AppError).status).toBe(409);
+      expect((r.reason as AppError).message).toContain('already has an active job');
+    }
+    const { rows } = await backend.pool.query('select count(*)::int as n from etl_jobs where integration_id = $1', [
+      integrationId,
+    ]);
+    expect(rows[0]).toEqual({ n: 1 });
+  });
+
+  it('a finished job frees the integration for the next one', async () => {
+    const integrationId = await newIntegration();
+    const first = await insertJob(backend.pool, {
+      tenantId: tenant.id,
+      integrationId,
+      streams: ['repositories'],
+      mode: 'full',
+      trigger: 'manual',
+    });
+    await transitionJob(backend.pool, tenant.id, first.id, 'CANCELLED');
+    const second = await insertJob(backend.pool, {
+      tenantId: tenant.id,
+      integrationId,
+      streams: ['repositories'],
+      mode: 'full',
+      trigger: 'manual',
+    });
+    expect(second.status).toBe('PENDING');
+  });
+});
+
+describe('jobs API', () => {
+  it('lists and shows jobs of the tenant only', async () => {
+    const jobId = await jobIn('RUNNING');
+    const list = await backend.app.inject({ method: 'GET', url: '/api/v1/jobs?status=RUNNING', headers: bearer(tenant.token) });
+    expect(list.statusCode).toBe(200);
+    const jobs = list.json<{ jobs: { id: number; status: string }[] }>().jobs;
+    expect(jobs.map((j) => j.id)).toContain(jobId);
+    expect(jobs.every((j) => j.status === 'RUNNING')).toBe(true);
+    const one = await backend.app.inject({ method: 'GET', url: `/api/v1/jobs/${jobId}`, headers: bearer(tenant.token) });
+    expect(one.json()).toMatchObject({ id: jobId, status: 'RUNNING', streams: ['pull_requests'] });
+    const asService = await backend.app.inject({ method: 'GET', url: `/api/v1/jobs/${jobId}`, headers: service(tenant.id) });
+    expect(asService.statusCode).toBe(200);
+    const other = await backend.createTenant('nosy');
+    const hidden = await backend.app.inject({ method: 'GET', url: `/api/v1/jobs/${jobId}`, headers: bearer(other.token) });
+    expect(hidden.statusCode).toBe(404);
+  });
+
+  it('rejects a bad status filter with 400 naming query.status', async () => {
+    const response = await backend.app.inject({ method: 'GET', url: '/api/v1/jobs?status=DONE', headers: bearer(tenant.token) });
+    expect(response.statusCode).toBe(400);
+    expect(response.json<{ error: { details: { path: string }[] } }>().error.details[0]!.path).toBe('query.status');
+  });
+});
