@@ -96,7 +96,7 @@ export interface BreakerStatus {
   halfOpenAt: Date | null;
   /** OPEN: ms left until HALF_OPEN; otherwise null. */
   msUntilHalfOpen: number | null;
-  /** Consecutive failures counted towards opening (CLOSED). */
+  /** Consecutive failures: towards opening while CLOSED; the streak that opened it otherwise. */
   failures: number;
   /** Successful probes counted towards closing (HALF_OPEN). */
   successes: number;
