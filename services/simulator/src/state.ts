@@ -1,0 +1,39 @@
+import type { Socket } from 'node:net';
+import type { ResolvedConfig } from './config.ts';
+import { JiraStore } from './jira/model.ts';
+import { SearchIndex } from './jira/search.ts';
+import { GithubStore } from './github/model.ts';
+import { FaultEngine } from './faults/rules.ts';
+import { RateLimiter } from './faults/ratelimit.ts';
+import { Stats } from './faults/stats.ts';
+
+/** Everything one simulator instance owns; routes reach it through closures, never globals. */
+export interface SimState {
+  config: ResolvedConfig;
+  jira: JiraStore;
+  search: SearchIndex;
+  github: GithubStore;
+  faults: FaultEngine;
+  limiter: RateLimiter;
+  stats: Stats;
+  latencyMs: number;
+  /** Sockets held open by `hang` faults, destroyed when the server closes. */
+  hung: Set<Socket>;
+}
+
+export function createState(config: ResolvedConfig): SimState {
+  const jira = new JiraStore(config.seed, config.jira.projects, config.jira.issues);
+  const faults = new FaultEngine(config.seed);
+  for (const rule of config.faults) faults.add(rule);
+  return {
+    config,
+    jira,
+    search: new SearchIndex(jira),
+    github: new GithubStore(config.seed, config.github.owner, config.github.repos, config.github.prs),
+    faults,
+    limiter: new RateLimiter({ jira: config.limits.jira, github: config.limits.github }, config.limits.burst, config.now),
+    stats: new Stats(config.now),
+    latencyMs: config.latencyMs,
+    hung: new Set(),
+  };
+}
