@@ -3,3 +3,5 @@ export type { SimulatorConfig, ResolvedConfig, FaultRule, FaultKind, RateLimitSe
 export type { TruthSummary, TruthIssue, TruthPullRequest, AdvanceResult } from './control/truth.ts';
 export type { JiraIssue, JiraHistory, JiraHistoryItem, JiraChangelog, JiraUser } from './jira/serialize.ts';
 export type { StatsSnapshot } from './faults/stats.ts';
+export { startSimulator } from './testing.ts';
+export type { RunningSimulator } from './testing.ts';

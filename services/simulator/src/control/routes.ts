@@ -70,6 +70,7 @@ export function registerControlRoutes(app: FastifyInstance, state: SimState): vo
         id: String(10000 + i),
         updated: new Date(j.updated[i] ?? 0).toISOString(),
         transitions: j.transitionsPerIssue[i] ?? 0,
+        histories: j.historiesPerIssue[i] ?? 0,
       }));
   });
 

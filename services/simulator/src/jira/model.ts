@@ -155,7 +155,9 @@ export class JiraStore {
   readonly created: Float64Array;
   readonly updated: Float64Array;
   readonly transitionsPerIssue: Int32Array;
+  readonly historiesPerIssue: Int32Array;
   totalTransitions = 0;
+  totalHistories = 0;
   /** Bumped on every mutation so cached sort orders are rebuilt. */
   version = 0;
   private readonly overlay = new Map<number, IssueRec>();
@@ -171,6 +173,7 @@ export class JiraStore {
     this.created = new Float64Array(issueCount);
     this.updated = new Float64Array(issueCount);
     this.transitionsPerIssue = new Int32Array(issueCount);
+    this.historiesPerIssue = new Int32Array(issueCount);
     for (let i = 0; i < issueCount; i++) {
       const rec = this.generate(i);
       this.created[i] = rec.created;
@@ -178,6 +181,8 @@ export class JiraStore {
       const t = countTransitions(rec);
       this.transitionsPerIssue[i] = t;
       this.totalTransitions += t;
+      this.historiesPerIssue[i] = rec.histories.length;
+      this.totalHistories += rec.histories.length;
     }
   }
 
@@ -369,6 +374,8 @@ export class JiraStore {
       this.updated[i] = t;
       this.transitionsPerIssue[i] = (this.transitionsPerIssue[i] ?? 0) + 1;
       this.totalTransitions++;
+      this.historiesPerIssue[i] = rec.histories.length;
+      this.totalHistories++;
       keys.push(rec.key);
     }
     this.version++;

@@ -34,8 +34,7 @@ export function registerChangelogRoutes(app: FastifyInstance, state: SimState): 
       offset = t.data.o;
     }
     const wanted = fieldIds ? new Set(fieldIds) : null;
-    const historiesOf = (i: number): HistoryRec[] => {
-      const all = state.jira.get(i).histories;
+    const historiesOf = (all: HistoryRec[]): HistoryRec[] => {
       if (!wanted) return all;
       return all
         .map((h) => ({ ...h, items: h.items.filter((it) => wanted.has(it.fieldId)) }))
@@ -46,8 +45,8 @@ export function registerChangelogRoutes(app: FastifyInstance, state: SimState): 
     let count = 0;
     let next: { p: number; o: number } | null = null;
     for (; pos < indices.length; pos++, offset = 0) {
-      const i = indices[pos] ?? 0;
-      const hist = historiesOf(i);
+      const rec = state.jira.get(indices[pos] ?? 0);
+      const hist = historiesOf(rec.histories);
       if (offset >= hist.length) continue;
       if (count === limit) {
         next = { p: pos, o: offset };
@@ -55,7 +54,7 @@ export function registerChangelogRoutes(app: FastifyInstance, state: SimState): 
       }
       const take = Math.min(limit - count, hist.length - offset);
       issueChangeLogs.push({
-        issueId: String(state.jira.get(i).id),
+        issueId: String(rec.id),
         changeHistories: hist.slice(offset, offset + take).map((h) => historyJson(base, state.jira, h)),
       });
       count += take;
