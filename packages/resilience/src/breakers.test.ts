@@ -1,11 +1,17 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { BreakerRegistry, breakerConfigFromEnv, createBreakerRegistry, defaultIsFailure } from './breakers.ts';
+import {
+  BreakerRegistry,
+  breakerConfigFromEnv,
+  createBreakerRegistry,
+  defaultIsFailure,
+} from './breakers.ts';
 import type { BreakerState } from './breakers.ts';
 import { BreakerOpenError, HttpError } from './errors.ts';
 
 const T0 = new Date('2025-06-01T12:00:00Z').getTime();
 
-const http = (status: number): HttpError => new HttpError({ status, url: 'https://example.atlassian.net/rest/api/3/x', source: 'jira:7' });
+const http = (status: number): HttpError =>
+  new HttpError({ status, url: 'https://example.atlassian.net/rest/api/3/x', source: 'jira:7' });
 const ok = (): Promise<string> => Promise.resolve('ok');
 const fail503 = (): Promise<never> => Promise.reject(http(503));
 
@@ -67,7 +73,10 @@ describe('breaker registry', () => {
     await failTimes('jira:7', 1);
     expect(registry.get('jira:7').state).toBe('OPEN');
     expect(changes).toEqual([['jira:7', 'CLOSED', 'OPEN']]);
-    expect(logger.warn).toHaveBeenCalledWith(expect.objectContaining({ breaker: 'jira:7', from: 'CLOSED', to: 'OPEN' }), expect.stringContaining('opened'));
+    expect(logger.warn).toHaveBeenCalledWith(
+      expect.objectContaining({ breaker: 'jira:7', from: 'CLOSED', to: 'OPEN' }),
+      expect.stringContaining('opened'),
+    );
   });
 
   it('counts consecutive failures only: a success in between resets the count', async () => {
@@ -87,7 +96,10 @@ describe('breaker registry', () => {
   });
 
   it('uses a custom isFailure', async () => {
-    const b = registry.get('postgres', { failureThreshold: 2, isFailure: (err) => err instanceof Error && err.message === 'down' });
+    const b = registry.get('postgres', {
+      failureThreshold: 2,
+      isFailure: (err) => err instanceof Error && err.message === 'down',
+    });
     await expect(b.execute(() => Promise.reject(new Error('constraint')))).rejects.toThrow('constraint');
     await expect(b.execute(() => Promise.reject(new Error('constraint')))).rejects.toThrow('constraint');
     expect(b.state).toBe('CLOSED');
@@ -168,7 +180,10 @@ describe('breaker registry', () => {
     const running = probes.map((d) => b.execute(() => d.promise));
     expect(b.status().probesInFlight).toBe(3);
     const fourth = vi.fn(ok);
-    await expect(b.execute(fourth)).rejects.toMatchObject({ breakerName: 'jira:7', retryAt: new Date(Date.now() + 1000) });
+    await expect(b.execute(fourth)).rejects.toMatchObject({
+      breakerName: 'jira:7',
+      retryAt: new Date(Date.now() + 1000),
+    });
     expect(fourth).not.toHaveBeenCalled();
     probes[0]?.resolve('a');
     await running[0];
@@ -242,17 +257,28 @@ describe('breaker registry', () => {
       successes: 0,
       probesInFlight: 0,
       rejections: 1,
-      lastError: { message: 'jira:7: HTTP 503 from https://example.atlassian.net/rest/api/3/x', at: new Date(T0) },
+      lastError: {
+        message: 'jira:7: HTTP 503 from https://example.atlassian.net/rest/api/3/x',
+        at: new Date(T0),
+      },
       config: { failureThreshold: 5, openMs: 60_000, halfOpenMaxCalls: 3, successesToClose: 3 },
     });
     vi.advanceTimersByTime(45_000);
-    expect(registry.status()[1]).toMatchObject({ state: 'HALF_OPEN', halfOpenAt: new Date(T0 + 60_000), msUntilHalfOpen: null });
+    expect(registry.status()[1]).toMatchObject({
+      state: 'HALF_OPEN',
+      halfOpenAt: new Date(T0 + 60_000),
+      msUntilHalfOpen: null,
+    });
   });
 
   it('applies overrides by kind and exact name, exact winning', () => {
     const r = new BreakerRegistry({
       defaults: { failureThreshold: 5 },
-      overrides: { jira: { failureThreshold: 7 }, 'jira:9': { failureThreshold: 2 }, backend: { openMs: 5000 } },
+      overrides: {
+        jira: { failureThreshold: 7 },
+        'jira:9': { failureThreshold: 2 },
+        backend: { openMs: 5000 },
+      },
     });
     expect(r.get('jira:7').config.failureThreshold).toBe(7);
     expect(r.get('jira:9').config.failureThreshold).toBe(2);
@@ -291,7 +317,11 @@ describe('breakerConfigFromEnv', () => {
 
   it('reads the three variables', () => {
     expect(
-      breakerConfigFromEnv({ EXTERNAL_CB_THRESHOLD: '8', EXTERNAL_CB_TIMEOUT_SECONDS: '2.5', EXTERNAL_CB_HALF_OPEN_MAX_CALLS: ' 1 ' }),
+      breakerConfigFromEnv({
+        EXTERNAL_CB_THRESHOLD: '8',
+        EXTERNAL_CB_TIMEOUT_SECONDS: '2.5',
+        EXTERNAL_CB_HALF_OPEN_MAX_CALLS: ' 1 ',
+      }),
     ).toEqual({ failureThreshold: 8, openMs: 2500, halfOpenMaxCalls: 1 });
   });
 
@@ -302,6 +332,8 @@ describe('breakerConfigFromEnv', () => {
     ['EXTERNAL_CB_TIMEOUT_SECONDS', '-1'],
     ['EXTERNAL_CB_HALF_OPEN_MAX_CALLS', 'NaN'],
   ])('rejects %s=%s naming the variable', (name, value) => {
-    expect(() => breakerConfigFromEnv({ [name]: value })).toThrow(new RegExp(`^${name} must be a positive .*"${value}"`));
+    expect(() => breakerConfigFromEnv({ [name]: value })).toThrow(
+      new RegExp(`^${name} must be a positive .*"${value}"`),
+    );
   });
 });

@@ -81,8 +81,15 @@ function readNumber(
 export function breakerConfigFromEnv(env: Readonly<Record<string, string | undefined>>): BreakerEnvConfig {
   return {
     failureThreshold: readNumber(env, 'EXTERNAL_CB_THRESHOLD', BREAKER_DEFAULTS.failureThreshold, true),
-    openMs: Math.round(readNumber(env, 'EXTERNAL_CB_TIMEOUT_SECONDS', BREAKER_DEFAULTS.openMs / 1000, false) * 1000),
-    halfOpenMaxCalls: readNumber(env, 'EXTERNAL_CB_HALF_OPEN_MAX_CALLS', BREAKER_DEFAULTS.halfOpenMaxCalls, true),
+    openMs: Math.round(
+      readNumber(env, 'EXTERNAL_CB_TIMEOUT_SECONDS', BREAKER_DEFAULTS.openMs / 1000, false) * 1000,
+    ),
+    halfOpenMaxCalls: readNumber(
+      env,
+      'EXTERNAL_CB_HALF_OPEN_MAX_CALLS',
+      BREAKER_DEFAULTS.halfOpenMaxCalls,
+      true,
+    ),
   };
 }
 
@@ -159,11 +166,15 @@ export class Breaker {
 
   /** Runs `fn` through the breaker; rejects with `BreakerOpenError` without calling it when open. */
   async execute<T>(fn: () => Promise<T>): Promise<T> {
-    if (this.#state === 'OPEN') throw this.#reject(new Date((this.#openedAt ?? Date.now()) + this.config.openMs), 'open');
+    if (this.#state === 'OPEN')
+      throw this.#reject(new Date((this.#openedAt ?? Date.now()) + this.config.openMs), 'open');
     const probing = this.#state === 'HALF_OPEN';
     if (probing) {
       if (this.#probesInFlight >= this.config.halfOpenMaxCalls) {
-        throw this.#reject(new Date(Date.now() + this.config.halfOpenBusyRetryMs), 'half-open with every probe slot busy');
+        throw this.#reject(
+          new Date(Date.now() + this.config.halfOpenBusyRetryMs),
+          'half-open with every probe slot busy',
+        );
       }
       this.#probesInFlight++;
     }
@@ -173,7 +184,11 @@ export class Breaker {
       this.#onSuccess(epoch);
       return result;
     } catch (err) {
-      if (err instanceof Error && CircuitBreaker.isOurError(err) && (err as { code?: unknown }).code === 'EOPENBREAKER') {
+      if (
+        err instanceof Error &&
+        CircuitBreaker.isOurError(err) &&
+        (err as { code?: unknown }).code === 'EOPENBREAKER'
+      ) {
         // Opossum and this layer disagree only if someone drove opossum directly; honour it.
         throw this.#reject(new Date(Date.now() + this.config.openMs), 'open');
       }
@@ -239,7 +254,8 @@ export class Breaker {
       this.#failures = 0;
     } else if (this.#state === 'HALF_OPEN') {
       this.#successes++;
-      if (this.#successes >= this.config.successesToClose) this.#transition('CLOSED', `${this.#successes} successful probes`);
+      if (this.#successes >= this.config.successesToClose)
+        this.#transition('CLOSED', `${this.#successes} successful probes`);
     }
   }
 
@@ -248,7 +264,8 @@ export class Breaker {
     this.#lastError = { message: err instanceof Error ? err.message : String(err), at: new Date() };
     if (this.#state === 'CLOSED') {
       this.#failures++;
-      if (this.#failures >= this.config.failureThreshold) this.#transition('OPEN', `${this.#failures} consecutive failures`);
+      if (this.#failures >= this.config.failureThreshold)
+        this.#transition('OPEN', `${this.#failures} consecutive failures`);
     } else if (this.#state === 'HALF_OPEN') {
       this.#transition('OPEN', 'probe failed');
     }
@@ -278,20 +295,26 @@ export class Breaker {
     }
     const fields = { breaker: this.name, from, to, reason, lastError: this.#lastError?.message };
     if (to === 'OPEN') this.#hooks.logger?.warn(fields, `circuit breaker ${this.name} opened`);
-    else this.#hooks.logger?.info(fields, `circuit breaker ${this.name} ${to === 'CLOSED' ? 'closed' : 'half-open'}`);
+    else
+      this.#hooks.logger?.info(
+        fields,
+        `circuit breaker ${this.name} ${to === 'CLOSED' ? 'closed' : 'half-open'}`,
+      );
     this.#hooks.onStateChange?.(this.name, from, to);
   }
 }
 
 function validateConfig(name: string, c: BreakerConfig): void {
   const positiveInt = (key: keyof BreakerConfig, v: number): void => {
-    if (!Number.isInteger(v) || v < 1) throw new RangeError(`breaker ${name}: ${key} must be a positive integer, got ${v}`);
+    if (!Number.isInteger(v) || v < 1)
+      throw new RangeError(`breaker ${name}: ${key} must be a positive integer, got ${v}`);
   };
   positiveInt('failureThreshold', c.failureThreshold);
   positiveInt('halfOpenMaxCalls', c.halfOpenMaxCalls);
   positiveInt('successesToClose', c.successesToClose);
   if (!(c.openMs > 0)) throw new RangeError(`breaker ${name}: openMs must be positive, got ${c.openMs}`);
-  if (!(c.halfOpenBusyRetryMs >= 0)) throw new RangeError(`breaker ${name}: halfOpenBusyRetryMs must be >= 0`);
+  if (!(c.halfOpenBusyRetryMs >= 0))
+    throw new RangeError(`breaker ${name}: halfOpenBusyRetryMs must be >= 0`);
 }
 
 export interface BreakerRegistryOptions extends BreakerHooks {
@@ -326,7 +349,10 @@ export class BreakerRegistry {
         ...o[name],
         ...config,
       };
-      breaker = new Breaker(name, merged, { logger: this.#options.logger, onStateChange: this.#options.onStateChange });
+      breaker = new Breaker(name, merged, {
+        logger: this.#options.logger,
+        onStateChange: this.#options.onStateChange,
+      });
       this.#breakers.set(name, breaker);
     }
     return breaker;
@@ -335,7 +361,9 @@ export class BreakerRegistry {
   /** Every breaker's state, sorted by name. */
   status(): BreakerStatus[] {
     const now = Date.now();
-    return [...this.#breakers.values()].map((b) => b.status(now)).sort((a, b) => a.name.localeCompare(b.name));
+    return [...this.#breakers.values()]
+      .map((b) => b.status(now))
+      .sort((a, b) => a.name.localeCompare(b.name));
   }
 
   /** Closes one breaker; false if no breaker has that name. */

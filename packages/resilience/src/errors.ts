@@ -41,8 +41,11 @@ export class CredentialsRejectedError extends HttpError {
   override readonly code: string = 'CREDENTIALS_REJECTED';
 
   constructor(init: Omit<HttpErrorInit, 'status' | 'message'> & { status?: number }) {
-    const source = init.source ?? 'upstream';
-    super({ ...init, status: init.status ?? 401, source, message: `credentials rejected by ${source}` });
+    super({
+      ...init,
+      status: init.status ?? 401,
+      message: `credentials rejected by ${init.source ?? 'upstream'}`,
+    });
   }
 }
 
@@ -54,7 +57,10 @@ export class RateLimitedError extends HttpError {
   readonly retryAt: Date | null;
 
   constructor(init: HttpErrorInit, now: number = Date.now()) {
-    super({ ...init, message: init.message ?? `${init.source ?? 'upstream'} rate limited (HTTP ${init.status})` });
+    super({
+      ...init,
+      message: init.message ?? `${init.source ?? 'upstream'} rate limited (HTTP ${init.status})`,
+    });
     const wait = serverWaitMs(this.headers, init.status, now);
     this.retryAt = wait === null ? null : new Date(now + wait);
   }
@@ -75,7 +81,13 @@ export class UpstreamUnavailableError extends Error {
   readonly reason: GiveUpReason;
   readonly retryAt: Date | null;
 
-  constructor(init: { source: string; attempts: number; reason: GiveUpReason; cause: unknown; retryAt?: Date | null }) {
+  constructor(init: {
+    source: string;
+    attempts: number;
+    reason: GiveUpReason;
+    cause: unknown;
+    retryAt?: Date | null;
+  }) {
     const last = init.cause instanceof Error ? init.cause.message : String(init.cause);
     const why =
       init.reason === 'retries-exhausted'
@@ -125,7 +137,8 @@ export function isRateLimit403(headers: HeaderMap): boolean {
 export function httpErrorFrom(init: HttpErrorInit): HttpError {
   if (init.status === 401) return new CredentialsRejectedError(init);
   if (init.status === 429) return new RateLimitedError(init);
-  if (init.status === 403 && isRateLimit403(normalizeHeaders(init.headers))) return new RateLimitedError(init);
+  if (init.status === 403 && isRateLimit403(normalizeHeaders(init.headers)))
+    return new RateLimitedError(init);
   return new HttpError(init);
 }
 

@@ -80,10 +80,14 @@ export class RateLimitGovernor {
     this.#maxResetWaitMs = options.maxResetWaitMs ?? GOVERNOR_DEFAULTS.maxResetWaitMs;
     this.#logger = options.logger;
     if (!Number.isInteger(this.#concurrency) || this.#concurrency < 1) {
-      throw new RangeError(`governor ${this.name}: concurrency must be a positive integer, got ${this.#concurrency}`);
+      throw new RangeError(
+        `governor ${this.name}: concurrency must be a positive integer, got ${this.#concurrency}`,
+      );
     }
     if (!(this.#reserveFraction >= 0 && this.#reserveFraction <= 1)) {
-      throw new RangeError(`governor ${this.name}: reserveFraction must be within [0, 1], got ${this.#reserveFraction}`);
+      throw new RangeError(
+        `governor ${this.name}: reserveFraction must be within [0, 1], got ${this.#reserveFraction}`,
+      );
     }
     if (!(this.#maxWaitMs >= 0) || !(this.#maxResetWaitMs >= 0)) {
       throw new RangeError(`governor ${this.name}: wait caps must be >= 0`);
@@ -108,10 +112,11 @@ export class RateLimitGovernor {
           // An async wrapper turns a synchronous throw from fn into a rejection.
           const run = async (): Promise<T> => fn();
           void run()
-            .then(resolve, reject).finally(() => {
-            this.#inFlight--;
-            this.#pump();
-          });
+            .then(resolve, reject)
+            .finally(() => {
+              this.#inFlight--;
+              this.#pump();
+            });
         },
         reject,
         cancel: () => signal?.removeEventListener('abort', onAbort),
@@ -130,14 +135,18 @@ export class RateLimitGovernor {
     if (info.remaining !== null) {
       // Answers arrive out of order: within one window the lowest remaining is the newest.
       const sameWindow = info.resetAt === null || info.resetAt === this.#resetAt;
-      this.#remaining = sameWindow && this.#remaining !== null ? Math.min(this.#remaining, info.remaining) : info.remaining;
+      this.#remaining =
+        sameWindow && this.#remaining !== null ? Math.min(this.#remaining, info.remaining) : info.remaining;
     }
     if (info.resetAt !== null) this.#resetAt = info.resetAt;
     if (info.retryAfterMs !== null) {
       const until = now + info.retryAfterMs;
       if (this.#blockedUntil === null || until > this.#blockedUntil) {
         this.#blockedUntil = until;
-        this.#logger?.warn({ governor: this.name, until: new Date(until) }, 'rate limit: server asked us to wait');
+        this.#logger?.warn(
+          { governor: this.name, until: new Date(until) },
+          'rate limit: server asked us to wait',
+        );
       }
     }
   }

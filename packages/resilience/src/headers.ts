@@ -16,7 +16,8 @@ export function normalizeHeaders(headers: HeaderInput | undefined): HeaderMap {
   }
   for (const [name, value] of Object.entries(headers)) {
     if (value === undefined) continue;
-    out[name.toLowerCase()] = typeof value === 'number' ? String(value) : typeof value === 'string' ? value : value.join(', ');
+    out[name.toLowerCase()] =
+      typeof value === 'number' ? String(value) : typeof value === 'string' ? value : value.join(', ');
   }
   return out;
 }
@@ -64,7 +65,10 @@ export interface RateLimitInfo {
 }
 
 /** Reads `x-ratelimit-limit/remaining/reset`, `Retry-After` and `Beta-Retry-After`. */
-export function readRateLimit(headers: HeaderInput | HeaderMap | undefined, now: number = Date.now()): RateLimitInfo {
+export function readRateLimit(
+  headers: HeaderInput | HeaderMap | undefined,
+  now: number = Date.now(),
+): RateLimitInfo {
   const h = normalizeHeaders(headers);
   return {
     limit: toNumber(h['x-ratelimit-limit']),
@@ -86,6 +90,7 @@ export function serverWaitMs(
 ): number | null {
   const info = readRateLimit(headers, now);
   if (info.retryAfterMs !== null) return info.retryAfterMs;
-  if (info.resetAt !== null && (info.remaining === 0 || status === 429)) return Math.max(0, info.resetAt - now);
+  if (info.resetAt !== null && (info.remaining === 0 || status === 429))
+    return Math.max(0, info.resetAt - now);
   return null;
 }

@@ -26,7 +26,10 @@ export interface ResilientCallStack {
  * Runs `fn` through governor → retry → breaker. Rate-limit headers on `HttpError`s are fed to
  * the governor here; feed successful responses' headers with `governor.observe` in `fn`.
  */
-export function resilientCall<T>(stack: ResilientCallStack, fn: (ctx: AttemptContext) => Promise<T>): Promise<T> {
+export function resilientCall<T>(
+  stack: ResilientCallStack,
+  fn: (ctx: AttemptContext) => Promise<T>,
+): Promise<T> {
   const { governor, breaker } = stack;
   const options: RetryOptions = { source: breaker.name, ...stack.retry };
   const attempt = (ctx: AttemptContext): Promise<T> =>

@@ -105,14 +105,18 @@ async function runAttempt<T>(
  * Non-retryable errors surface as they are (a 401 as `CredentialsRejectedError`); running out
  * of retries, or being asked to wait longer than `maxServerWaitMs`, throws `UpstreamUnavailableError`.
  */
-export async function retry<T>(fn: (ctx: AttemptContext) => Promise<T>, options: RetryOptions = {}): Promise<T> {
+export async function retry<T>(
+  fn: (ctx: AttemptContext) => Promise<T>,
+  options: RetryOptions = {},
+): Promise<T> {
   const source = options.source ?? 'upstream';
   const retries = options.retries ?? RETRY_DEFAULTS.retries;
   const maxServerWaitMs = options.maxServerWaitMs ?? RETRY_DEFAULTS.maxServerWaitMs;
   const classify = options.isRetryable ?? isRetryable;
   const sleep = options.sleep ?? defaultSleep;
   const { signal, logger } = options;
-  if (!Number.isInteger(retries) || retries < 0) throw new RangeError(`retries must be a non-negative integer, got ${retries}`);
+  if (!Number.isInteger(retries) || retries < 0)
+    throw new RangeError(`retries must be a non-negative integer, got ${retries}`);
 
   const giveUp = (attempts: number, err: unknown, reason: GiveUpReason, retryAt: Date | null): never => {
     options.onGiveUp?.(attempts, err, reason);
@@ -128,8 +132,18 @@ export async function retry<T>(fn: (ctx: AttemptContext) => Promise<T>, options:
       // The caller's cancellation wins over any classification.
       signal?.throwIfAborted();
       let err = caught;
-      if (err instanceof HttpError && err.status === 401 && !(err instanceof CredentialsRejectedError)) {
-        err = new CredentialsRejectedError({ url: err.url, headers: err.headers, body: err.bodySnippet, source: err.source ?? source });
+      // A 401 names its source; the loop knows the target when the HTTP client did not say.
+      if (
+        err instanceof HttpError &&
+        err.status === 401 &&
+        (!(err instanceof CredentialsRejectedError) || err.source === undefined)
+      ) {
+        err = new CredentialsRejectedError({
+          url: err.url,
+          headers: err.headers,
+          body: err.bodySnippet,
+          source: err.source ?? source,
+        });
       }
       if (!classify(err)) throw err;
 
@@ -137,11 +151,15 @@ export async function retry<T>(fn: (ctx: AttemptContext) => Promise<T>, options:
       const serverWait = err instanceof HttpError ? serverWaitMs(err.headers, err.status, now) : null;
       const serverRetryAt = serverWait === null ? null : new Date(now + serverWait);
       if (attempt > retries) return giveUp(attempt, err, 'retries-exhausted', serverRetryAt);
-      if (serverWait !== null && serverWait > maxServerWaitMs) return giveUp(attempt, err, 'wait-exceeds-max', serverRetryAt);
+      if (serverWait !== null && serverWait > maxServerWaitMs)
+        return giveUp(attempt, err, 'wait-exceeds-max', serverRetryAt);
 
       const delayMs = serverWait ?? backoffDelay(attempt - 1, options);
       options.onRetry?.(attempt, delayMs, err);
-      logger?.info({ source, attempt, delayMs, err: describe(err), serverRequested: serverWait !== null }, 'retrying');
+      logger?.info(
+        { source, attempt, delayMs, err: describe(err), serverRequested: serverWait !== null },
+        'retrying',
+      );
       await sleep(delayMs, signal);
     }
   }
