@@ -1,0 +1,253 @@
+import { EventEmitter } from 'node:events';
+import amqp from 'amqplib';
+import type { ChannelModel } from 'amqplib';
+import { createLogger, type Logger } from '@tributary/observability';
+import { fullJitter, sleep } from './backoff.ts';
+import {
+  DEFAULT_RETRY_TIERS,
+  declareTopology,
+  names,
+  validateRetryTiers,
+  type RetryTier,
+  type TopologyNames,
+  type TopologyOptions,
+} from './topology.ts';
+
+/** Used when neither `url` nor env `AMQP_URL` is given. */
+export const DEFAULT_AMQP_URL = 'amqp://guest:guest@127.0.0.1:5672';
+
+export interface ConnectionOptions extends TopologyOptions {
+  /** Broker URL; default env `AMQP_URL`, else {@link DEFAULT_AMQP_URL}. */
+  readonly url?: string;
+  /** Shown by `rabbitmqctl list_connections name` (client property `connection_name`). */
+  readonly name?: string;
+  readonly logger?: Logger;
+  /** Reconnect backoff: full jitter over `baseMs * 2^attempt`, capped at `capMs` (defaults 100 ms, 10 s). */
+  readonly backoff?: { readonly baseMs?: number; readonly capMs?: number };
+  /** AMQP heartbeat in seconds (default 15). */
+  readonly heartbeatSeconds?: number;
+}
+
+/** Events of {@link QueueConnection}. */
+export interface ConnectionEvents {
+  /** A new broker connection is up and the topology is declared on it. */
+  connected: [model: ChannelModel];
+  /** The broker connection was lost (not emitted for {@link QueueConnection.close}). */
+  disconnected: [error: Error | undefined];
+  /** The broker stopped reading from us (memory or disk alarm); publishes wait. */
+  blocked: [reason: string];
+  unblocked: [];
+}
+
+/** Thrown by {@link QueueConnection.ready} (and so by publishes) once the connection is closed for good. */
+export class ConnectionClosedError extends Error {
+  override readonly name = 'ConnectionClosedError';
+  constructor() {
+    super('queue connection closed');
+  }
+}
+
+interface Waiter<T> {
+  resolve: (value: T) => void;
+  reject: (error: Error) => void;
+}
+
+/**
+ * A managed AMQP connection: connects with exponential backoff and full jitter,
+ * declares the topology on every (re)connect, reconnects when the broker
+ * connection is lost, and tracks `blocked`. Publishers and consumers built on
+ * it re-create their channels on `connected`.
+ */
+export class QueueConnection extends EventEmitter<ConnectionEvents> {
+  readonly url: string;
+  readonly prefix: string;
+  readonly retryTiers: readonly RetryTier[];
+  readonly names: TopologyNames;
+  readonly logger: Logger;
+  readonly #options: ConnectionOptions;
+  readonly #abort = new AbortController();
+  #model: ChannelModel | undefined;
+  #blocked = false;
+  #closed = false;
+  #loop: Promise<void> | undefined;
+  #readyWaiters: Waiter<ChannelModel>[] = [];
+  #unblockWaiters: (() => void)[] = [];
+
+  constructor(options: ConnectionOptions = {}) {
+    super();
+    this.#options = options;
+    this.url = options.url ?? process.env.AMQP_URL ?? DEFAULT_AMQP_URL;
+    this.prefix = options.prefix ?? '';
+    this.retryTiers = options.retryTiers ?? DEFAULT_RETRY_TIERS;
+    validateRetryTiers(this.retryTiers);
+    this.names = names(this.prefix);
+    this.logger = options.logger ?? createLogger('queue');
+  }
+
+  /** The live amqplib connection, if any. */
+  get current(): ChannelModel | undefined {
+    return this.#model;
+  }
+
+  get isConnected(): boolean {
+    return this.#model !== undefined;
+  }
+
+  get isBlocked(): boolean {
+    return this.#blocked;
+  }
+
+  get isClosed(): boolean {
+    return this.#closed;
+  }
+
+  /** Starts connecting (once) and resolves at the first successful connection. */
+  async start(): Promise<this> {
+    if (this.#closed) throw new ConnectionClosedError();
+    this.#loop ??= this.#run();
+    await this.ready();
+    return this;
+  }
+
+  /** The live connection, waiting for one if it is down; rejects after {@link close}. */
+  ready(): Promise<ChannelModel> {
+    if (this.#closed) return Promise.reject(new ConnectionClosedError());
+    if (this.#model) return Promise.resolve(this.#model);
+    this.#loop ??= this.#run();
+    return new Promise((resolve, reject) => this.#readyWaiters.push({ resolve, reject }));
+  }
+
+  /** Resolves when the connection is not blocked by the broker (or is lost or closed). */
+  waitUnblocked(): Promise<void> {
+    if (!this.#blocked) return Promise.resolve();
+    return new Promise((resolve) => this.#unblockWaiters.push(resolve));
+  }
+
+  /** Stops reconnecting and closes the broker connection (channels close with it). */
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    this.#abort.abort();
+    const model = this.#model;
+    if (model) {
+      try {
+        await model.close();
+      } catch (error) {
+        this.logger.debug({ err: error }, 'closing the AMQP connection failed (already closed)');
+      }
+    }
+    await this.#loop;
+    this.#setUnblocked();
+    const waiters = this.#readyWaiters;
+    this.#readyWaiters = [];
+    for (const waiter of waiters) waiter.reject(new ConnectionClosedError());
+  }
+
+  async #run(): Promise<void> {
+    const baseMs = this.#options.backoff?.baseMs ?? 100;
+    const capMs = this.#options.backoff?.capMs ?? 10_000;
+    let attempt = 0;
+    while (!this.#closed) {
+      let model: ChannelModel | undefined;
+      try {
+        model = await amqp.connect(this.url, {
+          heartbeat: this.#options.heartbeatSeconds ?? 15,
+          clientProperties: { connection_name: this.#options.name ?? `tributary-queue-${process.pid}` },
+        });
+      } catch (error) {
+        this.logger.warn({ err: error, attempt }, 'AMQP connect failed; retrying');
+      }
+      if (model) {
+        const lost = this.#watch(model);
+        const connectedOk = await this.#setUp(model);
+        if (connectedOk) attempt = 0;
+        const error = await lost;
+        this.#model = undefined;
+        this.#setUnblocked();
+        if (connectedOk && !this.#closed) {
+          this.logger.warn({ err: error }, 'AMQP connection lost; reconnecting');
+          this.emit('disconnected', error);
+        }
+      }
+      if (this.#closed) break;
+      await sleep(fullJitter(attempt, baseMs, capMs), this.#abort.signal);
+      attempt += 1;
+    }
+  }
+
+  /** Listens to a fresh connection; resolves with the close error when it closes. */
+  #watch(model: ChannelModel): Promise<Error | undefined> {
+    model.on('error', (error: unknown) => {
+      this.logger.warn({ err: error }, 'AMQP connection error');
+    });
+    model.on('blocked', (reason: unknown) => {
+      if (this.#model !== model) return;
+      this.#blocked = true;
+      this.logger.warn({ reason }, 'AMQP connection blocked by the broker');
+      this.emit('blocked', String(reason));
+    });
+    model.on('unblocked', () => {
+      if (this.#model !== model) return;
+      this.logger.info('AMQP connection unblocked');
+      this.#setUnblocked();
+    });
+    return new Promise((resolve) => {
+      model.once('close', (error?: Error) => resolve(error));
+    });
+  }
+
+  /** Declares the topology and announces the connection; closes it again on failure. */
+  async #setUp(model: ChannelModel): Promise<boolean> {
+    try {
+      const channel = await model.createChannel();
+      // A channel error (e.g. PRECONDITION_FAILED) is reported through the rejected RPC.
+      channel.on('error', () => undefined);
+      await declareTopology(channel, this.#options);
+      await channel.close();
+    } catch (error) {
+      this.logger.error({ err: error }, 'declaring the AMQP topology failed; reconnecting');
+      await model.close().catch(() => undefined);
+      return false;
+    }
+    if (this.#closed) {
+      await model.close().catch(() => undefined);
+      return false;
+    }
+    this.#model = model;
+    this.logger.info({ url: redactUrl(this.url) }, 'AMQP connected');
+    const waiters = this.#readyWaiters;
+    this.#readyWaiters = [];
+    for (const waiter of waiters) waiter.resolve(model);
+    try {
+      this.emit('connected', model);
+    } catch (error) {
+      this.logger.error({ err: error }, 'a "connected" listener threw');
+    }
+    return true;
+  }
+
+  #setUnblocked(): void {
+    const wasBlocked = this.#blocked;
+    this.#blocked = false;
+    const waiters = this.#unblockWaiters;
+    this.#unblockWaiters = [];
+    for (const resolve of waiters) resolve();
+    if (wasBlocked) this.emit('unblocked');
+  }
+}
+
+/** The URL without its password, for logs. */
+function redactUrl(url: string): string {
+  try {
+    const parsed = new URL(url);
+    if (parsed.password) parsed.password = '***';
+    return parsed.toString();
+  } catch {
+    return '<invalid url>';
+  }
+}
+
+/** Creates a {@link QueueConnection} and waits for its first connection. */
+export async function connect(options: ConnectionOptions = {}): Promise<QueueConnection> {
+  return new QueueConnection(options).start();
+}
