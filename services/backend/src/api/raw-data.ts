@@ -12,8 +12,8 @@ import type { RouteContext } from './route-context.ts';
 export const RAW_BODY_LIMIT = 32 * 1024 * 1024;
 
 /** What identifies a version of an entity: its content, exactly as the source sent it. */
-export function contentHash(rawData: unknown): string {
-  return createHash('sha256').update(JSON.stringify(rawData)).digest('hex');
+export function contentHash(rawJson: string): string {
+  return createHash('sha256').update(rawJson).digest('hex');
 }
 
 export function registerRawDataRoutes(app: FastifyInstance, ctx: RouteContext): void {
@@ -28,15 +28,18 @@ export function registerRawDataRoutes(app: FastifyInstance, ctx: RouteContext): 
         : [{ path: `records.${index}.integration_id`, message: `integration ${record.integration_id} not found` }],
     );
     if (missing[0]) throw new NotFoundError(missing[0].message.replace(/ not found$/, ''), missing);
-    const toStore: RawRecordToStore[] = records.map((record) => ({
-      integration_id: record.integration_id,
-      entity_type: record.entity_type,
-      external_id: record.external_id,
-      raw_data: record.raw_data,
-      extraction_metadata: record.extraction_metadata,
-      content_hash: contentHash(record.raw_data),
-      job_id: record.job_id ?? null,
-    }));
+    const toStore: RawRecordToStore[] = records.map((record) => {
+      const rawJson = JSON.stringify(record.raw_data);
+      return {
+        integration_id: record.integration_id,
+        entity_type: record.entity_type,
+        external_id: record.external_id,
+        raw_json: rawJson,
+        extraction_metadata: record.extraction_metadata,
+        content_hash: contentHash(rawJson),
+        job_id: record.job_id ?? null,
+      };
+    });
     return storeRawBatch(ctx.pool, tenantId, toStore);
   };
 

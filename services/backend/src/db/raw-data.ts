@@ -1,12 +1,12 @@
 import type pg from 'pg';
-import { withTransaction } from '@tributary/db';
 
 /** A raw record ready to store: validated, with its content hash computed. */
 export interface RawRecordToStore {
   integration_id: number;
   entity_type: string;
   external_id: string;
-  raw_data: Record<string, unknown>;
+  /** raw_data already serialized: the text that was hashed is the text that is stored. */
+  raw_json: string;
   extraction_metadata: Record<string, unknown>;
   content_hash: string;
   job_id: number | null;
@@ -37,20 +37,23 @@ with input as (
   select $1, integration_id, job_id, entity_type, external_id, raw_data, extraction_metadata, content_hash
   from input order by ord
   on conflict (tenant_id, integration_id, entity_type, external_id, content_hash) do nothing
-  returning id, integration_id, entity_type, external_id, content_hash
+  returning id, job_id, integration_id, entity_type, external_id, content_hash
+), counted as (
+  -- New rows count towards their job's progress in the same statement.
+  update etl_jobs set records_extracted = records_extracted + c.n, updated_at = now()
+  from (select job_id, count(*) as n from inserted where job_id is not null group by job_id) c
+  where etl_jobs.id = c.job_id and etl_jobs.tenant_id = $1
 )
 select input.ord::int as ord,
-       coalesce(inserted.id, existing.id) as id,
+       -- A scalar subquery, not a join: evaluated (by index) only for rows that conflicted.
+       coalesce(inserted.id, (
+         select e.id from raw_extraction_data e
+         where e.tenant_id = $1 and e.integration_id = input.integration_id and e.entity_type = input.entity_type
+           and e.external_id = input.external_id and e.content_hash = input.content_hash
+       )) as id,
        inserted.id is null as unchanged
 from input
 left join inserted using (integration_id, entity_type, external_id, content_hash)
-left join raw_extraction_data existing
-  on inserted.id is null
- and existing.tenant_id = $1
- and existing.integration_id = input.integration_id
- and existing.entity_type = input.entity_type
- and existing.external_id = input.external_id
- and existing.content_hash = input.content_hash
 order by input.ord`;
 
 // A row inserted by a concurrent batch after this statement's snapshot conflicts
@@ -59,47 +62,34 @@ const FIND_EXISTING = `
 select id from raw_extraction_data
 where tenant_id = $1 and integration_id = $2 and entity_type = $3 and external_id = $4 and content_hash = $5`;
 
-const COUNT_EXTRACTED = `
-update etl_jobs set records_extracted = records_extracted + c.n, updated_at = now()
-from (select unnest($2::bigint[]) as job_id, unnest($3::bigint[]) as n) c
-where etl_jobs.id = c.job_id and etl_jobs.tenant_id = $1`;
-
 /** Stores a batch in one multi-row insert; identical content for an entity is not stored twice. */
 export async function storeRawBatch(
   pool: pg.Pool,
   tenantId: number,
   records: readonly RawRecordToStore[],
 ): Promise<StoredRawRecord[]> {
-  return withTransaction(pool, async (client) => {
-    const { rows } = await client.query<{ ord: number; id: number | null; unchanged: boolean }>(INSERT_BATCH, [
-      tenantId,
-      JSON.stringify(records),
-    ]);
-    const stored: StoredRawRecord[] = [];
-    const newPerJob = new Map<number, number>();
-    for (const row of rows) {
+  // One statement, so no explicit transaction: it is atomic on its own.
+  const { rows } = await pool.query<{ ord: number; id: number | null; unchanged: boolean }>(INSERT_BATCH, [
+    tenantId,
+    serializeBatch(records),
+  ]);
+  const stored: StoredRawRecord[] = [];
+  for (const row of rows) {
+    let id = row.id;
+    if (id === null) {
       const record = records[row.ord - 1]!;
-      let id = row.id;
-      if (id === null) {
-        const found = await client.query<{ id: number }>(FIND_EXISTING, [
-          tenantId,
-          record.integration_id,
-          record.entity_type,
-          record.external_id,
-          record.content_hash,
-        ]);
-        id = found.rows[0]!.id;
-      }
-      if (!row.unchanged && record.job_id !== null) {
-        newPerJob.set(record.job_id, (newPerJob.get(record.job_id) ?? 0) + 1);
-      }
-      stored.push({ record_id: id, unchanged: row.unchanged });
+      const found = await pool.query<{ id: number }>(FIND_EXISTING, [
+        tenantId,
+        record.integration_id,
+        record.entity_type,
+        record.external_id,
+        record.content_hash,
+      ]);
+      id = found.rows[0]!.id;
     }
-    if (newPerJob.size > 0) {
-      await client.query(COUNT_EXTRACTED, [tenantId, [...newPerJob.keys()], [...newPerJob.values()]]);
-    }
-    return stored;
-  });
+    stored.push({ record_id: id, unchanged: row.unchanged });
+  }
+  return stored;
 }
 
 /** Which of these integration ids are live integrations of the tenant. */
@@ -109,4 +99,16 @@ export async function liveIntegrationIds(pool: pg.Pool, tenantId: number, ids: r
     [tenantId, ids],
   );
   return new Set(rows.map((row) => row.id));
+}
+
+// Splices each record's already-serialized raw_data into the batch document, so
+// the largest part of every record is stringified once, not twice.
+function serializeBatch(records: readonly RawRecordToStore[]): string {
+  const parts = records.map(
+    (r) =>
+      `{"integration_id":${r.integration_id},"job_id":${r.job_id ?? 'null'},"entity_type":${JSON.stringify(r.entity_type)},` +
+      `"external_id":${JSON.stringify(r.external_id)},"content_hash":"${r.content_hash}",` +
+      `"extraction_metadata":${JSON.stringify(r.extraction_metadata)},"raw_data":${r.raw_json}}`,
+  );
+  return `[${parts.join(',')}]`;
 }

@@ -1,0 +1,25 @@
+import { machine } from './support.ts';
+import { benchRawIngest } from './raw-ingest.ts';
+import type { BenchResult } from './support.ts';
+
+/**
+ * `pnpm bench [name…]`: runs the benchmarks (all by default) against the local
+ * Postgres/RabbitMQ and prints results to paste into bench/BENCHMARKS.md.
+ */
+const benchmarks: Record<string, () => Promise<BenchResult>> = {
+  'raw-ingest': () => benchRawIngest(Number(process.env.BENCH_RAW_RECORDS ?? 100_000)),
+};
+
+const selected = process.argv.slice(2).filter((a) => !a.startsWith('-'));
+const names = selected.length > 0 ? selected : Object.keys(benchmarks);
+console.log(`# ${new Date().toISOString().slice(0, 10)} — ${machine()}`);
+for (const name of names) {
+  const bench = benchmarks[name];
+  if (!bench) {
+    console.error(`unknown benchmark ${name}; known: ${Object.keys(benchmarks).join(', ')}`);
+    process.exit(2);
+  }
+  const result = await bench();
+  console.log(`\n## ${result.name}`);
+  for (const line of result.lines) console.log(`- ${line}`);
+}
