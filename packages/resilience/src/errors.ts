@@ -191,3 +191,13 @@ export function isRetryable(err: unknown): boolean {
   }
   return false;
 }
+
+/**
+ * When a paused run may resume after this error: an open breaker's `retryAt`, a give-up's or a
+ * rate limit's server-given time; null when the error carries none (fail the job instead).
+ */
+export function resumeAt(err: unknown): Date | null {
+  if (err instanceof BreakerOpenError) return err.retryAt;
+  if (err instanceof UpstreamUnavailableError || err instanceof RateLimitedError) return err.retryAt;
+  return null;
+}

@@ -24,6 +24,7 @@ export {
   isRetryable,
   MalformedResponseError,
   RateLimitedError,
+  resumeAt,
   UpstreamUnavailableError,
 } from './errors.ts';
 export type { GiveUpReason, HttpErrorInit } from './errors.ts';

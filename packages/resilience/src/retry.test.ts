@@ -7,6 +7,7 @@ import {
   isRetryable,
   MalformedResponseError,
   RateLimitedError,
+  resumeAt,
   UpstreamUnavailableError,
 } from './errors.ts';
 import { backoffDelay, retry } from './retry.ts';
@@ -354,5 +355,30 @@ describe('httpErrorFrom', () => {
     const err = http(429, { 'retry-after': '30' }) as RateLimitedError;
     expect(err.retryAt).toEqual(new Date(T0 + 30_000));
     expect((http(429) as RateLimitedError).retryAt).toBeNull();
+  });
+});
+
+describe('resumeAt', () => {
+  it('tells a paused run when to resume, or null to fail it', () => {
+    const at = new Date(T0 + 60_000);
+    expect(resumeAt(new BreakerOpenError('jira:7', at))).toEqual(at);
+    expect(
+      resumeAt(
+        new UpstreamUnavailableError({
+          source: 'x',
+          attempts: 1,
+          reason: 'wait-exceeds-max',
+          cause: null,
+          retryAt: at,
+        }),
+      ),
+    ).toEqual(at);
+    expect(resumeAt(http(429, { 'retry-after': '60' }))).toEqual(at);
+    expect(
+      resumeAt(
+        new UpstreamUnavailableError({ source: 'x', attempts: 5, reason: 'retries-exhausted', cause: null }),
+      ),
+    ).toBeNull();
+    expect(resumeAt(http(404))).toBeNull();
   });
 });
