@@ -70,7 +70,7 @@ export function loadSettings(env: NodeJS.ProcessEnv, argv: string[]): MainSettin
       options: Object.fromEntries(Object.keys(FLAG_TO_ENV).map((k) => [k, { type: 'string' as const }])),
       strict: true,
     });
-    flags = parsed.values as Record<string, string | undefined>;
+    flags = parsed.values;
   } catch (e) {
     throw new EnvError(e instanceof Error ? e.message : String(e));
   }
