@@ -81,6 +81,8 @@ export function loadSettings(env: NodeJS.ProcessEnv, argv: string[]): MainSettin
   }
   // Empty variables count as unset, as shells often export them blank.
   for (const k of Object.keys(merged)) if (merged[k] === '') delete merged[k];
+  // The shared LOG_LEVEL (used by the other services) applies unless SIM_LOG_LEVEL says otherwise.
+  merged.SIM_LOG_LEVEL ??= merged.LOG_LEVEL;
   const parsed = envSchema.safeParse(merged);
   if (!parsed.success) {
     const msgs = parsed.error.issues.map((i) => {
