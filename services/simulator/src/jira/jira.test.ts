@@ -184,6 +184,42 @@ describe('search/jql', () => {
     expect(fetched.filter((h) => !inlineIds.has(h.id))).toHaveLength(long.histories - 100);
   });
 
+  it('bulkfetch pages over every history of every issue exactly once', async () => {
+    const list = await sim.control<Array<{ key: string; id: string; histories: number }>>('GET', '/_sim/truth/jira/issues');
+    const ids = new Set<string>();
+    let count = 0;
+    let pages = 0;
+    let token: string | undefined;
+    do {
+      const res = await sim.jira('/rest/api/3/changelog/bulkfetch', {
+        method: 'POST',
+        body: JSON.stringify({ issueIdsOrKeys: list.map((i) => i.key), maxResults: 97, nextPageToken: token }),
+      });
+      expect(res.status).toBe(200);
+      const page = (await res.json()) as { issueChangeLogs: Array<{ issueId: string; changeHistories: JiraHistory[] }>; nextPageToken?: string };
+      for (const l of page.issueChangeLogs) {
+        const created = l.changeHistories.map((h) => h.created);
+        expect([...created].sort()).toEqual(created);
+        for (const h of l.changeHistories) ids.add(`${l.issueId}/${h.id}`);
+        count += l.changeHistories.length;
+      }
+      token = page.nextPageToken;
+      pages++;
+    } while (token);
+    const total = list.reduce((n, i) => n + i.histories, 0);
+    expect(count).toBe(total);
+    expect(ids.size).toBe(total);
+    expect(pages).toBe(Math.ceil(total / 97));
+  });
+
+  it('rejects a bulkfetch of more than 1000 issues', async () => {
+    const res = await sim.jira('/rest/api/3/changelog/bulkfetch', {
+      method: 'POST',
+      body: JSON.stringify({ issueIdsOrKeys: Array.from({ length: 1001 }, (_, i) => String(10000 + i)) }),
+    });
+    expect(res.status).toBe(400);
+  });
+
   it('filters bulkfetch by fieldIds', async () => {
     const list = await sim.control<Array<{ key: string; transitions: number; histories: number }>>('GET', '/_sim/truth/jira/issues');
     const keys = list.slice(0, 40).map((i) => i.key);
