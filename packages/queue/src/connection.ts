@@ -13,6 +13,8 @@ import {
   type TopologyOptions,
 } from './topology.ts';
 
+const CLOSE_TIMEOUT_MS = 5_000;
+
 /** Used when neither `url` nor env `AMQP_URL` is given. */
 export const DEFAULT_AMQP_URL = 'amqp://guest:guest@127.0.0.1:5672';
 
@@ -130,10 +132,20 @@ export class QueueConnection extends EventEmitter<ConnectionEvents> {
     this.#abort.abort();
     const model = this.#model;
     if (model) {
-      try {
-        await model.close();
-      } catch (error) {
-        this.logger.debug({ err: error }, 'closing the AMQP connection failed (already closed)');
+      // A half-dead socket never answers Close: give it a few seconds, then cut it.
+      const closing = model.close().then(
+        () => true,
+        (error: unknown) => {
+          this.logger.debug({ err: error }, 'closing the AMQP connection failed (already closed)');
+          return true;
+        },
+      );
+      const closed = await Promise.race([closing, sleep(CLOSE_TIMEOUT_MS).then(() => false)]);
+      if (!closed) {
+        this.logger.warn('AMQP connection did not close in time; destroying its socket');
+        (model.connection as unknown as { stream?: { destroy(error?: Error): void } }).stream?.destroy(
+          new Error('close timed out'),
+        );
       }
     }
     await this.#loop;
