@@ -1,0 +1,51 @@
+import { z } from 'zod';
+import {
+  defineTransformer,
+  githubUser,
+  loginOf,
+  metadataPullNumber,
+  optionalTimestamp,
+  parseRaw,
+  parseRepoUrl,
+  requireRepository,
+  row,
+} from './shared.ts';
+
+/** The git identity inside `commit` (`name`, `email`, `date`); may be null. */
+const gitActor = z
+  .looseObject({
+    name: z.string().nullish(),
+    email: z.string().nullish(),
+    date: optionalTimestamp,
+  })
+  .nullish();
+
+/** A commit from `GET /repos/{o}/{r}/pulls/{n}/commits`. */
+const commitSchema = z.looseObject({
+  sha: z.string().regex(/^[0-9a-f]{7,64}$/i, 'expected a commit sha'),
+  commit: z.looseObject({
+    message: z.string().nullish(),
+    author: gitActor,
+    committer: gitActor,
+  }),
+  author: githubUser.nullish(),
+  url: z.string().nullish(),
+});
+
+export const githubCommitsTransformer = defineTransformer('github_commits', (raw, context) => {
+  const c = parseRaw(commitSchema, raw);
+  const repository = requireRepository('url', parseRepoUrl(c.url), context);
+  const gitAuthor = c.commit.author;
+  return [
+    row('github_commits', c.sha, {
+      repository,
+      pull_number: metadataPullNumber(context),
+      sha: c.sha,
+      message: c.commit.message ?? null,
+      author_name: gitAuthor?.name ?? null,
+      author_email: gitAuthor?.email ?? null,
+      author_login: loginOf(c.author),
+      committed_at: gitAuthor?.date ?? c.commit.committer?.date ?? null,
+    }),
+  ];
+});

@@ -1,0 +1,69 @@
+import { ENTITY_TYPES } from '@tributary/contracts';
+import type { EntityType } from '@tributary/contracts';
+import type { NormalizedTable, Transformer } from './types.ts';
+import { githubCommitsTransformer } from './github-commits.ts';
+import { githubDeploymentsTransformer } from './github-deployments.ts';
+import { githubPullRequestsTransformer } from './github-pull-requests.ts';
+import { githubRepositoriesTransformer } from './github-repositories.ts';
+import { githubReviewCommentsTransformer } from './github-review-comments.ts';
+import { githubReviewsTransformer } from './github-reviews.ts';
+import { jiraChangelogsTransformer } from './jira-changelogs.ts';
+import { jiraIssueTypesTransformer } from './jira-issue-types.ts';
+import { jiraIssuesTransformer } from './jira-issues.ts';
+import { jiraProjectsTransformer } from './jira-projects.ts';
+import { jiraStatusesTransformer } from './jira-statuses.ts';
+
+export type { NormalizedRow, NormalizedTable, RawRecordContext, Transformer } from './types.ts';
+export { TransformError } from './types.ts';
+export { parseTime } from './parse-time.ts';
+
+/** The transformer for every entity type the raw layer stores. */
+export const transformers: Record<EntityType, Transformer> = {
+  jira_projects: jiraProjectsTransformer,
+  jira_statuses: jiraStatusesTransformer,
+  jira_issue_types: jiraIssueTypesTransformer,
+  jira_issues: jiraIssuesTransformer,
+  jira_changelogs: jiraChangelogsTransformer,
+  github_repositories: githubRepositoriesTransformer,
+  github_pull_requests: githubPullRequestsTransformer,
+  github_reviews: githubReviewsTransformer,
+  github_review_comments: githubReviewCommentsTransformer,
+  github_commits: githubCommitsTransformer,
+  github_deployments: githubDeploymentsTransformer,
+};
+
+export function transformerFor(entityType: EntityType): Transformer {
+  const transformer = transformers[entityType];
+  // Unreachable for a typed caller; an entity type read from the wire may still be unknown.
+  if (!(ENTITY_TYPES as readonly string[]).includes(entityType) || transformer === undefined) {
+    throw new Error(`no transformer for entity type ${JSON.stringify(entityType)}`);
+  }
+  return transformer;
+}
+
+/** The table each entity type's rows go to. */
+export const TABLE_OF: Record<EntityType, NormalizedTable> = {
+  jira_projects: 'jira_projects',
+  jira_statuses: 'jira_statuses',
+  jira_issue_types: 'jira_issue_types',
+  jira_issues: 'jira_issues',
+  jira_changelogs: 'jira_issue_transitions',
+  github_repositories: 'github_repositories',
+  github_pull_requests: 'github_pull_requests',
+  github_reviews: 'github_reviews',
+  github_review_comments: 'github_review_comments',
+  github_commits: 'github_commits',
+  github_deployments: 'github_deployments',
+};
+
+/**
+ * Per table, the column that says which version of a row is newer. The loader keeps the stored
+ * row when the incoming one is older. Tables without such a column are absent.
+ */
+export const UPDATED_AT_COLUMN: Partial<Record<NormalizedTable, string>> = {
+  jira_issues: 'updated_at',
+  github_repositories: 'updated_at',
+  github_pull_requests: 'updated_at',
+  github_review_comments: 'updated_at',
+  github_deployments: 'updated_at',
+};
