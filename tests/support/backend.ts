@@ -7,6 +7,12 @@ import { buildApp, loadConfig, type BackendConfig } from '@tributary/backend';
 import { REDACTED_PATHS } from '@tributary/observability';
 import { createTestDatabase, type TestDatabase } from './database.ts';
 import { inject } from 'vitest';
+import amqp from 'amqplib';
+import { deleteTopology } from '@tributary/queue';
+import { retryTiersFromMs } from '../../services/backend/src/workers/worker-config.ts';
+
+/** Short delay tiers so tests walk through retries quickly. */
+export const TEST_RETRY_TIERS_MS = '200,400,800';
 
 export const ADMIN_TOKEN = 'test-admin-token-0123456789';
 export const SERVICE_TOKEN = 'test-service-token-0123456789';
@@ -32,6 +38,8 @@ export function testEnv(databaseUrl: string, overrides: Record<string, string> =
     TRIBUTARY_ENCRYPTION_KEY: randomBytes(32).toString('base64'),
     ALLOW_PRIVATE_INTEGRATION_HOSTS: 'true',
     LOG_LEVEL: 'info',
+    QUEUE_PREFIX: `t_${randomBytes(4).toString('hex')}.`,
+    RETRY_TIERS_MS: TEST_RETRY_TIERS_MS,
     ...overrides,
   };
 }
@@ -70,9 +78,22 @@ export async function startTestBackend(overrides: Record<string, string> = {}): 
       await app.close();
       await pool.end();
       await database.drop();
+      await deleteQueues(config.AMQP_URL, config.QUEUE_PREFIX, config.RETRY_TIERS_MS);
     },
   };
 }
 
 export const bearer = (token: string) => ({ authorization: `Bearer ${token}` });
 export const service = (tenantId: number) => ({ ...bearer(SERVICE_TOKEN), 'x-tenant-id': String(tenantId) });
+
+/** Deletes a test prefix's queues and exchanges from the shared broker. */
+export async function deleteQueues(url: string, prefix: string, tiersMs: string): Promise<void> {
+  if (!prefix) return;
+  const connection = await amqp.connect(url);
+  try {
+    const channel = await connection.createChannel();
+    await deleteTopology(channel, { prefix, retryTiers: retryTiersFromMs(tiersMs) });
+  } finally {
+    await connection.close();
+  }
+}

@@ -11,13 +11,14 @@ export interface HealthReport {
 
 /** Runs every probe in parallel, each bounded by a timeout so a hung dependency cannot hang readiness. */
 export async function runHealthChecks(checks: readonly HealthCheck[], timeoutMs = 2000): Promise<HealthReport> {
+  type Entry = readonly [string, HealthReport['checks'][string]];
   const results = await Promise.all(
-    checks.map(async ({ name, check }) => {
+    checks.map(async ({ name, check }): Promise<Entry> => {
       try {
-        const detail = await withTimeout(check(), timeoutMs, name);
-        return [name, { status: 'ok' as const, ...(detail === undefined ? {} : { detail }) }] as const;
+        const detail: unknown = await withTimeout(check(), timeoutMs, name);
+        return [name, detail === undefined ? { status: 'ok' } : { status: 'ok', detail }];
       } catch (error) {
-        return [name, { status: 'unavailable' as const, error: (error as Error).message }] as const;
+        return [name, { status: 'unavailable', error: (error as Error).message }];
       }
     }),
   );

@@ -14,9 +14,15 @@ import { registerIntegrationRoutes } from './api/integrations.ts';
 import { registerRawDataRoutes } from './api/raw-data.ts';
 import { registerJobRoutes } from './api/jobs.ts';
 import type { RouteContext } from './api/route-context.ts';
+import { registerDeadLetterRoutes } from './api/dead-letters.ts';
+import { QueueConnection, Publisher } from '@tributary/queue';
+import { retryTiersFromMs } from './workers/worker-config.ts';
+import { UpstreamUnavailableError } from './errors.ts';
 
 export interface BuildOptions {
   logger?: Logger;
+  /** Use this broker connection instead of opening one (it is then not closed with the app). */
+  queue?: { connection: QueueConnection; publisher: Publisher };
 }
 
 /** Ordinary API bodies are small; only the raw-data routes raise their own limit. */
@@ -26,6 +32,8 @@ const DEFAULT_BODY_LIMIT = 256 * 1024;
 export async function buildApp(config: BackendConfig, options: BuildOptions = {}): Promise<FastifyInstance> {
   const logger = options.logger ?? createLogger('backend', { level: config.LOG_LEVEL });
   const app: FastifyInstance = Fastify({
+    // pino's Logger is a FastifyBaseLogger; the cast keeps the app's default generic type (tsc needs it).
+    // eslint-disable-next-line @typescript-eslint/no-unnecessary-type-assertion
     loggerInstance: logger as FastifyBaseLogger,
     bodyLimit: DEFAULT_BODY_LIMIT,
     // Reject __proto__ / constructor.prototype keys instead of silently dropping them.
@@ -41,13 +49,26 @@ export async function buildApp(config: BackendConfig, options: BuildOptions = {}
     statementTimeoutMs: config.DB_STATEMENT_TIMEOUT_MS,
     applicationName: 'tributary-backend',
   });
+  // The broker connects in the background: the API serves reads while RabbitMQ
+  // is down, and routes that publish wait for it (or answer 503 via readiness).
+  const queue = options.queue ?? openQueue(config, logger);
   const ctx: RouteContext = {
     pool,
     db: createDatabase(pool),
     cipher: new CredentialsCipher(config.TRIBUTARY_ENCRYPTION_KEY, config.TRIBUTARY_PREVIOUS_ENCRYPTION_KEYS),
     config,
+    requireQueue: () => {
+      if (queue.connection.isClosed) throw new UpstreamUnavailableError('the message broker connection is closed');
+      return queue;
+    },
   };
-  app.addHook('onClose', async () => pool.end());
+  app.addHook('onClose', async () => {
+    if (!options.queue) {
+      await queue.publisher.close();
+      await queue.connection.close();
+    }
+    await pool.end();
+  });
 
   await app.register(swagger, {
     openapi: {
@@ -66,11 +87,33 @@ export async function buildApp(config: BackendConfig, options: BuildOptions = {}
   registerErrorHandler(app);
   registerAuth(app, { pool, adminToken: config.TRIBUTARY_ADMIN_TOKEN, serviceToken: config.TRIBUTARY_SERVICE_TOKEN });
 
-  const checks: HealthCheck[] = [{ name: 'database', check: () => pool.query('select 1') }];
+  const checks: HealthCheck[] = [
+    { name: 'database', check: () => pool.query('select 1') },
+    {
+      name: 'broker',
+      check: async () => {
+        if (!queue.connection.isConnected) throw new Error('not connected to RabbitMQ');
+        return { blocked: queue.connection.isBlocked };
+      },
+    },
+  ];
   registerHealthRoutes(app, checks, createMetricsRegistry('backend'));
   registerTenantRoutes(app, ctx);
   registerIntegrationRoutes(app, ctx);
   registerRawDataRoutes(app, ctx);
   registerJobRoutes(app, ctx);
+  registerDeadLetterRoutes(app, ctx);
   return app;
+}
+
+function openQueue(config: BackendConfig, logger: Logger) {
+  const connection = new QueueConnection({
+    url: config.AMQP_URL,
+    prefix: config.QUEUE_PREFIX,
+    retryTiers: retryTiersFromMs(config.RETRY_TIERS_MS),
+    logger,
+    name: 'tributary-backend',
+  });
+  connection.start().catch((error: unknown) => logger.warn({ err: error }, 'broker connection not established yet'));
+  return { connection, publisher: new Publisher(connection, { logger }) };
 }

@@ -9,6 +9,11 @@ const envSchema = z.object({
   AMQP_URL: z.string().default('amqp://guest:guest@127.0.0.1:5672'),
   /** Prefix for exchange and queue names, so parallel test runs share a broker without sharing queues. */
   QUEUE_PREFIX: z.string().regex(/^[a-z0-9_.-]*$/).default(''),
+  /** Delay tiers of the retry queues; every process must declare the same ones. */
+  RETRY_TIERS_MS: z
+    .string()
+    .regex(/^\d+(,\d+)*$/, 'must be a comma-separated list of milliseconds')
+    .default('5000,30000,300000'),
   PORT: z.coerce.number().int().min(0).max(65535).default(8080),
   HOST: z.string().default('0.0.0.0'),
   TRIBUTARY_ADMIN_TOKEN: z.string().min(16, 'must be at least 16 characters'),

@@ -2,6 +2,7 @@ import type pg from 'pg';
 import type { Database } from '@tributary/db';
 import type { BackendConfig } from '../config.ts';
 import type { CredentialsCipher } from '../security/credentials-cipher.ts';
+import type { Publisher, QueueConnection } from '@tributary/queue';
 
 /** What every route group is given: the app with zod typing, and the shared resources. */
 export interface RouteContext {
@@ -9,4 +10,6 @@ export interface RouteContext {
   db: Database;
   cipher: CredentialsCipher;
   config: BackendConfig;
+  /** The broker connection and publisher; throws a 503 when the broker is not configured. */
+  requireQueue: () => { connection: QueueConnection; publisher: Publisher };
 }

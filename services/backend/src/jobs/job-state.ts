@@ -70,3 +70,23 @@ export async function transitionJob(
   if (!current) throw new NotFoundError(`job ${jobId}`);
   throw new ConflictError(`job ${jobId} cannot move from ${current.status} to ${to}`);
 }
+
+// Written as its own guarded statement (the check and the move in one), but it is
+// the RUNNING → FINISHED move of the table above, so keep the two in step.
+if (!canTransition('RUNNING', 'FINISHED')) throw new Error('job state table no longer allows RUNNING → FINISHED');
+
+/**
+ * Moves a RUNNING job to FINISHED once its extraction is over and none of its raw
+ * rows is still pending. Called after every commit that could be the last one
+ * (a worker's batch, the extractor's "extraction finished"): whoever commits last
+ * sees everything and finishes it. PAUSED jobs are never finished.
+ */
+export async function finishJobIfDone(db: pg.Pool | pg.PoolClient, jobId: number): Promise<boolean> {
+  const { rowCount } = await db.query(
+    `update etl_jobs set status = 'FINISHED', finished_at = now(), updated_at = now()
+     where id = $1 and status = 'RUNNING' and extraction_finished_at is not null
+       and not exists (select 1 from raw_extraction_data where job_id = $1 and status = 'pending')`,
+    [jobId],
+  );
+  return rowCount === 1;
+}

@@ -13,7 +13,8 @@ export function registerErrorHandler(app: FastifyInstance): void {
   app.setErrorHandler((error: FastifyError, request, reply) => {
     if (hasZodFastifySchemaValidationErrors(error)) {
       const prefix = CONTEXT_PREFIX[error.validationContext ?? 'body'] ?? '';
-      const details: ErrorDetail[] = error.validation.map((issue) => ({
+      const issues = error.validation as readonly { instancePath: string; message: string }[];
+      const details: ErrorDetail[] = issues.map((issue) => ({
         path: prefix + issue.instancePath.replace(/^\//, '').replaceAll('/', '.'),
         message: issue.message,
       }));

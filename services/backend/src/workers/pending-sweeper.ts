@@ -1,0 +1,83 @@
+import type pg from 'pg';
+import { MAX_TRANSFORM_BATCH, routingKeys, type EntityType, type TransformMessage } from '@tributary/contracts';
+import { withTransaction } from '@tributary/db';
+import type { Publisher } from '@tributary/queue';
+import type { Logger } from '@tributary/observability';
+
+interface PendingGroup {
+  tenant_id: number;
+  integration_id: number;
+  entity_type: EntityType;
+  job_id: number | null;
+  ids: number[];
+}
+
+/**
+ * The raw table is the outbox: a row is stored `pending` before its transform
+ * message is published. Rows left pending longer than `maxAgeSeconds` (the
+ * extractor died between store and publish, or the publish was never confirmed)
+ * are published again here. Several workers may sweep at once: SKIP LOCKED gives
+ * each its own rows, and a duplicate publish is harmless (loading is idempotent).
+ */
+export async function sweepPendingRaw(
+  pool: pg.Pool,
+  publisher: Publisher,
+  options: { maxAgeSeconds: number; limit?: number },
+): Promise<number> {
+  return withTransaction(pool, async (client) => {
+    const { rows } = await client.query<PendingGroup>(
+      `with stale as (
+         select id, tenant_id, integration_id, entity_type, job_id
+         from raw_extraction_data
+         where status = 'pending' and coalesce(published_at, created_at) < now() - make_interval(secs => $1)
+         order by id
+         limit $2
+         for update skip locked
+       ), marked as (
+         update raw_extraction_data r set published_at = now() from stale where r.id = stale.id
+       )
+       select tenant_id, integration_id, entity_type, job_id, array_agg(id order by id) as ids
+       from stale group by tenant_id, integration_id, entity_type, job_id`,
+      [options.maxAgeSeconds, options.limit ?? 50_000],
+    );
+    let published = 0;
+    for (const group of rows) {
+      for (let i = 0; i < group.ids.length; i += MAX_TRANSFORM_BATCH) {
+        const message: TransformMessage = {
+          v: 1,
+          tenant_id: group.tenant_id,
+          integration_id: group.integration_id,
+          job_id: group.job_id,
+          entity_type: group.entity_type,
+          raw_ids: group.ids.slice(i, i + MAX_TRANSFORM_BATCH),
+        };
+        await publisher.publish(routingKeys.transform(group.entity_type), message);
+        published += message.raw_ids.length;
+      }
+    }
+    return published;
+  });
+}
+
+/** Runs the sweep every `intervalSeconds` until stopped. */
+export function startPendingSweeper(
+  pool: pg.Pool,
+  publisher: Publisher,
+  logger: Logger,
+  options: { intervalSeconds: number; maxAgeSeconds: number },
+): { stop: () => Promise<void> } {
+  let running: Promise<unknown> = Promise.resolve();
+  const timer = setInterval(() => {
+    running = sweepPendingRaw(pool, publisher, options).then(
+      (count) => count > 0 && logger.warn({ count }, 'republished transform jobs for raw rows left pending'),
+      (error: unknown) => logger.warn({ err: error }, 'pending sweep failed; will try again'),
+    );
+  }, options.intervalSeconds * 1000);
+  timer.unref();
+  return {
+    stop: async () => {
+      clearInterval(timer);
+      await running;
+    },
+  };
+}

@@ -1,0 +1,67 @@
+import type pg from 'pg';
+import type { NormalizedRow, NormalizedTable } from './transformers/types.ts';
+
+export interface RowToLoad extends NormalizedRow {
+  rawId: number;
+}
+
+/**
+ * Upserts rows into one normalized table in a single statement. The rows travel
+ * as one jsonb document and `jsonb_populate_recordset` casts them to the table's
+ * own row type, so any number of rows costs one parameter and one round trip.
+ * When the table has an "updated" column, an older version never overwrites a
+ * newer one; equal versions are rewritten (same content, later raw row).
+ */
+export async function upsertNormalized(
+  client: pg.PoolClient,
+  tenantId: number,
+  integrationId: number,
+  table: NormalizedTable,
+  rows: readonly RowToLoad[],
+  updatedAtColumn: string | undefined,
+): Promise<void> {
+  if (rows.length === 0) return;
+  const newest = newestPerExternalId(rows, updatedAtColumn);
+  const columnSet = new Set<string>();
+  for (const row of newest) for (const key of Object.keys(row.columns)) columnSet.add(key);
+  const dataColumns = [...columnSet];
+  for (const column of dataColumns) assertIdentifier(column);
+  const columns = ['tenant_id', 'integration_id', 'external_id', 'raw_id', ...dataColumns];
+  const documents = newest.map((row) => ({
+    ...row.columns,
+    tenant_id: tenantId,
+    integration_id: integrationId,
+    external_id: row.externalId,
+    raw_id: row.rawId,
+  }));
+  const updates = [...dataColumns, 'raw_id'].map((c) => `${c} = excluded.${c}`).join(', ');
+  const newer = updatedAtColumn ? `where ${table}.${updatedAtColumn} <= excluded.${updatedAtColumn}` : '';
+  await client.query(
+    `insert into ${table} (${columns.join(', ')})
+     select ${columns.join(', ')} from jsonb_populate_recordset(null::${table}, $1::jsonb)
+     on conflict (tenant_id, integration_id, external_id)
+     do update set ${updates}, loaded_at = now() ${newer}`,
+    [JSON.stringify(documents)],
+  );
+}
+
+// One statement cannot touch the same row twice, and a batch may hold two
+// versions of one entity: keep the newest (then the later raw row).
+function newestPerExternalId(rows: readonly RowToLoad[], updatedAtColumn: string | undefined): RowToLoad[] {
+  const byId = new Map<string, RowToLoad>();
+  const version = (row: RowToLoad) => {
+    const value = updatedAtColumn ? row.columns[updatedAtColumn] : null;
+    return value instanceof Date ? value.getTime() : typeof value === 'string' ? Date.parse(value) : 0;
+  };
+  for (const row of rows) {
+    const seen = byId.get(row.externalId);
+    if (!seen || version(row) > version(seen) || (version(row) === version(seen) && row.rawId > seen.rawId)) {
+      byId.set(row.externalId, row);
+    }
+  }
+  return [...byId.values()];
+}
+
+function assertIdentifier(name: string): void {
+  if (!/^[a-z_][a-z0-9_]*$/.test(name)) throw new Error(`not a column name: ${name}`);
+}

@@ -1,0 +1,92 @@
+import type { TransformMessage } from '@tributary/contracts';
+import { createPool } from '@tributary/db';
+import { createLogger, type Logger } from '@tributary/observability';
+import { connect, Publisher, queueDepth, type Consumer } from '@tributary/queue';
+import { workerCount } from '@tributary/resilience';
+import type { WorkerConfig } from './worker-config.ts';
+import { startTransformConsumer } from './transform-consumer.ts';
+import { DeadLetterDrain } from './dead-letter-drain.ts';
+import { startPendingSweeper } from './pending-sweeper.ts';
+
+export interface RunningWorker {
+  /** Current number of transform messages handled at once. */
+  concurrency: () => number;
+  stop: () => Promise<void>;
+}
+
+/**
+ * The backend worker process: transform consumer sized from queue depth, the
+ * dead-letter drain, and the pending-row sweeper. `stop()` stops taking
+ * messages, lets in-flight ones finish (unfinished ones return to the queue),
+ * then closes the broker connection and the pool.
+ */
+export async function startWorker(config: WorkerConfig, logger: Logger = createLogger('worker')): Promise<RunningWorker> {
+  const pool = createPool(config.DATABASE_URL, { max: config.DB_POOL_MAX, applicationName: 'tributary-worker' });
+  const connection = await connect({
+    url: config.AMQP_URL,
+    prefix: config.QUEUE_PREFIX,
+    retryTiers: config.retryTiers,
+    logger,
+    name: 'tributary-worker',
+  });
+  const publisher = new Publisher(connection, { logger });
+
+  const desiredConcurrency = async (): Promise<number> => {
+    const model = await connection.ready();
+    const channel = await model.createChannel();
+    try {
+      const depth = await queueDepth(channel, connection.names.transform);
+      return workerCount({ batches: depth, perBatch: config.WORKER_PER_BATCH, min: config.WORKER_MIN, max: config.WORKER_MAX });
+    } finally {
+      await channel.close().catch(() => undefined);
+    }
+  };
+
+  let concurrency = await desiredConcurrency().catch(() => config.WORKER_MIN);
+  const makeConsumer = (size: number) =>
+    startTransformConsumer({
+      connection,
+      publisher,
+      pool,
+      logger,
+      concurrency: size,
+      maxAttempts: config.TRANSFORM_MAX_ATTEMPTS,
+    });
+  let consumer: Consumer<TransformMessage> = await makeConsumer(concurrency);
+  logger.info({ concurrency }, 'transform consumer started');
+
+  // Re-size on queue depth: a deep queue gets more concurrent batches, an idle one fewer connections held.
+  let resizing = Promise.resolve();
+  const resizer = setInterval(() => {
+    resizing = resizing.then(async () => {
+      const wanted = await desiredConcurrency().catch(() => concurrency);
+      if (wanted === concurrency) return;
+      await consumer.stop();
+      consumer = await makeConsumer(wanted);
+      logger.info({ from: concurrency, to: wanted }, 'transform concurrency resized');
+      concurrency = wanted;
+    });
+  }, config.WORKER_RESIZE_SECONDS * 1000);
+  resizer.unref();
+
+  const drain = new DeadLetterDrain(connection, pool, logger);
+  await drain.start();
+  const sweeper = startPendingSweeper(pool, publisher, logger, {
+    intervalSeconds: config.SWEEPER_INTERVAL_SECONDS,
+    maxAgeSeconds: config.SWEEPER_PENDING_AGE_SECONDS,
+  });
+
+  return {
+    concurrency: () => concurrency,
+    stop: async () => {
+      clearInterval(resizer);
+      await resizing.catch(() => undefined);
+      await consumer.stop();
+      await drain.stop();
+      await sweeper.stop();
+      await publisher.close();
+      await connection.close();
+      await pool.end();
+    },
+  };
+}

@@ -1,0 +1,81 @@
+import { createLogger } from '@tributary/observability';
+import { QueueConnection, Publisher } from '@tributary/queue';
+import { startWorker, type RunningWorker } from '../../services/backend/src/workers/worker.ts';
+import { loadWorkerConfig, retryTiersFromMs } from '../../services/backend/src/workers/worker-config.ts';
+import { bearer, service, startTestBackend, type TestBackend } from './backend.ts';
+
+/** Backend + an in-process worker + a test publisher, all on one database and one queue prefix. */
+export interface TestPipeline {
+  backend: TestBackend;
+  worker: RunningWorker;
+  connection: QueueConnection;
+  publisher: Publisher;
+  tenant: { id: number; token: string };
+  integrationId: number;
+  storeRaw: (records: { entity_type: string; external_id: string; raw_data: object; job_id?: number }[]) => Promise<number[]>;
+  close: () => Promise<void>;
+}
+
+export async function startTestPipeline(workerEnv: Record<string, string> = {}): Promise<TestPipeline> {
+  const backend = await startTestBackend();
+  const { config } = backend;
+  const logger = createLogger('test', { level: process.env.LOG_LEVEL ?? 'silent' });
+  const worker = await startWorker(
+    loadWorkerConfig({
+      DATABASE_URL: config.DATABASE_URL,
+      AMQP_URL: config.AMQP_URL,
+      QUEUE_PREFIX: config.QUEUE_PREFIX,
+      RETRY_TIERS_MS: config.RETRY_TIERS_MS,
+      TRANSFORM_MAX_ATTEMPTS: '4',
+      WORKER_MIN: '2',
+      WORKER_MAX: '4',
+      ...workerEnv,
+    }),
+    logger,
+  );
+  const connection = await new QueueConnection({
+    url: config.AMQP_URL,
+    prefix: config.QUEUE_PREFIX,
+    retryTiers: retryTiersFromMs(config.RETRY_TIERS_MS),
+    logger,
+  }).start();
+  const publisher = new Publisher(connection, { logger });
+  const tenant = await backend.createTenant();
+  const created = await backend.app.inject({
+    method: 'POST',
+    url: '/api/v1/integrations',
+    headers: bearer(tenant.token),
+    payload: {
+      type: 'jira',
+      name: 'Jira',
+      base_url: 'http://127.0.0.1:8090',
+      credentials: { email: 'a@b.co', api_token: 'secret' },
+      config: { projects: ['EX'] },
+    },
+  });
+  const integrationId = created.json<{ id: number }>().id;
+  return {
+    backend,
+    worker,
+    connection,
+    publisher,
+    tenant,
+    integrationId,
+    storeRaw: async (records) => {
+      const response = await backend.app.inject({
+        method: 'POST',
+        url: '/api/v1/etl/raw-data/batch',
+        headers: service(tenant.id),
+        payload: { records: records.map((r) => ({ integration_id: integrationId, extraction_metadata: {}, ...r })) },
+      });
+      if (response.statusCode !== 200) throw new Error(`store failed: ${response.body}`);
+      return response.json<{ records: { record_id: number }[] }>().records.map((r) => r.record_id);
+    },
+    close: async () => {
+      await worker.stop();
+      await publisher.close();
+      await connection.close();
+      await backend.close();
+    },
+  };
+}
