@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { declareTopology, names, validateRetryTiers } from './topology.ts';
+import { declareTopology, names, RETRY_TIER_HEADER, validateRetryTiers } from './topology.ts';
 import { getOne, startTestBroker, TEST_TIERS, type TestBroker } from './test-support.ts';
 
 describe('declareTopology', () => {
@@ -52,7 +52,7 @@ describe('declareTopology', () => {
   it('sends a tier message back to etl with its original routing key once the TTL expires', async () => {
     const n = names(broker.prefix);
     broker.channel.publish(n.retryExchange, 'transform.github_commits', Buffer.from('{"x":1}'), {
-      headers: { 'x-retry-tier': 'a' },
+      headers: { [RETRY_TIER_HEADER]: 'a' },
     });
     const back = await getOne(broker.channel, n.transform);
     expect(back.fields.routingKey).toBe('transform.github_commits');

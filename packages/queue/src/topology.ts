@@ -18,8 +18,12 @@ export const DEFAULT_RETRY_TIERS: readonly RetryTier[] = [
 /** Default `x-delivery-limit` of the work queues: catches a message that keeps crashing its consumer. */
 export const DEFAULT_DELIVERY_LIMIT = 10;
 
-/** Header on a message published to exchange `etl.retry`; selects the tier queue (headers exchange). */
-export const RETRY_TIER_HEADER = 'x-retry-tier';
+/**
+ * Header on a message published to exchange `etl.retry`; selects the tier queue
+ * (headers exchange). Deliberately not `x-…`: a headers exchange ignores
+ * binding arguments starting with `x-`, so such a binding would match every tier.
+ */
+export const RETRY_TIER_HEADER = 'retry-tier';
 
 export interface TopologyOptions {
   /** Prepended to every exchange and queue name: empty in production, e.g. `t_ab12.` in tests. */
@@ -33,7 +37,7 @@ export interface TopologyOptions {
 export interface TopologyNames {
   /** Topic exchange every job is published to. */
   readonly exchange: string;
-  /** Headers exchange routing to the tier queues by header `x-retry-tier`, keeping the routing key. */
+  /** Headers exchange routing to the tier queues by header `retry-tier`, keeping the routing key. */
   readonly retryExchange: string;
   /** Fanout exchange feeding `etl.dead`: the work queues' dead-letter exchange. */
   readonly deadLetterExchange: string;
