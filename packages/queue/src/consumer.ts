@@ -134,7 +134,10 @@ export class Consumer<T = unknown> {
   #idleWaiters: (() => void)[] = [];
   #buffer: Buffered<T>[] = [];
   #batchTimer: NodeJS.Timeout | undefined;
+  /** Cuts short the backoff of a subscribe attempt that failed while the connection was down. */
+  #wake: AbortController | undefined;
   readonly #onConnected = (): void => {
+    this.#wake?.abort();
     void this.#subscribe();
   };
 
@@ -257,8 +260,13 @@ export class Consumer<T = unknown> {
         return;
       } catch (error) {
         if (error instanceof ConnectionClosedError) return;
-        this.#logger.warn({ err: error, attempt }, 'subscribing failed; retrying');
-        await sleep(fullJitter(attempt, 100, 10_000), this.#abort.signal);
+        // While the connection is down this is expected; `connected` wakes us up.
+        const level = this.#connection.isConnected ? 'warn' : 'debug';
+        this.#logger[level]({ err: error, attempt }, 'subscribing failed; retrying');
+        const wake = new AbortController();
+        this.#wake = wake;
+        await sleep(fullJitter(attempt, 100, 10_000), AbortSignal.any([this.#abort.signal, wake.signal]));
+        this.#wake = undefined;
       }
     }
   }

@@ -66,6 +66,15 @@ describe('Publisher', () => {
     await publisher.close();
   });
 
+  it('waits for drain when the channel write buffer is full and confirms everything', async () => {
+    const publisher = new Publisher(broker.connection, { maxInFlight: 5_000 });
+    const body = { v: 1, pad: 'x'.repeat(2_000) };
+    await Promise.all(Array.from({ length: 5_000 }, () => publisher.publish('extract.github', body)));
+    expect(await queueDepth(broker.channel, broker.connection.names.extract)).toBe(5_000);
+    await broker.channel.purgeQueue(broker.connection.names.extract);
+    await publisher.close();
+  });
+
   it('survives a forced connection close: every publish resolves and nothing is lost', async () => {
     const publisher = new Publisher(broker.connection);
     const events: string[] = [];

@@ -1,0 +1,73 @@
+import { Writable } from 'node:stream';
+import { pino } from 'pino';
+import { describe, expect, inject, it } from 'vitest';
+import { fullJitter } from './backoff.ts';
+import { ConnectionClosedError, QueueConnection } from './connection.ts';
+import { deferred, eventually, killSocket, startTestBroker } from './test-support.ts';
+
+function capturingLogger(): { logger: pino.Logger; lines: { msg: string }[] } {
+  const lines: { msg: string }[] = [];
+  const stream = new Writable({
+    write(chunk: Buffer, _enc, done) {
+      lines.push(JSON.parse(chunk.toString()) as { msg: string });
+      done();
+    },
+  });
+  return { logger: pino({ level: 'debug' }, stream), lines };
+}
+
+describe('fullJitter', () => {
+  it('stays within [0, min(cap, base * 2^attempt))', () => {
+    expect(fullJitter(0, 100, 10_000, () => 0.999)).toBe(99);
+    expect(fullJitter(3, 100, 10_000, () => 0.5)).toBe(400);
+    expect(fullJitter(30, 100, 10_000, () => 0.999)).toBe(9_990);
+    expect(fullJitter(5, 100, 10_000, () => 0)).toBe(0);
+  });
+});
+
+describe('QueueConnection', () => {
+  it('keeps retrying an unreachable broker until closed; start() then rejects', async () => {
+    const { logger, lines } = capturingLogger();
+    const connection = new QueueConnection({
+      url: 'amqp://guest:guest@127.0.0.1:1',
+      logger,
+      backoff: { baseMs: 5, capMs: 20 },
+    });
+    const starting = connection.start();
+    await eventually(() => (lines.filter((l) => l.msg.startsWith('AMQP connect failed')).length >= 3 ? true : undefined), 'three failed attempts');
+    await connection.close();
+    await expect(starting).rejects.toBeInstanceOf(ConnectionClosedError);
+    await expect(connection.ready()).rejects.toBeInstanceOf(ConnectionClosedError);
+  });
+
+  it('reconnects after the socket dies and declares the topology again', async () => {
+    const broker = await startTestBroker(inject('amqpUrl'));
+    const events: string[] = [];
+    broker.connection.on('disconnected', () => events.push('disconnected'));
+    const reconnected = deferred();
+    broker.connection.on('connected', () => {
+      events.push('connected');
+      reconnected.resolve();
+    });
+    // Remove a tier queue behind its back: the reconnect must declare it again.
+    const tier = broker.connection.names.retry('c');
+    await broker.channel.deleteQueue(tier);
+    killSocket(broker.connection);
+    await reconnected.promise;
+    expect(events).toEqual(['disconnected', 'connected']);
+    expect((await broker.channel.checkQueue(tier)).queue).toBe(tier);
+    await broker.cleanup();
+  });
+
+  it('close() stops reconnecting', async () => {
+    const broker = await startTestBroker(inject('amqpUrl'));
+    let connects = 0;
+    broker.connection.on('connected', () => (connects += 1));
+    await broker.connection.close();
+    expect(broker.connection.isClosed).toBe(true);
+    expect(broker.connection.isConnected).toBe(false);
+    await expect(broker.connection.ready()).rejects.toBeInstanceOf(ConnectionClosedError);
+    expect(connects).toBe(0);
+    await broker.cleanup();
+  });
+});
