@@ -1,7 +1,12 @@
 import { describe, expect, inject, it } from 'vitest';
 import pg from 'pg';
 import { randomBytes } from 'node:crypto';
-import { runMigrations } from './migrate.ts';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { MIGRATIONS_FOLDER, runMigrations } from './migrate.ts';
+
+const journal = JSON.parse(readFileSync(join(MIGRATIONS_FOLDER, 'meta', '_journal.json'), 'utf8')) as { entries: unknown[] };
+const MIGRATION_COUNT = journal.entries.length;
 
 const serverUrl = () => inject('databaseUrl');
 
@@ -45,7 +50,7 @@ describe('migrations', () => {
           'github_commits', 'github_deployments', 'flow_steps', 'status_mappings',
         ]),
       );
-      expect(applied.rows[0]).toEqual({ n: 1 });
+      expect(applied.rows[0]).toEqual({ n: MIGRATION_COUNT });
     } finally {
       await db.drop();
     }
@@ -59,7 +64,7 @@ describe('migrations', () => {
       await client.connect();
       const applied = await client.query('select count(*)::int as n from drizzle.__drizzle_migrations');
       await client.end();
-      expect(applied.rows[0]).toEqual({ n: 1 });
+      expect(applied.rows[0]).toEqual({ n: MIGRATION_COUNT });
     } finally {
       await db.drop();
     }

@@ -35,3 +35,6 @@ export function createLogger(name: string, options: LoggerOptions = {}): Logger 
     ...options,
   });
 }
+
+/** The part of a logger that library code needs; both pino and Fastify's request loggers fit. */
+export type LogSink = Pick<Logger, 'info' | 'warn' | 'error' | 'debug'>;

@@ -10,7 +10,10 @@ import { registerAuth } from './plugins/auth.ts';
 import { registerErrorHandler } from './plugins/error-handler.ts';
 import { registerHealthRoutes } from './api/health.ts';
 import { registerTenantRoutes } from './api/tenants.ts';
-import { registerIntegrationRoutes } from './api/integrations.ts';
+import { registerConnectionTestRoute, registerIntegrationRoutes } from './api/integrations.ts';
+import { registerRunRoutes } from './api/runs.ts';
+import { registerInternalRoutes } from './api/internal.ts';
+import { startScheduler } from './orchestration/scheduler.ts';
 import { registerRawDataRoutes } from './api/raw-data.ts';
 import { registerJobRoutes } from './api/jobs.ts';
 import type { RouteContext } from './api/route-context.ts';
@@ -62,13 +65,6 @@ export async function buildApp(config: BackendConfig, options: BuildOptions = {}
       return queue;
     },
   };
-  app.addHook('onClose', async () => {
-    if (!options.queue) {
-      await queue.publisher.close();
-      await queue.connection.close();
-    }
-    await pool.end();
-  });
 
   await app.register(swagger, {
     openapi: {
@@ -103,6 +99,22 @@ export async function buildApp(config: BackendConfig, options: BuildOptions = {}
   registerRawDataRoutes(app, ctx);
   registerJobRoutes(app, ctx);
   registerDeadLetterRoutes(app, ctx);
+  registerConnectionTestRoute(app, ctx);
+  registerRunRoutes(app, ctx);
+  registerInternalRoutes(app, ctx);
+
+  if (config.SCHEDULER_ENABLED) {
+    const scheduler = startScheduler(pool, queue.publisher, logger, config.SCHEDULER_TICK_SECONDS);
+    app.addHook('onClose', async () => scheduler.stop());
+  }
+  // Last, so everything above has stopped using them.
+  app.addHook('onClose', async () => {
+    if (!options.queue) {
+      await queue.publisher.close();
+      await queue.connection.close();
+    }
+    await pool.end();
+  });
   return app;
 }
 

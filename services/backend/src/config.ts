@@ -37,6 +37,15 @@ const envSchema = z.object({
     .enum(['true', 'false'])
     .default('false')
     .transform((value) => value === 'true'),
+  /** A failed run is tried again after this delay (5–30 min is sensible), up to JOB_MAX_ATTEMPTS runs in all. */
+  JOB_RETRY_DELAY_SECONDS: z.coerce.number().int().min(1).max(86_400).default(600),
+  JOB_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(100).default(3),
+  /** How often the scheduler looks at cron schedules, due retries and stuck PENDING jobs. */
+  SCHEDULER_TICK_SECONDS: z.coerce.number().int().min(1).max(3600).default(15),
+  SCHEDULER_ENABLED: z
+    .enum(['true', 'false'])
+    .default('true')
+    .transform((value) => value === 'true'),
   DB_POOL_MAX: z.coerce.number().int().min(1).max(200).default(10),
   DB_STATEMENT_TIMEOUT_MS: z.coerce.number().int().min(100).default(30_000),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),

@@ -35,6 +35,8 @@ export const etlJobs = pgTable(
     recordsFailed: bigint('records_failed', { mode: 'number' }).notNull().default(0),
     error: text('error'),
     pauseReason: text('pause_reason'),
+    /** user | system: a run paused by a person is resumed only by a person. */
+    pausedBy: text('paused_by'),
     cancelRequested: timestamp('cancel_requested_at', { withTimezone: true }),
     attempts: integer('attempts').notNull().default(0),
     nextRetryAt: timestamp('next_retry_at', { withTimezone: true }),

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestBackend, type TestBackend } from '../../../../tests/support/backend.ts';
+import { waitFor } from '../../../../tests/support/wait.ts';
 
 let backend: TestBackend;
 beforeAll(async () => {
@@ -10,9 +11,12 @@ afterAll(async () => backend.close());
 describe('operations endpoints', () => {
   it('healthz and readyz answer without a token', async () => {
     expect((await backend.app.inject('/healthz')).json()).toEqual({ status: 'ok' });
-    const ready = await backend.app.inject('/readyz');
-    expect(ready.statusCode).toBe(200);
-    expect(ready.json()).toMatchObject({ status: 'ok', checks: { database: { status: 'ok' } } });
+    // The broker connects in the background; readiness follows once it has.
+    const ready = await waitFor(async () => {
+      const response = await backend.app.inject('/readyz');
+      return response.statusCode === 200 ? response : null;
+    });
+    expect(ready.json()).toMatchObject({ status: 'ok', checks: { database: { status: 'ok' }, broker: { status: 'ok' } } });
   });
 
   it('serves Prometheus metrics', async () => {

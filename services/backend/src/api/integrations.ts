@@ -23,6 +23,7 @@ import {
   type NewIntegrationRow,
 } from '../db/integrations.ts';
 import type { RouteContext } from './route-context.ts';
+import { testConnection } from '../orchestration/connection-test.ts';
 
 /** The API view: credentials are never returned, only whether they are set. */
 export function integrationView(row: IntegrationRow): IntegrationView {
@@ -177,6 +178,29 @@ export function registerIntegrationRoutes(app: FastifyInstance, ctx: RouteContex
       const row = await updateIntegration(ctx.db, tenantId, id, { deletedAt: new Date(), enabled: false });
       if (!row) throw new NotFoundError(`integration ${id}`);
       return reply.status(204).send();
+    },
+  );
+}
+
+export function registerConnectionTestRoute(app: FastifyInstance, ctx: RouteContext): void {
+  app.withTypeProvider<ZodTypeProvider>().post(
+    '/api/v1/integrations/:id/test',
+    {
+      config: { auth: 'tenant' },
+      schema: {
+        tags: ['integrations'],
+        summary: 'Test the connection through the extract service; enabling needs a passed test',
+        params: idParamSchema,
+        response: { 200: z.object({ ok: z.boolean(), error: z.string().nullable(), at: z.string() }) },
+      },
+    },
+    async (request) => {
+      const row = await findIntegration(ctx.db, tenantOf(request), request.params.id);
+      if (!row) throw new NotFoundError(`integration ${request.params.id}`);
+      return testConnection(ctx.db, ctx.cipher, row, {
+        url: ctx.config.EXTRACT_URL,
+        serviceToken: ctx.config.TRIBUTARY_SERVICE_TOKEN,
+      });
     },
   );
 }

@@ -7,6 +7,9 @@ import { JOB_COLUMNS, type JobRow } from '../db/jobs.ts';
 export interface JobStatusChange {
   error?: string | null;
   pauseReason?: string | null;
+  pausedBy?: 'user' | 'system';
+  /** A resumed job has no extractor yet: a cleared heartbeat lets the next one claim it at once. */
+  clearHeartbeat?: boolean;
   nextRetryAt?: Date | null;
 }
 
@@ -20,10 +23,11 @@ update etl_jobs set
   updated_at = now(),
   started_at = case when $3 = 'RUNNING' then coalesce(started_at, now()) else started_at end,
   finished_at = case when $3 = any($5::text[]) then now() else null end,
-  heartbeat_at = case when $3 = 'RUNNING' then now() else heartbeat_at end,
+  heartbeat_at = case when $12 then null else heartbeat_at end,
   attempts = attempts + case when $3 = 'PENDING' and status = 'FAILED' then 1 else 0 end,
   error = case when $6 then $7 else error end,
   pause_reason = case when $3 = 'PAUSED' then $8 else null end,
+  paused_by = case when $3 = 'PAUSED' then $11 else null end,
   next_retry_at = case when $9 then $10::timestamptz else next_retry_at end,
   cancel_requested_at = case when $3 = 'PENDING' then null else cancel_requested_at end,
   extraction_finished_at = case when $3 = 'PENDING' then null else extraction_finished_at end
@@ -54,6 +58,8 @@ export async function transitionJob(
       change.pauseReason ?? null,
       change.nextRetryAt !== undefined,
       change.nextRetryAt ?? null,
+      change.pausedBy ?? 'user',
+      change.clearHeartbeat ?? false,
     ]);
     if (rows[0]) return rows[0];
   } catch (error) {
@@ -89,4 +95,37 @@ export async function finishJobIfDone(db: pg.Pool | pg.PoolClient, jobId: number
     [jobId],
   );
   return rowCount === 1;
+}
+
+/** How long without a heartbeat before another extractor may take a RUNNING job over. */
+export const STALE_HEARTBEAT_SECONDS = 60;
+
+/**
+ * An extractor claims a job it was handed: PENDING → RUNNING, a system-paused
+ * PAUSED → RUNNING, or a RUNNING job whose extractor stopped beating (it died;
+ * the extract message was redelivered). A job paused by a person, finished, or
+ * beating under another extractor is not claimed: the caller gets a 409 and
+ * drops the message.
+ */
+export async function claimJob(db: pg.Pool, tenantId: number, jobId: number): Promise<JobRow> {
+  const { rows } = await db.query<JobRow>(
+    `update etl_jobs set status = 'RUNNING', heartbeat_at = now(), started_at = coalesce(started_at, now()),
+            pause_reason = null, paused_by = null, updated_at = now()
+     where id = $1 and tenant_id = $2
+       and (status = 'PENDING'
+            or (status = 'PAUSED' and paused_by = 'system')
+            or (status = 'RUNNING' and (heartbeat_at is null or heartbeat_at < now() - make_interval(secs => $3))))
+     returning ${JOB_COLUMNS}`,
+    [jobId, tenantId, STALE_HEARTBEAT_SECONDS],
+  );
+  if (rows[0]) return rows[0];
+  const { rows: current } = await db.query<{ status: JobStatus; paused_by: string | null }>(
+    'select status, paused_by from etl_jobs where id = $1 and tenant_id = $2',
+    [jobId, tenantId],
+  );
+  const job = current[0];
+  if (!job) throw new NotFoundError(`job ${jobId}`);
+  if (job.status === 'RUNNING') throw new ConflictError(`job ${jobId} is already running under another extractor`);
+  if (job.status === 'PAUSED') throw new ConflictError(`job ${jobId} was paused by a user; resume it first`);
+  throw new ConflictError(`job ${jobId} cannot move from ${job.status} to RUNNING`);
 }

@@ -1,0 +1,1 @@
+ALTER TABLE "etl_jobs" ADD COLUMN "paused_by" text;

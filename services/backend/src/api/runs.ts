@@ -1,0 +1,89 @@
+import type { FastifyInstance } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import { idParamSchema, triggerRunBodySchema, type Source } from '@tributary/contracts';
+import { tenantOf } from '../plugins/auth.ts';
+import { ConflictError, NotFoundError } from '../errors.ts';
+import { findJob, jobView } from '../db/jobs.ts';
+import { STALE_HEARTBEAT_SECONDS, transitionJob } from '../jobs/job-state.ts';
+import { publishExtract, triggerRun } from '../orchestration/runs.ts';
+import type { RouteContext } from './route-context.ts';
+
+/** Manual runs and the controls a person has over a running job. */
+export function registerRunRoutes(app: FastifyInstance, ctx: RouteContext): void {
+  const r = app.withTypeProvider<ZodTypeProvider>();
+
+  r.post(
+    '/api/v1/integrations/:id/runs',
+    {
+      config: { auth: 'tenant' },
+      schema: {
+        tags: ['jobs'],
+        summary: 'Start a run (202 with the job id; 409 if one is active)',
+        params: idParamSchema,
+        body: triggerRunBodySchema,
+        response: { 202: z.object({ job_id: z.number(), status: z.string() }) },
+      },
+    },
+    async (request, reply) => {
+      const job = await triggerRun(ctx.pool, ctx.requireQueue().publisher, request.log, {
+        tenantId: tenantOf(request),
+        integrationId: request.params.id,
+        streams: request.body.streams,
+        mode: request.body.mode,
+        trigger: 'manual',
+      });
+      return reply.status(202).send({ job_id: job.id, status: job.status });
+    },
+  );
+
+  r.post(
+    '/api/v1/jobs/:id/pause',
+    { config: { auth: 'tenant' }, schema: { tags: ['jobs'], params: idParamSchema } },
+    async (request) => {
+      const job = await transitionJob(ctx.pool, tenantOf(request), request.params.id, 'PAUSED', {
+        pauseReason: 'paused by user',
+        pausedBy: 'user',
+      });
+      return jobView(job);
+    },
+  );
+
+  r.post(
+    '/api/v1/jobs/:id/resume',
+    { config: { auth: 'tenant' }, schema: { tags: ['jobs'], params: idParamSchema } },
+    async (request) => {
+      const tenantId = tenantOf(request);
+      const job = await transitionJob(ctx.pool, tenantId, request.params.id, 'RUNNING', { clearHeartbeat: true });
+      await publishExtract(ctx.requireQueue().publisher, job, await sourceOfJob(ctx, job.integration_id));
+      return jobView(job);
+    },
+  );
+
+  r.post(
+    '/api/v1/jobs/:id/cancel',
+    { config: { auth: 'tenant' }, schema: { tags: ['jobs'], params: idParamSchema } },
+    async (request) => {
+      const tenantId = tenantOf(request);
+      const job = await findJob(ctx.pool, tenantId, request.params.id);
+      if (!job) throw new NotFoundError(`job ${request.params.id}`);
+      // An extractor that is working on it stops before its next request and ends
+      // the job itself; with nobody extracting, the job is cancelled here.
+      const heartbeatAge = job.heartbeat_at ? (Date.now() - job.heartbeat_at.getTime()) / 1000 : Infinity;
+      const extractorActive = job.status === 'RUNNING' && !job.extraction_finished_at && heartbeatAge < STALE_HEARTBEAT_SECONDS;
+      if (!extractorActive) return jobView(await transitionJob(ctx.pool, tenantId, job.id, 'CANCELLED'));
+      const { rows } = await ctx.pool.query<{ id: number }>(
+        `update etl_jobs set cancel_requested_at = coalesce(cancel_requested_at, now()), updated_at = now()
+         where id = $1 and tenant_id = $2 and status = 'RUNNING' returning id`,
+        [job.id, tenantId],
+      );
+      if (!rows[0]) throw new ConflictError(`job ${job.id} is no longer running`);
+      return jobView((await findJob(ctx.pool, tenantId, job.id))!);
+    },
+  );
+}
+
+async function sourceOfJob(ctx: RouteContext, integrationId: number): Promise<Source> {
+  const { rows } = await ctx.pool.query<{ type: Source }>('select type from integrations where id = $1', [integrationId]);
+  return rows[0]!.type;
+}
