@@ -1,0 +1,40 @@
+import type { SourceClient } from '../../http/source-client.ts';
+import { laterOf, parseTimestamp, sinceMs } from '../shared.ts';
+import type { Page, SourceRecord, StreamContext, StreamReader } from '../types.ts';
+import { githubRecord, listPages, PER_PAGE, repoPath } from './shared.ts';
+
+/**
+ * Deployments per repository (scope `owner/repo`), newest first, down to the cursor less the
+ * overlap. Newest-first means the cursor (latest `created_at` seen) advances only at the end of
+ * a repository's walk, on a closing page without records.
+ */
+export function deploymentsStream(
+  client: SourceClient,
+  repositories: readonly string[],
+  overlapMs: number,
+): StreamReader {
+  return async function* deployments(ctx: StreamContext): AsyncGenerator<Page, void, undefined> {
+    for (const repository of repositories) {
+      const saved = ctx.mode === 'full' ? null : (ctx.position(repository)?.cursor ?? null);
+      const since = sinceMs(saved, overlapMs);
+      let cursor = saved;
+      const path = `${repoPath(repository)}/deployments`;
+      for await (const { res, items } of listPages(client, path, { per_page: PER_PAGE }, ctx.signal)) {
+        const records: SourceRecord[] = [];
+        let reachedCursor = false;
+        for (const item of items) {
+          const created = parseTimestamp(item.created_at);
+          if (since !== null && created !== null && created < since) {
+            reachedCursor = true;
+            break;
+          }
+          records.push(githubRecord(res, item, 'id', 'github deployment', { repository }));
+          if (created !== null) cursor = laterOf(cursor, new Date(created).toISOString());
+        }
+        if (records.length > 0) yield { entityType: 'github_deployments', records };
+        if (reachedCursor) break;
+      }
+      yield { entityType: 'github_deployments', records: [], checkpoint: { scope: repository, cursor } };
+    }
+  };
+}

@@ -1,0 +1,58 @@
+import { HttpError } from '@tributary/resilience';
+import type { SourceClient } from '../../http/source-client.ts';
+import { DEFAULT_OVERLAP_MS } from '../shared.ts';
+import type { Connector } from '../types.ts';
+import { deploymentsStream } from './deployments.ts';
+import { pullRequestsStream } from './pull-requests.ts';
+import { repositoriesStream } from './repositories.ts';
+import { repoPath } from './shared.ts';
+
+export interface GithubIntegration {
+  id: number | string;
+  baseUrl: string;
+  credentials: { token: string };
+  config: { repositories: readonly string[] };
+}
+
+export interface GithubConnectorOptions {
+  integration: GithubIntegration;
+  /** Built by the caller with the Bearer token and GitHub's Accept/version headers (`buildSourceClient`). */
+  client: SourceClient;
+  /** How far before the saved cursor an incremental walk stops. Default 5 min. */
+  overlapMs?: number;
+  /** Pull requests whose details are fetched at once. Default 4. */
+  pullConcurrency?: number;
+}
+
+/** The GitHub connector: repositories (ETag), pull requests with reviews/comments/commits, deployments. */
+export function createGithubConnector(options: GithubConnectorOptions): Connector {
+  const { client } = options;
+  const repositories = options.integration.config.repositories;
+  const overlapMs = options.overlapMs ?? DEFAULT_OVERLAP_MS;
+  return {
+    async testConnection(signal) {
+      await client.get('/user', { signal });
+      for (const repository of repositories) {
+        try {
+          await client.get(repoPath(repository), { signal });
+        } catch (err) {
+          // GitHub answers 404 for a private repository the token cannot see, too.
+          if (err instanceof HttpError && err.status === 404) {
+            throw new Error(`github repository ${repository} not found, or not visible to this token`, { cause: err });
+          }
+          throw err;
+        }
+      }
+    },
+    streams: {
+      repositories: repositoriesStream(client, repositories),
+      pull_requests: pullRequestsStream({
+        client,
+        repositories,
+        overlapMs,
+        concurrency: options.pullConcurrency,
+      }),
+      deployments: deploymentsStream(client, repositories, overlapMs),
+    },
+  };
+}

@@ -1,0 +1,174 @@
+import type { EntityType } from '@tributary/contracts';
+import { HttpError } from '@tributary/resilience';
+import type { SourceClient } from '../../http/source-client.ts';
+import { isRecord, laterOf, MAX_PAGE_RECORDS, parseTimestamp, sinceMs } from '../shared.ts';
+import type { Page, SourceRecord, StreamContext, StreamReader } from '../types.ts';
+import { collectList, githubRecord, listPages, PER_PAGE, repoPath } from './shared.ts';
+
+export interface PullRequestsStreamOptions {
+  client: SourceClient;
+  repositories: readonly string[];
+  overlapMs: number;
+  /** Pull requests whose details are fetched at once (the governor still caps requests in flight). Default 4. */
+  concurrency?: number;
+  /** Accumulated pages are yielded after this many pull requests. Default 50. */
+  flushEvery?: number;
+}
+
+/** The order pages are flushed in: a pull request before the things that hang off it. */
+const ENTITY_ORDER: readonly EntityType[] = [
+  'github_pull_requests',
+  'github_reviews',
+  'github_review_comments',
+  'github_commits',
+];
+
+/**
+ * Records waiting to be yielded, per entity type, keyed by external id: a commit shared by two
+ * pull requests (stacked branches) must not appear twice in one page.
+ */
+class Batches {
+  readonly #buffers = new Map<EntityType, Map<string, SourceRecord>>();
+
+  add(entityType: EntityType, records: SourceRecord[]): void {
+    let buffer = this.#buffers.get(entityType);
+    if (!buffer) {
+      buffer = new Map();
+      this.#buffers.set(entityType, buffer);
+    }
+    for (const record of records) {
+      buffer.delete(record.externalId);
+      buffer.set(record.externalId, record);
+    }
+  }
+
+  /** Pages of exactly the maximum size, leaving the remainder buffered. */
+  *full(): Generator<Page> {
+    yield* this.#drain(false);
+  }
+
+  /** Everything buffered. */
+  *flush(): Generator<Page> {
+    yield* this.#drain(true);
+  }
+
+  *#drain(all: boolean): Generator<Page> {
+    for (const entityType of ENTITY_ORDER) {
+      const buffer = this.#buffers.get(entityType);
+      if (!buffer) continue;
+      while (buffer.size >= MAX_PAGE_RECORDS || (all && buffer.size > 0)) {
+        const records: SourceRecord[] = [];
+        for (const [id, record] of buffer) {
+          records.push(record);
+          buffer.delete(id);
+          if (records.length === MAX_PAGE_RECORDS) break;
+        }
+        yield { entityType, records };
+      }
+    }
+  }
+}
+
+interface PullDetails {
+  pull: SourceRecord | null;
+  reviews: SourceRecord[];
+  comments: SourceRecord[];
+  commits: SourceRecord[];
+}
+
+async function orNullOn404<T>(promise: Promise<T>): Promise<T | null> {
+  try {
+    return await promise;
+  } catch (err) {
+    // Gone between the list and the detail call (spam removal, repository moved): nothing to store.
+    if (err instanceof HttpError && err.status === 404) return null;
+    throw err;
+  }
+}
+
+async function fetchPull(
+  client: SourceClient,
+  repository: string,
+  number: number,
+  signal: AbortSignal,
+): Promise<PullDetails> {
+  const base = `${repoPath(repository)}/pulls/${number}`;
+  const scope = { repository, pull_number: number };
+  const [pull, reviews, comments, commits] = await Promise.all([
+    orNullOn404(client.get(base, { signal })),
+    orNullOn404(collectList(client, `${base}/reviews`, signal)),
+    orNullOn404(collectList(client, `${base}/comments`, signal)),
+    orNullOn404(collectList(client, `${base}/commits`, signal)),
+  ]);
+  return {
+    pull: pull && isRecord(pull.body) ? githubRecord(pull, pull.body, 'id', 'github pull request', scope) : null,
+    reviews: (reviews ?? []).map(({ res, item }) => githubRecord(res, item, 'id', 'github review', scope)),
+    comments: (comments ?? []).map(({ res, item }) => githubRecord(res, item, 'id', 'github review comment', scope)),
+    commits: (commits ?? []).map(({ res, item }) => githubRecord(res, item, 'sha', 'github commit', scope)),
+  };
+}
+
+/**
+ * Pull requests per repository (scope `owner/repo`), most recently updated first, down to the
+ * cursor less the overlap; each changed pull request brings its reviews, review comments and
+ * commits. The list is newest first, so the cursor (latest `updated_at` listed) can only be saved
+ * at the end of a repository's walk, on a closing page without records.
+ */
+export function pullRequestsStream(options: PullRequestsStreamOptions): StreamReader {
+  const { client, repositories, overlapMs } = options;
+  const concurrency = options.concurrency ?? 4;
+  const flushEvery = options.flushEvery ?? 50;
+  return async function* pullRequests(ctx: StreamContext): AsyncGenerator<Page, void, undefined> {
+    for (const repository of repositories) {
+      const saved = ctx.mode === 'full' ? null : (ctx.position(repository)?.cursor ?? null);
+      const since = sinceMs(saved, overlapMs);
+      let cursor = saved;
+      // Page-number paging shifts when a pull request is updated mid-walk; one may be listed twice.
+      const seen = new Set<number>();
+      const batches = new Batches();
+      let sinceFlush = 0;
+      const list = listPages(
+        client,
+        `${repoPath(repository)}/pulls`,
+        { state: 'all', sort: 'updated', direction: 'desc', per_page: PER_PAGE },
+        ctx.signal,
+      );
+      for await (const { items } of list) {
+        const changed: number[] = [];
+        let reachedCursor = false;
+        for (const item of items) {
+          const updated = parseTimestamp(item.updated_at);
+          if (since !== null && updated !== null && updated < since) {
+            reachedCursor = true;
+            break;
+          }
+          const number = item.number;
+          if (typeof number !== 'number' || seen.has(number)) continue;
+          seen.add(number);
+          changed.push(number);
+          // From the list, not the detail call: a detail fetched later may be newer than PRs not yet listed.
+          if (updated !== null) cursor = laterOf(cursor, new Date(updated).toISOString());
+        }
+        for (let i = 0; i < changed.length; i += concurrency) {
+          const group = changed.slice(i, i + concurrency);
+          const details = await Promise.all(group.map((n) => fetchPull(client, repository, n, ctx.signal)));
+          for (const d of details) {
+            if (d.pull) batches.add('github_pull_requests', [d.pull]);
+            batches.add('github_reviews', d.reviews);
+            batches.add('github_review_comments', d.comments);
+            batches.add('github_commits', d.commits);
+          }
+          sinceFlush += group.length;
+          yield* batches.full();
+          if (sinceFlush >= flushEvery) {
+            yield* batches.flush();
+            sinceFlush = 0;
+          }
+        }
+        if (reachedCursor) break;
+      }
+      yield* batches.flush();
+      yield { entityType: 'github_pull_requests', records: [], checkpoint: { scope: repository, cursor } };
+    }
+  };
+}

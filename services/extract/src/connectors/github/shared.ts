@@ -1,0 +1,58 @@
+import { nextLink } from '../../http/link.ts';
+import type { Query, SourceClient, SourceResponse } from '../../http/source-client.ts';
+import { metadataFor } from '../../http/source-client.ts';
+import { externalIdOf, isRecord } from '../shared.ts';
+import type { SourceRecord } from '../types.ts';
+
+/** GitHub's largest page. */
+export const PER_PAGE = 100;
+
+/** `owner/repo` split and URL-encoded for a path. */
+export function repoPath(repository: string): string {
+  const [owner, repo, ...rest] = repository.split('/');
+  if (!owner || !repo || rest.length > 0) throw new Error(`github repository must be owner/repo, got "${repository}"`);
+  return `/repos/${encodeURIComponent(owner)}/${encodeURIComponent(repo)}`;
+}
+
+/** Every page of a list endpoint, following `Link: rel="next"`; each response's body is an array. */
+export async function* listPages(
+  client: SourceClient,
+  path: string,
+  query: Query,
+  signal: AbortSignal,
+): AsyncGenerator<{ res: SourceResponse; items: Record<string, unknown>[] }, void, undefined> {
+  let next: string | null = path;
+  let first = true;
+  while (next !== null) {
+    // The next link already carries the query (and the page number).
+    const res: SourceResponse = await client.get(next, { query: first ? query : undefined, signal });
+    first = false;
+    if (!Array.isArray(res.body)) throw new Error(`github list is not an array (${res.url})`);
+    yield { res, items: res.body.filter(isRecord) };
+    next = nextLink(res.headers.link);
+  }
+}
+
+/** Every item of a list endpoint, with the response it came on. */
+export async function collectList(
+  client: SourceClient,
+  path: string,
+  signal: AbortSignal,
+): Promise<{ res: SourceResponse; item: Record<string, unknown> }[]> {
+  const out: { res: SourceResponse; item: Record<string, unknown> }[] = [];
+  for await (const { res, items } of listPages(client, path, { per_page: PER_PAGE }, signal)) {
+    for (const item of items) out.push({ res, item });
+  }
+  return out;
+}
+
+/** A GitHub record: the source JSON, its id, and the scope transformers fall back on. */
+export function githubRecord(
+  res: SourceResponse,
+  raw: Record<string, unknown>,
+  idKey: string,
+  what: string,
+  scope: { repository: string; pull_number?: number },
+): SourceRecord {
+  return { externalId: externalIdOf(raw, idKey, what), rawData: raw, metadata: { ...metadataFor(res), ...scope } };
+}

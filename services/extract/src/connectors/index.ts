@@ -1,0 +1,79 @@
+import type { BreakerRegistry, RateLimitGovernor, ResilienceLogger, RetryOptions } from '@tributary/resilience';
+import { createSourceClient } from '../http/source-client.ts';
+import type { SourceClient } from '../http/source-client.ts';
+import { createGithubConnector } from './github/index.ts';
+import type { GithubIntegration } from './github/index.ts';
+import { createJiraConnector } from './jira/index.ts';
+import type { JiraIntegration } from './jira/index.ts';
+import type { Connector } from './types.ts';
+
+export type { GithubIntegration, JiraIntegration };
+export type { Connector, Page, SourceRecord, StreamContext, StreamPosition, StreamReader } from './types.ts';
+
+/** What a connector needs of an integration row (credentials decrypted). */
+export type ConnectorIntegration = (JiraIntegration & { type: 'jira' }) | (GithubIntegration & { type: 'github' });
+
+export interface ConnectorOptions {
+  /** Overlap window for incremental streams. Default 5 min. */
+  overlapMs?: number;
+}
+
+/** The connector for an integration's source, reading through `client` (see `buildSourceClient`). */
+export function createConnector(
+  integration: ConnectorIntegration,
+  client: SourceClient,
+  options: ConnectorOptions = {},
+): Connector {
+  switch (integration.type) {
+    case 'jira':
+      return createJiraConnector({ integration, client, overlapMs: options.overlapMs });
+    case 'github':
+      return createGithubConnector({ integration, client, overlapMs: options.overlapMs });
+  }
+}
+
+export interface BuildSourceClientOptions {
+  registry: BreakerRegistry;
+  /** One per integration: every stream of it shares the quota. */
+  governor?: RateLimitGovernor;
+  /** Runs before every request attempt; throw from it to pause or cancel the run. */
+  beforeRequest?: () => Promise<void>;
+  logger?: ResilienceLogger;
+  retry?: Partial<RetryOptions>;
+  attemptTimeoutMs?: number;
+}
+
+/** Breaker and retry name for an integration, e.g. `jira:7`. */
+export function breakerNameFor(integration: Pick<ConnectorIntegration, 'type' | 'id'>): string {
+  return `${integration.type}:${integration.id}`;
+}
+
+/** The source HTTP client for an integration: its auth, headers and the breaker `${type}:${id}`. */
+export function buildSourceClient(integration: ConnectorIntegration, options: BuildSourceClientOptions): SourceClient {
+  const common = {
+    baseUrl: integration.baseUrl,
+    governor: options.governor,
+    breaker: options.registry.get(breakerNameFor(integration)),
+    retry: options.retry,
+    attemptTimeoutMs: options.attemptTimeoutMs,
+    beforeRequest: options.beforeRequest,
+    logger: options.logger,
+  };
+  switch (integration.type) {
+    case 'jira': {
+      const { email, api_token: apiToken } = integration.credentials;
+      return createSourceClient({
+        ...common,
+        source: 'jira',
+        authorization: `Basic ${Buffer.from(`${email}:${apiToken}`).toString('base64')}`,
+      });
+    }
+    case 'github':
+      return createSourceClient({
+        ...common,
+        source: 'github',
+        authorization: `Bearer ${integration.credentials.token}`,
+        headers: { accept: 'application/vnd.github+json', 'x-github-api-version': '2022-11-28' },
+      });
+  }
+}

@@ -1,0 +1,194 @@
+import type { SourceClient, SourceResponse } from '../../http/source-client.ts';
+import { metadataFor } from '../../http/source-client.ts';
+import { externalIdOf, isRecord, laterOf, parseTimestamp, sinceMs } from '../shared.ts';
+import type { Page, SourceRecord, StreamContext, StreamReader } from '../types.ts';
+
+/** Every field a transformer reads; the enhanced search returns only ids unless asked. */
+export const ISSUE_FIELDS = [
+  'summary',
+  'status',
+  'issuetype',
+  'priority',
+  'assignee',
+  'reporter',
+  'creator',
+  'labels',
+  'created',
+  'updated',
+  'resolutiondate',
+  'resolution',
+  'project',
+  // Story points: "Story point estimate" (team-managed) and "Story Points" (company-managed).
+  'customfield_10016',
+  'customfield_10026',
+] as const;
+
+/** Jira caps pages at 100 once fields or the changelog are requested. */
+const SEARCH_PAGE_SIZE = 100;
+/** Histories per bulkfetch page (Jira's default; its max is 10 000). */
+const BULKFETCH_PAGE_SIZE = 1000;
+
+export interface JiraScopeConfig {
+  projects?: readonly string[];
+  jql?: string;
+}
+
+/** `yyyy-MM-dd HH:mm` in UTC, rounded down to the minute (JQL has no seconds). */
+export function jqlDate(ms: number): string {
+  const iso = new Date(ms).toISOString();
+  return `${iso.slice(0, 10)} ${iso.slice(11, 16)}`;
+}
+
+/**
+ * The search's JQL: the configured scope, the incremental bound, oldest change first.
+ * JQL reads dates in the user's time zone, not UTC; the overlap window absorbs the offset
+ * only when it is at least as large, so a user far from UTC needs a larger overlap.
+ */
+export function buildIssuesJql(config: JiraScopeConfig, since: number | null): string {
+  let scope: string;
+  if (config.projects && config.projects.length > 0) {
+    scope = `project in (${config.projects.map((k) => JSON.stringify(k)).join(', ')})`;
+  } else if (config.jql && config.jql.trim() !== '') {
+    // A trailing ORDER BY cannot sit inside parentheses, and ours replaces it anyway.
+    scope = `(${config.jql.trim().replace(/\s+order\s+by\s+[^()"']*$/i, '')})`;
+  } else {
+    throw new Error('jira integration config needs projects or jql');
+  }
+  const bound = since === null ? '' : ` AND updated >= "${jqlDate(since)}"`;
+  return `${scope}${bound} ORDER BY updated ASC`;
+}
+
+interface SearchBody {
+  issues: Record<string, unknown>[];
+  nextPageToken: string | null;
+}
+
+function readSearch(res: SourceResponse): SearchBody {
+  const body = res.body;
+  if (!isRecord(body) || !Array.isArray(body.issues)) {
+    throw new Error(`jira search answered without an issues array (${res.url})`);
+  }
+  const token = body.nextPageToken;
+  return {
+    issues: body.issues.filter(isRecord),
+    nextPageToken: typeof token === 'string' && token !== '' ? token : null,
+  };
+}
+
+function inlineChangelog(issue: Record<string, unknown>): { histories: unknown[]; total: number } {
+  const log = issue.changelog;
+  if (!isRecord(log)) return { histories: [], total: 0 };
+  const histories = Array.isArray(log.histories) ? log.histories : [];
+  const total = typeof log.total === 'number' ? log.total : histories.length;
+  return { histories, total };
+}
+
+/** Full histories of `issueIds` via bulkfetch, following its pages; keyed by issue id. */
+async function bulkFetchHistories(
+  client: SourceClient,
+  issueIds: string[],
+  signal: AbortSignal,
+): Promise<Map<string, unknown[]>> {
+  const out = new Map<string, unknown[]>();
+  let nextPageToken: string | null = null;
+  do {
+    const res: SourceResponse = await client.post(
+      '/rest/api/3/changelog/bulkfetch',
+      { issueIdsOrKeys: issueIds, maxResults: BULKFETCH_PAGE_SIZE, ...(nextPageToken ? { nextPageToken } : {}) },
+      { signal },
+    );
+    const body = res.body;
+    if (!isRecord(body) || !Array.isArray(body.issueChangeLogs)) {
+      throw new Error(`jira changelog bulkfetch answered without issueChangeLogs (${res.url})`);
+    }
+    for (const log of body.issueChangeLogs) {
+      if (!isRecord(log) || !Array.isArray(log.changeHistories)) continue;
+      const id = String(log.issueId);
+      // One issue's histories may be split across pages.
+      const list = out.get(id) ?? [];
+      list.push(...(log.changeHistories as unknown[]));
+      out.set(id, list);
+    }
+    const token = body.nextPageToken;
+    nextPageToken = typeof token === 'string' && token !== '' ? token : null;
+  } while (nextPageToken !== null);
+  return out;
+}
+
+function historyId(history: unknown): string | null {
+  return isRecord(history) && (typeof history.id === 'string' || typeof history.id === 'number')
+    ? String(history.id)
+    : null;
+}
+
+/** Bulkfetch's complete list, plus any inline history it lacks (an issue changed between the two calls). */
+function mergeHistories(full: unknown[], inline: unknown[]): unknown[] {
+  const seen = new Set(full.map(historyId));
+  return [...full, ...inline.filter((h) => !seen.has(historyId(h)))];
+}
+
+export interface IssuesStreamOptions {
+  client: SourceClient;
+  config: JiraScopeConfig;
+  overlapMs: number;
+}
+
+/**
+ * Issues updated since the cursor (less the overlap), oldest change first. Each search page
+ * yields a `jira_issues` page and then a `jira_changelogs` page; the cursor (the latest
+ * `fields.updated` so far) rides on the changelogs page so it is saved only once both are stored.
+ */
+export function issuesStream({ client, config, overlapMs }: IssuesStreamOptions): StreamReader {
+  return async function* issues(ctx: StreamContext): AsyncGenerator<Page, void, undefined> {
+    const saved = ctx.mode === 'full' ? null : (ctx.position('')?.cursor ?? null);
+    const jql = buildIssuesJql(config, sinceMs(saved, overlapMs));
+    let cursor = saved;
+    let nextPageToken: string | null = null;
+    do {
+      const res: SourceResponse = await client.post(
+        '/rest/api/3/search/jql',
+        {
+          jql,
+          fields: ISSUE_FIELDS,
+          expand: 'changelog',
+          maxResults: SEARCH_PAGE_SIZE,
+          ...(nextPageToken ? { nextPageToken } : {}),
+        },
+        { signal: ctx.signal },
+      );
+      const page = readSearch(res);
+      nextPageToken = page.nextPageToken;
+      if (page.issues.length === 0) continue;
+
+      const truncated = page.issues
+        .filter((issue) => {
+          const log = inlineChangelog(issue);
+          return log.total > log.histories.length;
+        })
+        .map((issue) => externalIdOf(issue, 'id', 'jira issue'));
+      const full = truncated.length > 0 ? await bulkFetchHistories(client, truncated, ctx.signal) : new Map<string, unknown[]>();
+
+      const metadata = metadataFor(res);
+      const issueRecords: SourceRecord[] = [];
+      const changelogRecords: SourceRecord[] = [];
+      for (const issue of page.issues) {
+        const id = externalIdOf(issue, 'id', 'jira issue');
+        const key = typeof issue.key === 'string' ? issue.key : null;
+        const { changelog: _changelog, ...rawIssue } = issue;
+        const fields = isRecord(issue.fields) ? issue.fields : {};
+        issueRecords.push({ externalId: id, rawData: rawIssue, metadata: { ...metadata, issue_key: key } });
+        const inline = inlineChangelog(issue).histories;
+        const bulk = full.get(id);
+        changelogRecords.push({
+          externalId: id,
+          rawData: { issueId: id, issueKey: key, histories: bulk ? mergeHistories(bulk, inline) : inline },
+          metadata: { ...metadata, issue_key: key, changelog_source: bulk ? 'bulkfetch' : 'inline' },
+        });
+        const updated = parseTimestamp(fields.updated);
+        if (updated !== null) cursor = laterOf(cursor, new Date(updated).toISOString());
+      }
+      yield { entityType: 'jira_issues', records: issueRecords };
+      yield { entityType: 'jira_changelogs', records: changelogRecords, checkpoint: { scope: '', cursor } };
+    } while (nextPageToken !== null);
+  };
+}

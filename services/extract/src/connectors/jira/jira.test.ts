@@ -1,0 +1,163 @@
+import type { RunningSimulator, StatsSnapshot, TruthSummary } from '@tributary/simulator';
+import { startSimulator } from '@tributary/simulator';
+import { createBreakerRegistry, createGovernor } from '@tributary/resilience';
+import type { BreakerRegistry } from '@tributary/resilience';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildSourceClient, createConnector } from '../index.ts';
+import type { ConnectorIntegration } from '../index.ts';
+import { contextFor, drain } from '../testing.ts';
+import type { Positions } from '../testing.ts';
+import type { Connector, Page, SourceRecord } from '../types.ts';
+import { buildIssuesJql, jqlDate } from './issues.ts';
+
+let sim: RunningSimulator;
+let truth: TruthSummary;
+let registry: BreakerRegistry;
+
+function jira(projects: string[]): Connector {
+  const integration: ConnectorIntegration = {
+    type: 'jira',
+    id: 1,
+    baseUrl: sim.url,
+    credentials: { email: 'sim@example.com', api_token: 'sim-token' },
+    config: { projects },
+  };
+  const client = buildSourceClient(integration, {
+    registry,
+    governor: createGovernor({ name: 'jira:1' }),
+    retry: { retries: 1, baseMs: 10, capMs: 20 },
+  });
+  return createConnector(integration, client);
+}
+
+const recordsOf = (pages: Page[], entityType: string): SourceRecord[] =>
+  pages.filter((p) => p.entityType === entityType).flatMap((p) => p.records);
+
+function statusTransitions(records: SourceRecord[]): number {
+  let n = 0;
+  for (const r of records) {
+    for (const h of r.rawData.histories as { items: { fieldId?: string; field?: string }[] }[]) {
+      n += h.items.filter((i) => i.fieldId === 'status' || i.field === 'status').length;
+    }
+  }
+  return n;
+}
+
+beforeAll(async () => {
+  sim = await startSimulator({ seed: 1, jira: { projects: 2, issues: 120 }, github: { repos: 2, prs: 40 } });
+  truth = await sim.control<TruthSummary>('GET', '/_sim/truth/summary');
+  registry = createBreakerRegistry();
+});
+
+afterAll(async () => {
+  registry.shutdown();
+  await sim.close();
+});
+
+describe('jira connector against the simulator', () => {
+  const positions: Positions = new Map();
+  let fullIssues: SourceRecord[] = [];
+
+  it('testConnection calls myself', async () => {
+    await expect(jira(truth.jira.projects).testConnection()).resolves.toBeUndefined();
+  });
+
+  it('a full run of every stream yields exactly the truth', async () => {
+    const connector = jira(truth.jira.projects);
+    const ctx = contextFor('full');
+    const projects = await drain(connector.streams.projects!, ctx);
+    const statuses = await drain(connector.streams.statuses!, ctx);
+    const issueTypes = await drain(connector.streams.issue_types!, ctx);
+    const issuePages = await drain(connector.streams.issues!, ctx, positions);
+
+    expect(recordsOf(projects, 'jira_projects').map((r) => r.rawData.key).sort()).toEqual([...truth.jira.projects].sort());
+    expect(recordsOf(statuses, 'jira_statuses').length).toBeGreaterThan(0);
+    expect(recordsOf(issueTypes, 'jira_issue_types').length).toBeGreaterThan(0);
+
+    fullIssues = recordsOf(issuePages, 'jira_issues');
+    const changelogs = recordsOf(issuePages, 'jira_changelogs');
+    expect(fullIssues).toHaveLength(truth.jira.issues);
+    expect(changelogs).toHaveLength(truth.jira.issues);
+    // No record twice within a run.
+    expect(new Set(fullIssues.map((r) => r.externalId)).size).toBe(truth.jira.issues);
+    expect(new Set(changelogs.map((r) => r.externalId)).size).toBe(truth.jira.issues);
+    // Histories beyond the inline 100 came through bulkfetch.
+    expect(statusTransitions(changelogs)).toBe(truth.jira.transitions);
+    expect(changelogs.reduce((n, r) => n + (r.rawData.histories as unknown[]).length, 0)).toBe(truth.jira.histories);
+    expect(changelogs.some((r) => r.metadata.changelog_source === 'bulkfetch')).toBe(true);
+
+    for (const r of fullIssues) {
+      expect(r.rawData).not.toHaveProperty('changelog');
+      expect(r.rawData.fields).toHaveProperty('updated');
+      expect(r.metadata.url).toBe(`${sim.url}/rest/api/3/search/jql`);
+    }
+    for (const r of changelogs) {
+      expect(r.rawData).toMatchObject({ issueId: r.externalId, issueKey: expect.any(String) as string });
+    }
+
+    // Pages come in pairs, the checkpoint on the second (changelogs) one.
+    for (let i = 0; i < issuePages.length; i += 2) {
+      expect(issuePages[i]?.entityType).toBe('jira_issues');
+      expect(issuePages[i]?.checkpoint).toBeUndefined();
+      expect(issuePages[i + 1]?.entityType).toBe('jira_changelogs');
+      expect(issuePages[i + 1]?.checkpoint?.scope).toBe('');
+    }
+    const latest = Math.max(...fullIssues.map((r) => Date.parse(String((r.rawData.fields as { updated: string }).updated).replace('+0000', 'Z'))));
+    expect(positions.get('')?.cursor).toBe(new Date(latest).toISOString());
+  });
+
+  it('an incremental run after advance yields only changed (and overlap) issues', async () => {
+    const cursor = positions.get('')?.cursor;
+    expect(cursor).toBeTruthy();
+    await sim.control('DELETE', '/_sim/stats');
+    const advanced = await sim.control<{ issues: string[] }>('POST', '/_sim/advance', { issues: 5 });
+
+    const pages = await drain(jira(truth.jira.projects).streams.issues!, contextFor('incremental', positions), positions);
+    const issues = recordsOf(pages, 'jira_issues');
+    const keys = issues.map((r) => r.rawData.key);
+    expect(keys).toEqual(expect.arrayContaining(advanced.issues));
+
+    // Anything else is in the overlap window before the saved cursor.
+    const since = Date.parse(cursor ?? '') - 5 * 60_000;
+    const overlap = fullIssues.filter(
+      (r) => Date.parse(String((r.rawData.fields as { updated: string }).updated).replace('+0000', 'Z')) >= since,
+    );
+    expect(issues.length).toBeLessThanOrEqual(new Set([...advanced.issues, ...overlap.map((r) => r.rawData.key)]).size);
+    expect(recordsOf(pages, 'jira_changelogs')).toHaveLength(issues.length);
+
+    const stats = await sim.control<StatsSnapshot>('GET', '/_sim/stats');
+    expect(stats.total_requests).toBeLessThanOrEqual(3);
+    expect(Date.parse(positions.get('')?.cursor ?? '')).toBeGreaterThan(Date.parse(cursor ?? ''));
+  });
+
+  it('an incremental run with nothing changed stores nothing and keeps the cursor', async () => {
+    const before = positions.get('')?.cursor;
+    const pages = await drain(jira(truth.jira.projects).streams.issues!, contextFor('incremental', positions), positions);
+    // Only the overlap window (the issues just advanced) comes again.
+    expect(recordsOf(pages, 'jira_issues').length).toBeLessThanOrEqual(5);
+    expect(positions.get('')?.cursor).toBe(before);
+  });
+
+  it('only configured projects', async () => {
+    const [first] = truth.jira.projects;
+    const connector = jira([first ?? '']);
+    const projects = await drain(connector.streams.projects!, contextFor('full'));
+    expect(recordsOf(projects, 'jira_projects').map((r) => r.rawData.key)).toEqual([first]);
+    const pages = await drain(connector.streams.issues!, contextFor('full'));
+    const issues = recordsOf(pages, 'jira_issues');
+    expect(issues.length).toBeGreaterThan(0);
+    expect(issues.every((r) => String(r.rawData.key).startsWith(`${first}-`))).toBe(true);
+  });
+});
+
+describe('issues JQL', () => {
+  it('scopes by projects or by configured JQL, bounds by cursor less overlap, oldest first', () => {
+    expect(buildIssuesJql({ projects: ['A', 'B'] }, null)).toBe('project in ("A", "B") ORDER BY updated ASC');
+    const since = Date.parse('2024-03-01T10:15:30.123Z');
+    expect(jqlDate(since)).toBe('2024-03-01 10:15');
+    expect(buildIssuesJql({ jql: 'labels = x ORDER BY created DESC' }, since)).toBe(
+      '(labels = x) AND updated >= "2024-03-01 10:15" ORDER BY updated ASC',
+    );
+    expect(() => buildIssuesJql({}, null)).toThrow(/projects or jql/);
+  });
+});

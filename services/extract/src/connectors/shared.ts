@@ -1,0 +1,49 @@
+import type { EntityType } from '@tributary/contracts';
+import type { Page, SourceRecord } from './types.ts';
+
+/** How far before the saved cursor an incremental run starts again (clock skew, late commits). */
+export const DEFAULT_OVERLAP_MS = 5 * 60_000;
+
+/** Most records a page carries, so the runner's raw-data batches stay bounded. */
+export const MAX_PAGE_RECORDS = 500;
+
+/** Epoch ms of a source timestamp (ISO 8601, or Jira's `+0000` offsets without a colon); null if unreadable. */
+export function parseTimestamp(value: unknown): number | null {
+  if (typeof value !== 'string' || value === '') return null;
+  const ms = Date.parse(value.replace(/([+-]\d{2})(\d{2})$/, '$1:$2'));
+  return Number.isNaN(ms) ? null : ms;
+}
+
+/** The later of two ISO instants (either may be null). */
+export function laterOf(a: string | null | undefined, b: string | null | undefined): string | null {
+  const am = parseTimestamp(a);
+  const bm = parseTimestamp(b);
+  if (am === null) return bm === null ? null : (b ?? null);
+  if (bm === null) return a ?? null;
+  return bm > am ? (b ?? null) : (a ?? null);
+}
+
+/** Where an incremental walk may stop: the saved cursor less the overlap, or null to walk everything. */
+export function sinceMs(cursor: string | null | undefined, overlapMs: number): number | null {
+  const at = parseTimestamp(cursor);
+  return at === null ? null : at - overlapMs;
+}
+
+export function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** Splits records into pages of at most `MAX_PAGE_RECORDS`. */
+export function* pagesOf(entityType: EntityType, records: SourceRecord[]): Generator<Page> {
+  for (let i = 0; i < records.length; i += MAX_PAGE_RECORDS) {
+    yield { entityType, records: records.slice(i, i + MAX_PAGE_RECORDS) };
+  }
+}
+
+/** The source's id as a string (Jira sends strings, GitHub numbers); throws if the record has none. */
+export function externalIdOf(raw: Record<string, unknown>, key: string, what: string): string {
+  const value = raw[key];
+  if (typeof value === 'string' && value !== '') return value;
+  if (typeof value === 'number' && Number.isFinite(value)) return String(value);
+  throw new Error(`${what} without a usable ${key}: ${JSON.stringify(value)}`);
+}
