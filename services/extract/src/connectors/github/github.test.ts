@@ -1,0 +1,163 @@
+import type { AdvanceResult, RunningSimulator, StatsSnapshot, TruthSummary } from '@tributary/simulator';
+import { startSimulator } from '@tributary/simulator';
+import { createBreakerRegistry, createGovernor } from '@tributary/resilience';
+import type { BreakerRegistry } from '@tributary/resilience';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildSourceClient, createConnector } from '../index.ts';
+import type { ConnectorIntegration } from '../index.ts';
+import { contextFor, drain } from '../testing.ts';
+import type { Positions } from '../testing.ts';
+import type { Connector, Page, SourceRecord } from '../types.ts';
+
+let sim: RunningSimulator;
+let truth: TruthSummary;
+let registry: BreakerRegistry;
+
+function github(repositories: string[], beforeRequest?: () => Promise<void>): Connector {
+  const integration: ConnectorIntegration = {
+    type: 'github',
+    id: 2,
+    baseUrl: sim.url,
+    credentials: { token: 'sim-github-token' },
+    config: { repositories },
+  };
+  const client = buildSourceClient(integration, {
+    registry,
+    governor: createGovernor({ name: 'github:2' }),
+    beforeRequest,
+    retry: { retries: 1, baseMs: 10, capMs: 20 },
+  });
+  return createConnector(integration, client);
+}
+
+const recordsOf = (pages: Page[], entityType: string): SourceRecord[] =>
+  pages.filter((p) => p.entityType === entityType).flatMap((p) => p.records);
+
+const updatedAt = (r: SourceRecord): number => Date.parse(String(r.rawData.updated_at));
+
+beforeAll(async () => {
+  sim = await startSimulator({ seed: 1, jira: { projects: 2, issues: 20 }, github: { repos: 2, prs: 40 } });
+  truth = await sim.control<TruthSummary>('GET', '/_sim/truth/summary');
+  registry = createBreakerRegistry();
+});
+
+afterAll(async () => {
+  registry.shutdown();
+  await sim.close();
+});
+
+describe('github connector against the simulator', () => {
+  const repoPositions: Positions = new Map();
+  const prPositions: Positions = new Map();
+  const deployPositions: Positions = new Map();
+  let fullPulls: SourceRecord[] = [];
+  let fullDeployments = 0;
+
+  it('testConnection checks the token and every repository', async () => {
+    await expect(github(truth.github.repositories).testConnection()).resolves.toBeUndefined();
+    await expect(github([...truth.github.repositories, 'tributary-sim/nope']).testConnection()).rejects.toThrow(
+      /tributary-sim\/nope/,
+    );
+  });
+
+  it('a full run yields exactly the truth', async () => {
+    const connector = github(truth.github.repositories);
+    const ctx = contextFor('full');
+    const repos = await drain(connector.streams.repositories!, ctx, repoPositions);
+    const pulls = await drain(connector.streams.pull_requests!, ctx, prPositions);
+    const deployments = await drain(connector.streams.deployments!, ctx, deployPositions);
+
+    expect(recordsOf(repos, 'github_repositories').map((r) => r.rawData.full_name).sort()).toEqual(
+      [...truth.github.repositories].sort(),
+    );
+    for (const repo of truth.github.repositories) expect(repoPositions.get(repo)?.etag).toMatch(/^W\/"/);
+
+    fullPulls = recordsOf(pulls, 'github_pull_requests');
+    const reviews = recordsOf(pulls, 'github_reviews');
+    const comments = recordsOf(pulls, 'github_review_comments');
+    const commits = recordsOf(pulls, 'github_commits');
+    expect(fullPulls).toHaveLength(truth.github.pull_requests);
+    expect(reviews).toHaveLength(truth.github.reviews);
+    expect(comments).toHaveLength(truth.github.review_comments);
+    expect(commits).toHaveLength(truth.github.commits);
+    for (const records of [fullPulls, reviews, comments, commits]) {
+      expect(new Set(records.map((r) => r.externalId)).size).toBe(records.length);
+    }
+    // The single-PR shape, not the list's.
+    expect(fullPulls.every((r) => typeof r.rawData.additions === 'number' && 'merged' in r.rawData)).toBe(true);
+    for (const r of [...fullPulls, ...reviews, ...comments, ...commits]) {
+      expect(truth.github.repositories).toContain(r.metadata.repository);
+      expect(r.metadata.pull_number).toEqual(expect.any(Number));
+    }
+    expect(commits.every((r) => r.externalId === r.rawData.sha)).toBe(true);
+    expect(pulls.every((p) => p.records.length <= 500)).toBe(true);
+
+    // One closing checkpoint per repository, carrying the newest updated_at listed.
+    const checkpoints = pulls.filter((p) => p.checkpoint);
+    expect(checkpoints.map((p) => p.checkpoint?.scope)).toEqual(truth.github.repositories);
+    expect(checkpoints.every((p) => p.records.length === 0)).toBe(true);
+    for (const repo of truth.github.repositories) {
+      const newest = Math.max(...fullPulls.filter((r) => r.metadata.repository === repo).map(updatedAt));
+      expect(prPositions.get(repo)?.cursor).toBe(new Date(newest).toISOString());
+    }
+
+    const deploys = recordsOf(deployments, 'github_deployments');
+    fullDeployments = deploys.length;
+    expect(deploys.length).toBeGreaterThan(0);
+    expect(new Set(deploys.map((r) => r.externalId)).size).toBe(deploys.length);
+    for (const repo of truth.github.repositories) expect(deployPositions.get(repo)?.cursor).toBeTruthy();
+  });
+
+  it('a second run: repositories answer 304, pull requests only those changed (and overlap ones)', async () => {
+    const connector = github(truth.github.repositories);
+    const ctx = (positions: Positions) => contextFor('incremental', positions);
+    await sim.control('DELETE', '/_sim/stats');
+    const etags = truth.github.repositories.map((r) => repoPositions.get(r)?.etag);
+    const repos = await drain(connector.streams.repositories!, ctx(repoPositions), repoPositions);
+    expect(repos).toHaveLength(truth.github.repositories.length);
+    expect(repos.every((p) => p.records.length === 0 && p.checkpoint !== undefined)).toBe(true);
+    expect(truth.github.repositories.map((r) => repoPositions.get(r)?.etag)).toEqual(etags);
+    expect((await sim.control<StatsSnapshot>('GET', '/_sim/stats')).not_modified).toBe(truth.github.repositories.length);
+
+    const cursors = new Map(truth.github.repositories.map((r) => [r, prPositions.get(r)?.cursor]));
+    const advanced = await sim.control<AdvanceResult>('POST', '/_sim/advance', { pull_requests: 3 });
+    await sim.control('DELETE', '/_sim/stats');
+    const pulls = await drain(connector.streams.pull_requests!, ctx(prPositions), prPositions);
+    const got = recordsOf(pulls, 'github_pull_requests');
+    const key = (repository: unknown, n: unknown): string => `${String(repository)}#${String(n)}`;
+    const changed = new Set(advanced.pull_requests.map((p) => key(p.repository, p.number)));
+    const gotKeys = new Set(got.map((r) => key(r.metadata.repository, r.rawData.number)));
+    for (const k of changed) expect(gotKeys).toContain(k);
+    // Anything else was listed in the overlap window before its repository's cursor.
+    const overlap = fullPulls.filter(
+      (r) => updatedAt(r) >= Date.parse(cursors.get(String(r.metadata.repository)) ?? '') - 5 * 60_000,
+    );
+    for (const k of gotKeys) {
+      expect(changed.has(k) || overlap.some((r) => key(r.metadata.repository, r.rawData.number) === k)).toBe(true);
+    }
+    const stats = await sim.control<StatsSnapshot>('GET', '/_sim/stats');
+    // One list page per repository, four calls per changed pull request.
+    expect(stats.total_requests).toBeLessThanOrEqual(truth.github.repositories.length + 4 * gotKeys.size);
+    for (const p of advanced.pull_requests) {
+      expect(Date.parse(prPositions.get(p.repository)?.cursor ?? '')).toBeGreaterThanOrEqual(Date.parse(advanced.at) - 1000);
+    }
+
+    const deployments = await drain(connector.streams.deployments!, ctx(deployPositions), deployPositions);
+    expect(recordsOf(deployments, 'github_deployments').length).toBeLessThan(fullDeployments);
+  });
+
+  it('beforeRequest throwing stops the stream with that error', async () => {
+    const stop = new Error('paused by operator');
+    let calls = 0;
+    const connector = github(truth.github.repositories, async () => {
+      calls++;
+      if (calls > 3) throw stop;
+    });
+    await expect(drain(connector.streams.pull_requests!, contextFor('full'))).rejects.toBe(stop);
+    // Details of several pull requests are fetched at once, so a few calls were already under way.
+    const after = calls;
+    expect(after).toBeGreaterThan(3);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(calls).toBe(after);
+  });
+});
