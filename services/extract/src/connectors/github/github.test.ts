@@ -4,8 +4,10 @@ import { createBreakerRegistry, createGovernor } from '@tributary/resilience';
 import type { BreakerRegistry } from '@tributary/resilience';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildSourceClient, createConnector } from '../index.ts';
+import { createSourceClient } from '../../http/source-client.ts';
 import type { ConnectorIntegration } from '../index.ts';
 import { contextFor, drain } from '../testing.ts';
+import { pullRequestsStream } from './pull-requests.ts';
 import type { Positions } from '../testing.ts';
 import type { Connector, Page, SourceRecord } from '../types.ts';
 
@@ -159,5 +161,34 @@ describe('github connector against the simulator', () => {
     expect(after).toBeGreaterThan(3);
     await new Promise((resolve) => setTimeout(resolve, 100));
     expect(calls).toBe(after);
+  });
+});
+
+describe('pull request pages', () => {
+  it('never carry more than 500 records, whatever accumulates', async () => {
+    const big = await startSimulator({ seed: 5, jira: { projects: 1, issues: 5 }, github: { repos: 1, prs: 150 } });
+    try {
+      const summary = await big.control<TruthSummary>('GET', '/_sim/truth/summary');
+      expect(summary.github.commits).toBeGreaterThan(500);
+      const client = createSourceClient({
+        source: 'github',
+        baseUrl: big.url,
+        authorization: big.githubAuth,
+        breaker: registry.get('github:big'),
+      });
+      const stream = pullRequestsStream({
+        client,
+        repositories: summary.github.repositories,
+        overlapMs: 0,
+        flushEvery: 10_000,
+      });
+      const pages = await drain(stream, contextFor('full'));
+      expect(pages.some((p) => p.records.length === 500)).toBe(true);
+      expect(pages.every((p) => p.records.length <= 500)).toBe(true);
+      expect(recordsOf(pages, 'github_commits')).toHaveLength(summary.github.commits);
+      expect(recordsOf(pages, 'github_pull_requests')).toHaveLength(summary.github.pull_requests);
+    } finally {
+      await big.close();
+    }
   });
 });

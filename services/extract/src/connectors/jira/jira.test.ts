@@ -138,6 +138,24 @@ describe('jira connector against the simulator', () => {
     expect(positions.get('')?.cursor).toBe(before);
   });
 
+  it('rides out a 503 on search and a truncated bulkfetch body', async () => {
+    await sim.control('POST', '/_sim/faults', [
+      { path: '/rest/api/3/search/jql', kind: 'status', status: 503, count: 1 },
+      { path: '/rest/api/3/changelog/bulkfetch', kind: 'truncated', count: 1 },
+    ]);
+    try {
+      // Earlier tests advanced the simulator: compare with the truth as it is now.
+      const now = await sim.control<TruthSummary>('GET', '/_sim/truth/summary');
+      const pages = await drain(jira(truth.jira.projects).streams.issues!, contextFor('full'));
+      expect(recordsOf(pages, 'jira_issues')).toHaveLength(now.jira.issues);
+      expect(statusTransitions(recordsOf(pages, 'jira_changelogs'))).toBe(now.jira.transitions);
+      const stats = await sim.control<StatsSnapshot>('GET', '/_sim/stats');
+      expect(stats.faults).toMatchObject({ status: 1, truncated: 1 });
+    } finally {
+      await sim.control('DELETE', '/_sim/faults');
+    }
+  });
+
   it('only configured projects', async () => {
     const [first] = truth.jira.projects;
     const connector = jira([first ?? '']);
