@@ -8,8 +8,7 @@ import { REDACTED_PATHS } from '@tributary/observability';
 import { createTestDatabase, type TestDatabase } from './database.ts';
 import { inject } from 'vitest';
 import amqp from 'amqplib';
-import { deleteTopology } from '@tributary/queue';
-import { retryTiersFromMs } from '../../services/backend/src/workers/worker-config.ts';
+import { deleteTopology, retryTiersFromMs } from '@tributary/queue';
 
 /** Short delay tiers so tests walk through retries quickly. */
 export const TEST_RETRY_TIERS_MS = '200,400,800';

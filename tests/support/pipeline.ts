@@ -1,7 +1,7 @@
 import { createLogger } from '@tributary/observability';
-import { QueueConnection, Publisher } from '@tributary/queue';
+import { QueueConnection, Publisher, retryTiersFromMs } from '@tributary/queue';
 import { startWorker, type RunningWorker } from '../../services/backend/src/workers/worker.ts';
-import { loadWorkerConfig, retryTiersFromMs } from '../../services/backend/src/workers/worker-config.ts';
+import { loadWorkerConfig } from '../../services/backend/src/workers/worker-config.ts';
 import { bearer, service, startTestBackend, type TestBackend } from './backend.ts';
 
 /** Backend + an in-process worker + a test publisher, all on one database and one queue prefix. */
@@ -29,6 +29,8 @@ export async function startTestPipeline(workerEnv: Record<string, string> = {}):
       TRANSFORM_MAX_ATTEMPTS: '4',
       WORKER_MIN: '2',
       WORKER_MAX: '4',
+      PORT: '0',
+      HOST: '127.0.0.1',
       ...workerEnv,
     }),
     logger,

@@ -44,3 +44,5 @@ export type {
 export { queueDepth } from './queue-depth.ts';
 /** Full-jitter backoff delay helper used for reconnects. */
 export { fullJitter } from './backoff.ts';
+/** Delay tiers from the RETRY_TIERS_MS setting shared by every service. */
+export { retryTiersFromMs } from './retry-tiers-env.ts';

@@ -18,8 +18,7 @@ import { registerRawDataRoutes } from './api/raw-data.ts';
 import { registerJobRoutes } from './api/jobs.ts';
 import type { RouteContext } from './api/route-context.ts';
 import { registerDeadLetterRoutes } from './api/dead-letters.ts';
-import { QueueConnection, Publisher } from '@tributary/queue';
-import { retryTiersFromMs } from './workers/worker-config.ts';
+import { QueueConnection, Publisher, retryTiersFromMs } from '@tributary/queue';
 import { UpstreamUnavailableError } from './errors.ts';
 
 export interface BuildOptions {

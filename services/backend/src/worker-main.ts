@@ -12,7 +12,7 @@ const config = (() => {
 })();
 const logger = createLogger('worker', { level: config.LOG_LEVEL });
 const worker = await startWorker(config, logger);
-logger.info('worker ready');
+logger.info({ url: worker.url }, 'worker ready');
 
 for (const signal of ['SIGTERM', 'SIGINT'] as const) {
   process.once(signal, () => {

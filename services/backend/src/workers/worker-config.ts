@@ -1,18 +1,7 @@
 import { z } from 'zod';
-import type { RetryTier } from '@tributary/queue';
+import { retryTiersFromMs, type RetryTier } from '@tributary/queue';
 
 const positiveInt = z.coerce.number().int().positive();
-
-/** "5000,30000,300000" → tiers labelled 5s, 30s, 5m (tests use short ones such as "200,400"). */
-export function retryTiersFromMs(list: string): RetryTier[] {
-  return list
-    .split(',')
-    .map((part) => Number(part.trim()))
-    .map((ms) => ({
-      ttlMs: ms,
-      label: ms % 60_000 === 0 ? `${ms / 60_000}m` : ms % 1000 === 0 ? `${ms / 1000}s` : `${ms}ms`,
-    }));
-}
 
 const envSchema = z
   .object({
@@ -34,6 +23,9 @@ const envSchema = z
     /** How long a raw row may stay pending before its transform job is published again. */
     SWEEPER_PENDING_AGE_SECONDS: positiveInt.default(600),
     DB_POOL_MAX: positiveInt.default(10),
+    /** The worker's health and metrics port (0 picks a free one). */
+    PORT: z.coerce.number().int().min(0).max(65535).default(8082),
+    HOST: z.string().default('0.0.0.0'),
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   })
   .refine((env) => env.WORKER_MIN <= env.WORKER_MAX, { message: 'must not exceed WORKER_MAX', path: ['WORKER_MIN'] });

@@ -7,8 +7,11 @@ import type { WorkerConfig } from './worker-config.ts';
 import { startTransformConsumer } from './transform-consumer.ts';
 import { DeadLetterDrain } from './dead-letter-drain.ts';
 import { startPendingSweeper } from './pending-sweeper.ts';
+import { buildWorkerHttp } from './worker-http.ts';
 
 export interface RunningWorker {
+  /** Where its health and metrics answer. */
+  url: string;
   /** Current number of transform messages handled at once. */
   concurrency: () => number;
   stop: () => Promise<void>;
@@ -43,6 +46,8 @@ export async function startWorker(config: WorkerConfig, logger: Logger = createL
   };
 
   let concurrency = await desiredConcurrency().catch(() => config.WORKER_MIN);
+  const http = buildWorkerHttp(logger, pool, connection, () => concurrency);
+  const url = await http.app.listen({ port: config.PORT, host: config.HOST });
   const makeConsumer = (size: number) =>
     startTransformConsumer({
       connection,
@@ -51,6 +56,7 @@ export async function startWorker(config: WorkerConfig, logger: Logger = createL
       logger,
       concurrency: size,
       maxAttempts: config.TRANSFORM_MAX_ATTEMPTS,
+      onBatch: (outcome) => http.metrics.recordsLoaded.inc(outcome.loaded),
     });
   let consumer: Consumer<TransformMessage> = await makeConsumer(concurrency);
   logger.info({ concurrency }, 'transform consumer started');
@@ -77,9 +83,11 @@ export async function startWorker(config: WorkerConfig, logger: Logger = createL
   });
 
   return {
+    url,
     concurrency: () => concurrency,
     stop: async () => {
       clearInterval(resizer);
+      await http.app.close();
       await resizing.catch(() => undefined);
       await consumer.stop();
       await drain.stop();

@@ -1,0 +1,107 @@
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import { z } from 'zod';
+import { createMetricsRegistry, runHealthChecks, type Logger, Gauge } from '@tributary/observability';
+import type { QueueConnection } from '@tributary/queue';
+import type { BreakerRegistry, RateLimitGovernor } from '@tributary/resilience';
+import { secretsEqual } from './security.ts';
+import type { BackendClient } from './backend-client.ts';
+import { buildSourceClient, createConnector } from './connectors/index.ts';
+import { toConnectorIntegration } from './jobs/run-extract-job.ts';
+
+export interface ExtractAppDeps {
+  logger: Logger;
+  serviceToken: string;
+  breakers: BreakerRegistry;
+  backend: BackendClient;
+  connection: QueueConnection;
+  governorFor: (integrationId: number) => RateLimitGovernor;
+}
+
+const connectionTestBodySchema = z.object({
+  id: z.number().int().positive(),
+  type: z.enum(['jira', 'github']),
+  base_url: z.string().url(),
+  credentials: z.record(z.string(), z.unknown()),
+  config: z.record(z.string(), z.unknown()),
+});
+
+const STATE_VALUE = { CLOSED: 0, HALF_OPEN: 1, OPEN: 2 } as const;
+
+/** The extract service's HTTP side: health, metrics, breakers, and the connection test the backend calls. */
+export function buildExtractApp(deps: ExtractAppDeps): FastifyInstance {
+  // pino's Logger is a FastifyBaseLogger; the cast keeps the app's default generic type (tsc needs it).
+  // eslint-disable-next-line @typescript-eslint/no-unnecessary-type-assertion
+  const app: FastifyInstance = Fastify({ loggerInstance: deps.logger as FastifyBaseLogger, bodyLimit: 64 * 1024 });
+  const registry = createMetricsRegistry('extract');
+  new Gauge({
+    name: 'tributary_breaker_state',
+    help: 'Circuit breaker state per target (0 closed, 1 half-open, 2 open)',
+    labelNames: ['breaker'],
+    registers: [registry],
+    collect() {
+      for (const status of deps.breakers.status()) this.set({ breaker: status.name }, STATE_VALUE[status.state]);
+    },
+  });
+
+  const requireService = (authorization: string | undefined) => {
+    const token = /^Bearer\s+(\S+)$/i.exec(authorization ?? '')?.[1];
+    return token !== undefined && secretsEqual(token, deps.serviceToken);
+  };
+  const unauthorized = { error: { code: 'UNAUTHENTICATED', message: 'the service token is required' } };
+
+  app.get('/healthz', async () => ({ status: 'ok' }));
+  app.get('/readyz', async (_request, reply) => {
+    const report = await runHealthChecks([
+      {
+        name: 'broker',
+        check: async () => {
+          if (!deps.connection.isConnected) throw new Error('not connected to RabbitMQ');
+        },
+      },
+      { name: 'backend', check: () => deps.backend.ping() },
+      {
+        name: 'breakers',
+        check: async () => {
+          const open = deps.breakers.status().filter((b) => b.state !== 'CLOSED');
+          return { open: open.map((b) => ({ name: b.name, state: b.state, until: b.halfOpenAt })) };
+        },
+      },
+    ]);
+    return reply.status(report.status === 'ok' ? 200 : 503).send(report);
+  });
+  app.get('/metrics', async (_request, reply) => reply.type(registry.contentType).send(await registry.metrics()));
+  app.get('/breakers', async () => ({ breakers: deps.breakers.status() }));
+  app.post<{ Params: { name: string } }>('/breakers/:name/reset', async (request, reply) => {
+    if (!requireService(request.headers.authorization)) return reply.status(401).send(unauthorized);
+    if (!deps.breakers.reset(request.params.name)) {
+      return reply.status(404).send({ error: { code: 'NOT_FOUND', message: `breaker ${request.params.name} not found` } });
+    }
+    return { reset: request.params.name };
+  });
+
+  app.post('/internal/connection-test', async (request, reply) => {
+    if (!requireService(request.headers.authorization)) return reply.status(401).send(unauthorized);
+    const parsed = connectionTestBodySchema.safeParse(request.body);
+    if (!parsed.success) {
+      const issue = parsed.error.issues[0];
+      return reply.status(400).send({
+        error: { code: 'VALIDATION_FAILED', message: `invalid ${issue?.path.join('.')}: ${issue?.message}` },
+      });
+    }
+    try {
+      const integration = toConnectorIntegration(parsed.data);
+      // A test gets a short retry budget: a person is waiting for the answer.
+      const client = buildSourceClient(integration, {
+        registry: deps.breakers,
+        governor: deps.governorFor(parsed.data.id),
+        retry: { retries: 1, baseMs: 500, capMs: 2000 },
+        attemptTimeoutMs: 15_000,
+      });
+      await createConnector(integration, client).testConnection(AbortSignal.timeout(45_000));
+      return { ok: true };
+    } catch (error) {
+      return { ok: false, error: (error as Error).message };
+    }
+  });
+  return app;
+}

@@ -1,0 +1,2 @@
+export { startExtractService, type RunningExtractService } from './service.ts';
+export { loadExtractConfig, type ExtractConfig } from './config.ts';

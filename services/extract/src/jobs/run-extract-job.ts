@@ -1,0 +1,266 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import {
+  githubConfigSchema,
+  githubCredentialsSchema,
+  jiraConfigSchema,
+  jiraCredentialsSchema,
+  routingKeys,
+  type ExtractMessage, type StreamName, type TransformMessage } from '@tributary/contracts';
+import type { Publisher } from '@tributary/queue';
+import type { LogSink } from '@tributary/observability';
+import {
+  BreakerOpenError,
+  CredentialsRejectedError,
+  HttpError,
+  UpstreamUnavailableError,
+  type BreakerRegistry,
+  type RateLimitGovernor,
+} from '@tributary/resilience';
+import type { BackendClient, IntegrationWithCredentials } from '../backend-client.ts';
+import type { Page, StreamPosition, StreamReader } from '../connectors/types.ts';
+import { buildSourceClient, createConnector, type ConnectorIntegration } from '../connectors/index.ts';
+import { JobControl, JobStoppedError } from './job-control.ts';
+
+/** Records per raw-data batch call and per transform message (DESIGN §5: ≤ 500 raw ids). */
+const STORE_BATCH = 500;
+
+export interface ExtractDeps {
+  backend: BackendClient;
+  publisher: Publisher;
+  breakers: BreakerRegistry;
+  governorFor: (integrationId: number) => RateLimitGovernor;
+  logger: LogSink;
+  settings: {
+    heartbeatSeconds: number;
+    backendDownPauseSeconds: number;
+    sourceBreakerWaitSeconds: number;
+    sourceRetry: { retries: number; baseMs: number; capMs: number };
+    sourceTimeoutMs: number;
+  };
+}
+
+/** The backend stayed unreachable past the pause limit: the job is handed back to the queue. */
+export class BackendUnavailableError extends Error {}
+
+const isBackendTrouble = (error: unknown): boolean =>
+  (error instanceof BreakerOpenError && error.breakerName === 'backend') ||
+  (error instanceof UpstreamUnavailableError && error.source === 'backend') ||
+  (error instanceof HttpError && error.source === 'backend' && error.status >= 500);
+
+/**
+ * Runs one extract job: claim it, then for each stream read pages from the
+ * source and, per page, store the records (raw-data API), publish a transform
+ * message for the new ones, and only then save the stream's cursor — so a killed
+ * extractor resumes from the last stored page. Resolves when the message can be
+ * acked (the job ended one way or another); throws to have it retried later.
+ */
+export async function runExtractJob(deps: ExtractDeps, message: ExtractMessage): Promise<void> {
+  const { backend, logger } = deps;
+  const { tenant_id: tenantId, job_id: jobId } = message;
+  const log = logger;
+  try {
+    await backend.claimJob(tenantId, jobId);
+  } catch (error) {
+    if (error instanceof HttpError && (error.status === 409 || error.status === 404)) {
+      log.info({ jobId, reason: error.bodySnippet }, 'extract message dropped: job not claimable');
+      return;
+    }
+    throw error;
+  }
+  const control = new JobControl(backend, tenantId, jobId, { heartbeatSeconds: deps.settings.heartbeatSeconds, logger: log });
+  try {
+    const integration = await backend.getIntegration(tenantId, message.integration_id);
+    const positions = new Map<string, StreamPosition>();
+    const loadPositions = async () => {
+      positions.clear();
+      if (message.mode === 'full') return;
+      for (const row of await backend.getSyncState(tenantId, integration.id)) {
+        positions.set(`${row.stream}|${row.scope}`, { cursor: row.cursor, etag: row.etag });
+      }
+    };
+    await loadPositions();
+    const source = toConnectorIntegration(integration);
+    const client = buildSourceClient(source, {
+      registry: deps.breakers,
+      governor: deps.governorFor(integration.id),
+      beforeRequest: control.check,
+      logger: log,
+      retry: deps.settings.sourceRetry,
+      attemptTimeoutMs: deps.settings.sourceTimeoutMs,
+    });
+    const connector = createConnector(source, client);
+    for (const stream of message.streams) {
+      const reader = connector.streams[stream];
+      if (!reader) {
+        log.warn({ jobId, stream }, 'stream not offered by this source; skipped');
+        continue;
+      }
+      await runStream(deps, message, integration, stream, reader, positions, loadPositions, control);
+    }
+    await backend.extractionFinished(tenantId, jobId);
+    log.info({ jobId }, 'extraction finished');
+  } catch (error) {
+    await settleFailure(deps, message, error);
+  } finally {
+    control.stop();
+  }
+}
+
+async function runStream(
+  deps: ExtractDeps,
+  message: ExtractMessage,
+  integration: IntegrationWithCredentials,
+  stream: StreamName,
+  reader: StreamReader,
+  positions: Map<string, StreamPosition>,
+  reloadPositions: () => Promise<void>,
+  control: JobControl,
+): Promise<void> {
+  const { logger: log, settings } = deps;
+  let sourceWaitMs = 0;
+  let backendWaitMs = 0;
+  const progress = { records: 0, new_records: 0, pages: 0 };
+  for (;;) {
+    const abort = new AbortController();
+    try {
+      const pages = reader({
+        mode: message.mode,
+        position: (scope) => positions.get(`${stream}|${scope}`),
+        signal: abort.signal,
+      });
+      for await (const page of pages) {
+        const fresh = await storePage(deps, message, integration, page);
+        progress.records += page.records.length;
+        progress.new_records += fresh;
+        progress.pages += 1;
+        if (page.checkpoint) {
+          const { scope, cursor } = page.checkpoint;
+          const etag = page.checkpoint.etag ?? positions.get(`${stream}|${scope}`)?.etag ?? null;
+          await deps.backend.saveSyncState(message.tenant_id, integration.id, { stream, scope, cursor, etag });
+          positions.set(`${stream}|${scope}`, { cursor, etag });
+        }
+        await deps.backend.reportProgress(message.tenant_id, message.job_id, { [stream]: progress });
+      }
+      return;
+    } catch (error) {
+      abort.abort();
+      // An open breaker pauses the run, it does not lose it: wait until it may
+      // close, then read the stream again from the last saved position.
+      const waitMs =
+        error instanceof BreakerOpenError ? Math.max(250, error.retryAt.getTime() - Date.now()) : isBackendTrouble(error) ? 5000 : null;
+      if (waitMs === null) throw error;
+      if (isBackendTrouble(error)) {
+        backendWaitMs += waitMs;
+        if (backendWaitMs > settings.backendDownPauseSeconds * 1000) {
+          throw new BackendUnavailableError(`backend unreachable for over ${settings.backendDownPauseSeconds} s: ${(error as Error).message}`);
+        }
+      } else {
+        sourceWaitMs += waitMs;
+        if (sourceWaitMs > settings.sourceBreakerWaitSeconds * 1000) throw error;
+        await control.check();
+      }
+      log.warn({ jobId: message.job_id, stream, waitMs, err: error }, 'breaker open; waiting before resuming the stream');
+      await sleep(waitMs);
+      await reloadPositions().catch(() => undefined);
+    }
+  }
+}
+
+/** Stores a page's records in batches, publishes a transform message per batch of new rows; returns how many were new. */
+async function storePage(
+  deps: ExtractDeps,
+  message: ExtractMessage,
+  integration: IntegrationWithCredentials,
+  page: Page,
+): Promise<number> {
+  let fresh = 0;
+  for (let i = 0; i < page.records.length; i += STORE_BATCH) {
+    const chunk = page.records.slice(i, i + STORE_BATCH);
+    const stored = await deps.backend.storeBatch(
+      message.tenant_id,
+      chunk.map((record) => ({
+        integration_id: integration.id,
+        entity_type: page.entityType,
+        external_id: record.externalId,
+        raw_data: record.rawData,
+        extraction_metadata: record.metadata,
+        job_id: message.job_id,
+      })),
+    );
+    // Unchanged content was loaded before (or is still pending, which the sweeper covers).
+    const newIds = stored.filter((s) => !s.unchanged).map((s) => s.record_id);
+    fresh += newIds.length;
+    if (newIds.length === 0) continue;
+    const transform: TransformMessage = {
+      v: 1,
+      tenant_id: message.tenant_id,
+      integration_id: integration.id,
+      job_id: message.job_id,
+      entity_type: page.entityType,
+      raw_ids: newIds,
+    };
+    try {
+      await deps.publisher.publish(routingKeys.transform(page.entityType), transform, { correlationId: String(message.job_id) });
+    } catch (error) {
+      // The rows are stored `pending`: the backend's sweeper publishes them later.
+      deps.logger.warn({ err: error, jobId: message.job_id, count: newIds.length }, 'transform publish failed; left to the sweeper');
+    }
+  }
+  return fresh;
+}
+
+/** Turns a failed run into the right job state; rethrows when the message should be retried later. */
+async function settleFailure(deps: ExtractDeps, message: ExtractMessage, error: unknown): Promise<void> {
+  const { backend, logger: log } = deps;
+  const { tenant_id: tenantId, job_id: jobId } = message;
+  if (error instanceof JobStoppedError) {
+    if (error.reason === 'cancelled') {
+      await backend.markCancelled(tenantId, jobId).catch((e: unknown) => log.warn({ err: e, jobId }, 'could not mark cancelled'));
+    }
+    log.info({ jobId, reason: error.reason }, 'extraction stopped');
+    return;
+  }
+  if (error instanceof BackendUnavailableError || isBackendTrouble(error)) {
+    await backend
+      .pauseJob(tenantId, jobId, `paused: ${(error as Error).message}`)
+      .catch(() => log.warn({ jobId }, 'could not record the pause; the backend is still down'));
+    throw error;
+  }
+  const credentials = error instanceof CredentialsRejectedError;
+  const reason = credentials ? error.message : `extraction failed: ${(error as Error).message}`;
+  log.error({ err: error, jobId }, reason);
+  await backend.failJob(tenantId, jobId, reason, !credentials);
+}
+
+/**
+ * The integration as a connector wants it, its credentials and config checked
+ * against the contract schemas so a malformed row fails here with the field named.
+ */
+export function toConnectorIntegration(integration: {
+  id: number;
+  type: string;
+  base_url: string;
+  credentials: unknown;
+  config: unknown;
+}): ConnectorIntegration {
+  if (integration.type === 'jira') {
+    return {
+      type: 'jira',
+      id: integration.id,
+      baseUrl: integration.base_url,
+      credentials: jiraCredentialsSchema.parse(integration.credentials),
+      config: jiraConfigSchema.parse(integration.config),
+    };
+  }
+  if (integration.type === 'github') {
+    return {
+      type: 'github',
+      id: integration.id,
+      baseUrl: integration.base_url,
+      credentials: githubCredentialsSchema.parse(integration.credentials),
+      config: githubConfigSchema.parse(integration.config),
+    };
+  }
+  throw new Error(`unknown integration type ${integration.type}`);
+}
+

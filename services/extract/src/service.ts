@@ -1,0 +1,96 @@
+import type { FastifyInstance } from 'fastify';
+import { extractMessageSchema, type ExtractMessage } from '@tributary/contracts';
+import { createLogger, type Logger } from '@tributary/observability';
+import { connect, Publisher, retryTiersFromMs, type Consumer } from '@tributary/queue';
+import { breakerConfigFromEnv, createBreakerRegistry, createGovernor, type RateLimitGovernor } from '@tributary/resilience';
+import { consume } from '@tributary/queue';
+import type { ExtractConfig } from './config.ts';
+import { BackendClient } from './backend-client.ts';
+import { buildExtractApp } from './app.ts';
+import { runExtractJob } from './jobs/run-extract-job.ts';
+
+export interface RunningExtractService {
+  app: FastifyInstance;
+  stop: () => Promise<void>;
+}
+
+/**
+ * The extract service: consumes `etl.extract` (a job per message), serves its
+ * HTTP side, and keeps one breaker registry and one rate-limit governor per
+ * integration for the life of the process.
+ */
+export async function startExtractService(
+  config: ExtractConfig,
+  logger: Logger = createLogger('extract', { level: config.LOG_LEVEL }),
+): Promise<RunningExtractService> {
+  const breakers = createBreakerRegistry({
+    defaults: breakerConfigFromEnv(process.env),
+    logger,
+    onStateChange: (name, from, to) => logger.warn({ breaker: name, from, to }, 'circuit breaker changed state'),
+  });
+  const governors = new Map<number, RateLimitGovernor>();
+  const governorFor = (integrationId: number) => {
+    let governor = governors.get(integrationId);
+    if (!governor) {
+      governor = createGovernor({ name: `integration:${integrationId}`, concurrency: config.SOURCE_CONCURRENCY, logger });
+      governors.set(integrationId, governor);
+    }
+    return governor;
+  };
+  const backend = new BackendClient({
+    baseUrl: config.BACKEND_URL,
+    serviceToken: config.TRIBUTARY_SERVICE_TOKEN,
+    breaker: breakers.get('backend'),
+  });
+  const connection = await connect({
+    url: config.AMQP_URL,
+    prefix: config.QUEUE_PREFIX,
+    retryTiers: retryTiersFromMs(config.RETRY_TIERS_MS),
+    logger,
+    name: 'tributary-extract',
+  });
+  const publisher = new Publisher(connection, { logger });
+  const deps = {
+    backend,
+    publisher,
+    breakers,
+    governorFor,
+    logger,
+    settings: {
+      heartbeatSeconds: config.HEARTBEAT_SECONDS,
+      backendDownPauseSeconds: config.BACKEND_DOWN_PAUSE_SECONDS,
+      sourceBreakerWaitSeconds: config.SOURCE_BREAKER_WAIT_SECONDS,
+      sourceRetry: { retries: config.SOURCE_RETRIES, baseMs: config.SOURCE_RETRY_BASE_MS, capMs: config.SOURCE_RETRY_CAP_MS },
+      sourceTimeoutMs: config.SOURCE_TIMEOUT_MS,
+    },
+  };
+  const consumer: Consumer<ExtractMessage> = await consume<ExtractMessage>({
+    connection,
+    publisher,
+    queue: connection.names.extract,
+    schema: extractMessageSchema,
+    prefetch: config.EXTRACT_CONCURRENCY,
+    maxAttempts: config.EXTRACT_MAX_ATTEMPTS,
+    logger,
+    // A job can run for a long time; stopping waits for it to reach a safe point.
+    stopTimeoutMs: 60_000,
+    handler: async (message, context) =>
+      runExtractJob(
+        { ...deps, logger: logger.child({ jobId: message.job_id, tenantId: message.tenant_id, correlationId: context.correlationId }) },
+        message,
+      ),
+  });
+  const app = buildExtractApp({ logger, serviceToken: config.TRIBUTARY_SERVICE_TOKEN, breakers, backend, connection, governorFor });
+  await app.listen({ port: config.PORT, host: config.HOST });
+  return {
+    app,
+    stop: async () => {
+      await consumer.stop();
+      await app.close();
+      await publisher.close();
+      await connection.close();
+      for (const governor of governors.values()) governor.close();
+      breakers.shutdown();
+    },
+  };
+}
