@@ -160,9 +160,9 @@ describe('end to end: simulator → extract → RabbitMQ → workers → Postgre
   });
 
   it('secrets: no credential appears in clear text in the database, the logs or the API', async () => {
-    const dump = await pool.query(`select string_agg(t::text, ' ') as all from integrations t`);
-    expect(dump.rows[0].all).not.toContain('sim-token');
-    expect(dump.rows[0].all).not.toContain('sim-github-token');
+    const dump = await pool.query<{ all: string }>(`select string_agg(t::text, ' ') as all from integrations t`);
+    expect(dump.rows[0]!.all).not.toContain('sim-token');
+    expect(dump.rows[0]!.all).not.toContain('sim-github-token');
     const logs = Object.values(stack.logs).flat().join('');
     expect(logs).not.toContain('sim-github-token');
     expect(logs).not.toMatch(/"api_token":"sim-token"/);

@@ -1,0 +1,192 @@
+import { parseArgs } from 'node:util';
+
+export interface CliIo {
+  out: (line: string) => void;
+  err: (line: string) => void;
+  env: Record<string, string | undefined>;
+  fetch: typeof fetch;
+}
+
+const USAGE = `tributary — the Tributary command line
+
+Usage:
+  tributary dead-letters list [--entity-type T] [--integration ID] [--reason TEXT] [--status dead|replayed|discarded] [--since ISO] [--limit N]
+  tributary dead-letters show ID
+  tributary dead-letters replay ID [ID…]
+  tributary dead-letters replay --filter [--entity-type T] [--integration ID] [--reason TEXT] [--since ISO]
+  tributary dead-letters replay --all
+  tributary dead-letters discard ID
+  tributary jobs list [--status S] [--integration ID]
+  tributary jobs show ID
+  tributary run INTEGRATION_ID [--full] [--stream NAME…]
+
+Options:
+  --url URL      backend URL (env TRIBUTARY_URL, default http://127.0.0.1:8080)
+  --token TOKEN  tenant or admin token (env TRIBUTARY_TOKEN)
+  --json         print the raw JSON answer
+`;
+
+class UsageError extends Error {}
+
+/** Runs one command line; returns the process exit code (0 ok, 1 API error, 2 usage). */
+export async function runCli(argv: readonly string[], io: CliIo): Promise<number> {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: [...argv],
+      allowPositionals: true,
+      options: {
+        url: { type: 'string' },
+        token: { type: 'string' },
+        json: { type: 'boolean', default: false },
+        help: { type: 'boolean', short: 'h', default: false },
+        'entity-type': { type: 'string' },
+        integration: { type: 'string' },
+        reason: { type: 'string' },
+        status: { type: 'string' },
+        since: { type: 'string' },
+        limit: { type: 'string' },
+        filter: { type: 'boolean', default: false },
+        all: { type: 'boolean', default: false },
+        full: { type: 'boolean', default: false },
+        stream: { type: 'string', multiple: true },
+      },
+    });
+  } catch (error) {
+    io.err(`${(error as Error).message}\n\n${USAGE}`);
+    return 2;
+  }
+  const { values, positionals } = parsed;
+  if (values.help || positionals.length === 0) {
+    io.out(USAGE);
+    return values.help ? 0 : 2;
+  }
+  const url = values.url ?? io.env.TRIBUTARY_URL ?? 'http://127.0.0.1:8080';
+  const token = values.token ?? io.env.TRIBUTARY_TOKEN;
+  if (!token) {
+    io.err('a token is required: --token or TRIBUTARY_TOKEN');
+    return 2;
+  }
+
+  const call = async (method: string, path: string, body?: unknown): Promise<unknown> => {
+    const response = await io.fetch(new URL(path, url), {
+      method,
+      headers: { authorization: `Bearer ${token}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+    });
+    const text = await response.text();
+    const answer: unknown = text ? JSON.parse(text) : null;
+    if (!response.ok) {
+      const message = (answer as { error?: { message?: string } } | null)?.error?.message ?? text;
+      throw new Error(`${response.status}: ${message}`);
+    }
+    return answer;
+  };
+  const query = (entries: Record<string, string | undefined>) => {
+    const params = new URLSearchParams();
+    for (const [key, value] of Object.entries(entries)) if (value !== undefined) params.set(key, value);
+    const text = params.toString();
+    return text ? `?${text}` : '';
+  };
+  const id = (value: string | undefined, what: string) => {
+    if (!value || !/^[1-9][0-9]*$/.test(value)) throw new UsageError(`${what} must be a positive integer, got ${value ?? 'nothing'}`);
+    return value;
+  };
+  const print = (answer: unknown, table?: () => void) => {
+    if (values.json || !table) io.out(JSON.stringify(answer, null, 2));
+    else table();
+  };
+
+  try {
+    const [group, command, ...rest] = positionals;
+    if (group === 'dead-letters' && command === 'list') {
+      const answer = (await call(
+        'GET',
+        `/api/v1/dead-letters${query({
+          entity_type: values['entity-type'],
+          integration_id: values.integration,
+          reason: values.reason,
+          status: values.status,
+          since: values.since,
+          limit: values.limit,
+        })}`,
+      )) as { dead_letters: { id: number; status: string; entity_type: string | null; attempts: number; dead_lettered_at: string; reason: string }[] };
+      print(answer, () => {
+        if (answer.dead_letters.length === 0) io.out('no dead letters');
+        for (const d of answer.dead_letters) {
+          io.out(`${d.id}\t${d.status}\t${d.entity_type ?? '-'}\t${d.attempts} attempts\t${d.dead_lettered_at}\t${d.reason}`);
+        }
+      });
+      return 0;
+    }
+    if (group === 'dead-letters' && command === 'show') {
+      print(await call('GET', `/api/v1/dead-letters/${id(rest[0], 'ID')}`));
+      return 0;
+    }
+    if (group === 'dead-letters' && command === 'replay') {
+      let body: unknown;
+      if (values.all) body = { all: true };
+      else if (values.filter) {
+        body = {
+          filter: {
+            ...(values['entity-type'] ? { entity_type: values['entity-type'] } : {}),
+            ...(values.integration ? { integration_id: Number(id(values.integration, '--integration')) } : {}),
+            ...(values.reason ? { reason: values.reason } : {}),
+            ...(values.since ? { since: values.since } : {}),
+          },
+        };
+      } else {
+        if (rest.length === 0) throw new UsageError('replay needs IDs, --filter or --all');
+        body = { ids: rest.map((value) => Number(id(value, 'ID'))) };
+      }
+      const answer = (await call('POST', '/api/v1/dead-letters/replay', body)) as {
+        replayed: number[];
+        skipped: { id: number; reason: string }[];
+      };
+      print(answer, () => {
+        io.out(`replayed ${answer.replayed.length}: ${answer.replayed.join(', ') || '-'}`);
+        for (const s of answer.skipped) io.out(`skipped ${s.id}: ${s.reason}`);
+      });
+      return 0;
+    }
+    if (group === 'dead-letters' && command === 'discard') {
+      await call('DELETE', `/api/v1/dead-letters/${id(rest[0], 'ID')}`);
+      io.out(`discarded ${rest[0]}`);
+      return 0;
+    }
+    if (group === 'jobs' && command === 'list') {
+      const answer = (await call('GET', `/api/v1/jobs${query({ status: values.status, integration_id: values.integration })}`)) as {
+        jobs: { id: number; integration_id: number; status: string; records_extracted: number; records_transformed: number; records_failed: number; error: string | null }[];
+      };
+      print(answer, () => {
+        for (const j of answer.jobs) {
+          io.out(
+            `${j.id}\tintegration ${j.integration_id}\t${j.status}\textracted ${j.records_extracted}\ttransformed ${j.records_transformed}\tfailed ${j.records_failed}${j.error ? `\t${j.error}` : ''}`,
+          );
+        }
+      });
+      return 0;
+    }
+    if (group === 'jobs' && command === 'show') {
+      print(await call('GET', `/api/v1/jobs/${id(rest[0], 'ID')}`));
+      return 0;
+    }
+    if (group === 'run') {
+      const integration = id(command, 'INTEGRATION_ID');
+      const answer = (await call('POST', `/api/v1/integrations/${integration}/runs`, {
+        mode: values.full ? 'full' : 'incremental',
+        ...(values.stream ? { streams: values.stream } : {}),
+      })) as { job_id: number };
+      print(answer, () => io.out(`run queued: job ${answer.job_id}`));
+      return 0;
+    }
+    throw new UsageError(`unknown command: ${positionals.join(' ')}`);
+  } catch (error) {
+    if (error instanceof UsageError) {
+      io.err(`${error.message}\n\n${USAGE}`);
+      return 2;
+    }
+    io.err(`error: ${(error as Error).message}`);
+    return 1;
+  }
+}
