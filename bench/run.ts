@@ -1,5 +1,7 @@
 import { machine } from './support.ts';
 import { benchRawIngest } from './raw-ingest.ts';
+import { benchTransformLoad } from './transform-load.ts';
+import { benchEndToEnd } from './end-to-end.ts';
 import type { BenchResult } from './support.ts';
 
 /**
@@ -8,6 +10,9 @@ import type { BenchResult } from './support.ts';
  */
 const benchmarks: Record<string, () => Promise<BenchResult>> = {
   'raw-ingest': () => benchRawIngest(Number(process.env.BENCH_RAW_RECORDS ?? 100_000)),
+  'transform-load': () =>
+    benchTransformLoad(Number(process.env.BENCH_ISSUES ?? 100_000), Number(process.env.BENCH_PRS ?? 20_000)),
+  'end-to-end': () => benchEndToEnd(Number(process.env.BENCH_ISSUES ?? 100_000), Number(process.env.BENCH_PRS ?? 20_000)),
 };
 
 const selected = process.argv.slice(2).filter((a) => !a.startsWith('-'));

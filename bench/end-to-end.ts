@@ -1,0 +1,162 @@
+import { readFileSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import pg from 'pg';
+import amqp from 'amqplib';
+import { deleteTopology, retryTiersFromMs } from '@tributary/queue';
+import { startStack, type Stack } from '../scripts/stack.ts';
+import { seedDemo } from '../scripts/seed-demo.ts';
+import { transformerFor } from '../services/backend/src/workers/transformers/index.ts';
+import type { EntityType } from '@tributary/contracts';
+import { benchDatabase, timed, type BenchResult } from './support.ts';
+
+const AMQP_URL = process.env.AMQP_URL ?? 'amqp://guest:guest@127.0.0.1:5672';
+const TIERS = '5000,30000,300000';
+
+/** Peak resident set of a process (VmHWM), in MB. */
+function peakRssMb(pid: number | undefined): number {
+  if (!pid) return NaN;
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  const kb = Number(/VmHWM:\s+(\d+)/.exec(status)?.[1] ?? NaN);
+  return kb / 1024;
+}
+
+async function waitJobs(stack: Stack, token: string, jobs: number[]): Promise<void> {
+  for (;;) {
+    const states = await Promise.all(
+      jobs.map(async (id) => {
+        const response = await fetch(`${stack.urls.backend}/api/v1/jobs/${id}`, { headers: { authorization: `Bearer ${token}` } });
+        return ((await response.json()) as { status: string; error: string | null }).status;
+      }),
+    );
+    if (states.some((s) => s === 'FAILED' || s === 'CANCELLED')) throw new Error(`a job ended ${states.join(', ')}`);
+    if (states.every((s) => s === 'FINISHED')) return;
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+}
+
+async function cleanup(prefix: string): Promise<void> {
+  const connection = await amqp.connect(AMQP_URL);
+  await deleteTopology(await connection.createChannel(), { prefix, retryTiers: retryTiersFromMs(TIERS) });
+  await connection.close();
+}
+
+/**
+ * Simulator (no latency) → extract → raw-data API → RabbitMQ → worker → normalized
+ * tables, as real processes, beside the Postgres "two-write ceiling": the same raw
+ * rows inserted bare plus the same normalized rows upserted bare, in the same run.
+ */
+export async function benchEndToEnd(issues = 100_000, pulls = 20_000): Promise<BenchResult> {
+  const db = await benchDatabase('e2e');
+  const pool = new pg.Pool({ connectionString: db.url, max: 4 });
+  const prefix = `bench_${randomBytes(3).toString('hex')}.`;
+  let stack: Stack | undefined;
+  try {
+    stack = await startStack({
+      databaseUrl: db.url,
+      amqpUrl: AMQP_URL,
+      queuePrefix: prefix,
+      env: {
+        backend: { RETRY_TIERS_MS: TIERS, LOG_LEVEL: 'warn', DB_POOL_MAX: '8' },
+        worker: { RETRY_TIERS_MS: TIERS, LOG_LEVEL: 'warn', WORKER_MIN: '4', WORKER_MAX: '4' },
+        extract: { RETRY_TIERS_MS: TIERS, LOG_LEVEL: 'warn' },
+        simulator: {
+          SIM_SEED: '11',
+          SIM_JIRA_PROJECTS: '4',
+          SIM_JIRA_ISSUES: String(issues),
+          SIM_GITHUB_REPOS: '4',
+          SIM_GITHUB_PRS: String(pulls),
+          SIM_GITHUB_RATE_LIMIT: '0',
+        },
+      },
+    });
+    const running = stack;
+    let jobs: number[] = [];
+    let token = '';
+    const elapsed = await timed(async () => {
+      const seeded = await seedDemo({ backendUrl: running.urls.backend, adminToken: running.adminToken, simulatorUrl: running.urls.simulator });
+      jobs = seeded.jobs;
+      token = seeded.token;
+      await waitJobs(running, token, jobs);
+    });
+    const extractRss = peakRssMb(running.process('extract')?.pid);
+    const raw = await pool.query<{ id: number; tenant_id: number; integration_id: number; entity_type: EntityType; external_id: string; raw_data: Record<string, unknown>; extraction_metadata: Record<string, unknown>; content_hash: string }>(
+      'select id, tenant_id, integration_id, entity_type, external_id, raw_data, extraction_metadata, content_hash from raw_extraction_data order by id',
+    );
+    const records = raw.rows.length;
+    await running.stop();
+    stack = undefined;
+
+    // The ceiling, on a fresh copy of the schema: both writes, bare, batches of 500.
+    const ceilingDb = await benchDatabase('ceiling');
+    const ceiling = new pg.Pool({ connectionString: ceilingDb.url, max: 2 });
+    try {
+      await ceiling.query(`insert into tenants (id, name) select distinct tenant_id, 't' from unnest($1::bigint[]) as tenant_id`, [[...new Set(raw.rows.map((r) => r.tenant_id))]]);
+      await ceiling.query(
+        `insert into integrations (id, tenant_id, type, name, base_url, credentials_encrypted, credentials_key_id, config)
+         select i, t, 'jira', 'x', 'http://x', 'x', 'x', '{}' from unnest($1::bigint[], $2::bigint[]) as u(i, t)`,
+        [[...new Set(raw.rows.map((r) => r.integration_id))], [...new Map(raw.rows.map((r) => [r.integration_id, r.tenant_id])).values()]],
+      );
+      const normalized = raw.rows.flatMap((row) =>
+        transformerFor(row.entity_type)
+          .transform(row.raw_data, { rawId: row.id, externalId: row.external_id, metadata: row.extraction_metadata })
+          .map((n) => ({ ...n, rawId: row.id, tenantId: row.tenant_id, integrationId: row.integration_id })),
+      );
+      const rawWrite = await timed(async () => {
+        for (let i = 0; i < raw.rows.length; i += 500) {
+          const chunk = raw.rows.slice(i, i + 500);
+          const values: unknown[] = [];
+          const tuples = chunk.map((r, j) => {
+            values.push(r.tenant_id, r.integration_id, r.entity_type, r.external_id, r.raw_data, r.extraction_metadata, r.content_hash);
+            return `(${[1, 2, 3, 4, 5, 6, 7].map((k) => `$${j * 7 + k}`).join(',')})`;
+          });
+          await ceiling.query(
+            `insert into raw_extraction_data (tenant_id, integration_id, entity_type, external_id, raw_data, extraction_metadata, content_hash) values ${tuples.join(',')}`,
+            values,
+          );
+        }
+      });
+      const byTable = new Map<string, typeof normalized>();
+      for (const row of normalized) byTable.set(row.table, [...(byTable.get(row.table) ?? []), row]);
+      const upsertWrite = await timed(async () => {
+        for (const [table, rows] of byTable) {
+          const unique = [...new Map(rows.map((r) => [`${r.integrationId}:${r.externalId}`, r])).values()];
+          for (let i = 0; i < unique.length; i += 500) {
+            const chunk = unique.slice(i, i + 500);
+            const columns = [...new Set(chunk.flatMap((r) => Object.keys(r.columns)))];
+            const all = ['tenant_id', 'integration_id', 'external_id', 'raw_id', ...columns];
+            const values: unknown[] = [];
+            const tuples = chunk.map((r, j) => {
+              values.push(r.tenantId, r.integrationId, r.externalId, r.rawId, ...columns.map((c) => r.columns[c] ?? null));
+              return `(${all.map((_, k) => `$${j * all.length + k + 1}`).join(',')})`;
+            });
+            await ceiling.query(
+              `insert into ${table} (${all.join(',')}) values ${tuples.join(',')}
+               on conflict (tenant_id, integration_id, external_id) do update set ${columns.map((c) => `${c} = excluded.${c}`).join(', ')}`,
+              values,
+            );
+          }
+        }
+      });
+      const pipelineRate = records / elapsed;
+      const ceilingRate = records / (rawWrite + upsertWrite);
+      return {
+        name: 'end to end',
+        lines: [
+          `source: simulator with ${issues} Jira issues (4 projects) and ${pulls} PRs (4 repos), no latency; ${records} raw records stored (issues, changelogs, PRs, reviews, comments, commits, …)`,
+          `pipeline (both integrations, trigger → FINISHED, real processes): ${pipelineRate.toFixed(0)} records/s (${elapsed.toFixed(1)} s)`,
+          `Postgres two-write ceiling (bare raw insert ${rawWrite.toFixed(1)} s + bare normalized upsert ${upsertWrite.toFixed(1)} s): ${ceilingRate.toFixed(0)} records/s`,
+          `ratio pipeline / ceiling: ${((pipelineRate / ceilingRate) * 100).toFixed(1)} % (target ≥ 50 %)`,
+          `extractor peak RSS: ${extractRss.toFixed(0)} MB (target < 256 MB)`,
+        ],
+      };
+    } finally {
+      await ceiling.end();
+      await ceilingDb.drop();
+    }
+  } finally {
+    await stack?.stop();
+    await pool.end();
+    await db.drop();
+    await cleanup(prefix);
+  }
+}

@@ -1,0 +1,180 @@
+import { randomBytes } from 'node:crypto';
+import pg from 'pg';
+import { MAX_TRANSFORM_BATCH, type EntityType, type TransformMessage } from '@tributary/contracts';
+import { createLogger } from '@tributary/observability';
+import { QueueConnection, Publisher, deleteTopology, retryTiersFromMs } from '@tributary/queue';
+import amqp from 'amqplib';
+import { startStack } from '../scripts/stack.ts';
+import { transformerFor, UPDATED_AT_COLUMN } from '../services/backend/src/workers/transformers/index.ts';
+import type { NormalizedRow } from '../services/backend/src/workers/transformers/types.ts';
+import { jiraIssue, ghPullSingle } from '../services/backend/src/workers/transformers/fixtures.ts';
+import { benchDatabase, median, timed, type BenchResult } from './support.ts';
+
+const AMQP_URL = process.env.AMQP_URL ?? 'amqp://guest:guest@127.0.0.1:5672';
+
+function issueRecord(n: number): Record<string, unknown> {
+  const base = jiraIssue() as { fields: Record<string, unknown> } & Record<string, unknown>;
+  const day = String(1 + (n % 28)).padStart(2, '0');
+  return {
+    ...base,
+    id: String(100_000 + n),
+    key: `BENCH-${n}`,
+    fields: { ...base.fields, summary: `Benchmark issue ${n}`, updated: `2025-03-${day}T10:15:30.123+0000` },
+  };
+}
+
+function pullRecord(n: number): Record<string, unknown> {
+  const base = ghPullSingle();
+  return { ...base, id: 9_000_000 + n, number: n + 1, title: `Benchmark PR ${n}`, updated_at: '2025-03-01T10:00:00Z' };
+}
+
+interface Workload {
+  tenantId: number;
+  integrationId: number;
+  batches: { entityType: EntityType; ids: number[] }[];
+  total: number;
+}
+
+/** Inserts the raw rows straight into raw_extraction_data (pending), as the extractor would have left them. */
+async function seedRaw(pool: pg.Pool, issues: number, pulls: number): Promise<Workload> {
+  const tenant = await pool.query<{ id: number }>(`insert into tenants (name) values ('bench') returning id`);
+  const tenantId = tenant.rows[0]!.id;
+  const integration = await pool.query<{ id: number }>(
+    `insert into integrations (tenant_id, type, name, base_url, credentials_encrypted, credentials_key_id, config)
+     values ($1, 'jira', 'bench', 'http://127.0.0.1:1', 'x', 'x', '{}') returning id`,
+    [tenantId],
+  );
+  const integrationId = integration.rows[0]!.id;
+  const batches: Workload['batches'] = [];
+  const insert = async (entityType: EntityType, count: number, make: (n: number) => Record<string, unknown>, idOf: (r: Record<string, unknown>) => string) => {
+    for (let start = 0; start < count; start += MAX_TRANSFORM_BATCH) {
+      const records = Array.from({ length: Math.min(MAX_TRANSFORM_BATCH, count - start) }, (_, i) => make(start + i));
+      const { rows } = await pool.query<{ id: number }>(
+        `insert into raw_extraction_data (tenant_id, integration_id, entity_type, external_id, raw_data, content_hash)
+         select $1, $2, $3, r->>'ext', r->'raw', md5(r->>'ext')
+         from jsonb_array_elements($4::jsonb) as r returning id`,
+        [tenantId, integrationId, entityType, JSON.stringify(records.map((raw) => ({ ext: idOf(raw), raw })))],
+      );
+      batches.push({ entityType, ids: rows.map((r) => r.id) });
+    }
+  };
+  await insert('jira_issues', issues, issueRecord, (r) => String(r.id));
+  await insert('github_pull_requests', pulls, pullRecord, (r) => String(r.id));
+  return { tenantId, integrationId, batches, total: issues + pulls };
+}
+
+/** The baseline: the same normalized rows upserted with plain multi-row INSERT … ON CONFLICT, no queue, no transform. */
+async function bareUpsert(pool: pg.Pool, work: Workload, rowsByBatch: { table: string; rows: (NormalizedRow & { rawId: number })[] }[]): Promise<void> {
+  for (const { table, rows } of rowsByBatch) {
+    const columns = Object.keys(rows[0]!.columns);
+    const all = ['tenant_id', 'integration_id', 'external_id', 'raw_id', ...columns];
+    const values: unknown[] = [];
+    const tuples = rows.map((row, i) => {
+      values.push(work.tenantId, work.integrationId, row.externalId, row.rawId, ...columns.map((c) => row.columns[c]));
+      return `(${all.map((_, j) => `$${i * all.length + j + 1}`).join(',')})`;
+    });
+    const updated = UPDATED_AT_COLUMN[rows[0]!.table];
+    await pool.query(
+      `insert into ${table} (${all.join(',')}) values ${tuples.join(',')}
+       on conflict (tenant_id, integration_id, external_id) do update set ${columns.map((c) => `${c} = excluded.${c}`).join(', ')}
+       ${updated ? `where ${table}.${updated} <= excluded.${updated}` : ''}`,
+      values,
+    );
+  }
+}
+
+/**
+ * Transform/load throughput: raw Jira issues and GitHub PRs already stored, published
+ * as transform messages and drained by one worker process, beside a bare upsert of
+ * the same normalized rows (computed up front) in the same run.
+ */
+export async function benchTransformLoad(issues = 100_000, pulls = 20_000, rounds = 1): Promise<BenchResult> {
+  const pipelineTimes: number[] = [];
+  const bareTimes: number[] = [];
+  let total = 0;
+  for (let round = 0; round < rounds; round++) {
+    const db = await benchDatabase('transform');
+    const pool = new pg.Pool({ connectionString: db.url, max: 4 });
+    const prefix = `bench_${randomBytes(3).toString('hex')}.`;
+    const tiers = '5000,30000,300000';
+    try {
+      const work = await seedRaw(pool, issues, pulls);
+      total = work.total;
+      // Baseline first: transform in memory (not timed), then time only the upserts.
+      const raws = await pool.query<{ id: number; entity_type: EntityType; external_id: string; raw_data: unknown }>(
+        'select id, entity_type, external_id, raw_data from raw_extraction_data order by id',
+      );
+      const byId = new Map(raws.rows.map((r) => [r.id, r]));
+      const rowsByBatch = work.batches.map((batch) => {
+        const transformer = transformerFor(batch.entityType);
+        const rows = batch.ids.flatMap((id) => {
+          const raw = byId.get(id)!;
+          return transformer.transform(raw.raw_data, { rawId: id, externalId: raw.external_id, metadata: {} }).map((row) => ({ ...row, rawId: id }));
+        });
+        return { table: rows[0]!.table, rows };
+      });
+      bareTimes.push(await timed(() => bareUpsert(pool, work, rowsByBatch)));
+      await pool.query('truncate jira_issues, github_pull_requests');
+
+      const stack = await startStack({
+        databaseUrl: db.url,
+        amqpUrl: AMQP_URL,
+        queuePrefix: prefix,
+        services: ['worker'],
+        env: { worker: { RETRY_TIERS_MS: tiers, LOG_LEVEL: 'warn', WORKER_MIN: '4', WORKER_MAX: '4' } },
+      });
+      const logger = createLogger('bench', { level: 'warn' });
+      const connection = await new QueueConnection({ url: AMQP_URL, prefix, retryTiers: retryTiersFromMs(tiers), logger }).start();
+      const publisher = new Publisher(connection, { logger });
+      try {
+        pipelineTimes.push(
+          await timed(async () => {
+            await Promise.all(
+              work.batches.map((batch) => {
+                const message: TransformMessage = {
+                  v: 1,
+                  tenant_id: work.tenantId,
+                  integration_id: work.integrationId,
+                  job_id: null,
+                  entity_type: batch.entityType,
+                  raw_ids: batch.ids,
+                };
+                return publisher.publish(`transform.${batch.entityType}`, message);
+              }),
+            );
+            for (;;) {
+              const { rows } = await pool.query<{ n: number }>(`select count(*)::int as n from raw_extraction_data where status = 'pending'`);
+              if (rows[0]!.n === 0) break;
+              await new Promise((resolve) => setTimeout(resolve, 100));
+            }
+          }),
+        );
+        const loaded = await pool.query<{ n: number }>(
+          'select (select count(*) from jira_issues) + (select count(*) from github_pull_requests) as n',
+        );
+        if (Number(loaded.rows[0]!.n) !== work.total) throw new Error(`loaded ${loaded.rows[0]!.n} of ${work.total}`);
+      } finally {
+        await publisher.close();
+        await connection.close();
+        await stack.stop();
+        const admin = await amqp.connect(AMQP_URL);
+        await deleteTopology(await admin.createChannel(), { prefix, retryTiers: retryTiersFromMs(tiers) });
+        await admin.close();
+      }
+    } finally {
+      await pool.end();
+      await db.drop();
+    }
+  }
+  const bareRate = total / median(bareTimes);
+  const pipeRate = total / median(pipelineTimes);
+  return {
+    name: 'transform/load',
+    lines: [
+      `records: ${issues} Jira issues + ${pulls} GitHub PRs in raw_extraction_data, ${MAX_TRANSFORM_BATCH} per message, one worker process (4 concurrent batches)`,
+      `bare multi-row upsert of the precomputed normalized rows: ${bareRate.toFixed(0)} records/s`,
+      `pipeline (publish → RabbitMQ → worker → transform → upsert → raw rows completed): ${pipeRate.toFixed(0)} records/s`,
+      `ratio pipeline / bare: ${((pipeRate / bareRate) * 100).toFixed(1)} % (target ≥ 50 %)`,
+    ],
+  };
+}
