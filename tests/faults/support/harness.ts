@@ -1,0 +1,223 @@
+import { randomBytes } from 'node:crypto';
+import { expect, inject } from 'vitest';
+import pg from 'pg';
+import { startStack, type ServiceName, type Stack } from '../../../scripts/stack.ts';
+import { createTestDatabase, type TestDatabase } from '../../support/database.ts';
+import { deleteQueues } from '../../support/backend.ts';
+import { ApiClient } from '../../support/api-client.ts';
+import { waitFor } from '../../support/wait.ts';
+
+export interface Truth {
+  jira: { projects: string[]; issues: number; transitions: number };
+  github: { repositories: string[]; pull_requests: number; reviews: number; commits: number; review_comments: number };
+}
+
+export interface Job {
+  id: number;
+  status: string;
+  error: string | null;
+  pause_reason?: string | null;
+  records_extracted?: number;
+  records_transformed?: number;
+  records_failed?: number;
+}
+
+export type Source = 'jira' | 'github';
+
+export const TIERS = '200,400,800';
+const TERMINAL = ['FINISHED', 'FAILED', 'CANCELLED'];
+
+export interface FaultStackOptions {
+  /** Own broker (a test that kills it); default the shared one with a random prefix. */
+  amqpUrl?: string;
+  /** Own Postgres (a test that stops it); default a clone of the migrated template on the shared server. */
+  databaseUrl?: string;
+  simulator?: Record<string, string>;
+  env?: Partial<Record<Exclude<ServiceName, 'simulator'>, Record<string, string>>>;
+}
+
+/**
+ * The whole pipeline as real processes (scripts/stack.ts) on short retry tiers,
+ * plus what a fault test needs around it: a tenant, integrations on the
+ * simulator, a pool for assertions (tolerant of the database going away), and
+ * the "matches the source, nothing lost, nothing twice" assertions.
+ */
+export interface FaultStack {
+  stack: Stack;
+  pool: pg.Pool;
+  api: ApiClient;
+  sim: ApiClient;
+  databaseUrl: string;
+  amqpUrl: string;
+  prefix: string;
+  truth: () => Promise<Truth>;
+  register: (source: Source) => Promise<number>;
+  /** Starts a run; returns the job id. */
+  startRun: (integrationId: number, body?: object) => Promise<number>;
+  job: (jobId: number) => Promise<Job>;
+  /** Waits for the job to end (FINISHED, FAILED, CANCELLED); throws after `timeoutMs`. */
+  waitJob: (jobId: number, timeoutMs?: number) => Promise<Job>;
+  count: (sql: string, params?: unknown[]) => Promise<number>;
+  /** Normalized tables equal the simulator's truth; raw rows all completed, none stored twice. */
+  expectMatchesTruth: (sources: Source[], options?: { transformedOnce?: boolean }) => Promise<void>;
+  /** The last lines each service logged (for failure messages). */
+  logTail: (chars?: number) => string;
+  close: () => Promise<void>;
+}
+
+export async function startFaultStack(options: FaultStackOptions = {}): Promise<FaultStack> {
+  const sharedBroker = options.amqpUrl === undefined;
+  const amqpUrl = options.amqpUrl ?? inject('amqpUrl');
+  const prefix = `f_${randomBytes(4).toString('hex')}.`;
+  let database: TestDatabase | undefined;
+  const databaseUrl = options.databaseUrl ?? (database = await createTestDatabase()).url;
+  const fast = { RETRY_TIERS_MS: TIERS, LOG_LEVEL: process.env.FAULT_LOG_LEVEL ?? 'warn' };
+  let stack: Stack;
+  try {
+    stack = await startStack({
+      databaseUrl,
+      amqpUrl,
+      queuePrefix: prefix,
+      output: process.env.FAULT_LOG_INHERIT ? 'inherit' : 'collect',
+      env: {
+        backend: { ...fast, SCHEDULER_TICK_SECONDS: '1', ...options.env?.backend },
+        worker: {
+          ...fast,
+          SWEEPER_INTERVAL_SECONDS: '2',
+          SWEEPER_PENDING_AGE_SECONDS: '10',
+          TRANSFORM_MAX_ATTEMPTS: '5',
+          ...options.env?.worker,
+        },
+        extract: {
+          ...fast,
+          HEARTBEAT_SECONDS: '1',
+          SOURCE_RETRY_BASE_MS: '100',
+          SOURCE_RETRY_CAP_MS: '500',
+          EXTERNAL_CB_TIMEOUT_SECONDS: '2',
+          ...options.env?.extract,
+        },
+        simulator: { SIM_SEED: '11', SIM_JIRA_PROJECTS: '2', SIM_JIRA_ISSUES: '300', SIM_GITHUB_REPOS: '2', SIM_GITHUB_PRS: '40', ...options.simulator },
+      },
+    });
+  } catch (error) {
+    await database?.drop();
+    throw error;
+  }
+  const pool = new pg.Pool({ connectionString: databaseUrl, max: 3, connectionTimeoutMillis: 5000 });
+  // The database may be stopped under us: a dead idle client must not crash the test process.
+  pool.on('error', () => undefined);
+  const admin = new ApiClient(stack.urls.backend, stack.adminToken);
+  const tenant = await admin.ok<{ token: string }>('POST', '/api/v1/tenants', { name: 'faults' });
+  const api = new ApiClient(stack.urls.backend, tenant.token);
+  const sim = new ApiClient(stack.urls.simulator, 'unused');
+  const truth = () => sim.ok<Truth>('GET', '/_sim/truth/summary');
+  const count = async (sql: string, params: unknown[] = []) =>
+    (await pool.query<{ n: number }>(`select count(*)::int as n from (${sql}) q`, params)).rows[0]!.n;
+  const job = (jobId: number) => api.ok<Job>('GET', `/api/v1/jobs/${jobId}`);
+
+  const logTail = (chars = 2500) =>
+    (Object.entries(stack.logs) as [ServiceName, string[]][])
+      .map(([name, lines]) => `--- ${name}\n${lines.join('').slice(-chars)}`)
+      .join('\n');
+
+  return {
+    stack,
+    pool,
+    api,
+    sim,
+    databaseUrl,
+    amqpUrl,
+    prefix,
+    truth,
+    count,
+    job,
+    logTail,
+    register: async (source) => {
+      const t = await truth();
+      const body =
+        source === 'jira'
+          ? {
+              type: 'jira',
+              name: 'Sim Jira',
+              base_url: stack.urls.simulator,
+              credentials: { email: 'sim@example.com', api_token: 'sim-token' },
+              config: { projects: t.jira.projects },
+            }
+          : {
+              type: 'github',
+              name: 'Sim GitHub',
+              base_url: stack.urls.simulator,
+              credentials: { token: 'sim-github-token' },
+              config: { repositories: t.github.repositories },
+            };
+      const created = await api.ok<{ id: number }>('POST', '/api/v1/integrations', body);
+      const test = await api.ok<{ ok: boolean; error: string | null }>('POST', `/api/v1/integrations/${created.id}/test`);
+      if (!test.ok) throw new Error(`connection test failed: ${test.error}`);
+      await api.ok('PATCH', `/api/v1/integrations/${created.id}`, { enabled: true });
+      return created.id;
+    },
+    startRun: async (integrationId, body = {}) => {
+      const started = await api.ok<{ job_id: number }>('POST', `/api/v1/integrations/${integrationId}/runs`, body);
+      return started.job_id;
+    },
+    waitJob: (jobId, timeoutMs = 180_000) =>
+      waitFor(
+        async () => {
+          const current = await job(jobId).catch(() => null);
+          return current && TERMINAL.includes(current.status) ? current : null;
+        },
+        timeoutMs,
+        `job ${jobId} to end`,
+      ),
+    expectMatchesTruth: async (sources, { transformedOnce = true } = {}) => {
+      const t = await truth();
+      const counts: Record<string, number> = {};
+      const expected: Record<string, number> = {};
+      const tables: [string, number][] = [];
+      if (sources.includes('jira')) {
+        tables.push(['jira_projects', t.jira.projects.length], ['jira_issues', t.jira.issues], ['jira_issue_transitions', t.jira.transitions]);
+      }
+      if (sources.includes('github')) {
+        tables.push(
+          ['github_repositories', t.github.repositories.length],
+          ['github_pull_requests', t.github.pull_requests],
+          ['github_reviews', t.github.reviews],
+          ['github_commits', t.github.commits],
+          ['github_review_comments', t.github.review_comments],
+        );
+      }
+      for (const [table, n] of tables) {
+        counts[table] = await count(`select 1 from ${table}`);
+        expected[table] = n;
+      }
+      // Lost: fewer rows than the source; duplicated: more (the unique keys forbid true duplicates).
+      expect(counts).toEqual(expected);
+      const raw = {
+        not_completed: await count(`select 1 from raw_extraction_data where status <> 'completed'`),
+        stored_twice: await count(
+          `select 1 from raw_extraction_data group by integration_id, entity_type, external_id having count(*) > 1`,
+        ),
+        ...(transformedOnce ? { transformed_more_than_once: await count(`select 1 from raw_extraction_data where attempts <> 1`) } : {}),
+      };
+      expect(raw).toEqual({ not_completed: 0, stored_twice: 0, ...(transformedOnce ? { transformed_more_than_once: 0 } : {}) });
+    },
+    close: async () => {
+      await stack.stop();
+      await pool.end().catch(() => undefined);
+      await database?.drop().catch(() => undefined);
+      if (sharedBroker) await deleteQueues(amqpUrl, prefix, TIERS).catch(() => undefined);
+    },
+  };
+}
+
+/** Runs `fn` and, when it throws, appends the services' log tails to the error. */
+export async function withLogs<T>(fault: FaultStack | undefined, fn: () => Promise<T>): Promise<T> {
+  try {
+    return await fn();
+  } catch (error) {
+    if (fault && error instanceof Error) error.message += `\n${fault.logTail()}`;
+    throw error;
+  }
+}
+
+export { waitFor };
