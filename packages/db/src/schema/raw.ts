@@ -4,9 +4,10 @@ import { tenants } from './tenants.ts';
 import { integrations } from './integrations.ts';
 
 /**
- * Every API response record exactly as it came, one row per entity version.
- * Also the outbox: a row is `pending` until a worker has loaded it, and the
- * sweeper republishes rows left pending.
+ * Every API response record exactly as it came, one row per entity version,
+ * with its processing status. No index covers the status columns, so marking a
+ * row completed is a HOT update (no index writes); "which rows are pending" is
+ * answered by `raw_outbox` instead.
  */
 export const rawExtractionData = pgTable(
   'raw_extraction_data',
@@ -28,8 +29,6 @@ export const rawExtractionData = pgTable(
     error: text('error'),
     attempts: integer('attempts').notNull().default(0),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
-    /** When a transform job for it was last published (by the extractor or the sweeper). */
-    publishedAt: timestamp('published_at', { withTimezone: true }),
     processedAt: timestamp('processed_at', { withTimezone: true }),
   },
   (t) => [
@@ -41,10 +40,29 @@ export const rawExtractionData = pgTable(
       t.externalId,
       t.contentHash,
     ),
-    index('raw_extraction_data_pending_idx')
-      .on(t.createdAt)
-      .where(sql`status = 'pending'`),
-    index('raw_extraction_data_job_idx').on(t.jobId, t.status),
     check('raw_extraction_data_status_check', sql`${t.status} in ('pending', 'completed', 'failed')`),
   ],
+);
+
+/**
+ * The outbox: one row per raw row still waiting to be loaded, written in the same
+ * statement that stores the raw row and deleted in the transaction that loads it.
+ * The sweeper republishes what stays here too long; a job is finished when none
+ * of its rows are left here.
+ */
+export const rawOutbox = pgTable(
+  'raw_outbox',
+  {
+    rawId: bigint('raw_id', { mode: 'number' })
+      .primaryKey()
+      .references(() => rawExtractionData.id, { onDelete: 'cascade' }),
+    tenantId: bigint('tenant_id', { mode: 'number' }).notNull(),
+    integrationId: bigint('integration_id', { mode: 'number' }).notNull(),
+    entityType: text('entity_type').notNull(),
+    jobId: bigint('job_id', { mode: 'number' }),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+    /** When a transform job for it was last published by the sweeper. */
+    publishedAt: timestamp('published_at', { withTimezone: true }),
+  },
+  (t) => [index('raw_outbox_job_idx').on(t.jobId), index('raw_outbox_created_idx').on(t.createdAt)],
 );

@@ -89,6 +89,20 @@ describe('raw-data API', () => {
     expect(await countRaw()).toBe(before + 1);
   });
 
+  it('gives every stored row an outbox entry in the same statement, and none for unchanged content', async () => {
+    const outbox = async () =>
+      (await backend.pool.query<{ n: number }>('select count(*)::int as n from raw_outbox')).rows[0]!.n;
+    const before = await outbox();
+    await batch([issue(300), issue(301)]);
+    expect(await outbox()).toBe(before + 2);
+    await batch([issue(300), issue(301)]);
+    expect(await outbox()).toBe(before + 2);
+    const orphans = await backend.pool.query<{ n: number }>(
+      `select count(*)::int as n from raw_extraction_data r where status = 'pending' and not exists (select 1 from raw_outbox o where o.raw_id = r.id)`,
+    );
+    expect(orphans.rows[0]!.n).toBe(0);
+  });
+
   it('handles the same record twice in one batch and concurrent identical batches without duplicates', async () => {
     const records = Array.from({ length: 50 }, (_, i) => issue(500 + i));
     const answers = await Promise.all([batch(records), batch(records), batch([records[0], records[0]])]);

@@ -38,6 +38,10 @@ with input as (
   from input order by ord
   on conflict (tenant_id, integration_id, entity_type, external_id, content_hash) do nothing
   returning id, job_id, integration_id, entity_type, external_id, content_hash
+), outboxed as (
+  -- The outbox row is written with the raw row: nothing stored is ever without one.
+  insert into raw_outbox (raw_id, tenant_id, integration_id, entity_type, job_id)
+  select id, $1, integration_id, entity_type, job_id from inserted
 ), counted as (
   -- New rows count towards their job's progress in the same statement.
   update etl_jobs set records_extracted = records_extracted + c.n, updated_at = now()

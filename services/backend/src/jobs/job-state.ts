@@ -91,7 +91,7 @@ export async function finishJobIfDone(db: pg.Pool | pg.PoolClient, jobId: number
   const { rowCount } = await db.query(
     `update etl_jobs set status = 'FINISHED', finished_at = now(), updated_at = now()
      where id = $1 and status = 'RUNNING' and extraction_finished_at is not null
-       and not exists (select 1 from raw_extraction_data where job_id = $1 and status = 'pending')`,
+       and not exists (select 1 from raw_outbox where job_id = $1)`,
     [jobId],
   );
   return rowCount === 1;

@@ -99,6 +99,11 @@ export async function loadTransformBatch(pool: pg.Pool, message: TransformMessag
     }
     // A record replayed after failing moves from the job's failed count to its
     // transformed count; one failing again is not counted twice.
+    const settled = [...completed.map((r) => r.id), ...failed.map((f) => f.rawId)];
+    if (settled.length > 0) {
+      // Out of the outbox: loaded, or failed and archived as a dead letter (replay brings it back).
+      await client.query('delete from raw_outbox where raw_id = any($1::bigint[])', [settled]);
+    }
     const perJob = new Map<number, { transformed: number; failed: number }>();
     const count = (jobId: number | null, transformed: number, failedDelta: number) => {
       if (jobId === null) return;

@@ -13,10 +13,9 @@ interface PendingGroup {
 }
 
 /**
- * The raw table is the outbox: a row is stored `pending` before its transform
- * message is published. Rows left pending longer than `maxAgeSeconds` (the
- * extractor died between store and publish, or the publish was never confirmed)
- * are published again here. Several workers may sweep at once: SKIP LOCKED gives
+ * Every stored raw row has a `raw_outbox` row until a worker has loaded it. Rows
+ * left there longer than `maxAgeSeconds` (the extractor died between store and
+ * publish, or the publish was never confirmed) are published again here. Several workers may sweep at once: SKIP LOCKED gives
  * each its own rows, and a duplicate publish is harmless (loading is idempotent).
  */
 export async function sweepPendingRaw(
@@ -27,16 +26,16 @@ export async function sweepPendingRaw(
   return withTransaction(pool, async (client) => {
     const { rows } = await client.query<PendingGroup>(
       `with stale as (
-         select id, tenant_id, integration_id, entity_type, job_id
-         from raw_extraction_data
-         where status = 'pending' and coalesce(published_at, created_at) < now() - make_interval(secs => $1)
-         order by id
+         select raw_id, tenant_id, integration_id, entity_type, job_id
+         from raw_outbox
+         where coalesce(published_at, created_at) < now() - make_interval(secs => $1)
+         order by raw_id
          limit $2
          for update skip locked
        ), marked as (
-         update raw_extraction_data r set published_at = now() from stale where r.id = stale.id
+         update raw_outbox o set published_at = now() from stale where o.raw_id = stale.raw_id
        )
-       select tenant_id, integration_id, entity_type, job_id, array_agg(id order by id) as ids
+       select tenant_id, integration_id, entity_type, job_id, array_agg(raw_id order by raw_id) as ids
        from stale group by tenant_id, integration_id, entity_type, job_id`,
       [options.maxAgeSeconds, options.limit ?? 50_000],
     );

@@ -228,7 +228,7 @@ describe('transform workers', () => {
   it('the sweeper republishes raw rows left pending (stored but never published)', async () => {
     const record = issue(70);
     const [id] = await p.storeRaw([{ entity_type: 'jira_issues', external_id: record.id, raw_data: record }]);
-    await p.backend.pool.query(`update raw_extraction_data set created_at = now() - interval '1 hour' where id = $1`, [id]);
+    await p.backend.pool.query(`update raw_outbox set created_at = now() - interval '1 hour' where raw_id = $1`, [id]);
     const { sweepPendingRaw } = await import('./pending-sweeper.ts');
     const published = await sweepPendingRaw(p.backend.pool, p.publisher, { maxAgeSeconds: 60 });
     expect(published).toBeGreaterThanOrEqual(1);
