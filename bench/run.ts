@@ -2,6 +2,7 @@ import { machine } from './support.ts';
 import { benchRawIngest } from './raw-ingest.ts';
 import { benchTransformLoad } from './transform-load.ts';
 import { benchEndToEnd } from './end-to-end.ts';
+import { benchQuota } from './quota.ts';
 import type { BenchResult } from './support.ts';
 
 /**
@@ -12,6 +13,7 @@ const benchmarks: Record<string, () => Promise<BenchResult>> = {
   'raw-ingest': () => benchRawIngest(Number(process.env.BENCH_RAW_RECORDS ?? 100_000)),
   'transform-load': () =>
     benchTransformLoad(Number(process.env.BENCH_ISSUES ?? 100_000), Number(process.env.BENCH_PRS ?? 20_000)),
+  quota: () => benchQuota(),
   'end-to-end': () => benchEndToEnd(Number(process.env.BENCH_ISSUES ?? 100_000), Number(process.env.BENCH_PRS ?? 20_000)),
 };
 
