@@ -40,6 +40,8 @@ const envSchema = z.object({
   /** A failed run is tried again after this delay (5–30 min is sensible), up to JOB_MAX_ATTEMPTS runs in all. */
   JOB_RETRY_DELAY_SECONDS: z.coerce.number().int().min(1).max(86_400).default(600),
   JOB_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(100).default(3),
+  /** A RUNNING job whose extractor sent no heartbeat for this long may be claimed by another (its extractor died). */
+  JOB_STALE_HEARTBEAT_SECONDS: z.coerce.number().int().min(2).max(3600).default(60),
   /** How often the scheduler looks at cron schedules, due retries and stuck PENDING jobs. */
   SCHEDULER_TICK_SECONDS: z.coerce.number().int().min(1).max(3600).default(15),
   SCHEDULER_ENABLED: z

@@ -47,6 +47,17 @@ export class ConflictError extends AppError {
   }
 }
 
+/**
+ * The job is RUNNING under an extractor that still sends heartbeats. Not final:
+ * that extractor may have just died (its message came back to the queue), so the
+ * caller tries again later and claims the job once the heartbeat is stale.
+ */
+export class JobClaimedError extends AppError {
+  constructor(message: string) {
+    super(409, 'JOB_CLAIMED', message);
+  }
+}
+
 export class UpstreamUnavailableError extends AppError {
   constructor(message: string) {
     super(503, 'UNAVAILABLE', message);

@@ -6,6 +6,7 @@ import { createTestDatabase, type TestDatabase } from '../../support/database.ts
 import { deleteQueues } from '../../support/backend.ts';
 import { ApiClient } from '../../support/api-client.ts';
 import { waitFor } from '../../support/wait.ts';
+import { onEmergencyExit, signal } from './cleanup.ts';
 
 export interface Truth {
   jira: { projects: string[]; issues: number; transitions: number };
@@ -80,7 +81,8 @@ export async function startFaultStack(options: FaultStackOptions = {}): Promise<
       queuePrefix: prefix,
       output: process.env.FAULT_LOG_INHERIT ? 'inherit' : 'collect',
       env: {
-        backend: { ...fast, SCHEDULER_TICK_SECONDS: '1', ...options.env?.backend },
+        // Extractor heartbeats every second; a silent one is taken over after 4 s.
+        backend: { ...fast, SCHEDULER_TICK_SECONDS: '1', JOB_STALE_HEARTBEAT_SECONDS: '4', ...options.env?.backend },
         worker: {
           ...fast,
           SWEEPER_INTERVAL_SECONDS: '2',
@@ -103,6 +105,10 @@ export async function startFaultStack(options: FaultStackOptions = {}): Promise<
     await database?.drop();
     throw error;
   }
+  // Should the test process die without afterAll, the services die with it.
+  const unregister = onEmergencyExit(() => {
+    for (const name of ['extract', 'worker', 'backend', 'simulator'] as const) signal(stack.process(name)?.pid, 'SIGKILL');
+  });
   const pool = new pg.Pool({ connectionString: databaseUrl, max: 3, connectionTimeoutMillis: 5000 });
   // The database may be stopped under us: a dead idle client must not crash the test process.
   pool.on('error', () => undefined);
@@ -194,15 +200,17 @@ export async function startFaultStack(options: FaultStackOptions = {}): Promise<
       expect(counts).toEqual(expected);
       const raw = {
         not_completed: await count(`select 1 from raw_extraction_data where status <> 'completed'`),
+        left_in_outbox: await count(`select 1 from raw_outbox`),
         stored_twice: await count(
           `select 1 from raw_extraction_data group by integration_id, entity_type, external_id having count(*) > 1`,
         ),
         ...(transformedOnce ? { transformed_more_than_once: await count(`select 1 from raw_extraction_data where attempts <> 1`) } : {}),
       };
-      expect(raw).toEqual({ not_completed: 0, stored_twice: 0, ...(transformedOnce ? { transformed_more_than_once: 0 } : {}) });
+      expect(raw).toEqual({ not_completed: 0, left_in_outbox: 0, stored_twice: 0, ...(transformedOnce ? { transformed_more_than_once: 0 } : {}) });
     },
     close: async () => {
       await stack.stop();
+      unregister();
       await pool.end().catch(() => undefined);
       await database?.drop().catch(() => undefined);
       if (sharedBroker) await deleteQueues(amqpUrl, prefix, TIERS).catch(() => undefined);

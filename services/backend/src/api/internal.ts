@@ -77,7 +77,7 @@ export function registerInternalRoutes(app: FastifyInstance, ctx: RouteContext):
   );
 
   r.post('/internal/v1/jobs/:id/claim', route, async (request) =>
-    jobView(await claimJob(ctx.pool, tenantOf(request), request.params.id)),
+    jobView(await claimJob(ctx.pool, tenantOf(request), request.params.id, ctx.config.JOB_STALE_HEARTBEAT_SECONDS)),
   );
 
   r.post('/internal/v1/jobs/:id/heartbeat', route, async (request) => {

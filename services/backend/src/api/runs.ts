@@ -5,7 +5,7 @@ import { idParamSchema, triggerRunBodySchema, type Source } from '@tributary/con
 import { tenantOf } from '../plugins/auth.ts';
 import { ConflictError, NotFoundError } from '../errors.ts';
 import { findJob, jobView } from '../db/jobs.ts';
-import { STALE_HEARTBEAT_SECONDS, transitionJob } from '../jobs/job-state.ts';
+import { transitionJob } from '../jobs/job-state.ts';
 import { publishExtract, triggerRun } from '../orchestration/runs.ts';
 import type { RouteContext } from './route-context.ts';
 
@@ -70,7 +70,7 @@ export function registerRunRoutes(app: FastifyInstance, ctx: RouteContext): void
       // An extractor that is working on it stops before its next request and ends
       // the job itself; with nobody extracting, the job is cancelled here.
       const heartbeatAge = job.heartbeat_at ? (Date.now() - job.heartbeat_at.getTime()) / 1000 : Infinity;
-      const extractorActive = job.status === 'RUNNING' && !job.extraction_finished_at && heartbeatAge < STALE_HEARTBEAT_SECONDS;
+      const extractorActive = job.status === 'RUNNING' && !job.extraction_finished_at && heartbeatAge < ctx.config.JOB_STALE_HEARTBEAT_SECONDS;
       if (!extractorActive) return jobView(await transitionJob(ctx.pool, tenantId, job.id, 'CANCELLED'));
       const { rows } = await ctx.pool.query<{ id: number }>(
         `update etl_jobs set cancel_requested_at = coalesce(cancel_requested_at, now()), updated_at = now()

@@ -86,6 +86,30 @@ describe('job state machine', () => {
   });
 });
 
+describe('claim', () => {
+  const claim = (jobId: number) =>
+    backend.app.inject({ method: 'POST', url: `/internal/v1/jobs/${jobId}/claim`, headers: service(tenant.id) });
+
+  it('a job still beating under an extractor answers 409 JOB_CLAIMED (retry later); a stale one is taken over', async () => {
+    const jobId = await jobIn('PENDING');
+    expect((await claim(jobId)).statusCode).toBe(200);
+    const busy = await claim(jobId);
+    expect(busy.statusCode).toBe(409);
+    expect(busy.json<{ error: { code: string } }>().error.code).toBe('JOB_CLAIMED');
+    // Its extractor died: no heartbeat for longer than JOB_STALE_HEARTBEAT_SECONDS.
+    await backend.pool.query(`update etl_jobs set heartbeat_at = now() - interval '1 hour' where id = $1`, [jobId]);
+    const taken = await claim(jobId);
+    expect(taken.statusCode).toBe(200);
+    expect(taken.json<{ status: string }>().status).toBe('RUNNING');
+  });
+
+  it('a finished job answers a final 409 CONFLICT', async () => {
+    const finished = await claim(await jobIn('FINISHED'));
+    expect(finished.statusCode).toBe(409);
+    expect(finished.json<{ error: { code: string } }>().error.code).toBe('CONFLICT');
+  });
+});
+
 describe('one active job per integration', () => {
   it('holds under two concurrent inserts: one wins, the other gets a 409', async () => {
     const integrationId = await newIntegration();

@@ -1,6 +1,6 @@
 import type pg from 'pg';
 import { JOB_STATUSES, canTransition, type JobStatus } from '@tributary/contracts';
-import { ConflictError, NotFoundError } from '../errors.ts';
+import { ConflictError, JobClaimedError, NotFoundError } from '../errors.ts';
 import { isUniqueViolation } from '../db/pg-errors.ts';
 import { JOB_COLUMNS, type JobRow } from '../db/jobs.ts';
 
@@ -97,7 +97,7 @@ export async function finishJobIfDone(db: pg.Pool | pg.PoolClient, jobId: number
   return rowCount === 1;
 }
 
-/** How long without a heartbeat before another extractor may take a RUNNING job over. */
+/** How long without a heartbeat before another extractor may take a RUNNING job over (default of JOB_STALE_HEARTBEAT_SECONDS). */
 export const STALE_HEARTBEAT_SECONDS = 60;
 
 /**
@@ -105,9 +105,15 @@ export const STALE_HEARTBEAT_SECONDS = 60;
  * PAUSED → RUNNING, or a RUNNING job whose extractor stopped beating (it died;
  * the extract message was redelivered). A job paused by a person, finished, or
  * beating under another extractor is not claimed: the caller gets a 409 and
- * drops the message.
+ * drops the message — except for JOB_CLAIMED (still beating), which it retries
+ * later, since that extractor may have died a moment ago.
  */
-export async function claimJob(db: pg.Pool, tenantId: number, jobId: number): Promise<JobRow> {
+export async function claimJob(
+  db: pg.Pool,
+  tenantId: number,
+  jobId: number,
+  staleHeartbeatSeconds = STALE_HEARTBEAT_SECONDS,
+): Promise<JobRow> {
   const { rows } = await db.query<JobRow>(
     `update etl_jobs set status = 'RUNNING', heartbeat_at = now(), started_at = coalesce(started_at, now()),
             pause_reason = null, paused_by = null, updated_at = now()
@@ -116,7 +122,7 @@ export async function claimJob(db: pg.Pool, tenantId: number, jobId: number): Pr
             or (status = 'PAUSED' and paused_by = 'system')
             or (status = 'RUNNING' and (heartbeat_at is null or heartbeat_at < now() - make_interval(secs => $3))))
      returning ${JOB_COLUMNS}`,
-    [jobId, tenantId, STALE_HEARTBEAT_SECONDS],
+    [jobId, tenantId, staleHeartbeatSeconds],
   );
   if (rows[0]) return rows[0];
   const { rows: current } = await db.query<{ status: JobStatus; paused_by: string | null }>(
@@ -125,7 +131,7 @@ export async function claimJob(db: pg.Pool, tenantId: number, jobId: number): Pr
   );
   const job = current[0];
   if (!job) throw new NotFoundError(`job ${jobId}`);
-  if (job.status === 'RUNNING') throw new ConflictError(`job ${jobId} is already running under another extractor`);
+  if (job.status === 'RUNNING') throw new JobClaimedError(`job ${jobId} is already running under another extractor`);
   if (job.status === 'PAUSED') throw new ConflictError(`job ${jobId} was paused by a user; resume it first`);
   throw new ConflictError(`job ${jobId} cannot move from ${job.status} to RUNNING`);
 }

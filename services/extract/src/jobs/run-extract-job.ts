@@ -42,6 +42,23 @@ export interface ExtractDeps {
 /** The backend stayed unreachable past the pause limit: the job is handed back to the queue. */
 export class BackendUnavailableError extends Error {}
 
+/**
+ * The job is RUNNING under an extractor that was beating a moment ago. The
+ * message is retried later (thrown, so the consumer sends it through a delay
+ * tier): if that extractor died, the job is claimed once its heartbeat is stale
+ * and resumes from its cursor; if it lives, the job ends and the claim answers a
+ * final 409.
+ */
+export class JobClaimedElsewhereError extends Error {}
+
+const errorCode = (error: HttpError): string | undefined => {
+  try {
+    return (JSON.parse(error.bodySnippet) as { error?: { code?: string } }).error?.code;
+  } catch {
+    return undefined;
+  }
+};
+
 const isBackendTrouble = (error: unknown): boolean =>
   (error instanceof BreakerOpenError && error.breakerName === 'backend') ||
   (error instanceof UpstreamUnavailableError && error.source === 'backend') ||
@@ -61,6 +78,10 @@ export async function runExtractJob(deps: ExtractDeps, message: ExtractMessage):
   try {
     await backend.claimJob(tenantId, jobId);
   } catch (error) {
+    if (error instanceof HttpError && error.status === 409 && errorCode(error) === 'JOB_CLAIMED') {
+      log.info({ jobId }, 'job running under another extractor; will try to claim it again later');
+      throw new JobClaimedElsewhereError(`job ${jobId} is running under another extractor`);
+    }
     if (error instanceof HttpError && (error.status === 409 || error.status === 404)) {
       log.info({ jobId, reason: error.bodySnippet }, 'extract message dropped: job not claimable');
       return;
