@@ -49,7 +49,7 @@ describe('fault 4: extractor SIGKILLed mid-run', () => {
 
       const job = await fault.waitJob(jobId, 150_000);
       expect(job).toMatchObject({ status: 'FINISHED', error: null });
-      await fault.expectMatchesTruth(['jira']);
+      await fault.expectMatchesTruth({ jira });
       // Resumed, not restarted: the second extractor read fewer search pages than a whole run needs.
       const after = await fault.sim.ok<Stats>('GET', '/_sim/stats');
       const fullRun = Math.ceil(2000 / 100);

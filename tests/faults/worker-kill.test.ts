@@ -29,7 +29,7 @@ describe('fault 3: transform worker SIGKILLed mid-batch', () => {
       await fault.stack.start('worker');
       const job = await fault.waitJob(jobId);
       expect(job).toMatchObject({ status: 'FINISHED', error: null, records_failed: 0 });
-      await fault.expectMatchesTruth(['jira']);
+      await fault.expectMatchesTruth({ jira });
       expect(job.records_transformed).toBe(await fault.count('select 1 from raw_extraction_data where job_id = $1', [jobId]));
       expect(await fault.count('select 1 from dead_letters')).toBe(0);
     });
@@ -59,7 +59,7 @@ describe('fault 3: transform worker SIGKILLed mid-batch', () => {
       const job = await fault.waitJob(jobId);
       expect(job).toMatchObject({ status: 'FINISHED', error: null, records_failed: 0 });
       // Redelivered and handled again: every raw row still transformed exactly once.
-      await fault.expectMatchesTruth(['jira', 'github']);
+      await fault.expectMatchesTruth({ github });
       expect(job.records_transformed).toBe(await fault.count('select 1 from raw_extraction_data where job_id = $1', [jobId]));
       await waitFor(async () => {
         const depths = await queueDepths(fault.amqpUrl, fault.prefix);

@@ -59,8 +59,13 @@ export interface FaultStack {
   /** Waits for the job to end (FINISHED, FAILED, CANCELLED); throws after `timeoutMs`. */
   waitJob: (jobId: number, timeoutMs?: number) => Promise<Job>;
   count: (sql: string, params?: unknown[]) => Promise<number>;
-  /** Normalized tables equal the simulator's truth; raw rows all completed, none stored twice. */
-  expectMatchesTruth: (sources: Source[], options?: { transformedOnce?: boolean }) => Promise<void>;
+  /**
+   * For each integration given: its normalized rows equal the simulator's truth
+   * (none lost, none twice), its raw rows are all completed and out of the
+   * outbox, no entity's content is stored twice, and (unless told otherwise)
+   * every raw row was transformed exactly once.
+   */
+  expectMatchesTruth: (integrations: Partial<Record<Source, number>>, options?: { transformedOnce?: boolean }) => Promise<void>;
   /** The last lines each service logged (for failure messages). */
   logTail: (chars?: number) => string;
   close: () => Promise<void>;
@@ -175,36 +180,43 @@ export async function startFaultStack(options: FaultStackOptions = {}): Promise<
         timeoutMs,
         `job ${jobId} to end`,
       ),
-    expectMatchesTruth: async (sources, { transformedOnce = true } = {}) => {
+    expectMatchesTruth: async (integrations, { transformedOnce = true } = {}) => {
       const t = await truth();
-      const counts: Record<string, number> = {};
       const expected: Record<string, number> = {};
-      const tables: [string, number][] = [];
-      if (sources.includes('jira')) {
-        tables.push(['jira_projects', t.jira.projects.length], ['jira_issues', t.jira.issues], ['jira_issue_transitions', t.jira.transitions]);
+      const tables: [string, number, number][] = [];
+      if (integrations.jira !== undefined) {
+        const id = integrations.jira;
+        tables.push(['jira_projects', id, t.jira.projects.length], ['jira_issues', id, t.jira.issues], ['jira_issue_transitions', id, t.jira.transitions]);
       }
-      if (sources.includes('github')) {
+      if (integrations.github !== undefined) {
+        const id = integrations.github;
         tables.push(
-          ['github_repositories', t.github.repositories.length],
-          ['github_pull_requests', t.github.pull_requests],
-          ['github_reviews', t.github.reviews],
-          ['github_commits', t.github.commits],
-          ['github_review_comments', t.github.review_comments],
+          ['github_repositories', id, t.github.repositories.length],
+          ['github_pull_requests', id, t.github.pull_requests],
+          ['github_reviews', id, t.github.reviews],
+          ['github_commits', id, t.github.commits],
+          ['github_review_comments', id, t.github.review_comments],
         );
       }
-      for (const [table, n] of tables) {
-        counts[table] = await count(`select 1 from ${table}`);
+      const counts: Record<string, number> = {};
+      for (const [table, id, n] of tables) {
+        counts[table] = await count(`select 1 from ${table} where integration_id = $1`, [id]);
         expected[table] = n;
       }
       // Lost: fewer rows than the source; duplicated: more (the unique keys forbid true duplicates).
       expect(counts).toEqual(expected);
+      const ids = Object.values(integrations);
       const raw = {
-        not_completed: await count(`select 1 from raw_extraction_data where status <> 'completed'`),
-        left_in_outbox: await count(`select 1 from raw_outbox`),
+        not_completed: await count(`select 1 from raw_extraction_data where integration_id = any($1) and status <> 'completed'`, [ids]),
+        left_in_outbox: await count(`select 1 from raw_outbox where integration_id = any($1)`, [ids]),
         stored_twice: await count(
-          `select 1 from raw_extraction_data group by integration_id, entity_type, external_id having count(*) > 1`,
+          `select 1 from raw_extraction_data where integration_id = any($1)
+           group by integration_id, entity_type, external_id having count(*) > 1`,
+          [ids],
         ),
-        ...(transformedOnce ? { transformed_more_than_once: await count(`select 1 from raw_extraction_data where attempts <> 1`) } : {}),
+        ...(transformedOnce
+          ? { transformed_more_than_once: await count(`select 1 from raw_extraction_data where integration_id = any($1) and attempts <> 1`, [ids]) }
+          : {}),
       };
       expect(raw).toEqual({ not_completed: 0, left_in_outbox: 0, stored_twice: 0, ...(transformedOnce ? { transformed_more_than_once: 0 } : {}) });
     },
