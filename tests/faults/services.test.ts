@@ -1,0 +1,98 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { startFaultStack, withLogs, type FaultStack } from './support/harness.ts';
+import { installSleepTriggers, setSleep, waitForSleepingWorker } from './support/db-faults.ts';
+import { queueDepths } from './support/queues.ts';
+import { waitFor } from '../support/wait.ts';
+
+// Fault 7: the backend SIGKILLed and restarted during extraction.
+// Fault 11: SIGTERM to each service mid-work: in-flight work is finished or handed
+// back, the process exits cleanly, and nothing is processed twice.
+let fault: FaultStack;
+
+beforeAll(async () => {
+  fault = await startFaultStack({ simulator: { SIM_JIRA_ISSUES: '2000', SIM_LATENCY_MS: '100' } });
+  await installSleepTriggers(fault.pool);
+});
+
+afterAll(async () => {
+  await fault?.close();
+});
+
+async function storedAtLeast(jobId: number, n: number): Promise<void> {
+  await waitFor(
+    async () => (await fault.count(`select 1 from raw_extraction_data where job_id = $1 and entity_type = 'jira_issues'`, [jobId])) >= n,
+    60_000,
+    `${n} issues of job ${jobId} stored`,
+  );
+}
+
+async function expectSettled(jobId: number, jira: number): Promise<void> {
+  const job = await fault.waitJob(jobId, 240_000);
+  expect(job).toMatchObject({ status: 'FINISHED', error: null, records_failed: 0 });
+  await fault.expectMatchesTruth({ jira });
+  expect(job.records_transformed).toBe(await fault.count('select 1 from raw_extraction_data where job_id = $1', [jobId]));
+  expect(await fault.count('select 1 from dead_letters')).toBe(0);
+  await waitFor(
+    async () => {
+      const depths = await queueDepths(fault.amqpUrl, fault.prefix);
+      return depths.extract + depths.transform + depths.dead === 0 ? depths : null;
+    },
+    30_000,
+    'work queues to drain',
+  );
+}
+
+describe('fault 7: backend SIGKILLed during extraction', () => {
+  it('the extractor waits for it (breaker), the run resumes when it is back and loads everything once', async () => {
+    await withLogs(fault, async () => {
+      const jira = await fault.register('jira');
+      const jobId = await fault.startRun(jira);
+      await storedAtLeast(jobId, 300);
+      await fault.stack.kill('backend');
+      await sleep(5_000);
+      await fault.stack.start('backend');
+      await expectSettled(jobId, jira);
+    });
+  });
+});
+
+describe('fault 11: SIGTERM mid-work', () => {
+  it('extractor: finishes or hands back its job, exits 0; the run completes once', async () => {
+    await withLogs(fault, async () => {
+      const jira = await fault.register('jira');
+      const jobId = await fault.startRun(jira);
+      await storedAtLeast(jobId, 300);
+      expect(await fault.stack.terminate('extract')).toBe(0);
+      await fault.stack.start('extract');
+      await expectSettled(jobId, jira);
+    });
+  });
+
+  it('worker: the batch in its transaction commits and is acked before exit 0; nothing is loaded twice', async () => {
+    await withLogs(fault, async () => {
+      const jira = await fault.register('jira');
+      await setSleep(fault.pool, 'before_commit', 3000);
+      const jobId = await fault.startRun(jira);
+      await waitForSleepingWorker(fault.pool, 'update raw_extraction_data set status');
+      const terminating = fault.stack.terminate('worker');
+      await sleep(200);
+      await setSleep(fault.pool, 'before_commit', 0);
+      expect(await terminating).toBe(0);
+      await fault.stack.start('worker');
+      await expectSettled(jobId, jira);
+    });
+  });
+
+  it('backend: closes and exits 0; the extractor waits, the run completes once it is back', async () => {
+    await withLogs(fault, async () => {
+      const jira = await fault.register('jira');
+      const jobId = await fault.startRun(jira);
+      await storedAtLeast(jobId, 300);
+      expect(await fault.stack.terminate('backend')).toBe(0);
+      await sleep(2_000);
+      await fault.stack.start('backend');
+      await expectSettled(jobId, jira);
+    });
+  });
+});
