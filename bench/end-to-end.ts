@@ -58,7 +58,7 @@ export async function benchEndToEnd(issues = 100_000, pulls = 20_000): Promise<B
       env: {
         backend: { RETRY_TIERS_MS: TIERS, LOG_LEVEL: 'warn', DB_POOL_MAX: '8' },
         worker: { RETRY_TIERS_MS: TIERS, LOG_LEVEL: 'warn', WORKER_MIN: '4', WORKER_MAX: '4' },
-        extract: { RETRY_TIERS_MS: TIERS, LOG_LEVEL: 'warn', ...(process.env.BENCH_EXTRACT_NODE_OPTIONS ? { NODE_OPTIONS: process.env.BENCH_EXTRACT_NODE_OPTIONS } : {}) },
+        extract: { RETRY_TIERS_MS: TIERS, LOG_LEVEL: 'warn' },
         simulator: {
           SIM_SEED: '11',
           SIM_JIRA_PROJECTS: '4',

@@ -7,6 +7,18 @@ const ROOT = fileURLToPath(new URL('..', import.meta.url));
 
 export type ServiceName = 'backend' | 'worker' | 'extract' | 'simulator';
 
+/**
+ * Node flags per service. The extractor's old space is capped: it streams pages
+ * through and keeps little, and a capped heap collects early instead of growing
+ * towards the machine's default limit (peak RSS target < 256 MB).
+ */
+export const NODE_FLAGS: Record<ServiceName, readonly string[]> = {
+  backend: [],
+  worker: [],
+  extract: ['--max-old-space-size=192'],
+  simulator: [],
+};
+
 const ENTRY: Record<ServiceName, string> = {
   backend: 'services/backend/src/main.ts',
   worker: 'services/backend/src/worker-main.ts',
@@ -118,7 +130,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
   };
 
   const start = async (name: ServiceName) => {
-    const child = spawn(process.execPath, [ENTRY[name]], {
+    const child = spawn(process.execPath, [...NODE_FLAGS[name], ENTRY[name]], {
       cwd: ROOT,
       env: env[name],
       stdio: ['ignore', 'pipe', 'pipe'],
