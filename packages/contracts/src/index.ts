@@ -5,3 +5,5 @@ export * from './integrations.ts';
 export * from './raw-data.ts';
 export * from './jobs.ts';
 export * from './messages.ts';
+export * from './env.ts';
+export * from './auth.ts';

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { parseEnv, portField, sharedEnvFields } from '@tributary/contracts';
 
 const base64Key = z
   .string()
@@ -6,16 +7,8 @@ const base64Key = z
 
 const envSchema = z.object({
   DATABASE_URL: z.string().url(),
-  AMQP_URL: z.string().default('amqp://guest:guest@127.0.0.1:5672'),
-  /** Prefix for exchange and queue names, so parallel test runs share a broker without sharing queues. */
-  QUEUE_PREFIX: z.string().regex(/^[a-z0-9_.-]*$/).default(''),
-  /** Delay tiers of the retry queues; every process must declare the same ones. */
-  RETRY_TIERS_MS: z
-    .string()
-    .regex(/^\d+(,\d+)*$/, 'must be a comma-separated list of milliseconds')
-    .default('5000,30000,300000'),
-  PORT: z.coerce.number().int().min(0).max(65535).default(8080),
-  HOST: z.string().default('0.0.0.0'),
+  ...sharedEnvFields,
+  PORT: portField(8080),
   TRIBUTARY_ADMIN_TOKEN: z.string().min(16, 'must be at least 16 characters'),
   TRIBUTARY_SERVICE_TOKEN: z.string().min(16, 'must be at least 16 characters'),
   TRIBUTARY_ENCRYPTION_KEY: base64Key,
@@ -50,17 +43,11 @@ const envSchema = z.object({
     .transform((value) => value === 'true'),
   DB_POOL_MAX: z.coerce.number().int().min(1).max(200).default(10),
   DB_STATEMENT_TIMEOUT_MS: z.coerce.number().int().min(100).default(30_000),
-  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 
 export type BackendConfig = z.infer<typeof envSchema>;
 
 /** Parses the environment once; a bad value throws an error naming the variable. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): BackendConfig {
-  const parsed = envSchema.safeParse(env);
-  if (!parsed.success) {
-    const problems = parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`);
-    throw new Error(`invalid configuration: ${problems.join('; ')}`);
-  }
-  return parsed.data;
+  return parseEnv(envSchema, env);
 }

@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { createMetricsRegistry, runHealthChecks, type Logger, Gauge } from '@tributary/observability';
 import type { QueueConnection } from '@tributary/queue';
 import type { BreakerRegistry, RateLimitGovernor } from '@tributary/resilience';
-import { secretsEqual } from './security.ts';
+import { bearerToken, secretsEqual } from '@tributary/contracts';
 import type { BackendClient } from './backend-client.ts';
 import { buildSourceClient, createConnector } from './connectors/index.ts';
 import { toConnectorIntegration } from './jobs/run-extract-job.ts';
@@ -44,7 +44,7 @@ export function buildExtractApp(deps: ExtractAppDeps): FastifyInstance {
   });
 
   const requireService = (authorization: string | undefined) => {
-    const token = /^Bearer\s+(\S+)$/i.exec(authorization ?? '')?.[1];
+    const token = bearerToken(authorization);
     return token !== undefined && secretsEqual(token, deps.serviceToken);
   };
   const unauthorized = { error: { code: 'UNAUTHENTICATED', message: 'the service token is required' } };

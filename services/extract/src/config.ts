@@ -1,18 +1,13 @@
 import { z } from 'zod';
+import { parseEnv, portField, sharedEnvFields } from '@tributary/contracts';
 
 const positiveInt = z.coerce.number().int().positive();
 
 const envSchema = z.object({
   BACKEND_URL: z.string().url().default('http://127.0.0.1:8080'),
   TRIBUTARY_SERVICE_TOKEN: z.string().min(16, 'must be at least 16 characters'),
-  AMQP_URL: z.string().default('amqp://guest:guest@127.0.0.1:5672'),
-  QUEUE_PREFIX: z.string().regex(/^[a-z0-9_.-]*$/).default(''),
-  RETRY_TIERS_MS: z
-    .string()
-    .regex(/^\d+(,\d+)*$/, 'must be a comma-separated list of milliseconds')
-    .default('5000,30000,300000'),
-  PORT: z.coerce.number().int().min(0).max(65535).default(8081),
-  HOST: z.string().default('0.0.0.0'),
+  ...sharedEnvFields,
+  PORT: portField(8081),
   /** Jobs extracted at once by this process. */
   EXTRACT_CONCURRENCY: positiveInt.default(2),
   /** Redeliveries of an extract message (backend or broker trouble) before it is dead-lettered. */
@@ -29,17 +24,11 @@ const envSchema = z.object({
   SOURCE_TIMEOUT_MS: positiveInt.default(30_000),
   /** Concurrent requests per integration (the governor's cap). */
   SOURCE_CONCURRENCY: positiveInt.default(4),
-  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 
 export type ExtractConfig = z.infer<typeof envSchema>;
 
 /** Parses the environment once; a bad value throws naming the variable. */
 export function loadExtractConfig(env: NodeJS.ProcessEnv = process.env): ExtractConfig {
-  const parsed = envSchema.safeParse(env);
-  if (!parsed.success) {
-    const problems = parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`);
-    throw new Error(`invalid configuration: ${problems.join('; ')}`);
-  }
-  return parsed.data;
+  return parseEnv(envSchema, env);
 }

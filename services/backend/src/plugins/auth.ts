@@ -1,7 +1,8 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type pg from 'pg';
 import { ForbiddenError, UnauthenticatedError, ValidationError } from '../errors.ts';
-import { hashToken, secretsEqual } from '../security/tokens.ts';
+import { bearerToken, secretsEqual } from '@tributary/contracts';
+import { hashToken } from '../security/tokens.ts';
 
 /** Who is calling: the operator, a tenant, or the extract service acting for a tenant. */
 export type Principal =
@@ -64,9 +65,8 @@ export function registerAuth(app: FastifyInstance, options: AuthOptions): void {
 async function resolvePrincipal(request: FastifyRequest, options: AuthOptions): Promise<Principal> {
   const header = request.headers.authorization;
   if (!header) return { kind: 'anonymous' };
-  const match = /^Bearer\s+(\S{1,512})$/i.exec(header);
-  if (!match?.[1]) throw new UnauthenticatedError('authorization header must be "Bearer <token>"');
-  const token = match[1];
+  const token = bearerToken(header);
+  if (!token) throw new UnauthenticatedError('authorization header must be "Bearer <token>"');
   if (secretsEqual(token, options.adminToken)) return { kind: 'admin' };
   if (secretsEqual(token, options.serviceToken)) return { kind: 'service', tenantId: tenantHeader(request) };
   const { rows } = await options.pool.query<{ tenant_id: number }>(
