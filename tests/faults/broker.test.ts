@@ -38,7 +38,7 @@ async function expectSettled(jobId: number, jira: number): Promise<void> {
   const job = await fault.waitJob(jobId, 240_000);
   expect(job).toMatchObject({ status: 'FINISHED', error: null, records_failed: 0 });
   await fault.expectMatchesTruth({ jira });
-  expect(await fault.count('select 1 from dead_letters')).toBe(0);
+  expect(await fault.deadLetters()).toEqual([]);
   await waitFor(
     async () => {
       const depths = await queueDepths(rabbit.url, fault.prefix);

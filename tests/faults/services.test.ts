@@ -32,7 +32,7 @@ async function expectSettled(jobId: number, jira: number): Promise<void> {
   expect(job).toMatchObject({ status: 'FINISHED', error: null, records_failed: 0 });
   await fault.expectMatchesTruth({ jira });
   expect(job.records_transformed).toBe(await fault.count('select 1 from raw_extraction_data where job_id = $1', [jobId]));
-  expect(await fault.count('select 1 from dead_letters')).toBe(0);
+  expect(await fault.deadLetters()).toEqual([]);
   await waitFor(
     async () => {
       const depths = await queueDepths(fault.amqpUrl, fault.prefix);

@@ -59,6 +59,8 @@ export interface FaultStack {
   /** Waits for the job to end (FINISHED, FAILED, CANCELLED); throws after `timeoutMs`. */
   waitJob: (jobId: number, timeoutMs?: number) => Promise<Job>;
   count: (sql: string, params?: unknown[]) => Promise<number>;
+  /** Rows of dead_letters (queue, routing key, reason), to compare with [] so a failure shows why. */
+  deadLetters: () => Promise<{ queue: string; routing_key: string; reason: string; attempts: number }[]>;
   /**
    * For each integration given: its normalized rows equal the simulator's truth
    * (none lost, none twice), its raw rows are all completed and out of the
@@ -141,6 +143,10 @@ export async function startFaultStack(options: FaultStackOptions = {}): Promise<
     prefix,
     truth,
     count,
+    deadLetters: async () =>
+      (await pool.query<{ queue: string; routing_key: string; reason: string; attempts: number }>(
+        'select queue, routing_key, reason, attempts from dead_letters order by id',
+      )).rows,
     job,
     logTail,
     register: async (source) => {

@@ -1,5 +1,6 @@
 import type { FastifyError, FastifyInstance } from 'fastify';
 import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
+import { isDatabaseUnavailable } from '@tributary/db';
 import { AppError, type ErrorDetail } from '../errors.ts';
 
 const CONTEXT_PREFIX: Record<string, string> = { body: '', querystring: 'query.', params: 'params.', headers: 'headers.' };
@@ -25,6 +26,11 @@ export function registerErrorHandler(app: FastifyInstance): void {
     if (error instanceof AppError) {
       if (error.status >= 500) request.log.error({ err: error }, error.message);
       return reply.status(error.status).send(errorBody(error.code, error.message, error.details));
+    }
+    if (isDatabaseUnavailable(error)) {
+      // Down, restarting or hung: a retryable 503 (the extractor's breaker counts it), not a 500.
+      request.log.warn({ err: error }, 'database unavailable');
+      return reply.status(503).header('retry-after', '5').send(errorBody('UNAVAILABLE', 'database unavailable; try again later'));
     }
     const status = error.statusCode ?? 500;
     if (status < 500) {

@@ -14,6 +14,8 @@ export interface TransformConsumerOptions {
   concurrency: number;
   maxAttempts: number;
   onBatch?: (outcome: { loaded: number; failed: number; skipped: number }) => void;
+  /** Wraps each message's database work (the worker's database breaker); default: runs it as is. */
+  guard?: <T>(work: () => Promise<T>) => Promise<T>;
 }
 
 /** How a transform message is handled; exported so tests and benchmarks drive the same code. */
@@ -54,7 +56,8 @@ export async function startTransformConsumer(options: TransformConsumerOptions):
         correlationId: context.correlationId,
         messageId: context.messageId,
       });
-      const outcome = await handleTransformMessage(pool, message, log);
+      const work = () => handleTransformMessage(pool, message, log);
+      const outcome = await (options.guard ? options.guard(work) : work());
       options.onBatch?.({ loaded: outcome.loaded, failed: 0, skipped: outcome.skipped });
       log.debug({ entityType: message.entity_type, ...outcome }, 'transform batch loaded');
     },

@@ -8,6 +8,7 @@ import { startTransformConsumer } from './transform-consumer.ts';
 import { DeadLetterDrain } from './dead-letter-drain.ts';
 import { startPendingSweeper } from './pending-sweeper.ts';
 import { buildWorkerHttp } from './worker-http.ts';
+import { createDatabaseBreaker, throughDatabaseBreaker } from './database-breaker.ts';
 
 export interface RunningWorker {
   /** Where its health and metrics answer. */
@@ -46,7 +47,32 @@ export async function startWorker(config: WorkerConfig, logger: Logger = createL
   };
 
   let concurrency = await desiredConcurrency().catch(() => config.WORKER_MIN);
-  const http = buildWorkerHttp(logger, pool, connection, () => concurrency);
+  let consumer: Consumer<TransformMessage> | undefined;
+  // Database down or hung: stop taking transform messages while the breaker is
+  // open (messages wait in the queue, attempts untouched), take them again in
+  // half-open (one probe batch decides).
+  let following = Promise.resolve();
+  const followBreaker = () => {
+    following = following.then(async () => {
+      const current = consumer;
+      if (!current) return;
+      if (dbBreaker.state === 'OPEN') {
+        await current.pause();
+        logger.warn('transform consumer paused: database unavailable');
+      } else if (current.state === 'paused') {
+        await current.resume();
+        logger.info({ breaker: dbBreaker.state }, 'transform consumer resumed');
+      }
+    });
+  };
+  const dbBreaker = createDatabaseBreaker({
+    failureThreshold: config.WORKER_DB_CB_THRESHOLD,
+    openMs: config.WORKER_DB_CB_OPEN_SECONDS * 1000,
+    logger,
+    onStateChange: followBreaker,
+  });
+  const stopping = new AbortController();
+  const http = buildWorkerHttp(logger, pool, connection, () => concurrency, () => dbBreaker.status());
   const url = await http.app.listen({ port: config.PORT, host: config.HOST });
   const makeConsumer = (size: number) =>
     startTransformConsumer({
@@ -57,8 +83,9 @@ export async function startWorker(config: WorkerConfig, logger: Logger = createL
       concurrency: size,
       maxAttempts: config.TRANSFORM_MAX_ATTEMPTS,
       onBatch: (outcome) => http.metrics.recordsLoaded.inc(outcome.loaded),
+      guard: (work) => throughDatabaseBreaker(dbBreaker, work, stopping.signal),
     });
-  let consumer: Consumer<TransformMessage> = await makeConsumer(concurrency);
+  consumer = await makeConsumer(concurrency);
   logger.info({ concurrency }, 'transform consumer started');
 
   // Re-size on queue depth: a deep queue gets more concurrent batches, an idle one fewer connections held.
@@ -67,8 +94,9 @@ export async function startWorker(config: WorkerConfig, logger: Logger = createL
     resizing = resizing.then(async () => {
       const wanted = await desiredConcurrency().catch(() => concurrency);
       if (wanted === concurrency) return;
-      await consumer.stop();
+      await consumer?.stop();
       consumer = await makeConsumer(wanted);
+      followBreaker();
       logger.info({ from: concurrency, to: wanted }, 'transform concurrency resized');
       concurrency = wanted;
     });
@@ -87,9 +115,12 @@ export async function startWorker(config: WorkerConfig, logger: Logger = createL
     concurrency: () => concurrency,
     stop: async () => {
       clearInterval(resizer);
+      stopping.abort();
       await http.app.close();
       await resizing.catch(() => undefined);
-      await consumer.stop();
+      await following.catch(() => undefined);
+      await consumer?.stop();
+      dbBreaker.shutdown();
       await drain.stop();
       await sweeper.stop();
       await publisher.close();
