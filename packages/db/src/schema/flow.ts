@@ -1,15 +1,12 @@
 import { bigserial, bigint, integer, pgTable, text, timestamp, uniqueIndex } from 'drizzle-orm/pg-core';
-import { tenants } from './tenants.ts';
-import { integrations } from './integrations.ts';
+import { tenantRef, integrationRef } from './references.ts';
 
 /** The steps of a team's flow (e.g. Backlog, In Progress, Review, Done), in order, for flow metrics. */
 export const flowSteps = pgTable(
   'flow_steps',
   {
     id: bigserial('id', { mode: 'number' }).primaryKey(),
-    tenantId: bigint('tenant_id', { mode: 'number' })
-      .notNull()
-      .references(() => tenants.id),
+    tenantId: tenantRef(),
     name: text('name').notNull(),
     position: integer('position').notNull(),
     /** todo | in_progress | done: whether time in the step counts as waiting or working. */
@@ -24,12 +21,8 @@ export const statusMappings = pgTable(
   'status_mappings',
   {
     id: bigserial('id', { mode: 'number' }).primaryKey(),
-    tenantId: bigint('tenant_id', { mode: 'number' })
-      .notNull()
-      .references(() => tenants.id),
-    integrationId: bigint('integration_id', { mode: 'number' })
-      .notNull()
-      .references(() => integrations.id),
+    tenantId: tenantRef(),
+    integrationId: integrationRef(),
     sourceStatus: text('source_status').notNull(),
     flowStepId: bigint('flow_step_id', { mode: 'number' })
       .notNull()

@@ -11,19 +11,14 @@ import {
   timestamp,
   uniqueIndex,
 } from 'drizzle-orm/pg-core';
-import { tenants } from './tenants.ts';
-import { integrations } from './integrations.ts';
+import { tenantRef, integrationRef } from './references.ts';
 
 export const etlJobs = pgTable(
   'etl_jobs',
   {
     id: bigserial('id', { mode: 'number' }).primaryKey(),
-    tenantId: bigint('tenant_id', { mode: 'number' })
-      .notNull()
-      .references(() => tenants.id),
-    integrationId: bigint('integration_id', { mode: 'number' })
-      .notNull()
-      .references(() => integrations.id),
+    tenantId: tenantRef(),
+    integrationId: integrationRef(),
     status: text('status').notNull().default('PENDING'),
     mode: text('mode').notNull().default('incremental'),
     streams: jsonb('streams').$type<string[]>().notNull(),
@@ -65,12 +60,8 @@ export const etlJobs = pgTable(
 export const syncState = pgTable(
   'sync_state',
   {
-    tenantId: bigint('tenant_id', { mode: 'number' })
-      .notNull()
-      .references(() => tenants.id),
-    integrationId: bigint('integration_id', { mode: 'number' })
-      .notNull()
-      .references(() => integrations.id),
+    tenantId: tenantRef(),
+    integrationId: integrationRef(),
     stream: text('stream').notNull(),
     /** What the cursor is per: a repository, a project, or '' for the whole integration. */
     scope: text('scope').notNull().default(''),

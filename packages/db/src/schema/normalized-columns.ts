@@ -1,6 +1,5 @@
 import { bigserial, bigint, pgTable, text, timestamp, uniqueIndex, index, type PgColumnBuilderBase } from 'drizzle-orm/pg-core';
-import { tenants } from './tenants.ts';
-import { integrations } from './integrations.ts';
+import { tenantRef, integrationRef } from './references.ts';
 
 /**
  * A normalized table: the columns every one of them has (DESIGN §5a) plus its own,
@@ -14,12 +13,8 @@ export function normalizedTable<TColumns extends Record<string, PgColumnBuilderB
     name,
     {
       id: bigserial('id', { mode: 'number' }).primaryKey(),
-      tenantId: bigint('tenant_id', { mode: 'number' })
-        .notNull()
-        .references(() => tenants.id),
-      integrationId: bigint('integration_id', { mode: 'number' })
-        .notNull()
-        .references(() => integrations.id),
+      tenantId: tenantRef(),
+      integrationId: integrationRef(),
       externalId: text('external_id').notNull(),
       rawId: bigint('raw_id', { mode: 'number' }).notNull(),
       loadedAt: timestamp('loaded_at', { withTimezone: true }).notNull().defaultNow(),

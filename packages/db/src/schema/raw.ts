@@ -1,7 +1,6 @@
 import { sql } from 'drizzle-orm';
 import { bigserial, bigint, check, index, integer, jsonb, pgTable, text, timestamp, uniqueIndex } from 'drizzle-orm/pg-core';
-import { tenants } from './tenants.ts';
-import { integrations } from './integrations.ts';
+import { tenantRef, integrationRef } from './references.ts';
 
 /**
  * Every API response record exactly as it came, one row per entity version,
@@ -13,12 +12,8 @@ export const rawExtractionData = pgTable(
   'raw_extraction_data',
   {
     id: bigserial('id', { mode: 'number' }).primaryKey(),
-    tenantId: bigint('tenant_id', { mode: 'number' })
-      .notNull()
-      .references(() => tenants.id),
-    integrationId: bigint('integration_id', { mode: 'number' })
-      .notNull()
-      .references(() => integrations.id),
+    tenantId: tenantRef(),
+    integrationId: integrationRef(),
     jobId: bigint('job_id', { mode: 'number' }),
     entityType: text('entity_type').notNull(),
     externalId: text('external_id').notNull(),
