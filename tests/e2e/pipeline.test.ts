@@ -159,12 +159,36 @@ describe('end to end: simulator → extract → RabbitMQ → workers → Postgre
     expect(await count('dead_letters')).toBe(0);
   });
 
+  it('credentials the source rejects fail the run with a clear reason, and it is not retried', async () => {
+    const patched = await api.request('PATCH', `/api/v1/integrations/${githubId}`, { credentials: { token: 'revoked-token' } });
+    expect(patched.status).toBe(200);
+    const job = await runToEnd(githubId, { streams: ['repositories'] });
+    expect(job.status).toBe('FAILED');
+    expect(job.error).toBe('credentials rejected by github');
+    const shown = await api.ok<{ next_retry_at: string | null }>('GET', `/api/v1/jobs/${job.id}`);
+    expect(shown.next_retry_at).toBeNull();
+    await api.ok('PATCH', `/api/v1/integrations/${githubId}`, { credentials: { token: 'sim-github-token' } });
+  });
+
+  it('the extract service shows its breakers and resets one only for the service token', async () => {
+    const extract = new ApiClient(stack.urls.extract, stack.serviceToken);
+    const { breakers } = await extract.ok<{ breakers: { name: string; state: string }[] }>('GET', '/breakers');
+    expect(breakers.map((b) => b.name)).toEqual(expect.arrayContaining(['backend', `jira:${jiraId}`, `github:${githubId}`]));
+    const anonymous = await new ApiClient(stack.urls.extract, 'wrong').request('POST', `/breakers/jira:${jiraId}/reset`);
+    expect(anonymous.status).toBe(401);
+    expect((await extract.request('POST', `/breakers/jira:${jiraId}/reset`)).status).toBe(200);
+    expect((await extract.request('POST', '/breakers/nope/reset')).status).toBe(404);
+    const ready = await extract.request<{ status: string }>('GET', '/readyz');
+    expect(ready.body.status).toBe('ok');
+  });
+
   it('secrets: no credential appears in clear text in the database, the logs or the API', async () => {
     const dump = await pool.query<{ all: string }>(`select string_agg(t::text, ' ') as all from integrations t`);
     expect(dump.rows[0]!.all).not.toContain('sim-token');
     expect(dump.rows[0]!.all).not.toContain('sim-github-token');
     const logs = Object.values(stack.logs).flat().join('');
     expect(logs).not.toContain('sim-github-token');
+    expect(logs).not.toContain('revoked-token');
     expect(logs).not.toMatch(/"api_token":"sim-token"/);
     const listed = await api.request('GET', '/api/v1/integrations');
     expect(JSON.stringify(listed.body)).not.toContain('sim-token');
