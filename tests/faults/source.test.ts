@@ -1,0 +1,92 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startFaultStack, withLogs, type FaultStack } from './support/harness.ts';
+import { ApiClient } from '../support/api-client.ts';
+import { waitFor } from '../support/wait.ts';
+
+// Fault 10: source faults from the simulator. Within the retry budget the run
+// finishes and matches the source; past it the source breaker opens, the run waits
+// (SOURCE_BREAKER_WAIT_SECONDS) and then fails with a clear reason; once the source
+// is healthy the breaker closes and the next run loads everything once.
+let fault: FaultStack;
+let extract: ApiClient;
+
+beforeAll(async () => {
+  fault = await startFaultStack({
+    simulator: { SIM_JIRA_ISSUES: '300' },
+    env: {
+      extract: {
+        SOURCE_TIMEOUT_MS: '1500',
+        SOURCE_RETRIES: '6',
+        EXTERNAL_CB_THRESHOLD: '5',
+        EXTERNAL_CB_TIMEOUT_SECONDS: '2',
+        SOURCE_BREAKER_WAIT_SECONDS: '8',
+      },
+    },
+  });
+  extract = new ApiClient(fault.stack.urls.extract, fault.stack.serviceToken);
+});
+
+afterAll(async () => {
+  await fault?.close();
+});
+
+const jiraBreaker = async (integrationId: number) =>
+  (await extract.ok<{ breakers: { name: string; state: string }[] }>('GET', '/breakers')).breakers.find(
+    (b) => b.name === `jira:${integrationId}`,
+  );
+
+describe('fault 10: source faults', () => {
+  it('5xx, 429 + Retry-After, a hang (timeout), a reset and truncated JSON within the budget: the run finishes and matches', async () => {
+    await withLogs(fault, async () => {
+      const jira = await fault.register('jira');
+      await fault.sim.ok('POST', '/_sim/faults', [
+        { path: '/rest/api/3/search/jql', kind: 'status', status: 503, count: 2 },
+        { path: '/rest/api/3/search/jql', kind: 'status', status: 429, retry_after: 1, count: 1 },
+        { path: '/rest/api/3/project/search', kind: 'reset', count: 1 },
+        { path: '/rest/api/3/status', kind: 'truncated', count: 1 },
+        { path: '/rest/api/3/changelog/bulkfetch', kind: 'hang', count: 1 },
+        { path: '/rest/api/3/changelog/bulkfetch', kind: 'status', status: 502, count: 1 },
+      ]);
+      const job = await fault.waitJob(await fault.startRun(jira));
+      const stats = await fault.sim.ok<{ faults?: Record<string, number> }>('GET', '/_sim/stats');
+      await fault.sim.ok('DELETE', '/_sim/faults');
+      expect(job).toMatchObject({ status: 'FINISHED', error: null });
+      expect(stats.faults).toBeTruthy();
+      await fault.expectMatchesTruth({ jira });
+      expect(await fault.deadLetters()).toEqual([]);
+    });
+  });
+
+  it('a storm of 6 × 503 opens the breaker (threshold 5): the run waits, probes, closes it and finishes', async () => {
+    await withLogs(fault, async () => {
+      const jira = await fault.register('jira');
+      await fault.sim.ok('POST', '/_sim/faults', [{ path: '/rest/api/3/search/jql', kind: 'status', status: 503, count: 6 }]);
+      const job = await fault.waitJob(await fault.startRun(jira));
+      await fault.sim.ok('DELETE', '/_sim/faults');
+      expect(job).toMatchObject({ status: 'FINISHED', error: null });
+      expect(fault.stack.logs.extract.join('')).toContain(`circuit breaker jira:${jira} opened`);
+      await waitFor(async () => (await jiraBreaker(jira))?.state === 'CLOSED', 20_000, 'the source breaker to close');
+      await fault.expectMatchesTruth({ jira });
+    });
+  });
+
+  it('an endless 5xx storm fails the run with a clear reason after the retry budget; healthy again, the next run loads once', async () => {
+    await withLogs(fault, async () => {
+      const jira = await fault.register('jira');
+      await fault.sim.ok('POST', '/_sim/faults', [{ path: '/rest/api/3/search/jql', kind: 'status', status: 503 }]);
+      const failed = await fault.waitJob(await fault.startRun(jira), 120_000);
+      expect(failed.status).toBe('FAILED');
+      expect(failed.error).toMatch(/^extraction failed: .*(503|circuit breaker jira:\d+ is open)/);
+      expect(fault.stack.logs.extract.join('')).toContain(`circuit breaker jira:${jira} opened`);
+
+      await fault.sim.ok('DELETE', '/_sim/faults');
+      const job = await fault.waitJob(await fault.startRun(jira));
+      expect(job).toMatchObject({ status: 'FINISHED', error: null });
+      await waitFor(async () => (await jiraBreaker(jira))?.state === 'CLOSED', 20_000, 'the source breaker to close');
+      // The failed run stored nothing twice; the good one loaded every record once.
+      await fault.expectMatchesTruth({ jira });
+      expect(await fault.deadLetters()).toEqual([]);
+      console.log(`fault 10: endless storm ended the run with: ${failed.error}`);
+    });
+  });
+});
