@@ -95,11 +95,12 @@ export function registerInternalRoutes(app: FastifyInstance, ctx: RouteContext):
     '/internal/v1/jobs/:id/progress',
     { ...route, schema: { ...route.schema, body: progressBodySchema } },
     async (request, reply) => {
-      await ctx.pool.query(
+      const { rowCount } = await ctx.pool.query(
         `update etl_jobs set progress = progress || $3::jsonb, heartbeat_at = now(), updated_at = now()
          where id = $1 and tenant_id = $2`,
         [request.params.id, tenantOf(request), JSON.stringify(request.body.progress)],
       );
+      if (rowCount === 0) throw new NotFoundError(`job ${request.params.id}`);
       return reply.status(204).send();
     },
   );
@@ -111,8 +112,10 @@ export function registerInternalRoutes(app: FastifyInstance, ctx: RouteContext):
        where id = $1 and tenant_id = $2 and status = 'RUNNING'`,
       [request.params.id, tenantId],
     );
-    await finishJobIfDone(ctx.pool, request.params.id);
-    return jobView((await findJob(ctx.pool, tenantId, request.params.id))!);
+    await finishJobIfDone(ctx.pool, tenantId, request.params.id);
+    const job = await findJob(ctx.pool, tenantId, request.params.id);
+    if (!job) throw new NotFoundError(`job ${request.params.id}`);
+    return jobView(job);
   });
 
   r.post('/internal/v1/jobs/:id/cancelled', route, async (request) =>

@@ -87,12 +87,12 @@ if (!canTransition('RUNNING', 'FINISHED')) throw new Error('job state table no l
  * (a worker's batch, the extractor's "extraction finished"): whoever commits last
  * sees everything and finishes it. PAUSED jobs are never finished.
  */
-export async function finishJobIfDone(db: pg.Pool | pg.PoolClient, jobId: number): Promise<boolean> {
+export async function finishJobIfDone(db: pg.Pool | pg.PoolClient, tenantId: number, jobId: number): Promise<boolean> {
   const { rowCount } = await db.query(
     `update etl_jobs set status = 'FINISHED', finished_at = now(), updated_at = now()
-     where id = $1 and status = 'RUNNING' and extraction_finished_at is not null
+     where id = $1 and tenant_id = $2 and status = 'RUNNING' and extraction_finished_at is not null
        and not exists (select 1 from raw_outbox where job_id = $1)`,
-    [jobId],
+    [jobId, tenantId],
   );
   return rowCount === 1;
 }

@@ -22,7 +22,7 @@ export interface TransformConsumerOptions {
 export async function handleTransformMessage(pool: pg.Pool, message: TransformMessage, logger: Logger) {
   const outcome = await loadTransformBatch(pool, message);
   for (const jobId of outcome.jobIds) {
-    if (await finishJobIfDone(pool, jobId)) logger.info({ jobId }, 'job finished');
+    if (await finishJobIfDone(pool, message.tenant_id, jobId)) logger.info({ jobId }, 'job finished');
   }
   if (outcome.failed.length > 0) {
     // The good records are committed; the message goes to the dead-letter archive

@@ -1,0 +1,161 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import fc from 'fast-check';
+import { ADMIN_TOKEN, SERVICE_TOKEN, bearer, startTestBackend, type TestBackend } from '../support/backend.ts';
+
+let backend: TestBackend;
+let tenant: { id: number; token: string };
+let other: { id: number; token: string };
+let routes: { method: string; path: string }[];
+let integrationId: number;
+
+beforeAll(async () => {
+  backend = await startTestBackend({ SCHEDULER_ENABLED: 'false' });
+  tenant = await backend.createTenant('fuzzed');
+  other = await backend.createTenant('other');
+  const created = await backend.app.inject({
+    method: 'POST',
+    url: '/api/v1/integrations',
+    headers: bearer(tenant.token),
+    payload: { type: 'jira', name: 'j', base_url: 'http://127.0.0.1:1', credentials: { email: 'a@b.co', api_token: 'secret-x' }, config: { projects: ['AB'] } },
+  });
+  integrationId = created.json<{ id: number }>().id;
+  // Every route the API documents is fuzzed, so a new route is covered the day it is added.
+  const spec = (await backend.app.inject('/docs/json')).json<{ paths: Record<string, Record<string, unknown>> }>();
+  routes = Object.entries(spec.paths).flatMap(([path, methods]) =>
+    Object.keys(methods).map((method) => ({ method: method.toUpperCase(), path })),
+  );
+});
+afterAll(async () => backend.close());
+
+/** A fingerprint of every row of every table: equal before and after means nothing was written. */
+async function databaseFingerprint(): Promise<string> {
+  const { rows } = await backend.pool.query<{ relname: string }>(
+    `select relname from pg_stat_user_tables where schemaname = 'public' order by relname`,
+  );
+  const parts: string[] = [];
+  for (const { relname } of rows) {
+    const { rows: hash } = await backend.pool.query<{ h: string | null }>(`select md5(string_agg(t::text, '|' order by t::text)) as h from ${relname} t`);
+    parts.push(`${relname}:${hash[0]!.h}`);
+  }
+  return parts.join(',');
+}
+
+const nastyKey = fc.constantFrom('__proto__', 'constructor', 'prototype', 'toString', 'valueOf', '', 'x'.repeat(300));
+const deep = fc.integer({ min: 50, max: 2000 }).map((depth) => {
+  let value: unknown = 'bottom';
+  for (let i = 0; i < depth; i++) value = { a: [value] };
+  return value;
+});
+const badBody = fc.oneof(
+  fc.anything({ maxDepth: 3 }),
+  fc.dictionary(fc.oneof(nastyKey, fc.string()), fc.anything({ maxDepth: 2 })),
+  fc.array(fc.anything({ maxDepth: 1 })),
+  deep,
+  fc.string({ minLength: 1000, maxLength: 5000 }),
+  fc.record({ records: fc.array(fc.dictionary(nastyKey, fc.anything({ maxDepth: 1 })), { maxLength: 3 }) }),
+  fc.record({ ids: fc.array(fc.oneof(fc.integer(), fc.string(), fc.double())) }),
+);
+const idSegment = fc.oneof(
+  fc.constant('1'),
+  fc.string({ maxLength: 30 }).map(encodeURIComponent),
+  fc.integer().map(String),
+  fc.constant('99999999999999999999'),
+  fc.constant('-1'),
+  fc.constant('1e3'),
+);
+const queryString = fc.dictionary(fc.oneof(fc.constantFrom('limit', 'status', 'before_id', 'since', 'integration_id', 'entity_type'), fc.string()), fc.string({ maxLength: 40 }));
+const credentials = () => [
+  bearer(tenant.token),
+  bearer(ADMIN_TOKEN),
+  { ...bearer(SERVICE_TOKEN), 'x-tenant-id': String(tenant.id) },
+  { ...bearer(SERVICE_TOKEN), 'x-tenant-id': 'abc' },
+  bearer('trb_expired-or-forged'),
+  {},
+];
+
+describe('every endpoint under generated bad input', () => {
+  it('answers 4xx with an error message, never a 500, and writes nothing', async () => {
+    const before = await databaseFingerprint();
+    for (const route of routes) {
+      if (route.path.startsWith('/docs')) continue;
+      await fc.assert(
+        fc.asyncProperty(badBody, idSegment, queryString, fc.constantFrom(...credentials()), async (body, id, query, headers) => {
+          const url = `${route.path.replace(/\{[^}]+\}/g, id)}?${new URLSearchParams(query).toString()}`;
+          const response = await backend.app.inject({
+            method: route.method as 'GET',
+            url,
+            headers: { ...headers, 'content-type': 'application/json' },
+            payload: JSON.stringify(body) ?? 'null',
+          });
+          if (response.statusCode >= 500) {
+            throw new Error(`${route.method} ${url} answered ${response.statusCode}: ${response.body.slice(0, 300)}`);
+          }
+          if (response.statusCode >= 400) {
+            const error = response.json<{ error?: { code?: unknown; message?: unknown } }>().error;
+            expect(typeof error?.code).toBe('string');
+            expect(typeof error?.message).toBe('string');
+          }
+        }),
+        { numRuns: 25, seed: 20261122 },
+      );
+    }
+    expect(await databaseFingerprint()).toBe(before);
+  });
+
+  it('rejects invalid UTF-8 and non-JSON bodies with a 4xx', async () => {
+    for (const payload of [Buffer.from([0x7b, 0x22, 0x6e, 0xff, 0xfe, 0x22, 0x7d]), Buffer.from('name=x'), Buffer.alloc(0)]) {
+      const response = await backend.app.inject({
+        method: 'POST',
+        url: '/api/v1/tenants',
+        headers: { ...bearer(ADMIN_TOKEN), 'content-type': 'application/json' },
+        payload,
+      });
+      expect(response.statusCode).toBeGreaterThanOrEqual(400);
+      expect(response.statusCode).toBeLessThan(500);
+    }
+    const form = await backend.app.inject({
+      method: 'POST',
+      url: '/api/v1/tenants',
+      headers: { ...bearer(ADMIN_TOKEN), 'content-type': 'application/x-www-form-urlencoded' },
+      payload: 'name=x',
+    });
+    expect(form.statusCode).toBe(415);
+  });
+});
+
+describe('tenant isolation', () => {
+  it("every route that takes an id answers 404 to another tenant's token and shows nothing", async () => {
+    const { rows } = await backend.pool.query<{ id: number }>(
+      `insert into etl_jobs (tenant_id, integration_id, streams) values ($1, $2, '["issues"]') returning id`,
+      [tenant.id, integrationId],
+    );
+    const jobId = rows[0]!.id;
+    const { rows: letters } = await backend.pool.query<{ id: number }>(
+      `insert into dead_letters (tenant_id, message_id, queue, routing_key, body, reason) values ($1, 'm-1', 'etl.transform', 'transform.jira_issues', '{}', 'x') returning id`,
+      [tenant.id],
+    );
+    const ids: Record<string, number> = { integrations: integrationId, jobs: jobId, 'dead-letters': letters[0]!.id };
+    const before = await databaseFingerprint();
+    const withId = routes.filter((r) => r.path.includes('{id}') && r.path.startsWith('/api/'));
+    expect(withId.length).toBeGreaterThan(8);
+    for (const route of withId) {
+      const resource = route.path.split('/')[3]!;
+      const url = route.path.replace('{id}', String(ids[resource]));
+      const response = await backend.app.inject({
+        method: route.method as 'GET',
+        url,
+        headers: bearer(other.token),
+        ...(route.method === 'GET' || route.method === 'DELETE' ? {} : { payload: route.path.endsWith('/runs') ? {} : { name: 'stolen' } }),
+      });
+      expect(`${route.method} ${url} → ${response.statusCode}`).toMatch(/→ 40[04]$/);
+      expect(response.body).not.toContain('secret-x');
+    }
+    const service = await backend.app.inject({
+      method: 'GET',
+      url: `/internal/v1/integrations/${integrationId}`,
+      headers: { ...bearer(SERVICE_TOKEN), 'x-tenant-id': String(other.id) },
+    });
+    expect(service.statusCode).toBe(404);
+    expect(await databaseFingerprint()).toBe(before);
+  });
+});
