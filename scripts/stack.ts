@@ -152,6 +152,12 @@ export async function startStack(options: StackOptions): Promise<Stack> {
       else child.once('exit', (code) => resolve(code));
     });
 
+  // Whatever ends this process (a crash, a closed terminal), its services end with it.
+  const orphanGuard = () => {
+    for (const child of children.values()) if (child.exitCode === null) child.kill('SIGTERM');
+  };
+  process.once('exit', orphanGuard);
+
   const stack: Stack = {
     urls,
     adminToken,
@@ -173,6 +179,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
       return exited(child);
     },
     stop: async () => {
+      process.off('exit', orphanGuard);
       await Promise.all(
         [...children.values()].map(async (child) => {
           if (child.exitCode === null && child.signalCode === null) {

@@ -7,6 +7,9 @@ import pg from 'pg';
 import { startStack } from './stack.ts';
 import { seedDemo } from './seed-demo.ts';
 
+// A closed terminal must not crash us with EPIPE while services are still running.
+process.stdout.on('error', () => undefined);
+
 const databaseUrl = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/tributary';
 const amqpUrl = process.env.AMQP_URL ?? 'amqp://guest:guest@127.0.0.1:5672';
 
@@ -47,7 +50,7 @@ Tributary is running.
 Ctrl-C stops everything.
 `);
 
-for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
   process.once(signal, () => {
     stack.stop().then(
       () => process.exit(0),
