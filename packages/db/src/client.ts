@@ -28,6 +28,12 @@ export function createPool(connectionString: string, options: PoolOptions = {}):
     connectionString,
     max: options.max ?? 10,
     statement_timeout: options.statementTimeoutMs ?? 30_000,
+    // The server enforces statement_timeout only while it runs; a hung server
+    // process (stopped, swapped out, network gone quiet) never answers at all.
+    // This client-side bound turns that into an error, and the pool then drops
+    // the connection instead of reusing it.
+    query_timeout: (options.statementTimeoutMs ?? 30_000) + 5_000,
+    keepAlive: true,
     connectionTimeoutMillis: options.connectionTimeoutMs ?? 5_000,
     idleTimeoutMillis: 30_000,
     application_name: options.applicationName ?? 'tributary',
@@ -46,15 +52,20 @@ export function createDatabase(pool: pg.Pool): Database {
 /** Runs `work` in one transaction on one client; rolls back on any error. */
 export async function withTransaction<T>(pool: pg.Pool, work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
   const client = await pool.connect();
+  let broken: Error | undefined;
   try {
     await client.query('BEGIN');
     const result = await work(client);
     await client.query('COMMIT');
     return result;
   } catch (error) {
-    await client.query('ROLLBACK').catch(() => undefined);
+    // A connection whose ROLLBACK fails (timed out, gone) is not given back to
+    // the pool for the next caller: release(err) destroys it.
+    await client.query('ROLLBACK').catch((rollbackError: unknown) => {
+      broken = rollbackError instanceof Error ? rollbackError : new Error(String(rollbackError));
+    });
     throw error;
   } finally {
-    client.release();
+    client.release(broken);
   }
 }

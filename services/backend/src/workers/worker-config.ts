@@ -19,6 +19,8 @@ const envSchema = z
     /** How long a raw row may stay pending before its transform job is published again. */
     SWEEPER_PENDING_AGE_SECONDS: positiveInt.default(600),
     DB_POOL_MAX: positiveInt.default(10),
+    /** Bounds every statement (server side) and, with a margin, every query (client side). */
+    DB_STATEMENT_TIMEOUT_MS: positiveInt.default(30_000),
     /** Consecutive "database unavailable" failures that open the worker's database breaker (pausing the transform consumer). */
     WORKER_DB_CB_THRESHOLD: positiveInt.default(3),
     /** How long that breaker stays open before one probe batch is let through. */

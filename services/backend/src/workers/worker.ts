@@ -25,7 +25,11 @@ export interface RunningWorker {
  * then closes the broker connection and the pool.
  */
 export async function startWorker(config: WorkerConfig, logger: Logger = createLogger('worker')): Promise<RunningWorker> {
-  const pool = createPool(config.DATABASE_URL, { max: config.DB_POOL_MAX, applicationName: 'tributary-worker' });
+  const pool = createPool(config.DATABASE_URL, {
+    max: config.DB_POOL_MAX,
+    statementTimeoutMs: config.DB_STATEMENT_TIMEOUT_MS,
+    applicationName: 'tributary-worker',
+  });
   const connection = await connect({
     url: config.AMQP_URL,
     prefix: config.QUEUE_PREFIX,
