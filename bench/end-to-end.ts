@@ -116,7 +116,11 @@ export async function benchEndToEnd(issues = 100_000, pulls = 20_000): Promise<B
         }
       });
       const byTable = new Map<string, typeof normalized>();
-      for (const row of normalized) byTable.set(row.table, [...(byTable.get(row.table) ?? []), row]);
+      for (const row of normalized) {
+        const list = byTable.get(row.table);
+        if (list) list.push(row);
+        else byTable.set(row.table, [row]);
+      }
       const upsertWrite = await timed(async () => {
         for (const [table, rows] of byTable) {
           const unique = [...new Map(rows.map((r) => [`${r.integrationId}:${r.externalId}`, r])).values()];

@@ -122,9 +122,9 @@ export async function benchRawIngest(total = 100_000, batchSize = 500, concurren
     const bareTimes: number[] = [];
     const apiTimes: number[] = [];
     for (let round = 0; round < rounds; round++) {
-      await pool.query('truncate raw_extraction_data');
+      await pool.query('truncate raw_extraction_data, raw_outbox');
       bareTimes.push(await runBare());
-      await pool.query('truncate raw_extraction_data');
+      await pool.query('truncate raw_extraction_data, raw_outbox');
       apiTimes.push(await runApi());
       const stored = await countRows();
       if (stored !== total) throw new Error(`expected ${total} rows through the API, found ${stored}`);

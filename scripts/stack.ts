@@ -15,7 +15,7 @@ export type ServiceName = 'backend' | 'worker' | 'extract' | 'simulator';
 export const NODE_FLAGS: Record<ServiceName, readonly string[]> = {
   backend: [],
   worker: [],
-  extract: ['--max-old-space-size=192'],
+  extract: ['--max-old-space-size=128', '--max-semi-space-size=8'],
   simulator: [],
 };
 
