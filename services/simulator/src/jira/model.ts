@@ -26,7 +26,7 @@ export const STATUSES: readonly StatusDef[] = [
   { id: '10001', name: 'In Review', description: 'Waiting for code review.', category: CAT_PROGRESS },
   { id: '10002', name: 'Done', description: 'Work has been completed.', category: CAT_DONE },
 ];
-const TODO = 0;
+const TO_DO = 0;
 const IN_PROGRESS = 1;
 const IN_REVIEW = 2;
 const DONE = 3;
@@ -120,14 +120,14 @@ function weighted(r: Rng, weights: readonly number[]): number {
 function nextStatus(r: Rng, s: number): number {
   const x = r.next();
   switch (s) {
-    case TODO:
+    case TO_DO:
       return x < 0.9 ? IN_PROGRESS : DONE;
     case IN_PROGRESS:
-      return x < 0.75 ? IN_REVIEW : x < 0.85 ? TODO : DONE;
+      return x < 0.75 ? IN_REVIEW : x < 0.85 ? TO_DO : DONE;
     case IN_REVIEW:
       return x < 0.7 ? DONE : IN_PROGRESS;
     default:
-      return x < 0.7 ? IN_PROGRESS : TODO;
+      return x < 0.7 ? IN_PROGRESS : TO_DO;
   }
 }
 
@@ -254,7 +254,7 @@ export class JiraStore {
     const reporter = r.int(0, USER_COUNT - 1);
     let assignee: number | null = r.chance(0.8) ? r.int(0, USER_COUNT - 1) : null;
     let priority: number | null = r.chance(0.95) ? weighted(r, [0.05, 0.2, 0.5, 0.2, 0.05]) : null;
-    let status = TODO;
+    let status = TO_DO;
     let resolutionDate: number | null = null;
     const histories: HistoryRec[] = [];
     for (let k = 0; k < count; k++) {
