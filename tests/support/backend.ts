@@ -13,6 +13,24 @@ import { deleteTopology, retryTiersFromMs } from '@tributary/queue';
 /** Short delay tiers so tests walk through retries quickly. */
 export const TEST_RETRY_TIERS_MS = '200,400,800';
 
+/** Valid integration bodies; the base URL is never called by these tests. */
+export const TEST_INTEGRATIONS = {
+  jira: {
+    type: 'jira',
+    name: 'Jira',
+    base_url: 'http://127.0.0.1:8090',
+    credentials: { email: 'a@b.co', api_token: 'secret' },
+    config: { projects: ['EX'] },
+  },
+  github: {
+    type: 'github',
+    name: 'GitHub',
+    base_url: 'http://127.0.0.1:8090',
+    credentials: { token: 't' },
+    config: { repositories: ['a/b'] },
+  },
+} as const;
+
 export const ADMIN_TOKEN = 'test-admin-token-0123456789';
 export const SERVICE_TOKEN = 'test-service-token-0123456789';
 
@@ -25,6 +43,8 @@ export interface TestBackend {
   /** Every log line the app wrote, for secret-leak checks. */
   logs: string[];
   createTenant: (name?: string) => Promise<{ id: number; token: string }>;
+  /** A Jira or GitHub integration of the tenant (not enabled); `overrides` replace body fields. */
+  createIntegration: (token: string, type: 'jira' | 'github', overrides?: Record<string, unknown>) => Promise<number>;
   close: () => Promise<void>;
 }
 
@@ -72,6 +92,16 @@ export async function startTestBackend(overrides: Record<string, string> = {}): 
       });
       if (response.statusCode !== 201) throw new Error(`tenant creation failed: ${response.body}`);
       return response.json<{ id: number; token: string }>();
+    },
+    createIntegration: async (token, type, overrides = {}) => {
+      const response = await app.inject({
+        method: 'POST',
+        url: '/api/v1/integrations',
+        headers: bearer(token),
+        payload: { ...TEST_INTEGRATIONS[type], ...overrides },
+      });
+      if (response.statusCode !== 201) throw new Error(`integration creation failed: ${response.body}`);
+      return response.json<{ id: number }>().id;
     },
     close: async () => {
       await app.close();

@@ -2,7 +2,7 @@ import { createLogger } from '@tributary/observability';
 import { QueueConnection, Publisher, retryTiersFromMs } from '@tributary/queue';
 import { startWorker, type RunningWorker } from '../../services/backend/src/workers/worker.ts';
 import { loadWorkerConfig } from '../../services/backend/src/workers/worker-config.ts';
-import { bearer, service, startTestBackend, type TestBackend } from './backend.ts';
+import { service, startTestBackend, type TestBackend } from './backend.ts';
 
 /** Backend + an in-process worker + a test publisher, all on one database and one queue prefix. */
 export interface TestPipeline {
@@ -43,19 +43,7 @@ export async function startTestPipeline(workerEnv: Record<string, string> = {}):
   }).start();
   const publisher = new Publisher(connection, { logger });
   const tenant = await backend.createTenant();
-  const created = await backend.app.inject({
-    method: 'POST',
-    url: '/api/v1/integrations',
-    headers: bearer(tenant.token),
-    payload: {
-      type: 'jira',
-      name: 'Jira',
-      base_url: 'http://127.0.0.1:8090',
-      credentials: { email: 'a@b.co', api_token: 'secret' },
-      config: { projects: ['EX'] },
-    },
-  });
-  const integrationId = created.json<{ id: number }>().id;
+  const integrationId = await backend.createIntegration(tenant.token, 'jira');
   return {
     backend,
     worker,

@@ -8,19 +8,7 @@ let integrationId: number;
 beforeAll(async () => {
   backend = await startTestBackend();
   tenant = await backend.createTenant();
-  const created = await backend.app.inject({
-    method: 'POST',
-    url: '/api/v1/integrations',
-    headers: bearer(tenant.token),
-    payload: {
-      type: 'jira',
-      name: 'J',
-      base_url: 'http://127.0.0.1:8090',
-      credentials: { email: 'a@b.co', api_token: 't' },
-      config: { projects: ['ACME'] },
-    },
-  });
-  integrationId = created.json<{ id: number }>().id;
+  integrationId = await backend.createIntegration(tenant.token, 'jira');
 });
 afterAll(async () => backend.close());
 

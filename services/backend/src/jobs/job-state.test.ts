@@ -14,21 +14,7 @@ beforeAll(async () => {
 });
 afterAll(async () => backend.close());
 
-async function newIntegration(): Promise<number> {
-  const response = await backend.app.inject({
-    method: 'POST',
-    url: '/api/v1/integrations',
-    headers: bearer(tenant.token),
-    payload: {
-      type: 'github',
-      name: 'gh',
-      base_url: 'http://127.0.0.1:8090',
-      credentials: { token: 't' },
-      config: { repositories: ['a/b'] },
-    },
-  });
-  return response.json<{ id: number }>().id;
-}
+const newIntegration = () => backend.createIntegration(tenant.token, 'github');
 
 /** A job walked into `status` along legal moves. */
 async function jobIn(status: JobStatus): Promise<number> {

@@ -32,20 +32,7 @@ afterAll(async () => {
 
 /** An enabled integration (the connection test is recorded as passed directly: no extract service here). */
 async function enabledIntegration(schedule: string | null = null): Promise<number> {
-  const created = await backend.app.inject({
-    method: 'POST',
-    url: '/api/v1/integrations',
-    headers: bearer(tenant.token),
-    payload: {
-      type: 'github',
-      name: 'gh',
-      base_url: 'http://127.0.0.1:8090',
-      credentials: { token: 't' },
-      config: { repositories: ['a/b'] },
-      ...(schedule ? { schedule } : {}),
-    },
-  });
-  const id = created.json<{ id: number }>().id;
+  const id = await backend.createIntegration(tenant.token, 'github', schedule ? { schedule } : {});
   await backend.pool.query(`update integrations set last_test_ok = true, last_test_at = now(), created_at = now() - interval '1 day' where id = $1`, [id]);
   const enabled = await backend.app.inject({
     method: 'PATCH',
@@ -88,13 +75,7 @@ describe('runs', () => {
   });
 
   it('refuses a disabled integration, unknown streams and another tenant', async () => {
-    const created = await backend.app.inject({
-      method: 'POST',
-      url: '/api/v1/integrations',
-      headers: bearer(tenant.token),
-      payload: { type: 'github', name: 'off', base_url: 'http://127.0.0.1:1', credentials: { token: 't' }, config: { repositories: ['a/b'] } },
-    });
-    const disabled = await trigger(created.json<{ id: number }>().id);
+    const disabled = await trigger(await backend.createIntegration(tenant.token, 'github'));
     expect(disabled.statusCode).toBe(409);
     expect(disabled.json<{ error: { message: string } }>().error.message).toContain('disabled');
     const id = await enabledIntegration();
