@@ -1,16 +1,11 @@
 import { readFileSync } from 'node:fs';
-import { randomBytes } from 'node:crypto';
 import pg from 'pg';
-import amqp from 'amqplib';
-import { deleteTopology, retryTiersFromMs } from '@tributary/queue';
-import { startStack, type Stack } from '../scripts/stack.ts';
+import type { Stack } from '../scripts/stack.ts';
 import { seedDemo } from '../scripts/seed-demo.ts';
 import { transformerFor } from '../services/backend/src/workers/transformers/index.ts';
 import type { EntityType } from '@tributary/contracts';
-import { benchDatabase, timed, type BenchResult } from './support.ts';
+import { benchDatabase, benchStack, benchWorkers, timed, type BenchResult, type BenchStack } from './support.ts';
 
-const AMQP_URL = process.env.AMQP_URL ?? 'amqp://guest:guest@127.0.0.1:5672';
-const TIERS = '5000,30000,300000';
 
 /** Peak resident set of a process (VmHWM), in MB. */
 function peakRssMb(pid: number | undefined): number {
@@ -34,12 +29,6 @@ async function waitJobs(stack: Stack, token: string, jobs: number[]): Promise<vo
   }
 }
 
-async function cleanup(prefix: string): Promise<void> {
-  const connection = await amqp.connect(AMQP_URL);
-  await deleteTopology(await connection.createChannel(), { prefix, retryTiers: retryTiersFromMs(TIERS) });
-  await connection.close();
-}
-
 /**
  * Simulator (no latency) → extract → raw-data API → RabbitMQ → worker → normalized
  * tables, as real processes, beside the Postgres "two-write ceiling": the same raw
@@ -48,28 +37,22 @@ async function cleanup(prefix: string): Promise<void> {
 export async function benchEndToEnd(issues = 100_000, pulls = 20_000): Promise<BenchResult> {
   const db = await benchDatabase('e2e');
   const pool = new pg.Pool({ connectionString: db.url, max: 4 });
-  const prefix = `bench_${randomBytes(3).toString('hex')}.`;
-  let stack: Stack | undefined;
+  let bench: BenchStack | undefined;
   try {
-    stack = await startStack({
-      databaseUrl: db.url,
-      amqpUrl: AMQP_URL,
-      queuePrefix: prefix,
-      env: {
-        backend: { RETRY_TIERS_MS: TIERS, LOG_LEVEL: 'warn', DB_POOL_MAX: '8' },
-        worker: { RETRY_TIERS_MS: TIERS, LOG_LEVEL: 'warn', WORKER_MIN: '4', WORKER_MAX: '4' },
-        extract: { RETRY_TIERS_MS: TIERS, LOG_LEVEL: 'warn' },
-        simulator: {
-          SIM_SEED: '11',
-          SIM_JIRA_PROJECTS: '4',
-          SIM_JIRA_ISSUES: String(issues),
-          SIM_GITHUB_REPOS: '4',
-          SIM_GITHUB_PRS: String(pulls),
-          SIM_GITHUB_RATE_LIMIT: '0',
-        },
+    const workers = benchWorkers();
+    bench = await benchStack(db.url, {
+      backend: { DB_POOL_MAX: '8' },
+      worker: { WORKER_MIN: workers, WORKER_MAX: workers },
+      simulator: {
+        SIM_SEED: '11',
+        SIM_JIRA_PROJECTS: '4',
+        SIM_JIRA_ISSUES: String(issues),
+        SIM_GITHUB_REPOS: '4',
+        SIM_GITHUB_PRS: String(pulls),
+        SIM_GITHUB_RATE_LIMIT: '0',
       },
     });
-    const running = stack;
+    const running = bench.stack;
     let jobs: number[] = [];
     let token = '';
     const elapsed = await timed(async () => {
@@ -83,8 +66,8 @@ export async function benchEndToEnd(issues = 100_000, pulls = 20_000): Promise<B
       'select id, tenant_id, integration_id, entity_type, external_id, raw_data, extraction_metadata, content_hash from raw_extraction_data order by id',
     );
     const records = raw.rows.length;
-    await running.stop();
-    stack = undefined;
+    await bench.close();
+    bench = undefined;
 
     // The ceiling, on a fresh copy of the schema: both writes, bare, batches of 500.
     const ceilingDb = await benchDatabase('ceiling');
@@ -158,9 +141,8 @@ export async function benchEndToEnd(issues = 100_000, pulls = 20_000): Promise<B
       await ceilingDb.drop();
     }
   } finally {
-    await stack?.stop();
+    await bench?.close();
     await pool.end();
     await db.drop();
-    await cleanup(prefix);
   }
 }

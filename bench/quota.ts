@@ -1,11 +1,4 @@
-import { randomBytes } from 'node:crypto';
-import amqp from 'amqplib';
-import { deleteTopology, retryTiersFromMs } from '@tributary/queue';
-import { startStack, type Stack } from '../scripts/stack.ts';
-import { benchDatabase, timed, type BenchResult } from './support.ts';
-
-const AMQP_URL = process.env.AMQP_URL ?? 'amqp://guest:guest@127.0.0.1:5672';
-const TIERS = '5000,30000,300000';
+import { benchDatabase, benchStack, timed, type BenchResult, type BenchStack } from './support.ts';
 
 interface SimStats {
   total_requests: number;
@@ -27,26 +20,18 @@ async function json<T>(url: string, init: RequestInit = {}): Promise<T> {
  */
 export async function benchQuota(limit = 300, windowSeconds = 10, pulls = 300): Promise<BenchResult> {
   const db = await benchDatabase('quota');
-  const prefix = `bench_${randomBytes(3).toString('hex')}.`;
-  let stack: Stack | undefined;
+  let bench: BenchStack | undefined;
   try {
-    stack = await startStack({
-      databaseUrl: db.url,
-      amqpUrl: AMQP_URL,
-      queuePrefix: prefix,
-      env: {
-        backend: { RETRY_TIERS_MS: TIERS, LOG_LEVEL: 'warn' },
-        worker: { RETRY_TIERS_MS: TIERS, LOG_LEVEL: 'warn' },
-        extract: { RETRY_TIERS_MS: TIERS, LOG_LEVEL: 'warn' },
-        simulator: {
-          SIM_SEED: '5',
-          SIM_GITHUB_REPOS: '2',
-          SIM_GITHUB_PRS: String(pulls),
-          SIM_GITHUB_RATE_LIMIT: String(limit),
-          SIM_RATE_WINDOW_SECONDS: String(windowSeconds),
-        },
+    bench = await benchStack(db.url, {
+      simulator: {
+        SIM_SEED: '5',
+        SIM_GITHUB_REPOS: '2',
+        SIM_GITHUB_PRS: String(pulls),
+        SIM_GITHUB_RATE_LIMIT: String(limit),
+        SIM_RATE_WINDOW_SECONDS: String(windowSeconds),
       },
     });
+    const { stack } = bench;
     const urls = stack.urls;
     const admin = { authorization: `Bearer ${stack.adminToken}`, 'content-type': 'application/json' };
     const tenant = await json<{ token: string }>(`${urls.backend}/api/v1/tenants`, { method: 'POST', headers: admin, body: '{"name":"quota"}' });
@@ -98,10 +83,7 @@ export async function benchQuota(limit = 300, windowSeconds = 10, pulls = 300): 
       ],
     };
   } finally {
-    await stack?.stop();
+    await bench?.close();
     await db.drop();
-    const connection = await amqp.connect(AMQP_URL);
-    await deleteTopology(await connection.createChannel(), { prefix, retryTiers: retryTiersFromMs(TIERS) });
-    await connection.close();
   }
 }

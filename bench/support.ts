@@ -1,6 +1,9 @@
 import os from 'node:os';
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
+import amqp from 'amqplib';
+import { deleteTopology, retryTiersFromMs } from '@tributary/queue';
+import { startStack, type ServiceName, type Stack, type StackOptions } from '../scripts/stack.ts';
 import { runMigrations } from '@tributary/db';
 
 export const serverUrl = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
@@ -59,3 +62,49 @@ export function median(values: readonly number[]): number {
   const mid = Math.floor(sorted.length / 2);
   return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
 }
+
+export const AMQP_URL = process.env.AMQP_URL ?? 'amqp://guest:guest@127.0.0.1:5672';
+/** Production delay tiers: a benchmark should not retry faster than the product does. */
+export const BENCH_TIERS = '5000,30000,300000';
+
+export interface BenchStack {
+  stack: Stack;
+  prefix: string;
+  /** Stops the processes and deletes the benchmark's queues and exchanges. */
+  close: () => Promise<void>;
+}
+
+/** Tributary as real processes on a fresh queue prefix, quiet logs, production tiers. */
+export async function benchStack(
+  databaseUrl: string,
+  env: StackOptions['env'] = {},
+  services?: readonly ServiceName[],
+): Promise<BenchStack> {
+  const prefix = `bench_${randomBytes(3).toString('hex')}.`;
+  const quiet = { RETRY_TIERS_MS: BENCH_TIERS, LOG_LEVEL: 'warn' };
+  const stack = await startStack({
+    databaseUrl,
+    amqpUrl: AMQP_URL,
+    queuePrefix: prefix,
+    ...(services ? { services } : {}),
+    env: {
+      backend: { ...quiet, ...env.backend },
+      worker: { ...quiet, ...env.worker },
+      extract: { ...quiet, ...env.extract },
+      simulator: { ...env.simulator },
+    },
+  });
+  return {
+    stack,
+    prefix,
+    close: async () => {
+      await stack.stop();
+      const connection = await amqp.connect(AMQP_URL);
+      await deleteTopology(await connection.createChannel(), { prefix, retryTiers: retryTiersFromMs(BENCH_TIERS) });
+      await connection.close();
+    },
+  };
+}
+
+/** Worker concurrency for benchmarks (BENCH_WORKERS, default 4). */
+export const benchWorkers = () => process.env.BENCH_WORKERS ?? '4';

@@ -1,16 +1,12 @@
-import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { MAX_TRANSFORM_BATCH, type EntityType, type TransformMessage } from '@tributary/contracts';
 import { createLogger } from '@tributary/observability';
-import { QueueConnection, Publisher, deleteTopology, retryTiersFromMs } from '@tributary/queue';
-import amqp from 'amqplib';
-import { startStack } from '../scripts/stack.ts';
+import { QueueConnection, Publisher, retryTiersFromMs } from '@tributary/queue';
 import { transformerFor, UPDATED_AT_COLUMN } from '../services/backend/src/workers/transformers/index.ts';
 import type { NormalizedRow } from '../services/backend/src/workers/transformers/types.ts';
 import { jiraIssue, ghPullSingle } from '../services/backend/src/workers/transformers/fixtures.ts';
-import { benchDatabase, median, timed, type BenchResult } from './support.ts';
+import { AMQP_URL, BENCH_TIERS, benchDatabase, benchStack, benchWorkers, median, timed, type BenchResult } from './support.ts';
 
-const AMQP_URL = process.env.AMQP_URL ?? 'amqp://guest:guest@127.0.0.1:5672';
 
 function issueRecord(n: number): Record<string, unknown> {
   const base = jiraIssue() as { fields: Record<string, unknown> } & Record<string, unknown>;
@@ -95,8 +91,6 @@ export async function benchTransformLoad(issues = 100_000, pulls = 20_000, round
   for (let round = 0; round < rounds; round++) {
     const db = await benchDatabase('transform');
     const pool = new pg.Pool({ connectionString: db.url, max: 4 });
-    const prefix = `bench_${randomBytes(3).toString('hex')}.`;
-    const tiers = '5000,30000,300000';
     try {
       const work = await seedRaw(pool, issues, pulls);
       total = work.total;
@@ -116,15 +110,15 @@ export async function benchTransformLoad(issues = 100_000, pulls = 20_000, round
       bareTimes.push(await timed(() => bareUpsert(pool, work, rowsByBatch)));
       await pool.query('truncate jira_issues, github_pull_requests');
 
-      const stack = await startStack({
-        databaseUrl: db.url,
-        amqpUrl: AMQP_URL,
-        queuePrefix: prefix,
-        services: ['worker'],
-        env: { worker: { RETRY_TIERS_MS: tiers, LOG_LEVEL: 'warn', WORKER_MIN: '4', WORKER_MAX: '4' } },
-      });
+      const workers = benchWorkers();
+      const bench = await benchStack(db.url, { worker: { WORKER_MIN: workers, WORKER_MAX: workers } }, ['worker']);
       const logger = createLogger('bench', { level: 'warn' });
-      const connection = await new QueueConnection({ url: AMQP_URL, prefix, retryTiers: retryTiersFromMs(tiers), logger }).start();
+      const connection = await new QueueConnection({
+        url: AMQP_URL,
+        prefix: bench.prefix,
+        retryTiers: retryTiersFromMs(BENCH_TIERS),
+        logger,
+      }).start();
       const publisher = new Publisher(connection, { logger });
       try {
         pipelineTimes.push(
@@ -156,10 +150,7 @@ export async function benchTransformLoad(issues = 100_000, pulls = 20_000, round
       } finally {
         await publisher.close();
         await connection.close();
-        await stack.stop();
-        const admin = await amqp.connect(AMQP_URL);
-        await deleteTopology(await admin.createChannel(), { prefix, retryTiers: retryTiersFromMs(tiers) });
-        await admin.close();
+        await bench.close();
       }
     } finally {
       await pool.end();
@@ -171,7 +162,7 @@ export async function benchTransformLoad(issues = 100_000, pulls = 20_000, round
   return {
     name: 'transform/load',
     lines: [
-      `records: ${issues} Jira issues + ${pulls} GitHub PRs in raw_extraction_data, ${MAX_TRANSFORM_BATCH} per message, one worker process (4 concurrent batches)`,
+      `records: ${issues} Jira issues + ${pulls} GitHub PRs in raw_extraction_data, ${MAX_TRANSFORM_BATCH} per message, one worker process (${benchWorkers()} concurrent batches)`,
       `bare multi-row upsert of the precomputed normalized rows: ${bareRate.toFixed(0)} records/s`,
       `pipeline (publish → RabbitMQ → worker → transform → upsert → raw rows completed): ${pipeRate.toFixed(0)} records/s`,
       `ratio pipeline / bare: ${((pipeRate / bareRate) * 100).toFixed(1)} % (target ≥ 50 %)`,
