@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { createMetricsRegistry, runHealthChecks, type Logger, Gauge } from '@tributary/observability';
 import type { QueueConnection } from '@tributary/queue';
 import type { BreakerRegistry, RateLimitGovernor } from '@tributary/resilience';
-import { bearerToken, secretsEqual } from '@tributary/contracts';
+import { bearerToken, configSchemaFor, credentialsSchemaFor, secretsEqual } from '@tributary/contracts';
 import type { BackendClient } from './backend-client.ts';
 import { buildSourceClient, createConnector } from './connectors/index.ts';
 import { toConnectorIntegration } from './jobs/run-extract-job.ts';
@@ -88,8 +88,20 @@ export function buildExtractApp(deps: ExtractAppDeps): FastifyInstance {
         error: { code: 'VALIDATION_FAILED', message: `invalid ${issue?.path.join('.')}: ${issue?.message}` },
       });
     }
+    // Credentials or config of the wrong shape for the type are the caller's mistake: name the field.
+    for (const [field, schema] of [
+      ['credentials', credentialsSchemaFor[parsed.data.type]],
+      ['config', configSchemaFor[parsed.data.type]],
+    ] as const) {
+      const checked = schema.safeParse(parsed.data[field]);
+      const issue = checked.error?.issues[0];
+      if (issue) {
+        const path = [field, ...issue.path.map(String)].join('.');
+        return reply.status(400).send({ error: { code: 'VALIDATION_FAILED', message: `invalid ${path}: ${issue.message}` } });
+      }
+    }
+    const integration = toConnectorIntegration(parsed.data);
     try {
-      const integration = toConnectorIntegration(parsed.data);
       // A test gets a short retry budget: a person is waiting for the answer.
       const client = buildSourceClient(integration, {
         registry: deps.breakers,
@@ -105,3 +117,4 @@ export function buildExtractApp(deps: ExtractAppDeps): FastifyInstance {
   });
   return app;
 }
+
