@@ -30,6 +30,10 @@ export const githubPullRequests = normalizedTable('github_pull_requests', {
   additions: integer('additions'),
   deletions: integer('deletions'),
   changedFiles: integer('changed_files'),
+  mergeCommitSha: text('merge_commit_sha'),
+  mergedByLogin: text('merged_by_login'),
+  requestedReviewers: text('requested_reviewers').array().notNull().default([]),
+  labels: text('labels').array().notNull().default([]),
   createdAt: ts('created_at').notNull(),
   updatedAt: ts('updated_at').notNull(),
 });
@@ -62,7 +66,23 @@ export const githubCommits = normalizedTable('github_commits', {
   authorName: text('author_name'),
   authorEmail: text('author_email'),
   authorLogin: text('author_login'),
+  /** When the change was written (git author date): lead time starts here. */
+  authoredAt: ts('authored_at'),
+  committerName: text('committer_name'),
+  committerEmail: text('committer_email'),
+  committerLogin: text('committer_login'),
+  /** When the commit was (re)created (git committer date; differs after a rebase or squash). */
   committedAt: ts('committed_at'),
+});
+
+/**
+ * Which pull requests list which commits: a commit can belong to several (stacked
+ * branches, cherry-picks). External id is `<repository>#<pull number>@<sha>`.
+ */
+export const githubPullRequestCommits = normalizedTable('github_pull_request_commits', {
+  repository: text('repository').notNull(),
+  pullNumber: integer('pull_number').notNull(),
+  sha: text('sha').notNull(),
 });
 
 export const githubDeployments = normalizedTable('github_deployments', {
@@ -74,4 +94,29 @@ export const githubDeployments = normalizedTable('github_deployments', {
   creatorLogin: text('creator_login'),
   createdAt: ts('created_at').notNull(),
   updatedAt: ts('updated_at').notNull(),
+});
+
+/** One status of a deployment (queued, in_progress, success, failure, error, inactive, …). */
+export const githubDeploymentStatuses = normalizedTable('github_deployment_statuses', {
+  repository: text('repository').notNull(),
+  /** The deployment's external id (GitHub's numeric id as text). */
+  deploymentExternalId: text('deployment_external_id').notNull(),
+  state: text('state').notNull(),
+  environment: text('environment'),
+  description: text('description'),
+  creatorLogin: text('creator_login'),
+  createdAt: ts('created_at').notNull(),
+  updatedAt: ts('updated_at'),
+});
+
+export const githubReleases = normalizedTable('github_releases', {
+  repository: text('repository').notNull(),
+  tagName: text('tag_name').notNull(),
+  name: text('name'),
+  targetCommitish: text('target_commitish'),
+  draft: boolean('draft').notNull().default(false),
+  prerelease: boolean('prerelease').notNull().default(false),
+  authorLogin: text('author_login'),
+  createdAt: ts('created_at').notNull(),
+  publishedAt: ts('published_at'),
 });

@@ -37,6 +37,12 @@ export const jiraIssues = normalizedTable('jira_issues', {
   reporterName: text('reporter_name'),
   labels: text('labels').array().notNull().default([]),
   storyPoints: numeric('story_points', { mode: 'number' }),
+  /** The parent's key (epic or parent task), when there is one. */
+  parentKey: text('parent_key'),
+  components: text('components').array().notNull().default([]),
+  fixVersions: text('fix_versions').array().notNull().default([]),
+  /** Sprint names, oldest first (an issue carried over keeps every sprint it was in). */
+  sprints: text('sprints').array().notNull().default([]),
   createdAt: ts('created_at').notNull(),
   updatedAt: ts('updated_at').notNull(),
   resolvedAt: ts('resolved_at'),

@@ -24,7 +24,12 @@ describe('github_commits', () => {
           author_name: 'Monalisa Octocat',
           author_email: 'support@github.com',
           author_login: 'octocat',
-          committed_at: at('2011-04-14T16:00:49Z'),
+          authored_at: at('2011-04-14T16:00:49Z'),
+          committer_name: 'GitHub',
+          committer_email: 'noreply@github.com',
+          committer_login: 'web-flow',
+          // a rebase or squash re-commits: the committer date is not the author date
+          committed_at: at('2011-04-15T09:12:00Z'),
         },
       },
     ]);
@@ -37,13 +42,14 @@ describe('github_commits', () => {
     });
   });
 
-  it('tolerates an author with no GitHub account and a null git author (committer date used)', () => {
+  it('tolerates an author with no GitHub account and a null git author (no author date; committer date kept)', () => {
     const raw = { ...ghCommit(), author: null };
     commitOf(raw).author = null;
     expect(transform(raw)[0]?.columns).toMatchObject({
       author_login: null,
       author_name: null,
       author_email: null,
+      authored_at: null,
       committed_at: at('2011-04-15T09:12:00Z'),
     });
     expect(transform({ ...ghCommit(), author: {} })[0]?.columns.author_login).toBeNull();

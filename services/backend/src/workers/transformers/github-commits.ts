@@ -29,6 +29,7 @@ const commitSchema = z.looseObject({
     committer: gitActor,
   }),
   author: githubUser.nullish(),
+  committer: githubUser.nullish(),
   url: z.string().nullish(),
 });
 
@@ -36,6 +37,7 @@ export const githubCommitsTransformer = defineTransformer('github_commits', (raw
   const c = parseRaw(commitSchema, raw);
   const repository = requireRepository('url', parseRepoUrl(c.url), context);
   const gitAuthor = c.commit.author;
+  const gitCommitter = c.commit.committer;
   return [
     row('github_commits', c.sha, {
       repository,
@@ -45,7 +47,11 @@ export const githubCommitsTransformer = defineTransformer('github_commits', (raw
       author_name: gitAuthor?.name ?? null,
       author_email: gitAuthor?.email ?? null,
       author_login: loginOf(c.author),
-      committed_at: gitAuthor?.date ?? c.commit.committer?.date ?? null,
+      authored_at: gitAuthor?.date ?? null,
+      committer_name: gitCommitter?.name ?? null,
+      committer_email: gitCommitter?.email ?? null,
+      committer_login: loginOf(c.committer),
+      committed_at: gitCommitter?.date ?? null,
     }),
   ];
 });

@@ -40,6 +40,10 @@ const pullSchema = z.looseObject({
   additions: count,
   deletions: count,
   changed_files: count,
+  merge_commit_sha: z.string().nullish(),
+  merged_by: githubUser.nullish(),
+  requested_reviewers: z.array(githubUser.nullable()).nullish(),
+  labels: z.array(z.looseObject({ name: z.string() })).nullish(),
 });
 
 export const githubPullRequestsTransformer = defineTransformer('github_pull_requests', (raw, context) => {
@@ -62,6 +66,10 @@ export const githubPullRequestsTransformer = defineTransformer('github_pull_requ
       additions: pr.additions ?? null,
       deletions: pr.deletions ?? null,
       changed_files: pr.changed_files ?? null,
+      merge_commit_sha: pr.merge_commit_sha ?? null,
+      merged_by_login: loginOf(pr.merged_by),
+      requested_reviewers: (pr.requested_reviewers ?? []).flatMap((user) => loginOf(user) ?? []),
+      labels: (pr.labels ?? []).map((label) => label.name),
       created_at: pr.created_at,
       updated_at: pr.updated_at,
     }),

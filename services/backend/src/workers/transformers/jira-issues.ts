@@ -40,6 +40,9 @@ const issueSchema = z.looseObject({
     updated: timestamp,
     resolutiondate: optionalTimestamp,
     project: z.looseObject({ key: z.string().nullish() }).nullish(),
+    parent: z.looseObject({ key: z.string().nullish() }).nullish(),
+    components: z.array(named).nullish(),
+    fixVersions: z.array(named).nullish(),
   }),
 });
 
@@ -57,6 +60,10 @@ function storyPoints(fields: Record<string, unknown>, context: RawRecordContext)
     if (typeof value === 'number' && Number.isFinite(value)) return value;
   }
   return null;
+}
+
+function namesOf(list: readonly { name?: string | null | undefined }[] | null | undefined): string[] {
+  return (list ?? []).flatMap((item) => (item.name ? [item.name] : []));
 }
 
 /** `PROJ-123` → `PROJ` (an issue key is its project's key and a number). */
@@ -84,6 +91,11 @@ export const jiraIssuesTransformer = defineTransformer('jira_issues', (raw, cont
       reporter_name: reporter.name,
       labels: f.labels ?? [],
       story_points: storyPoints(f, context),
+      parent_key: f.parent?.key ?? null,
+      components: namesOf(f.components),
+      fix_versions: namesOf(f.fixVersions),
+      // Sprints live in a custom field whose id differs per site; filled once fields are discovered by name.
+      sprints: [],
       created_at: f.created,
       updated_at: f.updated,
       resolved_at: f.resolutiondate,
