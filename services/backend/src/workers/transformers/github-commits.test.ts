@@ -32,11 +32,18 @@ describe('github_commits', () => {
           committed_at: at('2011-04-15T09:12:00Z'),
         },
       },
+      {
+        table: 'github_pull_request_commits',
+        externalId: `octocat/Hello-World#1347@${SHA}`,
+        columns: { repository: 'octocat/Hello-World', pull_number: 1347, sha: SHA },
+      },
     ]);
   });
 
-  it('pull_number is null without metadata; repository comes from url', () => {
-    expect(transform(ghCommit())[0]?.columns).toMatchObject({
+  it('pull_number is null without metadata and no association is written; repository comes from url', () => {
+    const rows = transform(ghCommit());
+    expect(rows.map((r) => r.table)).toEqual(['github_commits']);
+    expect(rows[0]?.columns).toMatchObject({
       repository: 'octocat/Hello-World',
       pull_number: null,
     });

@@ -38,10 +38,22 @@ export const githubCommitsTransformer = defineTransformer('github_commits', (raw
   const repository = requireRepository('url', parseRepoUrl(c.url), context);
   const gitAuthor = c.commit.author;
   const gitCommitter = c.commit.committer;
+  const pullNumber = metadataPullNumber(context);
+  // A commit listed by several pull requests (stacked branches, cherry-picks) belongs to each.
+  const association =
+    pullNumber === null
+      ? []
+      : [
+          row('github_pull_request_commits', `${repository}#${pullNumber}@${c.sha}`, {
+            repository,
+            pull_number: pullNumber,
+            sha: c.sha,
+          }),
+        ];
   return [
     row('github_commits', c.sha, {
       repository,
-      pull_number: metadataPullNumber(context),
+      pull_number: pullNumber,
       sha: c.sha,
       message: c.commit.message ?? null,
       author_name: gitAuthor?.name ?? null,
@@ -53,5 +65,6 @@ export const githubCommitsTransformer = defineTransformer('github_commits', (raw
       committer_login: loginOf(c.committer),
       committed_at: gitCommitter?.date ?? null,
     }),
+    ...association,
   ];
 });

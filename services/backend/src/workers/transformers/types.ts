@@ -27,7 +27,10 @@ export type NormalizedTable =
   | 'github_reviews'
   | 'github_review_comments'
   | 'github_commits'
-  | 'github_deployments';
+  | 'github_pull_request_commits'
+  | 'github_deployments'
+  | 'github_deployment_statuses'
+  | 'github_releases';
 
 /**
  * Turns one raw record into normalized rows (none, one, or many — a changelog
