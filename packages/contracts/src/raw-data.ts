@@ -22,5 +22,22 @@ export const rawBatchBodySchema = z.strictObject({
 export type RawBatchBody = z.infer<typeof rawBatchBodySchema>;
 
 export const storedRecordSchema = z.object({ record_id: idSchema, unchanged: z.boolean() });
-export const rawBatchResultSchema = z.object({ records: z.array(storedRecordSchema) });
 export type StoredRecord = z.infer<typeof storedRecordSchema>;
+
+/**
+ * A record the raw layer cannot hold (nested too deep, too large, text Postgres refuses): refused
+ * alone, the rest of the batch is stored. The backend counts it on the job and archives it as a
+ * dead letter; the caller must not retry it.
+ */
+export const refusedRecordSchema = z.object({
+  external_id: z.string(),
+  error: z.object({ code: z.string(), message: z.string() }),
+});
+export type RefusedRecord = z.infer<typeof refusedRecordSchema>;
+
+/** One answer per input record, in input order. */
+export const rawBatchResultSchema = z.object({ records: z.array(z.union([storedRecordSchema, refusedRecordSchema])) });
+export type RawBatchResult = z.infer<typeof rawBatchResultSchema>;
+export type RawBatchItemResult = RawBatchResult['records'][number];
+
+export const isRefusedRecord = (item: RawBatchItemResult): item is RefusedRecord => 'error' in item;

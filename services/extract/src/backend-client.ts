@@ -1,4 +1,4 @@
-import type { EntityType, RawRecord, StoredRecord } from '@tributary/contracts';
+import { rawBatchResultSchema, type EntityType, type RawBatchItemResult, type RawRecord } from '@tributary/contracts';
 import { httpErrorFrom, resilientCall, type Breaker } from '@tributary/resilience';
 
 export interface IntegrationWithCredentials {
@@ -89,9 +89,10 @@ export class BackendClient {
   async storeBatch(
     tenantId: number,
     records: (Omit<RawRecord, 'extraction_metadata'> & { entity_type: EntityType; extraction_metadata: Record<string, unknown> })[],
-  ): Promise<StoredRecord[]> {
-    const body = await this.#call<{ records: StoredRecord[] }>('POST', tenantId, '/api/v1/etl/raw-data/batch', { records });
-    return body.records;
+  ): Promise<RawBatchItemResult[]> {
+    const body = await this.#call('POST', tenantId, '/api/v1/etl/raw-data/batch', { records });
+    // Parsed, not cast: a refused record must be told apart from a stored one.
+    return rawBatchResultSchema.parse(body).records;
   }
 
   /** Whether the backend answers at all (for readiness), outside the breaker. */

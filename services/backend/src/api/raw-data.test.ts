@@ -165,6 +165,91 @@ describe('raw-data API', () => {
     expect(badHeader.statusCode).toBe(400);
   });
 
+  describe('records the database cannot hold are refused alone', () => {
+    const nested = (depth: number): Record<string, unknown> => {
+      let node: Record<string, unknown> = { leaf: true };
+      for (let i = 1; i < depth; i++) node = { content: [node] };
+      return node;
+    };
+    const newJob = async () =>
+      (
+        await backend.pool.query<{ id: number }>(
+          `insert into etl_jobs (tenant_id, integration_id, streams, status) values ($1, $2, '["issues"]', 'RUNNING') returning id`,
+          [tenant.id, integrationId],
+        )
+      ).rows[0]!.id;
+
+    it('keeps a NUL summary losslessly in the raw layer, marked in the metadata', async () => {
+      const record = issue(40, 'Crash when title has \u0000 in it \\0 and a \u0007 bell');
+      const response = await batch([record]);
+      expect(response.statusCode).toBe(200);
+      const [stored] = response.json<{ records: { record_id: number }[] }>().records;
+      const { rows } = await backend.pool.query<{ raw_data: { fields: { summary: string } }; extraction_metadata: Record<string, unknown> }>(
+        'select raw_data, extraction_metadata from raw_extraction_data where id = $1',
+        [stored!.record_id],
+      );
+      expect(rows[0]!.extraction_metadata).toEqual({ ...record.extraction_metadata, nul_escaped: ['/fields/summary'] });
+      const { restoreNul } = await import('../raw/raw-record-checks.ts');
+      expect(restoreNul(rows[0]!.raw_data, rows[0]!.extraction_metadata)).toEqual(record.raw_data);
+      // The same content again is recognised by its hash, NUL and all.
+      const again = await batch([record]);
+      expect(again.json<{ records: { unchanged: boolean }[] }>().records[0]!.unchanged).toBe(true);
+    });
+
+    it('refuses a 300-level nested record and an oversized one, stores the rest, counts them on the job and archives them', async () => {
+      const jobId = await newJob();
+      const deep = { ...issue(41), raw_data: { ...issue(41).raw_data, fields: { summary: 'deep', customfield_10999: nested(300) } }, job_id: jobId };
+      const big = { ...issue(42), raw_data: { ...issue(42).raw_data, blob: 'x'.repeat(9 * 1024 * 1024) }, job_id: jobId };
+      const fine = [issue(43), issue(44)].map((r) => ({ ...r, job_id: jobId }));
+      const response = await batch([fine[0], deep, big, fine[1]]);
+      expect(response.statusCode).toBe(200);
+      const results = response.json<{ records: ({ record_id: number } | { external_id: string; error: { code: string; message: string } })[] }>().records;
+      expect(results[0]).toHaveProperty('record_id');
+      expect(results[1]).toEqual({ external_id: '10041', error: { code: 'RECORD_TOO_DEEP', message: expect.stringContaining('128') } });
+      expect(results[2]).toEqual({ external_id: '10042', error: { code: 'RECORD_TOO_LARGE', message: expect.stringContaining('bytes') } });
+      expect(results[3]).toHaveProperty('record_id');
+      const stored = await backend.pool.query<{ external_id: string }>('select external_id from raw_extraction_data where job_id = $1 order by 1', [jobId]);
+      expect(stored.rows.map((r) => r.external_id)).toEqual(['10043', '10044']);
+      const job = await backend.app.inject({ method: 'GET', url: `/api/v1/jobs/${jobId}`, headers: bearer(tenant.token) });
+      expect(job.json()).toMatchObject({
+        records_extracted: 2,
+        records_failed: 2,
+        progress: {
+          refused_records: [
+            { entity_type: 'jira_issues', external_id: '10041', code: 'RECORD_TOO_DEEP' },
+            { entity_type: 'jira_issues', external_id: '10042', code: 'RECORD_TOO_LARGE' },
+          ],
+        },
+      });
+      const letters = await backend.pool.query<{ external: string; reason: string; queue: string; body: string; correlation_id: string }>(
+        `select headers->>'x-external-id' as external, reason, queue, body, correlation_id from dead_letters where tenant_id = $1 order by id`,
+        [tenant.id],
+      );
+      expect(letters.rows.map((r) => [r.external, r.queue, r.correlation_id])).toEqual([
+        ['10041', 'raw-data', String(jobId)],
+        ['10042', 'raw-data', String(jobId)],
+      ]);
+      expect(letters.rows[0]!.reason).toMatch(/^RECORD_TOO_DEEP: /);
+      expect(JSON.parse(letters.rows[0]!.body)).toEqual(deep);
+      // Seen again in a later run: no second dead letter for the same content.
+      await batch([deep]);
+      const count = await backend.pool.query<{ n: number }>('select count(*)::int as n from dead_letters where tenant_id = $1', [tenant.id]);
+      expect(count.rows[0]!.n).toBe(2);
+    });
+
+    it('refuses a 10 000-level record without blowing the stack, and the single-record route answers 422', async () => {
+      const response = await backend.app.inject({
+        method: 'POST',
+        url: '/api/v1/etl/raw-data/store',
+        headers: { ...service(tenant.id), 'content-type': 'application/json' },
+        // Built as text: even JSON.stringify cannot serialise this deep a document.
+        payload: JSON.stringify({ ...issue(45), raw_data: { deep: '@' } }).replace('"@"', `${'{"a":['.repeat(10_000)}1${']}'.repeat(10_000)}`),
+      });
+      expect(response.statusCode).toBe(422);
+      expect(response.json()).toMatchObject({ error: { code: 'RECORD_TOO_DEEP' } });
+    });
+  });
+
   it('answers 413 past the body limit and 400 for malformed JSON', async () => {
     const huge = { ...issue(1), raw_data: { blob: 'x'.repeat(33 * 1024 * 1024) } };
     const tooBig = await batch([huge]);

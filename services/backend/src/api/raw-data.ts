@@ -1,20 +1,17 @@
-import { createHash } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { rawBatchBodySchema, rawBatchResultSchema, rawRecordSchema, type RawRecord } from '@tributary/contracts';
 import { tenantOf } from '../plugins/auth.ts';
-import { NotFoundError } from '../errors.ts';
-import { liveIntegrationIds, storeRawBatch, type RawRecordToStore } from '../db/raw-data.ts';
+import { AppError, NotFoundError } from '../errors.ts';
+import { liveIntegrationIds } from '../db/raw-data.ts';
+import { storeRawRecords } from '../raw/store-raw-records.ts';
 import type { RouteContext } from './route-context.ts';
 
 /** 1000 records of a few KB each, with room for the odd large issue. */
 export const RAW_BODY_LIMIT = 32 * 1024 * 1024;
 
-/** What identifies a version of an entity: its content, exactly as the source sent it. */
-export function contentHash(rawJson: string): string {
-  return createHash('sha256').update(rawJson).digest('hex');
-}
+export { contentHash } from '../raw/store-raw-records.ts';
 
 export function registerRawDataRoutes(app: FastifyInstance, ctx: RouteContext): void {
   const r = app.withTypeProvider<ZodTypeProvider>();
@@ -28,19 +25,7 @@ export function registerRawDataRoutes(app: FastifyInstance, ctx: RouteContext): 
         : [{ path: `records.${index}.integration_id`, message: `integration ${record.integration_id} not found` }],
     );
     if (missing[0]) throw new NotFoundError(missing[0].message.replace(/ not found$/, ''), missing);
-    const toStore: RawRecordToStore[] = records.map((record) => {
-      const rawJson = JSON.stringify(record.raw_data);
-      return {
-        integration_id: record.integration_id,
-        entity_type: record.entity_type,
-        external_id: record.external_id,
-        raw_json: rawJson,
-        extraction_metadata: record.extraction_metadata,
-        content_hash: contentHash(rawJson),
-        job_id: record.job_id ?? null,
-      };
-    });
-    return storeRawBatch(ctx.pool, tenantId, toStore);
+    return storeRawRecords(ctx.pool, tenantId, records);
   };
 
   r.post(
@@ -51,6 +36,11 @@ export function registerRawDataRoutes(app: FastifyInstance, ctx: RouteContext): 
       schema: {
         tags: ['raw-data'],
         summary: 'Store up to 1000 raw records in one insert; identical content is not stored twice',
+        description:
+          'Answers one entry per record, in order: `{ record_id, unchanged }`, or `{ external_id, error: { code, message } }` for a ' +
+          'record the raw layer cannot hold (RECORD_TOO_DEEP, RECORD_TOO_LARGE, UNSUPPORTED_TEXT, REFUSED_BY_DATABASE). A refused ' +
+          'record is counted on its job (`records_failed`, `progress.refused_records`) and archived as a dead letter; the rest is stored. ' +
+          'U+0000 in text is kept losslessly (escaped, pointers in `extraction_metadata.nul_escaped`).',
         body: rawBatchBodySchema,
         response: { 200: rawBatchResultSchema },
       },
@@ -66,12 +56,16 @@ export function registerRawDataRoutes(app: FastifyInstance, ctx: RouteContext): 
       schema: {
         tags: ['raw-data'],
         body: rawRecordSchema,
+        description: 'A record the raw layer cannot hold answers 422 with its reason (and is archived as a dead letter).',
         response: { 200: z.object({ record_id: z.number(), unchanged: z.boolean() }) },
       },
     },
     async (request) => {
       const [stored] = await store(tenantOf(request), [request.body]);
-      return stored!;
+      if (!stored || 'error' in stored) {
+        throw new AppError(422, stored?.error.code ?? 'RECORD_REFUSED', stored?.error.message ?? 'record refused');
+      }
+      return stored;
     },
   );
 }

@@ -4,6 +4,7 @@ import { withTransaction } from '@tributary/db';
 import { transformerFor, UPDATED_AT_COLUMN } from './transformers/index.ts';
 import { TransformError, type NormalizedTable } from './transformers/types.ts';
 import { upsertNormalized, type RowToLoad } from './upsert-normalized.ts';
+import { restoreNul } from '../raw/raw-record-checks.ts';
 
 export interface RecordFailure {
   rawId: number;
@@ -56,7 +57,8 @@ export async function loadTransformBatch(pool: pg.Pool, message: TransformMessag
         continue;
       }
       try {
-        const produced = transformer.transform(raw.raw_data, {
+        // Transformers see exactly what the source sent (NUL included); the loader drops NUL from text columns.
+        const produced = transformer.transform(restoreNul(raw.raw_data, raw.extraction_metadata), {
           rawId: raw.id,
           externalId: raw.external_id,
           metadata: raw.extraction_metadata,

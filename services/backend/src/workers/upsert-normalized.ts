@@ -1,5 +1,7 @@
 import type pg from 'pg';
+import { timestampMs } from '@tributary/contracts';
 import type { NormalizedRow, NormalizedTable } from './transformers/types.ts';
+import { dropNul } from '../raw/raw-record-checks.ts';
 
 export interface RowToLoad extends NormalizedRow {
   rawId: number;
@@ -28,7 +30,7 @@ export async function upsertNormalized(
   for (const column of dataColumns) assertIdentifier(column);
   const columns = ['tenant_id', 'integration_id', 'external_id', 'raw_id', ...dataColumns];
   const documents = newest.map((row) => ({
-    ...row.columns,
+    ...textColumns(row.columns),
     tenant_id: tenantId,
     integration_id: integrationId,
     external_id: row.externalId,
@@ -51,7 +53,7 @@ function newestPerExternalId(rows: readonly RowToLoad[], updatedAtColumn: string
   const byId = new Map<string, RowToLoad>();
   const version = (row: RowToLoad) => {
     const value = updatedAtColumn ? row.columns[updatedAtColumn] : null;
-    return value instanceof Date ? value.getTime() : typeof value === 'string' ? Date.parse(value) : 0;
+    return value instanceof Date ? value.getTime() : (timestampMs(value) ?? 0);
   };
   for (const row of rows) {
     const seen = byId.get(row.externalId);
@@ -60,6 +62,15 @@ function newestPerExternalId(rows: readonly RowToLoad[], updatedAtColumn: string
     }
   }
   return [...byId.values()];
+}
+
+/** Normalized text never carries U+0000 (the raw layer keeps it): Postgres text and jsonb cannot hold it. */
+function textColumns(columns: RowToLoad['columns']): RowToLoad['columns'] {
+  const out: RowToLoad['columns'] = {};
+  for (const [key, value] of Object.entries(columns)) {
+    out[key] = typeof value === 'string' ? dropNul(value) : Array.isArray(value) ? value.map(dropNul) : value;
+  }
+  return out;
 }
 
 function assertIdentifier(name: string): void {

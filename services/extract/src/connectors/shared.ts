@@ -1,4 +1,4 @@
-import type { EntityType } from '@tributary/contracts';
+import { timestampMs, type EntityType } from '@tributary/contracts';
 import type { Page, SourceRecord } from './types.ts';
 
 /** How far before the saved cursor an incremental run starts again (clock skew, late commits). */
@@ -7,12 +7,8 @@ export const DEFAULT_OVERLAP_MS = 5 * 60_000;
 /** Most records a page carries, so the runner's raw-data batches stay bounded. */
 export const MAX_PAGE_RECORDS = 500;
 
-/** Epoch ms of a source timestamp (ISO 8601, or Jira's `+0000` offsets without a colon); null if unreadable. */
-export function parseTimestamp(value: unknown): number | null {
-  if (typeof value !== 'string' || value === '') return null;
-  const ms = Date.parse(value.replace(/([+-]\d{2})(\d{2})$/, '$1:$2'));
-  return Number.isNaN(ms) ? null : ms;
-}
+/** Epoch ms of a source timestamp (the shared strict parser: ISO 8601 any offset, or epoch ms); null if unreadable. */
+export const parseTimestamp = timestampMs;
 
 /** The later of two ISO instants (either may be null). */
 export function laterOf(a: string | null | undefined, b: string | null | undefined): string | null {

@@ -20,6 +20,7 @@ import type { BackendClient, IntegrationWithCredentials } from '../backend-clien
 import type { Page, StreamPosition, StreamReader } from '../connectors/types.ts';
 import { buildSourceClient, createConnector, type ConnectorIntegration } from '../connectors/index.ts';
 import { JobControl, JobStoppedError } from './job-control.ts';
+import { settleStoredBatch } from './stored-batch.ts';
 
 /** Records per raw-data batch call and per transform message (DESIGN §5: ≤ 500 raw ids). */
 const STORE_BATCH = 500;
@@ -209,7 +210,7 @@ async function storePage(
       })),
     );
     // Unchanged content was loaded before (or is still pending, which the sweeper covers).
-    const newIds = stored.filter((s) => !s.unchanged).map((s) => s.record_id);
+    const { newIds } = settleStoredBatch(stored, { jobId: message.job_id, entityType: page.entityType, logger: deps.logger });
     fresh += newIds.length;
     if (newIds.length === 0) continue;
     const transform: TransformMessage = {

@@ -15,7 +15,6 @@ import { jiraStatusesTransformer } from './jira-statuses.ts';
 
 export type { NormalizedRow, NormalizedTable, RawRecordContext, Transformer } from './types.ts';
 export { TransformError } from './types.ts';
-export { parseTime } from './parse-time.ts';
 
 /** The transformer for every entity type the raw layer stores. */
 export const transformers: Record<EntityType, Transformer> = {

@@ -1,6 +1,5 @@
 import { z } from 'zod';
-import type { EntityType } from '@tributary/contracts';
-import { parseTime } from './parse-time.ts';
+import { parseTimestamp, type EntityType } from '@tributary/contracts';
 import { TransformError } from './types.ts';
 import type { NormalizedRow, NormalizedTable, RawRecordContext, Transformer } from './types.ts';
 
@@ -40,11 +39,11 @@ export function row(
 // ---------------------------------------------------------------------------
 // Scalars
 
-/** A timestamp string as either source writes it, parsed into a Date. */
-export const timestamp = z.string().transform((value, ctx) => {
-  const date = parseTime(value);
+/** A timestamp as either source writes it (ISO 8601 any offset, or epoch ms number / numeric string), as a Date. */
+export const timestamp = z.union([z.string(), z.number()]).transform((value, ctx) => {
+  const date = parseTimestamp(value);
   if (date === null) {
-    ctx.addIssue({ code: 'custom', message: `not a timestamp: ${JSON.stringify(value.slice(0, 40))}` });
+    ctx.addIssue({ code: 'custom', message: `not a timestamp: ${JSON.stringify(String(value).slice(0, 40))}` });
     return z.NEVER;
   }
   return date;

@@ -1,16 +1,26 @@
 /**
- * Timestamps as the sources send them:
+ * The one timestamp parser every service uses (extract cursors, transformers, tests), so a value
+ * the extractor accepts is never one a transformer rejects. It accepts what the real APIs send:
  * - Jira: `2024-03-01T10:15:30.123+0000` (offset without a colon),
  * - GitHub: `2024-03-01T10:15:30Z`,
- * and plain ISO 8601 with `+01:00` offsets or without seconds / fractions.
- * A date and time with an explicit zone is required; anything else is not a timestamp.
+ * - ISO 8601 with any offset (`+01:00`, `-0530`, `+05`), with or without seconds / fractions,
+ * - epoch milliseconds, as a JSON number or a numeric string (`changelog/bulkfetch` sends
+ *   `created: 1710000000000` on some histories, as Atlassian's own example does).
+ * A date-time without a zone is ambiguous and is not a timestamp; nor is a day that does not exist.
  */
 const TIMESTAMP =
   /^(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2})(?::(\d{2})(?:[.,](\d{1,9}))?)?(Z|z|[+-]\d{2}(?::?\d{2})?)$/;
 
-/** The instant `value` names, or null when it is not a timestamp in one of the formats above. */
-export function parseTime(value: string): Date | null {
-  const m = TIMESTAMP.exec(value.trim());
+/** Epoch ms must name a date JavaScript can represent (±8.64e15). */
+const MAX_EPOCH_MS = 8.64e15;
+
+/** The instant `value` names, or null when it is not a timestamp in one of the forms above. */
+export function parseTimestamp(value: unknown): Date | null {
+  if (typeof value === 'number') return fromEpochMs(value);
+  if (typeof value !== 'string') return null;
+  const text = value.trim();
+  if (/^-?\d{1,16}$/.test(text)) return fromEpochMs(Number(text));
+  const m = TIMESTAMP.exec(text);
   if (!m) return null;
   const [, year, month, day, hour, minute, second = '00', fraction = '', zone = 'Z'] = m;
   const millis = (fraction + '000').slice(0, 3);
@@ -21,6 +31,15 @@ export function parseTime(value: string): Date | null {
   // `new Date` rolls 2024-02-30 over to March; a day that does not exist is not a timestamp.
   if (!sameCalendarFields(date, iso)) return null;
   return date;
+}
+
+/** Epoch ms of `value`, or null; see `parseTimestamp`. */
+export function timestampMs(value: unknown): number | null {
+  return parseTimestamp(value)?.getTime() ?? null;
+}
+
+function fromEpochMs(ms: number): Date | null {
+  return Number.isSafeInteger(ms) && Math.abs(ms) <= MAX_EPOCH_MS ? new Date(ms) : null;
 }
 
 function normalizeOffset(zone: string): string {

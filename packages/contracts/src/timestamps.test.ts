@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { parseTime } from './parse-time.ts';
+import { parseTimestamp as parseTime } from './timestamps.ts';
 
-describe('parseTime', () => {
+describe('parseTimestamp', () => {
   it('reads Jira timestamps (offset without a colon)', () => {
     expect(parseTime('2024-03-01T10:15:30.123+0000')?.toISOString()).toBe('2024-03-01T10:15:30.123Z');
     expect(parseTime('2024-03-01T10:15:30.123+0100')?.toISOString()).toBe('2024-03-01T09:15:30.123Z');
@@ -21,13 +21,26 @@ describe('parseTime', () => {
       'yesterday',
       '2024-03-01',
       '2024-03-01T10:15:30',
-      '1709288130',
       '2024-02-30T10:00:00Z',
       '2024-13-01T00:00:00Z',
       '2024-03-01T25:00:00Z',
     ]) {
       expect(parseTime(bad), bad).toBeNull();
     }
+  });
+
+  it('reads epoch milliseconds as a number or a numeric string (bulkfetch `created`)', () => {
+    expect(parseTime(1709288130123)?.toISOString()).toBe('2024-03-01T10:15:30.123Z');
+    expect(parseTime('1709288130123')?.toISOString()).toBe('2024-03-01T10:15:30.123Z');
+    expect(parseTime(1.5)).toBeNull();
+    expect(parseTime(Number.NaN)).toBeNull();
+    expect(parseTime(null)).toBeNull();
+    expect(parseTime({})).toBeNull();
+  });
+
+  it('reads offsets with hours only and seconds without fractions', () => {
+    expect(parseTime('2024-03-01T10:15:30+05')?.toISOString()).toBe('2024-03-01T05:15:30.000Z');
+    expect(parseTime('2024-03-01T10:15:30-08:00')?.toISOString()).toBe('2024-03-01T18:15:30.000Z');
   });
 
   it('accepts a leap day', () => {
