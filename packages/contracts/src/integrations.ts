@@ -36,9 +36,11 @@ export const githubCredentialsSchema = z.strictObject({
 });
 
 const projectKeySchema = z.string().regex(/^[A-Z][A-Z0-9_]{0,49}$/, 'must be a Jira project key like ABC');
+/** Overrides story-points discovery by field name ("Story Points", "Story point estimate"). */
+const storyPointsFieldSchema = z.string().regex(/^customfield_\d{1,10}$/, 'must be a custom field id like customfield_10016').optional();
 export const jiraConfigSchema = z.union([
-  z.strictObject({ projects: z.array(projectKeySchema).min(1).max(500) }),
-  z.strictObject({ jql: z.string().trim().min(1).max(10_000) }),
+  z.strictObject({ projects: z.array(projectKeySchema).min(1).max(500), story_points_field: storyPointsFieldSchema }),
+  z.strictObject({ jql: z.string().trim().min(1).max(10_000), story_points_field: storyPointsFieldSchema }),
 ]);
 export const githubConfigSchema = z.strictObject({
   repositories: z

@@ -33,6 +33,9 @@ describe('parseTimestamp', () => {
     expect(parseTime(1709288130123)?.toISOString()).toBe('2024-03-01T10:15:30.123Z');
     expect(parseTime('1709288130123')?.toISOString()).toBe('2024-03-01T10:15:30.123Z');
     expect(parseTime(1.5)).toBeNull();
+    // Epoch seconds would read as January 1970: refused, not silently misread.
+    expect(parseTime(1709288130)).toBeNull();
+    expect(parseTime('1709288130')).toBeNull();
     expect(parseTime(Number.NaN)).toBeNull();
     expect(parseTime(null)).toBeNull();
     expect(parseTime({})).toBeNull();

@@ -4,22 +4,27 @@
  * - Jira: `2024-03-01T10:15:30.123+0000` (offset without a colon),
  * - GitHub: `2024-03-01T10:15:30Z`,
  * - ISO 8601 with any offset (`+01:00`, `-0530`, `+05`), with or without seconds / fractions,
- * - epoch milliseconds, as a JSON number or a numeric string (`changelog/bulkfetch` sends
+ * - epoch milliseconds (from 1973 on), as a JSON number or a numeric string (`changelog/bulkfetch` sends
  *   `created: 1710000000000` on some histories, as Atlassian's own example does).
  * A date-time without a zone is ambiguous and is not a timestamp; nor is a day that does not exist.
  */
 const TIMESTAMP =
   /^(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2})(?::(\d{2})(?:[.,](\d{1,9}))?)?(Z|z|[+-]\d{2}(?::?\d{2})?)$/;
 
-/** Epoch ms must name a date JavaScript can represent (±8.64e15). */
+/** Epoch ms must name a date JavaScript can represent. */
 const MAX_EPOCH_MS = 8.64e15;
+/**
+ * Below this (1973-03-03 in ms) a number is far more likely epoch *seconds* (GitHub webhooks send
+ * `pushed_at` that way), which read as ms would silently land in January 1970: refuse it instead.
+ */
+const MIN_EPOCH_MS = 1e11;
 
 /** The instant `value` names, or null when it is not a timestamp in one of the forms above. */
 export function parseTimestamp(value: unknown): Date | null {
   if (typeof value === 'number') return fromEpochMs(value);
   if (typeof value !== 'string') return null;
   const text = value.trim();
-  if (/^-?\d{1,16}$/.test(text)) return fromEpochMs(Number(text));
+  if (/^\d{1,16}$/.test(text)) return fromEpochMs(Number(text));
   const m = TIMESTAMP.exec(text);
   if (!m) return null;
   const [, year, month, day, hour, minute, second = '00', fraction = '', zone = 'Z'] = m;
@@ -39,7 +44,7 @@ export function timestampMs(value: unknown): number | null {
 }
 
 function fromEpochMs(ms: number): Date | null {
-  return Number.isSafeInteger(ms) && Math.abs(ms) <= MAX_EPOCH_MS ? new Date(ms) : null;
+  return Number.isSafeInteger(ms) && ms >= MIN_EPOCH_MS && ms <= MAX_EPOCH_MS ? new Date(ms) : null;
 }
 
 function normalizeOffset(zone: string): string {

@@ -48,6 +48,10 @@ export interface SimulatorConfig {
     projects?: number;
     issues?: number;
     credentials?: Array<{ email: string; apiToken: string }>;
+    /** The integration user's time zone (`/myself`), in which JQL dates are read. Default UTC. */
+    timeZone?: string;
+    /** Issues whose description nests 300 levels deep (a record the raw layer must refuse alone). Default 0. */
+    deepIssues?: number;
   };
   github?: {
     repos?: number;
@@ -67,7 +71,13 @@ export interface SimulatorConfig {
 
 export interface ResolvedConfig {
   seed: number;
-  jira: { projects: number; issues: number; credentials: Array<{ email: string; apiToken: string }> };
+  jira: {
+    projects: number;
+    issues: number;
+    credentials: Array<{ email: string; apiToken: string }>;
+    timeZone: string;
+    deepIssues: number;
+  };
   github: { repos: number; prs: number; owner: string; tokens: string[] };
   limits: LimitsConfig;
   faults: FaultRule[];
@@ -92,6 +102,8 @@ export function resolveConfig(c: SimulatorConfig = {}): ResolvedConfig {
       projects: jiraProjects,
       issues: c.jira?.issues ?? 50,
       credentials: c.jira?.credentials ?? [{ email: 'sim@example.com', apiToken: 'sim-token' }],
+      timeZone: validTimeZone(c.jira?.timeZone ?? 'UTC'),
+      deepIssues: c.jira?.deepIssues ?? 0,
     },
     github: {
       repos: githubRepos,
@@ -109,4 +121,13 @@ export function resolveConfig(c: SimulatorConfig = {}): ResolvedConfig {
     logger: c.logger ?? false,
     now: c.now ?? Date.now,
   };
+}
+
+function validTimeZone(zone: string): string {
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone: zone });
+    return zone;
+  } catch {
+    throw new Error(`unknown time zone ${JSON.stringify(zone)} (use an IANA name such as America/Los_Angeles)`);
+  }
 }

@@ -17,6 +17,10 @@ const envSchema = z.object({
   SIM_GITHUB_OWNER: z.string().regex(/^[A-Za-z0-9-]+$/).default('tributary-sim'),
   SIM_JIRA_EMAIL: z.string().min(1).default('sim@example.com'),
   SIM_JIRA_API_TOKEN: z.string().min(1).default('sim-token'),
+  /** The Jira user's time zone (IANA), in which JQL dates are read. */
+  SIM_JIRA_TIME_ZONE: z.string().min(1).default('UTC'),
+  /** Issues with a 300-level nested description (refused by the raw layer). */
+  SIM_JIRA_DEEP_ISSUES: int(0),
   SIM_GITHUB_TOKENS: z.string().min(1).default('sim-github-token'),
   /** Requests per token per window for both APIs (0 = unlimited); the per-API variables win. */
   SIM_RATE_LIMIT: optInt(),
@@ -104,6 +108,8 @@ export function loadSettings(env: NodeJS.ProcessEnv, argv: string[]): MainSettin
         projects: e.SIM_JIRA_PROJECTS,
         issues: e.SIM_JIRA_ISSUES,
         credentials: [{ email: e.SIM_JIRA_EMAIL, apiToken: e.SIM_JIRA_API_TOKEN }],
+        timeZone: e.SIM_JIRA_TIME_ZONE,
+        deepIssues: e.SIM_JIRA_DEEP_ISSUES,
       },
       github: {
         repos: e.SIM_GITHUB_REPOS,

@@ -22,7 +22,7 @@ export interface SimState {
 }
 
 export function createState(config: ResolvedConfig): SimState {
-  const jira = new JiraStore(config.seed, config.jira.projects, config.jira.issues);
+  const jira = new JiraStore(config.seed, config.jira.projects, config.jira.issues, { deepIssues: config.jira.deepIssues });
   const faults = new FaultEngine(config.seed);
   for (const rule of config.faults) faults.add(rule);
   return {

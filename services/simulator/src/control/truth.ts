@@ -1,6 +1,6 @@
 import type { SimState } from '../state.ts';
 import type { JiraIssue } from '../jira/serialize.ts';
-import { ALL_FIELDS, issueJson } from '../jira/serialize.ts';
+import { allFields, issueJson } from '../jira/serialize.ts';
 import { commitJson, pullJson, reviewCommentJson, reviewJson } from '../github/serialize.ts';
 
 export interface TruthSummary {
@@ -41,7 +41,7 @@ export function truthSummary(state: SimState): TruthSummary {
 
 export function truthIssue(state: SimState, base: string, index: number): TruthIssue {
   const rec = state.jira.get(index);
-  return { ...issueJson(base, state.jira, rec, new Set(ALL_FIELDS), 'full'), transitions: state.jira.transitionsPerIssue[index] ?? 0 };
+  return { ...issueJson(base, state.jira, rec, new Set(allFields(state.jira)), 'full'), transitions: state.jira.transitionsPerIssue[index] ?? 0 };
 }
 
 export function truthPull(state: SimState, api: string, index: number): TruthPullRequest {

@@ -76,15 +76,37 @@ const ORDER_FIELDS: Record<string, OrderField> = {
   id: 'id',
 };
 
+/** The UTC instant of a wall-clock time in `timeZone` (the earlier one when a DST change repeats it). */
+export function zonedTimeToUtc(y: number, mo: number, d: number, h: number, mi: number, timeZone: string): number {
+  const wall = Date.UTC(y, mo - 1, d, h, mi);
+  const offsetAt = (instant: number): number => {
+    const parts = new Intl.DateTimeFormat('en-US', {
+      timeZone,
+      hourCycle: 'h23',
+      year: 'numeric',
+      month: '2-digit',
+      day: '2-digit',
+      hour: '2-digit',
+      minute: '2-digit',
+    }).formatToParts(new Date(instant));
+    const get = (type: string) => Number(parts.find((p) => p.type === type)?.value ?? 0);
+    return Date.UTC(get('year'), get('month') - 1, get('day'), get('hour'), get('minute')) - Math.floor(instant / 60_000) * 60_000;
+  };
+  // Two passes settle the offset on either side of a DST change.
+  let guess = wall - offsetAt(wall);
+  guess = wall - offsetAt(guess);
+  return guess;
+}
+
 /**
- * Jira reads absolute dates in the user's time zone; the simulator's user is in UTC, so these are
- * UTC. Relative periods (`-5d`, `-2h`, `-30m`, `-1w`) are relative to `now`.
+ * Jira reads absolute dates in the user's time zone (`/myself` → `timeZone`), as real Jira does.
+ * Relative periods (`-5d`, `-2h`, `-30m`, `-1w`) are relative to `now`.
  */
-export function parseJqlDate(text: string, now: number): number | null {
+export function parseJqlDate(text: string, now: number, timeZone = 'UTC'): number | null {
   const abs = /^(\d{4})[-/](\d{1,2})[-/](\d{1,2})(?:\s+(\d{1,2}):(\d{2}))?$/.exec(text.trim());
   if (abs) {
     const [, y, mo, d, h, mi] = abs;
-    const ms = Date.UTC(Number(y), Number(mo) - 1, Number(d), Number(h ?? 0), Number(mi ?? 0));
+    const ms = zonedTimeToUtc(Number(y), Number(mo), Number(d), Number(h ?? 0), Number(mi ?? 0), timeZone);
     return Number.isNaN(ms) ? null : ms;
   }
   const rel = /^([-+]?)(\d+)([wdhm])$/.exec(text.trim());
@@ -97,7 +119,7 @@ export function parseJqlDate(text: string, now: number): number | null {
   return null;
 }
 
-export function parseJql(jql: string, now: number): JqlQuery {
+export function parseJql(jql: string, now: number, timeZone = 'UTC'): JqlQuery {
   const tokens = tokenize(jql);
   let p = 0;
   const peek = (): Token | undefined => tokens[p];
@@ -154,7 +176,7 @@ export function parseJql(jql: string, now: number): JqlQuery {
       if (opTok?.kind !== 'op' || !['>=', '>', '<=', '<', '='].includes(opTok.text)) return fail('operator', opTok);
       p++;
       const raw = value();
-      const ms = parseJqlDate(raw, now);
+      const ms = parseJqlDate(raw, now, timeZone);
       if (ms === null) {
         throw new JqlError(
           `Date value '${raw}' for field '${fieldTok.text}' is invalid. Valid formats include: 'yyyy/MM/dd HH:mm', 'yyyy-MM-dd HH:mm', 'yyyy/MM/dd', 'yyyy-MM-dd', or a period format e.g. '-5d', '4w 2d'.`,

@@ -2,6 +2,8 @@ import { hashInts, hexFrom, makeRng } from '../data/prng.ts';
 import type { Rng } from '../data/prng.ts';
 import { DAY, HOUR, MINUTE, epochForSeed } from '../data/time.ts';
 import { FIRST_NAMES, LABELS, LAST_NAMES, NOUNS, PROJECT_WORDS, VERBS } from '../data/names.ts';
+import { customFieldsFor, type CustomFieldIds } from './custom-fields.ts';
+import { issueExtras, type IssueExtras } from './extras.ts';
 
 export interface StatusCategory {
   id: number;
@@ -100,6 +102,9 @@ export interface IssueRec {
   description: string | null;
   /** Oldest first. */
   histories: HistoryRec[];
+  extras: IssueExtras;
+  /** Its description nests 300 levels deep (`deepIssues`). */
+  deep: boolean;
 }
 
 const USER_COUNT = 30;
@@ -163,8 +168,13 @@ export class JiraStore {
   private readonly overlay = new Map<number, IssueRec>();
   private advanceRound = 0;
 
-  constructor(seed: number, projectCount: number, issueCount: number) {
+  readonly customFields: CustomFieldIds;
+  readonly deepIssues: number;
+
+  constructor(seed: number, projectCount: number, issueCount: number, options: { deepIssues?: number } = {}) {
     this.seed = seed;
+    this.customFields = customFieldsFor(seed);
+    this.deepIssues = Math.min(options.deepIssues ?? 0, issueCount);
     this.epoch = epochForSeed(seed);
     this.issueCount = issueCount;
     this.users = this.makeUsers();
@@ -291,12 +301,17 @@ export class JiraStore {
     const labelCount = weighted(r, [0.4, 0.35, 0.2, 0.05]);
     for (let l = 0; l < labelCount; l++) labels.add(r.pick(LABELS));
 
+    const summary = `${r.pick(VERBS)} ${r.pick(NOUNS)}`;
+    const extras = issueExtras(this.seed, i, projectCount, this.projects[project]?.key ?? 'X', created, this.epoch);
+    // Spread over the index range, so the deep ones land on different search pages.
+    const deepStep = this.deepIssues > 0 ? Math.max(1, Math.floor(this.issueCount / this.deepIssues)) : 0;
+    const deep = deepStep > 0 && i % deepStep === Math.floor(deepStep / 2) && Math.floor(i / deepStep) < this.deepIssues;
     return {
       index: i,
       id: ISSUE_ID_BASE + i,
       key,
       project,
-      summary: `${r.pick(VERBS)} ${r.pick(NOUNS)}`,
+      summary: summary + extras.summarySuffix,
       issueType: weighted(r, ISSUE_TYPE_WEIGHTS),
       priority,
       assignee,
@@ -307,8 +322,12 @@ export class JiraStore {
       status,
       resolutionDate,
       storyPoints: r.chance(0.7) ? r.pick([1, 2, 3, 5, 8, 13]) : null,
-      description: r.chance(0.7) ? `As a user I want to ${r.pick(NOUNS)} so that ${r.pick(NOUNS)} works.` : null,
+      description: r.chance(0.7)
+        ? `As a user I want to ${r.pick(NOUNS)} so that ${r.pick(NOUNS)} works.${extras.descriptionControl ? '\u0000\u0008' : ''}`
+        : null,
       histories,
+      extras,
+      deep,
     };
   }
 

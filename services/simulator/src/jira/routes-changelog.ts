@@ -55,7 +55,10 @@ export function registerChangelogRoutes(app: FastifyInstance, state: SimState): 
       const take = Math.min(limit - count, hist.length - offset);
       issueChangeLogs.push({
         issueId: String(rec.id),
-        changeHistories: hist.slice(offset, offset + take).map((h) => historyJson(base, state.jira, h)),
+        // Atlassian's bulkfetch example (and recorded responses) carry `created` as epoch ms; some histories here do too.
+        changeHistories: hist
+          .slice(offset, offset + take)
+          .map((h) => ({ ...historyJson(base, state.jira, h), ...(h.id % 3 === 0 ? { created: h.created } : {}) })),
       });
       count += take;
       if (offset + take < hist.length) {

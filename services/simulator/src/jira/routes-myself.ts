@@ -14,7 +14,8 @@ export function registerMyselfRoutes(app: FastifyInstance, state: SimState): voi
       accountId: `712020:${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20, 32)}`,
       displayName: 'Tributary Sync',
       emailAddress: email,
-      timeZone: 'UTC',
+      // Jira reads every JQL date in this zone.
+      timeZone: state.config.jira.timeZone,
       active: true,
     });
     return { ...user, locale: 'en_US', groups: { size: 1, items: [] }, applicationRoles: { size: 1, items: [] } };

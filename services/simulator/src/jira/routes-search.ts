@@ -32,7 +32,7 @@ function search(state: SimState, request: FastifyRequest, reply: FastifyReply, p
   const jql = p.jql ?? '';
   let q;
   try {
-    q = parseJql(jql, state.config.now());
+    q = parseJql(jql, state.config.now(), state.config.jira.timeZone);
   } catch (e) {
     if (e instanceof JqlError) return reply.code(400).send(jiraError(e.message));
     throw e;
@@ -49,7 +49,7 @@ function search(state: SimState, request: FastifyRequest, reply: FastifyReply, p
       projects.add(idx);
     }
   }
-  const fields = selectFields(p.fields);
+  const fields = selectFields(p.fields, state.jira);
   const changelog = (p.expand ?? '').split(',').map((s) => s.trim()).includes('changelog');
   // Jira serves up to 5000 per page only when issues carry (almost) nothing; otherwise 100.
   const cap = fields.size === 0 && !changelog ? 5000 : 100;

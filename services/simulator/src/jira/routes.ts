@@ -5,6 +5,7 @@ import { registerProjectRoutes } from './routes-project.ts';
 import { registerMetaRoutes } from './routes-meta.ts';
 import { registerSearchRoutes } from './routes-search.ts';
 import { registerChangelogRoutes } from './routes-changelog.ts';
+import { registerFieldRoutes } from './routes-field.ts';
 
 export function registerJiraRoutes(app: FastifyInstance, state: SimState): void {
   registerMyselfRoutes(app, state);
@@ -12,4 +13,5 @@ export function registerJiraRoutes(app: FastifyInstance, state: SimState): void 
   registerMetaRoutes(app);
   registerSearchRoutes(app, state);
   registerChangelogRoutes(app, state);
+  registerFieldRoutes(app, state);
 }

@@ -26,7 +26,8 @@ export interface JiraHistoryItem {
 export interface JiraHistory {
   id: string;
   author: JiraUser;
-  created: string;
+  /** ISO with a `+0000` offset; bulkfetch sends epoch ms (a number) on some histories. */
+  created: string | number;
   items: JiraHistoryItem[];
 }
 
@@ -46,7 +47,8 @@ export interface JiraIssue {
   changelog?: JiraChangelog;
 }
 
-export const ALL_FIELDS = [
+/** System fields the simulator serves; custom fields come from the store (ids differ per seed). */
+export const SYSTEM_FIELDS = [
   'summary',
   'status',
   'issuetype',
@@ -60,23 +62,31 @@ export const ALL_FIELDS = [
   'resolutiondate',
   'resolution',
   'project',
-  'customfield_10016',
+  'parent',
+  'components',
+  'fixVersions',
   'description',
 ] as const;
-export type FieldName = (typeof ALL_FIELDS)[number];
+
+/** Every field id the store's issues have: system fields, then its custom fields. */
+export function allFields(store: JiraStore): string[] {
+  const c = store.customFields;
+  return [...SYSTEM_FIELDS, c.storyPoints.id, c.sprint, c.businessValue];
+}
 
 /**
- * Turns Jira's `fields` parameter into a set. The enhanced search returns only `id` when nothing
- * is asked for; `*all` / `*navigable` ask for everything; `-name` removes one.
+ * Turns Jira's `fields` parameter into a set of field ids. The enhanced search returns only `id`
+ * when nothing is asked for; `*all` / `*navigable` ask for everything; `-name` removes one.
  */
-export function selectFields(raw: string[] | undefined): Set<FieldName> {
-  const out = new Set<FieldName>();
+export function selectFields(raw: string[] | undefined, store: JiraStore): Set<string> {
+  const known = allFields(store);
+  const out = new Set<string>();
   const names = (raw ?? []).flatMap((s) => s.split(',')).map((s) => s.trim()).filter(Boolean);
   for (const n of names) {
-    if (n === '*all' || n === '*navigable') for (const f of ALL_FIELDS) out.add(f);
-    else if ((ALL_FIELDS as readonly string[]).includes(n)) out.add(n as FieldName);
+    if (n === '*all' || n === '*navigable') for (const f of known) out.add(f);
+    else if (known.includes(n)) out.add(n);
   }
-  for (const n of names) if (n.startsWith('-')) out.delete(n.slice(1) as FieldName);
+  for (const n of names) if (n.startsWith('-')) out.delete(n.slice(1));
   return out;
 }
 
@@ -128,6 +138,25 @@ function adf(text: string): Record<string, unknown> {
   return { type: 'doc', version: 1, content: [{ type: 'paragraph', content: [{ type: 'text', text }] }] };
 }
 
+/** A description pasted with absurdly nested lists: 300 JSON levels (ADF bulletList → listItem → …). */
+function deepAdf(text: string): Record<string, unknown> {
+  let node: Record<string, unknown> = { type: 'paragraph', content: [{ type: 'text', text }] };
+  // Each list level is two objects and two arrays deep.
+  for (let level = 0; level < 75; level++) node = { type: 'bulletList', content: [{ type: 'listItem', content: [node] }] };
+  return { type: 'doc', version: 1, content: [node] };
+}
+
+const sprintJson = (s: IssueRec['extras']['sprints'][number]) => ({
+  id: s.id,
+  name: s.name,
+  state: s.state,
+  boardId: 1,
+  goal: '',
+  startDate: new Date(s.startDate).toISOString(),
+  endDate: new Date(s.endDate).toISOString(),
+  ...(s.state === 'closed' ? { completeDate: new Date(s.endDate).toISOString() } : {}),
+});
+
 export function historyJson(base: string, store: JiraStore, h: HistoryRec, fieldIds?: Set<string>): JiraHistory {
   const items = fieldIds ? h.items.filter((it) => fieldIds.has(it.fieldId)) : h.items;
   return {
@@ -146,7 +175,7 @@ export function historyJson(base: string, store: JiraStore, h: HistoryRec, field
   };
 }
 
-function fieldValue(base: string, store: JiraStore, rec: IssueRec, f: FieldName): unknown {
+function fieldValue(base: string, store: JiraStore, rec: IssueRec, f: string): unknown {
   const user = (u: number | null): JiraUser | null => {
     const rec = u === null ? undefined : store.users[u];
     return rec ? userJson(base, rec) : null;
@@ -192,11 +221,35 @@ function fieldValue(base: string, store: JiraStore, rec: IssueRec, f: FieldName)
       const p = store.projects[rec.project];
       return p ? projectRef(base, p) : null;
     }
-    case 'customfield_10016':
-      return rec.storyPoints;
+    case 'parent': {
+      if (rec.extras.parent === null) return undefined;
+      const p = store.get(rec.extras.parent);
+      return {
+        id: String(p.id),
+        key: p.key,
+        self: `${base}/rest/api/3/issue/${p.id}`,
+        fields: { summary: p.summary, status: statusJson(base, p.status), issuetype: fieldValue(base, store, p, 'issuetype') },
+      };
+    }
+    case 'components':
+      return rec.extras.components.map((name) => ({ self: `${base}/rest/api/3/component/${10000 + name.length}`, id: String(10000 + name.length), name }));
+    case 'fixVersions':
+      return rec.extras.fixVersions.map((name) => ({
+        self: `${base}/rest/api/3/version/${10000 + Number(name.replace('.', ''))}`,
+        id: String(10000 + Number(name.replace('.', ''))),
+        name,
+        archived: false,
+        released: name < '2',
+      }));
     case 'description':
+      if (rec.deep) return deepAdf(rec.description ?? 'nested');
       return rec.description === null ? null : adf(rec.description);
   }
+  const c = store.customFields;
+  if (f === c.storyPoints.id) return rec.storyPoints;
+  if (f === c.sprint) return rec.extras.sprints.length === 0 ? null : rec.extras.sprints.map(sprintJson);
+  if (f === c.businessValue) return rec.extras.businessValue;
+  return undefined;
 }
 
 export const INLINE_CHANGELOG_LIMIT = 100;
@@ -209,7 +262,7 @@ export function issueJson(
   base: string,
   store: JiraStore,
   rec: IssueRec,
-  fields: Set<FieldName>,
+  fields: Set<string>,
   changelog: 'none' | 'inline' | 'full',
 ): JiraIssue {
   const out: JiraIssue = {
@@ -219,7 +272,13 @@ export function issueJson(
     key: rec.key,
     fields: {},
   };
-  for (const f of ALL_FIELDS) if (fields.has(f)) out.fields[f] = fieldValue(base, store, rec, f);
+  for (const f of allFields(store)) {
+    if (!fields.has(f)) continue;
+    const value = fieldValue(base, store, rec, f);
+    // Jira leaves out a parent the issue does not have; other empty fields are null.
+    if (value !== undefined) out.fields[f] = value;
+    else if (f !== 'parent') out.fields[f] = null;
+  }
   if (changelog === 'inline') {
     const recent = rec.histories.slice(-INLINE_CHANGELOG_LIMIT).reverse();
     out.changelog = {

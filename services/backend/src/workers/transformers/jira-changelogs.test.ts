@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { timestampMs } from '@tributary/contracts';
 import { jiraChangelogsTransformer } from './jira-changelogs.ts';
 import { EMMA, MIA, at, context, jiraChangelog, statusItem, transformError } from './fixtures.ts';
 
@@ -9,6 +10,17 @@ function historiesOf(raw: Record<string, unknown>): Array<Record<string, unknown
 }
 
 describe('jira_changelogs → jira_issue_transitions', () => {
+  it('reads bulkfetch `created` as epoch ms (number or numeric string) beside ISO histories', () => {
+    const raw = jiraChangelog();
+    const histories = historiesOf(raw);
+    const iso = transform(raw).map((r) => r.columns.transitioned_at);
+    histories.forEach((h, k) => {
+      const ms = timestampMs(h.created)!;
+      h.created = k % 2 === 0 ? ms : String(ms);
+    });
+    expect(transform(raw).map((r) => r.columns.transitioned_at)).toEqual(iso);
+  });
+
   it('turns status items into transitions, oldest first, and ignores other items', () => {
     expect(transform(jiraChangelog())).toEqual([
       {

@@ -100,12 +100,28 @@ describe('jira_issues', () => {
       expect(transform(raw)[0]?.columns.story_points).toBe(3);
     });
 
+    it('are null when the extractor found no story-points field on the site (no guessing at default ids)', () => {
+      expect(transform(jiraIssue(), { story_points_field: null })[0]?.columns.story_points).toBeNull();
+    });
+
     it('are null when not a number', () => {
       for (const value of ['5', { value: 5 }, null, undefined, Number.NaN]) {
         const raw = jiraIssue();
         fieldsOf(raw).customfield_10016 = value;
         expect(transform(raw)[0]?.columns.story_points, JSON.stringify(value) ?? 'undefined').toBeNull();
       }
+    });
+  });
+
+  describe('sprints', () => {
+    it('are the names in the sprint field the extractor discovered (Cloud objects and legacy strings)', () => {
+      const raw = jiraIssue();
+      fieldsOf(raw).customfield_10021 = [
+        { id: 37, name: 'ACME Sprint 3', state: 'closed', boardId: 1 },
+        'com.atlassian.greenhopper.service.sprint.Sprint@1f2e[id=38,rapidViewId=1,state=ACTIVE,name=ACME Sprint 4,startDate=2024-03-01]',
+      ];
+      expect(transform(raw, { sprint_field: 'customfield_10021' })[0]?.columns.sprints).toEqual(['ACME Sprint 3', 'ACME Sprint 4']);
+      expect(transform(raw)[0]?.columns.sprints).toEqual([]);
     });
   });
 

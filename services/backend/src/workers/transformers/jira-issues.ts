@@ -46,12 +46,31 @@ const issueSchema = z.looseObject({
   }),
 });
 
-/** The story-point field ids to look at, in order: the configured one alone, else the defaults. */
+/**
+ * The story-point field ids to look at: the one the extractor found by name (or the config named)
+ * alone; none when it found none (a site without story points); the old defaults only for records
+ * stored before discovery existed (no `story_points_field` key at all).
+ */
 export function storyPointsFields(context: RawRecordContext): readonly string[] {
   const configured = context.metadata.story_points_field;
-  return typeof configured === 'string' && configured.trim() !== ''
-    ? [configured.trim()]
-    : DEFAULT_STORY_POINTS_FIELDS;
+  if (typeof configured === 'string' && configured.trim() !== '') return [configured.trim()];
+  return Object.hasOwn(context.metadata, 'story_points_field') ? [] : DEFAULT_STORY_POINTS_FIELDS;
+}
+
+/** Sprint objects (`{ name }`, Jira Cloud) or the legacy `…Sprint@1f[id=1,…,name=Sprint 1,…]` strings. */
+function sprintNames(fields: Record<string, unknown>, context: RawRecordContext): string[] {
+  const id = context.metadata.sprint_field;
+  if (typeof id !== 'string') return [];
+  const value = fields[id];
+  if (!Array.isArray(value)) return [];
+  return value.flatMap((sprint: unknown) => {
+    if (typeof sprint === 'object' && sprint !== null && 'name' in sprint && typeof sprint.name === 'string') return [sprint.name];
+    if (typeof sprint === 'string') {
+      const name = /[[,]name=([^,\]]*)/.exec(sprint)?.[1];
+      return name ? [name] : [];
+    }
+    return [];
+  });
 }
 
 function storyPoints(fields: Record<string, unknown>, context: RawRecordContext): number | null {
@@ -94,8 +113,8 @@ export const jiraIssuesTransformer = defineTransformer('jira_issues', (raw, cont
       parent_key: f.parent?.key ?? null,
       components: namesOf(f.components),
       fix_versions: namesOf(f.fixVersions),
-      // Sprints live in a custom field whose id differs per site; filled once fields are discovered by name.
-      sprints: [],
+      // Sprints live in a custom field whose id differs per site; the extractor found it by its type.
+      sprints: sprintNames(f, context),
       created_at: f.created,
       updated_at: f.updated,
       resolved_at: f.resolutiondate,

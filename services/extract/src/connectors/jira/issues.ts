@@ -2,6 +2,7 @@ import type { SourceClient, SourceResponse } from '../../http/source-client.ts';
 import { metadataFor } from '../../http/source-client.ts';
 import { externalIdOf, isRecord, laterOf, parseTimestamp, sinceMs } from '../shared.ts';
 import type { Page, SourceRecord, StreamContext, StreamReader } from '../types.ts';
+import { discoverSite } from './site.ts';
 
 /** Every field a transformer reads; the enhanced search returns only ids unless asked. */
 export const ISSUE_FIELDS = [
@@ -18,9 +19,11 @@ export const ISSUE_FIELDS = [
   'resolutiondate',
   'resolution',
   'project',
-  // Story points: "Story point estimate" (team-managed) and "Story Points" (company-managed).
-  'customfield_10016',
-  'customfield_10026',
+  'parent',
+  'components',
+  'fixVersions',
+  // ADF; kept because it is what the source sent (and where pasted oddities live).
+  'description',
 ] as const;
 
 /** Jira caps pages at 100 once fields or the changelog are requested. */
@@ -31,20 +34,34 @@ const BULKFETCH_PAGE_SIZE = 1000;
 export interface JiraScopeConfig {
   projects?: readonly string[];
   jql?: string;
-}
-
-/** `yyyy-MM-dd HH:mm` in UTC, rounded down to the minute (JQL has no seconds). */
-export function jqlDate(ms: number): string {
-  const iso = new Date(ms).toISOString();
-  return `${iso.slice(0, 10)} ${iso.slice(11, 16)}`;
+  /** A field id (`customfield_10042`) that overrides story-points discovery by name. */
+  story_points_field?: string;
 }
 
 /**
- * The search's JQL: the configured scope, the incremental bound, oldest change first.
- * JQL reads dates in the user's time zone, not UTC; the overlap window absorbs the offset
- * only when it is at least as large, so a user far from UTC needs a larger overlap.
+ * `yyyy-MM-dd HH:mm` as a wall-clock time in `timeZone` (JQL has no seconds and no offsets:
+ * Jira reads it in the user's zone), rounded down to the minute.
  */
-export function buildIssuesJql(config: JiraScopeConfig, since: number | null): string {
+export function jqlDate(ms: number, timeZone = 'UTC'): string {
+  const parts = new Intl.DateTimeFormat('en-US', {
+    timeZone,
+    hourCycle: 'h23',
+    year: 'numeric',
+    month: '2-digit',
+    day: '2-digit',
+    hour: '2-digit',
+    minute: '2-digit',
+  }).formatToParts(new Date(ms));
+  const get = (type: Intl.DateTimeFormatPartTypes) => parts.find((p) => p.type === type)?.value ?? '00';
+  return `${get('year')}-${get('month')}-${get('day')} ${get('hour')}:${get('minute')}`;
+}
+
+/**
+ * The search's JQL: the configured scope, the incremental bound written in the Jira user's time
+ * zone (Jira reads JQL dates there; a UTC bound skips every edit in the first hours after the
+ * cursor for a user west of UTC), oldest change first.
+ */
+export function buildIssuesJql(config: JiraScopeConfig, since: number | null, timeZone = 'UTC'): string {
   let scope: string;
   if (config.projects && config.projects.length > 0) {
     scope = `project in (${config.projects.map((k) => JSON.stringify(k)).join(', ')})`;
@@ -54,7 +71,7 @@ export function buildIssuesJql(config: JiraScopeConfig, since: number | null): s
   } else {
     throw new Error('jira integration config needs projects or jql');
   }
-  const bound = since === null ? '' : ` AND updated >= "${jqlDate(since)}"`;
+  const bound = since === null ? '' : ` AND updated >= "${jqlDate(since, timeZone)}"`;
   return `${scope}${bound} ORDER BY updated ASC`;
 }
 
@@ -140,8 +157,11 @@ export interface IssuesStreamOptions {
  */
 export function issuesStream({ client, config, overlapMs }: IssuesStreamOptions): StreamReader {
   return async function* issues(ctx: StreamContext): AsyncGenerator<Page, void, undefined> {
+    // Once per run: the user's zone may change, and so may the site's fields.
+    const site = await discoverSite(client, config, ctx.signal);
     const saved = ctx.mode === 'full' ? null : (ctx.position('')?.cursor ?? null);
-    const jql = buildIssuesJql(config, sinceMs(saved, overlapMs));
+    const jql = buildIssuesJql(config, sinceMs(saved, overlapMs), site.timeZone);
+    const fields = [...new Set([...ISSUE_FIELDS, ...site.extraFields])];
     let cursor = saved;
     let nextPageToken: string | null = null;
     do {
@@ -149,7 +169,7 @@ export function issuesStream({ client, config, overlapMs }: IssuesStreamOptions)
         '/rest/api/3/search/jql',
         {
           jql,
-          fields: ISSUE_FIELDS,
+          fields,
           expand: 'changelog',
           maxResults: SEARCH_PAGE_SIZE,
           ...(nextPageToken ? { nextPageToken } : {}),
@@ -168,7 +188,7 @@ export function issuesStream({ client, config, overlapMs }: IssuesStreamOptions)
         .map((issue) => externalIdOf(issue, 'id', 'jira issue'));
       const full = truncated.length > 0 ? await bulkFetchHistories(client, truncated, ctx.signal) : new Map<string, unknown[]>();
 
-      const metadata = metadataFor(res);
+      const metadata = { ...metadataFor(res), ...site.metadata };
       const issueRecords: SourceRecord[] = [];
       const changelogRecords: SourceRecord[] = [];
       for (const issue of page.issues) {

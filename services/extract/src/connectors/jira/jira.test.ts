@@ -8,6 +8,7 @@ import type { ConnectorIntegration } from '../index.ts';
 import { contextFor, drain } from '../testing.ts';
 import type { Positions } from '../testing.ts';
 import type { Connector, Page, SourceRecord } from '../types.ts';
+import { timestampMs } from '@tributary/contracts';
 import { buildIssuesJql, jqlDate } from './issues.ts';
 
 let sim: RunningSimulator;
@@ -126,7 +127,8 @@ describe('jira connector against the simulator', () => {
     expect(recordsOf(pages, 'jira_changelogs')).toHaveLength(issues.length);
 
     const stats = await sim.control<StatsSnapshot>('GET', '/_sim/stats');
-    expect(stats.total_requests).toBeLessThanOrEqual(3);
+    // myself + field (once per run), then one search page and perhaps a bulkfetch.
+    expect(stats.total_requests).toBeLessThanOrEqual(5);
     expect(Date.parse(positions.get('')?.cursor ?? '')).toBeGreaterThan(Date.parse(cursor ?? ''));
   });
 
@@ -168,7 +170,87 @@ describe('jira connector against the simulator', () => {
   });
 });
 
+const updatedMs = (r: SourceRecord): number => timestampMs((r.rawData.fields as { updated: unknown }).updated)!;
+
+describe.each(['America/Los_Angeles', 'Pacific/Auckland'])('a Jira user in %s', (timeZone) => {
+  it('an incremental run fetches an issue edited one minute after the cursor, and nothing older than the overlap', async () => {
+    let clock = Date.UTC(2025, 0, 1);
+    const zoned = await startSimulator({ seed: 3, jira: { projects: 1, issues: 60, timeZone }, now: () => clock });
+    try {
+      const integration: ConnectorIntegration = {
+        type: 'jira',
+        id: 9,
+        baseUrl: zoned.url,
+        credentials: { email: 'sim@example.com', api_token: 'sim-token' },
+        config: { projects: (await zoned.control<TruthSummary>('GET', '/_sim/truth/summary')).jira.projects },
+      };
+      const connector = createConnector(integration, buildSourceClient(integration, { registry, retry: { retries: 0, baseMs: 1, capMs: 1 } }));
+      const positions: Positions = new Map();
+      await drain(connector.streams.issues!, contextFor('full'), positions);
+      const cursor = Date.parse(positions.get('')?.cursor ?? '');
+      // One issue edited two hours before the cursor (a late-arriving write, outside the overlap),
+      // then one a minute after it.
+      clock = cursor - 2 * 3_600_000;
+      const early = await zoned.control<{ issues: string[] }>('POST', '/_sim/advance', { issues: 1 });
+      clock = cursor + 60_000;
+      const late = await zoned.control<{ issues: string[] }>('POST', '/_sim/advance', { issues: 1 });
+      const pages = await drain(connector.streams.issues!, contextFor('incremental', positions), positions);
+      const issues = recordsOf(pages, 'jira_issues');
+      expect(issues.map((r) => r.rawData.key)).toContain(late.issues[0]);
+      // The bound is the cursor less the 5-minute overlap in the user's zone: hours off either way is a bug.
+      expect(issues.map((r) => r.rawData.key)).not.toContain(early.issues[0]);
+      expect(issues.every((r) => updatedMs(r) >= cursor - 6 * 60_000)).toBe(true);
+      expect(issues.every((r) => r.metadata.time_zone === timeZone)).toBe(true);
+    } finally {
+      await zoned.close();
+    }
+  });
+});
+
+describe('custom fields by name', () => {
+  // Seed 4 puts story points on a field other than customfield_10016, which then holds "Business Value".
+  it('story points and sprints are read from the fields the site names, unless the config names an id', async () => {
+    const site = await startSimulator({ seed: 4, jira: { projects: 1, issues: 30 } });
+    try {
+      const fields = await (await site.jira('/rest/api/3/field')).json() as { id: string; name: string }[];
+      const storyPoints = fields.find((f) => f.name === 'Story Points' || f.name === 'Story point estimate')!;
+      const sprint = fields.find((f) => f.name === 'Sprint')!;
+      expect(storyPoints.id).not.toBe('customfield_10016');
+      const run = async (config: { projects: string[]; story_points_field?: string }) => {
+        const integration: ConnectorIntegration = {
+          type: 'jira',
+          id: 10,
+          baseUrl: site.url,
+          credentials: { email: 'sim@example.com', api_token: 'sim-token' },
+          config,
+        };
+        const connector = createConnector(integration, buildSourceClient(integration, { registry }));
+        return recordsOf(await drain(connector.streams.issues!, contextFor('full')), 'jira_issues');
+      };
+      const { projects } = (await site.control<TruthSummary>('GET', '/_sim/truth/summary')).jira;
+      const issues = await run({ projects });
+      expect(issues.every((r) => r.metadata.story_points_field === storyPoints.id && r.metadata.sprint_field === sprint.id)).toBe(true);
+      const key = String(issues.find((r) => (r.rawData.fields as Record<string, unknown>)[storyPoints.id] !== null)?.rawData.key);
+      const source = await site.control<{ fields: Record<string, unknown> }>('GET', `/_sim/truth/jira/issues/${key}`);
+      const got = issues.find((r) => r.rawData.key === key)!.rawData.fields as Record<string, unknown>;
+      expect(got[storyPoints.id]).toBe(source.fields[storyPoints.id]);
+      expect(got[sprint.id]).toEqual(source.fields[sprint.id]);
+      const overridden = await run({ projects, story_points_field: 'customfield_10016' });
+      expect(overridden.every((r) => r.metadata.story_points_field === 'customfield_10016')).toBe(true);
+    } finally {
+      await site.close();
+    }
+  });
+});
+
 describe('issues JQL', () => {
+  it('writes the bound as wall-clock time in the user zone', () => {
+    const since = Date.parse('2024-03-01T10:15:30.123Z');
+    expect(jqlDate(since, 'America/Los_Angeles')).toBe('2024-03-01 02:15');
+    expect(jqlDate(since, 'Pacific/Auckland')).toBe('2024-03-01 23:15');
+    expect(buildIssuesJql({ projects: ['A'] }, since, 'Asia/Kolkata')).toBe('project in ("A") AND updated >= "2024-03-01 15:45" ORDER BY updated ASC');
+  });
+
   it('scopes by projects or by configured JQL, bounds by cursor less overlap, oldest first', () => {
     expect(buildIssuesJql({ projects: ['A', 'B'] }, null)).toBe('project in ("A", "B") ORDER BY updated ASC');
     const since = Date.parse('2024-03-01T10:15:30.123Z');
