@@ -58,9 +58,9 @@ export const githubReviewComments = normalizedTable('github_review_comments', {
   updatedAt: ts('updated_at').notNull(),
 });
 
+/** Which pull requests list a commit is `githubPullRequestCommits`, not a column here. */
 export const githubCommits = normalizedTable('github_commits', {
   repository: text('repository').notNull(),
-  pullNumber: integer('pull_number'),
   sha: text('sha').notNull(),
   message: text('message'),
   authorName: text('author_name'),

@@ -78,18 +78,35 @@ describe('truth', () => {
     let prs = 0;
     let reviews = 0;
     let commits = 0;
+    const shas = new Set<string>();
+    let rebased = 0;
     for (const repo of summary.github.repositories) {
       const pulls = (await (await s.github(`/repos/${repo}/pulls?state=all&per_page=100`)).json()) as Array<{ number: number }>;
       prs += pulls.length;
       for (const p of pulls) {
         reviews += ((await (await s.github(`/repos/${repo}/pulls/${p.number}/reviews?per_page=100`)).json()) as unknown[]).length;
-        commits += ((await (await s.github(`/repos/${repo}/pulls/${p.number}/commits?per_page=100`)).json()) as unknown[]).length;
+        const listed = (await (await s.github(`/repos/${repo}/pulls/${p.number}/commits?per_page=100`)).json()) as Array<{
+          sha: string;
+          commit: { author: { date: string }; committer: { date: string } };
+        }>;
+        commits += listed.length;
+        for (const c of listed) shas.add(c.sha);
+        rebased += listed.filter((c) => c.commit.author.date !== c.commit.committer.date).length;
       }
     }
+    // Stacked branches: some commits are listed by two pull requests; rebases re-date some commits.
+    expect(shas.size).toBe(summary.github.commits);
+    expect(shas.size).toBeLessThan(commits);
+    expect(rebased).toBeGreaterThan(0);
+    for (const [former, current] of Object.entries(summary.github.renamed)) {
+      const repo = (await (await s.github(`/repos/${former}`)).json()) as { full_name: string };
+      expect(repo.full_name).toBe(current);
+    }
+    expect(Object.keys(summary.github.renamed)).toHaveLength(1);
     expect({ prs, reviews, commits }).toEqual({
       prs: summary.github.pull_requests,
       reviews: summary.github.reviews,
-      commits: summary.github.commits,
+      commits: summary.github.pull_request_commits,
     });
   });
 

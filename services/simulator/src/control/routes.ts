@@ -5,6 +5,7 @@ import { DEFAULT_LIMITS, burstLimitSchema, faultRuleSchema, rateLimitSchema } fr
 import { baseUrl, queryInt, queryString } from '../http.ts';
 import type { AdvanceResult } from './truth.ts';
 import { truthIssue, truthPull, truthSummary } from './truth.ts';
+import { configuredName } from '../github/model.ts';
 
 const advanceBody = z.object({
   issues: z.number().int().nonnegative().default(0),
@@ -84,7 +85,7 @@ export function registerControlRoutes(app: FastifyInstance, state: SimState): vo
     const q = request.query as Record<string, unknown>;
     const gh = state.github;
     return sample(gh.prCount, queryInt(q.sample, -1) === -1 ? null : queryInt(q.sample, 0)).map((j) => ({
-      repository: gh.repos[j % gh.repos.length]?.fullName ?? '',
+      repository: configuredName(gh.repos[j % gh.repos.length]),
       number: Math.floor(j / gh.repos.length) + 1,
       updated_at: new Date(gh.updated[j] ?? 0).toISOString(),
     }));

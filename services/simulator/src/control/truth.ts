@@ -2,10 +2,23 @@ import type { SimState } from '../state.ts';
 import type { JiraIssue } from '../jira/serialize.ts';
 import { allFields, issueJson } from '../jira/serialize.ts';
 import { commitJson, pullJson, reviewCommentJson, reviewJson } from '../github/serialize.ts';
+import { configuredName } from '../github/model.ts';
 
 export interface TruthSummary {
   jira: { projects: string[]; issues: number; transitions: number; histories: number };
-  github: { repositories: string[]; pull_requests: number; reviews: number; commits: number; review_comments: number };
+  github: {
+    /** As integrations are configured (a renamed repository under its former name). */
+    repositories: string[];
+    /** Configured name → current name, for repositories renamed since. */
+    renamed: Record<string, string>;
+    pull_requests: number;
+    reviews: number;
+    /** Distinct commits. */
+    commits: number;
+    /** (pull request, commit) listings: a commit two PRs list counts twice. */
+    pull_request_commits: number;
+    review_comments: number;
+  };
 }
 
 /** An issue exactly as search/jql would show it with every field, plus its complete changelog (oldest first). */
@@ -30,10 +43,12 @@ export function truthSummary(state: SimState): TruthSummary {
   return {
     jira: { projects: j.projects.map((p) => p.key), issues: j.issueCount, transitions: j.totalTransitions, histories: j.totalHistories },
     github: {
-      repositories: state.github.repos.map((r) => r.fullName),
+      repositories: state.github.repos.map((r) => configuredName(r)),
+      renamed: Object.fromEntries(state.github.repos.filter((r) => r.formerFullName).map((r) => [r.formerFullName, r.fullName])),
       pull_requests: state.github.prCount,
       reviews: state.github.totalReviews,
-      commits: state.github.totalCommits,
+      commits: state.github.distinctCommits,
+      pull_request_commits: state.github.totalCommits,
       review_comments: state.github.totalReviewComments,
     },
   };

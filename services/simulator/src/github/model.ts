@@ -3,6 +3,7 @@ import type { Rng } from '../data/prng.ts';
 import { DAY, HOUR, MINUTE, epochForSeed } from '../data/time.ts';
 import { ENVIRONMENTS, FILE_PATHS, FIRST_NAMES, LABELS, LAST_NAMES, NOUNS, REPO_NAMES, VERBS } from '../data/names.ts';
 import { pickDistinct } from '../jira/model.ts';
+import { oddBody, rebaseSome, renamedRepoIndex, sharesCommits } from './real-shapes.ts';
 
 export interface GhUserRec {
   login: string;
@@ -15,7 +16,10 @@ export interface RepoRec {
   index: number;
   id: number;
   name: string;
+  /** The current `owner/name`, as payloads (and their URLs) show it. */
   fullName: string;
+  /** The name it had before a rename: integrations configured with it still reach it. */
+  formerFullName: string | null;
   description: string;
   language: string;
   created: number;
@@ -27,7 +31,11 @@ export interface CommitRec {
   sha: string;
   message: string;
   user: number | null;
+  /** Author date: when the change was written. */
   date: number;
+  /** Committer date and user: differ from the author's after a rebase or squash. */
+  committed: number;
+  committer: number | null;
   parents: string[];
 }
 
@@ -138,7 +146,10 @@ export class GithubStore {
   readonly state: Uint8Array;
   readonly commentCount: Int32Array;
   totalReviews = 0;
+  /** Commit listings: one per (pull request, commit), a shared commit counted per PR that lists it. */
   totalCommits = 0;
+  /** Distinct commits (a commit two PRs list counted once). */
+  distinctCommits = 0;
   totalReviewComments = 0;
   private readonly overlay = new Map<number, PullRec>();
   private advanceRound = 0;
@@ -172,13 +183,23 @@ export class GithubStore {
         id: 500_000_000 + (hashInts(seed, 25) % 100_000_000) + k,
         name,
         fullName: `${ownerLogin}/${name}`,
+        formerFullName: null,
         description: `The ${name.replace(/-/g, ' ')} of the simulated organisation`,
         language: r.pick(LANGUAGES),
         created: sec(this.epoch - (800 + r.int(0, 400)) * DAY),
         prs: [],
       });
     }
+    const renamed = renamedRepoIndex(repoCount);
+    const moved = renamed === null ? undefined : this.repos[renamed];
+    if (moved) {
+      // Renamed after integrations were set up: the old name still answers, payloads carry the new one.
+      moved.formerFullName = moved.fullName;
+      moved.name = `${moved.name}-renamed`;
+      moved.fullName = `${ownerLogin}/${moved.name}`;
+    }
     this.repoByName = new Map(this.repos.map((r) => [r.name.toLowerCase(), r.index]));
+    for (const r of this.repos) if (r.formerFullName) this.repoByName.set(r.formerFullName.split('/')[1]!.toLowerCase(), r.index);
     this.created = new Float64Array(prCount);
     this.updated = new Float64Array(prCount);
     this.state = new Uint8Array(prCount);
@@ -189,6 +210,7 @@ export class GithubStore {
       this.index(pr);
       this.totalReviews += pr.reviews.length;
       this.totalCommits += pr.commits.length;
+      this.distinctCommits += new Set(pr.commits.map((c) => c.sha)).size - this.sharedWithEarlier(j, pr);
       this.totalReviewComments += pr.comments.length;
     }
   }
@@ -205,7 +227,7 @@ export class GithubStore {
     return u >= not ? u + 1 : u;
   }
 
-  generate(j: number): PullRec {
+  generate(j: number, withShared = true): PullRec {
     const r = makeRng(this.seed, 201, j);
     const repoCount = this.repos.length;
     const repo = j % repoCount;
@@ -232,9 +254,16 @@ export class GithubStore {
         // Unlinked commit emails yield author: null, as on GitHub.
         user: r.chance(0.9) ? user : null,
         date: t,
+        committed: t,
+        committer: null,
         parents: [prev],
       });
     }
+    for (const c of commits) c.committer = c.user;
+    const committers = makeRng(this.seed, 37, j);
+    rebaseSome(this.seed, j, commits, end, () => this.otherUser(committers, user));
+    const shared = withShared && j >= repoCount ? sharesCommits(this.seed, j) : 0;
+    if (shared > 0) commits.unshift(...this.generate(j - repoCount, false).commits.slice(0, shared));
     const headSha = commits.at(-1)?.sha ?? baseSha;
 
     const reviews: ReviewRec[] = [];
@@ -272,7 +301,7 @@ export class GithubStore {
       number,
       repo,
       title: `${r.pick(VERBS)} ${r.pick(NOUNS)}`,
-      body: r.chance(0.8) ? `This change touches the ${r.pick(NOUNS)}.\n\nCloses #${Math.max(1, number - r.int(1, 5))}` : null,
+      body: oddBody(this.seed, j, r.chance(0.8) ? `This change touches the ${r.pick(NOUNS)}.\n\nCloses #${Math.max(1, number - r.int(1, 5))}` : null),
       user,
       labels: [...labels],
       created,
@@ -321,6 +350,14 @@ export class GithubStore {
         inReplyTo: first.id,
       });
     }
+  }
+
+  /** How many of `pr`'s commits an earlier pull request of its repository already lists. */
+  private sharedWithEarlier(j: number, pr: PullRec): number {
+    const repoCount = this.repos.length;
+    if (j < repoCount) return 0;
+    const earlier = new Set(this.generate(j - repoCount, false).commits.map((c) => c.sha));
+    return pr.commits.filter((c) => earlier.has(c.sha)).length;
   }
 
   get(j: number): PullRec {
@@ -429,8 +466,13 @@ export class GithubStore {
       pr.updated = t;
       this.overlay.set(j, pr);
       this.index(pr);
-      out.push({ repository: this.repos[pr.repo]?.fullName ?? '', number: pr.number, change });
+      out.push({ repository: configuredName(this.repos[pr.repo]), number: pr.number, change });
     }
     return out;
   }
+}
+
+/** The name an integration is configured with: the former one for a renamed repository. */
+export function configuredName(repo: RepoRec | undefined): string {
+  return repo?.formerFullName ?? repo?.fullName ?? '';
 }

@@ -238,13 +238,20 @@ export function commitJson(api: string, store: GithubStore, pr: PullRec, c: Comm
     email: u ? `${u.login}@users.noreply.github.com` : 'someone@example.org',
     date: githubTime(c.date),
   };
+  const cu = c.committer === null ? undefined : store.users[c.committer];
+  // After a rebase the committer (and its date) is whoever re-created the commit.
+  const committer = {
+    name: cu?.name ?? person.name,
+    email: cu ? `${cu.login}@users.noreply.github.com` : person.email,
+    date: githubTime(c.committed),
+  };
   const repoUrl = `${api}/repos/${repo?.fullName ?? ''}`;
   return {
     sha: c.sha,
     node_id: `C_kwDO${Buffer.from(c.sha.slice(0, 12)).toString('base64url')}`,
     commit: {
       author: person,
-      committer: person,
+      committer,
       message: c.message,
       tree: { sha: c.sha.split('').reverse().join(''), url: `${repoUrl}/git/trees/${c.sha}` },
       url: `${repoUrl}/git/commits/${c.sha}`,
@@ -255,7 +262,7 @@ export function commitJson(api: string, store: GithubStore, pr: PullRec, c: Comm
     html_url: `https://github.com/${repo?.fullName ?? ''}/commit/${c.sha}`,
     comments_url: `${repoUrl}/commits/${c.sha}/comments`,
     author: userAt(api, store, c.user),
-    committer: userAt(api, store, c.user),
+    committer: userAt(api, store, c.committer),
     parents: c.parents.map((p) => ({ sha: p, url: `${repoUrl}/commits/${p}`, html_url: `https://github.com/${repo?.fullName ?? ''}/commit/${p}` })),
   };
 }

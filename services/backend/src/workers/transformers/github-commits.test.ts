@@ -18,7 +18,6 @@ describe('github_commits', () => {
         externalId: SHA,
         columns: {
           repository: 'octocat/Hello-World',
-          pull_number: 1347,
           sha: SHA,
           message: 'Fix all the bugs',
           author_name: 'Monalisa Octocat',
@@ -40,13 +39,17 @@ describe('github_commits', () => {
     ]);
   });
 
-  it('pull_number is null without metadata and no association is written; repository comes from url', () => {
+  it('without a pull number in the metadata no association is written; repository comes from url', () => {
     const rows = transform(ghCommit());
     expect(rows.map((r) => r.table)).toEqual(['github_commits']);
-    expect(rows[0]?.columns).toMatchObject({
-      repository: 'octocat/Hello-World',
-      pull_number: null,
-    });
+    expect(rows[0]?.columns).toMatchObject({ repository: 'octocat/Hello-World' });
+    expect(rows[0]?.columns).not.toHaveProperty('pull_number');
+  });
+
+  it('the repository it was fetched for wins over the payload URL (renamed repository)', () => {
+    const rows = transform(ghCommit(), { repository: 'octocat/old-name', pull_number: 7 });
+    expect(rows.map((r) => r.columns.repository)).toEqual(['octocat/old-name', 'octocat/old-name']);
+    expect(rows[1]?.externalId).toBe(`octocat/old-name#7@${SHA}`);
   });
 
   it('tolerates an author with no GitHub account and a null git author (no author date; committer date kept)', () => {

@@ -36,6 +36,7 @@ const commitSchema = z.looseObject({
 export const githubCommitsTransformer = defineTransformer('github_commits', (raw, context) => {
   const c = parseRaw(commitSchema, raw);
   const repository = requireRepository('url', parseRepoUrl(c.url), context);
+  // Which PRs list the commit lives in github_pull_request_commits, one row per listing.
   const gitAuthor = c.commit.author;
   const gitCommitter = c.commit.committer;
   const pullNumber = metadataPullNumber(context);
@@ -53,7 +54,6 @@ export const githubCommitsTransformer = defineTransformer('github_commits', (raw
   return [
     row('github_commits', c.sha, {
       repository,
-      pull_number: pullNumber,
       sha: c.sha,
       message: c.commit.message ?? null,
       author_name: gitAuthor?.name ?? null,

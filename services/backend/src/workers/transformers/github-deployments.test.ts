@@ -33,6 +33,10 @@ describe('github_deployments', () => {
     });
   });
 
+  it('the repository it was fetched for wins over repository_url', () => {
+    expect(transform(ghDeployment(), { repository: 'acme/old-name' })[0]?.columns.repository).toBe('acme/old-name');
+  });
+
   it('names the wrong field', () => {
     expect(transformError(() => transform({ ...ghDeployment(), id: null })).path).toBe('id');
     expect(transformError(() => transform({ ...ghDeployment(), updated_at: 1342747153 })).path).toBe(

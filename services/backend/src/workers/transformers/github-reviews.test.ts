@@ -6,8 +6,8 @@ const transform = (raw: unknown, metadata: Record<string, unknown> = {}) =>
   githubReviewsTransformer.transform(raw, context(metadata));
 
 describe('github_reviews', () => {
-  it('maps a review, scope from pull_request_url', () => {
-    expect(transform(ghReview(), { repository: 'ignored/when-url-parses', pull_number: 99 })).toEqual([
+  it('maps a review, scope from pull_request_url when the record has no fetch scope', () => {
+    expect(transform(ghReview())).toEqual([
       {
         table: 'github_reviews',
         externalId: '80',
@@ -51,6 +51,13 @@ describe('github_reviews', () => {
     expect(
       transform(raw, { repository: 'octocat/Hello-World', pull_number: '12' })[0]?.columns.pull_number,
     ).toBe(12);
+  });
+
+  it('the pull request it was fetched for wins over pull_request_url (renamed or transferred repository)', () => {
+    expect(transform(ghReview(), { repository: 'acme/old-name', pull_number: 7 })[0]?.columns).toMatchObject({
+      repository: 'acme/old-name',
+      pull_number: 7,
+    });
   });
 
   it('names the wrong field', () => {

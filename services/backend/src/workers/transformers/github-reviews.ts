@@ -25,22 +25,21 @@ const reviewSchema = z.looseObject({
 });
 
 /**
- * The pull request a review or review comment belongs to: from its `pull_request_url`, else from
- * the extraction metadata (`repository`, `pull_number`). Neither is an error on `pull_request_url`.
+ * The pull request a review or review comment belongs to: the one it was fetched for (extraction
+ * metadata `repository`, `pull_number`), else its `pull_request_url` (records stored without
+ * scope). Neither is an error on `pull_request_url`.
  */
 export function pullScope(
   pullRequestUrl: string | null | undefined,
   context: RawRecordContext,
 ): { repository: string; pullNumber: number } {
-  const fromUrl = parsePullUrl(pullRequestUrl);
-  if (fromUrl) return fromUrl;
   const repository = metadataRepository(context);
   const pullNumber = metadataPullNumber(context);
-  if (repository === null || pullNumber === null) {
-    const why = pullRequestUrl ? 'not a pull request URL' : 'required';
-    throw new TransformError('pull_request_url', `${why}, and metadata has no repository and pull_number`);
-  }
-  return { repository, pullNumber };
+  if (repository !== null && pullNumber !== null) return { repository, pullNumber };
+  const fromUrl = parsePullUrl(pullRequestUrl);
+  if (fromUrl) return fromUrl;
+  const why = pullRequestUrl ? 'not a pull request URL' : 'required';
+  throw new TransformError('pull_request_url', `${why}, and metadata has no repository and pull_number`);
 }
 
 export const githubReviewsTransformer = defineTransformer('github_reviews', (raw, context) => {

@@ -96,7 +96,9 @@ export function loginOf(user: GithubUser | null | undefined): string | null {
 }
 
 // ---------------------------------------------------------------------------
-// GitHub scope: repository and pull number from API URLs, else from the extraction metadata
+// GitHub scope: the repository and pull number the record was fetched for (extraction metadata,
+// written from the request) win; URLs inside the payload are only a fallback for records stored
+// without it — they point at the new name after a rename or transfer.
 
 const PULL_URL = /\/repos\/([^/]+)\/([^/]+)\/pulls\/(\d+)(?:[/?#]|$)/;
 const REPO_URL = /\/repos\/([^/]+)\/([^/?#]+)/;
@@ -140,13 +142,13 @@ export function metadataPullNumber(context: RawRecordContext): number | null {
   return typeof n === 'number' && Number.isSafeInteger(n) && n > 0 ? n : null;
 }
 
-/** The repository from a URL in the record, else the metadata; neither is an error on `field`. */
+/** The repository the record was fetched for, else the one a URL in the record names; neither is an error on `field`. */
 export function requireRepository(
   field: string,
   fromRecord: string | null,
   context: RawRecordContext,
 ): string {
-  const repository = fromRecord ?? metadataRepository(context);
+  const repository = metadataRepository(context) ?? fromRecord;
   if (repository === null) {
     throw new TransformError(field, 'no repository: not in the record and no metadata.repository');
   }

@@ -69,9 +69,11 @@ describe('github connector against the simulator', () => {
     const pulls = await drain(connector.streams.pull_requests!, ctx, prPositions);
     const deployments = await drain(connector.streams.deployments!, ctx, deployPositions);
 
+    // A renamed repository answers under its configured name; its payload carries the new one.
     expect(recordsOf(repos, 'github_repositories').map((r) => r.rawData.full_name).sort()).toEqual(
-      [...truth.github.repositories].sort(),
+      truth.github.repositories.map((name) => truth.github.renamed[name] ?? name).sort(),
     );
+    expect(recordsOf(repos, 'github_repositories').map((r) => r.metadata.repository).sort()).toEqual([...truth.github.repositories].sort());
     for (const repo of truth.github.repositories) expect(repoPositions.get(repo)?.etag).toMatch(/^W\/"/);
 
     fullPulls = recordsOf(pulls, 'github_pull_requests');
@@ -81,7 +83,9 @@ describe('github connector against the simulator', () => {
     expect(fullPulls).toHaveLength(truth.github.pull_requests);
     expect(reviews).toHaveLength(truth.github.reviews);
     expect(comments).toHaveLength(truth.github.review_comments);
-    expect(commits).toHaveLength(truth.github.commits);
+    // One record per (pull request, commit); a commit shared by two PRs comes once for each.
+    expect(commits).toHaveLength(truth.github.pull_request_commits);
+    expect(new Set(commits.map((r) => r.rawData.sha)).size).toBe(truth.github.commits);
     for (const records of [fullPulls, reviews, comments, commits]) {
       expect(new Set(records.map((r) => r.externalId)).size).toBe(records.length);
     }
@@ -91,7 +95,7 @@ describe('github connector against the simulator', () => {
       expect(truth.github.repositories).toContain(r.metadata.repository);
       expect(r.metadata.pull_number).toEqual(expect.any(Number));
     }
-    expect(commits.every((r) => r.externalId === r.rawData.sha)).toBe(true);
+    expect(commits.every((r) => r.externalId === `${String(r.metadata.repository)}#${String(r.metadata.pull_number)}@${String(r.rawData.sha)}`)).toBe(true);
     expect(pulls.every((p) => p.records.length <= 500)).toBe(true);
 
     // One closing checkpoint per repository, carrying the newest updated_at listed.
@@ -185,7 +189,7 @@ describe('pull request pages', () => {
       const pages = await drain(stream, contextFor('full'));
       expect(pages.some((p) => p.records.length === 500)).toBe(true);
       expect(pages.every((p) => p.records.length <= 500)).toBe(true);
-      expect(recordsOf(pages, 'github_commits')).toHaveLength(summary.github.commits);
+      expect(recordsOf(pages, 'github_commits')).toHaveLength(summary.github.pull_request_commits);
       expect(recordsOf(pages, 'github_pull_requests')).toHaveLength(summary.github.pull_requests);
     } finally {
       await big.close();

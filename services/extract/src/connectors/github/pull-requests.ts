@@ -104,7 +104,12 @@ async function fetchPull(
     pull: pull && isRecord(pull.body) ? githubRecord(pull, pull.body, 'id', 'github pull request', scope) : null,
     reviews: (reviews ?? []).map(({ res, item }) => githubRecord(res, item, 'id', 'github review', scope)),
     comments: (comments ?? []).map(({ res, item }) => githubRecord(res, item, 'id', 'github review comment', scope)),
-    commits: (commits ?? []).map(({ res, item }) => githubRecord(res, item, 'sha', 'github commit', scope)),
+    // One raw record per (pull request, commit): a commit two PRs list is stored (and associated)
+    // for each, not recognised as unchanged content and dropped for the second.
+    commits: (commits ?? []).map(({ res, item }) => {
+      const record = githubRecord(res, item, 'sha', 'github commit', scope);
+      return { ...record, externalId: `${repository}#${number}@${record.externalId}` };
+    }),
   };
 }
 
