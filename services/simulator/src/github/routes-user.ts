@@ -21,6 +21,12 @@ export function registerUserRoutes(app: FastifyInstance, state: SimState): void 
       public_gists: 0,
       followers: 3,
       following: 1,
+      private_gists: 0,
+      total_private_repos: state.github.repos.length,
+      owned_private_repos: 0,
+      disk_usage: 10_000,
+      collaborators: 0,
+      two_factor_authentication: true,
       created_at: githubTime(state.github.epoch - 1500 * 86_400_000),
       updated_at: githubTime(state.github.epoch),
     };

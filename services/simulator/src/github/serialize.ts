@@ -18,7 +18,14 @@ export function ghUser(api: string, u: GhUserRec): Record<string, unknown> {
     url: `${api}/users/${u.login}`,
     html_url: `${web}/${u.login}`,
     followers_url: `${api}/users/${u.login}/followers`,
+    following_url: `${api}/users/${u.login}/following{/other_user}`,
+    gists_url: `${api}/users/${u.login}/gists{/gist_id}`,
+    starred_url: `${api}/users/${u.login}/starred{/owner}{/repo}`,
+    subscriptions_url: `${api}/users/${u.login}/subscriptions`,
+    organizations_url: `${api}/users/${u.login}/orgs`,
     repos_url: `${api}/users/${u.login}/repos`,
+    events_url: `${api}/users/${u.login}/events{/privacy}`,
+    received_events_url: `${api}/users/${u.login}/received_events`,
     type: u.type,
     user_view_type: 'public',
     site_admin: false,
@@ -28,6 +35,45 @@ export function ghUser(api: string, u: GhUserRec): Record<string, unknown> {
 export function userAt(api: string, store: GithubStore, u: number | null): Record<string, unknown> | null {
   const rec = u === null ? undefined : store.users[u];
   return rec ? ghUser(api, rec) : null;
+}
+
+/** The hypermedia URLs every repository object carries (GitHub's documented example). */
+function repoUrls(repoUrl: string): Record<string, string> {
+  return {
+    archive_url: `${repoUrl}/{archive_format}{/ref}`,
+    assignees_url: `${repoUrl}/assignees{/user}`,
+    blobs_url: `${repoUrl}/git/blobs{/sha}`,
+    branches_url: `${repoUrl}/branches{/branch}`,
+    collaborators_url: `${repoUrl}/collaborators{/collaborator}`,
+    comments_url: `${repoUrl}/comments{/number}`,
+    commits_url: `${repoUrl}/commits{/sha}`,
+    compare_url: `${repoUrl}/compare/{base}...{head}`,
+    contents_url: `${repoUrl}/contents/{+path}`,
+    contributors_url: `${repoUrl}/contributors`,
+    downloads_url: `${repoUrl}/downloads`,
+    events_url: `${repoUrl}/events`,
+    forks_url: `${repoUrl}/forks`,
+    git_commits_url: `${repoUrl}/git/commits{/sha}`,
+    git_refs_url: `${repoUrl}/git/refs{/sha}`,
+    git_tags_url: `${repoUrl}/git/tags{/sha}`,
+    hooks_url: `${repoUrl}/hooks`,
+    issue_comment_url: `${repoUrl}/issues/comments{/number}`,
+    issue_events_url: `${repoUrl}/issues/events{/number}`,
+    issues_url: `${repoUrl}/issues{/number}`,
+    keys_url: `${repoUrl}/keys{/key_id}`,
+    labels_url: `${repoUrl}/labels{/name}`,
+    languages_url: `${repoUrl}/languages`,
+    merges_url: `${repoUrl}/merges`,
+    milestones_url: `${repoUrl}/milestones{/number}`,
+    notifications_url: `${repoUrl}/notifications{?since,all,participating}`,
+    stargazers_url: `${repoUrl}/stargazers`,
+    statuses_url: `${repoUrl}/statuses/{sha}`,
+    subscribers_url: `${repoUrl}/subscribers`,
+    subscription_url: `${repoUrl}/subscription`,
+    tags_url: `${repoUrl}/tags`,
+    teams_url: `${repoUrl}/teams`,
+    trees_url: `${repoUrl}/git/trees{/sha}`,
+  };
 }
 
 export function repoJson(api: string, store: GithubStore, repo: RepoRec): Record<string, unknown> {
@@ -49,6 +95,7 @@ export function repoJson(api: string, store: GithubStore, repo: RepoRec): Record
     description: repo.description,
     fork: false,
     url: repoUrl,
+    ...repoUrls(repoUrl),
     pulls_url: `${repoUrl}/pulls{/number}`,
     deployments_url: `${repoUrl}/deployments`,
     releases_url: `${repoUrl}/releases{/id}`,
@@ -58,12 +105,15 @@ export function repoJson(api: string, store: GithubStore, repo: RepoRec): Record
     git_url: `git://github.com/${repo.fullName}.git`,
     ssh_url: `git@github.com:${repo.fullName}.git`,
     clone_url: `https://github.com/${repo.fullName}.git`,
+    mirror_url: null,
+    svn_url: `https://github.com/${repo.fullName}`,
     homepage: null,
     size: 1024 + repo.prs.length * 7,
     stargazers_count: repo.index * 3,
     watchers_count: repo.index * 3,
     language: repo.language,
     has_issues: true,
+    has_downloads: true,
     has_projects: true,
     has_wiki: false,
     has_pages: false,
@@ -96,7 +146,7 @@ function labelJson(api: string, repo: RepoRec, name: string): Record<string, unk
     name,
     color: 'ededed',
     default: false,
-    description: null,
+    description: '',
   };
 }
 
@@ -127,6 +177,7 @@ export function pullJson(
     issue_url: `${repoUrl}/issues/${pr.number}`,
     commits_url: `${url}/commits`,
     review_comments_url: `${url}/comments`,
+    review_comment_url: `${repoUrl}/pulls/comments{/number}`,
     comments_url: `${repoUrl}/issues/${pr.number}/comments`,
     statuses_url: `${repoUrl}/statuses/${headSha}`,
     number: pr.number,
@@ -155,7 +206,9 @@ export function pullJson(
       issue: { href: `${repoUrl}/issues/${pr.number}` },
       comments: { href: `${repoUrl}/issues/${pr.number}/comments` },
       review_comments: { href: `${url}/comments` },
+      review_comment: { href: `${repoUrl}/pulls/comments{/number}` },
       commits: { href: `${url}/commits` },
+      statuses: { href: `${repoUrl}/statuses/${headSha}` },
     },
     author_association: pr.authorAssociation,
     auto_merge: null,
