@@ -205,8 +205,8 @@ describe('raw-data API', () => {
       expect(response.statusCode).toBe(200);
       const results = response.json<{ records: ({ record_id: number } | { external_id: string; error: { code: string; message: string } })[] }>().records;
       expect(results[0]).toHaveProperty('record_id');
-      expect(results[1]).toEqual({ external_id: '10041', error: { code: 'RECORD_TOO_DEEP', message: expect.stringContaining('128') } });
-      expect(results[2]).toEqual({ external_id: '10042', error: { code: 'RECORD_TOO_LARGE', message: expect.stringContaining('bytes') } });
+      expect(results[1]).toEqual({ external_id: '10041', error: { code: 'RECORD_TOO_DEEP', message: expect.stringContaining('128') as string } });
+      expect(results[2]).toEqual({ external_id: '10042', error: { code: 'RECORD_TOO_LARGE', message: expect.stringContaining('bytes') as string } });
       expect(results[3]).toHaveProperty('record_id');
       const stored = await backend.pool.query<{ external_id: string }>('select external_id from raw_extraction_data where job_id = $1 order by 1', [jobId]);
       expect(stored.rows.map((r) => r.external_id)).toEqual(['10043', '10044']);

@@ -44,7 +44,9 @@ export function truthSummary(state: SimState): TruthSummary {
     jira: { projects: j.projects.map((p) => p.key), issues: j.issueCount, transitions: j.totalTransitions, histories: j.totalHistories },
     github: {
       repositories: state.github.repos.map((r) => configuredName(r)),
-      renamed: Object.fromEntries(state.github.repos.filter((r) => r.formerFullName).map((r) => [r.formerFullName, r.fullName])),
+      renamed: Object.fromEntries(
+        state.github.repos.flatMap((r): [string, string][] => (r.formerFullName ? [[r.formerFullName, r.fullName]] : [])),
+      ),
       pull_requests: state.github.prCount,
       reviews: state.github.totalReviews,
       commits: state.github.distinctCommits,

@@ -44,7 +44,8 @@ function jsonSchemaOf(node: unknown): unknown {
 
 // strict off: the description carries OpenAPI-only keywords (example, x-github, discriminator…).
 const ajv = new Ajv({ strict: false, allErrors: true, validateFormats: true });
-addFormats(ajv);
+// A CommonJS module: its default export is the module object, whose `default` is the plugin.
+addFormats.default(ajv);
 ajv.addSchema({ components: jsonSchemaOf(spec.components) }, 'github');
 
 const validators = new Map<string, ValidateFunction>();

@@ -167,7 +167,6 @@ describe('search/jql', () => {
     const truth = await sim.control<TruthIssue>('GET', `/_sim/truth/jira/issues/${long.key}`);
     const fetched: JiraHistory[] = [];
     let token: string | undefined;
-    let numeric = 0;
     do {
       const res = await sim.jira('/rest/api/3/changelog/bulkfetch', {
         method: 'POST',
