@@ -6,10 +6,18 @@ import { createTestDatabase, type TestDatabase } from '../support/database.ts';
 import { deleteQueues } from '../support/backend.ts';
 import { ApiClient } from '../support/api-client.ts';
 import { waitFor } from '../support/wait.ts';
+import { expectGithubValuesMatchTruth, expectJiraValuesMatchTruth } from '../support/truth-values.ts';
 
 interface Truth {
   jira: { projects: string[]; issues: number; transitions: number };
-  github: { repositories: string[]; pull_requests: number; reviews: number; commits: number; review_comments: number };
+  github: {
+    repositories: string[];
+    pull_requests: number;
+    reviews: number;
+    commits: number;
+    pull_request_commits: number;
+    review_comments: number;
+  };
 }
 
 const TIERS = '200,400,800';
@@ -93,12 +101,8 @@ describe('end to end: simulator → extract → RabbitMQ → workers → Postgre
     expect(await count('jira_issues')).toBe(t.jira.issues);
     expect(await count('jira_issue_transitions')).toBe(t.jira.transitions);
     expect(await count('jira_statuses')).toBeGreaterThan(0);
-    const [sample] = (await sim.ok<{ keys?: string[]; issues?: { key: string }[] }>('GET', '/_sim/truth/jira/issues?sample=1')).issues ?? [];
-    if (sample) {
-      const source = await sim.ok<{ fields: { summary: string; status: { name: string } } }>('GET', `/_sim/truth/jira/issues/${sample.key}`);
-      const { rows } = await pool.query('select summary, status_name from jira_issues where key = $1', [sample.key]);
-      expect(rows[0]).toEqual({ summary: source.fields.summary, status_name: source.fields.status.name });
-    }
+    // Field by field, every issue: key, summary (NUL dropped), status, timestamps, story points, sprints, …
+    await expectJiraValuesMatchTruth(pool, stack.urls.simulator, jiraId);
   });
 
   it('a GitHub run loads repositories, pull requests, reviews and commits', async () => {
@@ -116,7 +120,10 @@ describe('end to end: simulator → extract → RabbitMQ → workers → Postgre
     expect(await count('github_pull_requests')).toBe(t.github.pull_requests);
     expect(await count('github_reviews')).toBe(t.github.reviews);
     expect(await count('github_commits')).toBe(t.github.commits);
+    expect(await count('github_pull_request_commits')).toBe(t.github.pull_request_commits);
     expect(await count('github_review_comments')).toBe(t.github.review_comments);
+    // PR state, merged_at, review state, commit sha and both dates, every PR ↔ commit listing.
+    await expectGithubValuesMatchTruth(pool, stack.urls.simulator, githubId);
   });
 
   it('an incremental run after changes fetches only what changed and matches the new truth', async () => {
@@ -134,6 +141,7 @@ describe('end to end: simulator → extract → RabbitMQ → workers → Postgre
     // 150 issues at 100 per page is 2 pages for a full read; the changed ones fit in one.
     expect(searchCalls).toBe(1);
     expect(changed).toBeTruthy();
+    await expectJiraValuesMatchTruth(pool, stack.urls.simulator, jiraId);
 
     const gh = await runToEnd(githubId);
     expect(gh.status).toBe('FINISHED');
@@ -141,6 +149,7 @@ describe('end to end: simulator → extract → RabbitMQ → workers → Postgre
     expect(await count('github_pull_requests')).toBe(t2.github.pull_requests);
     expect(await count('github_reviews')).toBe(t2.github.reviews);
     expect(await count('github_review_comments')).toBe(t2.github.review_comments);
+    await expectGithubValuesMatchTruth(pool, stack.urls.simulator, githubId);
   });
 
   it('a run under a 5xx storm and 429s still finishes and matches the source', async () => {
@@ -192,5 +201,38 @@ describe('end to end: simulator → extract → RabbitMQ → workers → Postgre
     expect(logs).not.toMatch(/"api_token":"sim-token"/);
     const listed = await api.request('GET', '/api/v1/integrations');
     expect(JSON.stringify(listed.body)).not.toContain('sim-token');
+  });
+
+  it('a Jira run whose pages hold NUL summaries and 300-level nested records finishes, stores the rest, and shows the refused ones', async () => {
+    const deep = await sim.ok<{ issues: string[] }>('POST', '/_sim/jira/deepen', { deep_issues: 2 });
+    const before = await pool.query<{ key: string; updated_at: Date }>('select key, updated_at from jira_issues where key = any($1)', [deep.issues]);
+    await sim.ok('POST', '/_sim/advance', { issues: 4 });
+    const job = await runToEnd(jiraId, { mode: 'full' });
+    expect(job).toMatchObject({ status: 'FINISHED', error: null });
+    const shown = await api.ok<{ records_failed: number; progress: { refused_records: { external_id: string; code: string; message: string }[] } }>(
+      'GET',
+      `/api/v1/jobs/${job.id}`,
+    );
+    expect(shown.records_failed).toBe(2);
+    const truthIds = await Promise.all(deep.issues.map((key) => sim.ok<{ id: string }>('GET', `/_sim/truth/jira/issues/${key}`)));
+    expect(shown.progress.refused_records.map((r) => [r.external_id, r.code]).sort()).toEqual(
+      truthIds.map((t) => [t.id, 'RECORD_TOO_DEEP']).sort(),
+    );
+    const { dead_letters: archived } = await api.ok<{ dead_letters: { id: number; reason: string; entity_type: string }[] }>('GET', '/api/v1/dead-letters');
+    const refused = archived.filter((l) => l.entity_type === 'jira_issues' && l.reason.startsWith('RECORD_TOO_DEEP'));
+    expect(refused).toHaveLength(2);
+    // Replayable: a replay stores the record again, and says why when it is still refused.
+    const replay = await api.ok<{ replayed: number[]; skipped: { id: number; reason: string }[] }>('POST', '/api/v1/dead-letters/replay', {
+      ids: refused.map((l) => l.id),
+    });
+    expect(replay).toEqual({ replayed: [], skipped: refused.map((l) => ({ id: l.id, reason: expect.stringMatching(/^RECORD_TOO_DEEP: /) as string })) });
+    // Every other record is stored and right; the refused ones keep their earlier version.
+    await expectJiraValuesMatchTruth(pool, stack.urls.simulator, jiraId, deep.issues);
+    const after = await pool.query<{ key: string; updated_at: Date }>('select key, updated_at from jira_issues where key = any($1)', [deep.issues]);
+    expect(after.rows).toEqual(before.rows);
+    // A refused record is the record's problem: the backend never looked down.
+    const extract = new ApiClient(stack.urls.extract, stack.serviceToken);
+    const { breakers } = await extract.ok<{ breakers: { name: string; state: string }[] }>('GET', '/breakers');
+    expect(breakers.find((b) => b.name === 'backend')?.state).toBe('CLOSED');
   });
 });

@@ -8,6 +8,7 @@ import { apiOf, githubError, registerGateway } from './faults/gateway.ts';
 import { registerJiraRoutes } from './jira/routes.ts';
 import { registerGithubRoutes } from './github/routes.ts';
 import { registerControlRoutes } from './control/routes.ts';
+import { registerOdditiesRoutes } from './control/oddities.ts';
 import { jiraError } from './jira/serialize.ts';
 import { DOCS } from './github/serialize.ts';
 import { pathOf } from './http.ts';
@@ -18,6 +19,7 @@ export const simulatorPlugin: FastifyPluginAsync<{ state: SimState }> = async (a
   registerJiraRoutes(app, state);
   registerGithubRoutes(app, state);
   registerControlRoutes(app, state);
+  registerOdditiesRoutes(app, state);
 
   app.setNotFoundHandler(async (request, reply) => {
     const api = apiOf(pathOf(request.url));

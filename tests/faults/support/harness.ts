@@ -6,6 +6,7 @@ import { createTestDatabase, type TestDatabase } from '../../support/database.ts
 import { deleteQueues } from '../../support/backend.ts';
 import { ApiClient } from '../../support/api-client.ts';
 import { waitFor } from '../../support/wait.ts';
+import { expectGithubValuesMatchTruth, expectJiraValuesMatchTruth } from '../../support/truth-values.ts';
 import { onEmergencyExit, signal } from './cleanup.ts';
 
 export interface Truth {
@@ -211,6 +212,9 @@ export async function startFaultStack(options: FaultStackOptions = {}): Promise<
       }
       // Lost: fewer rows than the source; duplicated: more (the unique keys forbid true duplicates).
       expect(counts).toEqual(expected);
+      // Not only as many rows: the same values, field by field.
+      if (integrations.jira !== undefined) await expectJiraValuesMatchTruth(pool, stack.urls.simulator, integrations.jira);
+      if (integrations.github !== undefined) await expectGithubValuesMatchTruth(pool, stack.urls.simulator, integrations.github);
       const ids = Object.values(integrations);
       const raw = {
         not_completed: await count(`select 1 from raw_extraction_data where integration_id = any($1) and status <> 'completed'`, [ids]),

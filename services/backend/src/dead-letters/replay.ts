@@ -2,6 +2,9 @@ import type pg from 'pg';
 import { withTransaction } from '@tributary/db';
 import { ATTEMPT_HEADER, DEATH_HEADERS, LAST_ERROR_HEADER, type Publisher } from '@tributary/queue';
 import { REPLAY_COUNT_HEADER } from '../workers/dead-letter-drain.ts';
+import { isRefusedRecord, rawRecordSchema } from '@tributary/contracts';
+import { RAW_REFUSED_QUEUE } from '../db/raw-refusals.ts';
+import { storeRawRecords } from '../raw/store-raw-records.ts';
 import { recordAudit, selectDeadLetters, type DeadLetterFilter, type DeadLetterRow } from './dead-letter-queries.ts';
 
 export interface ReplayResult {
@@ -30,7 +33,15 @@ export async function replayDeadLetters(
         result.skipped.push({ id: row.id, reason: `already ${row.status}` });
         continue;
       }
-      await publisher.publishRaw(exchange, row.routing_key, Buffer.from(row.body, 'utf8'), {
+      if (row.queue === RAW_REFUSED_QUEUE) {
+        // A record the raw layer refused is replayed by storing it again (the limits may have
+        // been raised since); refused again, it stays dead with the reason.
+        const again = await replayRawRecord(pool, row);
+        if (again !== null) {
+          result.skipped.push({ id: row.id, reason: again });
+          continue;
+        }
+      } else await publisher.publishRaw(exchange, row.routing_key, Buffer.from(row.body, 'utf8'), {
         persistent: true,
         contentType: 'application/json',
         messageId: row.message_id,
@@ -47,6 +58,20 @@ export async function replayDeadLetters(
     }
     return result;
   });
+}
+
+/** Stores a refused raw record again, outside any job; null when stored, else why it was refused. */
+async function replayRawRecord(pool: pg.Pool, row: DeadLetterRow): Promise<string | null> {
+  if (row.tenant_id === null) return 'no tenant recorded';
+  let parsed;
+  try {
+    parsed = rawRecordSchema.safeParse(JSON.parse(row.body));
+  } catch {
+    return 'body is not JSON';
+  }
+  if (!parsed.success) return `body is not a raw record: ${parsed.error.issues[0]?.message ?? 'invalid'}`;
+  const [stored] = await storeRawRecords(pool, row.tenant_id, [{ ...parsed.data, job_id: null }]);
+  return !stored ? 'not stored' : isRefusedRecord(stored) ? `${stored.error.code}: ${stored.error.message}` : null;
 }
 
 // A replay starts a fresh attempt count: the death headers describe the last

@@ -371,6 +371,25 @@ export class JiraStore {
   }
 
   /**
+   * Edits `n` distinct issues (stamped `at`) so their description nests 300 levels deep, as a
+   * pasted document can: what a run must refuse alone without stalling. Returns their keys.
+   */
+  deepen(n: number, at: number): string[] {
+    const r = makeRng(this.seed, 903, this.advanceRound++);
+    const keys: string[] = [];
+    for (const i of pickDistinct(r, this.issueCount, n)) {
+      const rec = this.get(i);
+      rec.deep = true;
+      rec.updated = Math.max(at, rec.updated + 1);
+      this.overlay.set(i, rec);
+      this.updated[i] = rec.updated;
+      keys.push(rec.key);
+    }
+    this.version++;
+    return keys;
+  }
+
+  /**
    * Moves `n` distinct issues one workflow step (a new status history) stamped `at`, which must be
    * the simulator clock so incremental syncs (`updated >= ...`) find them.
    */
