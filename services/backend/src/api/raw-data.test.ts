@@ -237,6 +237,34 @@ describe('raw-data API', () => {
       expect(count.rows[0]!.n).toBe(2);
     });
 
+    it('a refused record is replayed by storing it again: stored once it fits, still dead with its reason when not', async () => {
+      const { recordRawRefusals } = await import('../db/raw-refusals.ts');
+      const fits = issue(46);
+      const deep = { ...issue(47), raw_data: { ...issue(47).raw_data, nested: nested(200) } };
+      // As if refused under an earlier, stricter limit: archived with the record as posted.
+      await recordRawRefusals(backend.pool, tenant.id, [
+        { ...fits, job_id: null, content_hash: 'h46', code: 'RECORD_TOO_LARGE', message: 'old limit', body: JSON.stringify(fits) },
+      ]);
+      await batch([deep]);
+      const letters = await backend.pool.query<{ id: number; external: string }>(
+        `select id, headers->>'x-external-id' as external from dead_letters where tenant_id = $1 and headers->>'x-external-id' in ('10046', '10047') order by 2`,
+        [tenant.id],
+      );
+      const response = await backend.app.inject({
+        method: 'POST',
+        url: '/api/v1/dead-letters/replay',
+        headers: bearer(tenant.token),
+        payload: { ids: letters.rows.map((r) => r.id) },
+      });
+      expect(response.statusCode).toBe(200);
+      expect(response.json()).toEqual({
+        replayed: [letters.rows[0]!.id],
+        skipped: [{ id: letters.rows[1]!.id, reason: expect.stringMatching(/^RECORD_TOO_DEEP: /) as string }],
+      });
+      const stored = await backend.pool.query<{ raw_data: unknown }>(`select raw_data from raw_extraction_data where external_id = '10046'`);
+      expect(stored.rows.map((r) => r.raw_data)).toEqual([fits.raw_data]);
+    });
+
     it('refuses a 10 000-level record without blowing the stack, and the single-record route answers 422', async () => {
       const response = await backend.app.inject({
         method: 'POST',

@@ -20,7 +20,7 @@ import type { BackendClient, IntegrationWithCredentials } from '../backend-clien
 import type { Page, StreamPosition, StreamReader } from '../connectors/types.ts';
 import { buildSourceClient, createConnector, type ConnectorIntegration } from '../connectors/index.ts';
 import { JobControl, JobStoppedError } from './job-control.ts';
-import { settleStoredBatch } from './stored-batch.ts';
+import { settleStoredBatch, storeSplittingOnTooLarge } from './stored-batch.ts';
 
 /** Records per raw-data batch call and per transform message (DESIGN §5: ≤ 500 raw ids). */
 const STORE_BATCH = 500;
@@ -198,8 +198,8 @@ async function storePage(
   let fresh = 0;
   for (let i = 0; i < page.records.length; i += STORE_BATCH) {
     const chunk = page.records.slice(i, i + STORE_BATCH);
-    const stored = await deps.backend.storeBatch(
-      message.tenant_id,
+    const stored = await storeSplittingOnTooLarge(
+      (records) => deps.backend.storeBatch(message.tenant_id, records),
       chunk.map((record) => ({
         integration_id: integration.id,
         entity_type: page.entityType,

@@ -1,5 +1,7 @@
 import { isRefusedRecord, type RawBatchItemResult, type RefusedRecord } from '@tributary/contracts';
 import type { LogSink } from '@tributary/observability';
+import { HttpError } from '@tributary/resilience';
+import type { BackendClient } from '../backend-client.ts';
 
 export interface StoredBatchOutcome {
   /** Raw ids stored as new content: these need a transform message. */
@@ -29,4 +31,24 @@ export function settleStoredBatch(
     );
   }
   return { newIds, refused };
+}
+
+type StoreBatch = (records: Parameters<BackendClient['storeBatch']>[1]) => Promise<RawBatchItemResult[]>;
+
+/**
+ * Stores `records`, halving the batch whenever the backend answers 413 (a page of large records
+ * can outgrow the body limit though each record fits): a big page is slower, never a failed run.
+ * A single record still too large for a body is left to the 413 (the job fails naming it).
+ */
+export async function storeSplittingOnTooLarge(store: StoreBatch, records: Parameters<StoreBatch>[0]): Promise<RawBatchItemResult[]> {
+  try {
+    return await store(records);
+  } catch (error) {
+    if (!(error instanceof HttpError && error.status === 413 && records.length > 1)) throw error;
+    const half = Math.ceil(records.length / 2);
+    return [
+      ...(await storeSplittingOnTooLarge(store, records.slice(0, half))),
+      ...(await storeSplittingOnTooLarge(store, records.slice(half))),
+    ];
+  }
 }
