@@ -13,11 +13,12 @@ export interface CustomFieldIds {
 }
 
 export function customFieldsFor(seed: number): CustomFieldIds {
-  const h = hashInts(seed, 16);
+  // Unsigned, so the shifts and remainders below stay non-negative.
+  const h = hashInts(seed, 16) >>> 0;
   const storyPoints = `customfield_${[10016, 10026, 10034, 10042, 10058][h % 5]}`;
   return {
-    storyPoints: { id: storyPoints, name: (h >> 4) % 2 === 0 ? 'Story Points' : 'Story point estimate' },
-    sprint: `customfield_${10020 + ((h >> 8) % 4)}`,
+    storyPoints: { id: storyPoints, name: (h >>> 4) % 2 === 0 ? 'Story Points' : 'Story point estimate' },
+    sprint: `customfield_${10020 + ((h >>> 8) % 4)}`,
     businessValue: storyPoints === 'customfield_10016' ? 'customfield_10090' : 'customfield_10016',
   };
 }
