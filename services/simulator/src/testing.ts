@@ -18,8 +18,13 @@ export interface RunningSimulator {
   close(): Promise<void>;
 }
 
-export async function startSimulator(config: SimulatorConfig = {}): Promise<RunningSimulator> {
+export async function startSimulator(
+  config: SimulatorConfig = {},
+  /** Runs on the app before its routes load (e.g. an `onRoute` hook that lists them). */
+  beforeListen?: (app: FastifyInstance) => void,
+): Promise<RunningSimulator> {
   const app = buildSimulator(config);
+  beforeListen?.(app);
   await app.listen({ port: 0, host: '127.0.0.1' });
   const addr = app.server.address();
   if (!addr || typeof addr === 'string') throw new Error('simulator has no TCP address');

@@ -68,9 +68,19 @@ function validatorFor(path: string, status: string): ValidateFunction {
 
 let sim: RunningSimulator;
 let summary: TruthSummary;
+// Every GitHub GET route the simulator serves, and those a test validated, as `/repos/*/*/pulls/*`.
+const served = new Set<string>();
+const validated = new Set<string>();
+const shapeOf = (path: string): string => path.replace(/\{[^}]+\}|:[A-Za-z_]+/g, '*');
+const GITHUB_API = /^\/(repos|user|users|orgs|rate_limit|graphql)(\/|$)/;
 
 beforeAll(async () => {
-  sim = await startSimulator({ seed: 21, jira: { projects: 1, issues: 5 }, github: { repos: 3, prs: 60 } });
+  sim = await startSimulator({ seed: 21, jira: { projects: 1, issues: 5 }, github: { repos: 3, prs: 60 } }, (app) => {
+    app.addHook('onRoute', (route) => {
+      const methods = Array.isArray(route.method) ? route.method : [route.method];
+      if (methods.includes('GET') && GITHUB_API.test(route.url)) served.add(shapeOf(route.url));
+    });
+  });
   summary = await sim.control<TruthSummary>('GET', '/_sim/truth/summary');
 });
 afterAll(async () => {
@@ -82,6 +92,7 @@ async function expectShape(url: string, documented: string, status = '200'): Pro
   expect(String(res.status), url).toBe(status);
   const body: unknown = await res.json();
   const validate = validatorFor(documented, status);
+  validated.add(shapeOf(documented));
   const ok = validate(body);
   expect(ok ? [] : (validate.errors ?? []).slice(0, 40).map((e) => `${e.instancePath} ${e.message ?? ''}`), url).toEqual([]);
   return body;
@@ -109,6 +120,16 @@ describe('every GitHub response the simulator serves matches GitHub’s OpenAPI 
         await expectShape(`/repos/${repo}/pulls/${number}/commits?per_page=100`, '/repos/{owner}/{repo}/pulls/{pull_number}/commits');
       }
     }
+  });
+
+  it('rate limit', async () => {
+    await expectShape('/rate_limit', '/rate_limit');
+  });
+
+  // Runs last: a GitHub route added to the simulator without a case here fails, so nothing it serves goes unchecked.
+  it('no GitHub route the simulator serves is left unvalidated', () => {
+    expect([...served].filter((route) => !validated.has(route)).sort()).toEqual([]);
+    expect(served.size).toBeGreaterThanOrEqual(8);
   });
 
   it('the validator itself rejects a shape GitHub does not send', () => {
