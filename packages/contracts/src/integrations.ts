@@ -27,12 +27,20 @@ export const scheduleSchema = z
   )
   .nullable();
 
+/**
+ * Secrets travel in an HTTP header: only visible ASCII is valid there. Refusing anything else on
+ * input (a 400 naming the field) keeps a CR/LF or NUL from turning into an HTTP client or database
+ * error whose text quotes the secret.
+ */
+const headerSafe = (what: string) =>
+  z.string().min(1).max(4096).regex(/^[\x21-\x7e]+$/, `${what} may contain only visible ASCII characters (no spaces, control characters or line breaks)`);
+
 export const jiraCredentialsSchema = z.strictObject({
-  email: z.string().email().max(320),
-  api_token: z.string().min(1).max(4096),
+  email: z.string().email().max(320).regex(/^[\x21-\x7e]+$/, 'email may contain only visible ASCII characters'),
+  api_token: headerSafe('api_token'),
 });
 export const githubCredentialsSchema = z.strictObject({
-  token: z.string().min(1).max(4096),
+  token: headerSafe('token'),
 });
 
 const projectKeySchema = z.string().regex(/^[A-Z][A-Z0-9_]{0,49}$/, 'must be a Jira project key like ABC');
@@ -40,9 +48,15 @@ export const jiraConfigSchema = z.union([
   z.strictObject({ projects: z.array(projectKeySchema).min(1).max(500) }),
   z.strictObject({ jql: z.string().trim().min(1).max(10_000) }),
 ]);
+/**
+ * GitHub's own rules: an owner is 1–39 letters, digits or single inner hyphens; a repository name
+ * is 1–100 letters, digits, `.`, `_`, `-` but never `.` or `..` (which would walk out of `/repos/`).
+ */
+export const GITHUB_REPOSITORY_PATTERN = /^[A-Za-z0-9](?:[A-Za-z0-9]|-(?=[A-Za-z0-9])){0,38}\/(?!\.{1,2}$)[A-Za-z0-9_.-]{1,100}$/;
+
 export const githubConfigSchema = z.strictObject({
   repositories: z
-    .array(z.string().regex(/^[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+$/, 'must be owner/repo'))
+    .array(z.string().regex(GITHUB_REPOSITORY_PATTERN, 'must be owner/repo with the characters GitHub allows'))
     .min(1)
     .max(500),
 });

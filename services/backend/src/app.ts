@@ -20,11 +20,14 @@ import type { RouteContext } from './api/route-context.ts';
 import { registerDeadLetterRoutes } from './api/dead-letters.ts';
 import { QueueConnection, Publisher, retryTiersFromMs } from '@tributary/queue';
 import { UpstreamUnavailableError } from './errors.ts';
+import type { Resolver } from '@tributary/netguard';
 
 export interface BuildOptions {
   logger?: Logger;
   /** Use this broker connection instead of opening one (it is then not closed with the app). */
   queue?: { connection: QueueConnection; publisher: Publisher };
+  /** Resolves integration host names (tests inject one to stage DNS rebinding); the system resolver by default. */
+  resolve?: Resolver;
 }
 
 /** Ordinary API bodies are small; only the raw-data routes raise their own limit. */
@@ -63,6 +66,7 @@ export async function buildApp(config: BackendConfig, options: BuildOptions = {}
       if (queue.connection.isClosed) throw new UpstreamUnavailableError('the message broker connection is closed');
       return queue;
     },
+    resolve: options.resolve,
   };
 
   await app.register(swagger, {

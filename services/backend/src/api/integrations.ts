@@ -18,6 +18,7 @@ import {
   findIntegration,
   insertIntegration,
   listIntegrations,
+  nextIntegrationId,
   updateIntegration,
   type IntegrationRow,
   type NewIntegrationRow,
@@ -53,6 +54,7 @@ export function registerIntegrationRoutes(app: FastifyInstance, ctx: RouteContex
   const urlPolicy = {
     hostAllowlist: ctx.config.INTEGRATION_HOST_ALLOWLIST,
     allowPrivateHosts: ctx.config.ALLOW_PRIVATE_INTEGRATION_HOSTS,
+    resolve: ctx.resolve,
   };
 
   r.post(
@@ -70,8 +72,11 @@ export function registerIntegrationRoutes(app: FastifyInstance, ctx: RouteContex
       const body = request.body;
       if (body.enabled) throw enableBeforeTest('new');
       await checkIntegrationUrl(body.base_url, urlPolicy);
-      const sealed = ctx.cipher.seal(tenantId, body.credentials);
+      // The id is taken first because it is part of the credentials' associated data.
+      const id = await nextIntegrationId(ctx.pool);
+      const sealed = ctx.cipher.seal(tenantId, id, body.credentials);
       const row = await insertIntegration(ctx.db, {
+        id,
         tenantId,
         type: body.type,
         name: body.name,
@@ -145,7 +150,7 @@ export function registerIntegrationRoutes(app: FastifyInstance, ctx: RouteContex
         changes.baseUrl = body.base_url;
       }
       if (body.credentials !== undefined) {
-        const sealed = ctx.cipher.seal(tenantId, parseFor(credentialsSchemaFor[type], body.credentials, 'credentials'));
+        const sealed = ctx.cipher.seal(tenantId, id, parseFor(credentialsSchemaFor[type], body.credentials, 'credentials'));
         changes.credentialsEncrypted = sealed.ciphertext;
         changes.credentialsKeyId = sealed.keyId;
       }
@@ -199,7 +204,7 @@ export function registerConnectionTestRoute(app: FastifyInstance, ctx: RouteCont
       if (!row) throw new NotFoundError(`integration ${request.params.id}`);
       return testConnection(ctx.db, ctx.cipher, row, {
         url: ctx.config.EXTRACT_URL,
-        serviceToken: ctx.config.TRIBUTARY_SERVICE_TOKEN,
+        extractToken: ctx.config.TRIBUTARY_EXTRACT_TOKEN,
       });
     },
   );

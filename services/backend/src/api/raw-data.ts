@@ -7,6 +7,7 @@ import { tenantOf } from '../plugins/auth.ts';
 import { NotFoundError } from '../errors.ts';
 import { liveIntegrationIds, storeRawBatch, type RawRecordToStore } from '../db/raw-data.ts';
 import type { RouteContext } from './route-context.ts';
+import { assertRawBatchScope } from '../security/job-scope.ts';
 
 /** 1000 records of a few KB each, with room for the odd large issue. */
 export const RAW_BODY_LIMIT = 32 * 1024 * 1024;
@@ -28,6 +29,7 @@ export function registerRawDataRoutes(app: FastifyInstance, ctx: RouteContext): 
         : [{ path: `records.${index}.integration_id`, message: `integration ${record.integration_id} not found` }],
     );
     if (missing[0]) throw new NotFoundError(missing[0].message.replace(/ not found$/, ''), missing);
+    await assertRawBatchScope(ctx.pool, tenantId, records);
     const toStore: RawRecordToStore[] = records.map((record) => {
       const rawJson = JSON.stringify(record.raw_data);
       return {

@@ -9,6 +9,7 @@ import { contextFor, drain } from '../testing.ts';
 import type { Positions } from '../testing.ts';
 import type { Connector, Page, SourceRecord } from '../types.ts';
 import { buildIssuesJql, jqlDate } from './issues.ts';
+import { simulatorGuard } from '../../http/testing.ts';
 
 let sim: RunningSimulator;
 let truth: TruthSummary;
@@ -23,6 +24,7 @@ function jira(projects: string[]): Connector {
     config: { projects },
   };
   const client = buildSourceClient(integration, {
+    guard: simulatorGuard,
     registry,
     governor: createGovernor({ name: 'jira:1' }),
     retry: { retries: 1, baseMs: 10, capMs: 20 },
