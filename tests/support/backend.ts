@@ -62,6 +62,8 @@ export function testEnv(databaseUrl: string, overrides: Record<string, string> =
     LOG_LEVEL: 'info',
     QUEUE_PREFIX: `t_${randomBytes(4).toString('hex')}.`,
     RETRY_TIERS_MS: TEST_RETRY_TIERS_MS,
+    // Tests send many bad tokens on purpose; the limit has its own test (tests/security).
+    AUTH_FAILURES_PER_MINUTE: '100000',
     ...overrides,
   };
 }

@@ -10,10 +10,17 @@ export const baseUrlSchema = z
   .url()
   .refine((value) => /^https?:$/.test(new URL(value).protocol), { message: 'must be an http(s) URL' });
 
-/** A cron expression croner accepts (5 or 6 fields), or null to run on demand only. */
+/**
+ * A 5-field cron expression (minute hour day month weekday), or null to run on demand only. A
+ * seconds field is refused: the shortest schedule is a minute, and the backend's
+ * `SCHEDULE_MIN_INTERVAL_MINUTES` limits it further.
+ */
 export const scheduleSchema = z
   .string()
   .max(120)
+  .refine((value) => value.trim().split(/\s+/).length === 5, {
+    message: 'must be a 5-field cron expression (minute hour day month weekday)',
+  })
   .refine(
     (value) => {
       try {
@@ -26,6 +33,22 @@ export const scheduleSchema = z
     { message: 'must be a valid cron expression' },
   )
   .nullable();
+
+/**
+ * The shortest gap in minutes between two runs of a 5-field schedule, judged by its minute field
+ * (hours, days and weekdays can only spread runs further apart). Wrapping into the next hour is
+ * counted as if that hour were included, which is the worst case.
+ */
+export function shortestScheduleGapMinutes(schedule: string): number {
+  const minuteField = schedule.trim().split(/\s+/)[0] ?? '*';
+  const cron = new Cron(`${minuteField} * * * *`, { paused: true, timezone: 'UTC' });
+  const start = new Date('2000-01-01T00:00:00Z');
+  const minutes = cron.nextRuns(60, new Date(start.getTime() - 1)).filter((d) => d.getTime() < start.getTime() + 3_600_000).map((d) => d.getUTCMinutes());
+  if (minutes.length <= 1) return 60;
+  let gap = 60 - minutes[minutes.length - 1]! + minutes[0]!;
+  for (let i = 1; i < minutes.length; i++) gap = Math.min(gap, minutes[i]! - minutes[i - 1]!);
+  return gap;
+}
 
 /**
  * Secrets travel in an HTTP header: only visible ASCII is valid there. Refusing anything else on

@@ -1,6 +1,7 @@
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
+import rateLimit from '@fastify/rate-limit';
 import { jsonSchemaTransform, serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
 import { createDatabase, createPool } from '@tributary/db';
 import { createLogger, createMetricsRegistry, type HealthCheck, type Logger } from '@tributary/observability';
@@ -18,6 +19,7 @@ import { registerRawDataRoutes } from './api/raw-data.ts';
 import { registerJobRoutes } from './api/jobs.ts';
 import type { RouteContext } from './api/route-context.ts';
 import { registerDeadLetterRoutes } from './api/dead-letters.ts';
+import { registerSecurityAdminRoutes } from './api/security-admin.ts';
 import { QueueConnection, Publisher, retryTiersFromMs } from '@tributary/queue';
 import { UpstreamUnavailableError } from './errors.ts';
 import type { Resolver } from '@tributary/netguard';
@@ -84,7 +86,14 @@ export async function buildApp(config: BackendConfig, options: BuildOptions = {}
   await app.register(swaggerUi, { routePrefix: '/docs', uiConfig: { docExpansion: 'list' } });
 
   registerErrorHandler(app);
-  registerAuth(app, { pool, adminToken: config.TRIBUTARY_ADMIN_TOKEN, serviceToken: config.TRIBUTARY_SERVICE_TOKEN });
+  // Not global: only authentication failures are counted (plugins/auth.ts).
+  await app.register(rateLimit, { global: false });
+  registerAuth(app, {
+    pool,
+    adminToken: config.TRIBUTARY_ADMIN_TOKEN,
+    serviceToken: config.TRIBUTARY_SERVICE_TOKEN,
+    failuresPerMinute: config.AUTH_FAILURES_PER_MINUTE,
+  });
 
   const checks: HealthCheck[] = [
     { name: 'database', check: () => pool.query('select 1') },
@@ -105,9 +114,10 @@ export async function buildApp(config: BackendConfig, options: BuildOptions = {}
   registerConnectionTestRoute(app, ctx);
   registerRunRoutes(app, ctx);
   registerInternalRoutes(app, ctx);
+  registerSecurityAdminRoutes(app, ctx);
 
   if (config.SCHEDULER_ENABLED) {
-    const scheduler = startScheduler(pool, queue.publisher, logger, config.SCHEDULER_TICK_SECONDS);
+    const scheduler = startScheduler(pool, queue.publisher, logger, config.SCHEDULER_TICK_SECONDS, config.SCHEDULE_MIN_INTERVAL_MINUTES);
     app.addHook('onClose', async () => scheduler.stop());
   }
   // Last, so everything above has stopped using them.

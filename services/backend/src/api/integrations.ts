@@ -9,6 +9,7 @@ import {
   integrationViewSchema,
   paginationQuerySchema,
   patchIntegrationBodySchema,
+  shortestScheduleGapMinutes,
   type IntegrationView,
 } from '@tributary/contracts';
 import { tenantOf } from '../plugins/auth.ts';
@@ -71,6 +72,7 @@ export function registerIntegrationRoutes(app: FastifyInstance, ctx: RouteContex
       const tenantId = tenantOf(request);
       const body = request.body;
       if (body.enabled) throw enableBeforeTest('new');
+      checkScheduleInterval(body.schedule, ctx.config.SCHEDULE_MIN_INTERVAL_MINUTES);
       await checkIntegrationUrl(body.base_url, urlPolicy);
       // The id is taken first because it is part of the credentials' associated data.
       const id = await nextIntegrationId(ctx.pool);
@@ -143,7 +145,10 @@ export function registerIntegrationRoutes(app: FastifyInstance, ctx: RouteContex
       const body = request.body;
       const changes: Partial<NewIntegrationRow> = {};
       if (body.name !== undefined) changes.name = body.name;
-      if (body.schedule !== undefined) changes.schedule = body.schedule;
+      if (body.schedule !== undefined) {
+        checkScheduleInterval(body.schedule, ctx.config.SCHEDULE_MIN_INTERVAL_MINUTES);
+        changes.schedule = body.schedule;
+      }
       if (body.config !== undefined) changes.config = parseFor(configSchemaFor[type], body.config, 'config');
       if (body.base_url !== undefined) {
         await checkIntegrationUrl(body.base_url, urlPolicy);
@@ -208,6 +213,16 @@ export function registerConnectionTestRoute(app: FastifyInstance, ctx: RouteCont
       });
     },
   );
+}
+
+/** A schedule may run an integration at most once per `minMinutes` (the operator's SCHEDULE_MIN_INTERVAL_MINUTES). */
+function checkScheduleInterval(schedule: string | null | undefined, minMinutes: number): void {
+  if (!schedule) return;
+  const gap = shortestScheduleGapMinutes(schedule);
+  if (gap < minMinutes) {
+    const message = `runs every ${gap} minute${gap === 1 ? '' : 's'}; schedules may run at most once per ${minMinutes} minutes`;
+    throw new ValidationError(`invalid schedule: ${message}`, [{ path: 'schedule', message }]);
+  }
 }
 
 function parseFor(schema: z.ZodType, value: unknown, field: string): unknown {
