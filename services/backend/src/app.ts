@@ -9,6 +9,7 @@ import type { BackendConfig } from './config.ts';
 import { CredentialsCipher } from './security/credentials-cipher.ts';
 import { registerAuth } from './plugins/auth.ts';
 import { registerErrorHandler } from './plugins/error-handler.ts';
+import { registerRequestLog } from './plugins/request-log.ts';
 import { registerHealthRoutes } from './api/health.ts';
 import { registerTenantRoutes } from './api/tenants.ts';
 import { registerConnectionTestRoute, registerIntegrationRoutes } from './api/integrations.ts';
@@ -47,6 +48,8 @@ export async function buildApp(config: BackendConfig, options: BuildOptions = {}
     onProtoPoisoning: 'error',
     onConstructorPoisoning: 'error',
     requestIdHeader: 'x-request-id',
+    // Replaced by plugins/request-log.ts, which never logs query strings.
+    disableRequestLogging: true,
   });
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
@@ -86,6 +89,7 @@ export async function buildApp(config: BackendConfig, options: BuildOptions = {}
   await app.register(swaggerUi, { routePrefix: '/docs', uiConfig: { docExpansion: 'list' } });
 
   registerErrorHandler(app);
+  registerRequestLog(app);
   // Not global: only authentication failures are counted (plugins/auth.ts).
   await app.register(rateLimit, { global: false });
   registerAuth(app, {
