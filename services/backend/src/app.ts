@@ -9,7 +9,7 @@ import type { BackendConfig } from './config.ts';
 import { CredentialsCipher } from './security/credentials-cipher.ts';
 import { registerAuth } from './plugins/auth.ts';
 import { registerErrorHandler } from './plugins/error-handler.ts';
-import { registerRequestLog } from './plugins/request-log.ts';
+import { PathOnlyLogController } from './plugins/request-log.ts';
 import { registerHealthRoutes } from './api/health.ts';
 import { registerTenantRoutes } from './api/tenants.ts';
 import { registerConnectionTestRoute, registerIntegrationRoutes } from './api/integrations.ts';
@@ -48,8 +48,8 @@ export async function buildApp(config: BackendConfig, options: BuildOptions = {}
     onProtoPoisoning: 'error',
     onConstructorPoisoning: 'error',
     requestIdHeader: 'x-request-id',
-    // Replaced by plugins/request-log.ts, which never logs query strings.
-    disableRequestLogging: true,
+    // Request lines without query strings (a token there must not reach the log).
+    logController: new PathOnlyLogController(),
   });
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
@@ -89,7 +89,6 @@ export async function buildApp(config: BackendConfig, options: BuildOptions = {}
   await app.register(swaggerUi, { routePrefix: '/docs', uiConfig: { docExpansion: 'list' } });
 
   registerErrorHandler(app);
-  registerRequestLog(app);
   // Not global: only authentication failures are counted (plugins/auth.ts).
   await app.register(rateLimit, { global: false });
   registerAuth(app, {
