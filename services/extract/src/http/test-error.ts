@@ -30,7 +30,8 @@ export function connectionTestError(error: unknown): string {
     // Our own wording, e.g. "credentials rejected by jira".
     if (http instanceof CredentialsRejectedError) return http.message;
     // The connector's own wording (e.g. "github repository x not found, or not visible to this token").
-    const ours = error instanceof Error && !(error instanceof HttpError) && error.cause === http ? `: ${error.message}` : '';
+    // Only a plain Error is the connector's own sentence; others (retry give-ups) repeat socket detail.
+    const ours = error instanceof Error && error.constructor === Error && error.cause === http ? `: ${error.message}` : '';
     return `HTTP ${http.status} from the source${ours}`;
   }
   const tls = errors.some((e) => {
