@@ -16,13 +16,28 @@ import { breakerConfigFromEnv, createBreakerRegistry, createGovernor } from '@tr
 import { startSimulator, type RunningSimulator } from '@tributary/simulator';
 import type { FastifyInstance } from 'fastify';
 import pg from 'pg';
-import { ADMIN_TOKEN, bearer, deleteQueues, SERVICE_TOKEN, TEST_INTEGRATIONS, testEnv } from '../support/backend.ts';
+import {
+  ADMIN_TOKEN,
+  bearer,
+  deleteQueues,
+  SERVICE_TOKEN,
+  TEST_INTEGRATIONS,
+  testEnv,
+} from '../support/backend.ts';
 import { createTestDatabase, type TestDatabase } from '../support/database.ts';
 import { BackendClient } from '../../services/extract/src/backend-client.ts';
 import { createOutboundGuard } from '../../services/extract/src/http/outbound-guard.ts';
 import { createSourceClient } from '../../services/extract/src/http/source-client.ts';
 import { runExtractJob } from '../../services/extract/src/jobs/run-extract-job.ts';
-import { PUBLIC_ADDRESS, simulatorRequests, stagedResolver, startServer, startTestExtract, TEST_HOST, type TestExtract } from './support.ts';
+import {
+  PUBLIC_ADDRESS,
+  simulatorRequests,
+  stagedResolver,
+  startServer,
+  startTestExtract,
+  TEST_HOST,
+  type TestExtract,
+} from './support.ts';
 
 let sim: RunningSimulator;
 let extract: TestExtract;
@@ -38,7 +53,10 @@ let env: NodeJS.ProcessEnv;
 beforeAll(async () => {
   sim = await startSimulator({ seed: 2, jira: { projects: 1, issues: 2 }, github: { repos: 1, prs: 2 } });
   // The extractor's view of the name: loopback (what a rebinding DNS server answers at run time).
-  extract = await startTestExtract({ allowPrivateHosts: false, resolve: stagedResolver(() => ['127.0.0.1']) });
+  extract = await startTestExtract({
+    allowPrivateHosts: false,
+    resolve: stagedResolver(() => ['127.0.0.1']),
+  });
   database = await createTestDatabase();
   env = testEnv(database.url, {
     ALLOW_PRIVATE_INTEGRATION_HOSTS: 'false',
@@ -53,7 +71,12 @@ beforeAll(async () => {
   });
   backendUrl = await backend.listen({ port: 0, host: '127.0.0.1' });
   pool = new pg.Pool({ connectionString: database.url, max: 2 });
-  const created = await backend.inject({ method: 'POST', url: '/api/v1/tenants', headers: bearer(ADMIN_TOKEN), payload: { name: 'a' } });
+  const created = await backend.inject({
+    method: 'POST',
+    url: '/api/v1/tenants',
+    headers: bearer(ADMIN_TOKEN),
+    payload: { name: 'a' },
+  });
   tenant = created.json();
   queue = await connect({
     url: inject('amqpUrl'),
@@ -89,16 +112,33 @@ describe('DNS rebinding: a name public at creation, loopback at run time', () =>
     const created = await createGithub({ base_url: rebindingUrl() });
     expect(created.statusCode).toBe(201);
     await sim.control('DELETE', '/_sim/stats');
-    const tested = await backend.inject({ method: 'POST', url: `/api/v1/integrations/${created.json<{ id: number }>().id}/test`, headers: bearer(tenant.token) });
-    expect(tested.json()).toMatchObject({ ok: false, error: expect.stringMatching(/^refused by policy: host rebind\.tributary\.test resolves to an address integrations may not use \(loopback\)/) });
+    const tested = await backend.inject({
+      method: 'POST',
+      url: `/api/v1/integrations/${created.json<{ id: number }>().id}/test`,
+      headers: bearer(tenant.token),
+    });
+    expect(tested.json()).toMatchObject({
+      ok: false,
+      error: expect.stringMatching(
+        /^refused by policy: host rebind\.tributary\.test resolves to an address integrations may not use \(loopback\)/,
+      ),
+    });
     expect(await simulatorRequests(sim)).toBe(0);
   });
 
   it('a run of it fails with the policy error and stores nothing from the internal service', async () => {
     const id = (await createGithub({ base_url: rebindingUrl(), name: 'run' })).json<{ id: number }>().id;
     // It passed its test back when the name still resolved public.
-    await pool.query('update integrations set enabled = true, last_test_ok = true, last_test_at = now() where id = $1', [id]);
-    const run = await backend.inject({ method: 'POST', url: `/api/v1/integrations/${id}/runs`, headers: bearer(tenant.token), payload: {} });
+    await pool.query(
+      'update integrations set enabled = true, last_test_ok = true, last_test_at = now() where id = $1',
+      [id],
+    );
+    const run = await backend.inject({
+      method: 'POST',
+      url: `/api/v1/integrations/${id}/runs`,
+      headers: bearer(tenant.token),
+      payload: {},
+    });
     expect(run.statusCode).toBe(202);
     const jobId = run.json<{ job_id: number }>().job_id;
     await sim.control('DELETE', '/_sim/stats');
@@ -107,7 +147,11 @@ describe('DNS rebinding: a name public at creation, loopback at run time', () =>
     try {
       await runExtractJob(
         {
-          backend: new BackendClient({ baseUrl: backendUrl, serviceToken: SERVICE_TOKEN, breaker: breakers.get('backend') }),
+          backend: new BackendClient({
+            baseUrl: backendUrl,
+            serviceToken: SERVICE_TOKEN,
+            breaker: breakers.get('backend'),
+          }),
           publisher,
           breakers,
           governorFor: () => createGovernor({ concurrency: 2 }),
@@ -121,15 +165,29 @@ describe('DNS rebinding: a name public at creation, loopback at run time', () =>
             sourceTimeoutMs: 5000,
           },
         },
-        { v: 1, tenant_id: tenant.id, integration_id: id, job_id: jobId, source: 'github', streams: ['repositories'], mode: 'incremental' },
+        {
+          v: 1,
+          tenant_id: tenant.id,
+          integration_id: id,
+          job_id: jobId,
+          source: 'github',
+          streams: ['repositories'],
+          mode: 'incremental',
+        },
       );
     } finally {
       breakers.shutdown();
     }
-    const { rows } = await pool.query<{ status: string; error: string }>('select status, error from etl_jobs where id = $1', [jobId]);
+    const { rows } = await pool.query<{ status: string; error: string }>(
+      'select status, error from etl_jobs where id = $1',
+      [jobId],
+    );
     expect(rows[0]!.status).toBe('FAILED');
     expect(rows[0]!.error).toContain('may not use (loopback)');
-    const raw = await pool.query('select count(*)::int as n from raw_extraction_data where integration_id = $1', [id]);
+    const raw = await pool.query(
+      'select count(*)::int as n from raw_extraction_data where integration_id = $1',
+      [id],
+    );
     expect(raw.rows[0]).toEqual({ n: 0 });
     expect(await simulatorRequests(sim)).toBe(0);
   });
@@ -137,10 +195,19 @@ describe('DNS rebinding: a name public at creation, loopback at run time', () =>
   it('connects to the address the guard resolved, never resolving the name again', async () => {
     // Allowed here, so the connection happens: the name exists only in the injected resolver, so
     // reaching the simulator proves the socket went to the address that was checked.
-    const guard = createOutboundGuard({ allowPrivateHosts: true, resolve: stagedResolver(() => ['127.0.0.1']) });
+    const guard = createOutboundGuard({
+      allowPrivateHosts: true,
+      resolve: stagedResolver(() => ['127.0.0.1']),
+    });
     const breakers = createBreakerRegistry();
     try {
-      const client = createSourceClient({ source: 'github', baseUrl: rebindingUrl(), authorization: sim.githubAuth, breaker: breakers.get('g'), guard });
+      const client = createSourceClient({
+        source: 'github',
+        baseUrl: rebindingUrl(),
+        authorization: sim.githubAuth,
+        breaker: breakers.get('g'),
+        guard,
+      });
       expect((await client.get<{ login: string }>('/user')).body?.login).toEqual(expect.any(String));
     } finally {
       breakers.shutdown();
@@ -158,7 +225,14 @@ describe('redirects', () => {
     const breakers = createBreakerRegistry();
     try {
       await sim.control('DELETE', '/_sim/stats');
-      const client = createSourceClient({ source: 'github', baseUrl: redirector.url, authorization: sim.githubAuth, breaker: breakers.get('r'), guard, retry: { retries: 0 } });
+      const client = createSourceClient({
+        source: 'github',
+        baseUrl: redirector.url,
+        authorization: sim.githubAuth,
+        breaker: breakers.get('r'),
+        guard,
+        retry: { retries: 0 },
+      });
       await expect(client.get('/user')).rejects.toThrow(/redirect to another origin refused/);
       expect(await simulatorRequests(sim)).toBe(0);
     } finally {
@@ -178,7 +252,14 @@ describe('redirects', () => {
     const guard = createOutboundGuard({ allowPrivateHosts: true });
     const breakers = createBreakerRegistry();
     try {
-      const client = createSourceClient({ source: 'jira', baseUrl: loop.url, authorization: 'Basic eDp5', breaker: breakers.get('l'), guard, retry: { retries: 0 } });
+      const client = createSourceClient({
+        source: 'jira',
+        baseUrl: loop.url,
+        authorization: 'Basic eDp5',
+        breaker: breakers.get('l'),
+        guard,
+        retry: { retries: 0 },
+      });
       await expect(client.get('/start')).rejects.toThrow(/more than 3 redirects/);
       expect(hops).toBe(4);
     } finally {
@@ -200,7 +281,9 @@ describe('request paths are built from validated parts', () => {
       [{ base_url: `http://${TEST_HOST}`, config: { repositories: ['-acme/api'] } }, 'config.repositories.0'],
     ] as const) {
       const response = await createGithub(overrides);
-      expect(`${JSON.stringify(overrides)} → ${response.statusCode}`).toBe(`${JSON.stringify(overrides)} → 400`);
+      expect(`${JSON.stringify(overrides)} → ${response.statusCode}`).toBe(
+        `${JSON.stringify(overrides)} → 400`,
+      );
       expect(response.json<{ error: { details: { path: string }[] } }>().error.details[0]!.path).toBe(path);
     }
   });
@@ -221,13 +304,25 @@ describe('the connection test is not a port scanner', () => {
           await local.app.inject({
             method: 'POST',
             url: '/internal/connection-test',
-            headers: { authorization: `Bearer ${env.TRIBUTARY_EXTRACT_TOKEN}`, 'content-type': 'application/json' },
-            payload: { id: port, type: 'github', base_url: `http://127.0.0.1:${port}`, credentials: { token: 'tok' }, config: { repositories: ['a/b'] } },
+            headers: {
+              authorization: `Bearer ${env.TRIBUTARY_EXTRACT_TOKEN}`,
+              'content-type': 'application/json',
+            },
+            payload: {
+              id: port,
+              type: 'github',
+              base_url: `http://127.0.0.1:${port}`,
+              credentials: { token: 'tok' },
+              config: { repositories: ['a/b'] },
+            },
           })
         ).json<{ ok: boolean; error: string }>();
       const fromOpen = await answer((open.address() as AddressInfo).port);
       const fromClosed = await answer(closedPort);
-      expect(fromOpen).toEqual({ ok: false, error: 'unreachable: the source did not answer as a Jira or GitHub API' });
+      expect(fromOpen).toEqual({
+        ok: false,
+        error: 'unreachable: the source did not answer as a Jira or GitHub API',
+      });
       expect(fromClosed).toEqual(fromOpen);
     } finally {
       await local.close();

@@ -2,7 +2,16 @@
 // decrypted credentials — and the same token worked in both directions.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '@tributary/backend';
-import { ADMIN_TOKEN, bearer, EXTRACT_TOKEN, SERVICE_TOKEN, service, startTestBackend, testEnv, type TestBackend } from '../support/backend.ts';
+import {
+  ADMIN_TOKEN,
+  bearer,
+  EXTRACT_TOKEN,
+  SERVICE_TOKEN,
+  service,
+  startTestBackend,
+  testEnv,
+  type TestBackend,
+} from '../support/backend.ts';
 import { loadExtractConfig } from '../../services/extract/src/config.ts';
 import { startTestExtract, type TestExtract } from './support.ts';
 
@@ -19,9 +28,16 @@ beforeAll(async () => {
   extract = await startTestExtract({ allowPrivateHosts: true });
   a = await backend.createTenant('a');
   b = await backend.createTenant('b');
-  integrationA = await backend.createIntegration(a.token, 'github', { credentials: { token: 'token-of-tenant-a' } });
-  otherIntegrationA = await backend.createIntegration(a.token, 'github', { name: 'second', credentials: { token: 'second-token-a' } });
-  integrationB = await backend.createIntegration(b.token, 'github', { credentials: { token: 'token-of-tenant-b' } });
+  integrationA = await backend.createIntegration(a.token, 'github', {
+    credentials: { token: 'token-of-tenant-a' },
+  });
+  otherIntegrationA = await backend.createIntegration(a.token, 'github', {
+    name: 'second',
+    credentials: { token: 'second-token-a' },
+  });
+  integrationB = await backend.createIntegration(b.token, 'github', {
+    credentials: { token: 'token-of-tenant-b' },
+  });
 });
 afterAll(async () => {
   await backend.close();
@@ -55,19 +71,33 @@ describe('service access is scoped to a claimed, RUNNING job', () => {
     const ok = await readCredentials(a.id, integrationA, running);
     expect(ok.statusCode).toBe(200);
     expect(ok.json()).toMatchObject({ id: integrationA, credentials: { token: 'token-of-tenant-a' } });
-    for (const response of [await readCredentials(b.id, integrationB), await readCredentials(b.id, integrationB, running)]) {
+    for (const response of [
+      await readCredentials(b.id, integrationB),
+      await readCredentials(b.id, integrationB, running),
+    ]) {
       expect(response.body).not.toContain('token-of-tenant-b');
     }
   });
 
-  it("raw rows may name only a RUNNING job of the same tenant and integration; the database refuses a mismatch", async () => {
+  it('raw rows may name only a RUNNING job of the same tenant and integration; the database refuses a mismatch', async () => {
     const runningA = await job(a.id, otherIntegrationA, 'RUNNING');
     const store = (tenantId: number, integrationId: number, jobId: number) =>
       backend.app.inject({
         method: 'POST',
         url: '/api/v1/etl/raw-data/batch',
         headers: service(tenantId),
-        payload: { records: [{ integration_id: integrationId, entity_type: 'github_repositories', external_id: '1', raw_data: { id: 1 }, extraction_metadata: {}, job_id: jobId }] },
+        payload: {
+          records: [
+            {
+              integration_id: integrationId,
+              entity_type: 'github_repositories',
+              external_id: '1',
+              raw_data: { id: 1 },
+              extraction_metadata: {},
+              job_id: jobId,
+            },
+          ],
+        },
       });
     expect((await store(b.id, integrationB, runningA)).statusCode).toBe(403);
     const pausedB = await job(b.id, integrationB, 'PAUSED');
@@ -80,15 +110,21 @@ describe('service access is scoped to a claimed, RUNNING job', () => {
         [b.id, integrationB, runningA],
       ),
     ).rejects.toThrow(/raw_extraction_data_job_scope_fk/);
-    const { rows } = await backend.pool.query('select count(*)::int as n from raw_extraction_data where tenant_id = $1', [b.id]);
+    const { rows } = await backend.pool.query(
+      'select count(*)::int as n from raw_extraction_data where tenant_id = $1',
+      [b.id],
+    );
     expect(rows[0]).toEqual({ n: 0 });
   });
 });
 
 describe('one token per direction', () => {
-  it("the backend does not accept the backend → extract token, and the extractor does not accept the extract → backend token", async () => {
+  it('the backend does not accept the backend → extract token, and the extractor does not accept the extract → backend token', async () => {
     // The RUNNING job of the first test is still running.
-    const { rows } = await backend.pool.query<{ id: number }>(`select id from etl_jobs where integration_id = $1 and status = 'RUNNING'`, [integrationA]);
+    const { rows } = await backend.pool.query<{ id: number }>(
+      `select id from etl_jobs where integration_id = $1 and status = 'RUNNING'`,
+      [integrationA],
+    );
     const withExtractToken = await backend.app.inject({
       method: 'GET',
       url: `/internal/v1/integrations/${integrationA}?job_id=${rows[0]!.id}`,
@@ -100,7 +136,13 @@ describe('one token per direction', () => {
         method: 'POST',
         url: '/internal/connection-test',
         headers: bearer(token),
-        payload: { id: 1, type: 'github', base_url: 'http://127.0.0.1:1', credentials: { token: 't' }, config: { repositories: ['a/b'] } },
+        payload: {
+          id: 1,
+          type: 'github',
+          base_url: 'http://127.0.0.1:1',
+          credentials: { token: 't' },
+          config: { repositories: ['a/b'] },
+        },
       });
     expect((await test(SERVICE_TOKEN)).statusCode).toBe(401);
     expect((await test(EXTRACT_TOKEN)).statusCode).toBe(200);
@@ -108,11 +150,17 @@ describe('one token per direction', () => {
 
   it('equal tokens are refused at start, naming the variable', () => {
     const env = testEnv('postgres://x@127.0.0.1/x');
-    expect(() => loadConfig({ ...env, TRIBUTARY_EXTRACT_TOKEN: SERVICE_TOKEN })).toThrow(/TRIBUTARY_EXTRACT_TOKEN: must differ from TRIBUTARY_SERVICE_TOKEN/);
-    expect(() => loadConfig({ ...env, TRIBUTARY_SERVICE_TOKEN: ADMIN_TOKEN })).toThrow(/TRIBUTARY_SERVICE_TOKEN: must differ from TRIBUTARY_ADMIN_TOKEN/);
+    expect(() => loadConfig({ ...env, TRIBUTARY_EXTRACT_TOKEN: SERVICE_TOKEN })).toThrow(
+      /TRIBUTARY_EXTRACT_TOKEN: must differ from TRIBUTARY_SERVICE_TOKEN/,
+    );
+    expect(() => loadConfig({ ...env, TRIBUTARY_SERVICE_TOKEN: ADMIN_TOKEN })).toThrow(
+      /TRIBUTARY_SERVICE_TOKEN: must differ from TRIBUTARY_ADMIN_TOKEN/,
+    );
     expect(() =>
       loadExtractConfig({ TRIBUTARY_SERVICE_TOKEN: SERVICE_TOKEN, TRIBUTARY_EXTRACT_TOKEN: SERVICE_TOKEN }),
     ).toThrow(/TRIBUTARY_EXTRACT_TOKEN: must differ from TRIBUTARY_SERVICE_TOKEN/);
-    expect(() => loadExtractConfig({ TRIBUTARY_SERVICE_TOKEN: SERVICE_TOKEN })).toThrow(/TRIBUTARY_EXTRACT_TOKEN/);
+    expect(() => loadExtractConfig({ TRIBUTARY_SERVICE_TOKEN: SERVICE_TOKEN })).toThrow(
+      /TRIBUTARY_EXTRACT_TOKEN/,
+    );
   });
 });

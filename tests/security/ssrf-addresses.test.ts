@@ -49,7 +49,9 @@ describe('internal addresses, in every spelling, are refused', () => {
         payload: { ...TEST_INTEGRATIONS.github, base_url },
       });
       expect(`${base_url} → ${response.statusCode}`).toBe(`${base_url} → 400`);
-      expect(response.json<{ error: { details: { path: string }[] } }>().error.details[0]!.path).toBe('base_url');
+      expect(response.json<{ error: { details: { path: string }[] } }>().error.details[0]!.path).toBe(
+        'base_url',
+      );
     }
     const { rows } = await backend.pool.query('select count(*)::int as n from integrations');
     expect(rows[0]).toEqual({ n: 0 });
@@ -59,9 +61,17 @@ describe('internal addresses, in every spelling, are refused', () => {
     const guard = createOutboundGuard({ allowPrivateHosts: false });
     try {
       await sim.control('DELETE', '/_sim/stats');
-      for (const base of [`http://[::ffff:127.0.0.1]:${port()}`, `http://[::127.0.0.1]:${port()}`, `http://127.0.0.1:${port()}`]) {
+      for (const base of [
+        `http://[::ffff:127.0.0.1]:${port()}`,
+        `http://[::127.0.0.1]:${port()}`,
+        `http://127.0.0.1:${port()}`,
+      ]) {
         await expect(
-          guardedRequest(guard, { method: 'GET', url: `${base}/user`, headers: { authorization: sim.githubAuth } }),
+          guardedRequest(guard, {
+            method: 'GET',
+            url: `${base}/user`,
+            headers: { authorization: sim.githubAuth },
+          }),
         ).rejects.toThrow(/may not use/);
       }
       expect(await simulatorRequests(sim)).toBe(0);

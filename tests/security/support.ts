@@ -5,7 +5,12 @@ import type { Resolver } from '@tributary/netguard';
 import type { RunningSimulator, StatsSnapshot } from '@tributary/simulator';
 import { createLogger } from '@tributary/observability';
 import { QueueConnection } from '@tributary/queue';
-import { breakerConfigFromEnv, createBreakerRegistry, createGovernor, type BreakerRegistry } from '@tributary/resilience';
+import {
+  breakerConfigFromEnv,
+  createBreakerRegistry,
+  createGovernor,
+  type BreakerRegistry,
+} from '@tributary/resilience';
 import { buildExtractApp } from '../../services/extract/src/app.ts';
 import { BackendClient } from '../../services/extract/src/backend-client.ts';
 import { createOutboundGuard, type OutboundGuard } from '../../services/extract/src/http/outbound-guard.ts';
@@ -22,7 +27,8 @@ export const PUBLIC_ADDRESS = '93.184.215.14';
  */
 export function stagedResolver(answers: () => string[]): Resolver {
   return async (hostname) => {
-    if (hostname !== TEST_HOST) throw Object.assign(new Error(`getaddrinfo ENOTFOUND ${hostname}`), { code: 'ENOTFOUND' });
+    if (hostname !== TEST_HOST)
+      throw Object.assign(new Error(`getaddrinfo ENOTFOUND ${hostname}`), { code: 'ENOTFOUND' });
     return answers();
   };
 }
@@ -36,7 +42,10 @@ export interface TestExtract {
 }
 
 /** The extract service's HTTP side in-process, with the guard policy a test chooses. */
-export async function startTestExtract(policy: { allowPrivateHosts: boolean; resolve?: Resolver }): Promise<TestExtract> {
+export async function startTestExtract(policy: {
+  allowPrivateHosts: boolean;
+  resolve?: Resolver;
+}): Promise<TestExtract> {
   const logger = createLogger('test', { level: 'silent' });
   const breakers = createBreakerRegistry({ defaults: breakerConfigFromEnv({}), logger });
   // Never started: the connection test and breaker routes do not touch the broker.
@@ -48,7 +57,11 @@ export async function startTestExtract(policy: { allowPrivateHosts: boolean; res
     adminToken: ADMIN_TOKEN,
     guard,
     breakers,
-    backend: new BackendClient({ baseUrl: 'http://127.0.0.1:1', serviceToken: SERVICE_TOKEN, breaker: breakers.get('backend') }),
+    backend: new BackendClient({
+      baseUrl: 'http://127.0.0.1:1',
+      serviceToken: SERVICE_TOKEN,
+      breaker: breakers.get('backend'),
+    }),
     connection,
     governorFor: () => createGovernor({ concurrency: 2 }),
   });

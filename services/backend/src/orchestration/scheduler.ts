@@ -51,9 +51,10 @@ export async function triggerDueSchedules(
     const last = integration.last_scheduled_at;
     if (last && now.getTime() - last.getTime() < minIntervalMs) continue;
     if (!isScheduleDue(integration.schedule, last ?? integration.created_at, now)) continue;
+    // Compared at millisecond precision: the value read back into a JS Date has no microseconds.
     const claimed = await pool.query(
       `update integrations set last_scheduled_at = $2
-       where id = $1 and last_scheduled_at is not distinct from $3 returning id`,
+       where id = $1 and date_trunc('milliseconds', last_scheduled_at) is not distinct from $3 returning id`,
       [integration.id, now, last],
     );
     if (claimed.rowCount !== 1) continue;
