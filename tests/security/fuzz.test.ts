@@ -1,12 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import {
-  ADMIN_TOKEN,
-  SERVICE_TOKEN,
-  bearer,
-  startTestBackend,
-  type TestBackend,
-} from '../support/backend.ts';
+import { ADMIN_TOKEN, SERVICE_TOKEN, bearer, startTestBackend, type TestBackend } from '../support/backend.ts';
 
 let backend: TestBackend;
 let tenant: { id: number; token: string };
@@ -18,13 +12,9 @@ beforeAll(async () => {
   backend = await startTestBackend({ SCHEDULER_ENABLED: 'false' });
   tenant = await backend.createTenant('fuzzed');
   other = await backend.createTenant('other');
-  integrationId = await backend.createIntegration(tenant.token, 'jira', {
-    credentials: { email: 'a@b.co', api_token: 'secret-x' },
-  });
+  integrationId = await backend.createIntegration(tenant.token, 'jira', { credentials: { email: 'a@b.co', api_token: 'secret-x' } });
   // Every route the API documents is fuzzed, so a new route is covered the day it is added.
-  const spec = (await backend.app.inject('/docs/json')).json<{
-    paths: Record<string, Record<string, unknown>>;
-  }>();
+  const spec = (await backend.app.inject('/docs/json')).json<{ paths: Record<string, Record<string, unknown>> }>();
   routes = Object.entries(spec.paths).flatMap(([path, methods]) =>
     Object.keys(methods).map((method) => ({ method: method.toUpperCase(), path })),
   );
@@ -38,23 +28,13 @@ async function databaseFingerprint(): Promise<string> {
   );
   const parts: string[] = [];
   for (const { relname } of rows) {
-    const { rows: hash } = await backend.pool.query<{ h: string | null }>(
-      `select md5(string_agg(t::text, '|' order by t::text)) as h from ${relname} t`,
-    );
+    const { rows: hash } = await backend.pool.query<{ h: string | null }>(`select md5(string_agg(t::text, '|' order by t::text)) as h from ${relname} t`);
     parts.push(`${relname}:${hash[0]!.h}`);
   }
   return parts.join(',');
 }
 
-const nastyKey = fc.constantFrom(
-  '__proto__',
-  'constructor',
-  'prototype',
-  'toString',
-  'valueOf',
-  '',
-  'x'.repeat(300),
-);
+const nastyKey = fc.constantFrom('__proto__', 'constructor', 'prototype', 'toString', 'valueOf', '', 'x'.repeat(300));
 const deep = fc.integer({ min: 50, max: 2000 }).map((depth) => {
   let value: unknown = 'bottom';
   for (let i = 0; i < depth; i++) value = { a: [value] };
@@ -77,13 +57,7 @@ const idSegment = fc.oneof(
   fc.constant('-1'),
   fc.constant('1e3'),
 );
-const queryString = fc.dictionary(
-  fc.oneof(
-    fc.constantFrom('limit', 'status', 'before_id', 'since', 'integration_id', 'entity_type'),
-    fc.string(),
-  ),
-  fc.string({ maxLength: 40 }),
-);
+const queryString = fc.dictionary(fc.oneof(fc.constantFrom('limit', 'status', 'before_id', 'since', 'integration_id', 'entity_type'), fc.string()), fc.string({ maxLength: 40 }));
 const credentials = () => [
   bearer(tenant.token),
   bearer(ADMIN_TOKEN),
@@ -99,31 +73,23 @@ describe('every endpoint under generated bad input', () => {
     for (const route of routes) {
       if (route.path.startsWith('/docs')) continue;
       await fc.assert(
-        fc.asyncProperty(
-          badBody,
-          idSegment,
-          queryString,
-          fc.constantFrom(...credentials()),
-          async (body, id, query, headers) => {
-            const url = `${route.path.replace(/\{[^}]+\}/g, id)}?${new URLSearchParams(query).toString()}`;
-            const response = await backend.app.inject({
-              method: route.method as 'GET',
-              url,
-              headers: { ...headers, 'content-type': 'application/json' },
-              payload: JSON.stringify(body) ?? 'null',
-            });
-            if (response.statusCode >= 500) {
-              throw new Error(
-                `${route.method} ${url} answered ${response.statusCode}: ${response.body.slice(0, 300)}`,
-              );
-            }
-            if (response.statusCode >= 400) {
-              const error = response.json<{ error?: { code?: unknown; message?: unknown } }>().error;
-              expect(typeof error?.code).toBe('string');
-              expect(typeof error?.message).toBe('string');
-            }
-          },
-        ),
+        fc.asyncProperty(badBody, idSegment, queryString, fc.constantFrom(...credentials()), async (body, id, query, headers) => {
+          const url = `${route.path.replace(/\{[^}]+\}/g, id)}?${new URLSearchParams(query).toString()}`;
+          const response = await backend.app.inject({
+            method: route.method as 'GET',
+            url,
+            headers: { ...headers, 'content-type': 'application/json' },
+            payload: JSON.stringify(body) ?? 'null',
+          });
+          if (response.statusCode >= 500) {
+            throw new Error(`${route.method} ${url} answered ${response.statusCode}: ${response.body.slice(0, 300)}`);
+          }
+          if (response.statusCode >= 400) {
+            const error = response.json<{ error?: { code?: unknown; message?: unknown } }>().error;
+            expect(typeof error?.code).toBe('string');
+            expect(typeof error?.message).toBe('string');
+          }
+        }),
         { numRuns: 25, seed: 20261122 },
       );
     }
@@ -131,11 +97,7 @@ describe('every endpoint under generated bad input', () => {
   });
 
   it('rejects invalid UTF-8 and non-JSON bodies with a 4xx', async () => {
-    for (const payload of [
-      Buffer.from([0x7b, 0x22, 0x6e, 0xff, 0xfe, 0x22, 0x7d]),
-      Buffer.from('name=x'),
-      Buffer.alloc(0),
-    ]) {
+    for (const payload of [Buffer.from([0x7b, 0x22, 0x6e, 0xff, 0xfe, 0x22, 0x7d]), Buffer.from('name=x'), Buffer.alloc(0)]) {
       const response = await backend.app.inject({
         method: 'POST',
         url: '/api/v1/tenants',
@@ -166,11 +128,7 @@ describe('tenant isolation', () => {
       `insert into dead_letters (tenant_id, message_id, queue, routing_key, body, reason) values ($1, 'm-1', 'etl.transform', 'transform.jira_issues', '{}', 'x') returning id`,
       [tenant.id],
     );
-    const ids: Record<string, number> = {
-      integrations: integrationId,
-      jobs: jobId,
-      'dead-letters': letters[0]!.id,
-    };
+    const ids: Record<string, number> = { integrations: integrationId, jobs: jobId, 'dead-letters': letters[0]!.id };
     const before = await databaseFingerprint();
     const withId = routes.filter((r) => r.path.includes('{id}') && r.path.startsWith('/api/'));
     expect(withId.length).toBeGreaterThan(8);
@@ -181,9 +139,7 @@ describe('tenant isolation', () => {
         method: route.method as 'GET',
         url,
         headers: bearer(other.token),
-        ...(route.method === 'GET' || route.method === 'DELETE'
-          ? {}
-          : { payload: route.path.endsWith('/runs') ? {} : { name: 'stolen' } }),
+        ...(route.method === 'GET' || route.method === 'DELETE' ? {} : { payload: route.path.endsWith('/runs') ? {} : { name: 'stolen' } }),
       });
       expect(`${route.method} ${url} → ${response.statusCode}`).toMatch(/→ 40[04]$/);
       expect(response.body).not.toContain('secret-x');
