@@ -100,8 +100,8 @@ describe('service access is scoped to a claimed, RUNNING job', () => {
         },
       });
     expect((await store(b.id, integrationB, runningA)).statusCode).toBe(403);
-    const pausedB = await job(b.id, integrationB, 'PAUSED');
-    expect((await store(b.id, integrationB, pausedB)).statusCode).toBe(403);
+    const cancelledB = await job(b.id, integrationB, 'CANCELLED');
+    expect((await store(b.id, integrationB, cancelledB)).statusCode).toBe(403);
     expect((await store(a.id, otherIntegrationA, runningA)).statusCode).toBe(200);
     await expect(
       backend.pool.query(

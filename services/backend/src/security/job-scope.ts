@@ -10,13 +10,14 @@ import { ForbiddenError } from '../errors.ts';
 export async function assertRunningJob(
   pool: pg.Pool,
   scope: { tenantId: number; integrationId: number; jobId: number | undefined },
+  statuses: readonly string[] = ['RUNNING'],
 ): Promise<void> {
   if (scope.jobId === undefined) {
     throw new ForbiddenError('service calls for an integration must name the RUNNING job they work for (job_id)');
   }
   const { rowCount } = await pool.query(
-    `select 1 from etl_jobs where id = $1 and tenant_id = $2 and integration_id = $3 and status = 'RUNNING'`,
-    [scope.jobId, scope.tenantId, scope.integrationId],
+    `select 1 from etl_jobs where id = $1 and tenant_id = $2 and integration_id = $3 and status = any($4)`,
+    [scope.jobId, scope.tenantId, scope.integrationId, statuses],
   );
   if (rowCount !== 1) {
     throw new ForbiddenError(
@@ -25,7 +26,11 @@ export async function assertRunningJob(
   }
 }
 
-/** Every distinct (integration, job) pair of a raw batch written by the service must be a RUNNING job of it. */
+/**
+ * Every distinct (integration, job) pair of a raw batch written by the service must be a RUNNING
+ * job of it — or one paused a moment ago: the extractor learns of a pause at its next heartbeat
+ * and may still be storing the page in hand, which must not fail the job.
+ */
 export async function assertRawBatchScope(
   pool: pg.Pool,
   tenantId: number,
@@ -36,5 +41,5 @@ export async function assertRawBatchScope(
     if (record.job_id === undefined || record.job_id === null) continue;
     pairs.set(`${record.integration_id}:${record.job_id}`, { integrationId: record.integration_id, jobId: record.job_id });
   }
-  for (const pair of pairs.values()) await assertRunningJob(pool, { tenantId, ...pair });
+  for (const pair of pairs.values()) await assertRunningJob(pool, { tenantId, ...pair }, ['RUNNING', 'PAUSED']);
 }
