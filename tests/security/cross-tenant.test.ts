@@ -7,6 +7,7 @@
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { FastifyInstance } from 'fastify';
 import pg from 'pg';
+import type { ExtractMessage } from '@tributary/contracts';
 import { buildApp, loadConfig } from '@tributary/backend';
 import { createLogger } from '@tributary/observability';
 import { connect, Publisher, retryTiersFromMs, type QueueConnection } from '@tributary/queue';
@@ -89,8 +90,15 @@ describe("another tenant's poisoned source", () => {
   it("does not touch tenant A's run: A stores everything, its breakers stay closed, B fails alone", async () => {
     const a = await tenantWithRun('a', healthy);
     const b = await tenantWithRun('b', poisoned);
-    const message = (r: typeof a) =>
-      ({ v: 1, tenant_id: r.tenantId, integration_id: r.integrationId, job_id: r.jobId, source: 'github', streams: ['repositories'], mode: 'incremental' }) as const;
+    const message = (r: typeof a): ExtractMessage => ({
+      v: 1,
+      tenant_id: r.tenantId,
+      integration_id: r.integrationId,
+      job_id: r.jobId,
+      source: 'github',
+      streams: ['repositories'],
+      mode: 'incremental',
+    });
     await Promise.all([runExtractJob(deps, message(b)), runExtractJob(deps, message(a))]);
 
     const jobs = await pool.query<{ id: number; status: string; extraction_finished_at: Date | null; error: string | null }>(
