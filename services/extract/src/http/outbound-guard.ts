@@ -1,3 +1,4 @@
+import { isIP, type LookupFunction } from 'node:net';
 import { Agent, buildConnector } from 'undici';
 import { addressRefusal, hostOwnAddresses, isIpLiteral, systemResolver, type Resolver } from '@tributary/netguard';
 
@@ -23,11 +24,11 @@ export class OutboundRefusedError extends Error {
 }
 
 /**
- * The dispatcher every source call goes through. Its `connect` resolves the host itself, refuses
- * internal and special addresses (@tributary/netguard), and opens the socket to the very address
- * it checked — so a name that answers public to the check and loopback to a second lookup (DNS
- * rebinding) has no second lookup to answer. TLS still verifies the certificate against the
- * host name (`servername`).
+ * The dispatcher every source call goes through. Its connector resolves the host itself (the
+ * socket's `lookup`), refuses internal and special addresses (@tributary/netguard), and the socket
+ * connects only to the addresses it checked — so a name that answers public to the check and
+ * loopback to a second lookup (DNS rebinding) has no second lookup to answer. TLS verifies the
+ * certificate against the host name as usual.
  */
 export interface OutboundGuard {
   readonly dispatcher: Agent;
@@ -36,33 +37,52 @@ export interface OutboundGuard {
 
 export function createOutboundGuard(policy: OutboundPolicy): OutboundGuard {
   const resolve = policy.resolve ?? systemResolver;
-  const connect = buildConnector({ timeout: policy.connectTimeoutMs ?? 10_000 });
 
-  const checkedAddress = async (hostname: string): Promise<string> => {
-    const host = hostname.replace(/^\[|\]$/g, '');
-    const addresses = isIpLiteral(host) ? [host] : await resolve(host);
-    if (addresses.length === 0) throw new OutboundRefusedError(`host ${host} has no address`);
-    if (!policy.allowPrivateHosts) {
-      const own = hostOwnAddresses();
-      for (const address of addresses) {
-        const refusal = addressRefusal(address, own);
-        // Every address is checked, not only the one we would pick: a name answering one
-        // public and one internal address is someone's attempt, not an accident.
-        if (refusal) throw new OutboundRefusedError(`host ${host} resolves to an address integrations may not use (${refusal})`);
-      }
+  const refuse = (host: string, addresses: readonly string[]): void => {
+    if (policy.allowPrivateHosts) return;
+    const own = hostOwnAddresses();
+    for (const address of addresses) {
+      const refusal = addressRefusal(address, own);
+      // Every address is checked, not only the one we would pick: a name answering one
+      // public and one internal address is someone's attempt, not an accident.
+      if (refusal) throw new OutboundRefusedError(`host ${host} resolves to an address integrations may not use (${refusal})`);
     }
-    return addresses[0]!;
   };
+
+  // net.connect calls this for a host name (never for an IP literal): it gets only addresses that
+  // passed the check, and tries them in order (happy eyeballs) — no other lookup happens.
+  const lookup: LookupFunction = (hostname, options, callback) => {
+    resolve(hostname).then(
+      (found) => {
+        try {
+          const wanted = found.filter((address) => !options.family || isIP(address) === options.family);
+          if (wanted.length === 0) throw new OutboundRefusedError(`host ${hostname} has no address`);
+          refuse(hostname, found);
+          const entries = wanted.map((address) => ({ address, family: isIP(address) }));
+          if (options.all) callback(null, entries);
+          else callback(null, entries[0]!.address, entries[0]!.family);
+        } catch (error) {
+          callback(error as NodeJS.ErrnoException, '', 0);
+        }
+      },
+      (error: unknown) => callback(error as NodeJS.ErrnoException, '', 0),
+    );
+  };
+  const connect = buildConnector({ timeout: policy.connectTimeoutMs ?? 10_000, lookup });
 
   const dispatcher = new Agent({
     connect: (options, callback) => {
-      checkedAddress(options.hostname).then(
-        (address) => {
-          const servername = options.servername ?? (isIpLiteral(options.hostname) ? undefined : options.hostname);
-          connect({ ...options, hostname: address, ...(servername ? { servername } : {}) }, callback);
-        },
-        (error: unknown) => callback(error instanceof Error ? error : new Error(String(error)), null),
-      );
+      const host = options.hostname.replace(/^\[|\]$/g, '');
+      // An IP literal skips the lookup above, so it is checked here, before any socket exists.
+      if (isIpLiteral(host)) {
+        try {
+          refuse(host, [host]);
+        } catch (error) {
+          callback(error as Error, null);
+          return;
+        }
+      }
+      connect(options, callback);
     },
   });
   return { dispatcher, close: () => dispatcher.close() };
