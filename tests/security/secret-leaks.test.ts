@@ -66,6 +66,18 @@ describe('credentials are header-safe on input', () => {
     },
   );
 
+  it('a NUL elsewhere in the body answers 400 naming the field, not a 500 whose log prints the parameters', async () => {
+    const response = await backend.app.inject({
+      method: 'POST',
+      url: '/api/v1/integrations',
+      headers: bearer(tenant.token),
+      payload: { ...TEST_INTEGRATIONS.jira, name: 'x\u0000y', credentials: { email: 'a@b.co', api_token: JIRA_TOKEN } },
+    });
+    expect(response.statusCode).toBe(400);
+    expect(response.json<{ error: { details: { path: string }[] } }>().error.details[0]!.path).toBe('name');
+    expect(everything()).not.toContain(JIRA_TOKEN);
+  });
+
   it('the extract service refuses them too, naming the field', async () => {
     const response = await extract.app.inject({
       method: 'POST',

@@ -2,7 +2,10 @@ import { z } from 'zod';
 import { Cron } from 'croner';
 import { idSchema } from './common.ts';
 
-const nameSchema = z.string().trim().min(1).max(200);
+/** Postgres text and jsonb cannot hold NUL: refused on input (400 naming the field), not at the insert (500). */
+export const noNul = (schema: z.ZodString) => schema.regex(/^[^\u0000]*$/, 'must not contain NUL characters');
+
+const nameSchema = noNul(z.string().trim().min(1).max(200));
 
 export const baseUrlSchema = z
   .string()
@@ -69,7 +72,7 @@ export const githubCredentialsSchema = z.strictObject({
 const projectKeySchema = z.string().regex(/^[A-Z][A-Z0-9_]{0,49}$/, 'must be a Jira project key like ABC');
 export const jiraConfigSchema = z.union([
   z.strictObject({ projects: z.array(projectKeySchema).min(1).max(500) }),
-  z.strictObject({ jql: z.string().trim().min(1).max(10_000) }),
+  z.strictObject({ jql: noNul(z.string().trim().min(1).max(10_000)) }),
 ]);
 /**
  * GitHub's own rules: an owner is 1–39 letters, digits or single inner hyphens; a repository name

@@ -51,11 +51,11 @@ export function registerErrorHandler(app: FastifyInstance): void {
  * and a `params` field; the log keeps the statement and the driver's own error, never the values.
  */
 function loggableError(error: Error): Record<string, unknown> {
-  if (!('params' in error)) return { type: error.name, message: error.message, stack: error.stack };
+  if (!('params' in error)) return { type: error.constructor.name, message: error.message, stack: error.stack };
   const cause = error.cause instanceof Error ? error.cause : undefined;
   const query = 'query' in error && typeof error.query === 'string' ? error.query : undefined;
   return {
-    type: error.name,
+    type: error.constructor.name,
     message: cause ? `query failed: ${cause.message}` : 'query failed',
     query,
     code: (cause as { code?: unknown } | undefined)?.code,
