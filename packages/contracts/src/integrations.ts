@@ -3,7 +3,8 @@ import { Cron } from 'croner';
 import { idSchema } from './common.ts';
 
 /** Postgres text and jsonb cannot hold NUL: refused on input (400 naming the field), not at the insert (500). */
-export const noNul = (schema: z.ZodString) => schema.regex(/^[^\u0000]*$/, 'must not contain NUL characters');
+export const noNul = (schema: z.ZodString) =>
+  schema.refine((value) => !value.includes('\u0000'), { message: 'must not contain NUL characters' });
 
 const nameSchema = noNul(z.string().trim().min(1).max(200));
 
