@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createBreakerRegistry, type BreakerRegistry } from '@tributary/resilience';
 import { createSourceClient } from '../../services/extract/src/http/source-client.ts';
 import { ResponseTooLargeError } from '../../services/extract/src/http/guarded-request.ts';
-import { EXTRACT_TOKEN, service, startTestBackend } from '../support/backend.ts';
+import { EXTRACT_TOKEN } from '../support/backend.ts';
 import { startServer, startTestExtract, type TestExtract } from './support.ts';
 
 const MB = 1024 * 1024;
@@ -89,33 +89,3 @@ describe('response size cap', () => {
   });
 });
 
-describe('raw record size cap', () => {
-  it('a record over RAW_MAX_RECORD_BYTES is refused with 413 naming it, and nothing of the batch is stored', async () => {
-    const backend = await startTestBackend({ RAW_MAX_RECORD_BYTES: '2048', SCHEDULER_ENABLED: 'false' });
-    try {
-      const tenant = await backend.createTenant();
-      const integrationId = await backend.createIntegration(tenant.token, 'github');
-      const record = (id: string, size: number) => ({
-        integration_id: integrationId,
-        entity_type: 'github_repositories',
-        external_id: id,
-        raw_data: { id, padding: 'x'.repeat(size) },
-        extraction_metadata: {},
-      });
-      const response = await backend.app.inject({
-        method: 'POST',
-        url: '/api/v1/etl/raw-data/batch',
-        headers: service(tenant.id),
-        payload: { records: [record('1', 100), record('2', 3000)] },
-      });
-      expect(response.statusCode).toBe(413);
-      expect(response.json()).toMatchObject({
-        error: { code: 'RECORD_TOO_LARGE', details: [{ path: 'records.1.raw_data' }] },
-      });
-      const { rows } = await backend.pool.query('select count(*)::int as n from raw_extraction_data');
-      expect(rows[0]).toEqual({ n: 0 });
-    } finally {
-      await backend.close();
-    }
-  });
-});

@@ -63,8 +63,6 @@ const envSchema = z
       .transform((value) => value === 'true'),
     DB_POOL_MAX: z.coerce.number().int().min(1).max(200).default(10),
     DB_STATEMENT_TIMEOUT_MS: z.coerce.number().int().min(100).default(30_000),
-    /** Largest raw record (its JSON) the raw-data API stores; a batch's body limit is 32 MB. */
-    RAW_MAX_RECORD_BYTES: z.coerce.number().int().min(1024).max(32 * 1024 * 1024).default(8 * 1024 * 1024),
     /** A schedule may run an integration at most once per this many minutes (5-field cron only). */
     SCHEDULE_MIN_INTERVAL_MINUTES: z.coerce.number().int().min(1).max(1440).default(5),
     /** Failed authentications per client address per minute before answers turn into 429. */

@@ -8,7 +8,6 @@ import { NotFoundError } from '../errors.ts';
 import { liveIntegrationIds, storeRawBatch, type RawRecordToStore } from '../db/raw-data.ts';
 import type { RouteContext } from './route-context.ts';
 import { assertRawBatchScope } from '../security/job-scope.ts';
-import { assertRecordSizes } from '../security/record-size.ts';
 
 /** 1000 records of a few KB each, with room for the odd large issue. */
 export const RAW_BODY_LIMIT = 32 * 1024 * 1024;
@@ -43,7 +42,6 @@ export function registerRawDataRoutes(app: FastifyInstance, ctx: RouteContext): 
         job_id: record.job_id ?? null,
       };
     });
-    assertRecordSizes(toStore.map((record) => record.raw_json), ctx.config.RAW_MAX_RECORD_BYTES);
     return storeRawBatch(ctx.pool, tenantId, toStore);
   };
 
