@@ -49,6 +49,7 @@ export async function benchRawIngest(total = 100_000, batchSize = 500, concurren
       DATABASE_URL: db.url,
       TRIBUTARY_ADMIN_TOKEN: ADMIN,
       TRIBUTARY_SERVICE_TOKEN: SERVICE,
+      TRIBUTARY_EXTRACT_TOKEN: `${SERVICE}-extract`,
       TRIBUTARY_ENCRYPTION_KEY: randomBytes(32).toString('base64'),
       ALLOW_PRIVATE_INTEGRATION_HOSTS: 'true',
       DB_POOL_MAX: String(concurrency + 1),

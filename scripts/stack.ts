@@ -108,6 +108,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     QUEUE_PREFIX: options.queuePrefix ?? '',
     TRIBUTARY_ADMIN_TOKEN: adminToken,
     TRIBUTARY_SERVICE_TOKEN: serviceToken,
+    TRIBUTARY_EXTRACT_TOKEN: process.env.TRIBUTARY_EXTRACT_TOKEN ?? `extract-${randomBytes(16).toString('hex')}`,
     TRIBUTARY_ENCRYPTION_KEY: process.env.TRIBUTARY_ENCRYPTION_KEY ?? randomBytes(32).toString('base64'),
     BACKEND_URL: urls.backend,
     EXTRACT_URL: urls.extract,

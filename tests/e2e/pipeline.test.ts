@@ -180,7 +180,7 @@ describe('end to end: simulator → extract → RabbitMQ → workers → Postgre
   });
 
   it('the extract service shows its breakers and resets one only for the service token', async () => {
-    const extract = new ApiClient(stack.urls.extract, stack.serviceToken);
+    const extract = new ApiClient(stack.urls.extract, stack.adminToken);
     const { breakers } = await extract.ok<{ breakers: { name: string; state: string }[] }>('GET', '/breakers');
     expect(breakers.map((b) => b.name)).toEqual(expect.arrayContaining(['backend', `jira:${jiraId}`, `github:${githubId}`]));
     const anonymous = await new ApiClient(stack.urls.extract, 'wrong').request('POST', `/breakers/jira:${jiraId}/reset`);

@@ -47,7 +47,7 @@ describe('fault 5: Postgres down for 30 s during a run', () => {
       }, 20_000);
       expect(answer).toBe(503);
       // The extractor's breaker to the backend opens: the run waits instead of failing.
-      const extract = new ApiClient(fault.stack.urls.extract, fault.stack.serviceToken);
+      const extract = new ApiClient(fault.stack.urls.extract, fault.stack.adminToken);
       await waitFor(
         async () => {
           const { breakers } = await extract.ok<{ breakers: { name: string; state: string }[] }>('GET', '/breakers');

@@ -23,7 +23,7 @@ beforeAll(async () => {
       },
     },
   });
-  extract = new ApiClient(fault.stack.urls.extract, fault.stack.serviceToken);
+  extract = new ApiClient(fault.stack.urls.extract, fault.stack.adminToken);
 });
 
 afterAll(async () => {

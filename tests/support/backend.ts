@@ -33,6 +33,8 @@ export const TEST_INTEGRATIONS = {
 
 export const ADMIN_TOKEN = 'test-admin-token-0123456789';
 export const SERVICE_TOKEN = 'test-service-token-0123456789';
+/** What the backend presents to the extract service (the other direction). */
+export const EXTRACT_TOKEN = 'test-extract-token-0123456789';
 
 export interface TestBackend {
   app: FastifyInstance;
@@ -54,11 +56,14 @@ export function testEnv(databaseUrl: string, overrides: Record<string, string> =
     AMQP_URL: inject('amqpUrl'),
     TRIBUTARY_ADMIN_TOKEN: ADMIN_TOKEN,
     TRIBUTARY_SERVICE_TOKEN: SERVICE_TOKEN,
+    TRIBUTARY_EXTRACT_TOKEN: EXTRACT_TOKEN,
     TRIBUTARY_ENCRYPTION_KEY: randomBytes(32).toString('base64'),
     ALLOW_PRIVATE_INTEGRATION_HOSTS: 'true',
     LOG_LEVEL: 'info',
     QUEUE_PREFIX: `t_${randomBytes(4).toString('hex')}.`,
     RETRY_TIERS_MS: TEST_RETRY_TIERS_MS,
+    // Tests send many bad tokens on purpose; the limit has its own test (tests/security).
+    AUTH_FAILURES_PER_MINUTE: '100000',
     ...overrides,
   };
 }

@@ -1,4 +1,5 @@
 import { parseArgs } from 'node:util';
+import { runSecurityCommand, SECURITY_USAGE, SecurityUsageError } from './security-commands.ts';
 
 export interface CliIo {
   out: (line: string) => void;
@@ -19,6 +20,7 @@ Usage:
   tributary jobs list [--status S] [--integration ID]
   tributary jobs show ID
   tributary run INTEGRATION_ID [--full] [--stream NAME…]
+${SECURITY_USAGE}
 
 Options:
   --url URL      backend URL (env TRIBUTARY_URL, default http://127.0.0.1:8080)
@@ -180,9 +182,11 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
       print(answer, () => io.out(`run queued: job ${answer.job_id}`));
       return 0;
     }
+    const security = await runSecurityCommand({ group, command, rest, reason: values.reason, json: values.json, call, out: io.out });
+    if (security !== undefined) return security;
     throw new UsageError(`unknown command: ${positionals.join(' ')}`);
   } catch (error) {
-    if (error instanceof UsageError) {
+    if (error instanceof UsageError || error instanceof SecurityUsageError) {
       io.err(`${error.message}\n\n${USAGE}`);
       return 2;
     }

@@ -30,3 +30,26 @@ export function parseEnv<T extends z.ZodType>(schema: T, env: NodeJS.ProcessEnv)
   }
   return parsed.data;
 }
+
+/** A bearer token setting: long enough to be unguessable, header-safe. */
+export const tokenField = z
+  .string()
+  .min(16, 'must be at least 16 characters')
+  .regex(/^[\x21-\x7e]+$/, 'must be visible ASCII characters only');
+
+/**
+ * Issues for tokens that must differ (admin, extract → backend, backend → extract): one secret in
+ * two roles would let whoever holds it act in both, which is what separate tokens are for.
+ */
+export function equalTokenIssues(tokens: Readonly<Record<string, string | undefined>>): { path: string[]; message: string }[] {
+  const entries = Object.entries(tokens).filter((entry): entry is [string, string] => entry[1] !== undefined);
+  const issues: { path: string[]; message: string }[] = [];
+  for (let i = 0; i < entries.length; i++) {
+    for (let j = i + 1; j < entries.length; j++) {
+      if (entries[i]![1] === entries[j]![1]) {
+        issues.push({ path: [entries[j]![0]], message: `must differ from ${entries[i]![0]}` });
+      }
+    }
+  }
+  return issues;
+}

@@ -2,7 +2,11 @@ import { z } from 'zod';
 import { Cron } from 'croner';
 import { idSchema } from './common.ts';
 
-const nameSchema = z.string().trim().min(1).max(200);
+/** Postgres text and jsonb cannot hold NUL: refused on input (400 naming the field), not at the insert (500). */
+export const noNul = (schema: z.ZodString) =>
+  schema.refine((value) => !value.includes('\u0000'), { message: 'must not contain NUL characters' });
+
+const nameSchema = noNul(z.string().trim().min(1).max(200));
 
 export const baseUrlSchema = z
   .string()
@@ -10,10 +14,17 @@ export const baseUrlSchema = z
   .url()
   .refine((value) => /^https?:$/.test(new URL(value).protocol), { message: 'must be an http(s) URL' });
 
-/** A cron expression croner accepts (5 or 6 fields), or null to run on demand only. */
+/**
+ * A 5-field cron expression (minute hour day month weekday), or null to run on demand only. A
+ * seconds field is refused: the shortest schedule is a minute, and the backend's
+ * `SCHEDULE_MIN_INTERVAL_MINUTES` limits it further.
+ */
 export const scheduleSchema = z
   .string()
   .max(120)
+  .refine((value) => value.trim().split(/\s+/).length === 5, {
+    message: 'must be a 5-field cron expression (minute hour day month weekday)',
+  })
   .refine(
     (value) => {
       try {
@@ -27,12 +38,36 @@ export const scheduleSchema = z
   )
   .nullable();
 
+/**
+ * The shortest gap in minutes between two runs of a 5-field schedule, judged by its minute field
+ * (hours, days and weekdays can only spread runs further apart). Wrapping into the next hour is
+ * counted as if that hour were included, which is the worst case.
+ */
+export function shortestScheduleGapMinutes(schedule: string): number {
+  const minuteField = schedule.trim().split(/\s+/)[0] ?? '*';
+  const cron = new Cron(`${minuteField} * * * *`, { paused: true, timezone: 'UTC' });
+  const start = new Date('2000-01-01T00:00:00Z');
+  const minutes = cron.nextRuns(60, new Date(start.getTime() - 1)).filter((d) => d.getTime() < start.getTime() + 3_600_000).map((d) => d.getUTCMinutes());
+  if (minutes.length <= 1) return 60;
+  let gap = 60 - minutes[minutes.length - 1]! + minutes[0]!;
+  for (let i = 1; i < minutes.length; i++) gap = Math.min(gap, minutes[i]! - minutes[i - 1]!);
+  return gap;
+}
+
+/**
+ * Secrets travel in an HTTP header: only visible ASCII is valid there. Refusing anything else on
+ * input (a 400 naming the field) keeps a CR/LF or NUL from turning into an HTTP client or database
+ * error whose text quotes the secret.
+ */
+const headerSafe = (what: string) =>
+  z.string().min(1).max(4096).regex(/^[\x21-\x7e]+$/, `${what} may contain only visible ASCII characters (no spaces, control characters or line breaks)`);
+
 export const jiraCredentialsSchema = z.strictObject({
-  email: z.string().email().max(320),
-  api_token: z.string().min(1).max(4096),
+  email: z.string().email().max(320).regex(/^[\x21-\x7e]+$/, 'email may contain only visible ASCII characters'),
+  api_token: headerSafe('api_token'),
 });
 export const githubCredentialsSchema = z.strictObject({
-  token: z.string().min(1).max(4096),
+  token: headerSafe('token'),
 });
 
 const projectKeySchema = z.string().regex(/^[A-Z][A-Z0-9_]{0,49}$/, 'must be a Jira project key like ABC');
@@ -40,11 +75,17 @@ const projectKeySchema = z.string().regex(/^[A-Z][A-Z0-9_]{0,49}$/, 'must be a J
 const storyPointsFieldSchema = z.string().regex(/^customfield_\d{1,10}$/, 'must be a custom field id like customfield_10016').optional();
 export const jiraConfigSchema = z.union([
   z.strictObject({ projects: z.array(projectKeySchema).min(1).max(500), story_points_field: storyPointsFieldSchema }),
-  z.strictObject({ jql: z.string().trim().min(1).max(10_000), story_points_field: storyPointsFieldSchema }),
+  z.strictObject({ jql: noNul(z.string().trim().min(1).max(10_000)), story_points_field: storyPointsFieldSchema }),
 ]);
+/**
+ * GitHub's own rules: an owner is 1–39 letters, digits or single inner hyphens; a repository name
+ * is 1–100 letters, digits, `.`, `_`, `-` but never `.` or `..` (which would walk out of `/repos/`).
+ */
+export const GITHUB_REPOSITORY_PATTERN = /^[A-Za-z0-9](?:[A-Za-z0-9]|-(?=[A-Za-z0-9])){0,38}\/(?!\.{1,2}$)[A-Za-z0-9_.-]{1,100}$/;
+
 export const githubConfigSchema = z.strictObject({
   repositories: z
-    .array(z.string().regex(/^[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+$/, 'must be owner/repo'))
+    .array(z.string().regex(GITHUB_REPOSITORY_PATTERN, 'must be owner/repo with the characters GitHub allows'))
     .min(1)
     .max(500),
 });

@@ -1,6 +1,7 @@
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
+import rateLimit from '@fastify/rate-limit';
 import { jsonSchemaTransform, serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
 import { createDatabase, createPool } from '@tributary/db';
 import { createLogger, createMetricsRegistry, type HealthCheck, type Logger } from '@tributary/observability';
@@ -8,6 +9,7 @@ import type { BackendConfig } from './config.ts';
 import { CredentialsCipher } from './security/credentials-cipher.ts';
 import { registerAuth } from './plugins/auth.ts';
 import { registerErrorHandler } from './plugins/error-handler.ts';
+import { PathOnlyLogController } from './plugins/request-log.ts';
 import { registerHealthRoutes } from './api/health.ts';
 import { registerTenantRoutes } from './api/tenants.ts';
 import { registerConnectionTestRoute, registerIntegrationRoutes } from './api/integrations.ts';
@@ -18,13 +20,17 @@ import { registerRawDataRoutes } from './api/raw-data.ts';
 import { registerJobRoutes } from './api/jobs.ts';
 import type { RouteContext } from './api/route-context.ts';
 import { registerDeadLetterRoutes } from './api/dead-letters.ts';
+import { registerSecurityAdminRoutes } from './api/security-admin.ts';
 import { QueueConnection, Publisher, retryTiersFromMs } from '@tributary/queue';
 import { UpstreamUnavailableError } from './errors.ts';
+import type { Resolver } from '@tributary/netguard';
 
 export interface BuildOptions {
   logger?: Logger;
   /** Use this broker connection instead of opening one (it is then not closed with the app). */
   queue?: { connection: QueueConnection; publisher: Publisher };
+  /** Resolves integration host names (tests inject one to stage DNS rebinding); the system resolver by default. */
+  resolve?: Resolver;
 }
 
 /** Ordinary API bodies are small; only the raw-data routes raise their own limit. */
@@ -42,6 +48,8 @@ export async function buildApp(config: BackendConfig, options: BuildOptions = {}
     onProtoPoisoning: 'error',
     onConstructorPoisoning: 'error',
     requestIdHeader: 'x-request-id',
+    // Request lines without query strings (a token there must not reach the log).
+    logController: new PathOnlyLogController(),
   });
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
@@ -63,6 +71,7 @@ export async function buildApp(config: BackendConfig, options: BuildOptions = {}
       if (queue.connection.isClosed) throw new UpstreamUnavailableError('the message broker connection is closed');
       return queue;
     },
+    resolve: options.resolve,
   };
 
   await app.register(swagger, {
@@ -80,7 +89,14 @@ export async function buildApp(config: BackendConfig, options: BuildOptions = {}
   await app.register(swaggerUi, { routePrefix: '/docs', uiConfig: { docExpansion: 'list' } });
 
   registerErrorHandler(app);
-  registerAuth(app, { pool, adminToken: config.TRIBUTARY_ADMIN_TOKEN, serviceToken: config.TRIBUTARY_SERVICE_TOKEN });
+  // Not global: only authentication failures are counted (plugins/auth.ts).
+  await app.register(rateLimit, { global: false });
+  registerAuth(app, {
+    pool,
+    adminToken: config.TRIBUTARY_ADMIN_TOKEN,
+    serviceToken: config.TRIBUTARY_SERVICE_TOKEN,
+    failuresPerMinute: config.AUTH_FAILURES_PER_MINUTE,
+  });
 
   const checks: HealthCheck[] = [
     { name: 'database', check: () => pool.query('select 1') },
@@ -101,9 +117,10 @@ export async function buildApp(config: BackendConfig, options: BuildOptions = {}
   registerConnectionTestRoute(app, ctx);
   registerRunRoutes(app, ctx);
   registerInternalRoutes(app, ctx);
+  registerSecurityAdminRoutes(app, ctx);
 
   if (config.SCHEDULER_ENABLED) {
-    const scheduler = startScheduler(pool, queue.publisher, logger, config.SCHEDULER_TICK_SECONDS);
+    const scheduler = startScheduler(pool, queue.publisher, logger, config.SCHEDULER_TICK_SECONDS, config.SCHEDULE_MIN_INTERVAL_MINUTES);
     app.addHook('onClose', async () => scheduler.stop());
   }
   // Last, so everything above has stopped using them.

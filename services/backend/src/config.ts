@@ -1,49 +1,81 @@
 import { z } from 'zod';
-import { parseEnv, portField, sharedEnvFields } from '@tributary/contracts';
+import { equalTokenIssues, parseEnv, portField, sharedEnvFields, tokenField } from '@tributary/contracts';
+
+/**
+ * A random 32-byte key has ~30 distinct byte values; fewer than 12 means a made-up key (all
+ * zeros, a repeated character, a short pattern), which anyone can guess.
+ */
+const MIN_DISTINCT_KEY_BYTES = 12;
 
 const base64Key = z
   .string()
-  .refine((value) => Buffer.from(value, 'base64').length === 32, { message: 'must be 32 bytes, base64-encoded' });
+  .refine((value) => Buffer.from(value, 'base64').length === 32, {
+    message: 'must be 32 bytes, base64-encoded',
+  })
+  .refine((value) => new Set(Buffer.from(value, 'base64')).size >= MIN_DISTINCT_KEY_BYTES, {
+    message: 'is a weak key (all-zero or low-entropy); generate one with `openssl rand -base64 32`',
+  });
 
-const envSchema = z.object({
-  DATABASE_URL: z.string().url(),
-  ...sharedEnvFields,
-  PORT: portField(8080),
-  TRIBUTARY_ADMIN_TOKEN: z.string().min(16, 'must be at least 16 characters'),
-  TRIBUTARY_SERVICE_TOKEN: z.string().min(16, 'must be at least 16 characters'),
-  TRIBUTARY_ENCRYPTION_KEY: base64Key,
-  /** Older keys, comma-separated, still able to decrypt rows sealed before a rotation. */
-  TRIBUTARY_PREVIOUS_ENCRYPTION_KEYS: z
-    .string()
-    .default('')
-    .transform((value) => value.split(',').filter(Boolean))
-    .pipe(z.array(base64Key)),
-  /** Where the backend reaches the extract service for connection tests. */
-  EXTRACT_URL: z.string().url().default('http://127.0.0.1:8081'),
-  /** Hosts integrations may point at; empty means any public host. */
-  INTEGRATION_HOST_ALLOWLIST: z
-    .string()
-    .default('')
-    .transform((value) => value.split(',').map((h) => h.trim().toLowerCase()).filter(Boolean)),
-  /** Loopback and private addresses are refused unless allowed (the simulator and tests run on loopback). */
-  ALLOW_PRIVATE_INTEGRATION_HOSTS: z
-    .enum(['true', 'false'])
-    .default('false')
-    .transform((value) => value === 'true'),
-  /** A failed run is tried again after this delay (5–30 min is sensible), up to JOB_MAX_ATTEMPTS runs in all. */
-  JOB_RETRY_DELAY_SECONDS: z.coerce.number().int().min(1).max(86_400).default(600),
-  JOB_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(100).default(3),
-  /** A RUNNING job whose extractor sent no heartbeat for this long may be claimed by another (its extractor died). */
-  JOB_STALE_HEARTBEAT_SECONDS: z.coerce.number().int().min(2).max(3600).default(60),
-  /** How often the scheduler looks at cron schedules, due retries and stuck PENDING jobs. */
-  SCHEDULER_TICK_SECONDS: z.coerce.number().int().min(1).max(3600).default(15),
-  SCHEDULER_ENABLED: z
-    .enum(['true', 'false'])
-    .default('true')
-    .transform((value) => value === 'true'),
-  DB_POOL_MAX: z.coerce.number().int().min(1).max(200).default(10),
-  DB_STATEMENT_TIMEOUT_MS: z.coerce.number().int().min(100).default(30_000),
-});
+const envSchema = z
+  .object({
+    DATABASE_URL: z.string().url(),
+    ...sharedEnvFields,
+    PORT: portField(8080),
+    TRIBUTARY_ADMIN_TOKEN: tokenField,
+    /** What the extract service presents to us (extract → backend). */
+    TRIBUTARY_SERVICE_TOKEN: tokenField,
+    /** What we present to the extract service (backend → extract): a different secret. */
+    TRIBUTARY_EXTRACT_TOKEN: tokenField,
+    TRIBUTARY_ENCRYPTION_KEY: base64Key,
+    /** Older keys, comma-separated, still able to decrypt rows sealed before a rotation. */
+    TRIBUTARY_PREVIOUS_ENCRYPTION_KEYS: z
+      .string()
+      .default('')
+      .transform((value) => value.split(',').filter(Boolean))
+      .pipe(z.array(base64Key)),
+    /** Where the backend reaches the extract service for connection tests. */
+    EXTRACT_URL: z.string().url().default('http://127.0.0.1:8081'),
+    /** Hosts integrations may point at; empty means any public host. */
+    INTEGRATION_HOST_ALLOWLIST: z
+      .string()
+      .default('')
+      .transform((value) =>
+        value
+          .split(',')
+          .map((h) => h.trim().toLowerCase())
+          .filter(Boolean),
+      ),
+    /** Loopback and private addresses are refused unless allowed (the simulator and tests run on loopback). */
+    ALLOW_PRIVATE_INTEGRATION_HOSTS: z
+      .enum(['true', 'false'])
+      .default('false')
+      .transform((value) => value === 'true'),
+    /** A failed run is tried again after this delay (5–30 min is sensible), up to JOB_MAX_ATTEMPTS runs in all. */
+    JOB_RETRY_DELAY_SECONDS: z.coerce.number().int().min(1).max(86_400).default(600),
+    JOB_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(100).default(3),
+    /** A RUNNING job whose extractor sent no heartbeat for this long may be claimed by another (its extractor died). */
+    JOB_STALE_HEARTBEAT_SECONDS: z.coerce.number().int().min(2).max(3600).default(60),
+    /** How often the scheduler looks at cron schedules, due retries and stuck PENDING jobs. */
+    SCHEDULER_TICK_SECONDS: z.coerce.number().int().min(1).max(3600).default(15),
+    SCHEDULER_ENABLED: z
+      .enum(['true', 'false'])
+      .default('true')
+      .transform((value) => value === 'true'),
+    DB_POOL_MAX: z.coerce.number().int().min(1).max(200).default(10),
+    DB_STATEMENT_TIMEOUT_MS: z.coerce.number().int().min(100).default(30_000),
+    /** A schedule may run an integration at most once per this many minutes (5-field cron only). */
+    SCHEDULE_MIN_INTERVAL_MINUTES: z.coerce.number().int().min(1).max(1440).default(5),
+    /** Failed authentications per client address per minute before answers turn into 429. */
+    AUTH_FAILURES_PER_MINUTE: z.coerce.number().int().min(1).max(100_000).default(30),
+  })
+  .superRefine((env, ctx) => {
+    const issues = equalTokenIssues({
+      TRIBUTARY_ADMIN_TOKEN: env.TRIBUTARY_ADMIN_TOKEN,
+      TRIBUTARY_SERVICE_TOKEN: env.TRIBUTARY_SERVICE_TOKEN,
+      TRIBUTARY_EXTRACT_TOKEN: env.TRIBUTARY_EXTRACT_TOKEN,
+    });
+    for (const issue of issues) ctx.addIssue({ code: 'custom', ...issue });
+  });
 
 export type BackendConfig = z.infer<typeof envSchema>;
 

@@ -63,3 +63,12 @@ export class UpstreamUnavailableError extends AppError {
     super(503, 'UNAVAILABLE', message);
   }
 }
+
+/** Too many failed authentications from one client address; `retryAfterSeconds` until it may try again. */
+export class TooManyRequestsError extends AppError {
+  readonly retryAfterSeconds: number;
+  constructor(message: string, retryAfterSeconds: number) {
+    super(429, 'RATE_LIMITED', message);
+    this.retryAfterSeconds = retryAfterSeconds;
+  }
+}

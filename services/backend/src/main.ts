@@ -1,6 +1,8 @@
 import { loadConfig } from './config.ts';
 import { buildApp } from './app.ts';
-import { runMigrations } from '@tributary/db';
+import { createPool, runMigrations } from '@tributary/db';
+import { CredentialsCipher } from './security/credentials-cipher.ts';
+import { verifyEncryptionKeys } from './security/key-check.ts';
 
 const config = (() => {
   try {
@@ -12,6 +14,17 @@ const config = (() => {
 })();
 
 await runMigrations(config.DATABASE_URL);
+{
+  const pool = createPool(config.DATABASE_URL, { max: 1, applicationName: 'tributary-key-check' });
+  try {
+    await verifyEncryptionKeys(pool, new CredentialsCipher(config.TRIBUTARY_ENCRYPTION_KEY, config.TRIBUTARY_PREVIOUS_ENCRYPTION_KEYS));
+  } catch (error) {
+    console.error((error as Error).message);
+    process.exit(2);
+  } finally {
+    await pool.end();
+  }
+}
 const app = await buildApp(config);
 await app.listen({ port: config.PORT, host: config.HOST });
 

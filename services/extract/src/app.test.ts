@@ -6,6 +6,7 @@ import { QueueConnection } from '@tributary/queue';
 import { createBreakerRegistry, createGovernor, breakerConfigFromEnv } from '@tributary/resilience';
 import { BackendClient } from './backend-client.ts';
 import { buildExtractApp } from './app.ts';
+import { simulatorGuard } from './http/testing.ts';
 
 const SERVICE_TOKEN = 'extract-test-service-token';
 let sim: Awaited<ReturnType<typeof startSimulator>>;
@@ -20,7 +21,8 @@ beforeAll(async () => {
   connection = new QueueConnection({ url: 'amqp://127.0.0.1:1', logger });
   app = buildExtractApp({
     logger,
-    serviceToken: SERVICE_TOKEN,
+    extractToken: SERVICE_TOKEN,
+    guard: simulatorGuard,
     breakers,
     backend: new BackendClient({ baseUrl: 'http://127.0.0.1:1', serviceToken: SERVICE_TOKEN, breaker: breakers.get('backend') }),
     connection,

@@ -7,10 +7,17 @@ import { bearerToken, configSchemaFor, credentialsSchemaFor, secretsEqual } from
 import type { BackendClient } from './backend-client.ts';
 import { buildSourceClient, createConnector } from './connectors/index.ts';
 import { toConnectorIntegration } from './jobs/run-extract-job.ts';
+import type { OutboundGuard } from './http/outbound-guard.ts';
+import { connectionTestError } from './http/test-error.ts';
 
 export interface ExtractAppDeps {
   logger: Logger;
-  serviceToken: string;
+  /** What the backend presents to us (`TRIBUTARY_EXTRACT_TOKEN`); not the token we present to it. */
+  extractToken: string;
+  /** The operator's token, also admitted to the breaker endpoints when set. */
+  adminToken?: string;
+  guard: OutboundGuard;
+  maxResponseBytes?: number;
   breakers: BreakerRegistry;
   backend: BackendClient;
   connection: QueueConnection;
@@ -45,7 +52,12 @@ export function buildExtractApp(deps: ExtractAppDeps): FastifyInstance {
 
   const requireService = (authorization: string | undefined) => {
     const token = bearerToken(authorization);
-    return token !== undefined && secretsEqual(token, deps.serviceToken);
+    return token !== undefined && secretsEqual(token, deps.extractToken);
+  };
+  const requireServiceOrAdmin = (authorization: string | undefined) => {
+    const token = bearerToken(authorization);
+    const admin = deps.adminToken;
+    return requireService(authorization) || (token !== undefined && admin !== undefined && secretsEqual(token, admin));
   };
   const unauthorized = { error: { code: 'UNAUTHENTICATED', message: 'the service token is required' } };
 
@@ -70,9 +82,14 @@ export function buildExtractApp(deps: ExtractAppDeps): FastifyInstance {
     return reply.status(report.status === 'ok' ? 200 : 503).send(report);
   });
   app.get('/metrics', async (_request, reply) => reply.type(registry.contentType).send(await registry.metrics()));
-  app.get('/breakers', async () => ({ breakers: deps.breakers.status() }));
+  // Breaker names and last errors cover every tenant's integrations: service or admin only
+  // (a tenant sees its own through the backend's GET /api/v1/integrations/:id/breaker).
+  app.get('/breakers', async (request, reply) => {
+    if (!requireServiceOrAdmin(request.headers.authorization)) return reply.status(401).send(unauthorized);
+    return { breakers: deps.breakers.status() };
+  });
   app.post<{ Params: { name: string } }>('/breakers/:name/reset', async (request, reply) => {
-    if (!requireService(request.headers.authorization)) return reply.status(401).send(unauthorized);
+    if (!requireServiceOrAdmin(request.headers.authorization)) return reply.status(401).send(unauthorized);
     if (!deps.breakers.reset(request.params.name)) {
       return reply.status(404).send({ error: { code: 'NOT_FOUND', message: `breaker ${request.params.name} not found` } });
     }
@@ -108,11 +125,13 @@ export function buildExtractApp(deps: ExtractAppDeps): FastifyInstance {
         governor: deps.governorFor(parsed.data.id),
         retry: { retries: 1, baseMs: 500, capMs: 2000 },
         attemptTimeoutMs: 15_000,
+        guard: deps.guard,
+        maxResponseBytes: deps.maxResponseBytes,
       });
       await createConnector(integration, client).testConnection(AbortSignal.timeout(45_000));
       return { ok: true };
     } catch (error) {
-      return { ok: false, error: (error as Error).message };
+      return { ok: false, error: connectionTestError(error) };
     }
   });
   return app;

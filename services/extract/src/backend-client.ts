@@ -41,8 +41,9 @@ export class BackendClient {
     this.#retry = options.retry ?? { retries: 3, baseMs: 500, capMs: 5000 };
   }
 
-  getIntegration(tenantId: number, integrationId: number) {
-    return this.#call<IntegrationWithCredentials>('GET', tenantId, `/internal/v1/integrations/${integrationId}`);
+  /** The backend hands out credentials only for a RUNNING job of the integration (the one we claimed). */
+  getIntegration(tenantId: number, integrationId: number, jobId: number) {
+    return this.#call<IntegrationWithCredentials>('GET', tenantId, `/internal/v1/integrations/${integrationId}?job_id=${jobId}`);
   }
 
   async getSyncState(tenantId: number, integrationId: number): Promise<SyncStateRow[]> {

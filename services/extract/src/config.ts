@@ -1,30 +1,51 @@
 import { z } from 'zod';
-import { parseEnv, portField, sharedEnvFields } from '@tributary/contracts';
+import { equalTokenIssues, parseEnv, portField, sharedEnvFields, tokenField } from '@tributary/contracts';
 
 const positiveInt = z.coerce.number().int().positive();
 
-const envSchema = z.object({
-  BACKEND_URL: z.string().url().default('http://127.0.0.1:8080'),
-  TRIBUTARY_SERVICE_TOKEN: z.string().min(16, 'must be at least 16 characters'),
-  ...sharedEnvFields,
-  PORT: portField(8081),
-  /** Jobs extracted at once by this process. */
-  EXTRACT_CONCURRENCY: positiveInt.default(2),
-  /** Redeliveries of an extract message (backend or broker trouble) before it is dead-lettered. */
-  EXTRACT_MAX_ATTEMPTS: positiveInt.default(20),
-  /** How long a job waits for an unreachable backend before it hands the job back to the queue. */
-  BACKEND_DOWN_PAUSE_SECONDS: positiveInt.default(120),
-  /** How long a job waits in all for open source breakers before it fails. */
-  SOURCE_BREAKER_WAIT_SECONDS: positiveInt.default(1800),
-  HEARTBEAT_SECONDS: positiveInt.default(10),
-  /** Retry budget per source request (DESIGN §4: 1 s base, ×2, cap 30 s, 4 retries). */
-  SOURCE_RETRIES: z.coerce.number().int().min(0).max(20).default(4),
-  SOURCE_RETRY_BASE_MS: positiveInt.default(1000),
-  SOURCE_RETRY_CAP_MS: positiveInt.default(30_000),
-  SOURCE_TIMEOUT_MS: positiveInt.default(30_000),
-  /** Concurrent requests per integration (the governor's cap). */
-  SOURCE_CONCURRENCY: positiveInt.default(4),
-});
+const envSchema = z
+  .object({
+    BACKEND_URL: z.string().url().default('http://127.0.0.1:8080'),
+    /** What this service presents to the backend (extract → backend). */
+    TRIBUTARY_SERVICE_TOKEN: tokenField,
+    /** What the backend presents to this service (backend → extract): a different secret. */
+    TRIBUTARY_EXTRACT_TOKEN: tokenField,
+    /** The operator's token; when set it is also admitted to GET /breakers and breaker resets. */
+    TRIBUTARY_ADMIN_TOKEN: tokenField.optional(),
+    /** Loopback and private source addresses are refused unless allowed (the simulator runs on loopback). */
+    ALLOW_PRIVATE_INTEGRATION_HOSTS: z
+      .enum(['true', 'false'])
+      .default('false')
+      .transform((value) => value === 'true'),
+    /** Largest response body one source call may return; larger ones are cut off and fail the job. */
+    SOURCE_MAX_RESPONSE_BYTES: positiveInt.default(32 * 1024 * 1024),
+    ...sharedEnvFields,
+    PORT: portField(8081),
+    /** Jobs extracted at once by this process. */
+    EXTRACT_CONCURRENCY: positiveInt.default(2),
+    /** Redeliveries of an extract message (backend or broker trouble) before it is dead-lettered. */
+    EXTRACT_MAX_ATTEMPTS: positiveInt.default(20),
+    /** How long a job waits for an unreachable backend before it hands the job back to the queue. */
+    BACKEND_DOWN_PAUSE_SECONDS: positiveInt.default(120),
+    /** How long a job waits in all for open source breakers before it fails. */
+    SOURCE_BREAKER_WAIT_SECONDS: positiveInt.default(1800),
+    HEARTBEAT_SECONDS: positiveInt.default(10),
+    /** Retry budget per source request (DESIGN §4: 1 s base, ×2, cap 30 s, 4 retries). */
+    SOURCE_RETRIES: z.coerce.number().int().min(0).max(20).default(4),
+    SOURCE_RETRY_BASE_MS: positiveInt.default(1000),
+    SOURCE_RETRY_CAP_MS: positiveInt.default(30_000),
+    SOURCE_TIMEOUT_MS: positiveInt.default(30_000),
+    /** Concurrent requests per integration (the governor's cap). */
+    SOURCE_CONCURRENCY: positiveInt.default(4),
+  })
+  .superRefine((env, ctx) => {
+    const issues = equalTokenIssues({
+      TRIBUTARY_SERVICE_TOKEN: env.TRIBUTARY_SERVICE_TOKEN,
+      TRIBUTARY_EXTRACT_TOKEN: env.TRIBUTARY_EXTRACT_TOKEN,
+      TRIBUTARY_ADMIN_TOKEN: env.TRIBUTARY_ADMIN_TOKEN,
+    });
+    for (const issue of issues) ctx.addIssue({ code: 'custom', ...issue });
+  });
 
 export type ExtractConfig = z.infer<typeof envSchema>;
 

@@ -8,6 +8,7 @@ import type { ExtractConfig } from './config.ts';
 import { BackendClient } from './backend-client.ts';
 import { buildExtractApp } from './app.ts';
 import { runExtractJob } from './jobs/run-extract-job.ts';
+import { createOutboundGuard, type OutboundPolicy } from './http/outbound-guard.ts';
 
 export interface RunningExtractService {
   app: FastifyInstance;
@@ -22,7 +23,10 @@ export interface RunningExtractService {
 export async function startExtractService(
   config: ExtractConfig,
   logger: Logger = createLogger('extract', { level: config.LOG_LEVEL }),
+  /** Tests inject a resolver here (`{ resolve }`) to stage DNS rebinding; see tests/security/README.md. */
+  outbound: Partial<OutboundPolicy> = {},
 ): Promise<RunningExtractService> {
+  const guard = createOutboundGuard({ allowPrivateHosts: config.ALLOW_PRIVATE_INTEGRATION_HOSTS, ...outbound });
   const breakers = createBreakerRegistry({
     defaults: breakerConfigFromEnv(process.env),
     logger,
@@ -56,12 +60,14 @@ export async function startExtractService(
     breakers,
     governorFor,
     logger,
+    guard,
     settings: {
       heartbeatSeconds: config.HEARTBEAT_SECONDS,
       backendDownPauseSeconds: config.BACKEND_DOWN_PAUSE_SECONDS,
       sourceBreakerWaitSeconds: config.SOURCE_BREAKER_WAIT_SECONDS,
       sourceRetry: { retries: config.SOURCE_RETRIES, baseMs: config.SOURCE_RETRY_BASE_MS, capMs: config.SOURCE_RETRY_CAP_MS },
       sourceTimeoutMs: config.SOURCE_TIMEOUT_MS,
+      maxResponseBytes: config.SOURCE_MAX_RESPONSE_BYTES,
     },
   };
   const consumer: Consumer<ExtractMessage> = await consume<ExtractMessage>({
@@ -80,7 +86,17 @@ export async function startExtractService(
         message,
       ),
   });
-  const app = buildExtractApp({ logger, serviceToken: config.TRIBUTARY_SERVICE_TOKEN, breakers, backend, connection, governorFor });
+  const app = buildExtractApp({
+    logger,
+    extractToken: config.TRIBUTARY_EXTRACT_TOKEN,
+    adminToken: config.TRIBUTARY_ADMIN_TOKEN,
+    guard,
+    maxResponseBytes: config.SOURCE_MAX_RESPONSE_BYTES,
+    breakers,
+    backend,
+    connection,
+    governorFor,
+  });
   await app.listen({ port: config.PORT, host: config.HOST });
   return {
     app,
@@ -90,6 +106,7 @@ export async function startExtractService(
       await publisher.close();
       await connection.close();
       for (const governor of governors.values()) governor.close();
+      await guard.close();
       breakers.shutdown();
     },
   };

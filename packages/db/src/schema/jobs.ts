@@ -9,6 +9,7 @@ import {
   pgTable,
   text,
   timestamp,
+  unique,
   uniqueIndex,
 } from 'drizzle-orm/pg-core';
 import { tenantRef, integrationRef } from './references.ts';
@@ -54,6 +55,8 @@ export const etlJobs = pgTable(
       sql`${t.status} in ('PENDING', 'RUNNING', 'PAUSED', 'FINISHED', 'FAILED', 'CANCELLED')`,
     ),
     check('etl_jobs_mode_check', sql`${t.mode} in ('incremental', 'full')`),
+    // What raw_extraction_data's job foreign key points at (migration 0007).
+    unique('etl_jobs_id_tenant_integration_key').on(t.id, t.tenantId, t.integrationId),
   ],
 );
 

@@ -1,5 +1,6 @@
 import { sql } from 'drizzle-orm';
-import { bigserial, bigint, check, index, integer, jsonb, pgTable, text, timestamp, uniqueIndex } from 'drizzle-orm/pg-core';
+import { bigserial, bigint, check, foreignKey, index, integer, jsonb, pgTable, text, timestamp, uniqueIndex } from 'drizzle-orm/pg-core';
+import { etlJobs } from './jobs.ts';
 import { tenantRef, integrationRef } from './references.ts';
 
 /**
@@ -36,6 +37,12 @@ export const rawExtractionData = pgTable(
       t.contentHash,
     ),
     check('raw_extraction_data_status_check', sql`${t.status} in ('pending', 'completed', 'failed')`),
+    // A raw row's job belongs to the same tenant and integration (migration 0007, NOT VALID for old rows).
+    foreignKey({
+      name: 'raw_extraction_data_job_scope_fk',
+      columns: [t.jobId, t.tenantId, t.integrationId],
+      foreignColumns: [etlJobs.id, etlJobs.tenantId, etlJobs.integrationId],
+    }),
   ],
 );
 

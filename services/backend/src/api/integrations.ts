@@ -9,6 +9,7 @@ import {
   integrationViewSchema,
   paginationQuerySchema,
   patchIntegrationBodySchema,
+  shortestScheduleGapMinutes,
   type IntegrationView,
 } from '@tributary/contracts';
 import { tenantOf } from '../plugins/auth.ts';
@@ -18,6 +19,7 @@ import {
   findIntegration,
   insertIntegration,
   listIntegrations,
+  nextIntegrationId,
   updateIntegration,
   type IntegrationRow,
   type NewIntegrationRow,
@@ -53,6 +55,7 @@ export function registerIntegrationRoutes(app: FastifyInstance, ctx: RouteContex
   const urlPolicy = {
     hostAllowlist: ctx.config.INTEGRATION_HOST_ALLOWLIST,
     allowPrivateHosts: ctx.config.ALLOW_PRIVATE_INTEGRATION_HOSTS,
+    resolve: ctx.resolve,
   };
 
   r.post(
@@ -69,9 +72,13 @@ export function registerIntegrationRoutes(app: FastifyInstance, ctx: RouteContex
       const tenantId = tenantOf(request);
       const body = request.body;
       if (body.enabled) throw enableBeforeTest('new');
+      checkScheduleInterval(body.schedule, ctx.config.SCHEDULE_MIN_INTERVAL_MINUTES);
       await checkIntegrationUrl(body.base_url, urlPolicy);
-      const sealed = ctx.cipher.seal(tenantId, body.credentials);
+      // The id is taken first because it is part of the credentials' associated data.
+      const id = await nextIntegrationId(ctx.pool);
+      const sealed = ctx.cipher.seal(tenantId, id, body.credentials);
       const row = await insertIntegration(ctx.db, {
+        id,
         tenantId,
         type: body.type,
         name: body.name,
@@ -138,14 +145,17 @@ export function registerIntegrationRoutes(app: FastifyInstance, ctx: RouteContex
       const body = request.body;
       const changes: Partial<NewIntegrationRow> = {};
       if (body.name !== undefined) changes.name = body.name;
-      if (body.schedule !== undefined) changes.schedule = body.schedule;
+      if (body.schedule !== undefined) {
+        checkScheduleInterval(body.schedule, ctx.config.SCHEDULE_MIN_INTERVAL_MINUTES);
+        changes.schedule = body.schedule;
+      }
       if (body.config !== undefined) changes.config = parseFor(configSchemaFor[type], body.config, 'config');
       if (body.base_url !== undefined) {
         await checkIntegrationUrl(body.base_url, urlPolicy);
         changes.baseUrl = body.base_url;
       }
       if (body.credentials !== undefined) {
-        const sealed = ctx.cipher.seal(tenantId, parseFor(credentialsSchemaFor[type], body.credentials, 'credentials'));
+        const sealed = ctx.cipher.seal(tenantId, id, parseFor(credentialsSchemaFor[type], body.credentials, 'credentials'));
         changes.credentialsEncrypted = sealed.ciphertext;
         changes.credentialsKeyId = sealed.keyId;
       }
@@ -199,10 +209,20 @@ export function registerConnectionTestRoute(app: FastifyInstance, ctx: RouteCont
       if (!row) throw new NotFoundError(`integration ${request.params.id}`);
       return testConnection(ctx.db, ctx.cipher, row, {
         url: ctx.config.EXTRACT_URL,
-        serviceToken: ctx.config.TRIBUTARY_SERVICE_TOKEN,
+        extractToken: ctx.config.TRIBUTARY_EXTRACT_TOKEN,
       });
     },
   );
+}
+
+/** A schedule may run an integration at most once per `minMinutes` (the operator's SCHEDULE_MIN_INTERVAL_MINUTES). */
+function checkScheduleInterval(schedule: string | null | undefined, minMinutes: number): void {
+  if (!schedule) return;
+  const gap = shortestScheduleGapMinutes(schedule);
+  if (gap < minMinutes) {
+    const message = `runs every ${gap} minute${gap === 1 ? '' : 's'}; schedules may run at most once per ${minMinutes} minutes`;
+    throw new ValidationError(`invalid schedule: ${message}`, [{ path: 'schedule', message }]);
+  }
 }
 
 function parseFor(schema: z.ZodType, value: unknown, field: string): unknown {

@@ -9,6 +9,9 @@ import { findJob, jobView } from '../db/jobs.ts';
 import { claimJob, finishJobIfDone, transitionJob } from '../jobs/job-state.ts';
 import { scheduleRetry } from '../orchestration/retry-orchestrator.ts';
 import type { RouteContext } from './route-context.ts';
+import { assertRunningJob } from '../security/job-scope.ts';
+
+const jobQuerySchema = z.object({ job_id: z.coerce.number().int().positive().optional() });
 
 const syncStateBodySchema = z.strictObject({
   stream: z.string().min(1).max(100),
@@ -35,10 +38,11 @@ export function registerInternalRoutes(app: FastifyInstance, ctx: RouteContext):
   const r = app.withTypeProvider<ZodTypeProvider>();
   const route = { config: { auth: 'service' as const }, schema: { tags: ['internal'], params: idParamSchema } };
 
-  r.get('/internal/v1/integrations/:id', route, async (request) => {
+  r.get('/internal/v1/integrations/:id', { ...route, schema: { ...route.schema, querystring: jobQuerySchema } }, async (request) => {
     const tenantId = tenantOf(request);
     const row = await findIntegration(ctx.db, tenantId, request.params.id);
     if (!row) throw new NotFoundError(`integration ${request.params.id}`);
+    await assertRunningJob(ctx.pool, { tenantId, integrationId: row.id, jobId: request.query.job_id });
     return {
       id: row.id,
       tenant_id: row.tenantId,
@@ -46,7 +50,7 @@ export function registerInternalRoutes(app: FastifyInstance, ctx: RouteContext):
       name: row.name,
       base_url: row.baseUrl,
       config: row.config,
-      credentials: ctx.cipher.open(tenantId, { ciphertext: row.credentialsEncrypted, keyId: row.credentialsKeyId }),
+      credentials: ctx.cipher.open(tenantId, row.id, { ciphertext: row.credentialsEncrypted, keyId: row.credentialsKeyId }),
     };
   });
 

@@ -7,6 +7,7 @@ import { AppError, NotFoundError } from '../errors.ts';
 import { liveIntegrationIds } from '../db/raw-data.ts';
 import { storeRawRecords } from '../raw/store-raw-records.ts';
 import type { RouteContext } from './route-context.ts';
+import { assertRawBatchScope } from '../security/job-scope.ts';
 
 /** 1000 records of a few KB each, with room for the odd large issue. */
 export const RAW_BODY_LIMIT = 32 * 1024 * 1024;
@@ -25,6 +26,7 @@ export function registerRawDataRoutes(app: FastifyInstance, ctx: RouteContext): 
         : [{ path: `records.${index}.integration_id`, message: `integration ${record.integration_id} not found` }],
     );
     if (missing[0]) throw new NotFoundError(missing[0].message.replace(/ not found$/, ''), missing);
+    await assertRawBatchScope(ctx.pool, tenantId, records);
     return storeRawRecords(ctx.pool, tenantId, records);
   };
 

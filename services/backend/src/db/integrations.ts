@@ -1,3 +1,4 @@
+import type pg from 'pg';
 import { and, desc, eq, isNull, lt } from 'drizzle-orm';
 import { schema, type Database } from '@tributary/db';
 
@@ -46,4 +47,10 @@ export async function updateIntegration(
     .where(and(live(tenantId), eq(integrations.id, id)))
     .returning();
   return row;
+}
+
+/** The id the next integration will get (credentials are sealed with it before the insert). */
+export async function nextIntegrationId(pool: pg.Pool): Promise<number> {
+  const { rows } = await pool.query<{ id: string }>(`select nextval(pg_get_serial_sequence('integrations', 'id')) as id`);
+  return Number(rows[0]!.id);
 }

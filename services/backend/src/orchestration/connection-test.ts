@@ -17,23 +17,26 @@ export async function testConnection(
   db: Database,
   cipher: CredentialsCipher,
   integration: IntegrationRow,
-  extract: { url: string; serviceToken: string },
+  extract: { url: string; extractToken: string },
 ): Promise<ConnectionTestResult> {
   let ok = false;
   let error: string | null = null;
+  // Outside the try: a key that cannot open the row is the operator's problem, not an
+  // unreachable extract service (it answers 500 and the log names the key id).
+  const credentials = cipher.open(integration.tenantId, integration.id, {
+    ciphertext: integration.credentialsEncrypted,
+    keyId: integration.credentialsKeyId,
+  });
   try {
     const response = await fetch(new URL('/internal/connection-test', extract.url), {
       method: 'POST',
-      headers: { authorization: `Bearer ${extract.serviceToken}`, 'content-type': 'application/json' },
+      headers: { authorization: `Bearer ${extract.extractToken}`, 'content-type': 'application/json' },
       body: JSON.stringify({
         id: integration.id,
         type: integration.type,
         base_url: integration.baseUrl,
         config: integration.config,
-        credentials: cipher.open(integration.tenantId, {
-          ciphertext: integration.credentialsEncrypted,
-          keyId: integration.credentialsKeyId,
-        }),
+        credentials,
       }),
       signal: AbortSignal.timeout(60_000),
     });

@@ -3,7 +3,7 @@ import type { GetMessage } from 'amqplib';
 import { createLogger } from '@tributary/observability';
 import { bearer, service, startTestBackend, type TestBackend } from '../../../../tests/support/backend.ts';
 import { QueueConnection, Publisher, retryTiersFromMs } from '@tributary/queue';
-import { latestDueTick, triggerDueSchedules } from './scheduler.ts';
+import { isScheduleDue, triggerDueSchedules } from './scheduler.ts';
 import { retryDueJobs } from './retry-orchestrator.ts';
 import { transitionJob } from '../jobs/job-state.ts';
 
@@ -128,25 +128,26 @@ describe('runs', () => {
 });
 
 describe('scheduler', () => {
-  it('finds the latest due cron tick, and none before the first', () => {
+  it('is due once a cron tick has come, and not before the first', () => {
     const since = new Date('2026-01-01T00:00:00Z');
-    expect(latestDueTick('*/15 * * * *', since, new Date('2026-01-01T00:14:59Z'))).toBeNull();
-    expect(latestDueTick('*/15 * * * *', since, new Date('2026-01-01T00:47:00Z'))?.toISOString()).toBe('2026-01-01T00:45:00.000Z');
+    expect(isScheduleDue('*/15 * * * *', since, new Date('2026-01-01T00:14:59Z'))).toBe(false);
+    expect(isScheduleDue('*/15 * * * *', since, new Date('2026-01-01T00:47:00Z'))).toBe(true);
   });
 
   it('starts one run per tick even when several backends tick at once', async () => {
     await drainExtractQueue();
-    const id = await enabledIntegration('* * * * *');
+    const id = await enabledIntegration('*/5 * * * *');
+    const later = new Date(Date.now() + 10 * 60_000);
     const triggered = await Promise.all([
-      triggerDueSchedules(backend.pool, publisher, logger),
-      triggerDueSchedules(backend.pool, publisher, logger),
-      triggerDueSchedules(backend.pool, publisher, logger),
+      triggerDueSchedules(backend.pool, publisher, logger, later),
+      triggerDueSchedules(backend.pool, publisher, logger, later),
+      triggerDueSchedules(backend.pool, publisher, logger, later),
     ]);
     expect(triggered.reduce((a, b) => a + b, 0)).toBe(1);
     const { rows } = await backend.pool.query(`select trigger, status from etl_jobs where integration_id = $1`, [id]);
     expect(rows).toEqual([{ trigger: 'schedule', status: 'PENDING' }]);
     // The same tick never fires twice.
-    expect(await triggerDueSchedules(backend.pool, publisher, logger)).toBe(0);
+    expect(await triggerDueSchedules(backend.pool, publisher, logger, later)).toBe(0);
   });
 });
 

@@ -14,37 +14,48 @@ interface ScheduledIntegration {
   created_at: Date;
 }
 
-/** The latest cron tick at or before `now` after `since`, or null when none has come. */
-export function latestDueTick(schedule: string, since: Date, now: Date): Date | null {
-  const cron = new Cron(schedule, { paused: true, timezone: 'UTC' });
-  let due: Date | null = null;
-  let next = cron.nextRun(since);
-  // Bounded: after a long outage only the latest missed tick fires, once.
-  for (let i = 0; next && next <= now && i < 10_000; i++) {
-    due = next;
-    next = cron.nextRun(next);
+/**
+ * Whether a cron tick has come in (since, now]: one `nextRun`, no walk over missed ticks — after
+ * an outage of any length a schedule runs once, and a tick costs the same for every integration.
+ * A schedule that does not parse (a row from before 5-field validation) is never due.
+ */
+export function isScheduleDue(schedule: string, since: Date, now: Date): boolean {
+  let next: Date | null;
+  try {
+    next = new Cron(schedule, { paused: true, timezone: 'UTC' }).nextRun(since);
+  } catch {
+    return false;
   }
-  return due;
+  return next !== null && next <= now;
 }
 
 /**
- * Starts a run for every enabled integration whose cron tick has come. The tick
- * is claimed with a compare-and-set on `last_scheduled_at`, so with several
- * backends exactly one of them triggers each tick.
+ * Starts a run for every enabled integration whose cron tick has come, at most once per
+ * `minIntervalMs` (also for rows saved before the limit existed). The run is claimed with a
+ * compare-and-set on `last_scheduled_at` (set to `now`), so with several backends exactly one of
+ * them triggers it.
  */
-export async function triggerDueSchedules(pool: pg.Pool, publisher: Publisher, logger: LogSink, now = new Date()): Promise<number> {
+export async function triggerDueSchedules(
+  pool: pg.Pool,
+  publisher: Publisher,
+  logger: LogSink,
+  now = new Date(),
+  minIntervalMs = 5 * 60_000,
+): Promise<number> {
   const { rows } = await pool.query<ScheduledIntegration>(
     `select id, tenant_id, schedule, last_scheduled_at, created_at from integrations
      where enabled and schedule is not null and deleted_at is null`,
   );
   let triggered = 0;
   for (const integration of rows) {
-    const tick = latestDueTick(integration.schedule, integration.last_scheduled_at ?? integration.created_at, now);
-    if (!tick) continue;
+    const last = integration.last_scheduled_at;
+    if (last && now.getTime() - last.getTime() < minIntervalMs) continue;
+    if (!isScheduleDue(integration.schedule, last ?? integration.created_at, now)) continue;
+    // Compared at millisecond precision: the value read back into a JS Date has no microseconds.
     const claimed = await pool.query(
       `update integrations set last_scheduled_at = $2
-       where id = $1 and last_scheduled_at is not distinct from $3 returning id`,
-      [integration.id, tick, integration.last_scheduled_at],
+       where id = $1 and date_trunc('milliseconds', last_scheduled_at) is not distinct from $3 returning id`,
+      [integration.id, now, last],
     );
     if (claimed.rowCount !== 1) continue;
     try {
@@ -72,11 +83,12 @@ export function startScheduler(
   publisher: Publisher,
   logger: LogSink,
   tickSeconds: number,
+  minIntervalMinutes = 5,
 ): { stop: () => Promise<void> } {
   let running: Promise<unknown> = Promise.resolve();
   const tick = () => {
     running = (async () => {
-      await triggerDueSchedules(pool, publisher, logger);
+      await triggerDueSchedules(pool, publisher, logger, new Date(), minIntervalMinutes * 60_000);
       await retryDueJobs(pool, publisher, logger);
       await republishStalePending(pool, publisher, Math.max(120, tickSeconds * 4));
     })().catch((error: unknown) => logger.warn({ err: error }, 'scheduler tick failed; will try again'));

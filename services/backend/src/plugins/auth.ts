@@ -1,6 +1,6 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type pg from 'pg';
-import { ForbiddenError, UnauthenticatedError, ValidationError } from '../errors.ts';
+import { ForbiddenError, TooManyRequestsError, UnauthenticatedError, ValidationError } from '../errors.ts';
 import { bearerToken, secretsEqual } from '@tributary/contracts';
 import { hashToken } from '../security/tokens.ts';
 
@@ -36,6 +36,8 @@ interface AuthOptions {
   pool: pg.Pool;
   adminToken: string;
   serviceToken: string;
+  /** Failed authentications per client address per minute before it is answered 429 (needs @fastify/rate-limit registered). */
+  failuresPerMinute: number;
 }
 
 /**
@@ -45,10 +47,25 @@ interface AuthOptions {
  */
 export function registerAuth(app: FastifyInstance, options: AuthOptions): void {
   app.decorateRequest('principal', null as never);
-  app.addHook('onRequest', async (request) => {
+  // Counts failures only: a client guessing tokens is slowed down, one using a valid token is not.
+  // A client over the limit is refused before its token costs a database query.
+  const failures = app.createRateLimit({ max: options.failuresPerMinute, timeWindow: 60_000, keyGenerator: (request) => request.ip });
+  app.addHook('onRequest', async (request, reply) => {
     // Unknown routes answer 404 to everyone; the not-found handler has no rule of its own.
     const rule = request.is404 ? 'public' : (request.routeOptions.config.auth ?? 'tenant');
-    request.principal = await resolvePrincipal(request, options);
+    if (request.headers.authorization !== undefined) {
+      const seen = await failures(request, { increment: false });
+      if (!seen.isAllowed && seen.remaining === 0) {
+        reply.header('retry-after', String(seen.ttlInSeconds));
+        throw new TooManyRequestsError('too many failed authentications from this address; try again later', seen.ttlInSeconds);
+      }
+    }
+    try {
+      request.principal = await resolvePrincipal(request, options);
+    } catch (error) {
+      if (error instanceof UnauthenticatedError) await failures(request);
+      throw error;
+    }
     if (rule === 'public') return;
     if (request.principal.kind === 'anonymous') throw new UnauthenticatedError();
     if (!ALLOWED[rule].includes(request.principal.kind)) {

@@ -29,20 +29,37 @@ export function registerErrorHandler(app: FastifyInstance): void {
     }
     if (isDatabaseUnavailable(error)) {
       // Down, restarting or hung: a retryable 503 (the extractor's breaker counts it), not a 500.
-      request.log.warn({ err: error }, 'database unavailable');
+      request.log.warn({ err: loggableError(error) }, 'database unavailable');
       return reply.status(503).header('retry-after', '5').send(errorBody('UNAVAILABLE', 'database unavailable; try again later'));
     }
     const status = error.statusCode ?? 500;
     if (status < 500) {
       return reply.status(status).send(errorBody(codeForFastifyError(error, status), clientMessage(error, status)));
     }
-    request.log.error({ err: error }, 'unhandled error');
+    request.log.error({ err: loggableError(error) }, 'unhandled error');
     return reply.status(500).send(errorBody('INTERNAL', 'internal error'));
   });
 
   app.setNotFoundHandler((request, reply) =>
     reply.status(404).send(errorBody('NOT_FOUND', `route ${request.method} ${request.url.split('?')[0]} not found`)),
   );
+}
+
+/**
+ * An unexpected error as it may be logged. A failed query's error (drizzle's DrizzleQueryError)
+ * carries the statement's parameters — the values a client sent, secrets included — in its message
+ * and a `params` field; the log keeps the statement and the driver's own error, never the values.
+ */
+function loggableError(error: Error): Record<string, unknown> {
+  if (!('params' in error)) return { type: error.constructor.name, message: error.message, stack: error.stack };
+  const cause = error.cause instanceof Error ? error.cause : undefined;
+  const query = 'query' in error && typeof error.query === 'string' ? error.query : undefined;
+  return {
+    type: error.constructor.name,
+    message: cause ? `query failed: ${cause.message}` : 'query failed',
+    query,
+    code: (cause as { code?: unknown } | undefined)?.code,
+  };
 }
 
 export function errorBody(code: string, message: string, details?: ErrorDetail[]) {

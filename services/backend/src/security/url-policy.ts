@@ -1,26 +1,26 @@
-import { lookup } from 'node:dns/promises';
-import { isIP } from 'node:net';
+import { addressRefusal, baseUrlProblem, hostOwnAddresses, isIpLiteral, systemResolver, type Resolver } from '@tributary/netguard';
 import { ValidationError } from '../errors.ts';
 
 export interface UrlPolicy {
   hostAllowlist: readonly string[];
   allowPrivateHosts: boolean;
+  /** How host names are resolved (tests inject one); the system resolver by default. */
+  resolve?: Resolver;
 }
 
 /**
- * Checks an integration's base URL before anything calls it: http(s) only, the
- * host on the allow-list when one is set, and no address that points back into
- * our own network (loopback, private, link-local, cloud metadata) unless the
- * operator allows it — otherwise a tenant could make the extractor fetch
- * internal services for it.
+ * Checks an integration's base URL when it is saved: http(s) only, no query or fragment, the host
+ * on the allow-list when one is set, and no address that points back into our own network
+ * (@tributary/netguard decides which) unless the operator allows it. This is the early, friendly
+ * answer; the extractor checks again at every connect, because DNS can change after this check.
  */
 export async function checkIntegrationUrl(value: string, policy: UrlPolicy): Promise<void> {
   const fail = (message: string) => {
     throw new ValidationError(`base_url ${message}`, [{ path: 'base_url', message }]);
   };
+  const problem = baseUrlProblem(value);
+  if (problem) fail(problem);
   const url = new URL(value);
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') fail('must be an http(s) URL');
-  if (url.username || url.password) fail('must not carry credentials');
   const host = url.hostname.replace(/^\[|\]$/g, '').toLowerCase();
   if (policy.hostAllowlist.length > 0 && !policy.hostAllowlist.includes(host)) {
     fail(`host ${host} is not on the allow-list`);
@@ -28,28 +28,13 @@ export async function checkIntegrationUrl(value: string, policy: UrlPolicy): Pro
   if (policy.allowPrivateHosts) return;
   let addresses: string[];
   try {
-    addresses = isIP(host) ? [host] : (await lookup(host, { all: true })).map((a) => a.address);
+    addresses = isIpLiteral(host) ? [host] : await (policy.resolve ?? systemResolver)(host);
   } catch {
     return fail(`host ${host} does not resolve`);
   }
-  const internal = addresses.find(isInternalAddress);
-  if (internal) fail(`host ${host} resolves to an internal address (${internal})`);
-}
-
-/** Loopback, private, link-local (incl. 169.254.169.254 metadata), CGNAT, unspecified and ULA ranges. */
-export function isInternalAddress(address: string): boolean {
-  const mapped = address.toLowerCase().replace(/^::ffff:/, '');
-  if (isIP(mapped) === 4) {
-    const [a = 0, b = 0] = mapped.split('.').map(Number);
-    return (
-      a === 0 ||
-      a === 10 ||
-      a === 127 ||
-      (a === 169 && b === 254) ||
-      (a === 172 && b >= 16 && b <= 31) ||
-      (a === 192 && b === 168) ||
-      (a === 100 && b >= 64 && b <= 127)
-    );
+  const own = hostOwnAddresses();
+  for (const address of addresses) {
+    const refusal = addressRefusal(address, own);
+    if (refusal) fail(`host ${host} resolves to an address integrations may not use (${address}: ${refusal})`);
   }
-  return mapped === '::1' || mapped === '::' || /^f[cd]/.test(mapped) || /^fe[89ab]/.test(mapped);
 }

@@ -1,6 +1,7 @@
 import type { BreakerRegistry, RateLimitGovernor, ResilienceLogger, RetryOptions } from '@tributary/resilience';
 import { createSourceClient } from '../http/source-client.ts';
 import type { SourceClient } from '../http/source-client.ts';
+import type { OutboundGuard } from '../http/outbound-guard.ts';
 import { createGithubConnector } from './github/index.ts';
 import type { GithubIntegration } from './github/index.ts';
 import { createJiraConnector } from './jira/index.ts';
@@ -41,6 +42,10 @@ export interface BuildSourceClientOptions {
   logger?: ResilienceLogger;
   retry?: Partial<RetryOptions>;
   attemptTimeoutMs?: number;
+  /** The outbound guard every source connection goes through (required: there is no unguarded client). */
+  guard: OutboundGuard;
+  /** Cap on one response body. Default 32 MB. */
+  maxResponseBytes?: number;
 }
 
 /** Breaker and retry name for an integration, e.g. `jira:7`. */
@@ -58,12 +63,15 @@ export function buildSourceClient(integration: ConnectorIntegration, options: Bu
     attemptTimeoutMs: options.attemptTimeoutMs,
     beforeRequest: options.beforeRequest,
     logger: options.logger,
+    guard: options.guard,
+    maxResponseBytes: options.maxResponseBytes,
   };
   switch (integration.type) {
     case 'jira': {
       const { email, api_token: apiToken } = integration.credentials;
       return createSourceClient({
         ...common,
+        secrets: [apiToken],
         source: 'jira',
         authorization: `Basic ${Buffer.from(`${email}:${apiToken}`).toString('base64')}`,
       });
@@ -72,6 +80,7 @@ export function buildSourceClient(integration: ConnectorIntegration, options: Bu
       return createSourceClient({
         ...common,
         source: 'github',
+        secrets: [integration.credentials.token],
         authorization: `Bearer ${integration.credentials.token}`,
         headers: { accept: 'application/vnd.github+json', 'x-github-api-version': '2022-11-28' },
       });

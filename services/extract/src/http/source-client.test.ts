@@ -13,6 +13,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { nextLink } from './link.ts';
 import { createSourceClient, metadataFor, resolveUrl, withQuery } from './source-client.ts';
 import type { SourceClient, SourceClientOptions } from './source-client.ts';
+import { simulatorGuard } from './testing.ts';
 
 let sim: RunningSimulator;
 let registry: BreakerRegistry;
@@ -21,6 +22,7 @@ let breakerSeq = 0;
 function client(overrides: Partial<SourceClientOptions> = {}): SourceClient {
   breakerSeq++;
   return createSourceClient({
+    guard: simulatorGuard,
     source: 'github',
     baseUrl: sim.url,
     authorization: sim.githubAuth,
@@ -177,6 +179,7 @@ describe('source client against the simulator', () => {
 
   it('POSTs JSON with a query', async () => {
     const jira = createSourceClient({
+      guard: simulatorGuard,
       source: 'jira',
       baseUrl: sim.url,
       authorization: sim.jiraAuth,

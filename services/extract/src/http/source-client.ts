@@ -6,6 +6,9 @@ import {
   sleep as defaultSleep,
 } from '@tributary/resilience';
 import type { Breaker, RateLimitGovernor, ResilienceLogger, RetryOptions } from '@tributary/resilience';
+import { guardedRequest } from './guarded-request.ts';
+import type { OutboundGuard } from './outbound-guard.ts';
+import { createScrubber, scrubError } from './scrub.ts';
 
 export type SourceKind = 'jira' | 'github';
 
@@ -28,6 +31,12 @@ export interface SourceClientOptions {
   /** Runs before every attempt; whatever it throws (pause, cancel) propagates untouched. */
   beforeRequest?: () => Promise<void>;
   logger?: ResilienceLogger;
+  /** Every connection goes through it: resolve, refuse internal addresses, connect to the checked one. */
+  guard: OutboundGuard;
+  /** The integration's secrets, scrubbed by value from every error this client throws. */
+  secrets?: readonly string[];
+  /** Cap on one response body. Default 32 MB. */
+  maxResponseBytes?: number;
 }
 
 export interface RequestOptions {
@@ -109,6 +118,8 @@ export function createSourceClient(options: SourceClientOptions): SourceClient {
     await baseSleep(ms, signal);
     await beforeRequest();
   };
+  // The whole header value too: Basic auth carries the secret only inside its base64.
+  const scrub = createScrubber([...(options.secrets ?? []), options.authorization.replace(/^\S+\s+/, '')]);
   const baseHeaders: Record<string, string> = {
     accept: 'application/json',
     'user-agent': 'tributary-extract',
@@ -135,26 +146,45 @@ export function createSourceClient(options: SourceClientOptions): SourceClient {
       sleep,
       signal: callOptions.signal ?? options.retry?.signal,
     };
-    return resilientCall({ governor, breaker, retry }, async ({ signal }) => {
-      const res = await fetch(url, { method, headers, body: payload, signal, redirect: 'follow' });
+    const attempt = async (signal: AbortSignal | undefined): Promise<SourceResponse<T>> => {
+      const res = await guardedRequest(options.guard, {
+        method,
+        url,
+        headers,
+        body: payload,
+        signal,
+        maxResponseBytes: options.maxResponseBytes,
+      });
       const responseHeaders = normalizeHeaders(res.headers);
       governor?.observe(responseHeaders);
-      const text = await res.text();
       const fetchedAt = new Date().toISOString();
       if (res.status === 304 || res.status === 204) {
         return { status: res.status, headers: responseHeaders, body: null, url, fetchedAt };
       }
       if (res.status < 200 || res.status > 299) {
-        throw httpErrorFrom({ status: res.status, url, headers: responseHeaders, body: text, source });
+        // HttpError keeps only a 500-character snippet of the body; it is scrubbed below.
+        throw httpErrorFrom({ status: res.status, url, headers: responseHeaders, body: res.text, source });
       }
       let parsed: unknown;
       try {
-        parsed = JSON.parse(text);
+        parsed = JSON.parse(res.text);
       } catch (err) {
         throw new MalformedResponseError(url, err);
       }
       return { status: res.status, headers: responseHeaders, body: parsed as T, url, fetchedAt };
-    });
+    };
+    try {
+      return await resilientCall({ governor, breaker, retry }, async ({ signal }) => {
+        try {
+          return await attempt(signal);
+        } catch (error) {
+          // Scrubbed before the breaker keeps it as lastError and before retry logs it.
+          throw scrubError(error, scrub);
+        }
+      });
+    } catch (error) {
+      throw scrubError(error, scrub);
+    }
   }
 
   return {

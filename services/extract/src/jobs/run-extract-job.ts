@@ -21,6 +21,7 @@ import type { Page, StreamPosition, StreamReader } from '../connectors/types.ts'
 import { buildSourceClient, createConnector, type ConnectorIntegration } from '../connectors/index.ts';
 import { JobControl, JobStoppedError } from './job-control.ts';
 import { settleStoredBatch, storeSplittingOnTooLarge } from './stored-batch.ts';
+import type { OutboundGuard } from '../http/outbound-guard.ts';
 
 /** Records per raw-data batch call and per transform message (DESIGN §5: ≤ 500 raw ids). */
 const STORE_BATCH = 500;
@@ -31,12 +32,14 @@ export interface ExtractDeps {
   breakers: BreakerRegistry;
   governorFor: (integrationId: number) => RateLimitGovernor;
   logger: LogSink;
+  guard: OutboundGuard;
   settings: {
     heartbeatSeconds: number;
     backendDownPauseSeconds: number;
     sourceBreakerWaitSeconds: number;
     sourceRetry: { retries: number; baseMs: number; capMs: number };
     sourceTimeoutMs: number;
+    maxResponseBytes?: number;
   };
 }
 
@@ -91,7 +94,7 @@ export async function runExtractJob(deps: ExtractDeps, message: ExtractMessage):
   }
   const control = new JobControl(backend, tenantId, jobId, { heartbeatSeconds: deps.settings.heartbeatSeconds, logger: log });
   try {
-    const integration = await backend.getIntegration(tenantId, message.integration_id);
+    const integration = await backend.getIntegration(tenantId, message.integration_id, jobId);
     const positions = new Map<string, StreamPosition>();
     const loadPositions = async () => {
       positions.clear();
@@ -109,6 +112,8 @@ export async function runExtractJob(deps: ExtractDeps, message: ExtractMessage):
       logger: log,
       retry: deps.settings.sourceRetry,
       attemptTimeoutMs: deps.settings.sourceTimeoutMs,
+      guard: deps.guard,
+      maxResponseBytes: deps.settings.maxResponseBytes,
     });
     const connector = createConnector(source, client);
     for (const stream of message.streams) {

@@ -10,6 +10,7 @@ import { contextFor, drain } from '../testing.ts';
 import { pullRequestsStream } from './pull-requests.ts';
 import type { Positions } from '../testing.ts';
 import type { Connector, Page, SourceRecord } from '../types.ts';
+import { simulatorGuard } from '../../http/testing.ts';
 
 let sim: RunningSimulator;
 let truth: TruthSummary;
@@ -24,6 +25,7 @@ function github(repositories: string[], beforeRequest?: () => Promise<void>): Co
     config: { repositories },
   };
   const client = buildSourceClient(integration, {
+    guard: simulatorGuard,
     registry,
     governor: createGovernor({ name: 'github:2' }),
     beforeRequest,
@@ -175,6 +177,7 @@ describe('pull request pages', () => {
       const summary = await big.control<TruthSummary>('GET', '/_sim/truth/summary');
       expect(summary.github.commits).toBeGreaterThan(500);
       const client = createSourceClient({
+        guard: simulatorGuard,
         source: 'github',
         baseUrl: big.url,
         authorization: big.githubAuth,

@@ -1,3 +1,4 @@
+import { GITHUB_REPOSITORY_PATTERN } from '@tributary/contracts';
 import { nextLink } from '../../http/link.ts';
 import type { Query, SourceClient, SourceResponse } from '../../http/source-client.ts';
 import { metadataFor } from '../../http/source-client.ts';
@@ -7,10 +8,12 @@ import type { SourceRecord } from '../types.ts';
 /** GitHub's largest page. */
 export const PER_PAGE = 100;
 
-/** `owner/repo` split and URL-encoded for a path. */
+/** `owner/repo` checked against GitHub's allowed characters (so `../..` cannot leave `/repos/`) and encoded for a path. */
 export function repoPath(repository: string): string {
-  const [owner, repo, ...rest] = repository.split('/');
-  if (!owner || !repo || rest.length > 0) throw new Error(`github repository must be owner/repo, got "${repository}"`);
+  const [owner, repo] = repository.split('/');
+  if (!GITHUB_REPOSITORY_PATTERN.test(repository) || !owner || !repo) {
+    throw new Error(`github repository must be owner/repo with the characters GitHub allows, got "${repository}"`);
+  }
   return `/repos/${encodeURIComponent(owner)}/${encodeURIComponent(repo)}`;
 }
 

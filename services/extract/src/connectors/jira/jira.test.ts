@@ -10,6 +10,7 @@ import type { Positions } from '../testing.ts';
 import type { Connector, Page, SourceRecord } from '../types.ts';
 import { timestampMs } from '@tributary/contracts';
 import { buildIssuesJql, jqlDate } from './issues.ts';
+import { simulatorGuard } from '../../http/testing.ts';
 
 let sim: RunningSimulator;
 let truth: TruthSummary;
@@ -24,6 +25,7 @@ function jira(projects: string[]): Connector {
     config: { projects },
   };
   const client = buildSourceClient(integration, {
+    guard: simulatorGuard,
     registry,
     governor: createGovernor({ name: 'jira:1' }),
     retry: { retries: 1, baseMs: 10, capMs: 20 },
@@ -184,7 +186,7 @@ describe.each(['America/Los_Angeles', 'Pacific/Auckland'])('a Jira user in %s', 
         credentials: { email: 'sim@example.com', api_token: 'sim-token' },
         config: { projects: (await zoned.control<TruthSummary>('GET', '/_sim/truth/summary')).jira.projects },
       };
-      const connector = createConnector(integration, buildSourceClient(integration, { registry, retry: { retries: 0, baseMs: 1, capMs: 1 } }));
+      const connector = createConnector(integration, buildSourceClient(integration, { registry, guard: simulatorGuard, retry: { retries: 0, baseMs: 1, capMs: 1 } }));
       const positions: Positions = new Map();
       await drain(connector.streams.issues!, contextFor('full'), positions);
       const cursor = Date.parse(positions.get('')?.cursor ?? '');
@@ -224,7 +226,7 @@ describe('custom fields by name', () => {
           credentials: { email: 'sim@example.com', api_token: 'sim-token' },
           config,
         };
-        const connector = createConnector(integration, buildSourceClient(integration, { registry }));
+        const connector = createConnector(integration, buildSourceClient(integration, { registry, guard: simulatorGuard }));
         return recordsOf(await drain(connector.streams.issues!, contextFor('full')), 'jira_issues');
       };
       const { projects } = (await site.control<TruthSummary>('GET', '/_sim/truth/summary')).jira;
