@@ -231,7 +231,7 @@ describe('end to end: simulator → extract → RabbitMQ → workers → Postgre
     const after = await pool.query<{ key: string; updated_at: Date }>('select key, updated_at from jira_issues where key = any($1)', [deep.issues]);
     expect(after.rows).toEqual(before.rows);
     // A refused record is the record's problem: the backend never looked down.
-    const extract = new ApiClient(stack.urls.extract, stack.serviceToken);
+    const extract = new ApiClient(stack.urls.extract, stack.adminToken);
     const { breakers } = await extract.ok<{ breakers: { name: string; state: string }[] }>('GET', '/breakers');
     expect(breakers.find((b) => b.name === 'backend')?.state).toBe('CLOSED');
   });
