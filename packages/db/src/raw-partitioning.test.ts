@@ -56,7 +56,7 @@ describe('migration 0008: raw_extraction_data partitioned by tenant', () => {
           select id, tenant_id, integration_id, entity_type from raw_extraction_data where status = 'pending';
         insert into raw_annotations (tenant_id, raw_id, note) select tenant_id, id, 'a' from raw_extraction_data;
       `);
-      const rowsBefore = (await client.query('select * from raw_extraction_data order by id')).rows;
+      const rowsBefore = (await client.query<{ id: string; tenant_id: string; status: string }>('select * from raw_extraction_data order by id')).rows;
       const maxId = Number(rowsBefore.at(-1)!.id);
 
       // The statements of 0008 as the migrator runs them (drizzle decides by the
@@ -98,7 +98,7 @@ describe('migration 0008: raw_extraction_data partitioned by tenant', () => {
       await expect(
         client.query(`insert into raw_outbox (raw_id, tenant_id, integration_id, entity_type) values ($1, 2, 12, 'jira_issues')`, [newId]),
       ).rejects.toThrow(/foreign key/);
-      const victim = rowsBefore.find((r: { status: string }) => r.status === 'pending') as { id: string; tenant_id: string };
+      const victim = rowsBefore.find((r) => r.status === 'pending')!;
       await client.query('delete from raw_extraction_data where tenant_id = $1 and id = $2', [victim.tenant_id, victim.id]);
       const left = await client.query<{ outbox: number; annotations: number }>(
         `select (select count(*)::int from raw_outbox where raw_id = $1) as outbox,
