@@ -11,7 +11,7 @@ const config = (() => {
   }
 })();
 
-await runMigrations(config.DATABASE_URL);
+await runMigrations(config.MIGRATION_DATABASE_URL ?? config.DATABASE_URL);
 const app = await buildApp(config);
 await app.listen({ port: config.PORT, host: config.HOST });
 
