@@ -32,7 +32,7 @@ beforeAll(async () => {
       worker: { AMQP_URL: cluster.urls(0), DB_POOL_MAX: '4' },
       // A job message redelivered while its first extractor still runs it waits through the
       // (short, test) delay tiers until that extractor is done: give it room to wait.
-      extract: { AMQP_URL: cluster.urls(1), EXTRACT_MAX_ATTEMPTS: '200' },
+      extract: { AMQP_URL: cluster.urls(1), EXTRACT_MAX_ATTEMPTS: '200', SOURCE_TIMEOUT_MS: '30000' },
       backend: { DB_POOL_MAX: '5' },
     },
     simulator: { SIM_JIRA_ISSUES: '200', SIM_GITHUB_PRS: '24' },
@@ -82,9 +82,10 @@ describe('scale-out: 3-node RabbitMQ cluster, 2 backends, 3 workers, 2 extractor
 
         const a = { jira: await fault.register('jira'), github: await fault.register('github') };
         const b = { jira: await fault.register('jira', tenantB), github: await fault.register('github', tenantB) };
-        // GitHub extraction is held (every PR's commits answer after 1.5 s) until the extractor kill below,
-        // so an extractor is surely mid-job then; Jira runs flow freely.
-        await fault.sim.ok('POST', '/_sim/faults', { path: 're:/pulls/\\d+/commits$', kind: 'latency', latency_ms: 1500 });
+        // GitHub extraction is held until the extractor kill below — every PR's commits answer after
+        // 20 s (under the 30 s source timeout), so a GitHub job needs minutes while the rule stands —
+        // and an extractor is surely mid-job then; Jira runs flow freely.
+        await fault.sim.ok('POST', '/_sim/faults', { path: 're:/pulls/\\d+/commits$', kind: 'latency', latency_ms: 20_000 });
         // Every batch's status update waits 2 s inside its transaction: a worker is mid-batch whenever the test looks.
         await setSleep(fault.pool, 'before_commit', 2000);
 
@@ -122,7 +123,12 @@ describe('scale-out: 3-node RabbitMQ cluster, 2 backends, 3 workers, 2 extractor
         await killProcess(victimWorker!);
         await setSleep(fault.pool, 'before_commit', 0);
 
-        // 3. An extractor holding an extract message (a GitHub run, held by the latency rule).
+        // 3. An extractor holding an extract message, while GitHub commit requests are being held.
+        await waitFor(
+          async () => ((await fault.sim.ok<{ faults: { latency?: number } }>('GET', '/_sim/stats')).faults.latency ?? 0) > 0,
+          60_000,
+          'a held GitHub request',
+        );
         const extractPids = [pidOf('extract'), replicas.find((r) => r.name === 'extract2')?.pid()].filter((pid): pid is number => pid !== undefined);
         const holders = await waitFor(
           async () => {
