@@ -3,6 +3,8 @@ import { benchRawIngest } from './raw-ingest.ts';
 import { benchTransformLoad } from './transform-load.ts';
 import { benchEndToEnd } from './end-to-end.ts';
 import { benchQuota } from './quota.ts';
+import { benchScaleOut } from './scale-out.ts';
+import { benchRawRetention } from './raw-retention.ts';
 import type { BenchResult } from './support.ts';
 
 /**
@@ -15,6 +17,8 @@ const benchmarks: Record<string, () => Promise<BenchResult>> = {
     benchTransformLoad(Number(process.env.BENCH_ISSUES ?? 100_000), Number(process.env.BENCH_PRS ?? 20_000)),
   quota: () => benchQuota(),
   'end-to-end': () => benchEndToEnd(Number(process.env.BENCH_ISSUES ?? 100_000), Number(process.env.BENCH_PRS ?? 20_000)),
+  'scale-out': () => benchScaleOut(Number(process.env.BENCH_ISSUES ?? 3000), Number(process.env.BENCH_PRS ?? 300)),
+  'raw-retention': () => benchRawRetention(Number(process.env.BENCH_ISSUES ?? 2000), Number(process.env.BENCH_PRS ?? 200)),
 };
 
 const selected = process.argv.slice(2).filter((a) => !a.startsWith('-'));

@@ -5,6 +5,7 @@ import { QueueConnection, Publisher, retryTiersFromMs } from '@tributary/queue';
 import { transformerFor, UPDATED_AT_COLUMN } from '../services/backend/src/workers/transformers/index.ts';
 import type { NormalizedRow } from '../services/backend/src/workers/transformers/types.ts';
 import { jiraIssue, ghPullSingle } from '../services/backend/src/workers/transformers/fixtures.ts';
+import { startReplica, type Replica } from '../tests/scale/support/replicas.ts';
 import { AMQP_URL, BENCH_TIERS, benchDatabase, benchStack, benchWorkers, median, timed, type BenchResult } from './support.ts';
 
 
@@ -112,6 +113,9 @@ export async function benchTransformLoad(issues = 100_000, pulls = 20_000, round
 
       const workers = benchWorkers();
       const bench = await benchStack(db.url, { worker: { WORKER_MIN: workers, WORKER_MAX: workers } }, ['worker']);
+      // BENCH_WORKER_PROCESSES > 1: more worker processes on the same queue (docs/scaling.md).
+      const extraWorkers: Replica[] = [];
+      for (let i = 1; i < workerProcesses(); i++) extraWorkers.push(await startReplica(bench.stack, 'worker', `worker${i + 1}`));
       const logger = createLogger('bench', { level: 'warn' });
       const connection = await new QueueConnection({
         url: AMQP_URL,
@@ -150,6 +154,7 @@ export async function benchTransformLoad(issues = 100_000, pulls = 20_000, round
       } finally {
         await publisher.close();
         await connection.close();
+        for (const extra of extraWorkers) await extra.stop();
         await bench.close();
       }
     } finally {
@@ -162,10 +167,15 @@ export async function benchTransformLoad(issues = 100_000, pulls = 20_000, round
   return {
     name: 'transform/load',
     lines: [
-      `records: ${issues} Jira issues + ${pulls} GitHub PRs in raw_extraction_data, ${MAX_TRANSFORM_BATCH} per message, one worker process (${benchWorkers()} concurrent batches)`,
+      `records: ${issues} Jira issues + ${pulls} GitHub PRs in raw_extraction_data, ${MAX_TRANSFORM_BATCH} per message, ${workerProcesses()} worker process(es) (${benchWorkers()} concurrent batches each)`,
       `bare multi-row upsert of the precomputed normalized rows: ${bareRate.toFixed(0)} records/s`,
       `pipeline (publish → RabbitMQ → worker → transform → upsert → raw rows completed): ${pipeRate.toFixed(0)} records/s`,
       `ratio pipeline / bare: ${((pipeRate / bareRate) * 100).toFixed(1)} % (target ≥ 50 %)`,
     ],
   };
+}
+
+/** Worker processes for the transform/load benchmark (BENCH_WORKER_PROCESSES, default 1). */
+function workerProcesses(): number {
+  return Number(process.env.BENCH_WORKER_PROCESSES ?? 1);
 }

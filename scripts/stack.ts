@@ -19,7 +19,8 @@ export const NODE_FLAGS: Record<ServiceName, readonly string[]> = {
   simulator: [],
 };
 
-const ENTRY: Record<ServiceName, string> = {
+/** The entry point each service runs (also for extra replicas a test starts). */
+export const ENTRY: Record<ServiceName, string> = {
   backend: 'services/backend/src/main.ts',
   worker: 'services/backend/src/worker-main.ts',
   extract: 'services/extract/src/main.ts',

@@ -2,7 +2,7 @@ import { Writable } from 'node:stream';
 import { pino } from 'pino';
 import { describe, expect, inject, it } from 'vitest';
 import { fullJitter } from './backoff.ts';
-import { ConnectionClosedError, QueueConnection } from './connection.ts';
+import { ConnectionClosedError, QueueConnection, parseUrlList } from './connection.ts';
 import { deferred, eventually, killSocket, startTestBroker } from './test-support.ts';
 
 function capturingLogger(): { logger: pino.Logger; lines: { msg: string }[] } {
@@ -69,5 +69,33 @@ describe('QueueConnection', () => {
     await expect(broker.connection.ready()).rejects.toBeInstanceOf(ConnectionClosedError);
     expect(connects).toBe(0);
     await broker.cleanup();
+  });
+
+  it('with a list of URLs, skips a dead node and fails over to the next when its node is lost', async () => {
+    const { logger, lines } = capturingLogger();
+    const live = inject('amqpUrl');
+    const dead = 'amqp://guest:guest@127.0.0.1:1';
+    const connection = new QueueConnection({ url: `${dead}, ${live}`, logger, backoff: { baseMs: 5, capMs: 20 }, name: 'failover-test' });
+    await connection.start();
+    // The dead first node was tried once and skipped without a backoff round.
+    expect(connection.url).toBe(live);
+    expect(lines.filter((l) => l.msg.startsWith('AMQP connect failed'))).toHaveLength(1);
+    const reconnected = deferred();
+    connection.once('connected', () => reconnected.resolve());
+    killSocket(connection);
+    await reconnected.promise;
+    // Lost → the next URL (dead) → round over → back to the live one.
+    expect(lines.filter((l) => l.msg.startsWith('AMQP connect failed'))).toHaveLength(2);
+    expect(connection.url).toBe(live);
+    expect(connection.isConnected).toBe(true);
+    await connection.close();
+  });
+});
+
+describe('parseUrlList', () => {
+  it('splits a comma-separated AMQP_URL and names a wrong entry', () => {
+    expect(parseUrlList('amqp://a:5672, amqps://b:5671,')).toEqual(['amqp://a:5672', 'amqps://b:5671']);
+    expect(() => parseUrlList('amqp://a, http://user:secret@b')).toThrow('AMQP_URL: http://user:***@b/ is not an amqp:// or amqps:// URL');
+    expect(() => parseUrlList(' , ')).toThrow('AMQP_URL: no broker URL given');
   });
 });

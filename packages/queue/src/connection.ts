@@ -19,7 +19,12 @@ const CLOSE_TIMEOUT_MS = 5_000;
 export const DEFAULT_AMQP_URL = 'amqp://guest:guest@127.0.0.1:5672';
 
 export interface ConnectionOptions extends TopologyOptions {
-  /** Broker URL; default env `AMQP_URL`, else {@link DEFAULT_AMQP_URL}. */
+  /**
+   * Broker URL, or several separated by commas (the nodes of a cluster); default
+   * env `AMQP_URL`, else {@link DEFAULT_AMQP_URL}. The first is tried first (give
+   * each replica its own order to spread them); when a node is lost or refuses,
+   * the next attempt takes the next URL, so the client fails over around the cluster.
+   */
   readonly url?: string;
   /** Shown by `rabbitmqctl list_connections name` (client property `connection_name`). */
   readonly name?: string;
@@ -61,7 +66,8 @@ interface Waiter<T> {
  * it re-create their channels on `connected`.
  */
 export class QueueConnection extends EventEmitter<ConnectionEvents> {
-  readonly url: string;
+  /** Every broker URL this connection may use, in the order given. */
+  readonly urls: readonly string[];
   readonly prefix: string;
   readonly retryTiers: readonly RetryTier[];
   readonly names: TopologyNames;
@@ -69,6 +75,8 @@ export class QueueConnection extends EventEmitter<ConnectionEvents> {
   readonly #options: ConnectionOptions;
   readonly #abort = new AbortController();
   #model: ChannelModel | undefined;
+  /** Index into {@link urls} of the URL the next connect attempt uses. */
+  #next = 0;
   #blocked = false;
   #closed = false;
   #loop: Promise<void> | undefined;
@@ -78,12 +86,17 @@ export class QueueConnection extends EventEmitter<ConnectionEvents> {
   constructor(options: ConnectionOptions = {}) {
     super();
     this.#options = options;
-    this.url = options.url ?? process.env.AMQP_URL ?? DEFAULT_AMQP_URL;
+    this.urls = parseUrlList(options.url ?? process.env.AMQP_URL ?? DEFAULT_AMQP_URL);
     this.prefix = options.prefix ?? '';
     this.retryTiers = options.retryTiers ?? DEFAULT_RETRY_TIERS;
     validateRetryTiers(this.retryTiers);
     this.names = names(this.prefix);
     this.logger = options.logger ?? createLogger('queue');
+  }
+
+  /** The URL of the live connection, else the one the next attempt uses. */
+  get url(): string {
+    return this.urls[this.#next % this.urls.length]!;
   }
 
   /** The live amqplib connection, if any. */
@@ -158,30 +171,43 @@ export class QueueConnection extends EventEmitter<ConnectionEvents> {
   async #run(): Promise<void> {
     const baseMs = this.#options.backoff?.baseMs ?? 100;
     const capMs = this.#options.backoff?.capMs ?? 10_000;
+    // `attempt` counts full rounds over the URLs that all failed (the backoff
+    // exponent); within a round the next node is tried at once, so losing one
+    // node of a cluster costs a reconnect, not a backoff.
     let attempt = 0;
+    let triedInRound = 0;
     while (!this.#closed) {
       let model: ChannelModel | undefined;
+      const url = this.url;
       try {
-        model = await amqp.connect(this.url, {
+        model = await amqp.connect(url, {
           heartbeat: this.#options.heartbeatSeconds ?? 15,
           clientProperties: { connection_name: this.#options.name ?? `tributary-queue-${process.pid}` },
         });
       } catch (error) {
-        this.logger.warn({ err: error, attempt }, 'AMQP connect failed; retrying');
+        this.logger.warn({ err: error, attempt, url: redactUrl(url) }, 'AMQP connect failed; retrying');
       }
       if (model) {
         const lost = this.#watch(model);
         const connectedOk = await this.#setUp(model);
-        if (connectedOk) attempt = 0;
+        if (connectedOk) {
+          attempt = 0;
+          triedInRound = 0;
+        }
         const error = await lost;
         this.#model = undefined;
         this.#setUnblocked();
         if (connectedOk && !this.#closed) {
-          this.logger.warn({ err: error }, 'AMQP connection lost; reconnecting');
+          this.logger.warn({ err: error, url: redactUrl(url) }, 'AMQP connection lost; reconnecting');
           this.emit('disconnected', error);
         }
       }
       if (this.#closed) break;
+      // The node may be gone: the next attempt goes to the next one.
+      this.#next = (this.#next + 1) % this.urls.length;
+      triedInRound += 1;
+      if (triedInRound < this.urls.length) continue;
+      triedInRound = 0;
       await sleep(fullJitter(attempt, baseMs, capMs), this.#abort.signal);
       attempt += 1;
     }
@@ -246,6 +272,19 @@ export class QueueConnection extends EventEmitter<ConnectionEvents> {
     for (const resolve of waiters) resolve();
     if (wasBlocked) this.emit('unblocked');
   }
+}
+
+/** `amqp://a,amqp://b` → both URLs; blanks around commas are ignored. */
+export function parseUrlList(value: string): string[] {
+  const urls = value
+    .split(',')
+    .map((url) => url.trim())
+    .filter((url) => url.length > 0);
+  if (urls.length === 0) throw new Error('AMQP_URL: no broker URL given');
+  for (const url of urls) {
+    if (!/^amqps?:\/\//.test(url)) throw new Error(`AMQP_URL: ${redactUrl(url)} is not an amqp:// or amqps:// URL`);
+  }
+  return urls;
 }
 
 /** The URL without its password, for logs. */

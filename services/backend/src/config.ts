@@ -19,6 +19,8 @@ const base64Key = z
 const envSchema = z
   .object({
     DATABASE_URL: z.string().url(),
+    /** Where migrations run at start, when DATABASE_URL goes through PgBouncer in transaction mode (the migrator holds a session advisory lock); default DATABASE_URL. */
+    MIGRATION_DATABASE_URL: z.string().url().optional(),
     ...sharedEnvFields,
     PORT: portField(8080),
     TRIBUTARY_ADMIN_TOKEN: tokenField,

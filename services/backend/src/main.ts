@@ -13,7 +13,7 @@ const config = (() => {
   }
 })();
 
-await runMigrations(config.DATABASE_URL);
+await runMigrations(config.MIGRATION_DATABASE_URL ?? config.DATABASE_URL);
 {
   const pool = createPool(config.DATABASE_URL, { max: 1, applicationName: 'tributary-key-check' });
   try {

@@ -53,7 +53,8 @@ export interface FaultStack {
   amqpUrl: string;
   prefix: string;
   truth: () => Promise<Truth>;
-  register: (source: Source) => Promise<number>;
+  /** Registers, tests and enables an integration on the simulator, for the harness's tenant or the one `as` speaks for. */
+  register: (source: Source, as?: ApiClient) => Promise<number>;
   /** Starts a run; returns the job id. */
   startRun: (integrationId: number, body?: object) => Promise<number>;
   job: (jobId: number) => Promise<Job>;
@@ -150,7 +151,7 @@ export async function startFaultStack(options: FaultStackOptions = {}): Promise<
       )).rows,
     job,
     logTail,
-    register: async (source) => {
+    register: async (source, as = api) => {
       const t = await truth();
       const body =
         source === 'jira'
@@ -168,10 +169,10 @@ export async function startFaultStack(options: FaultStackOptions = {}): Promise<
               credentials: { token: 'sim-github-token' },
               config: { repositories: t.github.repositories },
             };
-      const created = await api.ok<{ id: number }>('POST', '/api/v1/integrations', body);
-      const test = await api.ok<{ ok: boolean; error: string | null }>('POST', `/api/v1/integrations/${created.id}/test`);
+      const created = await as.ok<{ id: number }>('POST', '/api/v1/integrations', body);
+      const test = await as.ok<{ ok: boolean; error: string | null }>('POST', `/api/v1/integrations/${created.id}/test`);
       if (!test.ok) throw new Error(`connection test failed: ${test.error}`);
-      await api.ok('PATCH', `/api/v1/integrations/${created.id}`, { enabled: true });
+      await as.ok('PATCH', `/api/v1/integrations/${created.id}`, { enabled: true });
       return created.id;
     },
     startRun: async (integrationId, body = {}) => {

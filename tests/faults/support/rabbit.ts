@@ -50,6 +50,10 @@ export interface FaultRabbit {
   closeAllConnections: (reason: string) => Promise<void>;
   /** Stops the node (if up) and deletes its directory; idempotent. */
   cleanup: () => Promise<void>;
+  /** Runs `rabbitmqctl -n <node> …` (as the rabbitmq user, sharing its Erlang cookie); returns stdout. */
+  ctl: (args: string[], timeoutMs?: number) => Promise<string>;
+  /** Runs another CLI tool of the node (`rabbitmq-queues`, `rabbitmq-diagnostics`) with `-n <node>`; returns stdout. */
+  cli: (tool: 'rabbitmq-queues' | 'rabbitmq-diagnostics', args: string[], timeoutMs?: number) => Promise<string>;
 }
 
 const RABBIT_BIN = '/usr/lib/rabbitmq/bin';
@@ -137,6 +141,8 @@ export async function startRabbit(): Promise<FaultRabbit> {
     closeAllConnections: async (reason) => {
       await ctl(['close_all_connections', reason]);
     },
+    ctl: async (args, timeoutMs) => (await ctl(args, timeoutMs)).stdout,
+    cli: async (tool, args, timeoutMs) => (await asRabbit(tool, ['-n', node, ...args], timeoutMs)).stdout,
     cleanup: async () => {
       const target = pid ?? readPid();
       if (alive(target)) {

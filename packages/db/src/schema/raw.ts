@@ -1,5 +1,5 @@
 import { sql } from 'drizzle-orm';
-import { bigserial, bigint, check, foreignKey, index, integer, jsonb, pgTable, text, timestamp, uniqueIndex } from 'drizzle-orm/pg-core';
+import { bigserial, bigint, check, foreignKey, index, integer, jsonb, pgTable, primaryKey, text, timestamp, uniqueIndex } from 'drizzle-orm/pg-core';
 import { etlJobs } from './jobs.ts';
 import { tenantRef, integrationRef } from './references.ts';
 
@@ -8,11 +8,16 @@ import { tenantRef, integrationRef } from './references.ts';
  * with its processing status. No index covers the status columns, so marking a
  * row completed is a HOT update (no index writes); "which rows are pending" is
  * answered by `raw_outbox` instead.
+ *
+ * Partitioned by HASH (tenant_id) into 8 partitions (migration 0008, written by
+ * hand: drizzle-kit does not model partitioning), so the primary key is
+ * (tenant_id, id) — a partitioned table's unique keys contain the partition key.
+ * Old versions are pruned by the worker (workers/raw-retention.ts).
  */
 export const rawExtractionData = pgTable(
   'raw_extraction_data',
   {
-    id: bigserial('id', { mode: 'number' }).primaryKey(),
+    id: bigserial('id', { mode: 'number' }).notNull(),
     tenantId: tenantRef(),
     integrationId: integrationRef(),
     jobId: bigint('job_id', { mode: 'number' }),
@@ -28,6 +33,9 @@ export const rawExtractionData = pgTable(
     processedAt: timestamp('processed_at', { withTimezone: true }),
   },
   (t) => [
+    primaryKey({ name: 'raw_extraction_data_pkey', columns: [t.tenantId, t.id] }),
+    // Status updates of a batch and cascades look rows up by id alone.
+    index('raw_extraction_data_id_idx').on(t.id),
     // Identical content for the same entity is stored once.
     uniqueIndex('raw_extraction_data_content_key').on(
       t.tenantId,
@@ -55,9 +63,7 @@ export const rawExtractionData = pgTable(
 export const rawOutbox = pgTable(
   'raw_outbox',
   {
-    rawId: bigint('raw_id', { mode: 'number' })
-      .primaryKey()
-      .references(() => rawExtractionData.id, { onDelete: 'cascade' }),
+    rawId: bigint('raw_id', { mode: 'number' }).primaryKey(),
     tenantId: bigint('tenant_id', { mode: 'number' }).notNull(),
     integrationId: bigint('integration_id', { mode: 'number' }).notNull(),
     entityType: text('entity_type').notNull(),
@@ -66,5 +72,13 @@ export const rawOutbox = pgTable(
     /** When a transform job for it was last published by the sweeper. */
     publishedAt: timestamp('published_at', { withTimezone: true }),
   },
-  (t) => [index('raw_outbox_job_idx').on(t.jobId), index('raw_outbox_created_idx').on(t.createdAt)],
+  (t) => [
+    index('raw_outbox_job_idx').on(t.jobId),
+    index('raw_outbox_created_idx').on(t.createdAt),
+    foreignKey({
+      name: 'raw_outbox_raw_id_raw_extraction_data_id_fk',
+      columns: [t.tenantId, t.rawId],
+      foreignColumns: [rawExtractionData.tenantId, rawExtractionData.id],
+    }).onDelete('cascade'),
+  ],
 );

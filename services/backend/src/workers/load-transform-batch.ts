@@ -86,17 +86,18 @@ export async function loadTransformBatch(pool: pg.Pool, message: TransformMessag
     }
     if (completed.length > 0) {
       await client.query(
+        // The tenant prunes the statement to its partition (raw_extraction_data is hash-partitioned by tenant).
         `update raw_extraction_data set status = 'completed', error = null, processed_at = now(), attempts = attempts + 1
-         where id = any($1::bigint[])`,
-        [completed.map((r) => r.id)],
+         where tenant_id = $2 and id = any($1::bigint[])`,
+        [completed.map((r) => r.id), message.tenant_id],
       );
     }
     if (failed.length > 0) {
       await client.query(
         `update raw_extraction_data r set status = 'failed', error = f.error, processed_at = now(), attempts = attempts + 1
          from (select unnest($1::bigint[]) as id, unnest($2::text[]) as error) f
-         where r.id = f.id`,
-        [failed.map((f) => f.rawId), failed.map((f) => f.error)],
+         where r.tenant_id = $3 and r.id = f.id`,
+        [failed.map((f) => f.rawId), failed.map((f) => f.error), message.tenant_id],
       );
     }
     // A record replayed after failing moves from the job's failed count to its

@@ -18,6 +18,13 @@ const envSchema = z
     SWEEPER_INTERVAL_SECONDS: positiveInt.default(60),
     /** How long a raw row may stay pending before its transform job is published again. */
     SWEEPER_PENDING_AGE_SECONDS: positiveInt.default(600),
+    /** Raw versions kept per entity, the latest included (older completed ones are pruned); 0 keeps every version. */
+    RAW_KEEP_VERSIONS: z.coerce.number().int().min(0).default(3),
+    /** Older raw versions younger than this many days are kept as well; 0 = no age rule. */
+    RAW_KEEP_DAYS: z.coerce.number().int().min(0).default(0),
+    RAW_PRUNE_INTERVAL_SECONDS: positiveInt.default(300),
+    /** Raw rows deleted per pruning transaction. */
+    RAW_PRUNE_BATCH: positiveInt.default(500),
     DB_POOL_MAX: positiveInt.default(10),
     /** Bounds every statement (server side) and, with a margin, every query (client side). */
     DB_STATEMENT_TIMEOUT_MS: positiveInt.default(30_000),

@@ -7,6 +7,7 @@ import type { WorkerConfig } from './worker-config.ts';
 import { startTransformConsumer } from './transform-consumer.ts';
 import { DeadLetterDrain } from './dead-letter-drain.ts';
 import { startPendingSweeper } from './pending-sweeper.ts';
+import { startRawRetention } from './raw-retention.ts';
 import { buildWorkerHttp } from './worker-http.ts';
 import { createDatabaseBreaker, throughDatabaseBreaker } from './database-breaker.ts';
 
@@ -113,6 +114,12 @@ export async function startWorker(config: WorkerConfig, logger: Logger = createL
     intervalSeconds: config.SWEEPER_INTERVAL_SECONDS,
     maxAgeSeconds: config.SWEEPER_PENDING_AGE_SECONDS,
   });
+  const retention = startRawRetention(pool, logger, {
+    keepVersions: config.RAW_KEEP_VERSIONS,
+    keepDays: config.RAW_KEEP_DAYS,
+    batchSize: config.RAW_PRUNE_BATCH,
+    intervalSeconds: config.RAW_PRUNE_INTERVAL_SECONDS,
+  });
 
   return {
     url,
@@ -127,6 +134,7 @@ export async function startWorker(config: WorkerConfig, logger: Logger = createL
       dbBreaker.shutdown();
       await drain.stop();
       await sweeper.stop();
+      await retention.stop();
       await publisher.close();
       await connection.close();
       await pool.end();
