@@ -20,6 +20,10 @@ import type { RouteContext } from './api/route-context.ts';
 import { registerDeadLetterRoutes } from './api/dead-letters.ts';
 import { QueueConnection, Publisher, retryTiersFromMs } from '@tributary/queue';
 import { UpstreamUnavailableError } from './errors.ts';
+import { LiveEvents } from './events/live-events.ts';
+import { registerEventsRoute } from './events/events-route.ts';
+import { registerSystemRoutes } from './api/system.ts';
+import { DEFAULT_DASHBOARD_DIR, registerDashboard } from './plugins/dashboard-static.ts';
 
 export interface BuildOptions {
   logger?: Logger;
@@ -101,6 +105,20 @@ export async function buildApp(config: BackendConfig, options: BuildOptions = {}
   registerConnectionTestRoute(app, ctx);
   registerRunRoutes(app, ctx);
   registerInternalRoutes(app, ctx);
+
+  // The dashboard: live channel, the health it polls without one, and its static files.
+  const live = new LiveEvents({
+    databaseUrl: config.DATABASE_URL,
+    pool,
+    queue: queue.connection,
+    extractUrl: config.EXTRACT_URL,
+    logger,
+    healthIntervalMs: config.EVENTS_HEALTH_INTERVAL_SECONDS * 1000,
+  });
+  await registerEventsRoute(app, { pool, adminToken: config.TRIBUTARY_ADMIN_TOKEN, live });
+  registerSystemRoutes(app, ctx, live);
+  await registerDashboard(app, config.DASHBOARD_DIR || DEFAULT_DASHBOARD_DIR);
+  app.addHook('onClose', async () => live.close());
 
   if (config.SCHEDULER_ENABLED) {
     const scheduler = startScheduler(pool, queue.publisher, logger, config.SCHEDULER_TICK_SECONDS);

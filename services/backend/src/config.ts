@@ -41,6 +41,10 @@ const envSchema = z.object({
     .enum(['true', 'false'])
     .default('true')
     .transform((value) => value === 'true'),
+  /** How often connected dashboards get a system_health snapshot over the live channel. */
+  EVENTS_HEALTH_INTERVAL_SECONDS: z.coerce.number().int().min(1).max(300).default(5),
+  /** The built dashboard (static files served at /); empty means services/dashboard/dist. */
+  DASHBOARD_DIR: z.string().default(''),
   DB_POOL_MAX: z.coerce.number().int().min(1).max(200).default(10),
   DB_STATEMENT_TIMEOUT_MS: z.coerce.number().int().min(100).default(30_000),
 });

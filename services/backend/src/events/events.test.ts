@@ -1,0 +1,171 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { FastifyInstance } from 'fastify';
+import WebSocket from 'ws';
+import { buildApp, loadConfig } from '@tributary/backend';
+import { ADMIN_TOKEN, bearer, startTestBackend, testEnv, type TestBackend } from '../../../../tests/support/backend.ts';
+import { waitFor } from '../../../../tests/support/wait.ts';
+import { admits } from './event-hub.ts';
+import { CLOSE_CODES } from './events-route.ts';
+
+/** Nothing listens on the discard port: health probes of the extract service fail fast. */
+const NO_EXTRACT = { EXTRACT_URL: 'http://127.0.0.1:9', EVENTS_HEALTH_INTERVAL_SECONDS: '1' };
+
+interface Client {
+  messages: { type: string; [key: string]: unknown }[];
+  closed: Promise<{ code: number; reason: string }>;
+  socket: WebSocket;
+  close: () => void;
+}
+
+/** A live-channel client that authenticates with `token` in its first message; resolves after `hello`. */
+async function connect(baseUrl: string, token: string): Promise<Client> {
+  const socket = new WebSocket(`${baseUrl.replace('http', 'ws')}/api/v1/events`);
+  const messages: Client['messages'] = [];
+  const closed = new Promise<{ code: number; reason: string }>((resolve) =>
+    socket.on('close', (code, reason) => resolve({ code, reason: reason.toString() })),
+  );
+  socket.on('message', (data) => messages.push(JSON.parse(String(data)) as Client['messages'][number]));
+  await new Promise<void>((resolve, reject) => {
+    socket.once('open', () => resolve());
+    socket.once('error', reject);
+  });
+  socket.send(JSON.stringify({ type: 'auth', token }));
+  return { messages, closed, socket, close: () => socket.close() };
+}
+
+const eventsOf = (client: Client, type: string) => client.messages.filter((m) => m.type === type);
+const jobEvents = (client: Client, jobId: number) =>
+  client.messages.filter((m) => (m.type === 'job_status' || m.type === 'progress_update') && (m.job as { id: number }).id === jobId);
+
+describe('admits: who hears an event', () => {
+  it('gives a tenant its own rows only and the admin only what the admin views show', () => {
+    const tenant7 = { kind: 'tenant', tenantId: 7 } as const;
+    expect(admits({ tenantId: 7, admin: false }, tenant7)).toBe(true);
+    expect(admits({ tenantId: 8, admin: true }, tenant7)).toBe(false);
+    expect(admits({ tenantId: null, admin: true }, tenant7)).toBe(false);
+    expect(admits({ tenantId: 7, admin: false }, { kind: 'admin' })).toBe(false);
+    expect(admits({ tenantId: null, admin: true }, { kind: 'admin' })).toBe(true);
+  });
+});
+
+describe('GET /api/v1/events: NOTIFY → the right tenant only, from any instance', () => {
+  let backend: TestBackend;
+  let other: FastifyInstance;
+  let urlA: string;
+  let urlB: string;
+  let tenantA: { id: number; token: string };
+  let tenantB: { id: number; token: string };
+  let integrationA: number;
+  let integrationB: number;
+
+  beforeAll(async () => {
+    backend = await startTestBackend({ ...NO_EXTRACT, SCHEDULER_ENABLED: 'false' });
+    urlA = await backend.app.listen({ port: 0, host: '127.0.0.1' });
+    // A second backend instance on the same database: it must push what the first one (or anyone) changed.
+    other = await buildApp(loadConfig(testEnv(backend.database.url, { ...NO_EXTRACT, SCHEDULER_ENABLED: 'false', LOG_LEVEL: 'silent', QUEUE_PREFIX: backend.config.QUEUE_PREFIX })));
+    urlB = await other.listen({ port: 0, host: '127.0.0.1' });
+    tenantA = await backend.createTenant('a');
+    tenantB = await backend.createTenant('b');
+    integrationA = await backend.createIntegration(tenantA.token, 'jira');
+    integrationB = await backend.createIntegration(tenantB.token, 'github');
+  });
+
+  afterAll(async () => {
+    await other?.close();
+    await backend?.close();
+  });
+
+  const insertJob = async (tenantId: number, integrationId: number) =>
+    (
+      await backend.pool.query<{ id: number }>(
+        `insert into etl_jobs (tenant_id, integration_id, streams, status) values ($1, $2, '["issues"]', 'PENDING') returning id`,
+        [tenantId, integrationId],
+      )
+    ).rows[0]!.id;
+
+  const insertDeadLetter = async (tenantId: number | null, reason: string) =>
+    (
+      await backend.pool.query<{ id: number }>(
+        `insert into dead_letters (tenant_id, message_id, queue, routing_key, body, reason)
+         values ($1, gen_random_uuid()::text, 'etl.transform', 'transform.jira_issues', '{}', $2) returning id`,
+        [tenantId, reason],
+      )
+    ).rows[0]!.id;
+
+  it('pushes job_status and progress_update to the job tenant, dead_letter to it and the admin, nothing to another tenant', async () => {
+    const a = await connect(urlA, tenantA.token);
+    const b = await connect(urlA, tenantB.token);
+    const admin = await connect(urlA, ADMIN_TOKEN);
+    for (const client of [a, b, admin]) await waitFor(async () => eventsOf(client, 'hello').length === 1, 10_000, 'hello');
+    expect(eventsOf(a, 'hello')[0]).toMatchObject({ tenant_id: tenantA.id, admin: false });
+
+    // Changes as a worker or extractor makes them: straight in the database.
+    const jobA = await insertJob(tenantA.id, integrationA);
+    await backend.pool.query(`update etl_jobs set status = 'RUNNING', started_at = now() where id = $1`, [jobA]);
+    await waitFor(async () => jobEvents(a, jobA).some((m) => m.type === 'job_status' && (m.job as { status: string }).status === 'RUNNING'), 10_000, 'running');
+    await backend.pool.query(`update etl_jobs set progress = '{"issues":{"records":40,"pages":1}}', records_extracted = 40 where id = $1`, [jobA]);
+    // A heartbeat alone is not news.
+    await backend.pool.query(`update etl_jobs set heartbeat_at = now() where id = $1`, [jobA]);
+    const letterA = await insertDeadLetter(tenantA.id, 'fields.updated: expected a date');
+    const unreadable = await insertDeadLetter(null, 'message is not JSON');
+    // Last, tenant B's own change: once B has it, anything of A's that leaked would have arrived before it.
+    const sentinel = await insertDeadLetter(tenantB.id, 'sentinel for b');
+
+    await waitFor(async () => eventsOf(b, 'dead_letter').some((m) => (m.dead_letter as { id: number }).id === sentinel), 10_000, 'b sentinel');
+    await waitFor(async () => jobEvents(a, jobA).some((m) => (m.job as { records_extracted: number }).records_extracted === 40), 10_000, 'a progress');
+    await waitFor(async () => eventsOf(admin, 'dead_letter').length >= 3, 10_000, 'admin dead letters');
+    await waitFor(async () => eventsOf(a, 'dead_letter').length >= 1, 10_000, 'a dead letter');
+
+    const leakedToB = b.messages.filter((m) => m.type !== 'hello' && m.type !== 'system_health' && JSON.stringify(m).includes(`"tenant_id":${tenantA.id}`));
+    expect(leakedToB).toEqual([]);
+    expect(jobEvents(b, jobA)).toEqual([]);
+    expect(eventsOf(b, 'dead_letter').map((m) => (m.dead_letter as { id: number }).id)).toEqual([sentinel]);
+
+    const statuses = jobEvents(a, jobA).map((m) => [m.type, (m.job as { status: string }).status]);
+    expect(statuses[0]).toEqual(['job_status', expect.stringMatching(/PENDING|RUNNING/)]);
+    expect(statuses).toContainEqual(['job_status', 'RUNNING']);
+    expect(jobEvents(a, jobA).at(-1)).toMatchObject({
+      type: 'progress_update',
+      job: { status: 'RUNNING', records_extracted: 40, progress: { issues: { records: 40 } } },
+    });
+    expect(eventsOf(a, 'dead_letter').map((m) => (m.dead_letter as { id: number; reason: string }).id)).toEqual([letterA]);
+    expect(eventsOf(admin, 'dead_letter').map((m) => (m.dead_letter as { id: number }).id)).toEqual([letterA, unreadable, sentinel]);
+    expect(jobEvents(admin, jobA)).toEqual([]);
+
+    // system_health: A sees its own integration's breakers only (none are known here: the extract service is down).
+    const health = eventsOf(a, 'system_health')[0]?.health as { database: { ok: boolean }; breakers: unknown; breakers_error: string };
+    expect(health.database.ok).toBe(true);
+    expect(health.breakers).toBeNull();
+    expect(health.breakers_error).toMatch(/extract service unreachable/);
+    for (const client of [a, b, admin]) client.close();
+  });
+
+  it('pushes to a client of another backend instance what was changed through the first one', async () => {
+    const watcher = await connect(urlB, tenantB.token);
+    await waitFor(async () => eventsOf(watcher, 'hello').length === 1, 10_000, 'hello');
+    const jobB = await insertJob(tenantB.id, integrationB);
+    const response = await backend.app.inject({ method: 'POST', url: `/api/v1/jobs/${jobB}/cancel`, headers: bearer(tenantB.token) });
+    expect(response.statusCode).toBe(200);
+    const cancelled = await waitFor(
+      async () => jobEvents(watcher, jobB).find((m) => m.type === 'job_status' && (m.job as { status: string }).status === 'CANCELLED'),
+      10_000,
+      'cancelled on the other instance',
+    );
+    expect(cancelled.job).toMatchObject({ id: jobB, integration_id: integrationB, status: 'CANCELLED' });
+    watcher.close();
+  });
+
+  it('refuses a bad token and a socket that never authenticates, and never reads a token from the URL', async () => {
+    const bad = await connect(urlA, 'trb_not-a-token');
+    expect(await bad.closed).toMatchObject({ code: CLOSE_CODES.authFailed, reason: 'token is not valid' });
+
+    const inUrl = new WebSocket(`${urlA.replace('http', 'ws')}/api/v1/events?token=${tenantA.token}`);
+    const messages: string[] = [];
+    inUrl.on('message', (data) => messages.push(String(data)));
+    await new Promise((resolve) => inUrl.once('open', resolve));
+    inUrl.send(JSON.stringify({ hello: 'no auth here' }));
+    const closed = await new Promise<number>((resolve) => inUrl.once('close', (code) => resolve(code)));
+    expect(closed).toBe(CLOSE_CODES.authFailed);
+    expect(messages).toEqual([]);
+  });
+});
