@@ -33,7 +33,10 @@ export function registerSystemRoutes(app: FastifyInstance, ctx: RouteContext, li
       schema: {
         tags: ['system'],
         summary: "Close a circuit breaker now (a tenant: its own integrations' breakers)",
-        params: z.object({ name: z.string().regex(/^[a-z0-9:_-]{1,100}$/) }),
+        // The names the extract service gives its breakers: `backend`, or `<source>:<integration id>`.
+        params: z.object({
+          name: z.string().regex(/^(backend|(jira|github):[1-9][0-9]{0,15})$/, 'must be backend, jira:<id> or github:<id>'),
+        }),
       },
     },
     async (request) => {
