@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import websocket from '@fastify/websocket';
-import type { WebSocket } from 'ws';
+import type { RawData, WebSocket } from 'ws';
 import type pg from 'pg';
 import { viewerForToken } from './authenticate-socket.ts';
 import { authMessageSchema, type LiveEvent } from './event-types.ts';
@@ -51,7 +51,7 @@ export async function registerEventsRoute(
         void (async () => {
           let json: unknown;
           try {
-            json = JSON.parse(String(data));
+            json = JSON.parse(rawText(data));
           } catch {
             json = undefined;
           }
@@ -79,4 +79,11 @@ export async function registerEventsRoute(
       });
     },
   );
+}
+
+/** A ws message as text, whichever of its buffer forms it came in. */
+export function rawText(data: RawData): string {
+  if (Array.isArray(data)) return Buffer.concat(data).toString('utf8');
+  if (data instanceof ArrayBuffer) return Buffer.from(data).toString('utf8');
+  return data.toString('utf8');
 }

@@ -5,7 +5,7 @@ import { buildApp, loadConfig } from '@tributary/backend';
 import { ADMIN_TOKEN, bearer, startTestBackend, testEnv, type TestBackend } from '../../../../tests/support/backend.ts';
 import { waitFor } from '../../../../tests/support/wait.ts';
 import { admits } from './event-hub.ts';
-import { CLOSE_CODES } from './events-route.ts';
+import { CLOSE_CODES, rawText } from './events-route.ts';
 
 /** Nothing listens on the discard port: health probes of the extract service fail fast. */
 const NO_EXTRACT = { EXTRACT_URL: 'http://127.0.0.1:9', EVENTS_HEALTH_INTERVAL_SECONDS: '1' };
@@ -24,7 +24,7 @@ async function connect(baseUrl: string, token: string): Promise<Client> {
   const closed = new Promise<{ code: number; reason: string }>((resolve) =>
     socket.on('close', (code, reason) => resolve({ code, reason: reason.toString() })),
   );
-  socket.on('message', (data) => messages.push(JSON.parse(String(data)) as Client['messages'][number]));
+  socket.on('message', (data) => messages.push(JSON.parse(rawText(data)) as Client['messages'][number]));
   await new Promise<void>((resolve, reject) => {
     socket.once('open', () => resolve());
     socket.once('error', reject);
@@ -161,7 +161,7 @@ describe('GET /api/v1/events: NOTIFY → the right tenant only, from any instanc
 
     const inUrl = new WebSocket(`${urlA.replace('http', 'ws')}/api/v1/events?token=${tenantA.token}`);
     const messages: string[] = [];
-    inUrl.on('message', (data) => messages.push(String(data)));
+    inUrl.on('message', (data) => messages.push(rawText(data)));
     await new Promise((resolve) => inUrl.once('open', resolve));
     inUrl.send(JSON.stringify({ hello: 'no auth here' }));
     const closed = await new Promise<number>((resolve) => inUrl.once('close', (code) => resolve(code)));

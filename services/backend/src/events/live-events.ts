@@ -1,4 +1,3 @@
-import type pg from 'pg';
 import type { Logger } from '@tributary/observability';
 import { ChangeReader } from './change-reader.ts';
 import { EventHub } from './event-hub.ts';
