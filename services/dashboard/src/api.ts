@@ -49,7 +49,11 @@ export async function api<T>(method: string, path: string, body?: unknown): Prom
   if (body !== undefined) headers['content-type'] = 'application/json';
   let response: Response;
   try {
-    response = await fetch(path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
+    response = await fetch(path, {
+      method,
+      headers,
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
   } catch {
     throw new ApiError(0, 'NETWORK', 'the backend cannot be reached');
   }
@@ -64,7 +68,12 @@ export async function api<T>(method: string, path: string, body?: unknown): Prom
   if (!response.ok) {
     const error = isRecord(json) && isRecord(json.error) ? json.error : {};
     const details = Array.isArray(error.details)
-      ? error.details.filter(isRecord).map((d) => ({ path: typeof d.path === 'string' ? d.path : '', message: typeof d.message === 'string' ? d.message : '' }))
+      ? error.details
+          .filter(isRecord)
+          .map((d) => ({
+            path: typeof d.path === 'string' ? d.path : '',
+            message: typeof d.message === 'string' ? d.message : '',
+          }))
       : [];
     const apiError = new ApiError(
       response.status,
@@ -86,7 +95,8 @@ export const del = <T>(path: string) => api<T>('DELETE', path);
 /** Query string from the defined, non-empty values. */
 export function qs(params: Record<string, string | number | undefined | null>): string {
   const search = new URLSearchParams();
-  for (const [key, value] of Object.entries(params)) if (value !== undefined && value !== null && value !== '') search.set(key, String(value));
+  for (const [key, value] of Object.entries(params))
+    if (value !== undefined && value !== null && value !== '') search.set(key, String(value));
   const text = search.toString();
   return text ? `?${text}` : '';
 }

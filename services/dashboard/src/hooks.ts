@@ -7,13 +7,19 @@ import type { DeadLetter, Integration, Job, SystemHealth } from './types.ts';
 // while it is down, each refetches at the interval chosen in the header.
 
 export function useHealth() {
-  return useQuery({ queryKey: ['health'], queryFn: () => get<SystemHealth>('/api/v1/system/health'), refetchInterval: useRefetchInterval() });
+  return useQuery({
+    queryKey: ['health'],
+    queryFn: () => get<SystemHealth>('/api/v1/system/health'),
+    refetchInterval: useRefetchInterval(),
+  });
 }
 
-export function useIntegrations() {
+export function useIntegrations(enabled = true) {
   return useQuery({
+    enabled,
     queryKey: ['integrations'],
-    queryFn: async () => (await get<{ integrations: Integration[] }>('/api/v1/integrations?limit=200')).integrations,
+    queryFn: async () =>
+      (await get<{ integrations: Integration[] }>('/api/v1/integrations?limit=200')).integrations,
     refetchInterval: useRefetchInterval(),
   });
 }
@@ -24,8 +30,9 @@ export interface JobFilter {
   limit?: number;
 }
 
-export function useJobs(filter: JobFilter = {}) {
+export function useJobs(filter: JobFilter = {}, enabled = true) {
   return useQuery({
+    enabled,
     queryKey: ['jobs', filter],
     queryFn: () => get<{ jobs: Job[] }>(`/api/v1/jobs${qs({ limit: 50, ...filter })}`),
     refetchInterval: useRefetchInterval(),
@@ -33,7 +40,11 @@ export function useJobs(filter: JobFilter = {}) {
 }
 
 export function useJob(id: number) {
-  return useQuery({ queryKey: ['job', id], queryFn: () => get<Job>(`/api/v1/jobs/${id}`), refetchInterval: useRefetchInterval() });
+  return useQuery({
+    queryKey: ['job', id],
+    queryFn: () => get<Job>(`/api/v1/jobs/${id}`),
+    refetchInterval: useRefetchInterval(),
+  });
 }
 
 export interface DeadLetterFilter {
@@ -47,7 +58,9 @@ export interface DeadLetterFilter {
 export function useDeadLetters(filter: DeadLetterFilter) {
   return useQuery({
     queryKey: ['dead-letters', filter],
-    queryFn: async () => (await get<{ dead_letters: DeadLetter[] }>(`/api/v1/dead-letters${qs({ limit: 100, ...filter })}`)).dead_letters,
+    queryFn: async () =>
+      (await get<{ dead_letters: DeadLetter[] }>(`/api/v1/dead-letters${qs({ limit: 100, ...filter })}`))
+        .dead_letters,
     refetchInterval: useRefetchInterval(),
   });
 }
@@ -62,5 +75,10 @@ export function useDeadLetter(id: number | null) {
 
 /** Any analytics resource (issue 12's API); their shapes are read defensively by the pages. */
 export function useAnalytics<T>(path: string, enabled = true) {
-  return useQuery({ queryKey: ['analytics', path], queryFn: () => get<T>(path), enabled, refetchInterval: useRefetchInterval() });
+  return useQuery({
+    queryKey: ['analytics', path],
+    queryFn: () => get<T>(path),
+    enabled,
+    refetchInterval: useRefetchInterval(),
+  });
 }

@@ -22,7 +22,8 @@ const queryClient = new QueryClient({
     queries: {
       staleTime: 5_000,
       // A 4xx will not get better by asking again.
-      retry: (count, error) => !(error instanceof ApiError && error.status >= 400 && error.status < 500) && count < 2,
+      retry: (count, error) =>
+        !(error instanceof ApiError && error.status >= 400 && error.status < 500) && count < 2,
     },
   },
 });
@@ -72,7 +73,7 @@ function EditIntegration({ id }: { id: number }) {
 }
 
 function Page({ path, admin }: { path: string; admin: boolean }) {
-  if (path === '/' || path === '') return <Overview />;
+  if (path === '/' || path === '') return <Overview admin={admin} />;
   if (path === '/dead-letters') return <DeadLetters />;
   if (admin) return path === '/tenants' ? <Tenants /> : <NotFound />;
   if (path === '/integrations') return <Integrations />;
@@ -139,7 +140,13 @@ function App() {
       </a>
       <header className="top">
         <span className="brand">Tributary{signedIn.admin ? ' · operator' : ''}</span>
-        <button type="button" className="menu-button" aria-expanded={menuOpen} aria-controls="nav" onClick={() => setMenuOpen(!menuOpen)}>
+        <button
+          type="button"
+          className="menu-button"
+          aria-expanded={menuOpen}
+          aria-controls="nav"
+          onClick={() => setMenuOpen(!menuOpen)}
+        >
           Menu
         </button>
         <nav id="nav" aria-label="main" className={menuOpen ? 'open' : undefined}>

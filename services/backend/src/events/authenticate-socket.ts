@@ -8,7 +8,11 @@ import type { Viewer } from './event-types.ts';
  * (plugins/auth.ts): the admin token, or a tenant token that is not revoked. The
  * service token opens no socket: the live channel is for people.
  */
-export async function viewerForToken(pool: pg.Pool, adminToken: string, token: string): Promise<Viewer | null> {
+export async function viewerForToken(
+  pool: pg.Pool,
+  adminToken: string,
+  token: string,
+): Promise<Viewer | null> {
   if (secretsEqual(token, adminToken)) return { kind: 'admin' };
   const { rows } = await pool.query<{ tenant_id: number }>(
     'select tenant_id from api_tokens where token_hash = $1 and revoked_at is null',

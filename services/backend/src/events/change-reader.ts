@@ -34,15 +34,20 @@ export class ChangeReader {
     if (change.table === 'etl_jobs') {
       if (change.tenant_id === null) return;
       const pending = this.#jobs.get(change.id);
-      this.#jobs.set(change.id, { tenantId: change.tenant_id, statusChanged: (pending?.statusChanged ?? false) || change.status_changed });
+      this.#jobs.set(change.id, {
+        tenantId: change.tenant_id,
+        statusChanged: (pending?.statusChanged ?? false) || change.status_changed,
+      });
     } else {
       this.#deadLetters.set(change.id, change.tenant_id);
     }
     this.#timer ??= setTimeout(() => {
       this.#timer = undefined;
-      this.#flushing = this.#flushing.then(() => this.#flush()).catch((error: unknown) => {
-        this.#logger.warn({ err: error }, 'could not read changed rows for live events');
-      });
+      this.#flushing = this.#flushing
+        .then(() => this.#flush())
+        .catch((error: unknown) => {
+          this.#logger.warn({ err: error }, 'could not read changed rows for live events');
+        });
     }, FLUSH_MS);
   }
 
@@ -62,9 +67,10 @@ export class ChangeReader {
     this.#jobs.clear();
     this.#deadLetters.clear();
     if (jobs.size > 0) {
-      const { rows } = await this.#pool.query<JobRow>(`select ${JOB_COLUMNS} from etl_jobs where id = any($1::bigint[]) order by id`, [
-        [...jobs.keys()],
-      ]);
+      const { rows } = await this.#pool.query<JobRow>(
+        `select ${JOB_COLUMNS} from etl_jobs where id = any($1::bigint[]) order by id`,
+        [[...jobs.keys()]],
+      );
       for (const row of rows) {
         const pending = jobs.get(row.id);
         // The row's own tenant decides, not the notification's claim.
@@ -74,10 +80,17 @@ export class ChangeReader {
       }
     }
     if (deadLetters.size > 0) {
-      const rows = await selectDeadLetters(this.#pool, { tenantId: null, ids: [...deadLetters.keys()], limit: deadLetters.size });
+      const rows = await selectDeadLetters(this.#pool, {
+        tenantId: null,
+        ids: [...deadLetters.keys()],
+        limit: deadLetters.size,
+      });
       // Oldest first, as they happened.
       for (const row of rows.reverse()) {
-        this.#hub.publish({ tenantId: row.tenant_id, admin: true }, { type: 'dead_letter', dead_letter: deadLetterView(row, false) });
+        this.#hub.publish(
+          { tenantId: row.tenant_id, admin: true },
+          { type: 'dead_letter', dead_letter: deadLetterView(row, false) },
+        );
       }
     }
   }

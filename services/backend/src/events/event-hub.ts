@@ -41,7 +41,8 @@ export class EventHub {
   /** The tenants with at least one socket here (whose health snapshots are worth computing). */
   viewers(): Viewer[] {
     const seen = new Map<string, Viewer>();
-    for (const { viewer } of this.#subscribers) seen.set(viewer.kind === 'admin' ? 'admin' : `t${viewer.tenantId}`, viewer);
+    for (const { viewer } of this.#subscribers)
+      seen.set(viewer.kind === 'admin' ? 'admin' : `t${viewer.tenantId}`, viewer);
     return [...seen.values()];
   }
 
@@ -57,7 +58,8 @@ export class EventHub {
 
   /** Sends to subscribers matching exactly this viewer (a per-tenant health snapshot). */
   sendTo(viewer: Viewer, event: LiveEvent): void {
-    for (const subscriber of this.#subscribers) if (sameViewer(subscriber.viewer, viewer)) subscriber.send(event);
+    for (const subscriber of this.#subscribers)
+      if (sameViewer(subscriber.viewer, viewer)) subscriber.send(event);
   }
 
   /** To everyone (carries no tenant data). */

@@ -16,7 +16,10 @@ export const changeNotificationSchema = z.object({
 export type ChangeNotification = z.infer<typeof changeNotificationSchema>;
 
 /** What a WebSocket client sends first: its token, in the message rather than the URL (URLs end up in logs). */
-export const authMessageSchema = z.strictObject({ type: z.literal('auth'), token: z.string().min(1).max(512) });
+export const authMessageSchema = z.strictObject({
+  type: z.literal('auth'),
+  token: z.string().min(1).max(512),
+});
 
 /** Messages the server pushes (wire JSON, snake_case). */
 export type LiveEvent =

@@ -32,7 +32,10 @@ export async function registerEventsRoute(
     (socket: WebSocket, request) => {
       let unsubscribe: (() => void) | undefined;
       let pinger: NodeJS.Timeout | undefined;
-      const timer = setTimeout(() => socket.close(CLOSE_CODES.authTimeout, 'no auth message'), AUTH_TIMEOUT_MS);
+      const timer = setTimeout(
+        () => socket.close(CLOSE_CODES.authTimeout, 'no auth message'),
+        AUTH_TIMEOUT_MS,
+      );
       const send = (event: LiveEvent) => {
         if (socket.readyState !== socket.OPEN) return;
         if (socket.bufferedAmount > MAX_BUFFERED_BYTES) {
@@ -70,7 +73,11 @@ export async function registerEventsRoute(
           if (socket.readyState !== socket.OPEN) return;
           unsubscribe = deps.live.hub.add({ viewer, send });
           pinger = setInterval(() => socket.ping(), PING_MS);
-          send({ type: 'hello', tenant_id: viewer.kind === 'tenant' ? viewer.tenantId : null, admin: viewer.kind === 'admin' });
+          send({
+            type: 'hello',
+            tenant_id: viewer.kind === 'tenant' ? viewer.tenantId : null,
+            admin: viewer.kind === 'admin',
+          });
           send({ type: 'system_health', health: await deps.live.healthFor(viewer) });
         })().catch((error: unknown) => {
           request.log.warn({ err: error }, 'live channel setup failed');

@@ -2,7 +2,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FastifyInstance } from 'fastify';
 import WebSocket from 'ws';
 import { buildApp, loadConfig } from '@tributary/backend';
-import { ADMIN_TOKEN, bearer, startTestBackend, testEnv, type TestBackend } from '../../../../tests/support/backend.ts';
+import {
+  ADMIN_TOKEN,
+  bearer,
+  startTestBackend,
+  testEnv,
+  type TestBackend,
+} from '../../../../tests/support/backend.ts';
 import { waitFor } from '../../../../tests/support/wait.ts';
 import { admits } from './event-hub.ts';
 import { CLOSE_CODES, rawText } from './events-route.ts';
@@ -35,7 +41,10 @@ async function connect(baseUrl: string, token: string): Promise<Client> {
 
 const eventsOf = (client: Client, type: string) => client.messages.filter((m) => m.type === type);
 const jobEvents = (client: Client, jobId: number) =>
-  client.messages.filter((m) => (m.type === 'job_status' || m.type === 'progress_update') && (m.job as { id: number }).id === jobId);
+  client.messages.filter(
+    (m) =>
+      (m.type === 'job_status' || m.type === 'progress_update') && (m.job as { id: number }).id === jobId,
+  );
 
 describe('admits: who hears an event', () => {
   it('gives a tenant its own rows only and the admin only what the admin views show', () => {
@@ -62,7 +71,16 @@ describe('GET /api/v1/events: NOTIFY → the right tenant only, from any instanc
     backend = await startTestBackend({ ...NO_EXTRACT, SCHEDULER_ENABLED: 'false' });
     urlA = await backend.app.listen({ port: 0, host: '127.0.0.1' });
     // A second backend instance on the same database: it must push what the first one (or anyone) changed.
-    other = await buildApp(loadConfig(testEnv(backend.database.url, { ...NO_EXTRACT, SCHEDULER_ENABLED: 'false', LOG_LEVEL: 'silent', QUEUE_PREFIX: backend.config.QUEUE_PREFIX })));
+    other = await buildApp(
+      loadConfig(
+        testEnv(backend.database.url, {
+          ...NO_EXTRACT,
+          SCHEDULER_ENABLED: 'false',
+          LOG_LEVEL: 'silent',
+          QUEUE_PREFIX: backend.config.QUEUE_PREFIX,
+        }),
+      ),
+    );
     urlB = await other.listen({ port: 0, host: '127.0.0.1' });
     tenantA = await backend.createTenant('a');
     tenantB = await backend.createTenant('b');
@@ -96,14 +114,27 @@ describe('GET /api/v1/events: NOTIFY → the right tenant only, from any instanc
     const a = await connect(urlA, tenantA.token);
     const b = await connect(urlA, tenantB.token);
     const admin = await connect(urlA, ADMIN_TOKEN);
-    for (const client of [a, b, admin]) await waitFor(async () => eventsOf(client, 'hello').length === 1, 10_000, 'hello');
+    for (const client of [a, b, admin])
+      await waitFor(async () => eventsOf(client, 'hello').length === 1, 10_000, 'hello');
     expect(eventsOf(a, 'hello')[0]).toMatchObject({ tenant_id: tenantA.id, admin: false });
 
     // Changes as a worker or extractor makes them: straight in the database.
     const jobA = await insertJob(tenantA.id, integrationA);
-    await backend.pool.query(`update etl_jobs set status = 'RUNNING', started_at = now() where id = $1`, [jobA]);
-    await waitFor(async () => jobEvents(a, jobA).some((m) => m.type === 'job_status' && (m.job as { status: string }).status === 'RUNNING'), 10_000, 'running');
-    await backend.pool.query(`update etl_jobs set progress = '{"issues":{"records":40,"pages":1}}', records_extracted = 40 where id = $1`, [jobA]);
+    await backend.pool.query(`update etl_jobs set status = 'RUNNING', started_at = now() where id = $1`, [
+      jobA,
+    ]);
+    await waitFor(
+      async () =>
+        jobEvents(a, jobA).some(
+          (m) => m.type === 'job_status' && (m.job as { status: string }).status === 'RUNNING',
+        ),
+      10_000,
+      'running',
+    );
+    await backend.pool.query(
+      `update etl_jobs set progress = '{"issues":{"records":40,"pages":1}}', records_extracted = 40 where id = $1`,
+      [jobA],
+    );
     // A heartbeat alone is not news.
     await backend.pool.query(`update etl_jobs set heartbeat_at = now() where id = $1`, [jobA]);
     const letterA = await insertDeadLetter(tenantA.id, 'fields.updated: expected a date');
@@ -111,12 +142,26 @@ describe('GET /api/v1/events: NOTIFY → the right tenant only, from any instanc
     // Last, tenant B's own change: once B has it, anything of A's that leaked would have arrived before it.
     const sentinel = await insertDeadLetter(tenantB.id, 'sentinel for b');
 
-    await waitFor(async () => eventsOf(b, 'dead_letter').some((m) => (m.dead_letter as { id: number }).id === sentinel), 10_000, 'b sentinel');
-    await waitFor(async () => jobEvents(a, jobA).some((m) => (m.job as { records_extracted: number }).records_extracted === 40), 10_000, 'a progress');
+    await waitFor(
+      async () => eventsOf(b, 'dead_letter').some((m) => (m.dead_letter as { id: number }).id === sentinel),
+      10_000,
+      'b sentinel',
+    );
+    await waitFor(
+      async () =>
+        jobEvents(a, jobA).some((m) => (m.job as { records_extracted: number }).records_extracted === 40),
+      10_000,
+      'a progress',
+    );
     await waitFor(async () => eventsOf(admin, 'dead_letter').length >= 3, 10_000, 'admin dead letters');
     await waitFor(async () => eventsOf(a, 'dead_letter').length >= 1, 10_000, 'a dead letter');
 
-    const leakedToB = b.messages.filter((m) => m.type !== 'hello' && m.type !== 'system_health' && JSON.stringify(m).includes(`"tenant_id":${tenantA.id}`));
+    const leakedToB = b.messages.filter(
+      (m) =>
+        m.type !== 'hello' &&
+        m.type !== 'system_health' &&
+        JSON.stringify(m).includes(`"tenant_id":${tenantA.id}`),
+    );
     expect(leakedToB).toEqual([]);
     expect(jobEvents(b, jobA)).toEqual([]);
     expect(eventsOf(b, 'dead_letter').map((m) => (m.dead_letter as { id: number }).id)).toEqual([sentinel]);
@@ -128,12 +173,22 @@ describe('GET /api/v1/events: NOTIFY → the right tenant only, from any instanc
       type: 'progress_update',
       job: { status: 'RUNNING', records_extracted: 40, progress: { issues: { records: 40 } } },
     });
-    expect(eventsOf(a, 'dead_letter').map((m) => (m.dead_letter as { id: number; reason: string }).id)).toEqual([letterA]);
-    expect(eventsOf(admin, 'dead_letter').map((m) => (m.dead_letter as { id: number }).id)).toEqual([letterA, unreadable, sentinel]);
+    expect(
+      eventsOf(a, 'dead_letter').map((m) => (m.dead_letter as { id: number; reason: string }).id),
+    ).toEqual([letterA]);
+    expect(eventsOf(admin, 'dead_letter').map((m) => (m.dead_letter as { id: number }).id)).toEqual([
+      letterA,
+      unreadable,
+      sentinel,
+    ]);
     expect(jobEvents(admin, jobA)).toEqual([]);
 
     // system_health: A sees its own integration's breakers only (none are known here: the extract service is down).
-    const health = eventsOf(a, 'system_health')[0]?.health as { database: { ok: boolean }; breakers: unknown; breakers_error: string };
+    const health = eventsOf(a, 'system_health')[0]?.health as {
+      database: { ok: boolean };
+      breakers: unknown;
+      breakers_error: string;
+    };
     expect(health.database.ok).toBe(true);
     expect(health.breakers).toBeNull();
     expect(health.breakers_error).toMatch(/extract service unreachable/);
@@ -144,10 +199,17 @@ describe('GET /api/v1/events: NOTIFY → the right tenant only, from any instanc
     const watcher = await connect(urlB, tenantB.token);
     await waitFor(async () => eventsOf(watcher, 'hello').length === 1, 10_000, 'hello');
     const jobB = await insertJob(tenantB.id, integrationB);
-    const response = await backend.app.inject({ method: 'POST', url: `/api/v1/jobs/${jobB}/cancel`, headers: bearer(tenantB.token) });
+    const response = await backend.app.inject({
+      method: 'POST',
+      url: `/api/v1/jobs/${jobB}/cancel`,
+      headers: bearer(tenantB.token),
+    });
     expect(response.statusCode).toBe(200);
     const cancelled = await waitFor(
-      async () => jobEvents(watcher, jobB).find((m) => m.type === 'job_status' && (m.job as { status: string }).status === 'CANCELLED'),
+      async () =>
+        jobEvents(watcher, jobB).find(
+          (m) => m.type === 'job_status' && (m.job as { status: string }).status === 'CANCELLED',
+        ),
       10_000,
       'cancelled on the other instance',
     );

@@ -2,7 +2,13 @@ import type { Logger } from '@tributary/observability';
 import { ChangeReader } from './change-reader.ts';
 import { EventHub } from './event-hub.ts';
 import { PgListener } from './pg-listener.ts';
-import { healthFor, integrationsOf, probeSystem, type HealthDeps, type SystemHealth } from './system-health.ts';
+import {
+  healthFor,
+  integrationsOf,
+  probeSystem,
+  type HealthDeps,
+  type SystemHealth,
+} from './system-health.ts';
 import type { Viewer } from './event-types.ts';
 
 export interface LiveEventsOptions extends HealthDeps {
@@ -52,7 +58,11 @@ export class LiveEvents {
   /** The health as this viewer may see it (also the REST answer used while polling). */
   async healthFor(viewer: Viewer): Promise<SystemHealth> {
     const raw = await probeSystem(this.#options);
-    const own = viewer.kind === 'tenant' ? ((await integrationsOf(this.#options.pool, [viewer.tenantId])).get(viewer.tenantId) ?? new Set<number>()) : new Set<number>();
+    const own =
+      viewer.kind === 'tenant'
+        ? ((await integrationsOf(this.#options.pool, [viewer.tenantId])).get(viewer.tenantId) ??
+          new Set<number>())
+        : new Set<number>();
     return healthFor(raw, viewer, own);
   }
 
@@ -67,9 +77,11 @@ export class LiveEvents {
 
   #startTicker(): void {
     this.#ticker = setInterval(() => {
-      this.#tick = this.#tick.then(() => this.#pushHealth()).catch((error: unknown) => {
-        this.#options.logger.warn({ err: error }, 'system health snapshot failed');
-      });
+      this.#tick = this.#tick
+        .then(() => this.#pushHealth())
+        .catch((error: unknown) => {
+          this.#options.logger.warn({ err: error }, 'system health snapshot failed');
+        });
     }, this.#options.healthIntervalMs);
   }
 
@@ -86,7 +98,8 @@ export class LiveEvents {
     const tenantIds = viewers.flatMap((v) => (v.kind === 'tenant' ? [v.tenantId] : []));
     const own = await integrationsOf(this.#options.pool, tenantIds);
     for (const viewer of viewers) {
-      const mine = viewer.kind === 'tenant' ? (own.get(viewer.tenantId) ?? new Set<number>()) : new Set<number>();
+      const mine =
+        viewer.kind === 'tenant' ? (own.get(viewer.tenantId) ?? new Set<number>()) : new Set<number>();
       this.hub.sendTo(viewer, { type: 'system_health', health: healthFor(raw, viewer, mine) });
     }
   }

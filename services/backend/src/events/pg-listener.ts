@@ -51,7 +51,10 @@ export class PgListener {
   }
 
   async #connect(isReconnect: boolean): Promise<void> {
-    const client = new pg.Client({ connectionString: this.#options.databaseUrl, application_name: 'tributary-events' });
+    const client = new pg.Client({
+      connectionString: this.#options.databaseUrl,
+      application_name: 'tributary-events',
+    });
     client.on('notification', (message) => this.#notified(message));
     client.on('error', (error) => this.#lost(client, error));
     client.on('end', () => this.#lost(client, new Error('connection ended')));
@@ -80,12 +83,18 @@ export class PgListener {
     try {
       json = JSON.parse(message.payload);
     } catch {
-      this.#options.logger.warn({ payload: message.payload.slice(0, 200) }, 'events notification is not JSON');
+      this.#options.logger.warn(
+        { payload: message.payload.slice(0, 200) },
+        'events notification is not JSON',
+      );
       return;
     }
     const parsed = changeNotificationSchema.safeParse(json);
     if (!parsed.success) {
-      this.#options.logger.warn({ payload: message.payload.slice(0, 200) }, 'events notification of unknown shape');
+      this.#options.logger.warn(
+        { payload: message.payload.slice(0, 200) },
+        'events notification of unknown shape',
+      );
       return;
     }
     this.#options.onChange(parsed.data);

@@ -51,11 +51,19 @@ type RawHealth = Omit<SystemHealth, 'breakers'> & { breakers: Omit<BreakerView, 
 
 /** Probes every dependency once, each with a short timeout; never throws. */
 export async function probeSystem(deps: HealthDeps): Promise<RawHealth> {
-  const [database, queues, breakers] = await Promise.all([probeDatabase(deps.pool), probeQueues(deps.queue), probeBreakers(deps.extractUrl)]);
+  const [database, queues, breakers] = await Promise.all([
+    probeDatabase(deps.pool),
+    probeQueues(deps.queue),
+    probeBreakers(deps.extractUrl),
+  ]);
   return {
     at: new Date().toISOString(),
     database,
-    broker: { ok: deps.queue.isConnected, blocked: deps.queue.isBlocked, error: deps.queue.isConnected ? null : 'not connected to RabbitMQ' },
+    broker: {
+      ok: deps.queue.isConnected,
+      blocked: deps.queue.isBlocked,
+      error: deps.queue.isConnected ? null : 'not connected to RabbitMQ',
+    },
     queues,
     breakers: breakers.breakers,
     breakers_error: breakers.error,
@@ -67,7 +75,11 @@ export async function probeSystem(deps: HealthDeps): Promise<RawHealth> {
  * `<type>:<integration id>`: a tenant sees those of its own integrations (and may
  * reset them) and the shared ones (`backend`), never another tenant's.
  */
-export function healthFor(raw: RawHealth, viewer: Viewer, ownIntegrations: ReadonlySet<number>): SystemHealth {
+export function healthFor(
+  raw: RawHealth,
+  viewer: Viewer,
+  ownIntegrations: ReadonlySet<number>,
+): SystemHealth {
   const breakers =
     raw.breakers?.flatMap((breaker): BreakerView[] => {
       if (viewer.kind === 'admin') return [{ ...breaker, resettable: true }];
@@ -84,7 +96,10 @@ export function integrationOfBreaker(name: string): number | null {
 }
 
 /** Integration ids per tenant, for the tenants in `tenantIds`. */
-export async function integrationsOf(pool: pg.Pool, tenantIds: readonly number[]): Promise<Map<number, Set<number>>> {
+export async function integrationsOf(
+  pool: pg.Pool,
+  tenantIds: readonly number[],
+): Promise<Map<number, Set<number>>> {
   const result = new Map<number, Set<number>>(tenantIds.map((id) => [id, new Set<number>()]));
   if (tenantIds.length === 0) return result;
   const { rows } = await pool.query<{ id: number; tenant_id: number }>(
@@ -128,7 +143,9 @@ async function probeQueues(queue: QueueConnection): Promise<SystemHealth['queues
   }
 }
 
-async function probeBreakers(extractUrl: string): Promise<{ breakers: RawHealth['breakers']; error: string | null }> {
+async function probeBreakers(
+  extractUrl: string,
+): Promise<{ breakers: RawHealth['breakers']; error: string | null }> {
   try {
     const response = await fetch(new URL('/breakers', extractUrl), { signal: AbortSignal.timeout(2000) });
     if (!response.ok) return { breakers: null, error: `extract service answered ${response.status}` };

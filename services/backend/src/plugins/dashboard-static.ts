@@ -50,7 +50,9 @@ export async function registerDashboard(app: FastifyInstance, dir: string): Prom
       return reply
         .status(503)
         .type('text/plain')
-        .send('The dashboard is not built. Run `pnpm --filter @tributary/dashboard build` (pnpm start does it).');
+        .send(
+          'The dashboard is not built. Run `pnpm --filter @tributary/dashboard build` (pnpm start does it).',
+        );
     }
     const file = fileIn(dir, path);
     if (path.startsWith('/assets/') && file) {

@@ -10,7 +10,10 @@ export function BreakerBadge({ breaker }: { breaker: Breaker }) {
     const timer = window.setInterval(() => tick((n) => n + 1), 1000);
     return () => window.clearInterval(timer);
   }, [breaker.state]);
-  const left = breaker.state === 'OPEN' && breaker.half_open_at ? Math.max(0, (new Date(breaker.half_open_at).getTime() - Date.now()) / 1000) : null;
+  const left =
+    breaker.state === 'OPEN' && breaker.half_open_at
+      ? Math.max(0, (new Date(breaker.half_open_at).getTime() - Date.now()) / 1000)
+      : null;
   return (
     <span className={`badge breaker-${breaker.state.toLowerCase()}`}>
       {breaker.state}

@@ -28,7 +28,12 @@ export function JobControls({ job }: { job: Job }) {
   return (
     <div className="actions">
       {actions.map((action) => (
-        <button key={action} type="button" onClick={() => setAsking(action)} className={action === 'cancel' ? 'danger' : undefined}>
+        <button
+          key={action}
+          type="button"
+          onClick={() => setAsking(action)}
+          className={action === 'cancel' ? 'danger' : undefined}
+        >
           {LABEL[action]}
         </button>
       ))}

@@ -3,7 +3,15 @@ import uPlot from 'uplot';
 import 'uplot/dist/uPlot.min.css';
 
 /** A small weekly line chart (uPlot: ~50 kB, canvas, no runtime styles that a strict CSP would block). */
-export function TrendChart({ title, weeks, series }: { title: string; weeks: number[]; series: { label: string; values: (number | null)[]; color: string }[] }) {
+export function TrendChart({
+  title,
+  weeks,
+  series,
+}: {
+  title: string;
+  weeks: number[];
+  series: { label: string; values: (number | null)[]; color: string }[];
+}) {
   const ref = useRef<HTMLDivElement>(null);
   useEffect(() => {
     const el = ref.current;
@@ -15,7 +23,10 @@ export function TrendChart({ title, weeks, series }: { title: string; weeks: num
         height: 220,
         title,
         scales: { x: { time: true } },
-        series: [{}, ...series.map((s) => ({ label: s.label, stroke: s.color, width: 2, points: { show: true } }))],
+        series: [
+          {},
+          ...series.map((s) => ({ label: s.label, stroke: s.color, width: 2, points: { show: true } })),
+        ],
         axes: [{}, { size: 50 }],
       },
       [weeks, ...series.map((s) => s.values)],
@@ -23,5 +34,12 @@ export function TrendChart({ title, weeks, series }: { title: string; weeks: num
     );
     return () => plot.destroy();
   }, [title, weeks, series]);
-  return <div ref={ref} className="chart" role="img" aria-label={`${title}: ${series.map((s) => `${s.label} ${s.values.map((v) => v ?? 'none').join(', ')}`).join('; ')}`} />;
+  return (
+    <div
+      ref={ref}
+      className="chart"
+      role="img"
+      aria-label={`${title}: ${series.map((s) => `${s.label} ${s.values.map((v) => v ?? 'none').join(', ')}`).join('; ')}`}
+    />
+  );
 }

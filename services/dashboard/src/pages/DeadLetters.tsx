@@ -23,7 +23,10 @@ function Detail({ id, onClose }: { id: number; onClose: () => void }) {
     void client.invalidateQueries({ queryKey: ['dead-letters'] });
     void client.invalidateQueries({ queryKey: ['dead-letter', id] });
   };
-  const replay = useMutation({ mutationFn: () => post<ReplayResult>('/api/v1/dead-letters/replay', { ids: [id] }), onSuccess: done });
+  const replay = useMutation({
+    mutationFn: () => post<ReplayResult>('/api/v1/dead-letters/replay', { ids: [id] }),
+    onSuccess: done,
+  });
   const discard = useMutation({
     mutationFn: () => del(`/api/v1/dead-letters/${id}`),
     onSuccess: () => {
@@ -55,21 +58,38 @@ function Detail({ id, onClose }: { id: number; onClose: () => void }) {
         <dd>{when(d.dead_lettered_at)}</dd>
       </dl>
       <div className="actions">
-        <button type="button" onClick={() => replay.mutate()} disabled={replay.isPending || d.status !== 'dead'}>
+        <button
+          type="button"
+          onClick={() => replay.mutate()}
+          disabled={replay.isPending || d.status !== 'dead'}
+        >
           Replay dead letter {d.id}
         </button>
-        <button type="button" className="danger" onClick={() => setDiscarding(true)} disabled={d.status === 'discarded'}>
+        <button
+          type="button"
+          className="danger"
+          onClick={() => setDiscarding(true)}
+          disabled={d.status === 'discarded'}
+        >
           Discard
         </button>
       </div>
       {replay.data ? (
         <p role="status">
-          {replay.data.replayed.length > 0 ? `Replayed ${replay.data.replayed.length}.` : `Not replayed: ${replay.data.skipped.map((s) => s.reason).join(', ')}`}
+          {replay.data.replayed.length > 0
+            ? `Replayed ${replay.data.replayed.length}.`
+            : `Not replayed: ${replay.data.skipped.map((s) => s.reason).join(', ')}`}
         </p>
       ) : null}
       <ErrorNote error={replay.error ?? discard.error} />
       {discarding ? (
-        <Confirm title={`Discard dead letter ${d.id}?`} confirmLabel="Yes, discard" busy={discard.isPending} onConfirm={() => discard.mutate()} onCancel={() => setDiscarding(false)}>
+        <Confirm
+          title={`Discard dead letter ${d.id}?`}
+          confirmLabel="Yes, discard"
+          busy={discard.isPending}
+          onConfirm={() => discard.mutate()}
+          onCancel={() => setDiscarding(false)}
+        >
           <p>It stays in the archive, marked discarded, and will not be replayed by a filter.</p>
         </Confirm>
       ) : null}
@@ -105,7 +125,13 @@ export function DeadLetters() {
   const [selected, setSelected] = useState<number[]>([]);
   const [open, setOpen] = useState<number | null>(null);
   const [confirmAll, setConfirmAll] = useState(false);
-  const filter: DeadLetterFilter = { entity_type: entityType || undefined, reason: reason || undefined, since: dayStart(since), until: dayStart(until), status: status || undefined };
+  const filter: DeadLetterFilter = {
+    entity_type: entityType || undefined,
+    reason: reason || undefined,
+    since: dayStart(since),
+    until: dayStart(until),
+    status: status || undefined,
+  };
   const letters = useDeadLetters(filter);
   const replay = useMutation({
     mutationFn: (body: unknown) => post<ReplayResult>('/api/v1/dead-letters/replay', body),
@@ -115,7 +141,12 @@ export function DeadLetters() {
       void client.invalidateQueries({ queryKey: ['dead-letters'] });
     },
   });
-  const filterBody = { entity_type: filter.entity_type, reason: filter.reason, since: filter.since, until: filter.until };
+  const filterBody = {
+    entity_type: filter.entity_type,
+    reason: filter.reason,
+    since: filter.since,
+    until: filter.until,
+  };
   return (
     <>
       <h1>Dead letters</h1>
@@ -152,10 +183,18 @@ export function DeadLetters() {
         </label>
       </form>
       <div className="actions">
-        <button type="button" disabled={selected.length === 0 || replay.isPending} onClick={() => replay.mutate({ ids: selected })}>
+        <button
+          type="button"
+          disabled={selected.length === 0 || replay.isPending}
+          onClick={() => replay.mutate({ ids: selected })}
+        >
           Replay selected ({selected.length})
         </button>
-        <button type="button" disabled={!letters.data?.length || replay.isPending} onClick={() => setConfirmAll(true)}>
+        <button
+          type="button"
+          disabled={!letters.data?.length || replay.isPending}
+          onClick={() => setConfirmAll(true)}
+        >
           Replay all matching
         </button>
       </div>
@@ -199,7 +238,9 @@ export function DeadLetters() {
                     type="checkbox"
                     aria-label={`select dead letter ${d.id}`}
                     checked={selected.includes(d.id)}
-                    onChange={(e) => setSelected(e.target.checked ? [...selected, d.id] : selected.filter((s) => s !== d.id))}
+                    onChange={(e) =>
+                      setSelected(e.target.checked ? [...selected, d.id] : selected.filter((s) => s !== d.id))
+                    }
                   />
                 </td>
                 <td>

@@ -31,7 +31,9 @@ function toStep(raw: Record<string, unknown>): Step {
     id: Number(raw.id),
     name: text(raw.name),
     position: Number(raw.position ?? 0),
-    category: (CATEGORIES as readonly string[]).includes(String(raw.category)) ? (raw.category as Step['category']) : 'todo',
+    category: (CATEGORIES as readonly string[]).includes(String(raw.category))
+      ? (raw.category as Step['category'])
+      : 'todo',
     kind: raw.kind === 'active' || raw.kind === 'waiting' ? raw.kind : null,
     active: raw.active !== false,
   };
@@ -51,10 +53,24 @@ function toMapping(raw: Record<string, unknown>): Mapping {
 function DeleteStep({ step, steps, onDone }: { step: Step; steps: Step[]; onDone: () => void }) {
   const others = steps.filter((s) => s.id !== step.id);
   const [target, setTarget] = useState(others[0]?.id ?? 0);
-  const dryRun = useMutation({ mutationFn: () => del<Record<string, unknown>>(`/api/v1/flow/steps/${step.id}${qs({ reassign_to: target, dry_run: 'true' })}`) });
-  const remove = useMutation({ mutationFn: () => del(`/api/v1/flow/steps/${step.id}${qs({ reassign_to: target })}`), onSuccess: onDone });
+  const dryRun = useMutation({
+    mutationFn: () =>
+      del<Record<string, unknown>>(
+        `/api/v1/flow/steps/${step.id}${qs({ reassign_to: target, dry_run: 'true' })}`,
+      ),
+  });
+  const remove = useMutation({
+    mutationFn: () => del(`/api/v1/flow/steps/${step.id}${qs({ reassign_to: target })}`),
+    onSuccess: onDone,
+  });
   return (
-    <Confirm title={`Delete step ${step.name}?`} confirmLabel="Yes, delete" busy={remove.isPending || !dryRun.data} onConfirm={() => remove.mutate()} onCancel={onDone}>
+    <Confirm
+      title={`Delete step ${step.name}?`}
+      confirmLabel="Yes, delete"
+      busy={remove.isPending || !dryRun.data}
+      onConfirm={() => remove.mutate()}
+      onCancel={onDone}
+    >
       <label>
         Reassign its mappings and issues to
         <select value={target} onChange={(e) => setTarget(Number(e.target.value))}>
@@ -91,22 +107,39 @@ export function Flow() {
   const [name, setName] = useState('');
   const [category, setCategory] = useState<Step['category']>('in_progress');
   const refresh = () => client.invalidateQueries({ queryKey: ['analytics'] });
-  const change = useMutation({ mutationFn: ({ path, body }: { path: string; body: unknown }) => patch(path, body), onSettled: refresh });
+  const change = useMutation({
+    mutationFn: ({ path, body }: { path: string; body: unknown }) => patch(path, body),
+    onSettled: refresh,
+  });
   const create = useMutation({
-    mutationFn: () => post('/api/v1/flow/steps', { name, category, ...(category === 'in_progress' ? { kind: 'active' } : {}) }),
+    mutationFn: () =>
+      post('/api/v1/flow/steps', {
+        name,
+        category,
+        ...(category === 'in_progress' ? { kind: 'active' } : {}),
+      }),
     onSuccess: () => {
       setName('');
       void refresh();
     },
   });
-  const autoMap = useMutation({ mutationFn: () => post<Record<string, unknown>>('/api/v1/flow/auto-map'), onSettled: refresh });
-  const addMapping = useMutation({ mutationFn: (body: unknown) => post('/api/v1/flow/mappings', body), onSettled: refresh });
+  const autoMap = useMutation({
+    mutationFn: () => post<Record<string, unknown>>('/api/v1/flow/auto-map'),
+    onSettled: refresh,
+  });
+  const addMapping = useMutation({
+    mutationFn: (body: unknown) => post('/api/v1/flow/mappings', body),
+    onSettled: refresh,
+  });
 
-  const stepList = list(steps.data, 'steps').map(toStep).sort((a, b) => a.position - b.position);
+  const stepList = list(steps.data, 'steps')
+    .map(toStep)
+    .sort((a, b) => a.position - b.position);
   const mappingList = list(mappings.data, 'mappings').map(toMapping);
   const unmappedList = list(unmapped.data, 'unmapped', 'statuses');
   const stepName = (id: number) => stepList.find((s) => s.id === id)?.name ?? `step ${id}`;
-  const integrationName = (id: number) => integrations.data?.find((i) => i.id === id)?.name ?? `integration ${id}`;
+  const integrationName = (id: number) =>
+    integrations.data?.find((i) => i.id === id)?.name ?? `integration ${id}`;
   const move = (step: Step, by: -1 | 1) => {
     const other = stepList[stepList.indexOf(step) + by];
     if (other) change.mutate({ path: `/api/v1/flow/steps/${step.id}`, body: { position: other.position } });
@@ -141,10 +174,20 @@ export function Flow() {
               {stepList.map((step, i) => (
                 <tr key={step.id}>
                   <td>
-                    <button type="button" aria-label={`move ${step.name} up`} disabled={i === 0} onClick={() => move(step, -1)}>
+                    <button
+                      type="button"
+                      aria-label={`move ${step.name} up`}
+                      disabled={i === 0}
+                      onClick={() => move(step, -1)}
+                    >
                       ↑
                     </button>
-                    <button type="button" aria-label={`move ${step.name} down`} disabled={i === stepList.length - 1} onClick={() => move(step, 1)}>
+                    <button
+                      type="button"
+                      aria-label={`move ${step.name} down`}
+                      disabled={i === stepList.length - 1}
+                      onClick={() => move(step, 1)}
+                    >
                       ↓
                     </button>
                   </td>
@@ -153,7 +196,12 @@ export function Flow() {
                     <select
                       aria-label={`category of ${step.name}`}
                       value={step.category}
-                      onChange={(e) => change.mutate({ path: `/api/v1/flow/steps/${step.id}`, body: { category: e.target.value } })}
+                      onChange={(e) =>
+                        change.mutate({
+                          path: `/api/v1/flow/steps/${step.id}`,
+                          body: { category: e.target.value },
+                        })
+                      }
                     >
                       {CATEGORIES.map((c) => (
                         <option key={c}>{c}</option>
@@ -165,7 +213,12 @@ export function Flow() {
                       type="checkbox"
                       aria-label={`${step.name} active`}
                       checked={step.active}
-                      onChange={(e) => change.mutate({ path: `/api/v1/flow/steps/${step.id}`, body: { active: e.target.checked } })}
+                      onChange={(e) =>
+                        change.mutate({
+                          path: `/api/v1/flow/steps/${step.id}`,
+                          body: { active: e.target.checked },
+                        })
+                      }
                     />
                   </td>
                   <td>
@@ -231,7 +284,13 @@ export function Flow() {
                       <select
                         aria-label={`map ${status} to`}
                         defaultValue=""
-                        onChange={(e) => addMapping.mutate({ integration_id: integrationId, source_status: status, flow_step_id: Number(e.target.value) })}
+                        onChange={(e) =>
+                          addMapping.mutate({
+                            integration_id: integrationId,
+                            source_status: status,
+                            flow_step_id: Number(e.target.value),
+                          })
+                        }
                       >
                         <option value="" disabled>
                           choose a step

@@ -80,11 +80,13 @@ function IntegrationCard({ integration, lastJob }: { integration: Integration; l
   const [running, setRunning] = useState(false);
   const refresh = () => client.invalidateQueries({ queryKey: ['integrations'] });
   const test = useMutation({
-    mutationFn: () => post<{ ok: boolean; error: string | null; at: string }>(`/api/v1/integrations/${integration.id}/test`),
+    mutationFn: () =>
+      post<{ ok: boolean; error: string | null; at: string }>(`/api/v1/integrations/${integration.id}/test`),
     onSettled: refresh,
   });
   const toggle = useMutation({
-    mutationFn: () => patch<Integration>(`/api/v1/integrations/${integration.id}`, { enabled: !integration.enabled }),
+    mutationFn: () =>
+      patch<Integration>(`/api/v1/integrations/${integration.id}`, { enabled: !integration.enabled }),
     onSettled: refresh,
   });
   const next = integration.enabled ? nextRun(integration.schedule) : null;
@@ -97,14 +99,17 @@ function IntegrationCard({ integration, lastJob }: { integration: Integration; l
         <span className="muted">
           {integration.type} · {integration.base_url}
         </span>
-        <span className={`badge ${integration.enabled ? 'ok' : 'muted'}`}>{integration.enabled ? 'enabled' : 'disabled'}</span>
+        <span className={`badge ${integration.enabled ? 'ok' : 'muted'}`}>
+          {integration.enabled ? 'enabled' : 'disabled'}
+        </span>
       </header>
       <dl className="facts">
         <dt>Last run</dt>
         <dd>
           {lastJob ? (
             <>
-              <Link to={`/jobs/${lastJob.id}`}>job {lastJob.id}</Link> <StatusBadge status={lastJob.status} /> {ago(lastJob.created_at)}
+              <Link to={`/jobs/${lastJob.id}`}>job {lastJob.id}</Link> <StatusBadge status={lastJob.status} />{' '}
+              {ago(lastJob.created_at)}
             </>
           ) : (
             'never'
@@ -116,7 +121,8 @@ function IntegrationCard({ integration, lastJob }: { integration: Integration; l
         <dd>
           {result ? (
             <span className={result.ok ? 'ok-text' : 'error-text'} role="status">
-              {result.ok ? 'Connection OK' : `Connection failed: ${result.error ?? 'unknown error'}`} ({ago(result.at)})
+              {result.ok ? 'Connection OK' : `Connection failed: ${result.error ?? 'unknown error'}`} (
+              {ago(result.at)})
             </span>
           ) : (
             'not tested yet'
@@ -130,7 +136,12 @@ function IntegrationCard({ integration, lastJob }: { integration: Integration; l
         <button type="button" onClick={() => toggle.mutate()} disabled={toggle.isPending}>
           {integration.enabled ? 'Disable' : 'Enable'}
         </button>
-        <button type="button" onClick={() => setRunning(!running)} aria-expanded={running} disabled={Boolean(active)}>
+        <button
+          type="button"
+          onClick={() => setRunning(!running)}
+          aria-expanded={running}
+          disabled={Boolean(active)}
+        >
           Run now
         </button>
         <button type="button" onClick={() => navigate(`/integrations/${integration.id}/edit`)}>

@@ -90,7 +90,10 @@ function Timeline({ job }: { job: Job }) {
     ['Created', job.created_at],
     ['Started', job.started_at],
     ['Extraction finished', job.extraction_finished_at],
-    [job.status === 'FAILED' ? 'Failed' : job.status === 'CANCELLED' ? 'Cancelled' : 'Finished', job.finished_at],
+    [
+      job.status === 'FAILED' ? 'Failed' : job.status === 'CANCELLED' ? 'Cancelled' : 'Finished',
+      job.finished_at,
+    ],
   ];
   return (
     <ol className="timeline" aria-label="state timeline">
@@ -118,7 +121,11 @@ export function JobPage({ id }: { id: number }) {
   const job = useJob(id);
   const integrations = useIntegrations();
   const rerun = useMutation({
-    mutationFn: (j: Job) => post<{ job_id: number }>(`/api/v1/integrations/${j.integration_id}/runs`, { streams: j.streams, mode: j.mode }),
+    mutationFn: (j: Job) =>
+      post<{ job_id: number }>(`/api/v1/integrations/${j.integration_id}/runs`, {
+        streams: j.streams,
+        mode: j.mode,
+      }),
     onSuccess: (started) => navigate(`/jobs/${started.job_id}`),
   });
   if (job.error) return <ErrorNote error={job.error} />;
@@ -134,7 +141,8 @@ export function JobPage({ id }: { id: number }) {
         <StatusBadge status={j.status} />
       </div>
       <p>
-        {integration ? integration.name : `integration ${j.integration_id}`} · {j.mode} · {j.trigger} · attempt {j.attempts}
+        {integration ? integration.name : `integration ${j.integration_id}`} · {j.mode} · {j.trigger} ·
+        attempt {j.attempts}
         {started && ended ? ` · took ${duration((ended - started) / 1000)}` : ''}
       </p>
       {j.error ? (

@@ -18,11 +18,17 @@ const PHASES = ['coding', 'pickup', 'review', 'deploy'] as const;
 const DAY = 86_400_000;
 
 const isoDay = (ms: number) => new Date(ms).toISOString().slice(0, 10);
-const metricsOf = (data: unknown): Record<string, unknown> => (isRecord(data) && isRecord(data.metrics) ? data.metrics : isRecord(data) ? data : {});
+const metricsOf = (data: unknown): Record<string, unknown> =>
+  isRecord(data) && isRecord(data.metrics) ? data.metrics : isRecord(data) ? data : {};
 
 function Tile({ label, metric, onOpen }: { label: string; metric: Metric; onOpen: () => void }) {
   return (
-    <button type="button" className="tile" onClick={onOpen} aria-label={`${label}: ${metricNumber(metric.value)} ${metric.unit}, show items`}>
+    <button
+      type="button"
+      className="tile"
+      onClick={onOpen}
+      aria-label={`${label}: ${metricNumber(metric.value)} ${metric.unit}, show items`}
+    >
       <span className="tile-label">{label}</span>
       <span className="tile-value">{metricNumber(metric.value)}</span>
       <span className="tile-unit">{metric.unit}</span>
@@ -94,7 +100,8 @@ export function Metrics() {
   const weekly = useQueries({
     queries: weeks.map((start) => ({
       queryKey: ['analytics', 'dora-week', start],
-      queryFn: () => get<unknown>(`/api/v1/metrics/dora${qs({ from: isoDay(start), to: isoDay(start + 7 * DAY) })}`),
+      queryFn: () =>
+        get<unknown>(`/api/v1/metrics/dora${qs({ from: isoDay(start), to: isoDay(start + 7 * DAY) })}`),
     })),
   });
   const trend = (key: string) => weekly.map((q) => asMetric(metricsOf(q.data)[key])?.value ?? null);
@@ -134,10 +141,24 @@ export function Metrics() {
           {DORA.map(([key, label]) => {
             const metric = asMetric(doraMetrics[key]);
             if (!metric) return null;
-            return <Tile key={key} label={label} metric={metric} onOpen={() => setOpen({ title: label, url: metric.items_url ?? `/api/v1/metrics/dora/${key}/items${range}` })} />;
+            return (
+              <Tile
+                key={key}
+                label={label}
+                metric={metric}
+                onOpen={() =>
+                  setOpen({
+                    title: label,
+                    url: metric.items_url ?? `/api/v1/metrics/dora/${key}/items${range}`,
+                  })
+                }
+              />
+            );
           })}
         </div>
-        {trendsReady ? <TrendChart title="Per week" weeks={weeks.map((w) => w / 1000)} series={series} /> : null}
+        {trendsReady ? (
+          <TrendChart title="Per week" weeks={weeks.map((w) => w / 1000)} series={series} />
+        ) : null}
       </section>
       {open ? <Items title={open.title} url={open.url} onClose={() => setOpen(null)} /> : null}
       <section aria-labelledby="prs-h">
@@ -178,7 +199,12 @@ export function Metrics() {
               key={key}
               label={key.replaceAll('_', ' ')}
               metric={metric}
-              onOpen={() => setOpen({ title: key.replaceAll('_', ' '), url: metric.items_url ?? `/api/v1/metrics/flow/items${qs({ from, to, metric: key })}` })}
+              onOpen={() =>
+                setOpen({
+                  title: key.replaceAll('_', ' '),
+                  url: metric.items_url ?? `/api/v1/metrics/flow/items${qs({ from, to, metric: key })}`,
+                })
+              }
             />
           ))}
         </div>

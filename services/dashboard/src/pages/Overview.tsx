@@ -16,7 +16,12 @@ function Health({ health }: { health: SystemHealth }) {
         Database: {health.database.ok ? 'up' : `down (${health.database.error ?? 'unknown'})`}
       </li>
       <li className={health.broker.ok ? 'ok' : 'bad'}>
-        Broker: {health.broker.ok ? (health.broker.blocked ? 'blocked' : 'up') : `down (${health.broker.error ?? 'unknown'})`}
+        Broker:{' '}
+        {health.broker.ok
+          ? health.broker.blocked
+            ? 'blocked'
+            : 'up'
+          : `down (${health.broker.error ?? 'unknown'})`}
       </li>
       {health.queues.map((q) => (
         <li key={q.name}>
@@ -34,7 +39,8 @@ function Breakers({ breakers, error }: { breakers: Breaker[] | null; error: stri
     onSuccess: () => client.invalidateQueries({ queryKey: ['health'] }),
   });
   if (!breakers) return <p className="muted">Breakers unknown: {error}</p>;
-  if (breakers.length === 0) return <p className="muted">No circuit breakers yet (they appear with the first source call).</p>;
+  if (breakers.length === 0)
+    return <p className="muted">No circuit breakers yet (they appear with the first source call).</p>;
   return (
     <>
       <table>
@@ -74,12 +80,13 @@ function Breakers({ breakers, error }: { breakers: Breaker[] | null; error: stri
   );
 }
 
-export function Overview() {
+/** The operator sees system health; jobs and integrations belong to tenants (their tokens show them). */
+export function Overview({ admin }: { admin: boolean }) {
   const health = useHealth();
-  const running = useJobs({ status: 'RUNNING' });
-  const paused = useJobs({ status: 'PAUSED' });
-  const failed = useJobs({ status: 'FAILED', limit: 5 });
-  const integrations = useIntegrations();
+  const running = useJobs({ status: 'RUNNING' }, !admin);
+  const paused = useJobs({ status: 'PAUSED' }, !admin);
+  const failed = useJobs({ status: 'FAILED', limit: 5 }, !admin);
+  const integrations = useIntegrations(!admin);
   const nameOf = (id: number) => integrations.data?.find((i) => i.id === id)?.name ?? `integration ${id}`;
   const active = [...(running.data?.jobs ?? []), ...(paused.data?.jobs ?? [])];
   return (
@@ -93,29 +100,36 @@ export function Overview() {
         <h2 id="breakers-h">Circuit breakers</h2>
         {health.data ? <Breakers breakers={health.data.breakers} error={health.data.breakers_error} /> : null}
       </section>
-      <section aria-labelledby="running-h">
-        <h2 id="running-h">Running jobs</h2>
-        {active.length === 0 ? <p className="muted">Nothing is running.</p> : null}
-        {active.map((job) => (
-          <article key={job.id} className="card">
-            <header>
-              <Link to={`/jobs/${job.id}`}>Job {job.id}</Link> · {nameOf(job.integration_id)} <StatusBadge status={job.status} />
-            </header>
-            <JobProgress job={job} />
-          </article>
-        ))}
-      </section>
-      <section aria-labelledby="failures-h">
-        <h2 id="failures-h">Recent failures</h2>
-        {(failed.data?.jobs ?? []).length === 0 ? <p className="muted">No failed jobs.</p> : null}
-        <ul className="failures">
-          {(failed.data?.jobs ?? []).map((job) => (
-            <li key={job.id}>
-              <Link to={`/jobs/${job.id}`}>Job {job.id}</Link> · {nameOf(job.integration_id)} · {ago(job.finished_at)}: <span className="error-text">{job.error ?? 'no reason recorded'}</span>
-            </li>
-          ))}
-        </ul>
-      </section>
+      {admin ? null : (
+        <>
+          <section aria-labelledby="running-h">
+            <h2 id="running-h">Running jobs</h2>
+            {active.length === 0 ? <p className="muted">Nothing is running.</p> : null}
+            {active.map((job) => (
+              <article key={job.id} className="card">
+                <header>
+                  <Link to={`/jobs/${job.id}`}>Job {job.id}</Link> · {nameOf(job.integration_id)}{' '}
+                  <StatusBadge status={job.status} />
+                </header>
+                <JobProgress job={job} />
+              </article>
+            ))}
+          </section>
+          <section aria-labelledby="failures-h">
+            <h2 id="failures-h">Recent failures</h2>
+            {(failed.data?.jobs ?? []).length === 0 ? <p className="muted">No failed jobs.</p> : null}
+            <ul className="failures">
+              {(failed.data?.jobs ?? []).map((job) => (
+                <li key={job.id}>
+                  <Link to={`/jobs/${job.id}`}>Job {job.id}</Link> · {nameOf(job.integration_id)} ·{' '}
+                  {ago(job.finished_at)}:{' '}
+                  <span className="error-text">{job.error ?? 'no reason recorded'}</span>
+                </li>
+              ))}
+            </ul>
+          </section>
+        </>
+      )}
     </>
   );
 }

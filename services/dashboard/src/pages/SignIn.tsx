@@ -14,15 +14,8 @@ export function SignIn({ onSignedIn }: { onSignedIn: (admin: boolean) => void })
     setError(null);
     session.set(token.trim());
     try {
-      // A tenant token may list integrations; the admin token may list all dead letters but not integrations.
-      try {
-        await get('/api/v1/integrations?limit=1');
-        onSignedIn(false);
-      } catch (e) {
-        if (!(e instanceof ApiError) || e.status !== 403) throw e;
-        await get('/api/v1/dead-letters?limit=1');
-        onSignedIn(true);
-      }
+      const who = await get<{ kind: 'tenant' | 'admin' }>('/api/v1/session');
+      onSignedIn(who.kind === 'admin');
     } catch (e) {
       session.set(null);
       setError(e instanceof ApiError && e.status === 401 ? new Error('That token is not valid.') : e);
@@ -36,12 +29,23 @@ export function SignIn({ onSignedIn }: { onSignedIn: (admin: boolean) => void })
       <h1>Tributary</h1>
       <form onSubmit={(e) => void submit(e)}>
         <label htmlFor="token">Token</label>
-        <input id="token" type="password" autoComplete="off" value={token} onChange={(e) => setToken(e.target.value)} required autoFocus />
+        <input
+          id="token"
+          type="password"
+          autoComplete="off"
+          value={token}
+          onChange={(e) => setToken(e.target.value)}
+          required
+          autoFocus
+        />
         <button type="submit" disabled={busy || token.trim() === ''}>
           Sign in
         </button>
         <ErrorNote error={error} />
-        <p className="hint">Use the tenant token printed by `pnpm start` (or the operator token for the admin views). It stays in this tab only.</p>
+        <p className="hint">
+          Use the tenant token printed by `pnpm start` (or the operator token for the admin views). It stays
+          in this tab only.
+        </p>
       </form>
     </main>
   );

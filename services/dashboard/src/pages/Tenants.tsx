@@ -6,7 +6,9 @@ import { ErrorNote } from '../components/ErrorNote.tsx';
 /** Operator view: create a tenant; its token is shown once (only its hash is stored). */
 export function Tenants() {
   const [name, setName] = useState('');
-  const create = useMutation({ mutationFn: () => post<{ id: number; name: string; token: string }>('/api/v1/tenants', { name }) });
+  const create = useMutation({
+    mutationFn: () => post<{ id: number; name: string; token: string }>('/api/v1/tenants', { name }),
+  });
   return (
     <>
       <h1>Tenants</h1>
