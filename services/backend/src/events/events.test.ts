@@ -12,6 +12,7 @@ import {
 import { waitFor } from '../../../../tests/support/wait.ts';
 import { admits } from './event-hub.ts';
 import { CLOSE_CODES, rawText } from './events-route.ts';
+import { healthFor } from './system-health.ts';
 
 /** Nothing listens on the discard port: health probes of the extract service fail fast. */
 const NO_EXTRACT = { EXTRACT_URL: 'http://127.0.0.1:9', EVENTS_HEALTH_INTERVAL_SECONDS: '1' };
@@ -54,6 +55,39 @@ describe('admits: who hears an event', () => {
     expect(admits({ tenantId: null, admin: true }, tenant7)).toBe(false);
     expect(admits({ tenantId: 7, admin: false }, { kind: 'admin' })).toBe(false);
     expect(admits({ tenantId: null, admin: true }, { kind: 'admin' })).toBe(true);
+  });
+});
+
+describe('healthFor: the breakers a viewer sees', () => {
+  const raw = {
+    at: '2026-01-01T00:00:00.000Z',
+    database: { ok: true, error: null },
+    broker: { ok: true, blocked: false, error: null },
+    queues: [{ name: 'etl.transform', depth: 3 }],
+    breakers_error: null,
+    breakers: ['backend', 'jira:7', 'github:8', 'jira:9'].map((name) => ({
+      name,
+      state: 'OPEN' as const,
+      failures: 5,
+      ms_until_half_open: 1000,
+      half_open_at: null,
+      last_error: 'boom',
+    })),
+  };
+
+  it("shows a tenant its own integrations' breakers (resettable) and the shared ones, never another tenant's", () => {
+    const seen = healthFor(raw, { kind: 'tenant', tenantId: 1 }, new Set([7, 8]));
+    expect(seen.breakers?.map((b) => [b.name, b.resettable])).toEqual([
+      ['backend', false],
+      ['jira:7', true],
+      ['github:8', true],
+    ]);
+    expect(healthFor(raw, { kind: 'admin' }, new Set()).breakers?.map((b) => b.name)).toEqual([
+      'backend',
+      'jira:7',
+      'github:8',
+      'jira:9',
+    ]);
   });
 });
 
@@ -215,6 +249,52 @@ describe('GET /api/v1/events: NOTIFY → the right tenant only, from any instanc
     );
     expect(cancelled.job).toMatchObject({ id: jobB, integration_id: integrationB, status: 'CANCELLED' });
     watcher.close();
+  });
+
+  it('after the listener loses its connection, tells clients to re-read (resync) and keeps delivering', async () => {
+    const watcher = await connect(urlA, tenantA.token);
+    await waitFor(async () => eventsOf(watcher, 'hello').length === 1, 10_000, 'hello');
+    // As a database restart or a network cut would: the LISTEN connection of both instances is gone.
+    await backend.pool.query(
+      `select pg_terminate_backend(pid) from pg_stat_activity where application_name = 'tributary-events' and datname = current_database()`,
+    );
+    await waitFor(async () => eventsOf(watcher, 'resync').length > 0, 15_000, 'resync');
+    const { rows } = await backend.pool.query<{ id: number }>(
+      `update etl_jobs set records_extracted = 99 where integration_id = $1 and status = 'RUNNING' returning id`,
+      [integrationA],
+    );
+    const job = rows[0]!.id;
+    await waitFor(
+      async () =>
+        jobEvents(watcher, job).some(
+          (m) => (m.job as { records_extracted: number }).records_extracted === 99,
+        ),
+      10_000,
+      'an event after the reconnect',
+    );
+    watcher.close();
+  });
+
+  it("resets only the tenant's own breakers", async () => {
+    const reset = (name: string, token: string) =>
+      backend.app.inject({
+        method: 'POST',
+        url: `/api/v1/system/breakers/${name}/reset`,
+        headers: bearer(token),
+      });
+    const foreign = await reset(`github:${integrationB}`, tenantA.token);
+    expect(foreign.statusCode).toBe(404);
+    const shared = await reset('backend', tenantA.token);
+    expect(shared.statusCode).toBe(403);
+    expect(shared.json()).toMatchObject({ error: { message: expect.stringContaining('operator') } });
+    // Its own: the request goes to the extract service, which is not running here.
+    const own = await reset(`jira:${integrationA}`, tenantA.token);
+    expect(own.statusCode).toBe(503);
+    expect(own.json()).toMatchObject({
+      error: { message: expect.stringContaining('extract service unreachable') },
+    });
+    const session = await backend.app.inject({ url: '/api/v1/session', headers: bearer(tenantA.token) });
+    expect(session.json()).toEqual({ kind: 'tenant', tenant_id: tenantA.id });
   });
 
   it('refuses a bad token and a socket that never authenticates, and never reads a token from the URL', async () => {
