@@ -286,13 +286,11 @@ describe('GET /api/v1/events: NOTIFY → the right tenant only, from any instanc
     expect(foreign.statusCode).toBe(404);
     const shared = await reset('backend', tenantA.token);
     expect(shared.statusCode).toBe(403);
-    expect(shared.json()).toMatchObject({ error: { message: expect.stringContaining('operator') } });
+    expect(shared.json<{ error: { message: string } }>().error.message).toContain('operator');
     // Its own: the request goes to the extract service, which is not running here.
     const own = await reset(`jira:${integrationA}`, tenantA.token);
     expect(own.statusCode).toBe(503);
-    expect(own.json()).toMatchObject({
-      error: { message: expect.stringContaining('extract service unreachable') },
-    });
+    expect(own.json<{ error: { message: string } }>().error.message).toContain('extract service unreachable');
     const session = await backend.app.inject({ url: '/api/v1/session', headers: bearer(tenantA.token) });
     expect(session.json()).toEqual({ kind: 'tenant', tenant_id: tenantA.id });
   });
