@@ -39,7 +39,7 @@ beforeAll(async () => {
   const github = await registerIntegration(api, await githubIntegration(env.sim, env.stack.urls.simulator));
   const runs = await Promise.all([runToEnd(api, jira), runToEnd(api, github)]);
   expect(runs.map((r) => r.status)).toEqual(['FINISHED', 'FINISHED']);
-});
+}, 240_000);
 
 afterAll(async () => {
   await browser?.close();
@@ -49,7 +49,7 @@ afterAll(async () => {
 const DAY = 86_400_000;
 const isoDay = (ms: number) => new Date(ms).toISOString().slice(0, 10);
 
-describe('analytics pages (need the analytics API of issue 12)', () => {
+describe('analytics pages (need the analytics API of issue 12)', { timeout: 180_000 }, () => {
   it('a DORA tile shows the number the API computes, and opens the records behind it', async () => {
     // The page's default range: the last 30 days up to tomorrow.
     const today = Math.floor(Date.now() / DAY) * DAY;

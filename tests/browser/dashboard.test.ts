@@ -36,14 +36,14 @@ beforeAll(async () => {
   api = new ApiClient(env.stack.urls.backend, tenant.token);
   const second = await env.admin.ok<{ token: string }>('POST', '/api/v1/tenants', { name: 'someone else' });
   other = new ApiClient(env.stack.urls.backend, second.token);
-});
+}, 240_000);
 
 afterAll(async () => {
   await browser?.close();
   await env?.stop();
 });
 
-describe('dashboard in Chromium against the real stack', () => {
+describe('dashboard in Chromium against the real stack', { timeout: 180_000 }, () => {
   it('signs in; creates a Jira integration against the simulator, tests, enables and runs it; progress and the final state arrive live, without a reload', async () => {
     // Another tenant's integration and run: none of it may show up on this tenant's pages.
     const foreign = await registerIntegration(other, {
