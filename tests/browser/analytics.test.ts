@@ -72,7 +72,7 @@ describe('analytics pages (need the analytics API of issue 12)', { timeout: 180_
     await see(items);
     const listed = await api.ok<{ items: unknown[] }>('GET', metric.items_url);
     expect(await items.getByRole('row').count()).toBe(listed.items.length + 1);
-    await see(page.getByRole('img', { name: /^Per week:/ }));
+    await see(page.getByRole('img', { name: /^Deployments per week:/ }));
     expect(problems).toEqual([]);
     await finish('10-metrics');
   });

@@ -68,12 +68,10 @@ export async function api<T>(method: string, path: string, body?: unknown): Prom
   if (!response.ok) {
     const error = isRecord(json) && isRecord(json.error) ? json.error : {};
     const details = Array.isArray(error.details)
-      ? error.details
-          .filter(isRecord)
-          .map((d) => ({
-            path: typeof d.path === 'string' ? d.path : '',
-            message: typeof d.message === 'string' ? d.message : '',
-          }))
+      ? error.details.filter(isRecord).map((d) => ({
+          path: typeof d.path === 'string' ? d.path : '',
+          message: typeof d.message === 'string' ? d.message : '',
+        }))
       : [];
     const apiError = new ApiError(
       response.status,

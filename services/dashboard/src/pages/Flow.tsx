@@ -87,7 +87,12 @@ function DeleteStep({ step, steps, onDone }: { step: Step; steps: Step[]; onDone
       {dryRun.data ? (
         <div role="status">
           <p>Impact (nothing changed yet):</p>
-          <pre>{JSON.stringify(dryRun.data, null, 2)}</pre>
+          <p>
+            {text(dryRun.data.mappings_affected, '?')} mappings move to{' '}
+            {others.find((o) => o.id === target)?.name ?? 'the chosen step'};{' '}
+            {text(dryRun.data.issues_affected, '?')} issues now in this step are counted under it from then
+            on.
+          </p>
         </div>
       ) : (
         <p className="muted">See the impact before confirming.</p>
@@ -140,9 +145,28 @@ export function Flow() {
   const stepName = (id: number) => stepList.find((s) => s.id === id)?.name ?? `step ${id}`;
   const integrationName = (id: number) =>
     integrations.data?.find((i) => i.id === id)?.name ?? `integration ${id}`;
-  const move = (step: Step, by: -1 | 1) => {
+  // Positions are unique and every PATCH is checked for order on its own, so two neighbours of the
+  // same category swap through a free position just after the later one (the tail moves up one
+  // first when there is none, last step first).
+  const swap = useMutation({
+    mutationFn: async ({ first, second }: { first: Step; second: Step }) => {
+      const after = stepList.filter((s) => s.position > second.position);
+      if (after[0]?.position === second.position + 1) {
+        for (const s of [...after].reverse())
+          await patch(`/api/v1/flow/steps/${s.id}`, { position: s.position + 1 });
+      }
+      await patch(`/api/v1/flow/steps/${first.id}`, { position: second.position + 1 });
+      await patch(`/api/v1/flow/steps/${second.id}`, { position: first.position });
+    },
+    onSettled: refresh,
+  });
+  const neighbour = (step: Step, by: -1 | 1) => {
     const other = stepList[stepList.indexOf(step) + by];
-    if (other) change.mutate({ path: `/api/v1/flow/steps/${step.id}`, body: { position: other.position } });
+    return other && other.category === step.category ? other : undefined;
+  };
+  const move = (step: Step, by: -1 | 1) => {
+    const other = neighbour(step, by);
+    if (other) swap.mutate(by === 1 ? { first: step, second: other } : { first: other, second: step });
   };
 
   return (
@@ -153,8 +177,21 @@ export function Flow() {
           Auto-map statuses
         </button>
       </div>
-      <ErrorNote error={steps.error ?? autoMap.error ?? change.error} />
-      {autoMap.data ? <p role="status">Auto-map done.</p> : null}
+      <ErrorNote error={steps.error ?? autoMap.error ?? change.error ?? swap.error} />
+      <p className="muted">
+        Every todo step comes before every in progress step, and those before every done step; the arrows swap
+        neighbours of one category.
+      </p>
+      {autoMap.data ? (
+        <p role="status">
+          Auto-map done: {list(autoMap.data, 'created_steps').length} steps and{' '}
+          {list(autoMap.data, 'created_mappings').length} mappings created
+          {list(autoMap.data, 'left_unmapped').length > 0
+            ? `, ${list(autoMap.data, 'left_unmapped').length} statuses left unmapped (no Jira category)`
+            : ''}
+          .
+        </p>
+      ) : null}
       <section aria-labelledby="steps-h">
         <h2 id="steps-h">Steps</h2>
         <div className="table-wrap">
@@ -171,13 +208,13 @@ export function Flow() {
               </tr>
             </thead>
             <tbody>
-              {stepList.map((step, i) => (
+              {stepList.map((step) => (
                 <tr key={step.id}>
                   <td>
                     <button
                       type="button"
                       aria-label={`move ${step.name} up`}
-                      disabled={i === 0}
+                      disabled={!neighbour(step, -1) || swap.isPending}
                       onClick={() => move(step, -1)}
                     >
                       ↑
@@ -185,7 +222,7 @@ export function Flow() {
                     <button
                       type="button"
                       aria-label={`move ${step.name} down`}
-                      disabled={i === stepList.length - 1}
+                      disabled={!neighbour(step, 1) || swap.isPending}
                       onClick={() => move(step, 1)}
                     >
                       ↓
@@ -279,7 +316,7 @@ export function Flow() {
                     <td>
                       {status} <span className="badge warn">unmapped</span>
                     </td>
-                    <td>{text(raw.issue_type, 'any')}</td>
+                    <td>{typeof raw.issues === 'number' ? `${raw.issues} issues now` : 'any'}</td>
                     <td>
                       <select
                         aria-label={`map ${status} to`}
