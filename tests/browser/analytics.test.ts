@@ -51,9 +51,12 @@ const isoDay = (ms: number) => new Date(ms).toISOString().slice(0, 10);
 
 describe('analytics pages (need the analytics API of issue 12)', { timeout: 180_000 }, () => {
   it('a DORA tile shows the number the API computes, and opens the records behind it', async () => {
-    // The page's default range: the last 30 days up to tomorrow.
-    const today = Math.floor(Date.now() / DAY) * DAY;
-    const range = `from=${isoDay(today - 30 * DAY)}&to=${isoDay(today + DAY)}`;
+    // The simulator's history is fixed per seed (in the past): the range covers its deployments.
+    const deployments = await env.sim.ok<{ created_at: string }[]>('GET', '/_sim/truth/github/deployments');
+    const times = deployments.map((d) => Date.parse(d.created_at));
+    const from = isoDay(Math.min(...times) - DAY);
+    const to = isoDay(Math.max(...times) + 2 * DAY);
+    const range = `from=${from}&to=${to}`;
     const dora = await api.ok<Record<string, Metric>>('GET', `/api/v1/metrics/dora?${range}`);
     const metric = dora.deployment_frequency!;
     expect(metric.count).toBeGreaterThan(0);
@@ -62,6 +65,8 @@ describe('analytics pages (need the analytics API of issue 12)', { timeout: 180_
     const { page, problems, finish } = await openDashboard(browser, env.stack.urls.backend);
     await signIn(page, token);
     await page.getByRole('link', { name: 'Metrics' }).click();
+    await page.getByLabel('From').fill(from);
+    await page.getByLabel('To').fill(to);
     const tile = page.getByRole('button', {
       name: `Deployment frequency: ${shown} ${metric.unit}, show items`,
     });
@@ -84,9 +89,15 @@ describe('analytics pages (need the analytics API of issue 12)', { timeout: 180_
     await see(page.getByText('unmapped', { exact: true }));
 
     await page.getByRole('button', { name: 'Auto-map statuses' }).click();
-    await see(page.getByRole('status').filter({ hasText: 'Auto-map done.' }));
+    await see(
+      page.getByRole('status').filter({ hasText: /^Auto-map done: 3 steps and \d+ mappings created/ }),
+    );
+    // Only neighbours of one category can swap (the API refuses any other order).
+    expect(await page.getByRole('button', { name: 'move To Do up' }).isDisabled()).toBe(true);
+    expect(await page.getByRole('button', { name: 'move To Do down' }).isDisabled()).toBe(true);
     await gone(page.getByText('unmapped', { exact: true }));
-    await see(page.getByRole('cell', { name: 'In Progress', exact: true }));
+    const stepsRegion = page.getByRole('region', { name: 'Steps' });
+    await see(stepsRegion.getByRole('cell', { name: 'In Progress', exact: true }));
     const mappings = await api.ok<{ mappings: unknown[] }>('GET', '/api/v1/flow/mappings');
     expect(mappings.mappings.length).toBeGreaterThan(0);
 
@@ -98,7 +109,7 @@ describe('analytics pages (need the analytics API of issue 12)', { timeout: 180_
     const steps = await api.ok<{ steps: { name: string }[] }>('GET', '/api/v1/flow/steps');
     expect(steps.steps.map((s) => s.name)).toContain('In Progress');
     await dialog.getByRole('button', { name: 'Yes, delete' }).click();
-    await gone(page.getByRole('cell', { name: 'In Progress', exact: true }));
+    await gone(stepsRegion.getByRole('cell', { name: 'In Progress', exact: true }));
     const after = await api.ok<{ steps: { name: string }[] }>('GET', '/api/v1/flow/steps');
     expect(after.steps.map((s) => s.name)).not.toContain('In Progress');
     expect(problems).toEqual([]);
