@@ -255,6 +255,44 @@ describe('dashboard in Chromium against the real stack', { timeout: 180_000 }, (
     await finish('04-dead-letter-replay');
   });
 
+  it("shows the tenant's open circuit breaker with its countdown on the overview, and resets it from there", async () => {
+    const id = await registerIntegration(api, {
+      ...(await jiraIntegration(env.sim, env.stack.urls.simulator)),
+      name: 'Jira down',
+    });
+    // The source answers 503 to everything: five failures in a row open the integration's breaker.
+    await env.sim.ok('POST', '/_sim/faults', { path: '/rest/api/3/**', kind: 'status', status: 503 });
+    try {
+      await api.ok('POST', `/api/v1/integrations/${id}/runs`, {});
+      const { page, problems, finish } = await openDashboard(browser, env.stack.urls.backend);
+      await signIn(page, tenant.token);
+      const breakers = page.getByRole('region', { name: 'Circuit breakers' });
+      const row = breakers.getByRole('row').filter({ hasText: `jira:${id}` });
+      await see(row.getByText(/^OPEN · half-open in \d+/), 30_000);
+      // Only this tenant's integrations (and the shared backend breaker) are listed.
+      const own = (
+        await api.ok<{ integrations: { id: number; type: string }[] }>('GET', '/api/v1/integrations')
+      ).integrations.map((i) => `${i.type}:${i.id}`);
+      const names = (await breakers.getByRole('row').allTextContents())
+        .slice(1)
+        .map((t) => /^(\S+?:\d+|backend)/.exec(t)?.[1]);
+      expect(names.every((n) => n === 'backend' || own.includes(n ?? ''))).toBe(true);
+
+      await env.sim.ok('DELETE', '/_sim/faults');
+      await row.getByRole('button', { name: `Reset jira:${id}` }).click();
+      await see(row.getByText('CLOSED', { exact: true }));
+      const health = await api.ok<{ breakers: { name: string; state: string }[] }>(
+        'GET',
+        '/api/v1/system/health',
+      );
+      expect(health.breakers.find((b) => b.name === `jira:${id}`)?.state).toBe('CLOSED');
+      expect(problems).toEqual([]);
+      await finish('06-breaker-reset');
+    } finally {
+      await env.sim.request('DELETE', '/_sim/faults');
+    }
+  });
+
   it('works at phone width with the keyboard alone, and shows the operator the admin views', async () => {
     const { page, problems, finish } = await openDashboard(browser, env.stack.urls.backend, {
       width: 390,
