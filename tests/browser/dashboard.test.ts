@@ -5,6 +5,7 @@ import { ApiClient } from '../support/api-client.ts';
 import { waitFor } from '../support/wait.ts';
 import {
   githubIntegration,
+  gone,
   jiraIntegration,
   launchBrowser,
   openDashboard,
@@ -291,6 +292,38 @@ describe('dashboard in Chromium against the real stack', { timeout: 180_000 }, (
     } finally {
       await env.sim.request('DELETE', '/_sim/faults');
     }
+  });
+
+  it('after the backend restarts, reconnects and re-reads what changed while it was away', async () => {
+    const id = await registerIntegration(api, {
+      ...(await githubIntegration(env.sim, env.stack.urls.simulator)),
+      name: 'GitHub restart',
+    });
+    const { page, problems, finish } = await openDashboard(browser, env.stack.urls.backend, {
+      // While the backend is down the browser reports the refused connections; that is the point here.
+      expected: [/ERR_CONNECTION_REFUSED/, /WebSocket connection to .* failed/],
+    });
+    await signIn(page, tenant.token);
+    await page.getByRole('link', { name: 'Jobs' }).click();
+    await see(page.getByRole('status').filter({ hasText: /^live$/ }));
+
+    await env.stack.kill('backend');
+    await gone(page.getByRole('status').filter({ hasText: /^live$/ }));
+    // A change nobody could announce: written while no backend was listening (a worker's write, say).
+    const { rows } = await env.pool.query<{ id: number }>(
+      `insert into etl_jobs (tenant_id, integration_id, streams, status, started_at, finished_at, error)
+       values ($1, $2, '["repositories"]', 'FAILED', now(), now(), 'written while the backend was down') returning id`,
+      [tenant.id, id],
+    );
+    await env.stack.start('backend');
+    await see(page.getByRole('status').filter({ hasText: /^live$/ }), 30_000);
+    const row = page
+      .getByRole('row')
+      .filter({ has: page.getByRole('link', { name: `Job ${rows[0]!.id}`, exact: true }) });
+    // Seen at once on reconnect (the page re-reads), not at the next 30 s poll.
+    await see(row.getByText('FAILED', { exact: true }), 10_000);
+    expect(problems).toEqual([]);
+    await finish('07-reconnect');
   });
 
   it('works at phone width with the keyboard alone, and shows the operator the admin views', async () => {
