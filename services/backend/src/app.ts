@@ -115,7 +115,12 @@ export async function buildApp(config: BackendConfig, options: BuildOptions = {}
     logger,
     healthIntervalMs: config.EVENTS_HEALTH_INTERVAL_SECONDS * 1000,
   });
-  await registerEventsRoute(app, { pool, adminToken: config.TRIBUTARY_ADMIN_TOKEN, live });
+  await registerEventsRoute(app, {
+    pool,
+    adminToken: config.TRIBUTARY_ADMIN_TOKEN,
+    live,
+    recheckMs: config.EVENTS_TOKEN_RECHECK_SECONDS * 1000,
+  });
   registerSystemRoutes(app, ctx, live);
   await registerDashboard(app, config.DASHBOARD_DIR || DEFAULT_DASHBOARD_DIR);
   app.addHook('onClose', async () => live.close());

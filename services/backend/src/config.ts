@@ -43,6 +43,8 @@ const envSchema = z.object({
     .transform((value) => value === 'true'),
   /** How often connected dashboards get a system_health snapshot over the live channel. */
   EVENTS_HEALTH_INTERVAL_SECONDS: z.coerce.number().int().min(1).max(300).default(5),
+  /** How often an open live-channel socket's token is checked again (a revoked token stops receiving). */
+  EVENTS_TOKEN_RECHECK_SECONDS: z.coerce.number().int().min(1).max(3600).default(60),
   /** The built dashboard (static files served at /); empty means services/dashboard/dist. */
   DASHBOARD_DIR: z.string().default(''),
   DB_POOL_MAX: z.coerce.number().int().min(1).max(200).default(10),

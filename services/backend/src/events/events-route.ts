@@ -23,7 +23,12 @@ export const CLOSE_CODES = { authFailed: 4401, authTimeout: 4408, slowConsumer: 
  */
 export async function registerEventsRoute(
   app: FastifyInstance,
-  deps: { pool: pg.Pool; adminToken: string; live: LiveEvents },
+  deps: {
+    pool: pg.Pool;
+    adminToken: string;
+    live: LiveEvents;
+    /** A revoked token's socket closes within this time. */ recheckMs: number;
+  },
 ): Promise<void> {
   await app.register(websocket, { options: { maxPayload: 4096 } });
   app.get(
@@ -32,6 +37,7 @@ export async function registerEventsRoute(
     (socket: WebSocket, request) => {
       let unsubscribe: (() => void) | undefined;
       let pinger: NodeJS.Timeout | undefined;
+      let recheck: NodeJS.Timeout | undefined;
       const timer = setTimeout(
         () => socket.close(CLOSE_CODES.authTimeout, 'no auth message'),
         AUTH_TIMEOUT_MS,
@@ -47,6 +53,7 @@ export async function registerEventsRoute(
       socket.on('close', () => {
         clearTimeout(timer);
         clearInterval(pinger);
+        clearInterval(recheck);
         unsubscribe?.();
       });
       socket.once('message', (data) => {
@@ -73,6 +80,21 @@ export async function registerEventsRoute(
           if (socket.readyState !== socket.OPEN) return;
           unsubscribe = deps.live.hub.add({ viewer, send });
           pinger = setInterval(() => socket.ping(), PING_MS);
+          recheck = setInterval(() => {
+            viewerForToken(deps.pool, deps.adminToken, auth.data.token).then(
+              (now) => {
+                if (
+                  !now ||
+                  now.kind !== viewer.kind ||
+                  (now.kind === 'tenant' && viewer.kind === 'tenant' && now.tenantId !== viewer.tenantId)
+                ) {
+                  socket.close(CLOSE_CODES.authFailed, 'token is no longer valid');
+                }
+              },
+              // The database being away is not a revocation; the next check decides.
+              () => undefined,
+            );
+          }, deps.recheckMs);
           send({
             type: 'hello',
             tenant_id: viewer.kind === 'tenant' ? viewer.tenantId : null,

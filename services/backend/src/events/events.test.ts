@@ -15,7 +15,11 @@ import { CLOSE_CODES, rawText } from './events-route.ts';
 import { healthFor } from './system-health.ts';
 
 /** Nothing listens on the discard port: health probes of the extract service fail fast. */
-const NO_EXTRACT = { EXTRACT_URL: 'http://127.0.0.1:9', EVENTS_HEALTH_INTERVAL_SECONDS: '1' };
+const NO_EXTRACT = {
+  EXTRACT_URL: 'http://127.0.0.1:9',
+  EVENTS_HEALTH_INTERVAL_SECONDS: '1',
+  EVENTS_TOKEN_RECHECK_SECONDS: '1',
+};
 
 interface Client {
   messages: { type: string; [key: string]: unknown }[];
@@ -273,6 +277,17 @@ describe('GET /api/v1/events: NOTIFY → the right tenant only, from any instanc
       'an event after the reconnect',
     );
     watcher.close();
+  });
+
+  it('closes the socket of a token revoked while it is open', async () => {
+    const revoked = await backend.createTenant('revoked');
+    const client = await connect(urlA, revoked.token);
+    await waitFor(async () => eventsOf(client, 'hello').length === 1, 10_000, 'hello');
+    await backend.pool.query('update api_tokens set revoked_at = now() where tenant_id = $1', [revoked.id]);
+    expect(await client.closed).toMatchObject({
+      code: CLOSE_CODES.authFailed,
+      reason: 'token is no longer valid',
+    });
   });
 
   it("resets only the tenant's own breakers", async () => {
