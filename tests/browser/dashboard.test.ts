@@ -331,7 +331,8 @@ describe('dashboard in Chromium against the real stack', { timeout: 180_000 }, (
       width: 390,
       height: 844,
     });
-    // The Token field has focus on arrival; Enter submits.
+    // The Token field has focus on arrival (wait for it, or the first keys go nowhere); Enter submits.
+    await see(page.locator('#token:focus'));
     await page.keyboard.type(tenant.token);
     await page.keyboard.press('Enter');
     await see(page.getByRole('heading', { name: 'Overview', level: 1 }));

@@ -81,7 +81,9 @@ export async function startBrowserStack(simulator: Record<string, string> = {}):
       },
     },
   });
-  const pool = new pg.Pool({ connectionString: database.url, max: 2 });
+  // No idle timeout: a client the pool is closing on its own while the database is dropped (with
+  // force) would get the server's FATAL after the pool stopped listening, an unhandled error.
+  const pool = new pg.Pool({ connectionString: database.url, max: 2, idleTimeoutMillis: 0 });
   return {
     stack,
     database,
