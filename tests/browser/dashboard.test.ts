@@ -301,7 +301,10 @@ describe('dashboard in Chromium against the real stack', { timeout: 180_000 }, (
     });
     const { page, problems, finish } = await openDashboard(browser, env.stack.urls.backend, {
       // While the backend is down the browser reports the refused connections; that is the point here.
-      expected: [/ERR_CONNECTION_REFUSED/, /WebSocket connection to .* failed/],
+      expected: [
+        /net::ERR_(CONNECTION_REFUSED|CONNECTION_RESET|CONNECTION_CLOSED|EMPTY_RESPONSE)/,
+        /WebSocket connection to .* failed/,
+      ],
     });
     await signIn(page, tenant.token);
     await page.getByRole('link', { name: 'Jobs' }).click();
