@@ -24,6 +24,10 @@ import { registerSecurityAdminRoutes } from './api/security-admin.ts';
 import { QueueConnection, Publisher, retryTiersFromMs } from '@tributary/queue';
 import { UpstreamUnavailableError } from './errors.ts';
 import type { Resolver } from '@tributary/netguard';
+import { LiveEvents } from './events/live-events.ts';
+import { registerEventsRoute } from './events/events-route.ts';
+import { registerSystemRoutes } from './api/system.ts';
+import { DEFAULT_DASHBOARD_DIR, registerDashboard } from './plugins/dashboard-static.ts';
 
 export interface BuildOptions {
   logger?: Logger;
@@ -118,6 +122,26 @@ export async function buildApp(config: BackendConfig, options: BuildOptions = {}
   registerRunRoutes(app, ctx);
   registerInternalRoutes(app, ctx);
   registerSecurityAdminRoutes(app, ctx);
+
+  // The dashboard: live channel, the health it polls without one, and its static files.
+  const live = new LiveEvents({
+    databaseUrl: config.DATABASE_URL,
+    pool,
+    queue: queue.connection,
+    extractUrl: config.EXTRACT_URL,
+    extractToken: config.TRIBUTARY_EXTRACT_TOKEN,
+    logger,
+    healthIntervalMs: config.EVENTS_HEALTH_INTERVAL_SECONDS * 1000,
+  });
+  await registerEventsRoute(app, {
+    pool,
+    adminToken: config.TRIBUTARY_ADMIN_TOKEN,
+    live,
+    recheckMs: config.EVENTS_TOKEN_RECHECK_SECONDS * 1000,
+  });
+  registerSystemRoutes(app, ctx, live);
+  await registerDashboard(app, config.DASHBOARD_DIR || DEFAULT_DASHBOARD_DIR);
+  app.addHook('onClose', async () => live.close());
 
   if (config.SCHEDULER_ENABLED) {
     const scheduler = startScheduler(pool, queue.publisher, logger, config.SCHEDULER_TICK_SECONDS, config.SCHEDULE_MIN_INTERVAL_MINUTES);

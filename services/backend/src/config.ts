@@ -63,6 +63,12 @@ const envSchema = z
       .enum(['true', 'false'])
       .default('true')
       .transform((value) => value === 'true'),
+    /** How often connected dashboards get a system_health snapshot over the live channel. */
+    EVENTS_HEALTH_INTERVAL_SECONDS: z.coerce.number().int().min(1).max(300).default(5),
+    /** How often an open live-channel socket's token is checked again (a revoked token stops receiving). */
+    EVENTS_TOKEN_RECHECK_SECONDS: z.coerce.number().int().min(1).max(3600).default(60),
+    /** The built dashboard (static files served at /); empty means services/dashboard/dist. */
+    DASHBOARD_DIR: z.string().default(''),
     DB_POOL_MAX: z.coerce.number().int().min(1).max(200).default(10),
     DB_STATEMENT_TIMEOUT_MS: z.coerce.number().int().min(100).default(30_000),
     /** A schedule may run an integration at most once per this many minutes (5-field cron only). */

@@ -78,7 +78,12 @@ export function registerDeadLetterRoutes(app: FastifyInstance, ctx: RouteContext
     async (request) => {
       const [row] = await selectDeadLetters(ctx.pool, { tenantId: scope(request).tenantId, ids: [request.params.id], limit: 1 });
       if (!row) throw new NotFoundError(`dead letter ${request.params.id}`);
-      return deadLetterView(row, true);
+      // The audit trail (who replayed or discarded it, when), shown by the dashboard beside the body.
+      const audit = await ctx.pool.query<{ action: string; actor: string; detail: Record<string, unknown>; at: Date }>(
+        'select action, actor, detail, at from dead_letter_audit where dead_letter_id = $1 order by id',
+        [row.id],
+      );
+      return { ...deadLetterView(row, true), audit: audit.rows.map((a) => ({ ...a, at: a.at.toISOString() })) };
     },
   );
 

@@ -1,0 +1,192 @@
+import { useState } from 'react';
+import { useMutation } from '@tanstack/react-query';
+import { post } from '../api.ts';
+import { ErrorNote } from '../components/ErrorNote.tsx';
+import { JobControls } from '../components/JobControls.tsx';
+import { JobProgress } from '../components/JobProgress.tsx';
+import { Link } from '../components/Link.tsx';
+import { StatusBadge } from '../components/StatusBadge.tsx';
+import { ago, duration, num, when } from '../format.ts';
+import { useIntegrations, useJob, useJobs } from '../hooks.ts';
+import { navigate } from '../router.ts';
+import type { Job } from '../types.ts';
+
+const STATUSES = ['PENDING', 'RUNNING', 'PAUSED', 'FINISHED', 'FAILED', 'CANCELLED'];
+
+export function Jobs() {
+  const [status, setStatus] = useState('');
+  const [integration, setIntegration] = useState('');
+  const integrations = useIntegrations();
+  const jobs = useJobs({ status: status || undefined, integration_id: integration || undefined, limit: 100 });
+  const nameOf = (id: number) => integrations.data?.find((i) => i.id === id)?.name ?? `#${id}`;
+  return (
+    <>
+      <h1>Jobs</h1>
+      <form className="filters" aria-label="job filters" onSubmit={(e) => e.preventDefault()}>
+        <label>
+          Status
+          <select value={status} onChange={(e) => setStatus(e.target.value)}>
+            <option value="">any</option>
+            {STATUSES.map((s) => (
+              <option key={s}>{s}</option>
+            ))}
+          </select>
+        </label>
+        <label>
+          Integration
+          <select value={integration} onChange={(e) => setIntegration(e.target.value)}>
+            <option value="">any</option>
+            {integrations.data?.map((i) => (
+              <option key={i.id} value={i.id}>
+                {i.name}
+              </option>
+            ))}
+          </select>
+        </label>
+      </form>
+      <ErrorNote error={jobs.error} />
+      <div className="table-wrap">
+        <table>
+          <thead>
+            <tr>
+              <th scope="col">Job</th>
+              <th scope="col">Integration</th>
+              <th scope="col">Status</th>
+              <th scope="col">Trigger</th>
+              <th scope="col">Extracted</th>
+              <th scope="col">Loaded</th>
+              <th scope="col">Failed</th>
+              <th scope="col">Created</th>
+            </tr>
+          </thead>
+          <tbody>
+            {jobs.data?.jobs.map((job) => (
+              <tr key={job.id}>
+                <td>
+                  <Link to={`/jobs/${job.id}`}>Job {job.id}</Link>
+                </td>
+                <td>{nameOf(job.integration_id)}</td>
+                <td>
+                  <StatusBadge status={job.status} />
+                </td>
+                <td>{job.trigger}</td>
+                <td>{num(job.records_extracted)}</td>
+                <td>{num(job.records_transformed)}</td>
+                <td>{num(job.records_failed)}</td>
+                <td>{ago(job.created_at)}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </div>
+      {jobs.data?.jobs.length === 0 ? <p className="muted">No jobs match.</p> : null}
+    </>
+  );
+}
+
+/** The job's life as far as its timestamps tell it. */
+function Timeline({ job }: { job: Job }) {
+  const steps: [string, string | null][] = [
+    ['Created', job.created_at],
+    ['Started', job.started_at],
+    ['Extraction finished', job.extraction_finished_at],
+    [
+      job.status === 'FAILED' ? 'Failed' : job.status === 'CANCELLED' ? 'Cancelled' : 'Finished',
+      job.finished_at,
+    ],
+  ];
+  return (
+    <ol className="timeline" aria-label="state timeline">
+      {steps.map(([label, at]) => (
+        <li key={label} className={at ? 'done' : 'todo'}>
+          <strong>{label}</strong> {at ? when(at) : '—'}
+        </li>
+      ))}
+      {job.status === 'PAUSED' ? (
+        <li className="done">
+          <strong>Paused</strong> {job.paused_by === 'system' ? 'by the system' : 'by a person'}
+          {job.pause_reason ? `: ${job.pause_reason}` : ''}
+        </li>
+      ) : null}
+      {job.next_retry_at ? (
+        <li className="todo">
+          <strong>Next retry</strong> {when(job.next_retry_at)} (attempt {job.attempts + 1})
+        </li>
+      ) : null}
+    </ol>
+  );
+}
+
+export function JobPage({ id }: { id: number }) {
+  const job = useJob(id);
+  const integrations = useIntegrations();
+  const rerun = useMutation({
+    mutationFn: (j: Job) =>
+      post<{ job_id: number }>(`/api/v1/integrations/${j.integration_id}/runs`, {
+        streams: j.streams,
+        mode: j.mode,
+      }),
+    onSuccess: (started) => navigate(`/jobs/${started.job_id}`),
+  });
+  if (job.error) return <ErrorNote error={job.error} />;
+  if (!job.data) return <p aria-busy="true">Loading…</p>;
+  const j = job.data;
+  const integration = integrations.data?.find((i) => i.id === j.integration_id);
+  const started = j.started_at ? new Date(j.started_at).getTime() : null;
+  const ended = j.finished_at ? new Date(j.finished_at).getTime() : null;
+  return (
+    <>
+      <div className="title-row">
+        <h1>Job {j.id}</h1>
+        <StatusBadge status={j.status} />
+      </div>
+      <p>
+        {integration ? integration.name : `integration ${j.integration_id}`} · {j.mode} · {j.trigger} ·
+        attempt {j.attempts}
+        {started && ended ? ` · took ${duration((ended - started) / 1000)}` : ''}
+      </p>
+      {j.error ? (
+        <section aria-labelledby="error-h" className="error-box">
+          <h2 id="error-h">Error</h2>
+          <pre className="wrap">{j.error}</pre>
+        </section>
+      ) : null}
+      <JobControls job={j} />
+      {['FINISHED', 'FAILED', 'CANCELLED'].includes(j.status) ? (
+        <div className="actions">
+          <button type="button" onClick={() => rerun.mutate(j)} disabled={rerun.isPending}>
+            Rerun
+          </button>
+          <ErrorNote error={rerun.error} />
+        </div>
+      ) : null}
+      <section aria-labelledby="counts-h">
+        <h2 id="counts-h">Counts</h2>
+        <dl className="facts">
+          <dt>Extracted</dt>
+          <dd>{num(j.records_extracted)}</dd>
+          <dt>Loaded</dt>
+          <dd>{num(j.records_transformed)}</dd>
+          <dt>Refused / failed records</dt>
+          <dd>
+            {num(j.records_failed)}
+            {j.records_failed > 0 ? (
+              <>
+                {' '}
+                (<Link to="/dead-letters">see dead letters</Link>)
+              </>
+            ) : null}
+          </dd>
+        </dl>
+      </section>
+      <section aria-labelledby="streams-h">
+        <h2 id="streams-h">Streams</h2>
+        <JobProgress job={j} />
+      </section>
+      <section aria-labelledby="timeline-h">
+        <h2 id="timeline-h">Timeline</h2>
+        <Timeline job={j} />
+      </section>
+    </>
+  );
+}
