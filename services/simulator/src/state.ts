@@ -3,6 +3,7 @@ import type { ResolvedConfig } from './config.ts';
 import { JiraStore } from './jira/model.ts';
 import { SearchIndex } from './jira/search.ts';
 import { GithubStore } from './github/model.ts';
+import { Deliveries } from './github/deliveries.ts';
 import { FaultEngine } from './faults/rules.ts';
 import { RateLimiter } from './faults/ratelimit.ts';
 import { Stats } from './faults/stats.ts';
@@ -13,6 +14,8 @@ export interface SimState {
   jira: JiraStore;
   search: SearchIndex;
   github: GithubStore;
+  /** Deployments with their statuses, on top of `github`'s seeded list. */
+  deliveries: Deliveries;
   faults: FaultEngine;
   limiter: RateLimiter;
   stats: Stats;
@@ -25,11 +28,13 @@ export function createState(config: ResolvedConfig): SimState {
   const jira = new JiraStore(config.seed, config.jira.projects, config.jira.issues);
   const faults = new FaultEngine(config.seed);
   for (const rule of config.faults) faults.add(rule);
+  const github = new GithubStore(config.seed, config.github.owner, config.github.repos, config.github.prs);
   return {
     config,
     jira,
     search: new SearchIndex(jira),
-    github: new GithubStore(config.seed, config.github.owner, config.github.repos, config.github.prs),
+    github,
+    deliveries: new Deliveries(github),
     faults,
     limiter: new RateLimiter({ jira: config.limits.jira, github: config.limits.github }, config.limits.burst, config.now),
     stats: new Stats(config.now),

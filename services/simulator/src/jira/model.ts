@@ -2,6 +2,7 @@ import { hashInts, hexFrom, makeRng } from '../data/prng.ts';
 import type { Rng } from '../data/prng.ts';
 import { DAY, HOUR, MINUTE, epochForSeed } from '../data/time.ts';
 import { FIRST_NAMES, LABELS, LAST_NAMES, NOUNS, PROJECT_WORDS, VERBS } from '../data/names.ts';
+import { withIncidentType } from './incidents.ts';
 
 export interface StatusCategory {
   id: number;
@@ -37,6 +38,8 @@ export const ISSUE_TYPES = [
   { id: '10003', name: 'Task', description: 'A small, distinct piece of work.', subtask: false, hierarchyLevel: 0 },
   { id: '10004', name: 'Epic', description: 'A collection of related bugs, stories, and tasks.', subtask: false, hierarchyLevel: 1 },
   { id: '10005', name: 'Subtask', description: 'A small piece of work that is part of a larger task.', subtask: true, hierarchyLevel: -1 },
+  // Not drawn by ISSUE_TYPE_WEIGHTS: jira/incidents.ts retypes a hashed share of issues.
+  { id: '10006', name: 'Incident', description: 'A problem in production that needs a response.', subtask: false, hierarchyLevel: 0 },
 ] as const;
 const ISSUE_TYPE_WEIGHTS = [0.4, 0.25, 0.25, 0.04, 0.06];
 
@@ -291,7 +294,7 @@ export class JiraStore {
     const labelCount = weighted(r, [0.4, 0.35, 0.2, 0.05]);
     for (let l = 0; l < labelCount; l++) labels.add(r.pick(LABELS));
 
-    return {
+    return withIncidentType(this.seed, {
       index: i,
       id: ISSUE_ID_BASE + i,
       key,
@@ -309,7 +312,7 @@ export class JiraStore {
       storyPoints: r.chance(0.7) ? r.pick([1, 2, 3, 5, 8, 13]) : null,
       description: r.chance(0.7) ? `As a user I want to ${r.pick(NOUNS)} so that ${r.pick(NOUNS)} works.` : null,
       histories,
-    };
+    });
   }
 
   private assigneeItem(from: number | null, to: number | null): HistoryItemRec {
@@ -380,6 +383,25 @@ export class JiraStore {
     }
     this.version++;
     return keys;
+  }
+
+  /** Moves issue `i` to status index `to` at `at` (one status history), as a person would; returns its key. */
+  moveTo(i: number, to: number, at: number): string {
+    const rec = this.get(i);
+    const t = Math.max(at, rec.updated + 1);
+    const lastId = rec.histories.at(-1)?.id ?? i * HISTORY_IDS_PER_ISSUE + ISSUE_ID_BASE - 1;
+    rec.histories.push({ id: lastId + 1, author: rec.assignee ?? rec.reporter, created: t, items: [statusItem(rec.status, to)] });
+    rec.status = to;
+    rec.resolutionDate = to === DONE ? t : null;
+    rec.updated = t;
+    this.overlay.set(i, rec);
+    this.updated[i] = t;
+    this.transitionsPerIssue[i] = (this.transitionsPerIssue[i] ?? 0) + 1;
+    this.totalTransitions++;
+    this.historiesPerIssue[i] = rec.histories.length;
+    this.totalHistories++;
+    this.version++;
+    return rec.key;
   }
 }
 
