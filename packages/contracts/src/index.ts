@@ -7,3 +7,5 @@ export * from './jobs.ts';
 export * from './messages.ts';
 export * from './env.ts';
 export * from './auth.ts';
+export * from './flow.ts';
+export * from './metrics.ts';

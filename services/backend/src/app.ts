@@ -18,6 +18,8 @@ import { registerRawDataRoutes } from './api/raw-data.ts';
 import { registerJobRoutes } from './api/jobs.ts';
 import type { RouteContext } from './api/route-context.ts';
 import { registerDeadLetterRoutes } from './api/dead-letters.ts';
+import { registerFlowRoutes } from './api/flow.ts';
+import { registerMetricRoutes } from './api/metrics.ts';
 import { QueueConnection, Publisher, retryTiersFromMs } from '@tributary/queue';
 import { UpstreamUnavailableError } from './errors.ts';
 
@@ -101,6 +103,8 @@ export async function buildApp(config: BackendConfig, options: BuildOptions = {}
   registerConnectionTestRoute(app, ctx);
   registerRunRoutes(app, ctx);
   registerInternalRoutes(app, ctx);
+  registerFlowRoutes(app, ctx);
+  registerMetricRoutes(app, ctx);
 
   if (config.SCHEDULER_ENABLED) {
     const scheduler = startScheduler(pool, queue.publisher, logger, config.SCHEDULER_TICK_SECONDS);
