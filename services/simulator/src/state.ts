@@ -4,6 +4,7 @@ import { JiraStore } from './jira/model.ts';
 import { SearchIndex } from './jira/search.ts';
 import { GithubStore } from './github/model.ts';
 import { Deliveries } from './github/deliveries.ts';
+import { planIncidents } from './jira/incidents.ts';
 import { FaultEngine } from './faults/rules.ts';
 import { RateLimiter } from './faults/ratelimit.ts';
 import { Stats } from './faults/stats.ts';
@@ -25,16 +26,17 @@ export interface SimState {
 }
 
 export function createState(config: ResolvedConfig): SimState {
-  const jira = new JiraStore(config.seed, config.jira.projects, config.jira.issues);
+  const github = new GithubStore(config.seed, config.github.owner, config.github.repos, config.github.prs);
+  const deliveries = new Deliveries(github);
+  const jira = new JiraStore(config.seed, config.jira.projects, config.jira.issues, planIncidents(config.seed, github, deliveries));
   const faults = new FaultEngine(config.seed);
   for (const rule of config.faults) faults.add(rule);
-  const github = new GithubStore(config.seed, config.github.owner, config.github.repos, config.github.prs);
   return {
     config,
     jira,
     search: new SearchIndex(jira),
     github,
-    deliveries: new Deliveries(github),
+    deliveries,
     faults,
     limiter: new RateLimiter({ jira: config.limits.jira, github: config.limits.github }, config.limits.burst, config.now),
     stats: new Stats(config.now),

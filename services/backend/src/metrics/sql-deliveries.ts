@@ -34,7 +34,7 @@ succeeded as (
 )`;
 
 /** Incidents in scope: Jira issues of an incident type (ignoring case) or carrying an incident label; active only. */
-export const INCIDENTS_CTE = `incidents as (
+export const INCIDENTS_CTE = `incidents as materialized (
   select i.integration_id, i.external_id, i.key, i.project_key, i.issue_type, i.created_at as started_at, i.resolved_at as ended_at
   from jira_issues i
   where i.tenant_id = $1
@@ -77,19 +77,25 @@ export const PR_DEPLOYMENTS_CTE = `merged_prs as (
     and ($5::text[] is null or p.repository = any($5::text[]))
 ),
 timeline as (
-  select repository, merged_at as t, 0 as kind, integration_id, number, null::timestamptz as deployed_at from merged_prs
+  select repository, merged_at as t, 0 as kind, integration_id, number, null::text as deploy_key from merged_prs
   union all
-  select repository, deployed_at, 1, integration_id, null, deployed_at from succeeded
+  -- Sortable "deployed-at|id": the minimum over the rows at or after a merge is the first deployment
+  -- then (ties by id as text), found in one pass of a window instead of a lookup per PR.
+  select repository, deployed_at, 1, integration_id, null,
+         to_char(deployed_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US') || '|' || deployment_id
+  from succeeded
 ),
 next_deploy as (
   select integration_id, repository, number,
-         min(deployed_at) over (partition by repository order by t, kind rows between current row and unbounded following) as deployed_at
+         -- Walked newest first, so the frame is a running one (Postgres keeps it incremental).
+         min(deploy_key) over (partition by repository order by t desc, kind desc rows between unbounded preceding and current row) as deploy_key
   from timeline
 ),
 pr_deploy as (
-  select n.integration_id, n.repository, n.number, n.deployed_at,
-         (select min(s.deployment_id) from succeeded s where s.repository = n.repository and s.deployed_at = n.deployed_at) as deployment_id
-  from next_deploy n where n.number is not null
+  select n.integration_id, n.repository, n.number, s.deployed_at, s.deployment_id
+  from next_deploy n
+  left join succeeded s on s.repository = n.repository and s.deployment_id = split_part(n.deploy_key, '|', 2)
+  where n.number is not null
 ),
 first_commit as (
   select pc.integration_id, pc.repository, pc.pull_number, min(c.authored_at) as first_authored_at

@@ -51,6 +51,26 @@ describe('deployments and their statuses', () => {
     expect(wire[0]?.repository_url).toMatch(new RegExp(`/repos/${sample.repository}$`));
   });
 
+  it('opens incidents (issue type Incident) minutes to hours after production deployments succeed', async () => {
+    const truth = await sim.control<TruthDeployment[]>('GET', '/_sim/truth/github/deployments');
+    const successes = truth
+      .filter((d) => ['production', 'prod'].includes(d.environment))
+      .flatMap((d) => d.statuses.filter((s) => s.state === 'success').map((s) => Date.parse(s.created_at)));
+    const keys = (await sim.control<Array<{ key: string }>>('GET', '/_sim/truth/jira/issues')).map((i) => i.key);
+    const issues = await Promise.all(
+      keys.map((k) => sim.control<{ fields: { issuetype: { name: string }; created: string; resolutiondate: string | null } }>('GET', `/_sim/truth/jira/issues/${k}`)),
+    );
+    const incidents = issues.filter((i) => i.fields.issuetype.name === 'Incident');
+    const afterDeploy = incidents.filter((i) => {
+      const created = Date.parse(i.fields.created);
+      return successes.some((s) => created - s >= 10 * 60_000 && created - s <= 4 * 3_600_000);
+    });
+    expect(afterDeploy.length).toBeGreaterThan(2);
+    for (const i of afterDeploy.filter((x) => x.fields.resolutiondate !== null)) {
+      expect(Date.parse(i.fields.resolutiondate!)).toBeGreaterThan(Date.parse(i.fields.created));
+    }
+  });
+
   it('answers 404 for a deployment that does not exist', async () => {
     const res = await sim.github(`/repos/${repos[0]}/deployments/1/statuses`);
     expect(res.status).toBe(404);

@@ -2,7 +2,7 @@ import { hashInts, hexFrom, makeRng } from '../data/prng.ts';
 import type { Rng } from '../data/prng.ts';
 import { DAY, HOUR, MINUTE, epochForSeed } from '../data/time.ts';
 import { FIRST_NAMES, LABELS, LAST_NAMES, NOUNS, PROJECT_WORDS, VERBS } from '../data/names.ts';
-import { withIncidentType } from './incidents.ts';
+import { withIncidentType, type PlannedIncident } from './incidents.ts';
 
 export interface StatusCategory {
   id: number;
@@ -107,8 +107,8 @@ export interface IssueRec {
 
 const USER_COUNT = 30;
 const TIME_ZONES = ['UTC', 'Europe/London', 'Europe/Berlin', 'America/New_York', 'America/Los_Angeles', 'Asia/Tokyo'];
-const ISSUE_ID_BASE = 10000;
-const HISTORY_IDS_PER_ISSUE = 10000;
+export const ISSUE_ID_BASE = 10000;
+export const HISTORY_IDS_PER_ISSUE = 10000;
 
 function weighted(r: Rng, weights: readonly number[]): number {
   let x = r.next();
@@ -166,8 +166,12 @@ export class JiraStore {
   private readonly overlay = new Map<number, IssueRec>();
   private advanceRound = 0;
 
-  constructor(seed: number, projectCount: number, issueCount: number) {
+  /** Incidents timed after deployments (jira/incidents.ts), given to the hashed incident issues in order. */
+  readonly incidentPlan: readonly PlannedIncident[];
+
+  constructor(seed: number, projectCount: number, issueCount: number, incidentPlan: readonly PlannedIncident[] = []) {
     this.seed = seed;
+    this.incidentPlan = incidentPlan;
     this.epoch = epochForSeed(seed);
     this.issueCount = issueCount;
     this.users = this.makeUsers();
@@ -294,7 +298,7 @@ export class JiraStore {
     const labelCount = weighted(r, [0.4, 0.35, 0.2, 0.05]);
     for (let l = 0; l < labelCount; l++) labels.add(r.pick(LABELS));
 
-    return withIncidentType(this.seed, {
+    return withIncidentType(this, {
       index: i,
       id: ISSUE_ID_BASE + i,
       key,
