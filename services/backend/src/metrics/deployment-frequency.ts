@@ -1,7 +1,7 @@
 import type { Queryable } from '../flow/transaction.ts';
 import { PARAMS_CTE } from './sql-params.ts';
 import { DEPLOYS_CTE } from './sql-deliveries.ts';
-import { aggregate, itemsPage, WEEKS_SQL } from './run.ts';
+import { aggregate, itemsPage, metricQuery, WEEKS_SQL } from './run.ts';
 import { scopeParams, type MetricScope } from './scope.ts';
 
 /** Succeeded production deployments with deployed-at in range, with the status that decided each. */
@@ -18,7 +18,8 @@ export interface DeploymentFrequency {
 
 export async function deploymentFrequency(db: Queryable, scope: MetricScope): Promise<DeploymentFrequency> {
   const { n } = await aggregate<{ n: number }>(db, scope, `select count(*)::int as n from (${DEPLOYMENT_FREQUENCY_ITEMS}) x`);
-  const { rows } = await db.query<{ week: string; week_start: string; count: number }>(
+  const { rows } = await metricQuery<{ week: string; week_start: string; count: number }>(
+    db,
     WEEKS_SQL(DEPLOYMENT_FREQUENCY_ITEMS, 'c.deployed_at'),
     scopeParams(scope),
   );

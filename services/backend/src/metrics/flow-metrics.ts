@@ -23,15 +23,19 @@ const FLOW_BASE = `${PARAMS_CTE}, ${ACTIVE_MAPS_CTE},
       and ($6::text[] is null or i.project_key = any($6::text[]))
       and ${ISSUE_IS_ACTIVE}
   ),
-  trans as (
-    select t.integration_id, t.issue_external_id as external_id, i.key, i.issue_type, i.created_at,
+  -- A lateral index walk per issue: far fewer rows than hashing every transition of the tenant.
+  trans as materialized (
+    select i.integration_id, i.external_id, i.key, i.issue_type, i.created_at,
            t.from_status, t.to_status, t.transitioned_at as at,
            lead(t.transitioned_at) over w as next_at,
            row_number() over w as k
-    from jira_issue_transitions t
-    join issues i on i.integration_id = t.integration_id and i.external_id = t.issue_external_id
-    where t.tenant_id = $1 and t.to_status is not null
-    window w as (partition by t.integration_id, t.issue_external_id order by t.transitioned_at, t.external_id)
+    from issues i
+    cross join lateral (
+      select tr.from_status, tr.to_status, tr.transitioned_at, tr.external_id
+      from jira_issue_transitions tr
+      where tr.tenant_id = $1 and tr.integration_id = i.integration_id and tr.issue_external_id = i.external_id and tr.to_status is not null
+    ) t
+    window w as (partition by i.integration_id, i.external_id order by t.transitioned_at, t.external_id)
   ),
   intervals as (
     select integration_id, external_id, key, issue_type, created_at, to_status as status, at as started_at, next_at as ended_at from trans
@@ -39,8 +43,7 @@ const FLOW_BASE = `${PARAMS_CTE}, ${ACTIVE_MAPS_CTE},
     select integration_id, external_id, key, issue_type, created_at, from_status, created_at, at from trans where k = 1
     union all
     select i.integration_id, i.external_id, i.key, i.issue_type, i.created_at, i.status_name, i.created_at, null from issues i
-    where not exists (select 1 from jira_issue_transitions t
-                      where t.tenant_id = $1 and t.integration_id = i.integration_id and t.issue_external_id = i.external_id and t.to_status is not null)
+    where not exists (select 1 from trans t where t.integration_id = i.integration_id and t.external_id = i.external_id)
   ),
   stepped as (
     select iv.*, st.id as step_id, st.name as step, st.category, st.kind

@@ -1,5 +1,29 @@
+import type pg from 'pg';
 import type { Queryable } from '../flow/transaction.ts';
 import { scopeParams, type MetricScope } from './scope.ts';
+
+/**
+ * Metric queries sort and hash tens of thousands of intervals; with the default 4 MB of work_mem
+ * those spill to disk. Each runs in its own short transaction with more memory, on a pool client.
+ */
+const WORK_MEM = '64MB';
+
+export async function metricQuery<T extends pg.QueryResultRow>(db: Queryable, sql: string, params: unknown[]): Promise<pg.QueryResult<T>> {
+  const client = 'release' in db ? db : await db.connect();
+  const own = client !== db;
+  try {
+    if (own) await client.query('begin');
+    await client.query(`set local work_mem = '${WORK_MEM}'`);
+    const result = await client.query<T>(sql, params);
+    if (own) await client.query('commit');
+    return result;
+  } catch (error) {
+    if (own) await client.query('rollback').catch(() => undefined);
+    throw error;
+  } finally {
+    if (own) (client as pg.PoolClient).release();
+  }
+}
 
 export interface ItemsPage<T> {
   items: T[];
@@ -9,7 +33,7 @@ export interface ItemsPage<T> {
 }
 
 /** A page of a metric's items query (a full `with … select`), in the order it names, with the total. */
-export async function itemsPage<T extends object>(
+export async function itemsPage<T extends pg.QueryResultRow>(
   db: Queryable,
   scope: MetricScope,
   itemsSql: string,
@@ -17,14 +41,15 @@ export async function itemsPage<T extends object>(
   limit: number,
   offset: number,
 ): Promise<ItemsPage<T>> {
-  const { rows } = await db.query<T & { total_rows: string }>(
+  const { rows } = await metricQuery<T & { total_rows: string }>(
+    db,
     `select x.*, count(*) over () as total_rows from (${itemsSql}) x order by ${orderBy} limit ${limit} offset ${offset}`,
     scopeParams(scope),
   );
   let total = 0;
   if (rows[0]) total = Number(rows[0].total_rows);
   else if (offset > 0) {
-    const counted = await db.query<{ n: string }>(`select count(*) as n from (${itemsSql}) x`, scopeParams(scope));
+    const counted = await metricQuery<{ n: string }>(db, `select count(*) as n from (${itemsSql}) x`, scopeParams(scope));
     total = Number(counted.rows[0]?.n ?? 0);
   }
   const items = rows.map((row) => {
@@ -35,8 +60,8 @@ export async function itemsPage<T extends object>(
 }
 
 /** One row of an aggregate over a metric's items query. */
-export async function aggregate<T extends object>(db: Queryable, scope: MetricScope, sql: string): Promise<T> {
-  const { rows } = await db.query<T>(sql, scopeParams(scope));
+export async function aggregate<T extends pg.QueryResultRow>(db: Queryable, scope: MetricScope, sql: string): Promise<T> {
+  const { rows } = await metricQuery<T>(db, sql, scopeParams(scope));
   if (!rows[0]) throw new Error('aggregate query returned no row');
   return rows[0];
 }

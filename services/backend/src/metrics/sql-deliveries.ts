@@ -5,7 +5,7 @@ import { HOURS } from './scope.ts';
  * Succeeded: any status is success, deployed-at = the earliest success status's created_at.
  * Otherwise failed: any status is failure or error, at = the earliest such status. Otherwise pending.
  */
-export const DEPLOYS_CTE = `deploys as (
+export const DEPLOYS_CTE = `deploys as materialized (
   select d.integration_id, d.external_id as deployment_id, d.repository, d.environment, d.created_at,
          st.success_at, st.success_status_id, st.fail_at, st.fail_status_id, st.fail_state,
          case when st.success_at is not null then 'succeeded' when st.fail_at is not null then 'failed' else 'pending' end as outcome,
@@ -26,7 +26,7 @@ export const DEPLOYS_CTE = `deploys as (
     and ($4::bigint[] is null or d.integration_id = any($4::bigint[]))
     and ($5::text[] is null or d.repository = any($5::text[]))
 ),
-succeeded as (
+succeeded as materialized (
   select deploys.*, success_at as deployed_at,
          lead(success_at) over (partition by repository order by success_at, deployment_id) as next_success_at,
          lead(deployment_id) over (partition by repository order by success_at, deployment_id) as next_success_id
