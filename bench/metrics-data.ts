@@ -15,11 +15,13 @@ export interface MetricsDataSize {
  * pipeline takes minutes on two cores (see end-to-end); the metric queries only read these
  * tables, so the shortcut measures them alone. Deterministic: `setseed` fixes `random()`.
  */
-export async function fillMetricsData(client: pg.Client, size: MetricsDataSize): Promise<{ tenantId: number; jiraId: number; githubId: number }> {
+export async function fillMetricsData(
+  client: pg.Client,
+  tenantId: number,
+  size: MetricsDataSize,
+): Promise<{ jiraId: number; githubId: number }> {
   const q = (sql: string, params: unknown[] = []) => client.query(sql, params);
   await q(`select setseed(0.42)`);
-  const tenant = await q(`insert into tenants (name) values ('bench-metrics') returning id`);
-  const tenantId = Number((tenant.rows[0] as { id: string }).id);
   const integration = async (type: string) => {
     const { rows } = await q(
       `insert into integrations (tenant_id, type, name, base_url, credentials_encrypted, credentials_key_id, config)
@@ -137,5 +139,5 @@ export async function fillMetricsData(client: pg.Client, size: MetricsDataSize):
     ]);
   }
   await q('analyze');
-  return { tenantId, jiraId, githubId };
+  return { jiraId, githubId };
 }

@@ -3,6 +3,7 @@ import { benchRawIngest } from './raw-ingest.ts';
 import { benchTransformLoad } from './transform-load.ts';
 import { benchEndToEnd } from './end-to-end.ts';
 import { benchQuota } from './quota.ts';
+import { benchMetrics } from './metrics.ts';
 import type { BenchResult } from './support.ts';
 
 /**
@@ -15,6 +16,13 @@ const benchmarks: Record<string, () => Promise<BenchResult>> = {
     benchTransformLoad(Number(process.env.BENCH_ISSUES ?? 100_000), Number(process.env.BENCH_PRS ?? 20_000)),
   quota: () => benchQuota(),
   'end-to-end': () => benchEndToEnd(Number(process.env.BENCH_ISSUES ?? 100_000), Number(process.env.BENCH_PRS ?? 20_000)),
+  metrics: () =>
+    benchMetrics({
+      issues: Number(process.env.BENCH_ISSUES ?? 100_000),
+      prs: Number(process.env.BENCH_PRS ?? 20_000),
+      deployments: Number(process.env.BENCH_DEPLOYMENTS ?? 5_000),
+      repositories: 10,
+    }),
 };
 
 const selected = process.argv.slice(2).filter((a) => !a.startsWith('-'));

@@ -1,4 +1,5 @@
 import { parseArgs } from 'node:util';
+import { runAnalyticsCli } from './analytics-cli.ts';
 
 export interface CliIo {
   out: (line: string) => void;
@@ -19,6 +20,7 @@ Usage:
   tributary jobs list [--status S] [--integration ID]
   tributary jobs show ID
   tributary run INTEGRATION_ID [--full] [--stream NAME…]
+  tributary metrics dora|prs|flow|items …, tributary flow steps|mappings|unmapped|auto-map|issue …  (see: tributary metrics --help)
 
 Options:
   --url URL      backend URL (env TRIBUTARY_URL, default http://127.0.0.1:8080)
@@ -30,6 +32,8 @@ class UsageError extends Error {}
 
 /** Runs one command line; returns the process exit code (0 ok, 1 API error, 2 usage). */
 export async function runCli(argv: readonly string[], io: CliIo): Promise<number> {
+  // The analytics commands parse their own options (analytics-cli.ts).
+  if (argv[0] === 'metrics' || argv[0] === 'flow') return runAnalyticsCli(argv, io);
   let parsed;
   try {
     parsed = parseArgs({
