@@ -83,7 +83,7 @@ export function registerMetricRoutes(app: FastifyInstance, ctx: RouteContext): v
     async (request) => {
       const scope = await scopeFor(ctx.pool, tenantOf(request), request.query);
       const page = await doraItems(ctx.pool, scope, request.params.key, request.query.limit, request.query.offset);
-      return { ...page, items: page.items as Record<string, unknown>[], next_url: nextUrl(request, page) };
+      return { ...page, next_url: nextUrl(request, page) };
     },
   );
 
@@ -102,7 +102,7 @@ export function registerMetricRoutes(app: FastifyInstance, ctx: RouteContext): v
     async (request) => {
       const scope = await scopeFor(ctx.pool, tenantOf(request), request.query);
       const page = await prCycleTimeItems(ctx.pool, scope, request.query.limit, request.query.offset);
-      return { ...page, items: page.items as Record<string, unknown>[], next_url: nextUrl(request, page) };
+      return { ...page, next_url: nextUrl(request, page) };
     },
   );
 
@@ -121,7 +121,7 @@ export function registerMetricRoutes(app: FastifyInstance, ctx: RouteContext): v
     async (request) => {
       const scope = await scopeFor(ctx.pool, tenantOf(request), request.query);
       const page = await flowItems(ctx.pool, scope, request.query.limit, request.query.offset);
-      return { ...page, items: page.items as Record<string, unknown>[], next_url: nextUrl(request, page) };
+      return { ...page, next_url: nextUrl(request, page) };
     },
   );
 

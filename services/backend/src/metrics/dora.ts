@@ -35,7 +35,7 @@ export async function doraMetrics(db: Queryable, scope: MetricScope, itemsUrl: (
   };
 }
 
-export function doraItems(db: Queryable, scope: MetricScope, key: DoraKey, limit: number, offset: number): Promise<ItemsPage<object>> {
+export function doraItems(db: Queryable, scope: MetricScope, key: DoraKey, limit: number, offset: number): Promise<ItemsPage<Record<string, unknown>>> {
   switch (key) {
     case 'deployment_frequency':
       return deploymentFrequencyItems(db, scope, limit, offset);

@@ -21,7 +21,7 @@ export async function metricQuery<T extends pg.QueryResultRow>(db: Queryable, sq
     if (own) await client.query('rollback').catch(() => undefined);
     throw error;
   } finally {
-    if (own) (client as pg.PoolClient).release();
+    if (own) client.release();
   }
 }
 
