@@ -108,7 +108,7 @@ export const flowAnswerSchema = z
       .describe('Sum of time in active in_progress steps ÷ sum of cycle time, over the same issues (fraction 0–1).'),
     time_in_step: z
       .array(z.object({ step_id: z.number().int(), step: z.string(), category: z.string(), kind: z.string().nullable(), total_hours: z.number(), issues: z.number().int() }))
-      .describe('Time spent in each step between first in_progress entry and done entry, summed from the transitions, over the same issues.'),
+      .describe('Time spent in each step from creation to the done entry, summed from the transitions (unmapped statuses omitted), over the same issues.'),
     wip: z.array(z.object({ day: z.string(), count: z.number().int() })).describe('Issues in an in_progress step at each day’s end (UTC), days in range.'),
     throughput: z.array(weekCountSchema).describe('Issues reaching done (their first done entry after in_progress) per ISO week in range.'),
     count: z.number().int(),

@@ -265,3 +265,16 @@ describe('exclusion from flow metrics', () => {
     expect(missing.status).toBe(404);
   });
 });
+
+describe('OpenAPI', () => {
+  it('documents the metric definitions and the flow routes', async () => {
+    const response = await backend.app.inject({ method: 'GET', url: '/docs/json' });
+    expect(response.statusCode).toBe(200);
+    const doc = response.json<{ paths: Record<string, unknown> }>();
+    expect(Object.keys(doc.paths)).toEqual(
+      expect.arrayContaining(['/api/v1/metrics/dora', '/api/v1/metrics/dora/{key}/items', '/api/v1/metrics/pull-requests', '/api/v1/metrics/flow', '/api/v1/flow/steps', '/api/v1/flow/steps/{id}']),
+    );
+    expect(response.body).toContain('the first succeeded production deployment of the same repository with deployed-at');
+    expect(response.body).toContain('Accelerate State of DevOps');
+  });
+});

@@ -56,7 +56,7 @@ export function registerMetricRoutes(app: FastifyInstance, ctx: RouteContext): v
       config: auth,
       schema: {
         tags,
-        summary: 'The five DORA metrics over [from, to) with bands (DORA 2024 clusters) and items_url',
+        summary: 'The five DORA metrics over [from, to), each with its band (clusters of the DORA Accelerate State of DevOps Report 2024; thresholds in band_thresholds) and items_url',
         querystring: metricScopeQuerySchema,
         response: { 200: doraAnswerSchema },
       },
