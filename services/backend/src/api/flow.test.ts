@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { bearer, startTestBackend, type TestBackend } from '../../../../tests/support/backend.ts';
+import { bearer, service, startTestBackend, type TestBackend } from '../../../../tests/support/backend.ts';
+import { finishJobIfDone } from '../jobs/job-state.ts';
 import { upsertNormalized } from '../workers/upsert-normalized.ts';
 
 let backend: TestBackend;
@@ -263,6 +264,53 @@ describe('exclusion from flow metrics', () => {
     const { call, jira } = await newTenant();
     const missing = await call('PATCH', `/api/v1/flow/issues/${jira}/NOPE-1`, { active: false });
     expect(missing.status).toBe(404);
+  });
+});
+
+describe('automatic deactivation', () => {
+  it('a finished full run switches off the issues it did not see, and on again those it sees later; a person’s switch stays', async () => {
+    const { tenant, call, jira } = await newTenant();
+    await seedJira(tenant.id, jira);
+    await backend.pool.query(
+      `insert into jira_issues (tenant_id, integration_id, external_id, raw_id, key, project_key, summary, status_name, issue_type, created_at, updated_at)
+       values ($1, $2, '103', 0, 'A-3', 'A', 's', 'To Do', 'Task', $3, $3)`,
+      [tenant.id, jira, day(1)],
+    );
+    await call('PATCH', `/api/v1/flow/issues/${jira}/A-3`, { active: false });
+    const fullRun = async (seen: string[]) => {
+      const { rows } = await backend.pool.query<{ id: string }>(
+        `insert into etl_jobs (tenant_id, integration_id, status, mode, streams) values ($1, $2, 'RUNNING', 'full', '["issues"]') returning id`,
+        [tenant.id, jira],
+      );
+      const jobId = Number(rows[0]!.id);
+      const stored = await backend.app.inject({
+        method: 'POST',
+        url: '/api/v1/etl/raw-data/batch',
+        headers: service(tenant.id),
+        payload: {
+          records: seen.map((id) => ({ integration_id: jira, entity_type: 'jira_issues', external_id: id, raw_data: { id, seen: jobId }, job_id: jobId })),
+        },
+      });
+      expect(stored.statusCode).toBe(200);
+      // The pipeline would load these rows; here only the run's end matters.
+      await backend.pool.query(`delete from raw_outbox where job_id = $1`, [jobId]);
+      await backend.pool.query(`update etl_jobs set extraction_finished_at = now() where id = $1`, [jobId]);
+      expect(await finishJobIfDone(backend.pool, tenant.id, jobId)).toBe(true);
+    };
+    const state = async () =>
+      (await backend.pool.query<{ issue_external_id: string; reason: string }>(
+        `select issue_external_id, reason from issue_deactivations where tenant_id = $1 order by 1`,
+        [tenant.id],
+      )).rows;
+
+    await fullRun(['101']);
+    expect(await state()).toEqual([
+      { issue_external_id: '102', reason: 'missing_from_full_run' },
+      { issue_external_id: '103', reason: 'user' },
+    ]);
+    await fullRun(['101', '102', '103']);
+    expect(await state()).toEqual([{ issue_external_id: '103', reason: 'user' }]);
+    expect((await backend.pool.query(`select count(*)::int as n from job_seen_issues`)).rows[0]).toEqual({ n: 0 });
   });
 });
 

@@ -7,6 +7,7 @@ import { tenantOf } from '../plugins/auth.ts';
 import { NotFoundError } from '../errors.ts';
 import { liveIntegrationIds, storeRawBatch, type RawRecordToStore } from '../db/raw-data.ts';
 import type { RouteContext } from './route-context.ts';
+import { recordSeenIssues } from '../flow/issue-sightings.ts';
 
 /** 1000 records of a few KB each, with room for the odd large issue. */
 export const RAW_BODY_LIMIT = 32 * 1024 * 1024;
@@ -40,7 +41,9 @@ export function registerRawDataRoutes(app: FastifyInstance, ctx: RouteContext): 
         job_id: record.job_id ?? null,
       };
     });
-    return storeRawBatch(ctx.pool, tenantId, toStore);
+    const stored = await storeRawBatch(ctx.pool, tenantId, toStore);
+    await recordSeenIssues(ctx.pool, tenantId, toStore);
+    return stored;
   };
 
   r.post(
