@@ -47,7 +47,7 @@ ALTER TABLE "tenant_metric_settings" ADD CONSTRAINT "tenant_metric_settings_tena
 -- Indexes the metric queries walk.
 CREATE INDEX "github_deployments_metrics_idx" ON "github_deployments" USING btree ("tenant_id", "integration_id", "repository");--> statement-breakpoint
 CREATE INDEX "github_deployment_statuses_deployment_idx" ON "github_deployment_statuses" USING btree ("tenant_id", "integration_id", "deployment_external_id");--> statement-breakpoint
-CREATE INDEX "github_pull_requests_merged_idx" ON "github_pull_requests" USING btree ("tenant_id", "merged_at") WHERE "merged_at" IS NOT NULL;--> statement-breakpoint
+CREATE INDEX "github_pull_requests_merged_idx" ON "github_pull_requests" USING btree ("tenant_id", "merged_at");--> statement-breakpoint
 CREATE INDEX "github_pull_request_commits_pull_idx" ON "github_pull_request_commits" USING btree ("tenant_id", "integration_id", "repository", "pull_number");--> statement-breakpoint
 CREATE INDEX "github_commits_sha_idx" ON "github_commits" USING btree ("tenant_id", "integration_id", "sha");--> statement-breakpoint
 CREATE INDEX "github_reviews_pull_idx" ON "github_reviews" USING btree ("tenant_id", "integration_id", "repository", "pull_number");--> statement-breakpoint

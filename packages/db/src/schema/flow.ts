@@ -35,6 +35,10 @@ export const flowSteps = pgTable(
     // Deferrable in the migration, so a reorder may swap positions inside one transaction.
     unique('flow_steps_position_key').on(t.tenantId, t.position),
     check('flow_steps_category_check', sql`${t.category} IN ('todo', 'in_progress', 'done')`),
+    check(
+      'flow_steps_kind_check',
+      sql`(${t.category} = 'in_progress' AND ${t.kind} IN ('active', 'waiting')) OR (${t.category} <> 'in_progress' AND ${t.kind} IS NULL)`,
+    ),
   ],
 );
 
@@ -80,7 +84,10 @@ export const issueDeactivations = pgTable(
     jobId: bigint('job_id', { mode: 'number' }),
     deactivatedAt: timestamp('deactivated_at', { withTimezone: true }).notNull().defaultNow(),
   },
-  (t) => [primaryKey({ name: 'issue_deactivations_pkey', columns: [t.tenantId, t.integrationId, t.issueExternalId] })],
+  (t) => [
+    primaryKey({ name: 'issue_deactivations_pkey', columns: [t.tenantId, t.integrationId, t.issueExternalId] }),
+    check('issue_deactivations_reason_check', sql`${t.reason} IN ('user', 'missing_from_full_run')`),
+  ],
 );
 
 /** The Jira issue ids a running full job has reported, so its end can tell which issues vanished. */
