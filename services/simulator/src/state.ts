@@ -28,7 +28,9 @@ export interface SimState {
 export function createState(config: ResolvedConfig): SimState {
   const github = new GithubStore(config.seed, config.github.owner, config.github.repos, config.github.prs);
   const deliveries = new Deliveries(github);
-  const jira = new JiraStore(config.seed, config.jira.projects, config.jira.issues, planIncidents(config.seed, github, deliveries));
+  const jira = new JiraStore(config.seed, config.jira.projects, config.jira.issues, {
+    incidentPlan: planIncidents(config.seed, github, deliveries),
+  });
   const faults = new FaultEngine(config.seed);
   for (const rule of config.faults) faults.add(rule);
   return {

@@ -169,9 +169,9 @@ export class JiraStore {
   /** Incidents timed after deployments (jira/incidents.ts), given to the hashed incident issues in order. */
   readonly incidentPlan: readonly PlannedIncident[];
 
-  constructor(seed: number, projectCount: number, issueCount: number, incidentPlan: readonly PlannedIncident[] = []) {
+  constructor(seed: number, projectCount: number, issueCount: number, options: { incidentPlan?: readonly PlannedIncident[] } = {}) {
     this.seed = seed;
-    this.incidentPlan = incidentPlan;
+    this.incidentPlan = options.incidentPlan ?? [];
     this.epoch = epochForSeed(seed);
     this.issueCount = issueCount;
     this.users = this.makeUsers();
@@ -230,8 +230,13 @@ export class JiraStore {
     return projects;
   }
 
-  /** Rebuilds the seeded record for issue `i` (no overlay). Deterministic in (seed, i). */
+  /** The seeded record for issue `i` (no overlay) with the incidents of jira/incidents.ts applied. */
   generate(i: number): IssueRec {
+    return withIncidentType(this, this.seeded(i));
+  }
+
+  /** Rebuilds the seeded record for issue `i` (no overlay). Deterministic in (seed, i). */
+  private seeded(i: number): IssueRec {
     const r = makeRng(this.seed, 101, i);
     const projectCount = this.projects.length;
     const project = i % projectCount;
@@ -298,7 +303,7 @@ export class JiraStore {
     const labelCount = weighted(r, [0.4, 0.35, 0.2, 0.05]);
     for (let l = 0; l < labelCount; l++) labels.add(r.pick(LABELS));
 
-    return withIncidentType(this, {
+    return {
       index: i,
       id: ISSUE_ID_BASE + i,
       key,
@@ -316,7 +321,7 @@ export class JiraStore {
       storyPoints: r.chance(0.7) ? r.pick([1, 2, 3, 5, 8, 13]) : null,
       description: r.chance(0.7) ? `As a user I want to ${r.pick(NOUNS)} so that ${r.pick(NOUNS)} works.` : null,
       histories,
-    });
+    };
   }
 
   private assigneeItem(from: number | null, to: number | null): HistoryItemRec {
