@@ -42,7 +42,7 @@ export function registerRawDataRoutes(app: FastifyInstance, ctx: RouteContext): 
       };
     });
     const stored = await storeRawBatch(ctx.pool, tenantId, toStore);
-    await recordSeenIssues(ctx.pool, tenantId, toStore);
+    await recordSeenIssues(ctx.pool, tenantId, records);
     return stored;
   };
 

@@ -7,9 +7,9 @@ import type pg from 'pg';
 export async function recordSeenIssues(
   db: pg.Pool,
   tenantId: number,
-  records: readonly { entity_type: string; external_id: string; job_id: number | null }[],
+  records: readonly { entity_type: string; external_id: string; job_id?: number | null | undefined }[],
 ): Promise<void> {
-  const seen = records.filter((r) => r.entity_type === 'jira_issues' && r.job_id !== null);
+  const seen = records.filter((r) => r.entity_type === 'jira_issues' && r.job_id != null);
   if (seen.length === 0) return;
   await db.query(
     `insert into job_seen_issues (job_id, issue_external_id)
