@@ -52,7 +52,7 @@ async function register(body: object): Promise<number> {
 /** Every item of an items_url, following next_url. */
 async function allItems<T>(url: string): Promise<T[]> {
   const out: T[] = [];
-  let next: string | null = `${url}&limit=50`;
+  let next: string | null = `${url}&limit=7`;
   while (next) {
     const page: { items: T[]; total: number; next_url: string | null } = await api.ok('GET', next);
     out.push(...page.items);

@@ -20,7 +20,9 @@ const metricScopeFields = z.object({
     repository: csvList(z.string().regex(/^[^/\s]+\/[^/\s]+$/, 'expected owner/repo')).describe('Only these GitHub repositories (owner/repo).'),
     project: csvList(z.string().min(1)).describe('Only these Jira project keys (incidents and flow metrics).'),
 });
-const rangeOrdered = (q: { from: Date; to: Date }) => q.from.getTime() < q.to.getTime();
+// Runs even when a bound failed its own check (zod keeps going), so it only judges two real dates.
+const rangeOrdered = (q: { from: unknown; to: unknown }) =>
+  !(q.from instanceof Date) || !(q.to instanceof Date) || q.from.getTime() < q.to.getTime();
 export const metricScopeQuerySchema = metricScopeFields.refine(rangeOrdered, { path: ['to'], message: 'to must be after from' });
 export type MetricScopeQuery = z.infer<typeof metricScopeQuerySchema>;
 

@@ -326,3 +326,49 @@ describe('OpenAPI', () => {
     expect(response.body).toContain('Accelerate State of DevOps');
   });
 });
+
+describe('metric scope and settings', () => {
+  it('refuses a bad range naming the field', async () => {
+    const { call } = await newTenant();
+    const bad = await call('GET', '/api/v1/metrics/dora?from=yesterday&to=2026-01-01');
+    expect(bad.status).toBe(400);
+    expect(bad.body).toMatchObject({ error: { code: 'VALIDATION_FAILED', details: [{ path: 'query.from' }] } });
+    const reversed = await call('GET', '/api/v1/metrics/flow?from=2026-02-01&to=2026-01-01');
+    expect(reversed.status).toBe(400);
+    expect(reversed.body).toMatchObject({ error: { details: [{ path: 'query.to', message: 'to must be after from' }] } });
+    const repo = await call('GET', '/api/v1/metrics/pull-requests?from=2026-01-01&to=2026-02-01&repository=not-a-repo');
+    expect(repo.body).toMatchObject({ error: { details: [{ path: 'query.repository.0' }] } });
+  });
+
+  it('production environments are the tenant’s: a deployment counts only in one of them (ignoring case)', async () => {
+    const { tenant, call } = await newTenant();
+    const github = await backend.createIntegration(tenant.token, 'github');
+    for (const [id, env] of [['1', 'Production'], ['2', 'live'], ['3', 'staging']]) {
+      await backend.pool.query(
+        `insert into github_deployments (tenant_id, integration_id, external_id, raw_id, repository, environment, created_at, updated_at)
+         values ($1, $2, $3, 0, 'a/b', $4, $5, $5)`,
+        [tenant.id, github, id, env, day(3)],
+      );
+      await backend.pool.query(
+        `insert into github_deployment_statuses (tenant_id, integration_id, external_id, raw_id, repository, deployment_external_id, state, created_at)
+         values ($1, $2, $3 || '-1', 0, 'a/b', $3, 'success', $4)`,
+        [tenant.id, github, id, day(3, 1)],
+      );
+    }
+    const frequency = async () => {
+      const answer = (await call('GET', '/api/v1/metrics/dora?from=2026-01-01&to=2026-01-11')).body as {
+        deployment_frequency: { count: number; value: number; items_url: string };
+      };
+      const items = (await call('GET', answer.deployment_frequency.items_url)).body as { items: Array<{ deployment_id: string }> };
+      return { count: answer.deployment_frequency.count, value: answer.deployment_frequency.value, ids: items.items.map((i) => i.deployment_id) };
+    };
+    expect(await call('GET', '/api/v1/metrics/settings')).toEqual({
+      status: 200,
+      body: { production_environments: ['production', 'prod'], incident_issue_types: ['Incident'], incident_labels: [] },
+    });
+    expect(await frequency()).toEqual({ count: 1, value: 0.1, ids: ['1'] });
+    const put = await call('PUT', '/api/v1/metrics/settings', { production_environments: ['LIVE', 'production'], incident_issue_types: ['Incident'], incident_labels: ['sev1'] });
+    expect(put.status).toBe(200);
+    expect(await frequency()).toEqual({ count: 2, value: 0.2, ids: ['1', '2'] });
+  });
+});
