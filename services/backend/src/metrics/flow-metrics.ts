@@ -68,19 +68,23 @@ const FLOW_BASE = `${PARAMS_CTE}, ${ACTIVE_MAPS_CTE},
            ${HOURS('done_at - ip_at')} as cycle_hours,
            ${HOURS('done_at - created_at')} as lead_hours,
            coalesce(sum(${HOURS('clip_end - greatest(started_at, ip_at)')})
-             filter (where category = 'in_progress' and kind = 'active' and coalesce(ended_at, 'infinity') > ip_at), 0)::float8 as active_hours,
-           json_agg(json_build_object(
-             'status', status, 'step_id', step_id, 'step', step, 'category', category, 'kind', kind,
-             'from', started_at, 'to', clip_end, 'hours', ${HOURS('clip_end - started_at')}) order by started_at) as intervals
+             filter (where category = 'in_progress' and kind = 'active' and coalesce(ended_at, 'infinity') > ip_at), 0)::float8 as active_hours
     from done_intervals
     group by integration_id, external_id, key, issue_type, created_at, ip_at, done_at
   )`;
 
 /** Issues reaching done in range: cycle, lead and active time, and every interval up to the done entry. */
-export const FLOW_ITEMS = `with ${FLOW_BASE}
-  select integration_id::int as integration_id, key, external_id, issue_type, created_at,
-         ip_at as in_progress_at, done_at, cycle_hours, lead_hours, active_hours, intervals
-  from per_issue`;
+export const FLOW_ITEMS = `with ${FLOW_BASE},
+  issue_intervals as (
+    select integration_id, external_id,
+           json_agg(json_build_object(
+             'status', status, 'step_id', step_id, 'step', step, 'category', category, 'kind', kind,
+             'from', started_at, 'to', clip_end, 'hours', ${HOURS('clip_end - started_at')}) order by started_at) as intervals
+    from done_intervals group by integration_id, external_id
+  )
+  select p.integration_id::int as integration_id, p.key, p.external_id, p.issue_type, p.created_at,
+         p.ip_at as in_progress_at, p.done_at, p.cycle_hours, p.lead_hours, p.active_hours, v.intervals
+  from per_issue p join issue_intervals v on v.integration_id = p.integration_id and v.external_id = p.external_id`;
 
 /**
  * Everything of the flow answer in one pass over the intervals. WIP at a day's end E counts the
