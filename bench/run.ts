@@ -5,6 +5,7 @@ import { benchEndToEnd } from './end-to-end.ts';
 import { benchQuota } from './quota.ts';
 import { benchScaleOut } from './scale-out.ts';
 import { benchRawRetention } from './raw-retention.ts';
+import { benchMetrics } from './metrics.ts';
 import type { BenchResult } from './support.ts';
 
 /**
@@ -19,6 +20,13 @@ const benchmarks: Record<string, () => Promise<BenchResult>> = {
   'end-to-end': () => benchEndToEnd(Number(process.env.BENCH_ISSUES ?? 100_000), Number(process.env.BENCH_PRS ?? 20_000)),
   'scale-out': () => benchScaleOut(Number(process.env.BENCH_ISSUES ?? 3000), Number(process.env.BENCH_PRS ?? 300)),
   'raw-retention': () => benchRawRetention(Number(process.env.BENCH_ISSUES ?? 2000), Number(process.env.BENCH_PRS ?? 200)),
+  metrics: () =>
+    benchMetrics({
+      issues: Number(process.env.BENCH_ISSUES ?? 100_000),
+      prs: Number(process.env.BENCH_PRS ?? 20_000),
+      deployments: Number(process.env.BENCH_DEPLOYMENTS ?? 5_000),
+      repositories: 10,
+    }),
 };
 
 const selected = process.argv.slice(2).filter((a) => !a.startsWith('-'));

@@ -1,5 +1,6 @@
 import { parseArgs } from 'node:util';
 import { runSecurityCommand, SECURITY_USAGE, SecurityUsageError } from './security-commands.ts';
+import { runAnalyticsCli } from './analytics-cli.ts';
 
 export interface CliIo {
   out: (line: string) => void;
@@ -21,6 +22,7 @@ Usage:
   tributary jobs show ID
   tributary run INTEGRATION_ID [--full] [--stream NAME…]
 ${SECURITY_USAGE}
+  tributary metrics dora|prs|flow|items …, tributary flow steps|mappings|unmapped|auto-map|issue …  (see: tributary metrics --help)
 
 Options:
   --url URL      backend URL (env TRIBUTARY_URL, default http://127.0.0.1:8080)
@@ -32,6 +34,8 @@ class UsageError extends Error {}
 
 /** Runs one command line; returns the process exit code (0 ok, 1 API error, 2 usage). */
 export async function runCli(argv: readonly string[], io: CliIo): Promise<number> {
+  // The analytics commands parse their own options (analytics-cli.ts).
+  if (argv[0] === 'metrics' || argv[0] === 'flow') return runAnalyticsCli(argv, io);
   let parsed;
   try {
     parsed = parseArgs({

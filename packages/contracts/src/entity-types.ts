@@ -13,6 +13,8 @@ export const ENTITY_TYPES = [
   'github_review_comments',
   'github_commits',
   'github_deployments',
+  'github_deployment_statuses',
+  'github_releases',
 ] as const;
 
 export const entityTypeSchema = z.enum(ENTITY_TYPES);
@@ -30,7 +32,7 @@ export function sourceOf(entityType: EntityType): Source {
 /** Streams a connector can run; a stream may produce several entity types. */
 export const STREAMS = {
   jira: ['projects', 'statuses', 'issue_types', 'issues'],
-  github: ['repositories', 'pull_requests', 'deployments'],
+  github: ['repositories', 'pull_requests', 'deployments', 'releases'],
 } as const satisfies Record<Source, readonly string[]>;
 
 export const streamNameSchema = z.enum([...STREAMS.jira, ...STREAMS.github]);

@@ -8,3 +8,5 @@ export * from './messages.ts';
 export * from './env.ts';
 export * from './auth.ts';
 export * from './timestamps.ts';
+export * from './flow.ts';
+export * from './metrics.ts';

@@ -21,6 +21,8 @@ import { registerJobRoutes } from './api/jobs.ts';
 import type { RouteContext } from './api/route-context.ts';
 import { registerDeadLetterRoutes } from './api/dead-letters.ts';
 import { registerSecurityAdminRoutes } from './api/security-admin.ts';
+import { registerFlowRoutes } from './api/flow.ts';
+import { registerMetricRoutes } from './api/metrics.ts';
 import { QueueConnection, Publisher, retryTiersFromMs } from '@tributary/queue';
 import { UpstreamUnavailableError } from './errors.ts';
 import type { Resolver } from '@tributary/netguard';
@@ -122,6 +124,8 @@ export async function buildApp(config: BackendConfig, options: BuildOptions = {}
   registerRunRoutes(app, ctx);
   registerInternalRoutes(app, ctx);
   registerSecurityAdminRoutes(app, ctx);
+  registerFlowRoutes(app, ctx);
+  registerMetricRoutes(app, ctx);
 
   // The dashboard: live channel, the health it polls without one, and its static files.
   const live = new LiveEvents({

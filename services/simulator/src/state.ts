@@ -3,6 +3,8 @@ import type { ResolvedConfig } from './config.ts';
 import { JiraStore } from './jira/model.ts';
 import { SearchIndex } from './jira/search.ts';
 import { GithubStore } from './github/model.ts';
+import { Deliveries } from './github/deliveries.ts';
+import { planIncidents } from './jira/incidents.ts';
 import { FaultEngine } from './faults/rules.ts';
 import { RateLimiter } from './faults/ratelimit.ts';
 import { Stats } from './faults/stats.ts';
@@ -13,6 +15,8 @@ export interface SimState {
   jira: JiraStore;
   search: SearchIndex;
   github: GithubStore;
+  /** Deployments with their statuses, on top of `github`'s seeded list. */
+  deliveries: Deliveries;
   faults: FaultEngine;
   limiter: RateLimiter;
   stats: Stats;
@@ -22,14 +26,20 @@ export interface SimState {
 }
 
 export function createState(config: ResolvedConfig): SimState {
-  const jira = new JiraStore(config.seed, config.jira.projects, config.jira.issues, { deepIssues: config.jira.deepIssues });
+  const github = new GithubStore(config.seed, config.github.owner, config.github.repos, config.github.prs);
+  const deliveries = new Deliveries(github);
+  const jira = new JiraStore(config.seed, config.jira.projects, config.jira.issues, {
+    deepIssues: config.jira.deepIssues,
+    incidentPlan: planIncidents(config.seed, github, deliveries),
+  });
   const faults = new FaultEngine(config.seed);
   for (const rule of config.faults) faults.add(rule);
   return {
     config,
     jira,
     search: new SearchIndex(jira),
-    github: new GithubStore(config.seed, config.github.owner, config.github.repos, config.github.prs),
+    github,
+    deliveries,
     faults,
     limiter: new RateLimiter({ jira: config.limits.jira, github: config.limits.github }, config.limits.burst, config.now),
     stats: new Stats(config.now),

@@ -36,7 +36,7 @@ export const githubPullRequests = normalizedTable('github_pull_requests', {
   labels: text('labels').array().notNull().default([]),
   createdAt: ts('created_at').notNull(),
   updatedAt: ts('updated_at').notNull(),
-});
+}, { merged_idx: ['tenantId', 'mergedAt'] });
 
 export const githubReviews = normalizedTable('github_reviews', {
   repository: text('repository').notNull(),
@@ -45,7 +45,7 @@ export const githubReviews = normalizedTable('github_reviews', {
   authorLogin: text('author_login'),
   submittedAt: ts('submitted_at'),
   commitId: text('commit_id'),
-});
+}, { pull_idx: ['tenantId', 'integrationId', 'repository', 'pullNumber'] });
 
 export const githubReviewComments = normalizedTable('github_review_comments', {
   repository: text('repository').notNull(),
@@ -56,7 +56,7 @@ export const githubReviewComments = normalizedTable('github_review_comments', {
   path: text('path'),
   createdAt: ts('created_at').notNull(),
   updatedAt: ts('updated_at').notNull(),
-});
+}, { pull_idx: ['tenantId', 'integrationId', 'repository', 'pullNumber'] });
 
 /** Which pull requests list a commit is `githubPullRequestCommits`, not a column here. */
 export const githubCommits = normalizedTable('github_commits', {
@@ -73,7 +73,7 @@ export const githubCommits = normalizedTable('github_commits', {
   committerLogin: text('committer_login'),
   /** When the commit was (re)created (git committer date; differs after a rebase or squash). */
   committedAt: ts('committed_at'),
-});
+}, { sha_idx: ['tenantId', 'integrationId', 'sha'] });
 
 /**
  * Which pull requests list which commits: a commit can belong to several (stacked
@@ -83,7 +83,7 @@ export const githubPullRequestCommits = normalizedTable('github_pull_request_com
   repository: text('repository').notNull(),
   pullNumber: integer('pull_number').notNull(),
   sha: text('sha').notNull(),
-});
+}, { pull_idx: ['tenantId', 'integrationId', 'repository', 'pullNumber'] });
 
 export const githubDeployments = normalizedTable('github_deployments', {
   repository: text('repository').notNull(),
@@ -94,7 +94,7 @@ export const githubDeployments = normalizedTable('github_deployments', {
   creatorLogin: text('creator_login'),
   createdAt: ts('created_at').notNull(),
   updatedAt: ts('updated_at').notNull(),
-});
+}, { metrics_idx: ['tenantId', 'integrationId', 'repository'] });
 
 /** One status of a deployment (queued, in_progress, success, failure, error, inactive, …). */
 export const githubDeploymentStatuses = normalizedTable('github_deployment_statuses', {
@@ -107,7 +107,7 @@ export const githubDeploymentStatuses = normalizedTable('github_deployment_statu
   creatorLogin: text('creator_login'),
   createdAt: ts('created_at').notNull(),
   updatedAt: ts('updated_at'),
-});
+}, { deployment_idx: ['tenantId', 'integrationId', 'deploymentExternalId'] });
 
 export const githubReleases = normalizedTable('github_releases', {
   repository: text('repository').notNull(),

@@ -46,7 +46,7 @@ export const jiraIssues = normalizedTable('jira_issues', {
   createdAt: ts('created_at').notNull(),
   updatedAt: ts('updated_at').notNull(),
   resolvedAt: ts('resolved_at'),
-});
+}, { created_idx: ['tenantId', 'createdAt'] });
 
 /** One row per status change, from the issue changelog; external id is `<history id>:<item index>`. */
 export const jiraIssueTransitions = normalizedTable('jira_issue_transitions', {
@@ -57,4 +57,4 @@ export const jiraIssueTransitions = normalizedTable('jira_issue_transitions', {
   authorAccountId: text('author_account_id'),
   authorName: text('author_name'),
   transitionedAt: ts('transitioned_at').notNull(),
-});
+}, { issue_idx: ['tenantId', 'integrationId', 'issueExternalId', 'transitionedAt'] });

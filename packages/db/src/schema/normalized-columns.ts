@@ -1,4 +1,17 @@
-import { bigserial, bigint, pgTable, text, timestamp, uniqueIndex, index, type PgColumnBuilderBase } from 'drizzle-orm/pg-core';
+import {
+  bigserial,
+  bigint,
+  pgTable,
+  text,
+  timestamp,
+  uniqueIndex,
+  index,
+  type IndexBuilderOn,
+  type PgColumnBuilderBase,
+} from 'drizzle-orm/pg-core';
+
+/** Extra indexes of one normalized table: name suffix → columns, in order (migration 0005 adds those the metrics walk). */
+export type ExtraIndexes<TColumns> = Record<string, readonly (keyof TColumns | 'tenantId' | 'integrationId')[]>;
 import { tenantRef, integrationRef } from './references.ts';
 
 /**
@@ -8,6 +21,7 @@ import { tenantRef, integrationRef } from './references.ts';
 export function normalizedTable<TColumns extends Record<string, PgColumnBuilderBase>>(
   name: string,
   columns: TColumns,
+  extraIndexes: ExtraIndexes<TColumns> = {},
 ) {
   return pgTable(
     name,
@@ -20,9 +34,16 @@ export function normalizedTable<TColumns extends Record<string, PgColumnBuilderB
       loadedAt: timestamp('loaded_at', { withTimezone: true }).notNull().defaultNow(),
       ...columns,
     },
-    (t) => [
-      uniqueIndex(`${name}_external_key`).on(t.tenantId, t.integrationId, t.externalId),
-      index(`${name}_raw_idx`).on(t.rawId),
-    ],
+    (t) => {
+      const byName = t as unknown as Record<string, Parameters<IndexBuilderOn['on']>[0]>;
+      return [
+        uniqueIndex(`${name}_external_key`).on(t.tenantId, t.integrationId, t.externalId),
+        index(`${name}_raw_idx`).on(t.rawId),
+        ...Object.entries(extraIndexes).map(([suffix, keys]) => {
+          const [first, ...rest] = keys.map((key) => byName[String(key)]!);
+          return index(`${name}_${suffix}`).on(first!, ...rest);
+        }),
+      ];
+    },
   );
 }

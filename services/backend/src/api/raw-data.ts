@@ -8,6 +8,7 @@ import { liveIntegrationIds } from '../db/raw-data.ts';
 import { storeRawRecords } from '../raw/store-raw-records.ts';
 import type { RouteContext } from './route-context.ts';
 import { assertRawBatchScope } from '../security/job-scope.ts';
+import { recordSeenIssues } from '../flow/issue-sightings.ts';
 
 /** 1000 records of a few KB each, with room for the odd large issue. */
 export const RAW_BODY_LIMIT = 32 * 1024 * 1024;
@@ -27,7 +28,9 @@ export function registerRawDataRoutes(app: FastifyInstance, ctx: RouteContext): 
     );
     if (missing[0]) throw new NotFoundError(missing[0].message.replace(/ not found$/, ''), missing);
     await assertRawBatchScope(ctx.pool, tenantId, records);
-    return storeRawRecords(ctx.pool, tenantId, records);
+    const stored = await storeRawRecords(ctx.pool, tenantId, records);
+    await recordSeenIssues(ctx.pool, tenantId, records);
+    return stored;
   };
 
   r.post(

@@ -3,6 +3,7 @@ import { JOB_STATUSES, canTransition, type JobStatus } from '@tributary/contract
 import { ConflictError, JobClaimedError, NotFoundError } from '../errors.ts';
 import { isUniqueViolation } from '../db/pg-errors.ts';
 import { JOB_COLUMNS, type JobRow } from '../db/jobs.ts';
+import { deactivateUnseenIssues } from '../flow/issue-sightings.ts';
 
 export interface JobStatusChange {
   error?: string | null;
@@ -94,6 +95,7 @@ export async function finishJobIfDone(db: pg.Pool | pg.PoolClient, tenantId: num
        and not exists (select 1 from raw_outbox where job_id = $1)`,
     [jobId, tenantId],
   );
+  if (rowCount === 1) await deactivateUnseenIssues(db, tenantId, jobId);
   return rowCount === 1;
 }
 

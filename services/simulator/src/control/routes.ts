@@ -6,11 +6,14 @@ import { baseUrl, queryInt, queryString } from '../http.ts';
 import type { AdvanceResult } from './truth.ts';
 import { truthIssue, truthPull, truthSummary } from './truth.ts';
 import { configuredName } from '../github/model.ts';
+import { advanceDeliveries, advanceDeliveriesBody, registerDeliveryTruthRoutes } from './deliveries.ts';
 
-const advanceBody = z.object({
-  issues: z.number().int().nonnegative().default(0),
-  pull_requests: z.number().int().nonnegative().default(0),
-});
+const advanceBody = z
+  .object({
+    issues: z.number().int().nonnegative().default(0),
+    pull_requests: z.number().int().nonnegative().default(0),
+  })
+  .extend(advanceDeliveriesBody.shape);
 
 const faultsBody = z.union([
   faultRuleSchema,
@@ -51,12 +54,20 @@ export function registerControlRoutes(app: FastifyInstance, state: SimState): vo
       return undefined;
     }
     const at = state.config.now();
+    const deliveries = advanceDeliveries(state, body.data, at);
+    if ('error' in deliveries) {
+      await reply.code(400).send(deliveries);
+      return undefined;
+    }
     return {
       at: new Date(at).toISOString(),
       issues: state.jira.advance(body.data.issues, at),
       pull_requests: state.github.advance(body.data.pull_requests, at),
+      ...deliveries,
     };
   });
+
+  registerDeliveryTruthRoutes(app, state);
 
   app.get('/_sim/truth/summary', async () => truthSummary(state));
 

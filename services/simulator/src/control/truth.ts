@@ -1,4 +1,5 @@
 import type { SimState } from '../state.ts';
+import type { AdvanceDeliveriesResult } from './deliveries.ts';
 import type { JiraIssue } from '../jira/serialize.ts';
 import { allFields, issueJson } from '../jira/serialize.ts';
 import { commitJson, pullJson, reviewCommentJson, reviewJson } from '../github/serialize.ts';
@@ -32,7 +33,7 @@ export interface TruthPullRequest {
   commits: Array<Record<string, unknown>>;
 }
 
-export interface AdvanceResult {
+export interface AdvanceResult extends AdvanceDeliveriesResult {
   at: string;
   issues: string[];
   pull_requests: Array<{ repository: string; number: number; change: string }>;

@@ -4,6 +4,7 @@ import { DAY, HOUR, MINUTE, epochForSeed } from '../data/time.ts';
 import { FIRST_NAMES, LABELS, LAST_NAMES, NOUNS, PROJECT_WORDS, VERBS } from '../data/names.ts';
 import { customFieldsFor, type CustomFieldIds } from './custom-fields.ts';
 import { issueExtras, type IssueExtras } from './extras.ts';
+import { withIncidentType, type PlannedIncident } from './incidents.ts';
 
 export interface StatusCategory {
   id: number;
@@ -39,6 +40,8 @@ export const ISSUE_TYPES = [
   { id: '10003', name: 'Task', description: 'A small, distinct piece of work.', subtask: false, hierarchyLevel: 0 },
   { id: '10004', name: 'Epic', description: 'A collection of related bugs, stories, and tasks.', subtask: false, hierarchyLevel: 1 },
   { id: '10005', name: 'Subtask', description: 'A small piece of work that is part of a larger task.', subtask: true, hierarchyLevel: -1 },
+  // Not drawn by ISSUE_TYPE_WEIGHTS: jira/incidents.ts retypes a hashed share of issues.
+  { id: '10006', name: 'Incident', description: 'A problem in production that needs a response.', subtask: false, hierarchyLevel: 0 },
 ] as const;
 const ISSUE_TYPE_WEIGHTS = [0.4, 0.25, 0.25, 0.04, 0.06];
 
@@ -109,8 +112,8 @@ export interface IssueRec {
 
 const USER_COUNT = 30;
 const TIME_ZONES = ['UTC', 'Europe/London', 'Europe/Berlin', 'America/New_York', 'America/Los_Angeles', 'Asia/Tokyo'];
-const ISSUE_ID_BASE = 10000;
-const HISTORY_IDS_PER_ISSUE = 10000;
+export const ISSUE_ID_BASE = 10000;
+export const HISTORY_IDS_PER_ISSUE = 10000;
 
 function weighted(r: Rng, weights: readonly number[]): number {
   let x = r.next();
@@ -170,11 +173,19 @@ export class JiraStore {
 
   readonly customFields: CustomFieldIds;
   readonly deepIssues: number;
+  /** Incidents timed after deployments (jira/incidents.ts), given to the hashed incident issues in order. */
+  readonly incidentPlan: readonly PlannedIncident[];
 
-  constructor(seed: number, projectCount: number, issueCount: number, options: { deepIssues?: number } = {}) {
+  constructor(
+    seed: number,
+    projectCount: number,
+    issueCount: number,
+    options: { deepIssues?: number; incidentPlan?: readonly PlannedIncident[] } = {},
+  ) {
     this.seed = seed;
     this.customFields = customFieldsFor(seed);
     this.deepIssues = Math.min(options.deepIssues ?? 0, issueCount);
+    this.incidentPlan = options.incidentPlan ?? [];
     this.epoch = epochForSeed(seed);
     this.issueCount = issueCount;
     this.users = this.makeUsers();
@@ -233,8 +244,13 @@ export class JiraStore {
     return projects;
   }
 
-  /** Rebuilds the seeded record for issue `i` (no overlay). Deterministic in (seed, i). */
+  /** The seeded record for issue `i` (no overlay) with the incidents of jira/incidents.ts applied. */
   generate(i: number): IssueRec {
+    return withIncidentType(this, this.seeded(i));
+  }
+
+  /** Rebuilds the seeded record for issue `i` (no overlay). Deterministic in (seed, i). */
+  private seeded(i: number): IssueRec {
     const r = makeRng(this.seed, 101, i);
     const projectCount = this.projects.length;
     const project = i % projectCount;
@@ -418,6 +434,25 @@ export class JiraStore {
     }
     this.version++;
     return keys;
+  }
+
+  /** Moves issue `i` to status index `to` at `at` (one status history), as a person would; returns its key. */
+  moveTo(i: number, to: number, at: number): string {
+    const rec = this.get(i);
+    const t = Math.max(at, rec.updated + 1);
+    const lastId = rec.histories.at(-1)?.id ?? i * HISTORY_IDS_PER_ISSUE + ISSUE_ID_BASE - 1;
+    rec.histories.push({ id: lastId + 1, author: rec.assignee ?? rec.reporter, created: t, items: [statusItem(rec.status, to)] });
+    rec.status = to;
+    rec.resolutionDate = to === DONE ? t : null;
+    rec.updated = t;
+    this.overlay.set(i, rec);
+    this.updated[i] = t;
+    this.transitionsPerIssue[i] = (this.transitionsPerIssue[i] ?? 0) + 1;
+    this.totalTransitions++;
+    this.historiesPerIssue[i] = rec.histories.length;
+    this.totalHistories++;
+    this.version++;
+    return rec.key;
   }
 }
 

@@ -562,6 +562,61 @@ export function ghDeployment(): Record<string, unknown> {
   };
 }
 
+/** GitHub's documented example for `GET /repos/{o}/{r}/deployments/{id}/statuses` (one element). */
+export function ghDeploymentStatus(): Record<string, unknown> {
+  return {
+    url: `${GH}/repos/octocat/example/deployments/42/statuses/1`,
+    id: 1,
+    node_id: 'MDE2OkRlcGxveW1lbnRTdGF0dXMx',
+    state: 'success',
+    creator: ghUser('octocat', 1),
+    description: 'Deployment finished successfully.',
+    environment: 'production',
+    target_url: 'https://example.com/deployment/42/output',
+    created_at: '2012-07-20T01:19:13Z',
+    updated_at: '2012-07-20T01:19:13Z',
+    deployment_url: `${GH}/repos/octocat/example/deployments/42`,
+    repository_url: `${GH}/repos/octocat/example`,
+    environment_url: 'https://test-branch.lab.acme.com',
+    log_url: 'https://example.com/deployment/42/output',
+  };
+}
+
+/** GitHub's documented example for `GET /repos/{o}/{r}/releases` (one element, assets trimmed to one). */
+export function ghRelease(): Record<string, unknown> {
+  return {
+    url: `${GH}/repos/octocat/Hello-World/releases/1`,
+    html_url: 'https://github.com/octocat/Hello-World/releases/v1.0.0',
+    assets_url: `${GH}/repos/octocat/Hello-World/releases/1/assets`,
+    upload_url: 'https://uploads.github.com/repos/octocat/Hello-World/releases/1/assets{?name,label}',
+    tarball_url: `${GH}/repos/octocat/Hello-World/tarball/v1.0.0`,
+    zipball_url: `${GH}/repos/octocat/Hello-World/zipball/v1.0.0`,
+    id: 1,
+    node_id: 'MDc6UmVsZWFzZTE=',
+    tag_name: 'v1.0.0',
+    target_commitish: 'master',
+    name: 'v1.0.0',
+    body: 'Description of the release',
+    draft: false,
+    prerelease: false,
+    created_at: '2013-02-27T19:35:32Z',
+    published_at: '2013-02-27T19:35:32Z',
+    author: ghUser('octocat', 1),
+    assets: [
+      {
+        url: `${GH}/repos/octocat/Hello-World/releases/assets/1`,
+        id: 1,
+        name: 'example.zip',
+        state: 'uploaded',
+        size: 1024,
+        download_count: 42,
+        created_at: '2013-02-27T19:35:32Z',
+        updated_at: '2013-02-27T19:35:32Z',
+      },
+    ],
+  };
+}
+
 // ---------------------------------------------------------------------------
 // Test helpers
 

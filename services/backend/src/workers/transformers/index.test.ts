@@ -6,7 +6,9 @@ import {
   context,
   ghCommit,
   ghDeployment,
+  ghDeploymentStatus,
   ghPullSingle,
+  ghRelease,
   ghRepository,
   ghReview,
   ghReviewComment,
@@ -29,6 +31,8 @@ const SAMPLES: Record<EntityType, () => unknown> = {
   github_review_comments: ghReviewComment,
   github_commits: ghCommit,
   github_deployments: ghDeployment,
+  github_deployment_statuses: ghDeploymentStatus,
+  github_releases: ghRelease,
 };
 
 describe('transformer registry', () => {

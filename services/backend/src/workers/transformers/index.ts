@@ -2,7 +2,9 @@ import { ENTITY_TYPES } from '@tributary/contracts';
 import type { EntityType } from '@tributary/contracts';
 import type { NormalizedTable, Transformer } from './types.ts';
 import { githubCommitsTransformer } from './github-commits.ts';
+import { githubDeploymentStatusesTransformer } from './github-deployment-statuses.ts';
 import { githubDeploymentsTransformer } from './github-deployments.ts';
+import { githubReleasesTransformer } from './github-releases.ts';
 import { githubPullRequestsTransformer } from './github-pull-requests.ts';
 import { githubRepositoriesTransformer } from './github-repositories.ts';
 import { githubReviewCommentsTransformer } from './github-review-comments.ts';
@@ -29,6 +31,8 @@ export const transformers: Record<EntityType, Transformer> = {
   github_review_comments: githubReviewCommentsTransformer,
   github_commits: githubCommitsTransformer,
   github_deployments: githubDeploymentsTransformer,
+  github_deployment_statuses: githubDeploymentStatusesTransformer,
+  github_releases: githubReleasesTransformer,
 };
 
 export function transformerFor(entityType: EntityType): Transformer {
@@ -53,6 +57,8 @@ export const TABLE_OF: Record<EntityType, NormalizedTable> = {
   github_review_comments: 'github_review_comments',
   github_commits: 'github_commits',
   github_deployments: 'github_deployments',
+  github_deployment_statuses: 'github_deployment_statuses',
+  github_releases: 'github_releases',
 };
 
 /**

@@ -4,6 +4,7 @@ import { DEFAULT_OVERLAP_MS } from '../shared.ts';
 import type { Connector } from '../types.ts';
 import { deploymentsStream } from './deployments.ts';
 import { pullRequestsStream } from './pull-requests.ts';
+import { releasesStream } from './releases.ts';
 import { repositoriesStream } from './repositories.ts';
 import { repoPath } from './shared.ts';
 
@@ -53,6 +54,7 @@ export function createGithubConnector(options: GithubConnectorOptions): Connecto
         concurrency: options.pullConcurrency,
       }),
       deployments: deploymentsStream(client, repositories, overlapMs),
+      releases: releasesStream(client, repositories, overlapMs),
     },
   };
 }

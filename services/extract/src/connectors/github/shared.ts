@@ -55,7 +55,7 @@ export function githubRecord(
   raw: Record<string, unknown>,
   idKey: string,
   what: string,
-  scope: { repository: string; pull_number?: number },
+  scope: { repository: string; pull_number?: number; deployment_id?: number },
 ): SourceRecord {
   return { externalId: externalIdOf(raw, idKey, what), rawData: raw, metadata: { ...metadataFor(res), ...scope } };
 }

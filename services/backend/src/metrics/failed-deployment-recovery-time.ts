@@ -1,0 +1,39 @@
+import type { Queryable } from '../flow/transaction.ts';
+import { PARAMS_CTE } from './sql-params.ts';
+import { CHANGE_OUTCOMES_CTE, DEPLOYS_CTE, INCIDENTS_CTE } from './sql-deliveries.ts';
+import { aggregate, itemsPage } from './run.ts';
+import { HOURS, type MetricScope } from './scope.ts';
+
+/**
+ * Failed changes in range (as in change fail rate) and how long recovery took: a failed outcome
+ * recovers at the next succeeded production deployment of the repository, an incident-linked one
+ * when the incident ends. Not yet recovered: `hours` null, not counted.
+ */
+export const RECOVERY_ITEMS = `with ${PARAMS_CTE}, ${DEPLOYS_CTE}, ${INCIDENTS_CTE}, ${CHANGE_OUTCOMES_CTE},
+  recovered as (
+    select o.*,
+           case when o.failure = 'deployment_failed' then o.decided_at else o.incident_started_at end as failed_at,
+           case when o.failure = 'deployment_failed' then nx.deployed_at else o.incident_ended_at end as recovered_at,
+           case when o.failure = 'deployment_failed' then nx.deployment_id else o.incident_key end as recovered_by
+    from change_outcomes o
+    left join lateral (
+      select s.deployed_at, s.deployment_id from succeeded s
+      where o.failure = 'deployment_failed' and s.repository = o.repository and s.deployed_at > o.decided_at
+      order by s.deployed_at, s.deployment_id limit 1
+    ) nx on true
+    where o.failure is not null
+  )
+  select deployment_id, repository, environment, failure, incident_key, failed_at, recovered_at, recovered_by,
+         ${HOURS('recovered_at - failed_at')} as hours
+  from recovered`;
+
+export async function recoveryTime(db: Queryable, scope: MetricScope): Promise<{ median: number | null; count: number }> {
+  return aggregate<{ median: number | null; count: number }>(
+    db,
+    scope,
+    `select percentile_cont(0.5) within group (order by hours) as median, count(hours)::int as count from (${RECOVERY_ITEMS}) x`,
+  );
+}
+
+export const recoveryTimeItems = (db: Queryable, scope: MetricScope, limit: number, offset: number) =>
+  itemsPage(db, scope, RECOVERY_ITEMS, 'failed_at, deployment_id', limit, offset);

@@ -1,0 +1,78 @@
+import type pg from 'pg';
+import type { Queryable } from '../flow/transaction.ts';
+import { scopeParams, type MetricScope } from './scope.ts';
+
+/**
+ * Metric queries sort and hash tens of thousands of intervals; with the default 4 MB of work_mem
+ * those spill to disk. Each runs in its own short transaction with more memory, on a pool client.
+ */
+const WORK_MEM = '64MB';
+
+export async function metricQuery<T extends pg.QueryResultRow>(db: Queryable, sql: string, params: unknown[]): Promise<pg.QueryResult<T>> {
+  const client = 'release' in db ? db : await db.connect();
+  const own = client !== db;
+  try {
+    if (own) await client.query('begin');
+    await client.query(`set local work_mem = '${WORK_MEM}'`);
+    const result = await client.query<T>(sql, params);
+    if (own) await client.query('commit');
+    return result;
+  } catch (error) {
+    if (own) await client.query('rollback').catch(() => undefined);
+    throw error;
+  } finally {
+    if (own) client.release();
+  }
+}
+
+export interface ItemsPage<T> {
+  items: T[];
+  total: number;
+  limit: number;
+  offset: number;
+}
+
+/** A page of a metric's items query (a full `with … select`), in the order it names, with the total. */
+export async function itemsPage<T extends pg.QueryResultRow>(
+  db: Queryable,
+  scope: MetricScope,
+  itemsSql: string,
+  orderBy: string,
+  limit: number,
+  offset: number,
+): Promise<ItemsPage<T>> {
+  const { rows } = await metricQuery<T & { total_rows: string }>(
+    db,
+    `select x.*, count(*) over () as total_rows from (${itemsSql}) x order by ${orderBy} limit ${limit} offset ${offset}`,
+    scopeParams(scope),
+  );
+  let total = 0;
+  if (rows[0]) total = Number(rows[0].total_rows);
+  else if (offset > 0) {
+    const counted = await metricQuery<{ n: string }>(db, `select count(*) as n from (${itemsSql}) x`, scopeParams(scope));
+    total = Number(counted.rows[0]?.n ?? 0);
+  }
+  const items = rows.map((row) => {
+    const { total_rows: _total, ...item } = row;
+    return item as unknown as T;
+  });
+  return { items, total, limit, offset };
+}
+
+/** One row of an aggregate over a metric's items query. */
+export async function aggregate<T extends pg.QueryResultRow>(db: Queryable, scope: MetricScope, sql: string): Promise<T> {
+  const { rows } = await metricQuery<T>(db, sql, scopeParams(scope));
+  if (!rows[0]) throw new Error('aggregate query returned no row');
+  return rows[0];
+}
+
+/** Weeks (ISO) overlapping `[from, to)` with a count per week from `counts` (zero when absent). */
+export const WEEKS_SQL = (countsSql: string, timeColumn: string) => `
+  with weeks as (
+    select w from generate_series(date_trunc('week', $2::timestamptz at time zone 'UTC'), ($3::timestamptz at time zone 'UTC') - interval '1 microsecond', interval '1 week') w
+  ),
+  counted as (
+    select date_trunc('week', ${timeColumn} at time zone 'UTC') as w, count(*)::int as n from (${countsSql}) c group by 1
+  )
+  select to_char(weeks.w, 'IYYY-"W"IW') as week, to_char(weeks.w, 'YYYY-MM-DD') as week_start, coalesce(counted.n, 0) as count
+  from weeks left join counted on counted.w = weeks.w order by weeks.w`;

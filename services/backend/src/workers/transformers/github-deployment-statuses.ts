@@ -1,0 +1,56 @@
+import { z } from 'zod';
+import { TransformError } from './types.ts';
+import {
+  defineTransformer,
+  githubId,
+  githubUser,
+  loginOf,
+  optionalTimestamp,
+  parseRaw,
+  parseRepoUrl,
+  requireRepository,
+  row,
+  timestamp,
+} from './shared.ts';
+
+/** A status from `GET /repos/{o}/{r}/deployments/{id}/statuses`. */
+const deploymentStatusSchema = z.looseObject({
+  id: githubId,
+  state: z.string().min(1),
+  creator: githubUser.nullish(),
+  description: z.string().nullish(),
+  environment: z.string().nullish(),
+  created_at: timestamp,
+  updated_at: optionalTimestamp,
+  deployment_url: z.string().nullish(),
+  repository_url: z.string().nullish(),
+});
+
+const DEPLOYMENT_URL = /\/deployments\/(\d+)(?:[/?#]|$)/;
+
+/** The deployment id from `deployment_url`, else the `deployment_id` the extractor fetched it for. */
+function deploymentIdOf(url: string | null | undefined, metadata: Record<string, unknown>): string {
+  const m = url ? DEPLOYMENT_URL.exec(url) : null;
+  if (m?.[1]) return m[1];
+  const fromRequest = metadata.deployment_id;
+  if (typeof fromRequest === 'number' && Number.isSafeInteger(fromRequest)) return String(fromRequest);
+  if (typeof fromRequest === 'string' && /^\d+$/.test(fromRequest)) return fromRequest;
+  throw new TransformError('deployment_url', 'no deployment: not in the record and no metadata.deployment_id');
+}
+
+export const githubDeploymentStatusesTransformer = defineTransformer('github_deployment_statuses', (raw, context) => {
+  const s = parseRaw(deploymentStatusSchema, raw);
+  const repository = requireRepository('repository_url', parseRepoUrl(s.repository_url ?? s.deployment_url), context);
+  return [
+    row('github_deployment_statuses', String(s.id), {
+      repository,
+      deployment_external_id: deploymentIdOf(s.deployment_url, context.metadata),
+      state: s.state,
+      environment: s.environment ?? null,
+      description: s.description ?? null,
+      creator_login: loginOf(s.creator),
+      created_at: s.created_at,
+      updated_at: s.updated_at,
+    }),
+  ];
+});
