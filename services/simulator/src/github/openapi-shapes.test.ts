@@ -99,11 +99,19 @@ async function expectShape(url: string, documented: string, status = '200'): Pro
 }
 
 describe('every GitHub response the simulator serves matches GitHub’s OpenAPI description', () => {
-  it('user, repositories (renamed one included), deployments and releases', async () => {
+  it('user, repositories (renamed one included), deployments (one by id, its statuses) and releases', async () => {
     await expectShape('/user', '/user');
     for (const repo of summary.github.repositories) {
       await expectShape(`/repos/${repo}`, '/repos/{owner}/{repo}');
-      await expectShape(`/repos/${repo}/deployments?per_page=100`, '/repos/{owner}/{repo}/deployments');
+      const deployments = (await expectShape(`/repos/${repo}/deployments?per_page=100`, '/repos/{owner}/{repo}/deployments')) as { id: number }[];
+      for (const { id } of deployments.slice(0, 5)) {
+        await expectShape(`/repos/${repo}/deployments/${id}`, '/repos/{owner}/{repo}/deployments/{deployment_id}');
+        const statuses = (await expectShape(
+          `/repos/${repo}/deployments/${id}/statuses?per_page=100`,
+          '/repos/{owner}/{repo}/deployments/{deployment_id}/statuses',
+        )) as unknown[];
+        expect(statuses.length, `${repo} deployment ${id} statuses`).toBeGreaterThan(0);
+      }
       await expectShape(`/repos/${repo}/releases?per_page=100`, '/repos/{owner}/{repo}/releases');
     }
     await expectShape('/repos/tributary-sim/does-not-exist', '/repos/{owner}/{repo}', '404');

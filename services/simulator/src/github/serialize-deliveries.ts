@@ -26,7 +26,8 @@ export function deploymentStatusJson(
     updated_at: githubTime(s.created),
     deployment_url: deploymentUrl,
     repository_url: `${api}/repos/${repo.fullName}`,
-    environment_url: s.state === 'success' ? `https://${d.environment}.example.com` : '',
+    // Optional in GitHub's description and a `uri` when present: sent only once there is an environment to open.
+    ...(s.state === 'success' ? { environment_url: `https://${d.environment}.example.com` } : {}),
     log_url: log,
   };
 }
