@@ -3,6 +3,7 @@ import { z } from 'zod';
 import type { SimState } from '../state.ts';
 import { githubTime } from '../data/time.ts';
 import { resolveIncidents } from '../jira/incidents.ts';
+import { configuredName } from '../github/model.ts';
 
 /** The analytics part of `POST /_sim/advance`: new deployments with a chosen outcome, incidents resolved. */
 export const advanceDeliveriesBody = z.object({
@@ -32,17 +33,17 @@ export function advanceDeliveries(state: SimState, body: AdvanceDeliveriesBody, 
     const repo = state.github.findRepo(owner, name);
     if (!repo) return { error: `deployments: no repository ${d.repository}` };
     const made = state.deliveries.add(repo, d.environment, d.outcome, at);
-    deployments.push({ repository: repo.fullName, id: made.deployment.id, environment: d.environment, outcome: d.outcome });
+    deployments.push({ repository: configuredName(repo), id: made.deployment.id, environment: d.environment, outcome: d.outcome });
   }
   return { deployments, incidents_resolved: resolveIncidents(state.jira, body.incidents_resolved, at) };
 }
 
-/** `GET /_sim/truth/github/deployments`: every deployment of every repository with its statuses and outcome. */
+/** `GET /_sim/truth/github/deployments`: every deployment of every repository (named as integrations are configured, a renamed one under its former name) with its statuses and outcome. */
 export function registerDeliveryTruthRoutes(app: FastifyInstance, state: SimState): void {
   app.get('/_sim/truth/github/deployments', async () =>
     state.github.repos.flatMap((repo) =>
       state.deliveries.timeline(repo).map((d) => ({
-        repository: repo.fullName,
+        repository: configuredName(repo),
         id: d.deployment.id,
         environment: d.deployment.environment,
         created_at: githubTime(d.deployment.created),
