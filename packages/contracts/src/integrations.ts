@@ -45,6 +45,8 @@ export const githubConfigSchema = z.strictObject({
     .array(z.string().regex(/^[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+$/, 'must be owner/repo'))
     .min(1)
     .max(500),
+  /** Which GitHub API reads pull requests: GraphQL (default; github.com and GHES) or REST (fallback). */
+  api: z.enum(['graphql', 'rest']).optional(),
 });
 
 export type JiraCredentials = z.infer<typeof jiraCredentialsSchema>;

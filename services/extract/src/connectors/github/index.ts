@@ -1,4 +1,5 @@
 import { HttpError } from '@tributary/resilience';
+import type { RateLimitGovernor } from '@tributary/resilience';
 import type { SourceClient } from '../../http/source-client.ts';
 import { DEFAULT_OVERLAP_MS } from '../shared.ts';
 import type { Connector } from '../types.ts';
@@ -6,12 +7,14 @@ import { deploymentsStream } from './deployments.ts';
 import { pullRequestsStream } from './pull-requests.ts';
 import { repositoriesStream } from './repositories.ts';
 import { repoPath } from './shared.ts';
+import { createGraphqlClient } from './graphql/client.ts';
+import { graphqlPullRequestsStream } from './graphql/pull-requests.ts';
 
 export interface GithubIntegration {
   id: number | string;
   baseUrl: string;
   credentials: { token: string };
-  config: { repositories: readonly string[] };
+  config: { repositories: readonly string[]; api?: 'graphql' | 'rest' };
 }
 
 export interface GithubConnectorOptions {
@@ -22,6 +25,8 @@ export interface GithubConnectorOptions {
   overlapMs?: number;
   /** Pull requests whose details are fetched at once. Default 4. */
   pullConcurrency?: number;
+  /** The integration's governor, fed the `rateLimit` of GraphQL answers. */
+  governor?: RateLimitGovernor;
 }
 
 /** The GitHub connector: repositories (ETag), pull requests with reviews/comments/commits, deployments. */
@@ -46,12 +51,15 @@ export function createGithubConnector(options: GithubConnectorOptions): Connecto
     },
     streams: {
       repositories: repositoriesStream(client, repositories),
-      pull_requests: pullRequestsStream({
-        client,
-        repositories,
-        overlapMs,
-        concurrency: options.pullConcurrency,
-      }),
+      // GraphQL unless the integration asks for REST (a GHES without GraphQL, or as a fallback).
+      pull_requests:
+        options.integration.config.api === 'rest'
+          ? pullRequestsStream({ client, repositories, overlapMs, concurrency: options.pullConcurrency })
+          : graphqlPullRequestsStream({
+              query: createGraphqlClient({ client, baseUrl: options.integration.baseUrl, governor: options.governor }),
+              repositories,
+              overlapMs,
+            }),
       deployments: deploymentsStream(client, repositories, overlapMs),
     },
   };

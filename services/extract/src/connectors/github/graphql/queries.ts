@@ -1,0 +1,94 @@
+// Every query the GraphQL collector sends, as named operations (the name is stored with each raw
+// record). queries.test.ts validates each against GitHub's published schema.
+
+const RATE_LIMIT = 'rateLimit { cost remaining resetAt limit }';
+const PAGE_INFO = 'pageInfo { hasNextPage endCursor }';
+const ACTOR = 'author { login }';
+
+export const COMMIT_FIELDS = `oid message authoredDate committedDate
+  author { name email date user { login } }
+  committer { name email date user { login } }`;
+
+export const REVIEW_FIELDS = `id fullDatabaseId state submittedAt ${ACTOR} commit { oid }`;
+
+export const REVIEW_COMMENT_FIELDS = `id fullDatabaseId body path createdAt updatedAt ${ACTOR} pullRequestReview { fullDatabaseId }`;
+
+export const LABEL_FIELDS = 'name';
+
+// REST's `requested_reviewers` lists users only (teams are `requested_teams`); bots and
+// mannequins are accounts too.
+export const REVIEW_REQUEST_FIELDS = 'requestedReviewer { __typename ... on User { login } ... on Bot { login } ... on Mannequin { login } }';
+
+/** The pull request's nested connections and how many of each one query asks for (sized to typical PRs). */
+export const NESTED = {
+  labels: { first: 20, fields: LABEL_FIELDS },
+  reviewRequests: { first: 10, fields: REVIEW_REQUEST_FIELDS },
+  reviews: { first: 20, fields: REVIEW_FIELDS },
+  commits: { first: 30, fields: `commit { ${COMMIT_FIELDS} }` },
+} as const;
+export type NestedName = keyof typeof NESTED;
+
+const PULL_FIELDS = `id fullDatabaseId number title state isDraft merged mergedAt closedAt createdAt updatedAt
+  ${ACTOR} baseRefName headRefName baseRepository { nameWithOwner }
+  additions deletions changedFiles mergeCommit { oid } mergedBy { login }
+  ${(Object.keys(NESTED) as NestedName[]).map((n) => `${n}(first: ${NESTED[n].first}) { totalCount ${PAGE_INFO} nodes { ${NESTED[n].fields} } }`).join('\n  ')}`;
+
+/**
+ * Pull requests of one repository, most recently updated first: per PR its labels, requested
+ * reviewers, reviews and commits. Cost per page of 100 = (1 + 100 × 4 connections) ÷ 100 = 4.
+ */
+export const PULL_REQUESTS_QUERY = `query TributaryPullRequests($owner: String!, $name: String!, $first: Int!, $after: String) {
+  ${RATE_LIMIT}
+  repository(owner: $owner, name: $name) {
+    pullRequests(first: $first, after: $after, orderBy: { field: UPDATED_AT, direction: DESC }) {
+      ${PAGE_INFO}
+      nodes { ${PULL_FIELDS} }
+    }
+  }
+}`;
+
+/** The rest of one pull request's nested list, past what the page query brought. */
+export function pullConnectionQuery(name: NestedName): string {
+  return `query TributaryPullRequest_${name}($id: ID!, $after: String) {
+  ${RATE_LIMIT}
+  node(id: $id) { ... on PullRequest { ${name}(first: 100, after: $after) { totalCount ${PAGE_INFO} nodes { ${NESTED[name].fields} } } } }
+}`;
+}
+
+/** Review comments hang off reviews; up to this many reviews are looked up per alias. */
+export const REVIEW_IDS_PER_ALIAS = 100;
+export const REVIEW_COMMENTS_FIRST = 50;
+
+/**
+ * Review comments of up to 149 reviews by node id, in two `nodes(ids:)` aliases (100 + 49): each
+ * review's `comments` is one request, and GitHub rounds requests ÷ 100 to the nearest point, so
+ * 149 reviews still cost 1.
+ */
+export const REVIEW_COMMENTS_QUERY = `query TributaryReviewComments($ids: [ID!]!, $more: [ID!]!) {
+  ${RATE_LIMIT}
+  lookup: nodes(ids: $ids) { ... on PullRequestReview { id fullDatabaseId comments(first: ${REVIEW_COMMENTS_FIRST}) { totalCount ${PAGE_INFO} nodes { ${REVIEW_COMMENT_FIELDS} } } } }
+  overflow: nodes(ids: $more) { ... on PullRequestReview { id fullDatabaseId comments(first: ${REVIEW_COMMENTS_FIRST}) { totalCount ${PAGE_INFO} nodes { ${REVIEW_COMMENT_FIELDS} } } } }
+}`;
+export const REVIEW_COMMENTS_BATCH = 149;
+
+/** The rest of one review's comments. */
+export const REVIEW_COMMENTS_PAGE_QUERY = `query TributaryReviewCommentsPage($id: ID!, $after: String) {
+  ${RATE_LIMIT}
+  node(id: $id) { ... on PullRequestReview { comments(first: 100, after: $after) { totalCount ${PAGE_INFO} nodes { ${REVIEW_COMMENT_FIELDS} } } } }
+}`;
+
+/** Every query string the collector can send. */
+export function allQueries(): Record<string, string> {
+  const out: Record<string, string> = {
+    TributaryPullRequests: PULL_REQUESTS_QUERY,
+    TributaryReviewComments: REVIEW_COMMENTS_QUERY,
+    TributaryReviewCommentsPage: REVIEW_COMMENTS_PAGE_QUERY,
+  };
+  for (const name of Object.keys(NESTED) as NestedName[]) out[`TributaryPullRequest_${name}`] = pullConnectionQuery(name);
+  return out;
+}
+
+/** The operation name of a query string (stored in each record's metadata). */
+export function operationName(query: string): string {
+  return /query\s+(\w+)/.exec(query)?.[1] ?? 'anonymous';
+}
