@@ -9,6 +9,8 @@ import { operationName } from './queries.ts';
 const TIMEOUT_MESSAGE = /may be the result of a timeout/i;
 /** RATE_LIMITED answers are retried this many times, each after the reset GitHub names. */
 const RATE_LIMITED_RETRIES = 3;
+/** The governor's own cap on waiting for a reset (GOVERNOR_DEFAULTS.maxResetWaitMs). */
+const MAX_RATE_LIMITED_WAIT_MS = 15 * 60_000;
 /** A partial answer (`errors` beside `data`) is asked again this many times before the run fails. */
 const PARTIAL_RETRIES = 2;
 
@@ -89,7 +91,8 @@ export function createGraphqlClient(options: GraphqlClientOptions) {
       if (errors.some((e) => e.type === 'RATE_LIMITED')) {
         const reset = Number(response.headers['x-ratelimit-reset']);
         const waitMs = Number.isFinite(reset) && reset > 0 ? Math.max(1000, reset * 1000 - Date.now()) : 60_000;
-        if (++rateLimited > RATE_LIMITED_RETRIES) {
+        // Past the longest in-process wait the run ends as rate limited (retried later) instead of sleeping.
+        if (++rateLimited > RATE_LIMITED_RETRIES || waitMs > MAX_RATE_LIMITED_WAIT_MS) {
           throw new RateLimitedError({ status: 200, url: response.url, headers: response.headers, source: options.client.name, message: `${options.client.name}: graphql RATE_LIMITED` });
         }
         await sleep(waitMs, undefined, { signal });

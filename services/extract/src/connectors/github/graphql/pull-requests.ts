@@ -4,15 +4,18 @@ import type { Page, SourceRecord, StreamContext, StreamReader } from '../../type
 import { GraphqlTimeoutError } from './client.ts';
 import type { GraphqlAnswer, GraphqlQuery } from './client.ts';
 import {
+  DEFAULT_NESTED_SIZES,
   NESTED,
-  PULL_REQUESTS_QUERY,
+  PROBE,
   REVIEW_COMMENTS_BATCH,
+  REVIEW_COMMENTS_FIRST,
   REVIEW_COMMENTS_PAGE_QUERY,
-  REVIEW_COMMENTS_QUERY,
   REVIEW_IDS_PER_ALIAS,
   pullConnectionQuery,
+  pullRequestsQuery,
+  reviewCommentsQuery,
 } from './queries.ts';
-import type { NestedName } from './queries.ts';
+import type { NestedName, NestedSizes } from './queries.ts';
 
 export interface GraphqlPullRequestsOptions {
   query: GraphqlQuery;
@@ -25,6 +28,10 @@ export interface GraphqlPullRequestsOptions {
    * so a run with nothing changed spends 1 point per repository. Default 12.
    */
   probeSize?: number;
+  /** Nested list sizes of the page query (tests make them small to exercise the follow-ups). */
+  nestedSizes?: Partial<NestedSizes>;
+  /** Review comments per review in the lookup query. Default 50. */
+  reviewCommentsFirst?: number;
 }
 
 type Node = Record<string, unknown>;
@@ -91,7 +98,11 @@ class Buffers {
 export function graphqlPullRequestsStream(options: GraphqlPullRequestsOptions): StreamReader {
   const { query, repositories, overlapMs } = options;
   const pageSize = options.pageSize ?? 100;
-  const probeSize = Math.min(options.probeSize ?? 12, pageSize);
+  const probeSize = Math.min(options.probeSize ?? PROBE.pulls, pageSize);
+  const sizes = { ...DEFAULT_NESTED_SIZES, ...options.nestedSizes };
+  const pageQuery = pullRequestsQuery(sizes);
+  const probeQuery = pullRequestsQuery({ ...sizes, reviews: Math.min(sizes.reviews, PROBE.reviews) }, PROBE.comments);
+  const commentsQuery = reviewCommentsQuery(options.reviewCommentsFirst ?? REVIEW_COMMENTS_FIRST);
   return async function* pullRequests(ctx: StreamContext): AsyncGenerator<Page, void, undefined> {
     for (const repository of repositories) {
       const [owner, name] = repository.split('/');
@@ -104,42 +115,57 @@ export function graphqlPullRequestsStream(options: GraphqlPullRequestsOptions): 
       const buffers = new Buffers();
       // Review node id → the pull request it belongs to, waiting for its comments lookup.
       const pendingReviews = new Map<string, number>();
+      let commentsBatch = REVIEW_COMMENTS_BATCH;
+      let probing = since !== null;
 
       const fetchComments = async (all: boolean): Promise<void> => {
         while (pendingReviews.size >= REVIEW_COMMENTS_BATCH || (all && pendingReviews.size > 0)) {
-          const batch = [...pendingReviews.entries()].slice(0, REVIEW_COMMENTS_BATCH);
+          const batch = [...pendingReviews.entries()].slice(0, commentsBatch);
+          const ids = batch.map(([id]) => id);
+          let answer: GraphqlAnswer;
+          try {
+            answer = await query(commentsQuery, { ids: ids.slice(0, REVIEW_IDS_PER_ALIAS), more: ids.slice(REVIEW_IDS_PER_ALIAS) }, ctx.signal);
+          } catch (err) {
+            if (err instanceof GraphqlTimeoutError && commentsBatch > 1) {
+              commentsBatch = Math.max(1, Math.floor(commentsBatch / 2));
+              continue;
+            }
+            throw err;
+          }
           for (const [id] of batch) pendingReviews.delete(id);
           const pullOf = new Map(batch);
-          const ids = batch.map(([id]) => id);
-          const answer = await query(REVIEW_COMMENTS_QUERY, { ids: ids.slice(0, REVIEW_IDS_PER_ALIAS), more: ids.slice(REVIEW_IDS_PER_ALIAS) }, ctx.signal);
           const reviews = [answer.data.lookup, answer.data.overflow].flatMap((list) => (Array.isArray(list) ? list.filter(isRecord) : []));
           for (const review of reviews) {
             const reviewId = stringField(review, 'id', 'github graphql review');
             const pullNumber = pullOf.get(reviewId);
-            if (pullNumber === undefined) continue;
-            let comments = connectionOf(review.comments, 'review comments');
-            const nodes = [...comments.nodes];
-            let last = answer;
-            while (comments.hasNextPage) {
-              last = await query(REVIEW_COMMENTS_PAGE_QUERY, { id: reviewId, after: comments.endCursor }, ctx.signal);
-              comments = connectionOf(isRecord(last.data.node) ? last.data.node.comments : null, 'review comments');
-              nodes.push(...comments.nodes);
-            }
-            for (const c of nodes) {
-              buffers.add('github_review_comments', {
-                externalId: stringField(c, 'fullDatabaseId', 'github graphql review comment'),
-                rawData: c,
-                metadata: metadata(last, { repository, pull_number: pullNumber }),
-              });
-            }
+            if (pullNumber !== undefined) await addComments(reviewId, review.comments, answer, pullNumber);
           }
+        }
+      };
+
+      /** A review's comments as the answer brought them, plus the pages past them. */
+      const addComments = async (reviewId: string, first: unknown, answer: GraphqlAnswer, pullNumber: number): Promise<void> => {
+        let comments = connectionOf(first, 'review comments');
+        const nodes = [...comments.nodes];
+        let last = answer;
+        while (comments.hasNextPage) {
+          last = await query(REVIEW_COMMENTS_PAGE_QUERY, { id: reviewId, after: comments.endCursor }, ctx.signal);
+          comments = connectionOf(isRecord(last.data.node) ? last.data.node.comments : null, 'review comments');
+          nodes.push(...comments.nodes);
+        }
+        for (const c of nodes) {
+          buffers.add('github_review_comments', {
+            externalId: stringField(c, 'fullDatabaseId', 'github graphql review comment'),
+            rawData: c,
+            metadata: metadata(last, { repository, pull_number: pullNumber }),
+          });
         }
       };
 
       for (;;) {
         let answer: GraphqlAnswer;
         try {
-          answer = await query(PULL_REQUESTS_QUERY, { owner, name, first: size, after }, ctx.signal);
+          answer = await query(probing ? probeQuery : pageQuery, { owner, name, first: size, after }, ctx.signal);
         } catch (err) {
           if (err instanceof GraphqlTimeoutError && size > 1) {
             size = Math.max(1, Math.floor(size / 2));
@@ -170,6 +196,7 @@ export function graphqlPullRequestsStream(options: GraphqlPullRequestsOptions): 
         after = page.endCursor;
         // A probe that came back full of changes: the rest is read at full size.
         if (changed === page.nodes.length) size = pageSize;
+        probing = false;
       }
       await fetchComments(true);
       yield* buffers.drain();
@@ -202,12 +229,16 @@ export function graphqlPullRequestsStream(options: GraphqlPullRequestsOptions): 
           metadata: metadata(answer, scope),
         });
         for (const review of lists.reviews) {
+          // The probe brings a review's comments inline; they are records of their own.
+          const { comments: inline, ...reviewNode } = review;
           buffers.add('github_reviews', {
             externalId: stringField(review, 'fullDatabaseId', 'github graphql review'),
-            rawData: review,
+            rawData: reviewNode,
             metadata: metadata(answer, scope),
           });
-          pendingReviews.set(stringField(review, 'id', 'github graphql review'), number);
+          const reviewId = stringField(review, 'id', 'github graphql review');
+          if (inline === undefined) pendingReviews.set(reviewId, number);
+          else await addComments(reviewId, inline, answer, number);
         }
         for (const entry of lists.commits) {
           const commit = isRecord(entry.commit) ? entry.commit : null;

@@ -28,24 +28,49 @@ export const NESTED = {
 } as const;
 export type NestedName = keyof typeof NESTED;
 
-const PULL_FIELDS = `id fullDatabaseId number title state isDraft merged mergedAt closedAt createdAt updatedAt
+/** How many of each nested list one page query asks for. */
+export type NestedSizes = Readonly<Record<NestedName, number>>;
+export const DEFAULT_NESTED_SIZES: NestedSizes = {
+  labels: NESTED.labels.first,
+  reviewRequests: NESTED.reviewRequests.first,
+  reviews: NESTED.reviews.first,
+  commits: NESTED.commits.first,
+};
+
+function pullFields(sizes: NestedSizes, inlineComments: number | null): string {
+  const fields = (n: NestedName): string =>
+    n === 'reviews' && inlineComments !== null
+      ? `${REVIEW_FIELDS} comments(first: ${inlineComments}) { totalCount ${PAGE_INFO} nodes { ${REVIEW_COMMENT_FIELDS} } }`
+      : NESTED[n].fields;
+  return `id fullDatabaseId number title state isDraft merged mergedAt closedAt createdAt updatedAt
   ${ACTOR} baseRefName headRefName baseRepository { nameWithOwner }
   additions deletions changedFiles mergeCommit { oid } mergedBy { login }
-  ${(Object.keys(NESTED) as NestedName[]).map((n) => `${n}(first: ${NESTED[n].first}) { totalCount ${PAGE_INFO} nodes { ${NESTED[n].fields} } }`).join('\n  ')}`;
+  ${(Object.keys(NESTED) as NestedName[]).map((n) => `${n}(first: ${sizes[n]}) { totalCount ${PAGE_INFO} nodes { ${fields(n)} } }`).join('\n  ')}`;
+}
+
+/**
+ * The small first page of an incremental run, with review comments inline: 12 PRs × (4
+ * connections + 8 reviews' comments) + 1 = 145 requests, which GitHub rounds to 1 point, so a
+ * run that finds few or no changes costs 1 point per repository.
+ */
+export const PROBE = { pulls: 12, reviews: 8, comments: 20 } as const;
 
 /**
  * Pull requests of one repository, most recently updated first: per PR its labels, requested
  * reviewers, reviews and commits. Cost per page of 100 = (1 + 100 × 4 connections) ÷ 100 = 4.
  */
-export const PULL_REQUESTS_QUERY = `query TributaryPullRequests($owner: String!, $name: String!, $first: Int!, $after: String) {
+export function pullRequestsQuery(sizes: NestedSizes = DEFAULT_NESTED_SIZES, inlineComments: number | null = null): string {
+  const name = inlineComments === null ? 'TributaryPullRequests' : 'TributaryPullRequestsProbe';
+  return `query ${name}($owner: String!, $name: String!, $first: Int!, $after: String) {
   ${RATE_LIMIT}
   repository(owner: $owner, name: $name) {
     pullRequests(first: $first, after: $after, orderBy: { field: UPDATED_AT, direction: DESC }) {
       ${PAGE_INFO}
-      nodes { ${PULL_FIELDS} }
+      nodes { ${pullFields(sizes, inlineComments)} }
     }
   }
 }`;
+}
 
 /** The rest of one pull request's nested list, past what the page query brought. */
 export function pullConnectionQuery(name: NestedName): string {
@@ -64,11 +89,14 @@ export const REVIEW_COMMENTS_FIRST = 50;
  * review's `comments` is one request, and GitHub rounds requests ÷ 100 to the nearest point, so
  * 149 reviews still cost 1.
  */
-export const REVIEW_COMMENTS_QUERY = `query TributaryReviewComments($ids: [ID!]!, $more: [ID!]!) {
+export function reviewCommentsQuery(first = REVIEW_COMMENTS_FIRST): string {
+  const lookup = `... on PullRequestReview { id fullDatabaseId comments(first: ${first}) { totalCount ${PAGE_INFO} nodes { ${REVIEW_COMMENT_FIELDS} } } }`;
+  return `query TributaryReviewComments($ids: [ID!]!, $more: [ID!]!) {
   ${RATE_LIMIT}
-  lookup: nodes(ids: $ids) { ... on PullRequestReview { id fullDatabaseId comments(first: ${REVIEW_COMMENTS_FIRST}) { totalCount ${PAGE_INFO} nodes { ${REVIEW_COMMENT_FIELDS} } } } }
-  overflow: nodes(ids: $more) { ... on PullRequestReview { id fullDatabaseId comments(first: ${REVIEW_COMMENTS_FIRST}) { totalCount ${PAGE_INFO} nodes { ${REVIEW_COMMENT_FIELDS} } } } }
+  lookup: nodes(ids: $ids) { ${lookup} }
+  overflow: nodes(ids: $more) { ${lookup} }
 }`;
+}
 export const REVIEW_COMMENTS_BATCH = 149;
 
 /** The rest of one review's comments. */
@@ -80,8 +108,9 @@ export const REVIEW_COMMENTS_PAGE_QUERY = `query TributaryReviewCommentsPage($id
 /** Every query string the collector can send. */
 export function allQueries(): Record<string, string> {
   const out: Record<string, string> = {
-    TributaryPullRequests: PULL_REQUESTS_QUERY,
-    TributaryReviewComments: REVIEW_COMMENTS_QUERY,
+    TributaryPullRequests: pullRequestsQuery(),
+    TributaryPullRequestsProbe: pullRequestsQuery({ ...DEFAULT_NESTED_SIZES, reviews: PROBE.reviews }, PROBE.comments),
+    TributaryReviewComments: reviewCommentsQuery(),
     TributaryReviewCommentsPage: REVIEW_COMMENTS_PAGE_QUERY,
   };
   for (const name of Object.keys(NESTED) as NestedName[]) out[`TributaryPullRequest_${name}`] = pullConnectionQuery(name);
