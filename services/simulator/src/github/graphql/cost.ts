@@ -1,4 +1,4 @@
-import { Kind, getNamedType, isCompositeType, isListType, getNullableType, valueFromASTUntyped } from 'graphql';
+import { Kind, OperationTypeNode, getNamedType, isCompositeType, isListType, getNullableType, valueFromASTUntyped } from 'graphql';
 import type { DocumentNode, FieldNode, FragmentDefinitionNode, GraphQLCompositeType, GraphQLSchema, OperationDefinitionNode, SelectionSetNode } from 'graphql';
 
 /** GitHub's hard cap on nodes one query may ask for. */
@@ -97,7 +97,8 @@ export function queryCost(
     }
   };
 
-  const root = operation.operation === 'query' ? schema.getQueryType() : operation.operation === 'mutation' ? schema.getMutationType() : null;
+  const root =
+    operation.operation === OperationTypeNode.QUERY ? schema.getQueryType() : operation.operation === OperationTypeNode.MUTATION ? schema.getMutationType() : null;
   if (root) walk(root, operation.selectionSet, 1, new Set());
   out.cost = Math.max(1, Math.round(out.requests / 100));
   return out;

@@ -237,7 +237,7 @@ export function pullObj(store: GithubStore, j: number): Obj {
   };
 }
 
-const ORDER_KEYS = ['CREATED_AT', 'UPDATED_AT', 'COMMENTS'] as const;
+type OrderField = 'CREATED_AT' | 'UPDATED_AT' | 'COMMENTS';
 
 export function repoObj(store: GithubStore, repo: RepoRec): Obj {
   return {
@@ -256,7 +256,7 @@ export function repoObj(store: GithubStore, repo: RepoRec): Obj {
       return j === undefined ? null : pullObj(store, j);
     },
     pullRequests: (args: Args) => {
-      const order = (args.orderBy ?? {}) as { field?: (typeof ORDER_KEYS)[number]; direction?: 'ASC' | 'DESC' };
+      const order = (args.orderBy ?? {}) as { field?: OrderField; direction?: 'ASC' | 'DESC' };
       const states = Array.isArray(args.states) ? new Set(args.states) : null;
       const code = { OPEN: PR_STATE_OPEN, CLOSED: PR_STATE_CLOSED, MERGED: PR_STATE_MERGED } as const;
       const wanted: Set<number> | null = states ? new Set([...states].map((s) => code[s as keyof typeof code])) : null;

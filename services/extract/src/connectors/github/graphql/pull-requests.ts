@@ -74,7 +74,7 @@ class Buffers {
   readonly #by = new Map<EntityType, Map<string, SourceRecord>>();
   add(entityType: EntityType, record: SourceRecord): void {
     let map = this.#by.get(entityType);
-    if (!map) this.#by.set(entityType, (map = new Map()));
+    if (!map) this.#by.set(entityType, (map = new Map<string, SourceRecord>()));
     map.delete(record.externalId);
     map.set(record.externalId, record);
   }
