@@ -31,9 +31,14 @@ export const jiraCredentialsSchema = z.strictObject({
   email: z.string().email().max(320),
   api_token: z.string().min(1).max(4096),
 });
-export const githubCredentialsSchema = z.strictObject({
-  token: z.string().min(1).max(4096),
-});
+const githubTokenSchema = z.string().min(1).max(4096);
+export const githubCredentialsSchema = z
+  .strictObject({
+    token: githubTokenSchema.optional(),
+    /** A token pool: requests are spread over the tokens, each with its own quota. */
+    tokens: z.array(githubTokenSchema).min(1).max(50).optional(),
+  })
+  .refine((c) => c.token !== undefined || c.tokens !== undefined, { message: 'token or tokens is required', path: ['token'] });
 
 const projectKeySchema = z.string().regex(/^[A-Z][A-Z0-9_]{0,49}$/, 'must be a Jira project key like ABC');
 export const jiraConfigSchema = z.union([
@@ -51,6 +56,16 @@ export const githubConfigSchema = z.strictObject({
 
 export type JiraCredentials = z.infer<typeof jiraCredentialsSchema>;
 export type GithubCredentials = z.infer<typeof githubCredentialsSchema>;
+
+/** The tokens of a GitHub integration, each named by where it sits (`token`, `tokens[1]`): names are what logs and errors show, never values. */
+export function githubTokens(credentials: GithubCredentials): { name: string; token: string }[] {
+  const out: { name: string; token: string }[] = [];
+  if (credentials.token !== undefined) out.push({ name: 'token', token: credentials.token });
+  (credentials.tokens ?? []).forEach((token, i) => {
+    if (!out.some((t) => t.token === token)) out.push({ name: `tokens[${i}]`, token });
+  });
+  return out;
+}
 export type JiraConfig = z.infer<typeof jiraConfigSchema>;
 export type GithubConfig = z.infer<typeof githubConfigSchema>;
 export type IntegrationCredentials = JiraCredentials | GithubCredentials;

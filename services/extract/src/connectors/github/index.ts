@@ -1,5 +1,6 @@
 import { HttpError } from '@tributary/resilience';
 import type { RateLimitGovernor } from '@tributary/resilience';
+import type { GithubCredentials } from '@tributary/contracts';
 import type { SourceClient } from '../../http/source-client.ts';
 import { DEFAULT_OVERLAP_MS } from '../shared.ts';
 import type { Connector } from '../types.ts';
@@ -13,7 +14,8 @@ import { graphqlPullRequestsStream } from './graphql/pull-requests.ts';
 export interface GithubIntegration {
   id: number | string;
   baseUrl: string;
-  credentials: { token: string };
+  /** One token, or a pool (`tokens`); see `githubTokens`. */
+  credentials: GithubCredentials;
   config: { repositories: readonly string[]; api?: 'graphql' | 'rest' };
 }
 
