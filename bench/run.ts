@@ -3,6 +3,7 @@ import { benchRawIngest } from './raw-ingest.ts';
 import { benchTransformLoad } from './transform-load.ts';
 import { benchEndToEnd } from './end-to-end.ts';
 import { benchQuota } from './quota.ts';
+import { benchSourceEfficiency } from './source-efficiency.ts';
 import type { BenchResult } from './support.ts';
 
 /**
@@ -14,6 +15,7 @@ const benchmarks: Record<string, () => Promise<BenchResult>> = {
   'transform-load': () =>
     benchTransformLoad(Number(process.env.BENCH_ISSUES ?? 100_000), Number(process.env.BENCH_PRS ?? 20_000)),
   quota: () => benchQuota(),
+  'source-efficiency': () => benchSourceEfficiency(Number(process.env.BENCH_EFFICIENCY_PRS ?? 2000), Number(process.env.BENCH_CLOCK_FACTOR ?? 60)),
   'end-to-end': () => benchEndToEnd(Number(process.env.BENCH_ISSUES ?? 100_000), Number(process.env.BENCH_PRS ?? 20_000)),
 };
 

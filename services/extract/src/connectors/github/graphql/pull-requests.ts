@@ -11,6 +11,7 @@ import {
   REVIEW_COMMENTS_FIRST,
   REVIEW_COMMENTS_PAGE_QUERY,
   REVIEW_IDS_PER_ALIAS,
+  freeLookups,
   pullConnectionQuery,
   pullRequestsQuery,
   reviewCommentsQuery,
@@ -165,7 +166,16 @@ export function graphqlPullRequestsStream(options: GraphqlPullRequestsOptions): 
       for (;;) {
         let answer: GraphqlAnswer;
         try {
-          answer = await query(probing ? probeQuery : pageQuery, { owner, name, first: size, after }, ctx.signal);
+          // Comments of reviews from earlier pages, as many as ride along without raising the cost.
+          const riding = [...pendingReviews.entries()].slice(0, probing ? 0 : freeLookups(size));
+          answer = await query(probing ? probeQuery : pageQuery, { owner, name, first: size, after, pending: riding.map(([id]) => id) }, ctx.signal);
+          for (const [id] of riding) pendingReviews.delete(id);
+          const pullOf = new Map(riding);
+          for (const review of Array.isArray(answer.data.pending) ? answer.data.pending.filter(isRecord) : []) {
+            const reviewId = stringField(review, 'id', 'github graphql review');
+            const pullNumber = pullOf.get(reviewId);
+            if (pullNumber !== undefined) await addComments(reviewId, review.comments, answer, pullNumber);
+          }
         } catch (err) {
           if (err instanceof GraphqlTimeoutError && size > 1) {
             size = Math.max(1, Math.floor(size / 2));

@@ -55,13 +55,19 @@ function pullFields(sizes: NestedSizes, inlineComments: number | null): string {
  */
 export const PROBE = { pulls: 12, reviews: 8, comments: 20 } as const;
 
+const reviewLookup = (first: number): string =>
+  `... on PullRequestReview { id fullDatabaseId comments(first: ${first}) { totalCount ${PAGE_INFO} nodes { ${REVIEW_COMMENT_FIELDS} } } }`;
+
 /**
  * Pull requests of one repository, most recently updated first: per PR its labels, requested
  * reviewers, reviews and commits. Cost per page of 100 = (1 + 100 × 4 connections) ÷ 100 = 4.
+ * Beside them (`pending`) the comments of reviews seen on earlier pages: GitHub rounds the
+ * requests ÷ 100 to the nearest point, so up to 48 such lookups ride along for free
+ * (`freeLookups`).
  */
 export function pullRequestsQuery(sizes: NestedSizes = DEFAULT_NESTED_SIZES, inlineComments: number | null = null): string {
   const name = inlineComments === null ? 'TributaryPullRequests' : 'TributaryPullRequestsProbe';
-  return `query ${name}($owner: String!, $name: String!, $first: Int!, $after: String) {
+  return `query ${name}($owner: String!, $name: String!, $first: Int!, $after: String, $pending: [ID!]!) {
   ${RATE_LIMIT}
   repository(owner: $owner, name: $name) {
     pullRequests(first: $first, after: $after, orderBy: { field: UPDATED_AT, direction: DESC }) {
@@ -69,7 +75,19 @@ export function pullRequestsQuery(sizes: NestedSizes = DEFAULT_NESTED_SIZES, inl
       nodes { ${pullFields(sizes, inlineComments)} }
     }
   }
+  pending: nodes(ids: $pending) { ${reviewLookup(REVIEW_COMMENTS_FIRST)} }
 }`;
+}
+
+/**
+ * How many review lookups fit in a page query of `pulls` PRs (and `inlineComments` reviews'
+ * comments per PR) without raising its rounded cost; at most 100 ids per `nodes` list.
+ */
+export function freeLookups(pulls: number, inlineReviews = 0): number {
+  // 1 for pullRequests, 4 nested connections per PR, the inline comments, and the pending list itself.
+  const base = 1 + pulls * (Object.keys(NESTED).length + inlineReviews) + 1;
+  const points = Math.max(1, Math.round(base / 100));
+  return Math.max(0, Math.min(100, points * 100 + 49 - base));
 }
 
 /** The rest of one pull request's nested list, past what the page query brought. */
@@ -90,7 +108,7 @@ export const REVIEW_COMMENTS_FIRST = 50;
  * 149 reviews still cost 1.
  */
 export function reviewCommentsQuery(first = REVIEW_COMMENTS_FIRST): string {
-  const lookup = `... on PullRequestReview { id fullDatabaseId comments(first: ${first}) { totalCount ${PAGE_INFO} nodes { ${REVIEW_COMMENT_FIELDS} } } }`;
+  const lookup = reviewLookup(first);
   return `query TributaryReviewComments($ids: [ID!]!, $more: [ID!]!) {
   ${RATE_LIMIT}
   lookup: nodes(ids: $ids) { ${lookup} }
