@@ -9,6 +9,7 @@ import { pullRequestsStream } from './pull-requests.ts';
 import { repositoriesStream } from './repositories.ts';
 import { repoPath } from './shared.ts';
 import { createGraphqlClient } from './graphql/client.ts';
+import { CONNECTION_TEST_QUERY } from './graphql/queries.ts';
 import { graphqlPullRequestsStream } from './graphql/pull-requests.ts';
 
 export interface GithubIntegration {
@@ -36,9 +37,12 @@ export function createGithubConnector(options: GithubConnectorOptions): Connecto
   const { client } = options;
   const repositories = options.integration.config.repositories;
   const overlapMs = options.overlapMs ?? DEFAULT_OVERLAP_MS;
+  const useGraphql = options.integration.config.api !== 'rest';
+  const graphql = createGraphqlClient({ client, baseUrl: options.integration.baseUrl, governor: options.governor });
   return {
     async testConnection(signal) {
       await client.get('/user', { signal });
+      if (useGraphql) await graphql(CONNECTION_TEST_QUERY, {}, signal ?? new AbortController().signal);
       for (const repository of repositories) {
         try {
           await client.get(repoPath(repository), { signal });
@@ -55,13 +59,9 @@ export function createGithubConnector(options: GithubConnectorOptions): Connecto
       repositories: repositoriesStream(client, repositories),
       // GraphQL unless the integration asks for REST (a GHES without GraphQL, or as a fallback).
       pull_requests:
-        options.integration.config.api === 'rest'
-          ? pullRequestsStream({ client, repositories, overlapMs, concurrency: options.pullConcurrency })
-          : graphqlPullRequestsStream({
-              query: createGraphqlClient({ client, baseUrl: options.integration.baseUrl, governor: options.governor }),
-              repositories,
-              overlapMs,
-            }),
+        useGraphql
+          ? graphqlPullRequestsStream({ query: graphql, repositories, overlapMs })
+          : pullRequestsStream({ client, repositories, overlapMs, concurrency: options.pullConcurrency }),
       deployments: deploymentsStream(client, repositories, overlapMs),
     },
   };

@@ -4,7 +4,7 @@ import { startSimulator } from '@tributary/simulator';
 import { createBreakerRegistry, createGovernor } from '@tributary/resilience';
 import type { BreakerRegistry } from '@tributary/resilience';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { buildSourceClient } from '../../index.ts';
+import { buildSourceClient, createConnector } from '../../index.ts';
 import type { ConnectorIntegration } from '../../index.ts';
 import { contextFor, drain } from '../../testing.ts';
 import type { Positions } from '../../testing.ts';
@@ -66,6 +66,20 @@ describe('GitHub GraphQL collector', () => {
   it('finds the GraphQL endpoint beside the REST root on github.com and GitHub Enterprise Server', () => {
     expect(graphqlPath('https://api.github.com')).toBe('/graphql');
     expect(graphqlPath('https://ghe.example.com/api/v3')).toBe('https://ghe.example.com/api/graphql');
+  });
+
+  it('tests the connection over GraphQL too, so a server without it fails the test rather than the run', async () => {
+    const integration: ConnectorIntegration = {
+      type: 'github',
+      id: 16,
+      baseUrl: sim.url,
+      credentials: { token: 'sim-github-token' },
+      config: { repositories: truth.github.repositories },
+    };
+    const connector = createConnector(integration, buildSourceClient(integration, { registry, retry: { retries: 0, baseMs: 1, capMs: 1 } }));
+    await expect(connector.testConnection()).resolves.toBeUndefined();
+    await sim.control('POST', '/_sim/faults', { path: '/graphql', kind: 'status', status: 404, count: 1 });
+    await expect(connector.testConnection()).rejects.toThrow('HTTP 404');
   });
 
   const positions: Positions = new Map();

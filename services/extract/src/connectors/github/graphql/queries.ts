@@ -123,6 +123,12 @@ export const REVIEW_COMMENTS_PAGE_QUERY = `query TributaryReviewCommentsPage($id
   node(id: $id) { ... on PullRequestReview { comments(first: 100, after: $after) { totalCount ${PAGE_INFO} nodes { ${REVIEW_COMMENT_FIELDS} } } } }
 }`;
 
+/** The connection test: the token can use GraphQL at all (a GHES may have it switched off). */
+export const CONNECTION_TEST_QUERY = `query TributaryConnectionTest {
+  ${RATE_LIMIT}
+  viewer { login }
+}`;
+
 /** Every query string the collector can send. */
 export function allQueries(): Record<string, string> {
   const out: Record<string, string> = {
@@ -130,6 +136,7 @@ export function allQueries(): Record<string, string> {
     TributaryPullRequestsProbe: pullRequestsQuery({ ...DEFAULT_NESTED_SIZES, reviews: PROBE.reviews }, PROBE.comments),
     TributaryReviewComments: reviewCommentsQuery(),
     TributaryReviewCommentsPage: REVIEW_COMMENTS_PAGE_QUERY,
+    TributaryConnectionTest: CONNECTION_TEST_QUERY,
   };
   for (const name of Object.keys(NESTED) as NestedName[]) out[`TributaryPullRequest_${name}`] = pullConnectionQuery(name);
   return out;
