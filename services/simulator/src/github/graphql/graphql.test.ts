@@ -71,6 +71,15 @@ describe('simulated GitHub GraphQL API', () => {
     expect((await gql('{ viewer { login } }')).body.errors).toBeUndefined();
   });
 
+  it('reports each id nodes(ids:) cannot resolve as NOT_FOUND at its index, keeping the others', async () => {
+    await sim.control('DELETE', '/_sim/graphql/quota');
+    const page = await gql(`{ repository(owner: "${repo[0]}", name: "${repo[1]}") { pullRequests(first: 1) { nodes { id number } } } }`);
+    const pr = (page.body.data as { repository: { pullRequests: { nodes: { id: string; number: number }[] } } }).repository.pullRequests.nodes[0];
+    const { body } = await gql('query N($ids: [ID!]!) { nodes(ids: $ids) { ... on PullRequest { number } } }', { ids: [pr?.id, 'PR_kwDOgone'] });
+    expect(body.data).toEqual({ nodes: [{ number: pr?.number }, null] });
+    expect(body.errors).toEqual([expect.objectContaining({ type: 'NOT_FOUND', path: ['nodes', 1] })]);
+  });
+
   it('times out a query asking for too many nodes with the 502 GitHub sends', async () => {
     await sim.control('POST', '/_sim/graphql/faults', { timeout_above_nodes: 50 });
     const q = (n: number) => `{ repository(owner: "${repo[0]}", name: "${repo[1]}") { pullRequests(first: ${n}) { nodes { number } } } }`;

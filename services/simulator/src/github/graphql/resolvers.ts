@@ -301,6 +301,10 @@ export function nodeById(store: GithubStore, id: unknown): Obj | null {
   }
 }
 
+function notFound(id: unknown): TypedError {
+  return new TypedError('NOT_FOUND', `Could not resolve to a node with the global id of '${typeof id === 'string' ? id : ''}'`);
+}
+
 /** The root `Query` object. */
 export function rootValue(store: GithubStore, rateLimit: Obj): Obj {
   return {
@@ -313,7 +317,8 @@ export function rootValue(store: GithubStore, rateLimit: Obj): Obj {
       if (!repo) throw new TypedError('NOT_FOUND', `Could not resolve to a Repository with the name '${owner}/${name}'.`);
       return repoObj(store, repo);
     },
-    node: (args: Args) => nodeById(store, args.id),
-    nodes: (args: Args) => (Array.isArray(args.ids) ? args.ids.map((id) => nodeById(store, id)) : []),
+    node: (args: Args) => nodeById(store, args.id) ?? notFound(args.id),
+    // An Error in a list position is reported at that index, as GitHub reports each missing id.
+    nodes: (args: Args) => (Array.isArray(args.ids) ? args.ids.map((id) => nodeById(store, id) ?? notFound(id)) : []),
   };
 }

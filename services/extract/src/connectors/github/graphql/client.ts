@@ -98,10 +98,13 @@ export function createGraphqlClient(options: GraphqlClientOptions) {
         await sleep(waitMs, undefined, { signal });
         continue;
       }
-      if (errors.length > 0) {
-        // NOT_FOUND and field errors do not heal by asking again; a partial answer may.
-        const fatal = errors.some((e) => e.type === 'NOT_FOUND' || e.path === undefined);
-        if (fatal || data === null || data === undefined || ++partial > PARTIAL_RETRIES) throw new GraphqlQueryError(name, errors);
+      // A node looked up by id that is gone (deleted between two queries) is simply absent.
+      const gone = (e: GraphqlError): boolean => e.type === 'NOT_FOUND' && e.path !== undefined && e.path[0] !== 'repository';
+      const remaining = errors.filter((e) => !gone(e));
+      if (remaining.length > 0) {
+        // A missing repository and query errors (no path) do not heal by asking again; a partial answer may.
+        const fatal = remaining.some((e) => e.type === 'NOT_FOUND' || e.path === undefined);
+        if (fatal || data === null || data === undefined || ++partial > PARTIAL_RETRIES) throw new GraphqlQueryError(name, remaining);
         continue;
       }
       if (data === null || data === undefined) throw new GraphqlQueryError(name, [{ message: 'answer without data' }]);
