@@ -15,7 +15,11 @@ const benchmarks: Record<string, () => Promise<BenchResult>> = {
   'transform-load': () =>
     benchTransformLoad(Number(process.env.BENCH_ISSUES ?? 100_000), Number(process.env.BENCH_PRS ?? 20_000)),
   quota: () => benchQuota(),
-  'source-efficiency': () => benchSourceEfficiency(Number(process.env.BENCH_EFFICIENCY_PRS ?? 2000), Number(process.env.BENCH_CLOCK_FACTOR ?? 60)),
+  'source-efficiency': () => benchSourceEfficiency(
+      Number(process.env.BENCH_EFFICIENCY_PRS ?? 2000),
+      Number(process.env.BENCH_LIMITS_PRS ?? 20_000),
+      Number(process.env.BENCH_CLOCK_FACTOR ?? 60),
+    ),
   'end-to-end': () => benchEndToEnd(Number(process.env.BENCH_ISSUES ?? 100_000), Number(process.env.BENCH_PRS ?? 20_000)),
 };
 
