@@ -12,6 +12,14 @@ let sim: RunningSimulator;
 let truth: TruthSummary;
 let registry: BreakerRegistry;
 
+const warnings: { fields: unknown; message: string }[] = [];
+const logger = {
+  debug: () => undefined,
+  info: () => undefined,
+  warn: (fields: unknown, message: string) => void warnings.push({ fields, message }),
+  error: () => undefined,
+};
+
 function pooled(tokens: string[]): { client: TokenPoolClient; run: () => Promise<number> } {
   const integration: ConnectorIntegration = {
     type: 'github',
@@ -20,7 +28,7 @@ function pooled(tokens: string[]): { client: TokenPoolClient; run: () => Promise
     credentials: { tokens },
     config: { repositories: truth.github.repositories },
   };
-  const client = buildSourceClient(integration, { registry, retry: { retries: 1, baseMs: 10, capMs: 20 } }) as TokenPoolClient;
+  const client = buildSourceClient(integration, { registry, logger, retry: { retries: 1, baseMs: 10, capMs: 20 } }) as TokenPoolClient;
   const connector = createConnector(integration, client);
   return {
     client,
@@ -47,6 +55,8 @@ describe('GitHub token pool', () => {
     const { client, run } = pooled(['pool-one', 'revoked-secret', 'pool-two']);
     expect(await run()).toBe(truth.github.pull_requests);
     expect(client.rejected()).toEqual(['tokens[1]']);
+    expect(warnings).toEqual([{ fields: { source: 'github:21', token_name: 'tokens[1]', tokens_left: 2 }, message: 'github token rejected; skipped for this run' }]);
+    expect(JSON.stringify(warnings)).not.toContain('revoked-secret');
     const stats = await sim.control<StatsSnapshot>('GET', '/_sim/stats');
     expect(stats.quota_used['graphql:pool-one']).toBeGreaterThan(0);
     expect(stats.quota_used['graphql:pool-two']).toBeGreaterThan(0);

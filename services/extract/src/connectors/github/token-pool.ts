@@ -60,7 +60,8 @@ export function createTokenPool(tokens: readonly PooledToken[], options: { name:
       } catch (err) {
         if (!(err instanceof CredentialsRejectedError)) throw err;
         rejected.add(token.name);
-        options.logger?.warn({ source: options.name, token: token.name, remaining: tokens.length - rejected.size }, 'github token rejected; skipped for this run');
+        // `token_name`, not `token`: the logger redacts any `token` key, and the name is what the reader needs.
+        options.logger?.warn({ source: options.name, token_name: token.name, tokens_left: tokens.length - rejected.size }, 'github token rejected; skipped for this run');
       }
     }
   }
