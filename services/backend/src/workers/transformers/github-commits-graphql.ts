@@ -1,5 +1,8 @@
 import { z } from 'zod';
-import { defineTransformer, metadataPullNumber, optionalTimestamp, parseRaw, requireRepository, row } from './shared.ts';
+import { githubCommitsTransformer } from './github-commits.ts';
+import { requireGraphqlScope } from './github-reviews-graphql.ts';
+import { iso, restUser } from './graphql-shared.ts';
+import { defineTransformer, optionalTimestamp, parseRaw } from './shared.ts';
 
 /** A `GitActor`: the git identity, and the GitHub account it maps to (null when unlinked). */
 const gitActor = z
@@ -21,29 +24,19 @@ const commitSchema = z.looseObject({
   committer: gitActor,
 });
 
+/** Checked as GraphQL, restated as REST, mapped by the REST transformer (same rows and PR association either way). */
 export const githubCommitsGraphqlTransformer = defineTransformer('github_commits', (raw, context) => {
   const c = parseRaw(commitSchema, raw);
-  const repository = requireRepository('extraction_metadata.repository', null, context);
-  const pullNumber = metadataPullNumber(context);
-  const association =
-    pullNumber === null
-      ? []
-      : [row('github_pull_request_commits', `${repository}#${pullNumber}@${c.oid}`, { repository, pull_number: pullNumber, sha: c.oid })];
-  return [
-    row('github_commits', c.oid, {
-      repository,
-      pull_number: pullNumber,
+  requireGraphqlScope(context, false);
+  const person = (actor: z.output<typeof gitActor>, date: Date | null) =>
+    actor ? { name: actor.name ?? null, email: actor.email ?? null, date: iso(date ?? actor.date) } : null;
+  return githubCommitsTransformer.transform(
+    {
       sha: c.oid,
-      message: c.message ?? null,
-      author_name: c.author?.name ?? null,
-      author_email: c.author?.email ?? null,
-      author_login: c.author?.user?.login ?? null,
-      authored_at: c.authoredDate ?? c.author?.date ?? null,
-      committer_name: c.committer?.name ?? null,
-      committer_email: c.committer?.email ?? null,
-      committer_login: c.committer?.user?.login ?? null,
-      committed_at: c.committedDate ?? c.committer?.date ?? null,
-    }),
-    ...association,
-  ];
+      commit: { message: c.message ?? null, author: person(c.author, c.authoredDate), committer: person(c.committer, c.committedDate) },
+      author: restUser(c.author?.user?.login ?? null),
+      committer: restUser(c.committer?.user?.login ?? null),
+    },
+    context,
+  );
 });

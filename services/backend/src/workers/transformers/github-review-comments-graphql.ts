@@ -1,7 +1,8 @@
 import { z } from 'zod';
-import { actorLogin, graphqlActor, graphqlDatabaseId } from './graphql-shared.ts';
-import { graphqlPullScope } from './github-reviews-graphql.ts';
-import { defineTransformer, parseRaw, row, timestamp } from './shared.ts';
+import { githubReviewCommentsTransformer } from './github-review-comments.ts';
+import { requireGraphqlScope } from './github-reviews-graphql.ts';
+import { actorLogin, graphqlActor, graphqlDatabaseId, iso, restUser } from './graphql-shared.ts';
+import { defineTransformer, parseRaw, timestamp } from './shared.ts';
 
 /** A `PullRequestReviewComment` node. */
 const commentSchema = z.looseObject({
@@ -14,19 +15,21 @@ const commentSchema = z.looseObject({
   pullRequestReview: z.looseObject({ fullDatabaseId: graphqlDatabaseId.nullish() }).nullish(),
 });
 
+/** Checked as GraphQL, restated as REST, mapped by the REST transformer (same rows either way). */
 export const githubReviewCommentsGraphqlTransformer = defineTransformer('github_review_comments', (raw, context) => {
   const c = parseRaw(commentSchema, raw);
-  const scope = graphqlPullScope(context);
-  return [
-    row('github_review_comments', c.fullDatabaseId, {
-      repository: scope.repository,
-      pull_number: scope.pullNumber,
-      review_id: c.pullRequestReview?.fullDatabaseId ?? null,
-      author_login: actorLogin(c.author),
+  requireGraphqlScope(context);
+  const reviewId = c.pullRequestReview?.fullDatabaseId;
+  return githubReviewCommentsTransformer.transform(
+    {
+      id: Number(c.fullDatabaseId),
+      pull_request_review_id: reviewId === null || reviewId === undefined ? null : Number(reviewId),
+      user: restUser(actorLogin(c.author)),
       body: c.body ?? null,
       path: c.path ?? null,
-      created_at: c.createdAt,
-      updated_at: c.updatedAt,
-    }),
-  ];
+      created_at: iso(c.createdAt),
+      updated_at: iso(c.updatedAt),
+    },
+    context,
+  );
 });

@@ -1,17 +1,15 @@
 import { z } from 'zod';
 import { TransformError } from './types.ts';
 import type { RawRecordContext } from './types.ts';
-import { actorLogin, graphqlActor, graphqlDatabaseId } from './graphql-shared.ts';
-import { defineTransformer, metadataPullNumber, metadataRepository, optionalTimestamp, parseRaw, row } from './shared.ts';
+import { githubReviewsTransformer } from './github-reviews.ts';
+import { actorLogin, graphqlActor, graphqlDatabaseId, iso, restUser } from './graphql-shared.ts';
+import { defineTransformer, metadataPullNumber, metadataRepository, optionalTimestamp, parseRaw } from './shared.ts';
 
 /** A GraphQL node has no URL naming its pull request: the scope is the one the collector asked for. */
-export function graphqlPullScope(context: RawRecordContext): { repository: string; pullNumber: number } {
-  const repository = metadataRepository(context);
-  const pullNumber = metadataPullNumber(context);
-  if (repository === null || pullNumber === null) {
+export function requireGraphqlScope(context: RawRecordContext, needsPull = true): void {
+  if (metadataRepository(context) === null || (needsPull && metadataPullNumber(context) === null)) {
     throw new TransformError('extraction_metadata', 'a GraphQL record needs metadata.repository and metadata.pull_number');
   }
-  return { repository, pullNumber };
 }
 
 /** A `PullRequestReview` node. */
@@ -23,17 +21,18 @@ const reviewSchema = z.looseObject({
   commit: z.looseObject({ oid: z.string() }).nullish(),
 });
 
+/** Checked as GraphQL, restated as REST, mapped by the REST transformer (same rows either way). */
 export const githubReviewsGraphqlTransformer = defineTransformer('github_reviews', (raw, context) => {
   const review = parseRaw(reviewSchema, raw);
-  const scope = graphqlPullScope(context);
-  return [
-    row('github_reviews', review.fullDatabaseId, {
-      repository: scope.repository,
-      pull_number: scope.pullNumber,
+  requireGraphqlScope(context);
+  return githubReviewsTransformer.transform(
+    {
+      id: Number(review.fullDatabaseId),
+      user: restUser(actorLogin(review.author)),
       state: review.state,
-      author_login: actorLogin(review.author),
-      submitted_at: review.submittedAt,
+      submitted_at: iso(review.submittedAt),
       commit_id: review.commit?.oid ?? null,
-    }),
-  ];
+    },
+    context,
+  );
 });

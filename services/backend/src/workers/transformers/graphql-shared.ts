@@ -11,6 +11,16 @@ export function actorLogin(actor: z.output<typeof graphqlActor>): string | null 
   return actor?.login ?? null;
 }
 
+/** A parsed instant back to the ISO text REST sends, for handing a restated record to a REST transformer. */
+export function iso(date: Date | null | undefined): string | null {
+  return date ? date.toISOString() : null;
+}
+
+/** REST's simple user for a login (null: no account). */
+export function restUser(login: string | null): { login: string } | null {
+  return login === null ? null : { login };
+}
+
 /** Whether the extractor read this record from GitHub's GraphQL API (`extraction_metadata.api`). */
 export function isGraphqlRecord(context: RawRecordContext): boolean {
   return context.metadata.api === 'graphql';

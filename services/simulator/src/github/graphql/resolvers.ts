@@ -81,17 +81,38 @@ function userObj(u: GhUserRec | undefined): Obj | null {
 
 const userAt = (store: GithubStore, u: number | null): Obj | null => (u === null ? null : userObj(store.users[u]));
 
-function gitActor(store: GithubStore, c: CommitRec): Obj {
+/**
+ * A commit as the model may describe it: newer models record the committer (and its date) apart
+ * from the author, after a rebase or squash; older ones have only the author.
+ */
+type CommitFacts = CommitRec & { committed?: number; committer?: number | null };
+
+/** The git author, and the committer: the same person and date unless the model says otherwise (as REST serializes it). */
+function gitActors(store: GithubStore, c: CommitFacts): { author: Obj; committer: Obj; committedDate: string } {
   const u = c.user === null ? undefined : store.users[c.user];
-  return {
+  const author = {
     name: u?.name ?? 'Unlinked Author',
     email: u ? `${u.login}@users.noreply.github.com` : 'someone@example.org',
     date: githubTime(c.date),
     user: userObj(u),
   };
+  const committerIndex = c.committer === undefined ? c.user : c.committer;
+  const cu = committerIndex === null ? undefined : store.users[committerIndex];
+  const committedDate = githubTime(c.committed ?? c.date);
+  return {
+    author,
+    committer: {
+      name: cu?.name ?? author.name,
+      email: cu ? `${cu.login}@users.noreply.github.com` : author.email,
+      date: committedDate,
+      user: userObj(cu),
+    },
+    committedDate,
+  };
 }
 
-function commitObj(store: GithubStore, repo: RepoRec | undefined, c: CommitRec): Obj {
+function commitObj(store: GithubStore, repo: RepoRec | undefined, c: CommitFacts): Obj {
+  const actors = gitActors(store, c);
   return {
     __typename: 'Commit',
     id: encodeId('C', hashInts(...[...c.sha.slice(0, 12)].map((ch) => ch.charCodeAt(0)))),
@@ -100,9 +121,9 @@ function commitObj(store: GithubStore, repo: RepoRec | undefined, c: CommitRec):
     message: c.message,
     messageHeadline: c.message.split('\n')[0] ?? '',
     authoredDate: githubTime(c.date),
-    committedDate: githubTime(c.date),
-    author: gitActor(store, c),
-    committer: gitActor(store, c),
+    committedDate: actors.committedDate,
+    author: actors.author,
+    committer: actors.committer,
     url: `https://github.com/${repo?.fullName ?? ''}/commit/${c.sha}`,
     parents: (args: Args) => connection(c.parents, args, (sha) => ({ __typename: 'Commit', oid: sha })),
   };

@@ -90,7 +90,7 @@ describe('GitHub GraphQL collector', () => {
     expect(recordsOf(pages, 'github_pull_requests')).toHaveLength(truth.github.pull_requests);
     expect(recordsOf(pages, 'github_reviews')).toHaveLength(truth.github.reviews);
     expect(recordsOf(pages, 'github_review_comments')).toHaveLength(truth.github.review_comments);
-    expect(new Set(recordsOf(pages, 'github_commits').map((r) => r.externalId)).size).toBe(truth.github.commits);
+    expect(new Set(recordsOf(pages, 'github_commits').map((r) => r.rawData.oid)).size).toBe(truth.github.commits);
     const [pr] = recordsOf(pages, 'github_pull_requests');
     expect(pr?.metadata).toMatchObject({ api: 'graphql', query: 'TributaryPullRequests' });
     expect(pr?.rawData).not.toHaveProperty('reviews');
@@ -114,7 +114,7 @@ describe('GitHub GraphQL collector', () => {
     const pages = await drain(stream({ nestedSizes: { reviews: 1, commits: 1, labels: 1 }, reviewCommentsFirst: 1, pageSize: 20 }), contextFor('full'));
     expect(recordsOf(pages, 'github_reviews')).toHaveLength(truth.github.reviews);
     expect(recordsOf(pages, 'github_review_comments')).toHaveLength(truth.github.review_comments);
-    expect(new Set(recordsOf(pages, 'github_commits').map((r) => r.externalId)).size).toBe(truth.github.commits);
+    expect(new Set(recordsOf(pages, 'github_commits').map((r) => r.rawData.oid)).size).toBe(truth.github.commits);
     const s = await stats();
     const names = Object.keys(s.requests);
     expect(names.some((n) => n.includes('/graphql'))).toBe(true);
@@ -134,7 +134,7 @@ describe('GitHub GraphQL collector', () => {
     await sim.control('POST', '/_sim/graphql/faults', { rate_limited: 1, partial: 1 });
     const pages = await drain(stream(), contextFor('full'));
     expect(recordsOf(pages, 'github_pull_requests')).toHaveLength(truth.github.pull_requests);
-    expect(new Set(recordsOf(pages, 'github_commits').map((r) => r.externalId)).size).toBe(truth.github.commits);
+    expect(new Set(recordsOf(pages, 'github_commits').map((r) => r.rawData.oid)).size).toBe(truth.github.commits);
     expect((await stats()).rate_limited.primary).toBeGreaterThan(0);
   });
 

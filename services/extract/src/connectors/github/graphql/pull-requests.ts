@@ -70,7 +70,7 @@ function metadata(answer: GraphqlAnswer, scope: { repository: string; pull_numbe
 
 const ENTITY_ORDER: readonly EntityType[] = ['github_pull_requests', 'github_reviews', 'github_review_comments', 'github_commits'];
 
-/** Records of one GraphQL page, per entity type, deduplicated by external id (a commit shared by stacked PRs). */
+/** Records of one GraphQL page, per entity type, deduplicated by external id (a PR listed twice while the list shifts). */
 class Buffers {
   readonly #by = new Map<EntityType, Map<string, SourceRecord>>();
   add(entityType: EntityType, record: SourceRecord): void {
@@ -253,8 +253,10 @@ export function graphqlPullRequestsStream(options: GraphqlPullRequestsOptions): 
         for (const entry of lists.commits) {
           const commit = isRecord(entry.commit) ? entry.commit : null;
           if (!commit) continue;
+          // One raw record per (pull request, commit), as the REST collector keeps them: a commit two
+          // PRs list is stored (and associated) for each, not dropped as seen for the second.
           buffers.add('github_commits', {
-            externalId: stringField(commit, 'oid', 'github graphql commit'),
+            externalId: `${repository}#${number}@${stringField(commit, 'oid', 'github graphql commit')}`,
             rawData: commit,
             metadata: metadata(answer, scope),
           });
