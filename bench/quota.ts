@@ -45,7 +45,8 @@ export async function benchQuota(limit = 300, windowSeconds = 10, pulls = 300): 
         name: 'quota',
         base_url: urls.simulator,
         credentials: { token: 'sim-github-token' },
-        config: { repositories: truth.github.repositories },
+        // The REST governor's benchmark; GraphQL's quota is measured by source-efficiency.
+        config: { repositories: truth.github.repositories, api: 'rest' },
       }),
     });
     await json(`${urls.backend}/api/v1/integrations/${integration.id}/test`, {

@@ -6,6 +6,7 @@ import { benchQuota } from './quota.ts';
 import { benchScaleOut } from './scale-out.ts';
 import { benchRawRetention } from './raw-retention.ts';
 import { benchMetrics } from './metrics.ts';
+import { benchSourceEfficiency } from './source-efficiency.ts';
 import type { BenchResult } from './support.ts';
 
 /**
@@ -17,6 +18,11 @@ const benchmarks: Record<string, () => Promise<BenchResult>> = {
   'transform-load': () =>
     benchTransformLoad(Number(process.env.BENCH_ISSUES ?? 100_000), Number(process.env.BENCH_PRS ?? 20_000)),
   quota: () => benchQuota(),
+  'source-efficiency': () => benchSourceEfficiency(
+      Number(process.env.BENCH_EFFICIENCY_PRS ?? 2000),
+      Number(process.env.BENCH_LIMITS_PRS ?? 20_000),
+      Number(process.env.BENCH_CLOCK_FACTOR ?? 60),
+    ),
   'end-to-end': () => benchEndToEnd(Number(process.env.BENCH_ISSUES ?? 100_000), Number(process.env.BENCH_PRS ?? 20_000)),
   'scale-out': () => benchScaleOut(Number(process.env.BENCH_ISSUES ?? 3000), Number(process.env.BENCH_PRS ?? 300)),
   'raw-retention': () => benchRawRetention(Number(process.env.BENCH_ISSUES ?? 2000), Number(process.env.BENCH_PRS ?? 200)),

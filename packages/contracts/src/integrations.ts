@@ -67,9 +67,13 @@ export const jiraCredentialsSchema = z.strictObject({
   email: z.string().email().max(320).regex(/^[\x21-\x7e]+$/, 'email may contain only visible ASCII characters'),
   api_token: headerSafe('api_token'),
 });
-export const githubCredentialsSchema = z.strictObject({
-  token: headerSafe('token'),
-});
+export const githubCredentialsSchema = z
+  .strictObject({
+    token: headerSafe('token').optional(),
+    /** A token pool: requests are spread over the tokens, each with its own quota (each one header-safe like `token`). */
+    tokens: z.array(headerSafe('tokens')).min(1).max(50).optional(),
+  })
+  .refine((c) => c.token !== undefined || c.tokens !== undefined, { message: 'token or tokens is required', path: ['token'] });
 
 const projectKeySchema = z.string().regex(/^[A-Z][A-Z0-9_]{0,49}$/, 'must be a Jira project key like ABC');
 /** Overrides story-points discovery by field name ("Story Points", "Story point estimate"). */
@@ -89,10 +93,22 @@ export const githubConfigSchema = z.strictObject({
     .array(z.string().regex(GITHUB_REPOSITORY_PATTERN, 'must be owner/repo with the characters GitHub allows'))
     .min(1)
     .max(500),
+  /** Which GitHub API reads pull requests: GraphQL (default; github.com and GHES) or REST (fallback). */
+  api: z.enum(['graphql', 'rest']).optional(),
 });
 
 export type JiraCredentials = z.infer<typeof jiraCredentialsSchema>;
 export type GithubCredentials = z.infer<typeof githubCredentialsSchema>;
+
+/** The tokens of a GitHub integration, each named by where it sits (`token`, `tokens[1]`): names are what logs and errors show, never values. */
+export function githubTokens(credentials: GithubCredentials): { name: string; token: string }[] {
+  const out: { name: string; token: string }[] = [];
+  if (credentials.token !== undefined) out.push({ name: 'token', token: credentials.token });
+  (credentials.tokens ?? []).forEach((token, i) => {
+    if (!out.some((t) => t.token === token)) out.push({ name: `tokens[${i}]`, token });
+  });
+  return out;
+}
 export type JiraConfig = z.infer<typeof jiraConfigSchema>;
 export type GithubConfig = z.infer<typeof githubConfigSchema>;
 export type IntegrationCredentials = JiraCredentials | GithubCredentials;

@@ -1,9 +1,12 @@
+import { githubTokens } from '@tributary/contracts';
+import { createGovernor } from '@tributary/resilience';
 import type { BreakerRegistry, RateLimitGovernor, ResilienceLogger, RetryOptions } from '@tributary/resilience';
 import { createSourceClient } from '../http/source-client.ts';
 import type { SourceClient } from '../http/source-client.ts';
 import type { OutboundGuard } from '../http/outbound-guard.ts';
 import { createGithubConnector } from './github/index.ts';
 import type { GithubIntegration } from './github/index.ts';
+import { createTokenPool } from './github/token-pool.ts';
 import { createJiraConnector } from './jira/index.ts';
 import type { JiraIntegration } from './jira/index.ts';
 import type { Connector } from './types.ts';
@@ -76,13 +79,30 @@ export function buildSourceClient(integration: ConnectorIntegration, options: Bu
         authorization: `Basic ${Buffer.from(`${email}:${apiToken}`).toString('base64')}`,
       });
     }
-    case 'github':
-      return createSourceClient({
-        ...common,
-        source: 'github',
-        secrets: [integration.credentials.token],
-        authorization: `Bearer ${integration.credentials.token}`,
-        headers: { accept: 'application/vnd.github+json', 'x-github-api-version': '2022-11-28' },
-      });
+    case 'github': {
+      const tokens = githubTokens(integration.credentials);
+      const clientFor = (token: string, governor: RateLimitGovernor | undefined): SourceClient =>
+        createSourceClient({
+          ...common,
+          governor,
+          source: 'github',
+          // Every token of the pool is scrubbed from errors and logs, whichever client met them.
+          secrets: tokens.map((t) => t.token),
+          authorization: `Bearer ${token}`,
+          headers: { accept: 'application/vnd.github+json', 'x-github-api-version': '2022-11-28' },
+        });
+      const [only] = tokens;
+      if (tokens.length === 1 && only) return clientFor(only.token, options.governor);
+      // A pool: one governor (one budget) per token, each as wide as the integration's.
+      const name = breakerNameFor(integration);
+      const concurrency = options.governor?.state().concurrency;
+      return createTokenPool(
+        tokens.map((t) => {
+          const governor = createGovernor({ name: `${name}/${t.name}`, concurrency, logger: options.logger });
+          return { name: t.name, governor, client: clientFor(t.token, governor) };
+        }),
+        { name, logger: options.logger },
+      );
+    }
   }
 }

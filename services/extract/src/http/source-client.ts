@@ -44,6 +44,11 @@ export interface RequestOptions {
   headers?: Readonly<Record<string, string>>;
   /** Cancels the call, including governor queueing and backoff waits. */
   signal?: AbortSignal;
+  /**
+   * Non-2xx statuses returned to the caller as answers instead of thrown and retried (GitHub's
+   * GraphQL 502 on a query that ran past 10 s: the caller shrinks the query, a retry would not help).
+   */
+  answerStatuses?: readonly number[];
 }
 
 export interface SourceResponse<T = unknown> {
@@ -161,7 +166,7 @@ export function createSourceClient(options: SourceClientOptions): SourceClient {
       if (res.status === 304 || res.status === 204) {
         return { status: res.status, headers: responseHeaders, body: null, url, fetchedAt };
       }
-      if (res.status < 200 || res.status > 299) {
+      if ((res.status < 200 || res.status > 299) && !(callOptions.answerStatuses ?? []).includes(res.status)) {
         // HttpError keeps only a 500-character snippet of the body; it is scrubbed below.
         throw httpErrorFrom({ status: res.status, url, headers: responseHeaders, body: res.text, source });
       }

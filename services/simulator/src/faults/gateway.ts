@@ -122,8 +122,8 @@ export function registerGateway(app: FastifyInstance, state: SimState): void {
     if (typeof who !== 'string') return reply.code(who.status).send(who.body);
     ctx.token = who;
 
-    // GitHub does not charge /rate_limit against the quota.
-    if (api === 'github' && path === '/rate_limit') return;
+    // GitHub does not charge /rate_limit against the quota; /graphql spends points of its own.
+    if (api === 'github' && (path === '/rate_limit' || path === '/graphql')) return;
     const decision = state.limiter.consume(api, who);
     if (decision.ok) {
       state.stats.quota(`${api}:${who}`, 1);

@@ -7,6 +7,8 @@ export interface StatsSnapshot {
   not_modified: number;
   /** Requests charged to each token since the last reset (`api:token`). */
   quota_used: Record<string, number>;
+  /** GraphQL points charged since the last reset, all tokens together. */
+  graphql_points: number;
   faults: Partial<Record<FaultKind, number>>;
   rate_limited: { primary: number; burst: number };
 }
@@ -27,6 +29,7 @@ export class Stats {
       requests: {},
       not_modified: 0,
       quota_used: {},
+      graphql_points: 0,
       faults: {},
       rate_limited: { primary: 0, burst: 0 },
     };
@@ -46,6 +49,10 @@ export class Stats {
 
   quota(key: string, delta: number): void {
     this.snap.quota_used[key] = (this.snap.quota_used[key] ?? 0) + delta;
+  }
+
+  graphqlPoints(points: number): void {
+    this.snap.graphql_points += points;
   }
 
   fault(kind: FaultKind): void {

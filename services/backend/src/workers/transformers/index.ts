@@ -14,6 +14,11 @@ import { jiraIssueTypesTransformer } from './jira-issue-types.ts';
 import { jiraIssuesTransformer } from './jira-issues.ts';
 import { jiraProjectsTransformer } from './jira-projects.ts';
 import { jiraStatusesTransformer } from './jira-statuses.ts';
+import { byApi } from './graphql-shared.ts';
+import { githubCommitsGraphqlTransformer } from './github-commits-graphql.ts';
+import { githubPullRequestsGraphqlTransformer } from './github-pull-requests-graphql.ts';
+import { githubReviewCommentsGraphqlTransformer } from './github-review-comments-graphql.ts';
+import { githubReviewsGraphqlTransformer } from './github-reviews-graphql.ts';
 
 export type { NormalizedRow, NormalizedTable, RawRecordContext, Transformer } from './types.ts';
 export { TransformError } from './types.ts';
@@ -26,10 +31,11 @@ export const transformers: Record<EntityType, Transformer> = {
   jira_issues: jiraIssuesTransformer,
   jira_changelogs: jiraChangelogsTransformer,
   github_repositories: githubRepositoriesTransformer,
-  github_pull_requests: githubPullRequestsTransformer,
-  github_reviews: githubReviewsTransformer,
-  github_review_comments: githubReviewCommentsTransformer,
-  github_commits: githubCommitsTransformer,
+  // REST and GraphQL records of one entity type, told apart by extraction_metadata.api.
+  github_pull_requests: byApi(githubPullRequestsTransformer, githubPullRequestsGraphqlTransformer),
+  github_reviews: byApi(githubReviewsTransformer, githubReviewsGraphqlTransformer),
+  github_review_comments: byApi(githubReviewCommentsTransformer, githubReviewCommentsGraphqlTransformer),
+  github_commits: byApi(githubCommitsTransformer, githubCommitsGraphqlTransformer),
   github_deployments: githubDeploymentsTransformer,
   github_deployment_statuses: githubDeploymentStatusesTransformer,
   github_releases: githubReleasesTransformer,

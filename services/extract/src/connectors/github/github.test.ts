@@ -22,7 +22,8 @@ function github(repositories: string[], beforeRequest?: () => Promise<void>): Co
     id: 2,
     baseUrl: sim.url,
     credentials: { token: 'sim-github-token' },
-    config: { repositories },
+    // The REST streams; the GraphQL collector has its own tests (graphql/graphql.test.ts).
+    config: { repositories, api: 'rest' },
   };
   const client = buildSourceClient(integration, {
     guard: simulatorGuard,

@@ -1,4 +1,6 @@
 import { HttpError } from '@tributary/resilience';
+import type { RateLimitGovernor } from '@tributary/resilience';
+import type { GithubCredentials } from '@tributary/contracts';
 import type { SourceClient } from '../../http/source-client.ts';
 import { DEFAULT_OVERLAP_MS } from '../shared.ts';
 import type { Connector } from '../types.ts';
@@ -7,12 +9,16 @@ import { pullRequestsStream } from './pull-requests.ts';
 import { releasesStream } from './releases.ts';
 import { repositoriesStream } from './repositories.ts';
 import { repoPath } from './shared.ts';
+import { createGraphqlClient } from './graphql/client.ts';
+import { CONNECTION_TEST_QUERY } from './graphql/queries.ts';
+import { graphqlPullRequestsStream } from './graphql/pull-requests.ts';
 
 export interface GithubIntegration {
   id: number | string;
   baseUrl: string;
-  credentials: { token: string };
-  config: { repositories: readonly string[] };
+  /** One token, or a pool (`tokens`); see `githubTokens`. */
+  credentials: GithubCredentials;
+  config: { repositories: readonly string[]; api?: 'graphql' | 'rest' };
 }
 
 export interface GithubConnectorOptions {
@@ -23,6 +29,8 @@ export interface GithubConnectorOptions {
   overlapMs?: number;
   /** Pull requests whose details are fetched at once. Default 4. */
   pullConcurrency?: number;
+  /** The integration's governor, fed the `rateLimit` of GraphQL answers. */
+  governor?: RateLimitGovernor;
 }
 
 /** The GitHub connector: repositories (ETag), pull requests with reviews/comments/commits, deployments. */
@@ -30,9 +38,12 @@ export function createGithubConnector(options: GithubConnectorOptions): Connecto
   const { client } = options;
   const repositories = options.integration.config.repositories;
   const overlapMs = options.overlapMs ?? DEFAULT_OVERLAP_MS;
+  const useGraphql = options.integration.config.api !== 'rest';
+  const graphql = createGraphqlClient({ client, baseUrl: options.integration.baseUrl, governor: options.governor });
   return {
     async testConnection(signal) {
       await client.get('/user', { signal });
+      if (useGraphql) await graphql(CONNECTION_TEST_QUERY, {}, signal ?? new AbortController().signal);
       for (const repository of repositories) {
         try {
           await client.get(repoPath(repository), { signal });
@@ -47,12 +58,11 @@ export function createGithubConnector(options: GithubConnectorOptions): Connecto
     },
     streams: {
       repositories: repositoriesStream(client, repositories),
-      pull_requests: pullRequestsStream({
-        client,
-        repositories,
-        overlapMs,
-        concurrency: options.pullConcurrency,
-      }),
+      // GraphQL unless the integration asks for REST (a GHES without GraphQL, or as a fallback).
+      pull_requests:
+        useGraphql
+          ? graphqlPullRequestsStream({ query: graphql, repositories, overlapMs })
+          : pullRequestsStream({ client, repositories, overlapMs, concurrency: options.pullConcurrency }),
       deployments: deploymentsStream(client, repositories, overlapMs),
       releases: releasesStream(client, repositories, overlapMs),
     },

@@ -1,0 +1,162 @@
+import { validate } from '@octokit/graphql-schema';
+import type { RunningSimulator, StatsSnapshot, TruthSummary } from '@tributary/simulator';
+import { startSimulator } from '@tributary/simulator';
+import { createBreakerRegistry, createGovernor } from '@tributary/resilience';
+import type { BreakerRegistry } from '@tributary/resilience';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { buildSourceClient, createConnector } from '../../index.ts';
+import type { ConnectorIntegration } from '../../index.ts';
+import { contextFor, drain } from '../../testing.ts';
+import type { Positions } from '../../testing.ts';
+import type { Page, SourceRecord } from '../../types.ts';
+import { createGraphqlClient, graphqlPath } from './client.ts';
+import { graphqlPullRequestsStream } from './pull-requests.ts';
+import type { GraphqlPullRequestsOptions } from './pull-requests.ts';
+import { allQueries, pullRequestsQuery, reviewCommentsQuery } from './queries.ts';
+import { simulatorGuard } from '../../../http/testing.ts';
+
+let sim: RunningSimulator;
+let truth: TruthSummary;
+let registry: BreakerRegistry;
+
+function stream(extra: Partial<GraphqlPullRequestsOptions> = {}) {
+  const integration: ConnectorIntegration = {
+    type: 'github',
+    id: 14,
+    baseUrl: sim.url,
+    credentials: { token: 'sim-github-token' },
+    config: { repositories: truth.github.repositories },
+  };
+  const governor = createGovernor({ name: 'github:14' });
+  const client = buildSourceClient(integration, { registry, guard: simulatorGuard, governor, retry: { retries: 2, baseMs: 10, capMs: 20 } });
+  return graphqlPullRequestsStream({
+    query: createGraphqlClient({ client, baseUrl: sim.url, governor }),
+    repositories: truth.github.repositories,
+    overlapMs: 0,
+    ...extra,
+  });
+}
+
+const recordsOf = (pages: Page[], entityType: string): SourceRecord[] => pages.filter((p) => p.entityType === entityType).flatMap((p) => p.records);
+const stats = () => sim.control<StatsSnapshot>('GET', '/_sim/stats');
+
+beforeAll(async () => {
+  // A short quota window so a RATE_LIMITED answer resets within the test.
+  sim = await startSimulator({ seed: 11, github: { repos: 2, prs: 60 }, limits: { github: { limit: 5000, windowSeconds: 2 } } });
+  truth = await sim.control<TruthSummary>('GET', '/_sim/truth/summary');
+  registry = createBreakerRegistry();
+});
+
+afterEach(async () => {
+  await sim.control('DELETE', '/_sim/graphql/faults');
+});
+
+afterAll(async () => {
+  registry.shutdown();
+  await sim.close();
+});
+
+describe('GitHub GraphQL collector', () => {
+  it("sends only queries GitHub's published schema accepts", () => {
+    const queries = { ...allQueries(), small: pullRequestsQuery({ labels: 1, reviewRequests: 1, reviews: 1, commits: 1 }), smallComments: reviewCommentsQuery(1) };
+    for (const [name, text] of Object.entries(queries)) {
+      expect({ name, errors: validate(text).map((e) => e.message) }).toEqual({ name, errors: [] });
+    }
+  });
+
+  it('finds the GraphQL endpoint beside the REST root on github.com and GitHub Enterprise Server', () => {
+    expect(graphqlPath('https://api.github.com')).toBe('/graphql');
+    expect(graphqlPath('https://ghe.example.com/api/v3')).toBe('https://ghe.example.com/api/graphql');
+  });
+
+  it('tests the connection over GraphQL too, so a server without it fails the test rather than the run', async () => {
+    const integration: ConnectorIntegration = {
+      type: 'github',
+      id: 16,
+      baseUrl: sim.url,
+      credentials: { token: 'sim-github-token' },
+      config: { repositories: truth.github.repositories },
+    };
+    const connector = createConnector(integration, buildSourceClient(integration, { registry, guard: simulatorGuard, retry: { retries: 0, baseMs: 1, capMs: 1 } }));
+    await expect(connector.testConnection()).resolves.toBeUndefined();
+    await sim.control('POST', '/_sim/faults', { path: '/graphql', kind: 'status', status: 404, count: 1 });
+    await expect(connector.testConnection()).rejects.toThrow('HTTP 404');
+  });
+
+  const positions: Positions = new Map();
+
+  it('reads every pull request, review, review comment and commit, each raw record marked api graphql with its query', async () => {
+    await sim.control('DELETE', '/_sim/stats');
+    const pages = await drain(stream(), contextFor('incremental', positions), positions);
+    expect(recordsOf(pages, 'github_pull_requests')).toHaveLength(truth.github.pull_requests);
+    expect(recordsOf(pages, 'github_reviews')).toHaveLength(truth.github.reviews);
+    expect(recordsOf(pages, 'github_review_comments')).toHaveLength(truth.github.review_comments);
+    expect(new Set(recordsOf(pages, 'github_commits').map((r) => r.rawData.oid)).size).toBe(truth.github.commits);
+    const [pr] = recordsOf(pages, 'github_pull_requests');
+    expect(pr?.metadata).toMatchObject({ api: 'graphql', query: 'TributaryPullRequests' });
+    expect(pr?.rawData).not.toHaveProperty('reviews');
+    expect(recordsOf(pages, 'github_review_comments')[0]?.metadata).toMatchObject({ api: 'graphql', query: 'TributaryReviewComments' });
+    // Per repository one page query (charged for the 100 PRs it asks: (1 + 100 × 4) ÷ 100 = 4)
+    // and one lookup of up to 149 reviews' comments (1).
+    const s = await stats();
+    expect(s.graphql_points).toBe(10);
+    expect(positions.size).toBe(truth.github.repositories.length);
+  });
+
+  it('spends 1 point per repository when nothing changed', async () => {
+    await sim.control('DELETE', '/_sim/stats');
+    const pages = await drain(stream(), contextFor('incremental', positions), positions);
+    // The bound is inclusive: the PR updated at the cursor instant is read again (same content, same hash).
+    expect(recordsOf(pages, 'github_pull_requests').length).toBeLessThanOrEqual(truth.github.repositories.length);
+    expect((await stats()).graphql_points).toBe(truth.github.repositories.length);
+  });
+
+  it('finishes long nested lists with follow-up queries for that pull request only', async () => {
+    const pages = await drain(stream({ nestedSizes: { reviews: 1, commits: 1, labels: 1 }, reviewCommentsFirst: 1, pageSize: 20 }), contextFor('full'));
+    expect(recordsOf(pages, 'github_reviews')).toHaveLength(truth.github.reviews);
+    expect(recordsOf(pages, 'github_review_comments')).toHaveLength(truth.github.review_comments);
+    expect(new Set(recordsOf(pages, 'github_commits').map((r) => r.rawData.oid)).size).toBe(truth.github.commits);
+    const s = await stats();
+    const names = Object.keys(s.requests);
+    expect(names.some((n) => n.includes('/graphql'))).toBe(true);
+  });
+
+  it('shrinks the page and asks again when a query times out', async () => {
+    await sim.control('DELETE', '/_sim/stats');
+    // A 30-PR page asks for 30 × 80 nested nodes; 16 PRs fit under the limit.
+    await sim.control('POST', '/_sim/graphql/faults', { timeout_above_nodes: 1500 });
+    const pages = await drain(stream(), contextFor('full'));
+    expect(recordsOf(pages, 'github_pull_requests')).toHaveLength(truth.github.pull_requests);
+    const s = await stats();
+    expect(s.requests['POST /graphql']?.by_status['502']).toBeGreaterThan(0);
+  });
+
+  it('waits out RATE_LIMITED and asks again a partial answer (errors beside data), losing nothing', async () => {
+    await sim.control('POST', '/_sim/graphql/faults', { rate_limited: 1, partial: 1 });
+    const pages = await drain(stream(), contextFor('full'));
+    expect(recordsOf(pages, 'github_pull_requests')).toHaveLength(truth.github.pull_requests);
+    expect(new Set(recordsOf(pages, 'github_commits').map((r) => r.rawData.oid)).size).toBe(truth.github.commits);
+    expect((await stats()).rate_limited.primary).toBeGreaterThan(0);
+  });
+
+  it('retries a secondary limit (403 with retry-after) like the REST client does', async () => {
+    await sim.control('POST', '/_sim/faults', { path: '/graphql', kind: 'status', status: 403, retry_after: 0, count: 1 });
+    const pages = await drain(stream(), contextFor('full'));
+    expect(recordsOf(pages, 'github_pull_requests')).toHaveLength(truth.github.pull_requests);
+  });
+
+  it('fails naming the repository GitHub cannot resolve', async () => {
+    const bad = graphqlPullRequestsStream({
+      query: createGraphqlClient({
+        client: buildSourceClient(
+          { type: 'github', id: 15, baseUrl: sim.url, credentials: { token: 'sim-github-token' }, config: { repositories: ['tributary-sim/nope'] } },
+          { registry, guard: simulatorGuard, retry: { retries: 0, baseMs: 1, capMs: 1 } },
+        ),
+        baseUrl: sim.url,
+      }),
+      repositories: ['tributary-sim/nope'],
+      overlapMs: 0,
+    });
+    await expect(drain(bad, contextFor('full'))).rejects.toThrow("NOT_FOUND: Could not resolve to a Repository with the name 'tributary-sim/nope'.");
+  });
+});

@@ -1,0 +1,112 @@
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import pg from 'pg';
+import { randomBytes } from 'node:crypto';
+import { startStack, type Stack } from '../../scripts/stack.ts';
+import { createTestDatabase, type TestDatabase } from '../support/database.ts';
+import { deleteQueues } from '../support/backend.ts';
+import { ApiClient } from '../support/api-client.ts';
+import { waitFor } from '../support/wait.ts';
+
+interface Truth {
+  github: { repositories: string[]; pull_requests: number; reviews: number; commits: number; review_comments: number };
+}
+
+const TIERS = '200,400,800';
+const TABLES = ['github_pull_requests', 'github_reviews', 'github_review_comments', 'github_commits', 'github_pull_request_commits'] as const;
+let database: TestDatabase;
+let stack: Stack;
+let pool: pg.Pool;
+let api: ApiClient;
+let sim: ApiClient;
+const prefix = `t_${randomBytes(4).toString('hex')}.`;
+
+beforeAll(async () => {
+  database = await createTestDatabase();
+  const fast = { RETRY_TIERS_MS: TIERS };
+  stack = await startStack({
+    databaseUrl: database.url,
+    amqpUrl: inject('amqpUrl'),
+    queuePrefix: prefix,
+    env: {
+      backend: { ...fast, LOG_LEVEL: 'warn' },
+      worker: { ...fast, LOG_LEVEL: 'warn' },
+      extract: { ...fast, SOURCE_RETRY_BASE_MS: '100', SOURCE_RETRY_CAP_MS: '500', LOG_LEVEL: 'warn' },
+      simulator: { SIM_SEED: '14', SIM_GITHUB_REPOS: '2', SIM_GITHUB_PRS: '40' },
+    },
+  });
+  pool = new pg.Pool({ connectionString: database.url, max: 2 });
+  const admin = new ApiClient(stack.urls.backend, stack.adminToken);
+  const tenant = await admin.ok<{ token: string }>('POST', '/api/v1/tenants', { name: 'graphql-vs-rest' });
+  api = new ApiClient(stack.urls.backend, tenant.token);
+  sim = new ApiClient(stack.urls.simulator, 'unused');
+});
+
+afterAll(async () => {
+  await stack?.stop();
+  await pool?.end();
+  await database?.drop();
+  await deleteQueues(inject('amqpUrl'), prefix, TIERS);
+});
+
+async function syncWith(apiName: 'rest' | 'graphql', truth: Truth): Promise<number> {
+  const created = await api.ok<{ id: number }>('POST', '/api/v1/integrations', {
+    type: 'github',
+    name: `sim ${apiName}`,
+    base_url: stack.urls.simulator,
+    credentials: { token: 'sim-github-token' },
+    config: { repositories: truth.github.repositories, api: apiName },
+  });
+  const test = await api.ok<{ ok: boolean; error: string | null }>('POST', `/api/v1/integrations/${created.id}/test`);
+  expect(test).toMatchObject({ ok: true, error: null });
+  await api.ok('PATCH', `/api/v1/integrations/${created.id}`, { enabled: true });
+  const run = await api.ok<{ job_id: number }>('POST', `/api/v1/integrations/${created.id}/runs`, { streams: ['pull_requests'] });
+  const job = await waitFor(
+    async () => {
+      const j = await api.ok<{ status: string; error: string | null }>('GET', `/api/v1/jobs/${run.job_id}`);
+      return ['FINISHED', 'FAILED', 'CANCELLED'].includes(j.status) ? j : null;
+    },
+    120_000,
+    `${apiName} job to end`,
+  );
+  expect(job).toMatchObject({ status: 'FINISHED', error: null });
+  // Loading is asynchronous: wait until every record of the source is in its table.
+  await waitFor(
+    async () => {
+      const n = async (table: string) =>
+        (await pool.query<{ n: number }>(`select count(*)::int as n from ${table} where integration_id = $1`, [created.id])).rows[0]!.n;
+      const done =
+        (await n('github_pull_requests')) === truth.github.pull_requests &&
+        (await n('github_reviews')) === truth.github.reviews &&
+        (await n('github_review_comments')) === truth.github.review_comments &&
+        (await n('github_commits')) === truth.github.commits;
+      return done || null;
+    },
+    120_000,
+    `${apiName} rows to load`,
+  );
+  return created.id;
+}
+
+/** Every row of a table for one integration, without the columns that say where a row came from. */
+async function rowsOf(table: string, integrationId: number): Promise<Record<string, unknown>[]> {
+  const { rows } = await pool.query<Record<string, unknown>>(`select * from ${table} where integration_id = $1 order by external_id`, [integrationId]);
+  return rows.map(({ id: _id, integration_id: _i, raw_id: _r, loaded_at: _l, tenant_id: _t, ...rest }) => rest);
+}
+
+describe('GitHub over GraphQL and over REST', () => {
+  it('load identical normalized rows from the same source data', async () => {
+    const truth = await sim.ok<Truth>('GET', '/_sim/truth/summary');
+    const rest = await syncWith('rest', truth);
+    const graphql = await syncWith('graphql', truth);
+    const { rows: raw } = await pool.query<{ api: string | null; n: number }>(
+      `select extraction_metadata->>'api' as api, count(*)::int as n from raw_extraction_data where integration_id = $1 group by 1`,
+      [graphql],
+    );
+    expect(raw).toEqual([{ api: 'graphql', n: expect.any(Number) as number }]);
+    for (const table of TABLES) {
+      const fromRest = await rowsOf(table, rest);
+      expect(fromRest.length, table).toBeGreaterThan(0);
+      expect({ table, rows: await rowsOf(table, graphql) }).toEqual({ table, rows: fromRest });
+    }
+  });
+});
