@@ -82,10 +82,12 @@ describe('scale-out: 3-node RabbitMQ cluster, 2 backends, 3 workers, 2 extractor
 
         const a = { jira: await fault.register('jira'), github: await fault.register('github') };
         const b = { jira: await fault.register('jira', tenantB), github: await fault.register('github', tenantB) };
-        // GitHub extraction is held until the extractor kill below — every PR's commits answer after
-        // 20 s (under the 30 s source timeout), so a GitHub job needs minutes while the rule stands —
+        // GitHub extraction is held until the extractor kill below — every PR's commits (REST) and
+        // every GraphQL query (pull requests are read over GraphQL by default) answer after 20 s
+        // (under the 30 s source timeout), so a GitHub job needs minutes while the rules stand —
         // and an extractor is surely mid-job then; Jira runs flow freely.
         await fault.sim.ok('POST', '/_sim/faults', { path: 're:/pulls/\\d+/commits$', kind: 'latency', latency_ms: 20_000 });
+        await fault.sim.ok('POST', '/_sim/faults', { path: '/graphql', kind: 'latency', latency_ms: 20_000 });
         // Every batch's status update waits 2 s inside its transaction: a worker is mid-batch whenever the test looks.
         await setSleep(fault.pool, 'before_commit', 2000);
 
