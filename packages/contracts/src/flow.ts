@@ -91,7 +91,7 @@ export const unmappedStatusSchema = z.object({
   issues: z.number().int().describe('Issues currently in this status.'),
 });
 
-export const autoMapBodySchema = z.object({
+export const autoMapBodySchema = z.strictObject({
   /** Default: every Jira integration of the tenant. */
   integration_id: idSchema.optional(),
 });
