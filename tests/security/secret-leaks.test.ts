@@ -46,6 +46,8 @@ describe('credentials are header-safe on input', () => {
   it.each([
     ['github', { token: `${TOKEN}\r\nX-Injected: 1` }, 'credentials.token'],
     ['github', { token: `${TOKEN}\u0000` }, 'credentials.token'],
+    ['github', { tokens: ['sim-github-token', `${TOKEN}\r\nX-Injected: 1`] }, 'credentials.tokens.1'],
+    ['github', { tokens: [`${TOKEN}\u0000`] }, 'credentials.tokens.0'],
     ['jira', { email: 'a@b.co', api_token: `${JIRA_TOKEN}\n` }, 'credentials.api_token'],
     ['jira', { email: 'a@b.co', api_token: `${JIRA_TOKEN}\u0000x` }, 'credentials.api_token'],
   ] as const)(
