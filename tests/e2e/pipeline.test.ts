@@ -7,6 +7,11 @@ import { deleteQueues } from '../support/backend.ts';
 import { ApiClient } from '../support/api-client.ts';
 import { waitFor } from '../support/wait.ts';
 
+/** expect's asymmetric string matchers are typed `any`; this keeps them `unknown`. */
+const like = (pattern: RegExp | string): unknown =>
+  typeof pattern === 'string' ? expect.stringContaining(pattern) : expect.stringMatching(pattern);
+
+
 interface Truth {
   jira: { projects: string[]; issues: number; transitions: number };
   github: { repositories: string[]; pull_requests: number; reviews: number; commits: number; review_comments: number };
@@ -164,10 +169,25 @@ describe('end to end: simulator → extract → RabbitMQ → workers → Postgre
     expect(patched.status).toBe(200);
     const job = await runToEnd(githubId, { streams: ['repositories'] });
     expect(job.status).toBe('FAILED');
-    expect(job.error).toBe('credentials rejected by github');
-    const shown = await api.ok<{ next_retry_at: string | null }>('GET', `/api/v1/jobs/${job.id}`);
-    expect(shown.next_retry_at).toBeNull();
+    expect(job.error).toMatch(/^credentials rejected by github \(HTTP 401\): Bad credentials/);
+    const shown = await api.ok<{ next_retry_at: string | null; error_code: string }>('GET', `/api/v1/jobs/${job.id}`);
+    expect(shown).toMatchObject({ next_retry_at: null, error_code: 'CREDENTIALS_REJECTED' });
     await api.ok('PATCH', `/api/v1/integrations/${githubId}`, { credentials: { token: 'sim-github-token' } });
+  });
+
+  it('a Jira project that does not exist: the test names it, a run fails in Jira’s words as CONFIG_INVALID, not retried', async () => {
+    const { jira } = await truth();
+    const current = await api.ok<{ config: { projects: string[] } }>('GET', `/api/v1/integrations/${jiraId}`);
+    await api.ok('PATCH', `/api/v1/integrations/${jiraId}`, { config: { projects: [...jira.projects, 'NOPE'] } });
+    const job = await runToEnd(jiraId, { streams: ['issues'] });
+    const shown = await api.ok<{ status: string; error: string; error_code: string; next_retry_at: string | null }>('GET', `/api/v1/jobs/${job.id}`);
+    expect(shown).toMatchObject({ status: 'FAILED', error_code: 'CONFIG_INVALID', next_retry_at: null });
+    expect(shown.error).toContain("The value 'NOPE' does not exist for the field 'project'.");
+    const tested = await api.ok<{ ok: boolean; code: string; error: string }>('POST', `/api/v1/integrations/${jiraId}/test`);
+    expect(tested).toMatchObject({ ok: false, code: 'CONFIG_INVALID', error: like('NOPE (not found)') });
+    await api.ok('PATCH', `/api/v1/integrations/${jiraId}`, { config: current.config });
+    expect(await api.ok('POST', `/api/v1/integrations/${jiraId}/test`)).toMatchObject({ ok: true });
+    await api.ok('PATCH', `/api/v1/integrations/${jiraId}`, { enabled: true });
   });
 
   it('the extract service shows its breakers and resets one only for the service token', async () => {

@@ -8,7 +8,8 @@ export const baseUrlSchema = z
   .string()
   .max(2048)
   .url()
-  .refine((value) => /^https?:$/.test(new URL(value).protocol), { message: 'must be an http(s) URL' });
+  // zod runs refinements even after `.url()` failed: a value that is not a URL must not throw here (it was a 500).
+  .refine((value) => URL.canParse(value) && /^https?:$/.test(new URL(value).protocol), { message: 'must be an http(s) URL' });
 
 /** A cron expression croner accepts (5 or 6 fields), or null to run on demand only. */
 export const scheduleSchema = z

@@ -6,6 +6,7 @@ import type { BreakerRegistry, RateLimitGovernor } from '@tributary/resilience';
 import { bearerToken, configSchemaFor, credentialsSchemaFor, secretsEqual } from '@tributary/contracts';
 import type { BackendClient } from './backend-client.ts';
 import { buildSourceClient, createConnector } from './connectors/index.ts';
+import { classifyError, secretsOf } from './errors/classify.ts';
 import { toConnectorIntegration } from './jobs/run-extract-job.ts';
 
 export interface ExtractAppDeps {
@@ -112,7 +113,12 @@ export function buildExtractApp(deps: ExtractAppDeps): FastifyInstance {
       await createConnector(integration, client).testConnection(AbortSignal.timeout(45_000));
       return { ok: true };
     } catch (error) {
-      return { ok: false, error: (error as Error).message };
+      const failure = classifyError(error, {
+        source: integration.type,
+        baseUrl: integration.baseUrl,
+        secrets: secretsOf(integration.credentials),
+      });
+      return { ok: false, error: failure.message, code: failure.code };
     }
   });
   return app;

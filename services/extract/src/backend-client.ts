@@ -1,4 +1,4 @@
-import type { EntityType, RawRecord, StoredRecord } from '@tributary/contracts';
+import type { EntityType, JobErrorCode, RawRecord, StoredRecord } from '@tributary/contracts';
 import { httpErrorFrom, resilientCall, type Breaker } from '@tributary/resilience';
 
 export interface IntegrationWithCredentials {
@@ -82,8 +82,8 @@ export class BackendClient {
     await this.#call('POST', tenantId, `/internal/v1/jobs/${jobId}/pause`, { reason });
   }
 
-  async failJob(tenantId: number, jobId: number, error: string, retryable: boolean): Promise<void> {
-    await this.#call('POST', tenantId, `/internal/v1/jobs/${jobId}/fail`, { error: error.slice(0, 4000), retryable });
+  async failJob(tenantId: number, jobId: number, error: string, retryable: boolean, code?: JobErrorCode): Promise<void> {
+    await this.#call('POST', tenantId, `/internal/v1/jobs/${jobId}/fail`, { error: error.slice(0, 4000), retryable, ...(code ? { code } : {}) });
   }
 
   async storeBatch(

@@ -29,6 +29,8 @@ export const etlJobs = pgTable(
     recordsTransformed: bigint('records_transformed', { mode: 'number' }).notNull().default(0),
     recordsFailed: bigint('records_failed', { mode: 'number' }).notNull().default(0),
     error: text('error'),
+    /** CONFIG_INVALID | CREDENTIALS_REJECTED | SOURCE_UNREACHABLE | RATE_LIMITED | SOURCE_ERROR (with `error`). */
+    errorCode: text('error_code'),
     pauseReason: text('pause_reason'),
     /** user | system: a run paused by a person is resumed only by a person. */
     pausedBy: text('paused_by'),

@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { idParamSchema } from '@tributary/contracts';
+import { idParamSchema, jobErrorCodeSchema } from '@tributary/contracts';
 import { tenantOf } from '../plugins/auth.ts';
 import { NotFoundError } from '../errors.ts';
 import { findIntegration } from '../db/integrations.ts';
@@ -21,6 +21,7 @@ const failBodySchema = z.strictObject({
   error: z.string().min(1).max(4000),
   /** False for failures a retry cannot fix (credentials rejected). */
   retryable: z.boolean().default(true),
+  code: jobErrorCodeSchema.optional(),
 });
 
 const pauseBodySchema = z.strictObject({ reason: z.string().min(1).max(1000) });
@@ -139,7 +140,10 @@ export function registerInternalRoutes(app: FastifyInstance, ctx: RouteContext):
     { ...route, schema: { ...route.schema, body: failBodySchema } },
     async (request) => {
       const tenantId = tenantOf(request);
-      const job = await transitionJob(ctx.pool, tenantId, request.params.id, 'FAILED', { error: request.body.error });
+      const job = await transitionJob(ctx.pool, tenantId, request.params.id, 'FAILED', {
+        error: request.body.error,
+        errorCode: request.body.code ?? null,
+      });
       return jobView(request.body.retryable ? await scheduleRetry(ctx.pool, job, ctx.config) : job);
     },
   );

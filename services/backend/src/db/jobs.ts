@@ -16,6 +16,7 @@ export interface JobRow {
   records_transformed: number;
   records_failed: number;
   error: string | null;
+  error_code: string | null;
   pause_reason: string | null;
   paused_by: 'user' | 'system' | null;
   cancel_requested_at: Date | null;
@@ -30,7 +31,7 @@ export interface JobRow {
 }
 
 export const JOB_COLUMNS = `id, tenant_id, integration_id, status, mode, streams, trigger, progress,
-  records_extracted, records_transformed, records_failed, error, pause_reason, paused_by, cancel_requested_at,
+  records_extracted, records_transformed, records_failed, error, error_code, pause_reason, paused_by, cancel_requested_at,
   attempts, next_retry_at, heartbeat_at, extraction_finished_at, created_at, started_at, finished_at, updated_at`;
 
 export interface NewJob {
@@ -107,6 +108,7 @@ export function jobView(job: JobRow) {
     records_transformed: job.records_transformed,
     records_failed: job.records_failed,
     error: job.error,
+    error_code: job.error_code,
     pause_reason: job.pause_reason,
     paused_by: job.paused_by,
     cancel_requested: job.cancel_requested_at !== null,

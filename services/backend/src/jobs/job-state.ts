@@ -6,6 +6,8 @@ import { JOB_COLUMNS, type JobRow } from '../db/jobs.ts';
 
 export interface JobStatusChange {
   error?: string | null;
+  /** Set (or cleared) together with `error`. */
+  errorCode?: string | null;
   pauseReason?: string | null;
   pausedBy?: 'user' | 'system';
   /** A resumed job has no extractor yet: a cleared heartbeat lets the next one claim it at once. */
@@ -26,6 +28,7 @@ update etl_jobs set
   heartbeat_at = case when $12 then null else heartbeat_at end,
   attempts = attempts + case when $3 = 'PENDING' and status = 'FAILED' then 1 else 0 end,
   error = case when $6 then $7 else error end,
+  error_code = case when $6 then $13 else error_code end,
   pause_reason = case when $3 = 'PAUSED' then $8 else null end,
   paused_by = case when $3 = 'PAUSED' then $11 else null end,
   next_retry_at = case when $9 then $10::timestamptz else next_retry_at end,
@@ -60,6 +63,7 @@ export async function transitionJob(
       change.nextRetryAt ?? null,
       change.pausedBy ?? 'user',
       change.clearHeartbeat ?? false,
+      change.errorCode ?? null,
     ]);
     if (rows[0]) return rows[0];
   } catch (error) {

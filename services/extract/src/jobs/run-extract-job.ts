@@ -10,7 +10,6 @@ import type { Publisher } from '@tributary/queue';
 import type { LogSink } from '@tributary/observability';
 import {
   BreakerOpenError,
-  CredentialsRejectedError,
   HttpError,
   UpstreamUnavailableError,
   type BreakerRegistry,
@@ -20,6 +19,7 @@ import type { BackendClient, IntegrationWithCredentials } from '../backend-clien
 import type { Page, StreamPosition, StreamReader } from '../connectors/types.ts';
 import { buildSourceClient, createConnector, type ConnectorIntegration } from '../connectors/index.ts';
 import { JobControl, JobStoppedError } from './job-control.ts';
+import { classifyJobFailure } from '../errors/job-failure.ts';
 
 /** Records per raw-data batch call and per transform message (DESIGN §5: ≤ 500 raw ids). */
 const STORE_BATCH = 500;
@@ -89,8 +89,11 @@ export async function runExtractJob(deps: ExtractDeps, message: ExtractMessage):
     throw error;
   }
   const control = new JobControl(backend, tenantId, jobId, { heartbeatSeconds: deps.settings.heartbeatSeconds, logger: log });
+  // Kept for the failure message: its credentials are scrubbed from it.
+  let known: IntegrationWithCredentials | undefined;
   try {
     const integration = await backend.getIntegration(tenantId, message.integration_id);
+    known = integration;
     const positions = new Map<string, StreamPosition>();
     const loadPositions = async () => {
       positions.clear();
@@ -121,7 +124,7 @@ export async function runExtractJob(deps: ExtractDeps, message: ExtractMessage):
     await backend.extractionFinished(tenantId, jobId);
     log.info({ jobId }, 'extraction finished');
   } catch (error) {
-    await settleFailure(deps, message, error);
+    await settleFailure(deps, message, error, known);
   } finally {
     control.stop();
   }
@@ -231,7 +234,12 @@ async function storePage(
 }
 
 /** Turns a failed run into the right job state; rethrows when the message should be retried later. */
-async function settleFailure(deps: ExtractDeps, message: ExtractMessage, error: unknown): Promise<void> {
+async function settleFailure(
+  deps: ExtractDeps,
+  message: ExtractMessage,
+  error: unknown,
+  integration: IntegrationWithCredentials | undefined,
+): Promise<void> {
   const { backend, logger: log } = deps;
   const { tenant_id: tenantId, job_id: jobId } = message;
   if (error instanceof JobStoppedError) {
@@ -247,10 +255,9 @@ async function settleFailure(deps: ExtractDeps, message: ExtractMessage, error: 
       .catch(() => log.warn({ jobId }, 'could not record the pause; the backend is still down'));
     throw error;
   }
-  const credentials = error instanceof CredentialsRejectedError;
-  const reason = credentials ? error.message : `extraction failed: ${(error as Error).message}`;
-  log.error({ err: error, jobId }, reason);
-  await backend.failJob(tenantId, jobId, reason, !credentials);
+  const failure = classifyJobFailure(error, integration);
+  log.error({ err: error, jobId, code: failure.code }, failure.message);
+  await backend.failJob(tenantId, jobId, failure.message, failure.retryable, failure.code);
 }
 
 /**
