@@ -103,7 +103,13 @@ export async function buildApp(config: BackendConfig, options: BuildOptions = {}
   registerInternalRoutes(app, ctx);
 
   if (config.SCHEDULER_ENABLED) {
-    const scheduler = startScheduler(pool, queue.publisher, logger, config.SCHEDULER_TICK_SECONDS);
+    const scheduler = startScheduler(
+      pool,
+      queue.publisher,
+      logger,
+      config.SCHEDULER_TICK_SECONDS,
+      config.JOB_PENDING_REPUBLISH_SECONDS ?? Math.max(120, config.SCHEDULER_TICK_SECONDS * 4),
+    );
     app.addHook('onClose', async () => scheduler.stop());
   }
   // Last, so everything above has stopped using them.

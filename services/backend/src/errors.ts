@@ -59,7 +59,10 @@ export class JobClaimedError extends AppError {
 }
 
 export class UpstreamUnavailableError extends AppError {
-  constructor(message: string) {
+  /** Sent as `Retry-After` when set: when trying again makes sense. */
+  readonly retryAfterSeconds: number | undefined;
+  constructor(message: string, retryAfterSeconds?: number) {
     super(503, 'UNAVAILABLE', message);
+    this.retryAfterSeconds = retryAfterSeconds;
   }
 }
