@@ -6,6 +6,8 @@ import { createTestDatabase, type TestDatabase } from '../support/database.ts';
 import { deleteQueues } from '../support/backend.ts';
 import { ApiClient } from '../support/api-client.ts';
 import { waitFor } from '../support/wait.ts';
+import { z } from 'zod';
+import { jobProgressSchema } from '@tributary/contracts';
 
 /** expect's asymmetric string matchers are typed `any`; this keeps them `unknown`. */
 const like = (pattern: RegExp | string): unknown =>
@@ -64,6 +66,17 @@ async function register(body: object): Promise<number> {
   return created.id;
 }
 
+async function runEnded(jobId: number): Promise<{ status: string }> {
+  return waitFor(
+    async () => {
+      const job = await api.ok<{ status: string }>('GET', `/api/v1/jobs/${jobId}`);
+      return ['FINISHED', 'FAILED', 'CANCELLED'].includes(job.status) ? job : null;
+    },
+    120_000,
+    `job ${jobId} to end`,
+  );
+}
+
 async function runToEnd(integrationId: number, body: object = {}): Promise<{ id: number; status: string; error: string | null }> {
   const { status, body: started } = await api.request<{ job_id: number }>('POST', `/api/v1/integrations/${integrationId}/runs`, body);
   expect(status).toBe(202);
@@ -104,6 +117,19 @@ describe('end to end: simulator → extract → RabbitMQ → workers → Postgre
       const { rows } = await pool.query('select summary, status_name from jira_issues where key = $1', [sample.key]);
       expect(rows[0]).toEqual({ summary: source.fields.summary, status_name: source.fields.status.name });
     }
+  });
+
+  it('progress counts per stream and entity type; a full re-run of unchanged data is all seen, none new', async () => {
+    const t = await truth();
+    const { job_id: jobId } = await api.ok<{ job_id: number }>('POST', `/api/v1/integrations/${jiraId}/runs`, { mode: 'full' });
+    await runEnded(jobId);
+    const { progress } = z.object({ progress: jobProgressSchema }).parse(await api.ok('GET', `/api/v1/jobs/${jobId}`));
+    // Issues and their changelogs apart (one changelog record per issue).
+    expect(progress.issues?.entities).toEqual({
+      jira_issues: { seen: t.jira.issues, new: 0, unchanged: t.jira.issues, failed: 0 },
+      jira_changelogs: { seen: t.jira.issues, new: 0, unchanged: t.jira.issues, failed: 0 },
+    });
+    expect(progress.projects?.entities.jira_projects).toEqual({ seen: t.jira.projects.length, new: 0, unchanged: t.jira.projects.length, failed: 0 });
   });
 
   it('a GitHub run loads repositories, pull requests, reviews and commits', async () => {

@@ -8,3 +8,4 @@ export * from './messages.ts';
 export * from './env.ts';
 export * from './auth.ts';
 export * from './job-errors.ts';
+export * from './progress.ts';

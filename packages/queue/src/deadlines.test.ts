@@ -22,7 +22,11 @@ afterEach(async () => {
 });
 
 async function downConnection(): Promise<QueueConnection> {
-  const connection = new QueueConnection({ url: await deadBrokerUrl(), backoff: { baseMs: 20, capMs: 100 }, logger: quiet });
+  const connection = new QueueConnection({
+    url: await deadBrokerUrl(),
+    backoff: { baseMs: 20, capMs: 100 },
+    logger: quiet,
+  });
   open.push(connection);
   return connection;
 }
@@ -31,7 +35,9 @@ describe('waits on the broker have deadlines', () => {
   it('ready() gives up with BrokerUnavailableError when no broker answers', async () => {
     const connection = await downConnection();
     await expect(connection.ready(300)).rejects.toThrow(BrokerUnavailableError);
-    await expect(connection.ready(300)).rejects.toThrow('message broker unavailable: no broker connection within 300 ms');
+    await expect(connection.ready(300)).rejects.toThrow(
+      'message broker unavailable: no broker connection within 300 ms',
+    );
   });
 
   it('a publish to a broker that is down rejects with a retryable PublishTimeoutError at its deadline', async () => {
@@ -45,7 +51,9 @@ describe('waits on the broker have deadlines', () => {
     expect(error).toMatchObject({ retryable: true, routingKey: 'extract.jira' });
     expect((error as Error).message).toContain('not confirmed within 400 ms');
     // A per-call deadline wins over the publisher's.
-    await expect(publisher.publish('extract.jira', { v: 1 }, { timeoutMs: 100 })).rejects.toThrow('within 100 ms');
+    await expect(publisher.publish('extract.jira', { v: 1 }, { timeoutMs: 100 })).rejects.toThrow(
+      'within 100 ms',
+    );
     // Timed-out publishes give their window slot back.
     expect(publisher.inFlight).toBe(0);
   });
@@ -53,9 +61,14 @@ describe('waits on the broker have deadlines', () => {
   it('publishes waiting for a window slot are bounded by the same deadline', async () => {
     const connection = await downConnection();
     const publisher = new Publisher(connection, { publishTimeoutMs: 300, maxInFlight: 1 });
-    const results = await Promise.allSettled([publisher.publish('a', {}), publisher.publish('b', {}), publisher.publish('c', {})]);
+    const results = await Promise.allSettled([
+      publisher.publish('a', {}),
+      publisher.publish('b', {}),
+      publisher.publish('c', {}),
+    ]);
     expect(results.map((r) => r.status)).toEqual(['rejected', 'rejected', 'rejected']);
-    for (const r of results) if (r.status === 'rejected') expect(r.reason).toBeInstanceOf(PublishTimeoutError);
+    for (const r of results)
+      if (r.status === 'rejected') expect(r.reason).toBeInstanceOf(PublishTimeoutError);
     expect(publisher.inFlight).toBe(0);
   });
 });

@@ -16,6 +16,8 @@ export interface SyncStateRow {
   scope: string;
   cursor: string | null;
   etag: string | null;
+  /** Set when saving: the job that reached this position keeps it too (full-run resume). */
+  job_id?: number;
 }
 
 export interface JobControlState {

@@ -2,9 +2,10 @@ import type { FastifyInstance } from 'fastify';
 import { extractMessageSchema, type ExtractMessage } from '@tributary/contracts';
 import { createLogger, type Logger } from '@tributary/observability';
 import { connect, Publisher, retryTiersFromMs, type Consumer } from '@tributary/queue';
-import { breakerConfigFromEnv, createBreakerRegistry, createGovernor, type RateLimitGovernor } from '@tributary/resilience';
+import { createGovernor, type RateLimitGovernor } from '@tributary/resilience';
 import { consume } from '@tributary/queue';
 import type { ExtractConfig } from './config.ts';
+import { createExtractBreakers } from './breakers.ts';
 import { BackendClient } from './backend-client.ts';
 import { buildExtractApp } from './app.ts';
 import { runExtractJob } from './jobs/run-extract-job.ts';
@@ -23,11 +24,7 @@ export async function startExtractService(
   config: ExtractConfig,
   logger: Logger = createLogger('extract', { level: config.LOG_LEVEL }),
 ): Promise<RunningExtractService> {
-  const breakers = createBreakerRegistry({
-    defaults: breakerConfigFromEnv(process.env),
-    logger,
-    onStateChange: (name, from, to) => logger.warn({ breaker: name, from, to }, 'circuit breaker changed state'),
-  });
+  const breakers = createExtractBreakers(config, logger);
   const governors = new Map<number, RateLimitGovernor>();
   const governorFor = (integrationId: number) => {
     let governor = governors.get(integrationId);
@@ -62,7 +59,9 @@ export async function startExtractService(
       sourceBreakerWaitSeconds: config.SOURCE_BREAKER_WAIT_SECONDS,
       sourceRetry: { retries: config.SOURCE_RETRIES, baseMs: config.SOURCE_RETRY_BASE_MS, capMs: config.SOURCE_RETRY_CAP_MS },
       sourceTimeoutMs: config.SOURCE_TIMEOUT_MS,
+      maxTakeoverWaitSeconds: config.TAKEOVER_WAIT_SECONDS,
     },
+    activeJobs: new Set<number>(),
   };
   const consumer: Consumer<ExtractMessage> = await consume<ExtractMessage>({
     connection,

@@ -15,6 +15,8 @@ const syncStateBodySchema = z.strictObject({
   scope: z.string().max(500).default(''),
   cursor: z.string().max(2000).nullable(),
   etag: z.string().max(500).nullable().optional(),
+  /** The job that reached this position (recorded on the job too, for a full run's resume). */
+  job_id: z.number().int().positive().optional(),
 });
 
 const failBodySchema = z.strictObject({
@@ -73,6 +75,14 @@ export function registerInternalRoutes(app: FastifyInstance, ctx: RouteContext):
         [tenantId, request.params.id, body.stream, body.scope, body.cursor, body.etag ?? null],
       );
       if (rowCount === 0) throw new NotFoundError(`integration ${request.params.id}`);
+      if (body.job_id !== undefined) {
+        // The job keeps its own positions: a full run resumes from them after a takeover.
+        await ctx.pool.query(
+          `update etl_jobs set checkpoints = checkpoints || jsonb_build_object($3::text, jsonb_build_object('cursor', $4::text, 'etag', $5::text))
+           where id = $1 and tenant_id = $2`,
+          [body.job_id, tenantId, `${body.stream}|${body.scope}`, body.cursor, body.etag ?? null],
+        );
+      }
       return reply.status(204).send();
     },
   );

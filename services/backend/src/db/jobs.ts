@@ -12,6 +12,7 @@ export interface JobRow {
   streams: string[];
   trigger: string;
   progress: Record<string, unknown>;
+  checkpoints: Record<string, { cursor: string | null; etag: string | null }>;
   records_extracted: number;
   records_transformed: number;
   records_failed: number;
@@ -30,7 +31,7 @@ export interface JobRow {
   updated_at: Date;
 }
 
-export const JOB_COLUMNS = `id, tenant_id, integration_id, status, mode, streams, trigger, progress,
+export const JOB_COLUMNS = `id, tenant_id, integration_id, status, mode, streams, trigger, progress, checkpoints,
   records_extracted, records_transformed, records_failed, error, error_code, pause_reason, paused_by, cancel_requested_at,
   attempts, next_retry_at, heartbeat_at, extraction_finished_at, created_at, started_at, finished_at, updated_at`;
 
@@ -104,6 +105,7 @@ export function jobView(job: JobRow) {
     streams: job.streams,
     trigger: job.trigger,
     progress: job.progress,
+    checkpoints: job.checkpoints,
     records_extracted: job.records_extracted,
     records_transformed: job.records_transformed,
     records_failed: job.records_failed,

@@ -129,13 +129,20 @@ export async function claimJob(
     [jobId, tenantId, staleHeartbeatSeconds],
   );
   if (rows[0]) return rows[0];
-  const { rows: current } = await db.query<{ status: JobStatus; paused_by: string | null }>(
-    'select status, paused_by from etl_jobs where id = $1 and tenant_id = $2',
-    [jobId, tenantId],
+  const { rows: current } = await db.query<{ status: JobStatus; paused_by: string | null; stale_in: number | null }>(
+    `select status, paused_by,
+            extract(epoch from (heartbeat_at + make_interval(secs => $3)) - now())::float8 as stale_in
+     from etl_jobs where id = $1 and tenant_id = $2`,
+    [jobId, tenantId, staleHeartbeatSeconds],
   );
   const job = current[0];
   if (!job) throw new NotFoundError(`job ${jobId}`);
-  if (job.status === 'RUNNING') throw new JobClaimedError(`job ${jobId} is already running under another extractor`);
+  if (job.status === 'RUNNING') {
+    // Says when the heartbeat goes stale, so a redelivered message is tried again at that
+    // moment (a dead extractor's job is taken over then), not after a generic retry tier.
+    const staleIn = job.stale_in === null ? undefined : Math.max(1, Math.ceil(job.stale_in));
+    throw new JobClaimedError(`job ${jobId} is already running under another extractor`, staleIn);
+  }
   if (job.status === 'PAUSED') throw new ConflictError(`job ${jobId} was paused by a user; resume it first`);
   throw new ConflictError(`job ${jobId} cannot move from ${job.status} to RUNNING`);
 }

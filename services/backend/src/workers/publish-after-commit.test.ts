@@ -25,7 +25,11 @@ async function downBroker(): Promise<{ connection: QueueConnection; publisher: P
       server.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
     });
   });
-  const connection = new QueueConnection({ url: `amqp://guest:guest@127.0.0.1:${port}`, backoff: { baseMs: 20, capMs: 200 }, logger: quiet });
+  const connection = new QueueConnection({
+    url: `amqp://guest:guest@127.0.0.1:${port}`,
+    backoff: { baseMs: 20, capMs: 200 },
+    logger: quiet,
+  });
   // A long deadline: the test, not the clock, ends the wait (by closing the connection).
   return { connection, publisher: new Publisher(connection, { publishTimeoutMs: 60_000 }) };
 }
@@ -70,13 +74,24 @@ describe('with the broker down, nothing waits on it inside a transaction', () =>
       })),
     );
     const ids = stored.map((s) => s.record_id);
-    await backend.pool.query(`update raw_outbox set created_at = now() - interval '1 hour' where raw_id = any($1)`, [ids]);
+    await backend.pool.query(
+      `update raw_outbox set created_at = now() - interval '1 hour' where raw_id = any($1)`,
+      [ids],
+    );
     const { connection, publisher } = await downBroker();
     let settled = false;
-    const sweep = sweepPendingRaw(backend.pool, publisher, { maxAgeSeconds: 60 }).finally(() => (settled = true));
+    const sweep = sweepPendingRaw(backend.pool, publisher, { maxAgeSeconds: 60 }).finally(
+      () => (settled = true),
+    );
     // The claim is visible to others only once committed.
     await waitFor(
-      async () => (await backend.pool.query('select 1 from raw_outbox where raw_id = any($1) and published_at is not null', [ids])).rowCount === 3,
+      async () =>
+        (
+          await backend.pool.query(
+            'select 1 from raw_outbox where raw_id = any($1) and published_at is not null',
+            [ids],
+          )
+        ).rowCount === 3,
       20_000,
       'the sweeper to claim and commit',
     );
@@ -85,7 +100,9 @@ describe('with the broker down, nothing waits on it inside a transaction', () =>
     await connection.close();
     await expect(sweep).rejects.toThrow();
     // Not published: the rows stay in the outbox for the next sweep.
-    expect((await backend.pool.query('select raw_id from raw_outbox where raw_id = any($1)', [ids])).rowCount).toBe(3);
+    expect(
+      (await backend.pool.query('select raw_id from raw_outbox where raw_id = any($1)', [ids])).rowCount,
+    ).toBe(3);
   });
 
   it('a dead-letter replay claims the letter, commits, waits on the broker unlocked, and on failure leaves it dead', async () => {
@@ -97,32 +114,57 @@ describe('with the broker down, nothing waits on it inside a transaction', () =>
     const id = Number(rows[0]!.id);
     const { connection, publisher } = await downBroker();
     let settled = false;
-    const replay = replayDeadLetters(backend.pool, publisher, 'etl', { tenantId, ids: [id], limit: 10 }, 'test').finally(() => (settled = true));
+    const replay = replayDeadLetters(
+      backend.pool,
+      publisher,
+      'etl',
+      { tenantId, ids: [id], limit: 10 },
+      'test',
+    ).finally(() => (settled = true));
     await waitFor(
-      async () => (await backend.pool.query('select 1 from dead_letters where id = $1 and replay_claimed_at is not null', [id])).rowCount === 1,
+      async () =>
+        (
+          await backend.pool.query(
+            'select 1 from dead_letters where id = $1 and replay_claimed_at is not null',
+            [id],
+          )
+        ).rowCount === 1,
       20_000,
       'the replay to claim and commit',
     );
     expect(settled).toBe(false);
     expect(await lockable('select id from dead_letters where id = $1', [id])).toBe(true);
     // A second replay meanwhile does not publish the same letter again.
-    const second = await replayDeadLetters(backend.pool, publisher, 'etl', { tenantId, ids: [id], limit: 10 }, 'test');
-    expect(second).toEqual({ replayed: [], skipped: [{ id, reason: 'being replayed by another request' }], brokerUnavailable: false });
+    const second = await replayDeadLetters(
+      backend.pool,
+      publisher,
+      'etl',
+      { tenantId, ids: [id], limit: 10 },
+      'test',
+    );
+    expect(second).toEqual({
+      replayed: [],
+      skipped: [{ id, reason: 'being replayed by another request' }],
+      brokerUnavailable: false,
+    });
     await connection.close();
     const result = await replay;
     expect(result.replayed).toEqual([]);
     expect(result.skipped).toEqual([{ id, reason: expect.any(String) as unknown }]);
-    const after = await backend.pool.query<{ status: string; replay_claimed_at: Date | null; replay_count: number }>(
-      'select status, replay_claimed_at, replay_count from dead_letters where id = $1',
-      [id],
-    );
+    const after = await backend.pool.query<{
+      status: string;
+      replay_claimed_at: Date | null;
+      replay_count: number;
+    }>('select status, replay_claimed_at, replay_count from dead_letters where id = $1', [id]);
     expect(after.rows[0]).toEqual({ status: 'dead', replay_claimed_at: null, replay_count: 0 });
   });
 
   it('a publish timeout is what a caller sees when the broker stays down', async () => {
     const { connection } = await downBroker();
     const publisher = new Publisher(connection, { publishTimeoutMs: 200 });
-    await expect(sweepPendingRaw(backend.pool, publisher, { maxAgeSeconds: 0 })).rejects.toThrow(PublishTimeoutError);
+    await expect(sweepPendingRaw(backend.pool, publisher, { maxAgeSeconds: 0 })).rejects.toThrow(
+      PublishTimeoutError,
+    );
     await connection.close();
   });
 });

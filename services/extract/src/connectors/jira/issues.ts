@@ -140,7 +140,7 @@ export interface IssuesStreamOptions {
  */
 export function issuesStream({ client, config, overlapMs }: IssuesStreamOptions): StreamReader {
   return async function* issues(ctx: StreamContext): AsyncGenerator<Page, void, undefined> {
-    const saved = ctx.mode === 'full' ? null : (ctx.position('')?.cursor ?? null);
+    const saved = ctx.position('')?.cursor ?? null;
     const jql = buildIssuesJql(config, sinceMs(saved, overlapMs));
     let cursor = saved;
     let nextPageToken: string | null = null;
