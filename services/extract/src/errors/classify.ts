@@ -222,7 +222,7 @@ function classifyUnscrubbed(error: unknown, context: Context): ClassifiedError {
   if (error instanceof BreakerOpenError) {
     return {
       code: 'SOURCE_UNREACHABLE',
-      message: `${error.breakerName}: too many failures in a row, calls paused until ${error.retryAt.toISOString()}`,
+      message: `${source}: circuit breaker ${error.breakerName} open after repeated failures, calls paused until ${error.retryAt.toISOString()}`,
       retryable: true,
     };
   }
