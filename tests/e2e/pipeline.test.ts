@@ -224,8 +224,21 @@ describe('end to end: simulator → extract → RabbitMQ → workers → Postgre
     expect(anonymous.status).toBe(401);
     expect((await extract.request('POST', `/breakers/jira:${jiraId}/reset`)).status).toBe(200);
     expect((await extract.request('POST', '/breakers/nope/reset')).status).toBe(404);
-    const ready = await extract.request<{ status: string }>('GET', '/readyz');
-    expect(ready.body.status).toBe('ok');
+    const ready = await extract.request<{ backend: string; broker: string; breakers: Record<string, string> }>('GET', '/readyz');
+    expect(ready.status).toBe(200);
+    expect(ready.body).toMatchObject({ backend: 'up', broker: 'up', breakers: { backend: 'CLOSED', [`jira:${jiraId}`]: 'CLOSED' } });
+  });
+
+  it('the extractor and the worker export what an operator graphs', async () => {
+    const extract = await (await fetch(`${stack.urls.extract}/metrics`)).text();
+    expect(extract).toMatch(new RegExp(`^tributary_source_requests_total\\{[^}]*source="jira",integration_id="${jiraId}",status="200"[^}]*\\} [1-9]`, 'm'));
+    expect(extract).toMatch(new RegExp(`^tributary_source_ratelimit_remaining\\{[^}]*source="github",integration_id="${githubId}"[^}]*\\} \\d+`, 'm'));
+    expect(extract).toMatch(/^tributary_breaker_state\{[^}]*breaker="backend"[^}]*\} 0$/m);
+    const worker = await (await fetch(`${stack.urls.worker}/metrics`)).text();
+    expect(worker).toMatch(/^tributary_transform_batch_duration_seconds_count\{[^}]*\} [1-9]/m);
+    const backend = await (await fetch(`${stack.urls.backend}/metrics`)).text();
+    expect(backend).toMatch(new RegExp(`^tributary_records\\{[^}]*integration_id="${jiraId}",stream="issues",entity_type="jira_changelogs",outcome="seen"[^}]*\\} [1-9]`, 'm'));
+    expect(backend).toMatch(new RegExp(`^tributary_queue_consumers\\{[^}]*queue="${prefix.replace('.', '\\.')}etl\\.transform"[^}]*\\} [1-9]`, 'm'));
   });
 
   it('secrets: no credential appears in clear text in the database, the logs or the API', async () => {

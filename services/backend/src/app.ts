@@ -3,11 +3,12 @@ import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import { jsonSchemaTransform, serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
 import { createDatabase, createPool } from '@tributary/db';
-import { createLogger, createMetricsRegistry, type HealthCheck, type Logger } from '@tributary/observability';
+import { createLogger, createMetricsRegistry, quietLogController, registerRequestLogging, type HealthCheck, type Logger } from '@tributary/observability';
 import type { BackendConfig } from './config.ts';
 import { CredentialsCipher } from './security/credentials-cipher.ts';
 import { registerAuth } from './plugins/auth.ts';
 import { registerErrorHandler } from './plugins/error-handler.ts';
+import { registerOpsMetrics } from './observability/ops-metrics.ts';
 import { registerHealthRoutes } from './api/health.ts';
 import { registerTenantRoutes } from './api/tenants.ts';
 import { registerConnectionTestRoute, registerIntegrationRoutes } from './api/integrations.ts';
@@ -42,7 +43,10 @@ export async function buildApp(config: BackendConfig, options: BuildOptions = {}
     onProtoPoisoning: 'error',
     onConstructorPoisoning: 'error',
     requestIdHeader: 'x-request-id',
+    // One access line per request, at debug for internal and health routes (registerRequestLogging).
+    logController: quietLogController(),
   });
+  registerRequestLogging(app);
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
 
@@ -92,7 +96,9 @@ export async function buildApp(config: BackendConfig, options: BuildOptions = {}
       },
     },
   ];
-  registerHealthRoutes(app, checks, createMetricsRegistry('backend'));
+  const registry = createMetricsRegistry('backend');
+  registerOpsMetrics(registry, pool, () => queue.connection);
+  registerHealthRoutes(app, checks, registry);
   registerTenantRoutes(app, ctx);
   registerIntegrationRoutes(app, ctx);
   registerRawDataRoutes(app, ctx);

@@ -28,6 +28,8 @@ export interface SourceClientOptions {
   /** Runs before every attempt; whatever it throws (pause, cancel) propagates untouched. */
   beforeRequest?: () => Promise<void>;
   logger?: ResilienceLogger;
+  /** Every answer, whatever its status (metrics). */
+  onResponse?: (status: number, headers: Readonly<Record<string, string>>) => void;
 }
 
 export interface RequestOptions {
@@ -139,6 +141,7 @@ export function createSourceClient(options: SourceClientOptions): SourceClient {
       const res = await fetch(url, { method, headers, body: payload, signal, redirect: 'follow' });
       const responseHeaders = normalizeHeaders(res.headers);
       governor?.observe(responseHeaders);
+      options.onResponse?.(res.status, responseHeaders);
       const text = await res.text();
       const fetchedAt = new Date().toISOString();
       if (res.status === 304 || res.status === 204) {
