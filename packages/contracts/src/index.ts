@@ -9,3 +9,4 @@ export * from './env.ts';
 export * from './auth.ts';
 export * from './job-errors.ts';
 export * from './progress.ts';
+export * from './notifications.ts';

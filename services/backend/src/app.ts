@@ -9,6 +9,8 @@ import { CredentialsCipher } from './security/credentials-cipher.ts';
 import { registerAuth } from './plugins/auth.ts';
 import { registerErrorHandler } from './plugins/error-handler.ts';
 import { registerOpsMetrics } from './observability/ops-metrics.ts';
+import { registerNotificationRoutes } from './notifications/routes.ts';
+import { sourceBreakersSchema, startNotifier } from './notifications/notifier.ts';
 import { registerHealthRoutes } from './api/health.ts';
 import { registerTenantRoutes } from './api/tenants.ts';
 import { registerConnectionTestRoute, registerIntegrationRoutes } from './api/integrations.ts';
@@ -107,6 +109,7 @@ export async function buildApp(config: BackendConfig, options: BuildOptions = {}
   registerConnectionTestRoute(app, ctx);
   registerRunRoutes(app, ctx);
   registerInternalRoutes(app, ctx);
+  registerNotificationRoutes(app, ctx);
 
   if (config.SCHEDULER_ENABLED) {
     const scheduler = startScheduler(
@@ -117,6 +120,24 @@ export async function buildApp(config: BackendConfig, options: BuildOptions = {}
       config.JOB_PENDING_REPUBLISH_SECONDS ?? Math.max(120, config.SCHEDULER_TICK_SECONDS * 4),
     );
     app.addHook('onClose', async () => scheduler.stop());
+    const notifier = startNotifier(
+      {
+        pool,
+        urlPolicy: { hostAllowlist: config.INTEGRATION_HOST_ALLOWLIST, allowPrivateHosts: config.ALLOW_PRIVATE_INTEGRATION_HOSTS },
+        sourceBreakers: async () =>
+          sourceBreakersSchema.parse(
+            await (
+              await fetch(new URL('/breakers', config.EXTRACT_URL), {
+                headers: { authorization: `Bearer ${config.TRIBUTARY_SERVICE_TOKEN}` },
+                signal: AbortSignal.timeout(5_000),
+              })
+            ).json(),
+          ).breakers,
+        logger,
+      },
+      config.NOTIFY_INTERVAL_SECONDS,
+    );
+    app.addHook('onClose', async () => notifier.stop());
   }
   // Last, so everything above has stopped using them.
   app.addHook('onClose', async () => {

@@ -42,6 +42,8 @@ const envSchema = z.object({
    * broker was down when the run was started). Default: 4 scheduler ticks, at least 2 min.
    */
   JOB_PENDING_REPUBLISH_SECONDS: z.coerce.number().int().min(1).max(86_400).optional(),
+  /** How often webhook notifications (job failed / recovered, dead letters, open breakers) are looked for and sent. */
+  NOTIFY_INTERVAL_SECONDS: z.coerce.number().int().min(1).max(3600).default(30),
   SCHEDULER_ENABLED: z
     .enum(['true', 'false'])
     .default('true')
