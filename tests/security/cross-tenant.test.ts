@@ -55,6 +55,7 @@ beforeAll(async () => {
       sourceBreakerWaitSeconds: 1,
       sourceRetry: { retries: 1, baseMs: 10, capMs: 20 },
       sourceTimeoutMs: 5000,
+      maxTakeoverWaitSeconds: 5,
     },
   };
 });

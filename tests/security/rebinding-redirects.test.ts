@@ -162,6 +162,7 @@ describe('DNS rebinding: a name public at creation, loopback at run time', () =>
             sourceBreakerWaitSeconds: 5,
             sourceRetry: { retries: 0, baseMs: 10, capMs: 10 },
             sourceTimeoutMs: 5000,
+            maxTakeoverWaitSeconds: 5,
           },
         },
         {
@@ -320,6 +321,7 @@ describe('the connection test is not a port scanner', () => {
       const fromClosed = await answer(closedPort);
       expect(fromOpen).toEqual({
         ok: false,
+        code: 'SOURCE_UNREACHABLE',
         error: 'unreachable: the source did not answer as a Jira or GitHub API',
       });
       expect(fromClosed).toEqual(fromOpen);

@@ -8,3 +8,6 @@ export * from './messages.ts';
 export * from './env.ts';
 export * from './auth.ts';
 export * from './timestamps.ts';
+export * from './job-errors.ts';
+export * from './progress.ts';
+export * from './notifications.ts';

@@ -12,7 +12,8 @@ export const baseUrlSchema = z
   .string()
   .max(2048)
   .url()
-  .refine((value) => /^https?:$/.test(new URL(value).protocol), { message: 'must be an http(s) URL' });
+  // zod runs refinements even after `.url()` failed: a value that is not a URL must not throw here (it was a 500).
+  .refine((value) => URL.canParse(value) && /^https?:$/.test(new URL(value).protocol), { message: 'must be an http(s) URL' });
 
 /**
  * A 5-field cron expression (minute hour day month weekday), or null to run on demand only. A

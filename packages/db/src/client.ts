@@ -41,6 +41,11 @@ export function createPool(connectionString: string, options: PoolOptions = {}):
   // An idle client losing its connection (database restart) must not crash the process;
   // the pool drops it and the next query gets a fresh one.
   pool.on('error', () => undefined);
+  // A client checked out when the server goes away emits 'error' on itself, not on the
+  // pool; unheard, that crashes the process. Its running query rejects anyway.
+  pool.on('connect', (client) => {
+    client.on('error', () => undefined);
+  });
   return pool;
 }
 

@@ -15,7 +15,7 @@ export function deploymentsStream(
 ): StreamReader {
   return async function* deployments(ctx: StreamContext): AsyncGenerator<Page, void, undefined> {
     for (const repository of repositories) {
-      const saved = ctx.mode === 'full' ? null : (ctx.position(repository)?.cursor ?? null);
+      const saved = ctx.position(repository)?.cursor ?? null;
       const since = sinceMs(saved, overlapMs);
       let cursor = saved;
       const path = `${repoPath(repository)}/deployments`;

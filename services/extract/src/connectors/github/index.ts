@@ -6,6 +6,7 @@ import { deploymentsStream } from './deployments.ts';
 import { pullRequestsStream } from './pull-requests.ts';
 import { repositoriesStream } from './repositories.ts';
 import { repoPath } from './shared.ts';
+import { ScopeCheckError } from '../../errors/scope-check.ts';
 
 export interface GithubIntegration {
   id: number | string;
@@ -32,17 +33,19 @@ export function createGithubConnector(options: GithubConnectorOptions): Connecto
   return {
     async testConnection(signal) {
       await client.get('/user', { signal });
+      // Every repository is checked, so one test names all the ones that are wrong.
+      const failed: { scope: string; reason: string }[] = [];
       for (const repository of repositories) {
         try {
           await client.get(repoPath(repository), { signal });
         } catch (err) {
           // GitHub answers 404 for a private repository the token cannot see, too.
-          if (err instanceof HttpError && err.status === 404) {
-            throw new Error(`github repository ${repository} not found, or not visible to this token`, { cause: err });
-          }
-          throw err;
+          if (err instanceof HttpError && (err.status === 404 || err.status === 403)) {
+            failed.push({ scope: repository, reason: err.status === 404 ? 'not found, or not visible to this token' : 'no permission' });
+          } else throw err;
         }
       }
+      if (failed.length > 0) throw new ScopeCheckError(`github repositories that cannot be read`, failed);
     },
     streams: {
       repositories: repositoriesStream(client, repositories),
