@@ -7,6 +7,7 @@
  * local-identity.ts), so integrations created earlier keep working after a restart.
  */
 import pg from 'pg';
+import { hearClientErrors } from '@tributary/db';
 import { fileURLToPath } from 'node:url';
 import { relative, resolve } from 'node:path';
 import { z } from 'zod';
@@ -58,7 +59,7 @@ const target = new URL(config.DATABASE_URL);
 const database = decodeURIComponent(target.pathname.slice(1));
 const server = new URL(config.DATABASE_URL);
 server.pathname = '/postgres';
-const admin = new pg.Client({ connectionString: server.toString() });
+const admin = hearClientErrors(new pg.Client({ connectionString: server.toString() }));
 await admin.connect();
 const exists = await admin.query('select 1 from pg_database where datname = $1', [database]);
 if (exists.rowCount === 0) await admin.query(`create database "${database.replaceAll('"', '')}"`);

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import pg from 'pg';
+import { hearPoolErrors } from '@tributary/db';
 import { randomBytes } from 'node:crypto';
 import { startStack, type Stack } from '../../scripts/stack.ts';
 import { createTestDatabase, type TestDatabase } from '../support/database.ts';
@@ -48,7 +49,7 @@ beforeAll(async () => {
       simulator: { SIM_SEED: '7', SIM_JIRA_PROJECTS: '2', SIM_JIRA_ISSUES: '150', SIM_GITHUB_REPOS: '2', SIM_GITHUB_PRS: '40' },
     },
   });
-  pool = new pg.Pool({ connectionString: database.url, max: 2 });
+  pool = hearPoolErrors(new pg.Pool({ connectionString: database.url, max: 2 }));
   const admin = new ApiClient(stack.urls.backend, stack.adminToken);
   const tenant = await admin.ok<{ token: string }>('POST', '/api/v1/tenants', { name: 'e2e' });
   api = new ApiClient(stack.urls.backend, tenant.token);

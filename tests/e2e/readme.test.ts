@@ -12,6 +12,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
+import { hearPoolErrors } from '@tributary/db';
 import { freePort } from '../../scripts/stack.ts';
 import { parseLocalEnv } from '../../scripts/local-identity.ts';
 import { createTestDatabase, type TestDatabase } from '../support/database.ts';
@@ -98,7 +99,7 @@ beforeAll(async () => {
     WORKER_PORT: String(await freePort()),
     SIMULATOR_PORT: String(await freePort()),
   };
-  pool = new pg.Pool({ connectionString: database.url, max: 2 });
+  pool = hearPoolErrors(new pg.Pool({ connectionString: database.url, max: 2 }));
 });
 
 afterAll(async () => {

@@ -7,6 +7,7 @@
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { FastifyInstance } from 'fastify';
 import pg from 'pg';
+import { hearPoolErrors } from '@tributary/db';
 import type { ExtractMessage } from '@tributary/contracts';
 import { buildApp, loadConfig } from '@tributary/backend';
 import { createLogger } from '@tributary/observability';
@@ -39,7 +40,7 @@ beforeAll(async () => {
   env = testEnv(database.url, { SCHEDULER_ENABLED: 'false' });
   backend = await buildApp(loadConfig(env), { logger });
   const backendUrl = await backend.listen({ port: 0, host: '127.0.0.1' });
-  pool = new pg.Pool({ connectionString: database.url, max: 2 });
+  pool = hearPoolErrors(new pg.Pool({ connectionString: database.url, max: 2 }));
   queue = await connect({ url: inject('amqpUrl'), prefix: env.QUEUE_PREFIX, retryTiers: retryTiersFromMs(env.RETRY_TIERS_MS!), logger });
   const governors = new Map<number, RateLimitGovernor>();
   deps = {
