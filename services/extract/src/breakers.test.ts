@@ -4,7 +4,11 @@ import { loadExtractConfig } from './config.ts';
 import { createExtractBreakers } from './breakers.ts';
 
 const logger = createLogger('extract', { level: 'silent' });
-const env = { TRIBUTARY_SERVICE_TOKEN: 'service-token-0123456789', EXTERNAL_CB_TIMEOUT_SECONDS: '60' };
+const env = {
+  TRIBUTARY_SERVICE_TOKEN: 'service-token-0123456789',
+  TRIBUTARY_EXTRACT_TOKEN: 'extract-token-0123456789',
+  EXTERNAL_CB_TIMEOUT_SECONDS: '60',
+};
 
 describe('the extractor’s breakers', () => {
   it('the backend breaker opens for seconds, the source breakers for EXTERNAL_CB_TIMEOUT_SECONDS', () => {
