@@ -121,6 +121,9 @@ describe('README "Using it" and pnpm start across restarts', () => {
     await untilRunning(first);
     const file = await localEnv();
     expect(file.TRIBUTARY_ENCRYPTION_KEY).toMatch(/^[A-Za-z0-9+/]{43}=$/);
+    // The backend → extract token (issue 10) is part of the identity like the other secrets.
+    expect(file.TRIBUTARY_EXTRACT_TOKEN).toMatch(/^extract-[0-9a-f]{32}$/);
+    expect(file.TRIBUTARY_EXTRACT_TOKEN).not.toBe(file.TRIBUTARY_SERVICE_TOKEN);
     expect((await stat(join(work, '.tributary', 'local.env'))).mode & 0o777).toBe(0o600);
     expect(first.output()).toContain(`export TRIBUTARY_URL=http://127.0.0.1:${ports.BACKEND_PORT}`);
     expect(first.output()).toContain(`TRIBUTARY_TOKEN=${file.TRIBUTARY_TOKEN}`);
@@ -191,6 +194,8 @@ describe('README "Using it" and pnpm start across restarts', () => {
     const after = await localEnv();
     expect(after.TRIBUTARY_ENCRYPTION_KEY).toBe(before.TRIBUTARY_ENCRYPTION_KEY);
     expect(after.TRIBUTARY_ADMIN_TOKEN).toBe(before.TRIBUTARY_ADMIN_TOKEN);
+    expect(after.TRIBUTARY_SERVICE_TOKEN).toBe(before.TRIBUTARY_SERVICE_TOKEN);
+    expect(after.TRIBUTARY_EXTRACT_TOKEN).toBe(before.TRIBUTARY_EXTRACT_TOKEN);
     expect(after.TRIBUTARY_TOKEN).toBe(before.TRIBUTARY_TOKEN);
     expect(again.output()).toContain('from the last start');
     const demo = await pool.query<{ n: number }>(

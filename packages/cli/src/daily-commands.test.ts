@@ -227,4 +227,22 @@ describe('watch on a terminal', () => {
       'job 7 FINISHED — streams 2/2, 400 records transformed',
     );
   });
+
+  it('a job with refused records (progress.refused_records beside the streams) still shows its streams', () => {
+    const base = job('RUNNING', 100);
+    const refused: WatchedJob = {
+      ...base,
+      progress: {
+        ...(base.progress as Record<string, unknown>),
+        issues: {
+          pages: 2,
+          entities: { jira_issues: { seen: 100, new: 99, unchanged: 0, failed: 1 } },
+        },
+        refused_records: [{ entity_type: 'jira_issues', external_id: '10001', code: 'RECORD_TOO_DEEP', message: 'nested too deep' }],
+      },
+    };
+    expect(renderLines(refused, {})[2]).toBe(
+      'issues        [##########..........] reading jira_issues 100 seen, 99 new, 0 unchanged, 1 failed',
+    );
+  });
 });

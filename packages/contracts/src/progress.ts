@@ -21,6 +21,18 @@ export const streamProgressSchema = z.object({
 });
 export type StreamProgress = z.infer<typeof streamProgressSchema>;
 
-/** `etl_jobs.progress` on the wire: stream name → its progress. */
-export const jobProgressSchema = z.record(z.string(), streamProgressSchema);
+/**
+ * Keys of `etl_jobs.progress` that are not streams: `refused_records`, the first records the raw
+ * layer refused (written by the backend beside the streams' counts).
+ */
+export const JOB_PROGRESS_NON_STREAM_KEYS: readonly string[] = ['refused_records'];
+
+/** `etl_jobs.progress` on the wire: stream name → its progress (the non-stream keys left out). */
+export const jobProgressSchema = z.preprocess(
+  (value) =>
+    value !== null && typeof value === 'object' && !Array.isArray(value)
+      ? Object.fromEntries(Object.entries(value).filter(([key]) => !JOB_PROGRESS_NON_STREAM_KEYS.includes(key)))
+      : value,
+  z.record(z.string(), streamProgressSchema),
+);
 export type JobProgress = z.infer<typeof jobProgressSchema>;
