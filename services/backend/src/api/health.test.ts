@@ -70,6 +70,8 @@ describe('operations endpoints', () => {
 
   it('readyz turns 503 when the database is gone', async () => {
     const broken = await startTestBackend({ DB_STATEMENT_TIMEOUT_MS: '1000' });
+    // The broker connects in the background (slowly on a busy machine): only the database may be down here.
+    await waitFor(async () => (await broken.app.inject('/readyz')).json<{ broker: string }>().broker === 'up', 20_000, 'broker up');
     await broken.database.drop();
     const ready = await broken.app.inject('/readyz');
     expect(ready.statusCode).toBe(503);
