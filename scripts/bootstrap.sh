@@ -9,6 +9,9 @@ tools="$root/.tools"
 node_version=24.21.0
 pnpm_version=$(sed -n 's/.*"packageManager": *"pnpm@\([^"]*\)".*/\1/p' "$root/package.json")
 
+# Postgres and RabbitMQ first: installed from Debian's packages when missing and root.
+bash "$root/scripts/install-services.sh" || exit 1
+
 mkdir -p "$tools/bin"
 if [ "$("$tools/node/bin/node" --version 2>/dev/null)" != "v$node_version" ]; then
   echo "bootstrap: installing Node $node_version into .tools/node"

@@ -37,12 +37,16 @@ export interface StackOptions {
   /** Where child output goes: inherit (a person watching) or collected (tests). */
   output?: 'inherit' | 'collect';
   services?: readonly ServiceName[];
+  /** Fixed secrets (`pnpm start` reuses them across restarts); else the env's, else random. */
+  secrets?: { adminToken: string; serviceToken: string; extractToken: string; encryptionKey: string };
 }
 
 export interface Stack {
   urls: { backend: string; extract: string; simulator: string; worker: string };
   adminToken: string;
   serviceToken: string;
+  /** What the backend presents to the extract service (`TRIBUTARY_EXTRACT_TOKEN`). */
+  extractToken: string;
   env: Record<ServiceName, NodeJS.ProcessEnv>;
   logs: Record<ServiceName, string[]>;
   process: (name: ServiceName) => ChildProcess | undefined;
@@ -99,8 +103,11 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     extract: `http://127.0.0.1:${ports.extract}`,
     simulator: `http://127.0.0.1:${ports.simulator}`,
   };
-  const adminToken = process.env.TRIBUTARY_ADMIN_TOKEN ?? `admin-${randomBytes(16).toString('hex')}`;
-  const serviceToken = process.env.TRIBUTARY_SERVICE_TOKEN ?? `service-${randomBytes(16).toString('hex')}`;
+  const adminToken = options.secrets?.adminToken ?? process.env.TRIBUTARY_ADMIN_TOKEN ?? `admin-${randomBytes(16).toString('hex')}`;
+  const serviceToken =
+    options.secrets?.serviceToken ?? process.env.TRIBUTARY_SERVICE_TOKEN ?? `service-${randomBytes(16).toString('hex')}`;
+  const extractToken =
+    options.secrets?.extractToken ?? process.env.TRIBUTARY_EXTRACT_TOKEN ?? `extract-${randomBytes(16).toString('hex')}`;
   const shared = {
     PATH: process.env.PATH ?? '',
     HOME: process.env.HOME ?? '/tmp',
@@ -109,12 +116,14 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     QUEUE_PREFIX: options.queuePrefix ?? '',
     TRIBUTARY_ADMIN_TOKEN: adminToken,
     TRIBUTARY_SERVICE_TOKEN: serviceToken,
-    TRIBUTARY_EXTRACT_TOKEN: process.env.TRIBUTARY_EXTRACT_TOKEN ?? `extract-${randomBytes(16).toString('hex')}`,
-    TRIBUTARY_ENCRYPTION_KEY: process.env.TRIBUTARY_ENCRYPTION_KEY ?? randomBytes(32).toString('base64'),
+    TRIBUTARY_EXTRACT_TOKEN: extractToken,
+    TRIBUTARY_ENCRYPTION_KEY:
+      options.secrets?.encryptionKey ?? process.env.TRIBUTARY_ENCRYPTION_KEY ?? randomBytes(32).toString('base64'),
     BACKEND_URL: urls.backend,
     EXTRACT_URL: urls.extract,
     ALLOW_PRIVATE_INTEGRATION_HOSTS: 'true',
     LOG_LEVEL: process.env.LOG_LEVEL ?? 'info',
+    ...(process.env.LOG_FORMAT ? { LOG_FORMAT: process.env.LOG_FORMAT } : {}),
   };
   const env: Record<ServiceName, NodeJS.ProcessEnv> = {
     backend: { ...shared, PORT: String(ports.backend), HOST: '127.0.0.1', ...options.env?.backend },
@@ -164,6 +173,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     urls,
     adminToken,
     serviceToken,
+    extractToken,
     env,
     logs,
     process: (name) => children.get(name),

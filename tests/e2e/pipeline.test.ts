@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import pg from 'pg';
+import { hearPoolErrors } from '@tributary/db';
 import { randomBytes } from 'node:crypto';
 import { startStack, type Stack } from '../../scripts/stack.ts';
 import { createTestDatabase, type TestDatabase } from '../support/database.ts';
@@ -7,6 +8,12 @@ import { deleteQueues } from '../support/backend.ts';
 import { ApiClient } from '../support/api-client.ts';
 import { waitFor } from '../support/wait.ts';
 import { expectGithubValuesMatchTruth, expectJiraValuesMatchTruth } from '../support/truth-values.ts';
+import { z } from 'zod';
+import { jobProgressSchema } from '@tributary/contracts';
+
+/** expect's asymmetric string matchers are typed `any`; this keeps them `unknown`. */
+const like = (pattern: RegExp | string): unknown =>
+  typeof pattern === 'string' ? expect.stringContaining(pattern) : expect.stringMatching(pattern);
 
 interface Truth {
   jira: { projects: string[]; issues: number; transitions: number };
@@ -42,7 +49,7 @@ beforeAll(async () => {
       simulator: { SIM_SEED: '7', SIM_JIRA_PROJECTS: '2', SIM_JIRA_ISSUES: '150', SIM_GITHUB_REPOS: '2', SIM_GITHUB_PRS: '40' },
     },
   });
-  pool = new pg.Pool({ connectionString: database.url, max: 2 });
+  pool = hearPoolErrors(new pg.Pool({ connectionString: database.url, max: 2 }));
   const admin = new ApiClient(stack.urls.backend, stack.adminToken);
   const tenant = await admin.ok<{ token: string }>('POST', '/api/v1/tenants', { name: 'e2e' });
   api = new ApiClient(stack.urls.backend, tenant.token);
@@ -65,6 +72,17 @@ async function register(body: object): Promise<number> {
   expect(test).toMatchObject({ ok: true, error: null });
   await api.ok('PATCH', `/api/v1/integrations/${created.id}`, { enabled: true });
   return created.id;
+}
+
+async function runEnded(jobId: number): Promise<{ status: string }> {
+  return waitFor(
+    async () => {
+      const job = await api.ok<{ status: string }>('GET', `/api/v1/jobs/${jobId}`);
+      return ['FINISHED', 'FAILED', 'CANCELLED'].includes(job.status) ? job : null;
+    },
+    120_000,
+    `job ${jobId} to end`,
+  );
 }
 
 async function runToEnd(integrationId: number, body: object = {}): Promise<{ id: number; status: string; error: string | null }> {
@@ -103,6 +121,19 @@ describe('end to end: simulator → extract → RabbitMQ → workers → Postgre
     expect(await count('jira_statuses')).toBeGreaterThan(0);
     // Field by field, every issue: key, summary (NUL dropped), status, timestamps, story points, sprints, …
     await expectJiraValuesMatchTruth(pool, stack.urls.simulator, jiraId);
+  });
+
+  it('progress counts per stream and entity type; a full re-run of unchanged data is all seen, none new', async () => {
+    const t = await truth();
+    const { job_id: jobId } = await api.ok<{ job_id: number }>('POST', `/api/v1/integrations/${jiraId}/runs`, { mode: 'full' });
+    await runEnded(jobId);
+    const { progress } = z.object({ progress: jobProgressSchema }).parse(await api.ok('GET', `/api/v1/jobs/${jobId}`));
+    // Issues and their changelogs apart (one changelog record per issue).
+    expect(progress.issues?.entities).toEqual({
+      jira_issues: { seen: t.jira.issues, new: 0, unchanged: t.jira.issues, failed: 0 },
+      jira_changelogs: { seen: t.jira.issues, new: 0, unchanged: t.jira.issues, failed: 0 },
+    });
+    expect(progress.projects?.entities.jira_projects).toEqual({ seen: t.jira.projects.length, new: 0, unchanged: t.jira.projects.length, failed: 0 });
   });
 
   it('a GitHub run loads repositories, pull requests, reviews and commits', async () => {
@@ -173,10 +204,25 @@ describe('end to end: simulator → extract → RabbitMQ → workers → Postgre
     expect(patched.status).toBe(200);
     const job = await runToEnd(githubId, { streams: ['repositories'] });
     expect(job.status).toBe('FAILED');
-    expect(job.error).toBe('credentials rejected by github');
-    const shown = await api.ok<{ next_retry_at: string | null }>('GET', `/api/v1/jobs/${job.id}`);
-    expect(shown.next_retry_at).toBeNull();
+    expect(job.error).toMatch(/^credentials rejected by github \(HTTP 401\): Bad credentials/);
+    const shown = await api.ok<{ next_retry_at: string | null; error_code: string }>('GET', `/api/v1/jobs/${job.id}`);
+    expect(shown).toMatchObject({ next_retry_at: null, error_code: 'CREDENTIALS_REJECTED' });
     await api.ok('PATCH', `/api/v1/integrations/${githubId}`, { credentials: { token: 'sim-github-token' } });
+  });
+
+  it('a Jira project that does not exist: the test names it, a run fails in Jira’s words as CONFIG_INVALID, not retried', async () => {
+    const { jira } = await truth();
+    const current = await api.ok<{ config: { projects: string[] } }>('GET', `/api/v1/integrations/${jiraId}`);
+    await api.ok('PATCH', `/api/v1/integrations/${jiraId}`, { config: { projects: [...jira.projects, 'NOPE'] } });
+    const job = await runToEnd(jiraId, { streams: ['issues'] });
+    const shown = await api.ok<{ status: string; error: string; error_code: string; next_retry_at: string | null }>('GET', `/api/v1/jobs/${job.id}`);
+    expect(shown).toMatchObject({ status: 'FAILED', error_code: 'CONFIG_INVALID', next_retry_at: null });
+    expect(shown.error).toContain("The value 'NOPE' does not exist for the field 'project'.");
+    const tested = await api.ok<{ ok: boolean; code: string; error: string }>('POST', `/api/v1/integrations/${jiraId}/test`);
+    expect(tested).toMatchObject({ ok: false, code: 'CONFIG_INVALID', error: like('NOPE (not found)') });
+    await api.ok('PATCH', `/api/v1/integrations/${jiraId}`, { config: current.config });
+    expect(await api.ok('POST', `/api/v1/integrations/${jiraId}/test`)).toMatchObject({ ok: true });
+    await api.ok('PATCH', `/api/v1/integrations/${jiraId}`, { enabled: true });
   });
 
   it('the extract service shows its breakers and resets one only for the service token', async () => {
@@ -187,8 +233,21 @@ describe('end to end: simulator → extract → RabbitMQ → workers → Postgre
     expect(anonymous.status).toBe(401);
     expect((await extract.request('POST', `/breakers/jira:${jiraId}/reset`)).status).toBe(200);
     expect((await extract.request('POST', '/breakers/nope/reset')).status).toBe(404);
-    const ready = await extract.request<{ status: string }>('GET', '/readyz');
-    expect(ready.body.status).toBe('ok');
+    const ready = await extract.request<{ backend: string; broker: string; breakers: Record<string, string> }>('GET', '/readyz');
+    expect(ready.status).toBe(200);
+    expect(ready.body).toMatchObject({ backend: 'up', broker: 'up', breakers: { backend: 'CLOSED', [`jira:${jiraId}`]: 'CLOSED' } });
+  });
+
+  it('the extractor and the worker export what an operator graphs', async () => {
+    const extract = await (await fetch(`${stack.urls.extract}/metrics`)).text();
+    expect(extract).toMatch(new RegExp(`^tributary_source_requests_total\\{[^}]*source="jira",integration_id="${jiraId}",status="200"[^}]*\\} [1-9]`, 'm'));
+    expect(extract).toMatch(new RegExp(`^tributary_source_ratelimit_remaining\\{[^}]*source="github",integration_id="${githubId}"[^}]*\\} \\d+`, 'm'));
+    expect(extract).toMatch(/^tributary_breaker_state\{[^}]*breaker="backend"[^}]*\} 0$/m);
+    const worker = await (await fetch(`${stack.urls.worker}/metrics`)).text();
+    expect(worker).toMatch(/^tributary_transform_batch_duration_seconds_count\{[^}]*\} [1-9]/m);
+    const backend = await (await fetch(`${stack.urls.backend}/metrics`)).text();
+    expect(backend).toMatch(new RegExp(`^tributary_records\\{[^}]*integration_id="${jiraId}",stream="issues",entity_type="jira_changelogs",outcome="seen"[^}]*\\} [1-9]`, 'm'));
+    expect(backend).toMatch(new RegExp(`^tributary_queue_consumers\\{[^}]*queue="${prefix.replace('.', '\\.')}etl\\.transform"[^}]*\\} [1-9]`, 'm'));
   });
 
   it('secrets: no credential appears in clear text in the database, the logs or the API', async () => {

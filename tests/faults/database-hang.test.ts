@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { setTimeout as sleep } from 'node:timers/promises';
 import pg from 'pg';
+import { hearClientErrors } from '@tributary/db';
 import { startFaultStack, withLogs, type FaultStack } from './support/harness.ts';
 import { startPostgres, type FaultPostgres } from './support/postgres.ts';
 import { waitFor } from '../support/wait.ts';
@@ -39,7 +40,7 @@ describe('fault 6: Postgres hung (server processes stopped) during a run', () =>
         60_000,
         'some issues stored',
       );
-      const observer = new pg.Client({ connectionString: pgFault.url });
+      const observer = hearClientErrors(new pg.Client({ connectionString: pgFault.url }));
       await observer.connect();
       const { rows } = await observer.query<{ pid: number }>(
         `select pid from pg_stat_activity where application_name in ('tributary-worker', 'tributary-backend')`,

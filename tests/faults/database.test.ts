@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { startFaultStack, withLogs, type FaultStack } from './support/harness.ts';
 import { startPostgres, type FaultPostgres } from './support/postgres.ts';
+import { installSleepTriggers, setSleep, waitForSleepingWorker } from './support/db-faults.ts';
 import { ApiClient } from '../support/api-client.ts';
 import { waitFor } from '../support/wait.ts';
 
@@ -15,8 +16,10 @@ beforeAll(async () => {
   fault = await startFaultStack({
     databaseUrl: pgFault.url,
     simulator: { SIM_JIRA_ISSUES: '2000', SIM_LATENCY_MS: '100' },
-    env: { worker: { WORKER_DB_CB_THRESHOLD: '3', WORKER_DB_CB_OPEN_SECONDS: '3' } },
+    // Threshold 1: the one transform batch held in flight below is enough to open the breaker.
+    env: { worker: { WORKER_DB_CB_THRESHOLD: '1', WORKER_DB_CB_OPEN_SECONDS: '3' } },
   });
+  await installSleepTriggers(fault.pool);
 });
 
 afterAll(async () => {
@@ -34,11 +37,13 @@ describe('fault 5: Postgres down for 30 s during a run', () => {
         60_000,
         'some issues stored',
       );
-      // No worker for a moment, so transform messages are waiting when the database goes.
-      await fault.stack.kill('worker');
+      // A transform batch is in flight when the database goes (not left to timing): its status
+      // update sleeps inside the batch transaction. Later statements do not sleep.
+      await setSleep(fault.pool, 'before_commit', 120_000);
+      await waitForSleepingWorker(fault.pool, 'update raw_extraction_data');
+      await setSleep(fault.pool, 'before_commit', 0);
       await pgFault.stopImmediate();
       const downAt = Date.now();
-      await fault.stack.start('worker');
 
       // The backend says "unavailable", not "internal error".
       const answer = await waitFor(async () => {

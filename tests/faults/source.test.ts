@@ -76,7 +76,7 @@ describe('fault 10: source faults', () => {
       await fault.sim.ok('POST', '/_sim/faults', [{ path: '/rest/api/3/search/jql', kind: 'status', status: 503 }]);
       const failed = await fault.waitJob(await fault.startRun(jira), 120_000);
       expect(failed.status).toBe('FAILED');
-      expect(failed.error).toMatch(/^extraction failed: .*(503|circuit breaker jira:\d+ is open)/);
+      expect(failed.error).toMatch(/^jira: (HTTP 503 from |circuit breaker jira:\d+ open after repeated failures)/);
       expect(fault.stack.logs.extract.join('')).toContain(`circuit breaker jira:${jira} opened`);
 
       await fault.sim.ok('DELETE', '/_sim/faults');

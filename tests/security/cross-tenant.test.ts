@@ -7,6 +7,7 @@
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { FastifyInstance } from 'fastify';
 import pg from 'pg';
+import { hearPoolErrors } from '@tributary/db';
 import type { ExtractMessage } from '@tributary/contracts';
 import { buildApp, loadConfig } from '@tributary/backend';
 import { createLogger } from '@tributary/observability';
@@ -39,10 +40,7 @@ beforeAll(async () => {
   env = testEnv(database.url, { SCHEDULER_ENABLED: 'false' });
   backend = await buildApp(loadConfig(env), { logger });
   const backendUrl = await backend.listen({ port: 0, host: '127.0.0.1' });
-  pool = new pg.Pool({ connectionString: database.url, max: 2 });
-  // pool.end() does not wait for its sockets to close, so the forced drop in afterAll can terminate
-  // a connection still closing: that FATAL is expected then, not an unhandled error.
-  pool.on('error', () => undefined);
+  pool = hearPoolErrors(new pg.Pool({ connectionString: database.url, max: 2 }));
   queue = await connect({ url: inject('amqpUrl'), prefix: env.QUEUE_PREFIX, retryTiers: retryTiersFromMs(env.RETRY_TIERS_MS!), logger });
   const governors = new Map<number, RateLimitGovernor>();
   deps = {
@@ -58,6 +56,7 @@ beforeAll(async () => {
       sourceBreakerWaitSeconds: 1,
       sourceRetry: { retries: 1, baseMs: 10, capMs: 20 },
       sourceTimeoutMs: 5000,
+      maxTakeoverWaitSeconds: 5,
     },
   };
 });

@@ -16,6 +16,7 @@ import { breakerConfigFromEnv, createBreakerRegistry, createGovernor } from '@tr
 import { startSimulator, type RunningSimulator } from '@tributary/simulator';
 import type { FastifyInstance } from 'fastify';
 import pg from 'pg';
+import { hearPoolErrors } from '@tributary/db';
 import {
   ADMIN_TOKEN,
   bearer,
@@ -70,7 +71,7 @@ beforeAll(async () => {
     resolve: stagedResolver(() => [PUBLIC_ADDRESS]),
   });
   backendUrl = await backend.listen({ port: 0, host: '127.0.0.1' });
-  pool = new pg.Pool({ connectionString: database.url, max: 2 });
+  pool = hearPoolErrors(new pg.Pool({ connectionString: database.url, max: 2 }));
   const created = await backend.inject({
     method: 'POST',
     url: '/api/v1/tenants',
@@ -162,6 +163,7 @@ describe('DNS rebinding: a name public at creation, loopback at run time', () =>
             sourceBreakerWaitSeconds: 5,
             sourceRetry: { retries: 0, baseMs: 10, capMs: 10 },
             sourceTimeoutMs: 5000,
+            maxTakeoverWaitSeconds: 5,
           },
         },
         {
@@ -320,6 +322,7 @@ describe('the connection test is not a port scanner', () => {
       const fromClosed = await answer(closedPort);
       expect(fromOpen).toEqual({
         ok: false,
+        code: 'SOURCE_UNREACHABLE',
         error: 'unreachable: the source did not answer as a Jira or GitHub API',
       });
       expect(fromClosed).toEqual(fromOpen);

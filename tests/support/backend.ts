@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { Writable } from 'node:stream';
 import type { FastifyInstance } from 'fastify';
 import pg from 'pg';
+import { hearPoolErrors } from '@tributary/db';
 import { pino } from 'pino';
 import { buildApp, loadConfig, type BackendConfig } from '@tributary/backend';
 import { REDACTED_PATHS } from '@tributary/observability';
@@ -81,10 +82,8 @@ export async function startTestBackend(overrides: Record<string, string> = {}): 
   });
   const logger = pino({ level: 'debug', redact: { paths: REDACTED_PATHS, censor: '[redacted]' } }, sink);
   const app = await buildApp(config, { logger });
-  const pool = new pg.Pool({ connectionString: database.url, max: 4 });
-  // pool.end() does not wait for its sockets to close, so the forced drop in close() can terminate
-  // a connection still closing: that FATAL is expected then, not an unhandled error.
-  pool.on('error', () => undefined);
+  // Heard errors: the database is dropped WITH (FORCE) at close, and an idle client must not crash the run.
+  const pool = hearPoolErrors(new pg.Pool({ connectionString: database.url, max: 4 }));
   return {
     app,
     config,

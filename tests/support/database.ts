@@ -1,5 +1,6 @@
 import { inject } from 'vitest';
 import pg from 'pg';
+import { hearClientErrors } from '@tributary/db';
 import { randomBytes } from 'node:crypto';
 import { withDatabase } from './global-setup.ts';
 
@@ -16,7 +17,7 @@ export interface TestDatabase {
 export async function createTestDatabase(): Promise<TestDatabase> {
   const serverUrl = inject('databaseUrl');
   const name = `tributary_test_${randomBytes(5).toString('hex')}`;
-  const admin = new pg.Client({ connectionString: serverUrl });
+  const admin = hearClientErrors(new pg.Client({ connectionString: serverUrl }));
   await admin.connect();
   try {
     await admin.query(`create database ${name} template ${inject('templateDatabase')}`);
@@ -28,7 +29,7 @@ export async function createTestDatabase(): Promise<TestDatabase> {
     name,
     drop: async () => {
       if (process.env.KEEP_TEST_DB) return;
-      const client = new pg.Client({ connectionString: serverUrl });
+      const client = hearClientErrors(new pg.Client({ connectionString: serverUrl }));
       await client.connect();
       try {
         await client.query(`drop database if exists ${name} with (force)`);

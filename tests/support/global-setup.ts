@@ -1,6 +1,6 @@
 import type { TestProject } from 'vitest/node';
 import pg from 'pg';
-import { runMigrations } from '@tributary/db';
+import { hearClientErrors, runMigrations } from '@tributary/db';
 
 declare module 'vitest' {
   export interface ProvidedContext {
@@ -38,7 +38,7 @@ export default async function setup(project: TestProject): Promise<Stop> {
   }
 
   const templateDatabase = `tributary_tpl_${project.name}_${process.pid}`;
-  const admin = new pg.Client({ connectionString: databaseUrl });
+  const admin = hearClientErrors(new pg.Client({ connectionString: databaseUrl }));
   await admin.connect();
   await admin.query(`drop database if exists ${templateDatabase}`);
   await admin.query(`create database ${templateDatabase}`);
@@ -51,7 +51,7 @@ export default async function setup(project: TestProject): Promise<Stop> {
 
   const serverUrl = databaseUrl;
   return async () => {
-    const client = new pg.Client({ connectionString: serverUrl });
+    const client = hearClientErrors(new pg.Client({ connectionString: serverUrl }));
     await client.connect();
     await client.query(`drop database if exists ${templateDatabase} with (force)`);
     await client.end();

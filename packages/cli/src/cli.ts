@@ -1,12 +1,19 @@
 import { parseArgs } from 'node:util';
+import { readFileSync } from 'node:fs';
 import { runSecurityCommand, SECURITY_USAGE, SecurityUsageError } from './security-commands.ts';
 import { runAnalyticsCli } from './analytics-cli.ts';
+import { DAILY_USAGE, DailyUsageError, runDailyCommand } from './daily-commands.ts';
+import type { WatchIo } from './watch.ts';
 
 export interface CliIo {
   out: (line: string) => void;
   err: (line: string) => void;
   env: Record<string, string | undefined>;
   fetch: typeof fetch;
+  /** For `watch`: raw terminal output when stdout is a terminal (redrawn in place), a clock and a sleep. */
+  write?: (text: string) => void;
+  sleep?: (ms: number) => Promise<unknown>;
+  now?: () => number;
 }
 
 const USAGE = `tributary — the Tributary command line
@@ -18,16 +25,20 @@ Usage:
   tributary dead-letters replay --filter [--entity-type T] [--integration ID] [--reason TEXT] [--since ISO]
   tributary dead-letters replay --all
   tributary dead-letters discard ID
-  tributary jobs list [--status S] [--integration ID]
+  tributary jobs list [--status pending|running|paused|finished|failed|cancelled] [--integration ID]
   tributary jobs show ID
-  tributary run INTEGRATION_ID [--full] [--stream NAME…]
+${DAILY_USAGE}
+  tributary run INTEGRATION_ID [--full] [--stream NAME…] [--watch]   (same as integrations run)
 ${SECURITY_USAGE}
   tributary metrics dora|prs|flow|items …, tributary flow steps|mappings|unmapped|auto-map|issue …  (see: tributary metrics --help)
 
 Options:
-  --url URL      backend URL (env TRIBUTARY_URL, default http://127.0.0.1:8080)
-  --token TOKEN  tenant or admin token (env TRIBUTARY_TOKEN)
-  --json         print the raw JSON answer
+  --url URL          backend URL (env TRIBUTARY_URL, default http://127.0.0.1:8080)
+  --token TOKEN      a tenant's token (env TRIBUTARY_TOKEN); dead-letter commands also take the admin token
+  --token-file PATH  read the token from a file (env TRIBUTARY_TOKEN_FILE), e.g. one kept with mode 600
+  --json             print the JSON answers
+Values of --status and --type are not case-sensitive. Exit codes: 0 done, 1 the API refused or
+any of the given IDs failed (or a watched job did not finish), 2 a mistake in the command line.
 `;
 
 class UsageError extends Error {}
@@ -56,6 +67,16 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
         all: { type: 'boolean', default: false },
         full: { type: 'boolean', default: false },
         stream: { type: 'string', multiple: true },
+        'token-file': { type: 'string' },
+        type: { type: 'string' },
+        name: { type: 'string' },
+        'base-url': { type: 'string' },
+        credentials: { type: 'string' },
+        config: { type: 'string' },
+        schedule: { type: 'string' },
+        file: { type: 'string' },
+        watch: { type: 'boolean', default: false },
+        interval: { type: 'string' },
       },
     });
   } catch (error) {
@@ -68,9 +89,18 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
     return values.help ? 0 : 2;
   }
   const url = values.url ?? io.env.TRIBUTARY_URL ?? 'http://127.0.0.1:8080';
-  const token = values.token ?? io.env.TRIBUTARY_TOKEN;
+  let token = values.token ?? io.env.TRIBUTARY_TOKEN;
+  const tokenFile = values['token-file'] ?? io.env.TRIBUTARY_TOKEN_FILE;
+  if (!token && tokenFile) {
+    try {
+      token = readFileSync(tokenFile, 'utf8').trim();
+    } catch (error) {
+      io.err(`cannot read the token file ${tokenFile}: ${(error as Error).message}`);
+      return 2;
+    }
+  }
   if (!token) {
-    io.err('a token is required: --token or TRIBUTARY_TOKEN');
+    io.err('a token is required: --token, --token-file, TRIBUTARY_TOKEN or TRIBUTARY_TOKEN_FILE');
     return 2;
   }
 
@@ -112,7 +142,7 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
           entity_type: values['entity-type'],
           integration_id: values.integration,
           reason: values.reason,
-          status: values.status,
+          status: values.status?.toLowerCase(),
           since: values.since,
           limit: values.limit,
         })}`,
@@ -153,7 +183,8 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
         io.out(`replayed ${answer.replayed.length}: ${answer.replayed.join(', ') || '-'}`);
         for (const s of answer.skipped) io.out(`skipped ${s.id}: ${s.reason}`);
       });
-      return 0;
+      // An id that does not exist or could not be sent is a failure; one already replayed is not.
+      return answer.skipped.some((s) => s.reason === 'not found' || s.reason.startsWith('not replayed')) ? 1 : 0;
     }
     if (group === 'dead-letters' && command === 'discard') {
       await call('DELETE', `/api/v1/dead-letters/${id(rest[0], 'ID')}`);
@@ -161,7 +192,7 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
       return 0;
     }
     if (group === 'jobs' && command === 'list') {
-      const answer = (await call('GET', `/api/v1/jobs${query({ status: values.status, integration_id: values.integration })}`)) as {
+      const answer = (await call('GET', `/api/v1/jobs${query({ status: values.status?.toUpperCase(), integration_id: values.integration })}`)) as {
         jobs: { id: number; integration_id: number; status: string; records_extracted: number; records_transformed: number; records_failed: number; error: string | null }[];
       };
       print(answer, () => {
@@ -177,20 +208,28 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
       print(await call('GET', `/api/v1/jobs/${id(rest[0], 'ID')}`));
       return 0;
     }
-    if (group === 'run') {
-      const integration = id(command, 'INTEGRATION_ID');
-      const answer = (await call('POST', `/api/v1/integrations/${integration}/runs`, {
-        mode: values.full ? 'full' : 'incremental',
-        ...(values.stream ? { streams: values.stream } : {}),
-      })) as { job_id: number };
-      print(answer, () => io.out(`run queued: job ${answer.job_id}`));
-      return 0;
-    }
     const security = await runSecurityCommand({ group, command, rest, reason: values.reason, json: values.json, call, out: io.out });
     if (security !== undefined) return security;
+    const watchIo: WatchIo = {
+      out: io.out,
+      ...(io.write ? { write: io.write } : {}),
+      sleep: io.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms))),
+      now: io.now ?? Date.now,
+    };
+    const daily = await runDailyCommand({
+      group: group === 'run' ? 'integrations' : group,
+      command: group === 'run' ? 'run' : command,
+      rest: group === 'run' ? [command ?? '', ...rest].filter(Boolean) : rest,
+      values,
+      call,
+      out: io.out,
+      err: io.err,
+      watchIo,
+    });
+    if (daily !== undefined) return daily;
     throw new UsageError(`unknown command: ${positionals.join(' ')}`);
   } catch (error) {
-    if (error instanceof UsageError || error instanceof SecurityUsageError) {
+    if (error instanceof UsageError || error instanceof SecurityUsageError || error instanceof DailyUsageError) {
       io.err(`${error.message}\n\n${USAGE}`);
       return 2;
     }

@@ -5,4 +5,6 @@ process.exitCode = await runCli(process.argv.slice(2), {
   err: (line) => console.error(line),
   env: process.env,
   fetch,
+  // Live redraws only on a terminal; piped output gets plain lines.
+  ...(process.stdout.isTTY ? { write: (text: string) => void process.stdout.write(text) } : {}),
 });

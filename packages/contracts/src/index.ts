@@ -10,3 +10,6 @@ export * from './auth.ts';
 export * from './timestamps.ts';
 export * from './flow.ts';
 export * from './metrics.ts';
+export * from './job-errors.ts';
+export * from './progress.ts';
+export * from './notifications.ts';

@@ -12,7 +12,7 @@ export const baseUrlSchema = z
   .string()
   .max(2048)
   .url()
-  // zod runs this even when .url() failed; a value URL cannot parse must not throw (that was a 500).
+  // zod runs refinements even after `.url()` failed: a value that is not a URL must not throw here (it was a 500).
   .refine((value) => URL.canParse(value) && /^https?:$/.test(new URL(value).protocol), { message: 'must be an http(s) URL' });
 
 /**

@@ -38,10 +38,34 @@ export function createPool(connectionString: string, options: PoolOptions = {}):
     idleTimeoutMillis: 30_000,
     application_name: options.applicationName ?? 'tributary',
   });
-  // An idle client losing its connection (database restart) must not crash the process;
-  // the pool drops it and the next query gets a fresh one.
-  pool.on('error', () => undefined);
+  return hearPoolErrors(pool);
+}
+
+const ignore = () => undefined;
+
+/**
+ * Gives a pool the 'error' listeners pg needs, so a lost connection is an error of the query
+ * that used it, never an unhandled 'error' event that crashes the process (or fails a test run):
+ * - an idle client losing its connection (a database restart, `drop database … with (force)`,
+ *   57P01 "terminating connection due to administrator command") emits 'error' on the pool,
+ *   which then drops that client; the next query gets a fresh one;
+ * - a client checked out when the server goes away emits 'error' on itself, not on the pool;
+ *   its running query rejects anyway.
+ * Every pool is made through {@link createPool}, or passed through this when a test or a script
+ * makes its own.
+ */
+export function hearPoolErrors(pool: pg.Pool): pg.Pool {
+  if (!pool.listeners('error').includes(ignore)) {
+    pool.on('error', ignore);
+    pool.on('connect', (client) => hearClientErrors(client));
+  }
   return pool;
+}
+
+/** The same for a single pg client (migrations, admin connections): its queries reject instead. */
+export function hearClientErrors<T extends pg.ClientBase>(client: T): T {
+  if (!client.listeners('error').includes(ignore)) client.on('error', ignore);
+  return client;
 }
 
 /** Drizzle over a pool, with the full schema for typed queries. */

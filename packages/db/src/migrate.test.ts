@@ -4,6 +4,7 @@ import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { MIGRATIONS_FOLDER, runMigrations } from './migrate.ts';
+import { hearClientErrors } from './client.ts';
 
 const journal = JSON.parse(readFileSync(join(MIGRATIONS_FOLDER, 'meta', '_journal.json'), 'utf8')) as { entries: unknown[] };
 const MIGRATION_COUNT = journal.entries.length;
@@ -12,7 +13,7 @@ const serverUrl = () => inject('databaseUrl');
 
 async function emptyDatabase(): Promise<{ url: string; drop: () => Promise<void> }> {
   const name = `tributary_mig_${randomBytes(4).toString('hex')}`;
-  const admin = new pg.Client({ connectionString: serverUrl() });
+  const admin = hearClientErrors(new pg.Client({ connectionString: serverUrl() }));
   await admin.connect();
   await admin.query(`create database ${name}`);
   await admin.end();
@@ -21,7 +22,7 @@ async function emptyDatabase(): Promise<{ url: string; drop: () => Promise<void>
   return {
     url: url.toString(),
     drop: async () => {
-      const c = new pg.Client({ connectionString: serverUrl() });
+      const c = hearClientErrors(new pg.Client({ connectionString: serverUrl() }));
       await c.connect();
       await c.query(`drop database if exists ${name} with (force)`);
       await c.end();
@@ -35,7 +36,7 @@ describe('migrations', () => {
     try {
       await runMigrations(db.url);
       await runMigrations(db.url);
-      const client = new pg.Client({ connectionString: db.url });
+      const client = hearClientErrors(new pg.Client({ connectionString: db.url }));
       await client.connect();
       const { rows } = await client.query<{ table_name: string }>(
         `select table_name from information_schema.tables where table_schema = 'public' order by 1`,
@@ -60,7 +61,7 @@ describe('migrations', () => {
     const db = await emptyDatabase();
     try {
       await Promise.all([runMigrations(db.url), runMigrations(db.url), runMigrations(db.url)]);
-      const client = new pg.Client({ connectionString: db.url });
+      const client = hearClientErrors(new pg.Client({ connectionString: db.url }));
       await client.connect();
       const applied = await client.query('select count(*)::int as n from drizzle.__drizzle_migrations');
       await client.end();

@@ -2,6 +2,7 @@ import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { drizzle } from 'drizzle-orm/node-postgres';
 import { migrate } from 'drizzle-orm/node-postgres/migrator';
+import { hearClientErrors } from './client.ts';
 
 /** The repository's migrations folder (SQL from drizzle-kit, never edited once landed). */
 export const MIGRATIONS_FOLDER = fileURLToPath(new URL('../../../migrations', import.meta.url));
@@ -15,7 +16,7 @@ const MIGRATION_LOCK_KEY = 7_311_642_001;
  * turns, and the ones that come second find nothing left to do.
  */
 export async function runMigrations(connectionString: string, folder = MIGRATIONS_FOLDER): Promise<void> {
-  const client = new pg.Client({ connectionString, application_name: 'tributary-migrate' });
+  const client = hearClientErrors(new pg.Client({ connectionString, application_name: 'tributary-migrate' }));
   await client.connect();
   try {
     await client.query('select pg_advisory_lock($1)', [MIGRATION_LOCK_KEY]);

@@ -38,3 +38,25 @@ async function withTimeout<T>(promise: Promise<T>, ms: number, name: string): Pr
     clearTimeout(timer);
   }
 }
+
+/** `/readyz` on the wire: each dependency `up` or `down`, and each breaker's state — nothing else. */
+export interface ReadinessReport {
+  ok: boolean;
+  body: Record<string, string | Record<string, string>>;
+}
+
+/**
+ * Probes each dependency (bounded by a timeout) and reports `{ <name>: "up" | "down", …, breakers:
+ * { <name>: "CLOSED" | "OPEN" | "HALF_OPEN" } }`; probe results (a pg result, say) never leak into it.
+ */
+export async function readiness(
+  probes: readonly HealthCheck[],
+  breakers: () => Record<string, string> = () => ({}),
+  timeoutMs = 2000,
+): Promise<ReadinessReport> {
+  const report = await runHealthChecks(probes, timeoutMs);
+  const body: ReadinessReport['body'] = {};
+  for (const [name, result] of Object.entries(report.checks)) body[name] = result.status === 'ok' ? 'up' : 'down';
+  body.breakers = breakers();
+  return { ok: report.status === 'ok', body };
+}

@@ -26,12 +26,19 @@ export const REDACTED_PATHS = [
 
 export type { Logger };
 
-/** A JSON logger with credential redaction; `level` from LOG_LEVEL unless given. */
-export function createLogger(name: string, options: LoggerOptions = {}): Logger {
+/**
+ * A logger with credential redaction; `level` from LOG_LEVEL unless given. JSON lines by
+ * default (for machines); LOG_FORMAT=pretty prints coloured one-line records for a person
+ * at a terminal (pino-pretty, in pino's worker thread so the service is not slowed; coloured on a terminal).
+ */
+export function createLogger(name: string, options: LoggerOptions = {}, format: string | undefined = process.env.LOG_FORMAT): Logger {
   return pino({
     name,
     level: options.level ?? process.env.LOG_LEVEL ?? 'info',
     redact: { paths: REDACTED_PATHS, censor: '[redacted]' },
+    ...(format === 'pretty'
+      ? { transport: { target: 'pino-pretty', options: { translateTime: 'SYS:HH:MM:ss.l', ignore: 'pid,hostname' } } }
+      : {}),
     ...options,
   });
 }

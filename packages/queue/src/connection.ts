@@ -54,6 +54,18 @@ export class ConnectionClosedError extends Error {
   }
 }
 
+/** How long {@link QueueConnection.ready} waits for a broker by default before giving up. */
+export const DEFAULT_READY_TIMEOUT_MS = 10_000;
+
+/** No broker connection came up within a wait's deadline (the broker is down or unreachable). */
+export class BrokerUnavailableError extends Error {
+  override readonly name = 'BrokerUnavailableError';
+  readonly code = 'BROKER_UNAVAILABLE';
+  constructor(waitedMs: number, what = 'broker connection') {
+    super(`message broker unavailable: no ${what} within ${waitedMs} ms`);
+  }
+}
+
 interface Waiter<T> {
   resolve: (value: T) => void;
   reject: (error: Error) => void;
@@ -120,22 +132,61 @@ export class QueueConnection extends EventEmitter<ConnectionEvents> {
   async start(): Promise<this> {
     if (this.#closed) throw new ConnectionClosedError();
     this.#loop ??= this.#run();
-    await this.ready();
+    // A service starting before its broker waits for it: nothing else can happen
+    // until then, and the process is not serving requests yet.
+    await this.ready(Number.POSITIVE_INFINITY);
     return this;
   }
 
-  /** The live connection, waiting for one if it is down; rejects after {@link close}. */
-  ready(): Promise<ChannelModel> {
+  /**
+   * The live connection, waiting for one if it is down — at most `timeoutMs`
+   * (default {@link DEFAULT_READY_TIMEOUT_MS}), then it rejects with
+   * {@link BrokerUnavailableError}; rejects after {@link close}.
+   */
+  ready(timeoutMs: number = DEFAULT_READY_TIMEOUT_MS): Promise<ChannelModel> {
     if (this.#closed) return Promise.reject(new ConnectionClosedError());
     if (this.#model) return Promise.resolve(this.#model);
     this.#loop ??= this.#run();
-    return new Promise((resolve, reject) => this.#readyWaiters.push({ resolve, reject }));
+    return new Promise((resolve, reject) => {
+      const waiter: Waiter<ChannelModel> = {
+        resolve: (model) => {
+          clearTimeout(timer);
+          resolve(model);
+        },
+        reject: (error) => {
+          clearTimeout(timer);
+          reject(error);
+        },
+      };
+      const timer = Number.isFinite(timeoutMs)
+        ? setTimeout(() => {
+            this.#readyWaiters = this.#readyWaiters.filter((w) => w !== waiter);
+            reject(new BrokerUnavailableError(timeoutMs));
+          }, Math.max(0, timeoutMs))
+        : undefined;
+      this.#readyWaiters.push(waiter);
+    });
   }
 
-  /** Resolves when the connection is not blocked by the broker (or is lost or closed). */
-  waitUnblocked(): Promise<void> {
+  /**
+   * Resolves when the connection is not blocked by the broker (or is lost or closed);
+   * rejects with {@link BrokerUnavailableError} after `timeoutMs` when given.
+   */
+  waitUnblocked(timeoutMs: number = Number.POSITIVE_INFINITY): Promise<void> {
     if (!this.#blocked) return Promise.resolve();
-    return new Promise((resolve) => this.#unblockWaiters.push(resolve));
+    return new Promise((resolve, reject) => {
+      const done = () => {
+        clearTimeout(timer);
+        resolve();
+      };
+      const timer = Number.isFinite(timeoutMs)
+        ? setTimeout(() => {
+            this.#unblockWaiters = this.#unblockWaiters.filter((w) => w !== done);
+            reject(new BrokerUnavailableError(timeoutMs, 'unblocked connection (the broker is under a resource alarm)'));
+          }, Math.max(0, timeoutMs))
+        : undefined;
+      this.#unblockWaiters.push(done);
+    });
   }
 
   /** Stops reconnecting and closes the broker connection (channels close with it). */

@@ -12,11 +12,26 @@ export {
 /** Types describing the topology: a delay tier, declaration options, the name set. */
 export type { RetryTier, TopologyNames, TopologyOptions } from './topology.ts';
 /** Managed connection with backoff + full jitter reconnects and topology re-declaration. */
-export { ConnectionClosedError, DEFAULT_AMQP_URL, QueueConnection, connect } from './connection.ts';
+export {
+  BrokerUnavailableError,
+  ConnectionClosedError,
+  DEFAULT_AMQP_URL,
+  DEFAULT_READY_TIMEOUT_MS,
+  QueueConnection,
+  connect,
+} from './connection.ts';
 /** Connection options and the events it emits (`connected`, `disconnected`, `blocked`, `unblocked`). */
 export type { ConnectionEvents, ConnectionOptions } from './connection.ts';
 /** Confirm-channel publisher: resolves on broker ack, rejects on nack or unroutable. */
-export { PublishError, Publisher, SCHEMA_VERSION_HEADER, TENANT_HEADER, UnroutableError } from './publisher.ts';
+export {
+  DEFAULT_PUBLISH_TIMEOUT_MS,
+  PublishError,
+  PublishTimeoutError,
+  Publisher,
+  SCHEMA_VERSION_HEADER,
+  TENANT_HEADER,
+  UnroutableError,
+} from './publisher.ts';
 /** Publish options, publisher options and the header map type. */
 export type { Headers, PublishOptions, PublisherOptions } from './publisher.ts';
 /** Consumers with validation, retry through delay tiers and dead-lettering into `etl.dead`. */

@@ -19,7 +19,12 @@ export interface PublishOptions {
   readonly correlationId?: string;
   /** Extra headers; `x-tenant-id` / `x-schema-version` default to the body's `tenant_id` / `v`. */
   readonly headers?: Headers;
+  /** Deadline for the broker's confirm, waits included; default the publisher's `publishTimeoutMs`. */
+  readonly timeoutMs?: number;
 }
+
+/** How long a publish may take, from the call to the broker's confirm, unless told otherwise. */
+export const DEFAULT_PUBLISH_TIMEOUT_MS = 15_000;
 
 export interface PublisherOptions {
   /** Most unconfirmed publishes at once; further publishes wait (default 1000). */
@@ -30,6 +35,13 @@ export interface PublisherOptions {
    * rejects with a {@link PublishError} whose `retryable` is true.
    */
   readonly maxRepublishes?: number;
+  /**
+   * Every publish has a deadline (default {@link DEFAULT_PUBLISH_TIMEOUT_MS}): waiting for a
+   * window slot, a connection, `drain`, an unblocked connection and the confirm all count.
+   * Past it the publish rejects with {@link PublishTimeoutError}; it may still arrive
+   * (at-least-once), so callers treat it as "not known to be sent".
+   */
+  readonly publishTimeoutMs?: number;
   readonly logger?: Logger;
 }
 
@@ -57,6 +69,46 @@ export class UnroutableError extends PublishError {
       routingKey,
       false,
     );
+  }
+}
+
+/** The broker did not confirm a publish before its deadline (down, unreachable, blocked or slow). Retryable. */
+export class PublishTimeoutError extends PublishError {
+  override name = 'PublishTimeoutError';
+  constructor(exchange: string, routingKey: string, timeoutMs: number, options?: ErrorOptions) {
+    super(
+      `publish to "${exchange}" with routing key "${routingKey}" not confirmed within ${timeoutMs} ms: message broker unavailable or slow`,
+      exchange,
+      routingKey,
+      true,
+      options,
+    );
+  }
+}
+
+/**
+ * Waits for `promise` until `deadline` (epoch ms); past it rejects with `timeout()`. If the
+ * promise settles later with a value, `late` gets it (to give back a permit taken too late).
+ */
+async function withDeadline<T>(promise: Promise<T>, deadline: number, timeout: () => Error, late?: (value: T) => void): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  let expired = false;
+  const expiry = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => {
+      expired = true;
+      reject(timeout());
+    }, Math.max(0, deadline - Date.now()));
+  });
+  try {
+    return await Promise.race([
+      promise.then((value) => {
+        if (expired) late?.(value);
+        return value;
+      }),
+      expiry,
+    ]);
+  } finally {
+    clearTimeout(timer);
   }
 }
 
@@ -98,6 +150,7 @@ export class Publisher {
   readonly connection: QueueConnection;
   readonly #window: Semaphore;
   readonly #maxRepublishes: number;
+  readonly #timeoutMs: number;
   readonly #logger: Logger;
   #channel: Promise<PublishChannel> | undefined;
   #closed = false;
@@ -106,6 +159,7 @@ export class Publisher {
     this.connection = connection;
     this.#window = new Semaphore(options.maxInFlight ?? 1000);
     this.#maxRepublishes = options.maxRepublishes ?? 5;
+    this.#timeoutMs = options.publishTimeoutMs ?? DEFAULT_PUBLISH_TIMEOUT_MS;
     this.#logger = options.logger ?? connection.logger;
   }
 
@@ -128,13 +182,13 @@ export class Publisher {
     const correlationId =
       options.correlationId ?? (typeof jobId === 'number' || typeof jobId === 'string' ? String(jobId) : undefined);
     const messageId = options.messageId ?? randomUUID();
-    await this.publishRaw(this.connection.names.exchange, routingKey, Buffer.from(JSON.stringify(message)), {
-      messageId,
-      correlationId,
-      headers,
-      contentType: 'application/json',
-      timestamp: Math.floor(Date.now() / 1000),
-    });
+    await this.publishRaw(
+      this.connection.names.exchange,
+      routingKey,
+      Buffer.from(JSON.stringify(message)),
+      { messageId, correlationId, headers, contentType: 'application/json', timestamp: Math.floor(Date.now() / 1000) },
+      options.timeoutMs === undefined ? {} : { timeoutMs: options.timeoutMs },
+    );
     return messageId;
   }
 
@@ -142,14 +196,24 @@ export class Publisher {
    * Publishes raw bytes to any exchange (used for retry tiers and dead letters):
    * persistent, mandatory, confirmed. Prefer {@link publish}.
    */
-  async publishRaw(exchange: string, routingKey: string, content: Buffer, properties: Options.Publish = {}): Promise<void> {
+  async publishRaw(
+    exchange: string,
+    routingKey: string,
+    content: Buffer,
+    properties: Options.Publish = {},
+    limits: { readonly timeoutMs?: number } = {},
+  ): Promise<void> {
     if (this.#closed) throw new PublishError('publisher is closed', exchange, routingKey, true);
-    await this.#window.acquire();
+    const timeoutMs = limits.timeoutMs ?? this.#timeoutMs;
+    const deadline = Date.now() + timeoutMs;
+    const timeout = (cause?: unknown) =>
+      new PublishTimeoutError(exchange, routingKey, timeoutMs, cause === undefined ? undefined : { cause });
+    await withDeadline(this.#window.acquire(), deadline, timeout, () => this.#window.release());
     try {
       let lost = 0;
       for (;;) {
         try {
-          await this.#publishOnce(exchange, routingKey, content, properties);
+          await this.#publishOnce(exchange, routingKey, content, properties, deadline, timeout);
           return;
         } catch (error) {
           if (!(error instanceof ChannelLost)) throw error;
@@ -182,17 +246,29 @@ export class Publisher {
     }
   }
 
-  async #publishOnce(exchange: string, routingKey: string, content: Buffer, properties: Options.Publish): Promise<void> {
-    const pc = await this.#getChannel(exchange, routingKey);
-    await this.connection.waitUnblocked();
-    while (pc.drain) await pc.drain;
+  async #publishOnce(
+    exchange: string,
+    routingKey: string,
+    content: Buffer,
+    properties: Options.Publish,
+    deadline: number,
+    timeout: (cause?: unknown) => PublishTimeoutError,
+  ): Promise<void> {
+    const pc = await this.#getChannel(exchange, routingKey, deadline, timeout);
+    await this.connection.waitUnblocked(Math.max(0, deadline - Date.now())).catch((error: unknown) => {
+      throw timeout(error);
+    });
+    while (pc.drain) await withDeadline(pc.drain, deadline, timeout);
     if (pc.closed) throw new ChannelLost();
     return new Promise<void>((resolve, reject) => {
       const entry: Entry = { key: entryKey(exchange, routingKey, properties.messageId), returned: undefined };
       let settled = false;
+      // The confirm may never come (a broker that stopped answering): the deadline ends the wait.
+      const timer = setTimeout(() => settle(timeout()), Math.max(0, deadline - Date.now()));
       const settle = (error: Error | undefined): void => {
         if (settled) return;
         settled = true;
+        clearTimeout(timer);
         const index = pc.pending.indexOf(entry);
         if (index >= 0) pc.pending.splice(index, 1);
         if (error) reject(error);
@@ -245,13 +321,21 @@ export class Publisher {
     });
   }
 
-  async #getChannel(exchange: string, routingKey: string): Promise<PublishChannel> {
+  async #getChannel(
+    exchange: string,
+    routingKey: string,
+    deadline: number,
+    timeout: (cause?: unknown) => PublishTimeoutError,
+  ): Promise<PublishChannel> {
     for (let attempt = 0; ; attempt++) {
+      if (Date.now() >= deadline) throw timeout();
       const current = (this.#channel ??= this.#openChannel());
       try {
-        const pc = await current;
+        // The channel being opened is shared; this publish only waits for it until its own deadline.
+        const pc = await withDeadline(current, deadline, timeout);
         if (!pc.closed) return pc;
       } catch (error) {
+        if (error instanceof PublishTimeoutError) throw error;
         if (error instanceof ConnectionClosedError) {
           throw new PublishError(
             `cannot publish to "${exchange}" with routing key "${routingKey}": connection closed`,
@@ -261,8 +345,10 @@ export class Publisher {
             { cause: error },
           );
         }
-        this.#logger.warn({ err: error }, 'opening a confirm channel failed; retrying');
-        await sleep(fullJitter(attempt, 50, 2_000));
+        this.#logger[this.connection.isConnected ? 'warn' : 'debug']({ err: error }, 'opening a confirm channel failed; retrying');
+        const pause = Math.min(fullJitter(attempt, 50, 2_000), deadline - Date.now());
+        if (pause <= 0) throw timeout(error);
+        await sleep(pause);
       }
       if (this.#channel === current) this.#channel = undefined;
     }

@@ -4,12 +4,14 @@ import swaggerUi from '@fastify/swagger-ui';
 import rateLimit from '@fastify/rate-limit';
 import { jsonSchemaTransform, serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
 import { createDatabase, createPool } from '@tributary/db';
-import { createLogger, createMetricsRegistry, type HealthCheck, type Logger } from '@tributary/observability';
+import { createLogger, createMetricsRegistry, quietLogController, registerRequestLogging, type HealthCheck, type Logger } from '@tributary/observability';
 import type { BackendConfig } from './config.ts';
 import { CredentialsCipher } from './security/credentials-cipher.ts';
 import { registerAuth } from './plugins/auth.ts';
 import { registerErrorHandler } from './plugins/error-handler.ts';
-import { PathOnlyLogController } from './plugins/request-log.ts';
+import { registerOpsMetrics } from './observability/ops-metrics.ts';
+import { registerNotificationRoutes } from './notifications/routes.ts';
+import { readSourceBreakers, startNotifier } from './notifications/notifier.ts';
 import { registerHealthRoutes } from './api/health.ts';
 import { registerTenantRoutes } from './api/tenants.ts';
 import { registerConnectionTestRoute, registerIntegrationRoutes } from './api/integrations.ts';
@@ -54,9 +56,11 @@ export async function buildApp(config: BackendConfig, options: BuildOptions = {}
     onProtoPoisoning: 'error',
     onConstructorPoisoning: 'error',
     requestIdHeader: 'x-request-id',
-    // Request lines without query strings (a token there must not reach the log).
-    logController: new PathOnlyLogController(),
+    // One access line per request, at debug for internal and health routes, its path without
+    // the query string (a token there must not reach the log): registerRequestLogging.
+    logController: quietLogController(),
   });
+  registerRequestLogging(app);
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
 
@@ -114,7 +118,9 @@ export async function buildApp(config: BackendConfig, options: BuildOptions = {}
       },
     },
   ];
-  registerHealthRoutes(app, checks, createMetricsRegistry('backend'));
+  const registry = createMetricsRegistry('backend');
+  registerOpsMetrics(registry, pool, () => queue.connection);
+  registerHealthRoutes(app, checks, registry);
   registerTenantRoutes(app, ctx);
   registerIntegrationRoutes(app, ctx);
   registerRawDataRoutes(app, ctx);
@@ -146,10 +152,29 @@ export async function buildApp(config: BackendConfig, options: BuildOptions = {}
   registerSystemRoutes(app, ctx, live);
   await registerDashboard(app, config.DASHBOARD_DIR || DEFAULT_DASHBOARD_DIR);
   app.addHook('onClose', async () => live.close());
+  registerNotificationRoutes(app, ctx);
 
   if (config.SCHEDULER_ENABLED) {
-    const scheduler = startScheduler(pool, queue.publisher, logger, config.SCHEDULER_TICK_SECONDS, config.SCHEDULE_MIN_INTERVAL_MINUTES);
+    const scheduler = startScheduler(
+      pool,
+      queue.publisher,
+      logger,
+      config.SCHEDULER_TICK_SECONDS,
+      config.SCHEDULE_MIN_INTERVAL_MINUTES,
+      config.JOB_PENDING_REPUBLISH_SECONDS ?? Math.max(120, config.SCHEDULER_TICK_SECONDS * 4),
+    );
     app.addHook('onClose', async () => scheduler.stop());
+    const notifier = startNotifier(
+      {
+        pool,
+        urlPolicy: { hostAllowlist: config.INTEGRATION_HOST_ALLOWLIST, allowPrivateHosts: config.ALLOW_PRIVATE_INTEGRATION_HOSTS },
+        // GET /breakers opens to the extract token (what we present to the extract service).
+        sourceBreakers: () => readSourceBreakers(config.EXTRACT_URL, config.TRIBUTARY_EXTRACT_TOKEN),
+        logger,
+      },
+      config.NOTIFY_INTERVAL_SECONDS,
+    );
+    app.addHook('onClose', async () => notifier.stop());
   }
   // Last, so everything above has stopped using them.
   app.addHook('onClose', async () => {

@@ -59,6 +59,13 @@ const envSchema = z
     JOB_STALE_HEARTBEAT_SECONDS: z.coerce.number().int().min(2).max(3600).default(60),
     /** How often the scheduler looks at cron schedules, due retries and stuck PENDING jobs. */
     SCHEDULER_TICK_SECONDS: z.coerce.number().int().min(1).max(3600).default(15),
+    /**
+     * A PENDING job older than this is published again (its extract message was lost, or the
+     * broker was down when the run was started). Default: 4 scheduler ticks, at least 2 min.
+     */
+    JOB_PENDING_REPUBLISH_SECONDS: z.coerce.number().int().min(1).max(86_400).optional(),
+    /** How often webhook notifications (job failed / recovered, dead letters, open breakers) are looked for and sent. */
+    NOTIFY_INTERVAL_SECONDS: z.coerce.number().int().min(1).max(3600).default(30),
     SCHEDULER_ENABLED: z
       .enum(['true', 'false'])
       .default('true')

@@ -53,14 +53,20 @@ export class ConflictError extends AppError {
  * caller tries again later and claims the job once the heartbeat is stale.
  */
 export class JobClaimedError extends AppError {
-  constructor(message: string) {
+  /** Seconds until that extractor's heartbeat is stale and the job may be taken over (sent as Retry-After). */
+  readonly retryAfterSeconds: number | undefined;
+  constructor(message: string, retryAfterSeconds?: number) {
     super(409, 'JOB_CLAIMED', message);
+    this.retryAfterSeconds = retryAfterSeconds;
   }
 }
 
 export class UpstreamUnavailableError extends AppError {
-  constructor(message: string) {
+  /** Sent as `Retry-After` when set: when trying again makes sense. */
+  readonly retryAfterSeconds: number | undefined;
+  constructor(message: string, retryAfterSeconds?: number) {
     super(503, 'UNAVAILABLE', message);
+    this.retryAfterSeconds = retryAfterSeconds;
   }
 }
 

@@ -7,14 +7,22 @@ import { createBreakerRegistry, createGovernor, breakerConfigFromEnv } from '@tr
 import { BackendClient } from './backend-client.ts';
 import { buildExtractApp } from './app.ts';
 import { simulatorGuard } from './http/testing.ts';
+import { freePort } from '../../../scripts/stack.ts';
+
+/** expect's asymmetric string matchers are typed `any`; this keeps them `unknown`. */
+const like = (pattern: RegExp | string): unknown =>
+  typeof pattern === 'string' ? expect.stringContaining(pattern) : expect.stringMatching(pattern);
 
 const SERVICE_TOKEN = 'extract-test-service-token';
 let sim: Awaited<ReturnType<typeof startSimulator>>;
+let projectKey: string;
 let app: FastifyInstance;
 let connection: QueueConnection;
 
 beforeAll(async () => {
   sim = await startSimulator({ seed: 3, jira: { projects: 1, issues: 5 }, github: { repos: 1, prs: 2 } });
+  const truth = (await (await fetch(`${sim.url}/_sim/truth/summary`)).json()) as { jira: { projects: string[] } };
+  projectKey = truth.jira.projects[0]!;
   const logger = createLogger('test', { level: 'silent' });
   const breakers = createBreakerRegistry({ defaults: breakerConfigFromEnv({}), logger });
   // Never started: the connection test does not touch the broker.
@@ -48,20 +56,59 @@ const jira = () => ({
   type: 'jira',
   base_url: sim.url,
   credentials: { email: 'sim@example.com', api_token: 'sim-token' },
-  config: { projects: ['A'] },
+  config: { projects: [projectKey] },
 });
 
 describe('POST /internal/connection-test', () => {
   it('reaches the source with the given credentials', async () => {
     expect((await test(jira())).json()).toEqual({ ok: true });
-    const github = await test({ id: 2, type: 'github', base_url: sim.url, credentials: { token: 'sim-github-token' }, config: { repositories: ['nobody/missing'] } });
-    expect(github.json<{ ok: boolean; error: string }>()).toMatchObject({ ok: false });
-    expect(github.json<{ error: string }>().error).toContain('nobody/missing');
   });
 
-  it('reports rejected credentials by their source', async () => {
-    const answer = await test({ ...jira(), credentials: { email: 'sim@example.com', api_token: 'wrong' } });
-    expect(answer.json()).toEqual({ ok: false, error: 'credentials rejected by jira' });
+  it('checks every configured repository and names each one that cannot be read', async () => {
+    const github = await test({
+      id: 2,
+      type: 'github',
+      base_url: sim.url,
+      credentials: { token: 'sim-github-token' },
+      config: { repositories: ['nobody/missing', 'nobody/gone'] },
+    });
+    expect(github.json()).toEqual({
+      ok: false,
+      code: 'CONFIG_INVALID',
+      error:
+        'github: github repositories that cannot be read: nobody/missing (not found, or not visible to this token); nobody/gone (not found, or not visible to this token)',
+    });
+  });
+
+  it('checks every configured Jira project key and names the missing ones', async () => {
+    const answer = await test({ ...jira(), config: { projects: [projectKey, 'NOPE', 'ZZZ'] } });
+    expect(answer.json()).toEqual({
+      ok: false,
+      code: 'CONFIG_INVALID',
+      error: 'jira: jira projects that do not exist or are not visible to this user: NOPE (not found); ZZZ (not found)',
+    });
+  });
+
+  it('runs a JQL scope once, so a query Jira refuses fails the test in Jira’s words', async () => {
+    const answer = await test({ ...jira(), config: { jql: 'assignee = currentUser()' } });
+    expect(answer.json()).toMatchObject({ ok: false, code: 'CONFIG_INVALID', error: like("Field 'assignee' does not exist") });
+  });
+
+  it('reports rejected credentials by their source, without the secret', async () => {
+    const answer = await test({ ...jira(), credentials: { email: 'sim@example.com', api_token: 'wrong-token-123' } });
+    const body = answer.json<{ ok: boolean; code: string; error: string }>();
+    expect(body).toMatchObject({ ok: false, code: 'CREDENTIALS_REJECTED', error: like(/^credentials rejected by jira \(HTTP 401\)/) });
+    expect(body.error).not.toContain('wrong-token-123');
+  });
+
+  it('an unreachable host answers SOURCE_UNREACHABLE, by category only (the test is not a port scanner)', async () => {
+    const port = await freePort();
+    const answer = await test({ ...jira(), base_url: `http://127.0.0.1:${port}` });
+    expect(answer.json()).toEqual({
+      ok: false,
+      code: 'SOURCE_UNREACHABLE',
+      error: 'unreachable: the source did not answer as a Jira or GitHub API',
+    });
   });
 
   it('answers 401 without the service token and 400 naming the field for a bad body', async () => {

@@ -1,14 +1,16 @@
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import { z } from 'zod';
-import { createMetricsRegistry, runHealthChecks, type Logger, Gauge } from '@tributary/observability';
+import { createMetricsRegistry, readiness, quietLogController, registerRequestLogging, type Logger, Gauge } from '@tributary/observability';
 import type { QueueConnection } from '@tributary/queue';
 import type { BreakerRegistry, RateLimitGovernor } from '@tributary/resilience';
 import { bearerToken, configSchemaFor, credentialsSchemaFor, secretsEqual } from '@tributary/contracts';
 import type { BackendClient } from './backend-client.ts';
 import { buildSourceClient, createConnector } from './connectors/index.ts';
+import { classifyError, secretsOf } from './errors/classify.ts';
+import { registerSourceMetrics } from './source-metrics.ts';
 import { toConnectorIntegration } from './jobs/run-extract-job.ts';
 import type { OutboundGuard } from './http/outbound-guard.ts';
-import { connectionTestError } from './http/test-error.ts';
+import { connectionTestFailure } from './http/test-error.ts';
 
 export interface ExtractAppDeps {
   logger: Logger;
@@ -37,9 +39,15 @@ const STATE_VALUE = { CLOSED: 0, HALF_OPEN: 1, OPEN: 2 } as const;
 /** The extract service's HTTP side: health, metrics, breakers, and the connection test the backend calls. */
 export function buildExtractApp(deps: ExtractAppDeps): FastifyInstance {
   // pino's Logger is a FastifyBaseLogger; the cast keeps the app's default generic type (tsc needs it).
-  // eslint-disable-next-line @typescript-eslint/no-unnecessary-type-assertion
-  const app: FastifyInstance = Fastify({ loggerInstance: deps.logger as FastifyBaseLogger, bodyLimit: 64 * 1024 });
+  const app: FastifyInstance = Fastify({
+    // eslint-disable-next-line @typescript-eslint/no-unnecessary-type-assertion
+    loggerInstance: deps.logger as FastifyBaseLogger,
+    bodyLimit: 64 * 1024,
+    logController: quietLogController(),
+  });
+  registerRequestLogging(app);
   const registry = createMetricsRegistry('extract');
+  registerSourceMetrics(registry);
   new Gauge({
     name: 'tributary_breaker_state',
     help: 'Circuit breaker state per target (0 closed, 1 half-open, 2 open)',
@@ -63,23 +71,20 @@ export function buildExtractApp(deps: ExtractAppDeps): FastifyInstance {
 
   app.get('/healthz', async () => ({ status: 'ok' }));
   app.get('/readyz', async (_request, reply) => {
-    const report = await runHealthChecks([
-      {
-        name: 'broker',
-        check: async () => {
-          if (!deps.connection.isConnected) throw new Error('not connected to RabbitMQ');
+    // An open source breaker does not make the extractor unready: its runs wait and resume.
+    const report = await readiness(
+      [
+        {
+          name: 'broker',
+          check: async () => {
+            if (!deps.connection.isConnected) throw new Error('not connected to RabbitMQ');
+          },
         },
-      },
-      { name: 'backend', check: () => deps.backend.ping() },
-      {
-        name: 'breakers',
-        check: async () => {
-          const open = deps.breakers.status().filter((b) => b.state !== 'CLOSED');
-          return { open: open.map((b) => ({ name: b.name, state: b.state, until: b.halfOpenAt })) };
-        },
-      },
-    ]);
-    return reply.status(report.status === 'ok' ? 200 : 503).send(report);
+        { name: 'backend', check: () => deps.backend.ping() },
+      ],
+      () => Object.fromEntries(deps.breakers.status().map((b) => [b.name, b.state])),
+    );
+    return reply.status(report.ok ? 200 : 503).send(report.body);
   });
   app.get('/metrics', async (_request, reply) => reply.type(registry.contentType).send(await registry.metrics()));
   // Breaker names and last errors cover every tenant's integrations: service or admin only
@@ -131,7 +136,13 @@ export function buildExtractApp(deps: ExtractAppDeps): FastifyInstance {
       await createConnector(integration, client).testConnection(AbortSignal.timeout(45_000));
       return { ok: true };
     } catch (error) {
-      return { ok: false, error: connectionTestError(error) };
+      const failure = classifyError(error, {
+        source: integration.type,
+        baseUrl: integration.baseUrl,
+        secrets: secretsOf(integration.credentials),
+      });
+      // The code always; the source's words only where they name what to fix (not a port scanner).
+      return { ok: false, ...connectionTestFailure(error, failure) };
     }
   });
   return app;

@@ -1,4 +1,10 @@
-import { rawBatchResultSchema, type EntityType, type RawBatchItemResult, type RawRecord } from '@tributary/contracts';
+import {
+  rawBatchResultSchema,
+  type EntityType,
+  type JobErrorCode,
+  type RawBatchItemResult,
+  type RawRecord,
+} from '@tributary/contracts';
 import { httpErrorFrom, resilientCall, type Breaker } from '@tributary/resilience';
 
 export interface IntegrationWithCredentials {
@@ -16,6 +22,8 @@ export interface SyncStateRow {
   scope: string;
   cursor: string | null;
   etag: string | null;
+  /** Set when saving: the job that reached this position keeps it too (full-run resume). */
+  job_id?: number;
 }
 
 export interface JobControlState {
@@ -83,8 +91,8 @@ export class BackendClient {
     await this.#call('POST', tenantId, `/internal/v1/jobs/${jobId}/pause`, { reason });
   }
 
-  async failJob(tenantId: number, jobId: number, error: string, retryable: boolean): Promise<void> {
-    await this.#call('POST', tenantId, `/internal/v1/jobs/${jobId}/fail`, { error: error.slice(0, 4000), retryable });
+  async failJob(tenantId: number, jobId: number, error: string, retryable: boolean, code?: JobErrorCode): Promise<void> {
+    await this.#call('POST', tenantId, `/internal/v1/jobs/${jobId}/fail`, { error: error.slice(0, 4000), retryable, ...(code ? { code } : {}) });
   }
 
   async storeBatch(

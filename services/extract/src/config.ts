@@ -30,6 +30,13 @@ const envSchema = z
     /** How long a job waits in all for open source breakers before it fails. */
     SOURCE_BREAKER_WAIT_SECONDS: positiveInt.default(1800),
     HEARTBEAT_SECONDS: positiveInt.default(10),
+    /**
+     * The breaker in front of the backend stays open this long (EXTERNAL_CB_TIMEOUT_SECONDS is for
+     * Jira and GitHub): a backend restart takes seconds, and every job waits while it is open.
+     */
+    BACKEND_CB_OPEN_SECONDS: positiveInt.default(5),
+    /** How long a redelivered message waits for a silent extractor's heartbeat to go stale (then takes the job over). */
+    TAKEOVER_WAIT_SECONDS: positiveInt.default(180),
     /** Retry budget per source request (DESIGN §4: 1 s base, ×2, cap 30 s, 4 retries). */
     SOURCE_RETRIES: z.coerce.number().int().min(0).max(20).default(4),
     SOURCE_RETRY_BASE_MS: positiveInt.default(1000),

@@ -2,9 +2,10 @@ import type { FastifyInstance } from 'fastify';
 import { extractMessageSchema, type ExtractMessage } from '@tributary/contracts';
 import { createLogger, type Logger } from '@tributary/observability';
 import { connect, Publisher, retryTiersFromMs, type Consumer } from '@tributary/queue';
-import { breakerConfigFromEnv, createBreakerRegistry, createGovernor, type RateLimitGovernor } from '@tributary/resilience';
+import { createGovernor, type RateLimitGovernor } from '@tributary/resilience';
 import { consume } from '@tributary/queue';
 import type { ExtractConfig } from './config.ts';
+import { createExtractBreakers } from './breakers.ts';
 import { BackendClient } from './backend-client.ts';
 import { buildExtractApp } from './app.ts';
 import { runExtractJob } from './jobs/run-extract-job.ts';
@@ -27,11 +28,7 @@ export async function startExtractService(
   outbound: Partial<OutboundPolicy> = {},
 ): Promise<RunningExtractService> {
   const guard = createOutboundGuard({ allowPrivateHosts: config.ALLOW_PRIVATE_INTEGRATION_HOSTS, ...outbound });
-  const breakers = createBreakerRegistry({
-    defaults: breakerConfigFromEnv(process.env),
-    logger,
-    onStateChange: (name, from, to) => logger.warn({ breaker: name, from, to }, 'circuit breaker changed state'),
-  });
+  const breakers = createExtractBreakers(config, logger);
   const governors = new Map<number, RateLimitGovernor>();
   const governorFor = (integrationId: number) => {
     let governor = governors.get(integrationId);
@@ -68,7 +65,9 @@ export async function startExtractService(
       sourceRetry: { retries: config.SOURCE_RETRIES, baseMs: config.SOURCE_RETRY_BASE_MS, capMs: config.SOURCE_RETRY_CAP_MS },
       sourceTimeoutMs: config.SOURCE_TIMEOUT_MS,
       maxResponseBytes: config.SOURCE_MAX_RESPONSE_BYTES,
+      maxTakeoverWaitSeconds: config.TAKEOVER_WAIT_SECONDS,
     },
+    activeJobs: new Set<number>(),
   };
   const consumer: Consumer<ExtractMessage> = await consume<ExtractMessage>({
     connection,

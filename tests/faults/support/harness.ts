@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { expect, inject } from 'vitest';
 import pg from 'pg';
+import { hearPoolErrors } from '@tributary/db';
 import { startStack, type ServiceName, type Stack } from '../../../scripts/stack.ts';
 import { createTestDatabase, type TestDatabase } from '../../support/database.ts';
 import { deleteQueues } from '../../support/backend.ts';
@@ -118,9 +119,8 @@ export async function startFaultStack(options: FaultStackOptions = {}): Promise<
   const unregister = onEmergencyExit(() => {
     for (const name of ['extract', 'worker', 'backend', 'simulator'] as const) signal(stack.process(name)?.pid, 'SIGKILL');
   });
-  const pool = new pg.Pool({ connectionString: databaseUrl, max: 3, connectionTimeoutMillis: 5000 });
-  // The database may be stopped under us: a dead idle client must not crash the test process.
-  pool.on('error', () => undefined);
+  // The database may be stopped under us: a dead client (idle or checked out) must not crash the test process.
+  const pool = hearPoolErrors(new pg.Pool({ connectionString: databaseUrl, max: 3, connectionTimeoutMillis: 5000 }));
   const admin = new ApiClient(stack.urls.backend, stack.adminToken);
   const tenant = await admin.ok<{ token: string }>('POST', '/api/v1/tenants', { name: 'faults' });
   const api = new ApiClient(stack.urls.backend, tenant.token);

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import pg from 'pg';
+import { hearClientErrors } from '@tributary/db';
 import { freePort } from '../../../scripts/stack.ts';
 import { alive, onEmergencyExit, signal } from './cleanup.ts';
 
@@ -90,7 +91,7 @@ export async function startPostgres(): Promise<FaultPostgres> {
   try {
     await asPostgres('initdb', ['-D', data, '-U', 'postgres', '--auth=trust', '-E', 'UTF8', '--no-sync'], 120_000);
     await fault.start();
-    const client = new pg.Client({ connectionString: `postgres://postgres@127.0.0.1:${port}/postgres` });
+    const client = hearClientErrors(new pg.Client({ connectionString: `postgres://postgres@127.0.0.1:${port}/postgres` }));
     await client.connect();
     await client.query('create database tributary');
     await client.end();

@@ -26,6 +26,8 @@ export const deadLetters = pgTable(
     status: text('status').notNull().default('dead'),
     replayCount: integer('replay_count').notNull().default(0),
     replayedAt: timestamp('replayed_at', { withTimezone: true }),
+    /** Set while a replay publishes this letter (after its claim committed); a stale claim may be taken over. */
+    replayClaimedAt: timestamp('replay_claimed_at', { withTimezone: true }),
     discardedAt: timestamp('discarded_at', { withTimezone: true }),
   },
   (t) => [

@@ -6,3 +6,4 @@ export * from './dead-letters.ts';
 export * from './jira.ts';
 export * from './github.ts';
 export * from './flow.ts';
+export * from './notifications.ts';

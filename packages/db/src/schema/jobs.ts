@@ -25,11 +25,18 @@ export const etlJobs = pgTable(
     streams: jsonb('streams').$type<string[]>().notNull(),
     /** manual | schedule | retry */
     trigger: text('trigger').notNull().default('manual'),
+    /**
+     * The positions this job reached (`stream|scope` → cursor, etag), so a full run taken
+     * over after its extractor died resumes where it was instead of starting again.
+     */
+    checkpoints: jsonb('checkpoints').$type<Record<string, { cursor: string | null; etag: string | null }>>().notNull().default({}),
     progress: jsonb('progress').$type<Record<string, unknown>>().notNull().default({}),
     recordsExtracted: bigint('records_extracted', { mode: 'number' }).notNull().default(0),
     recordsTransformed: bigint('records_transformed', { mode: 'number' }).notNull().default(0),
     recordsFailed: bigint('records_failed', { mode: 'number' }).notNull().default(0),
     error: text('error'),
+    /** CONFIG_INVALID | CREDENTIALS_REJECTED | SOURCE_UNREACHABLE | RATE_LIMITED | SOURCE_ERROR (with `error`). */
+    errorCode: text('error_code'),
     pauseReason: text('pause_reason'),
     /** user | system: a run paused by a person is resumed only by a person. */
     pausedBy: text('paused_by'),

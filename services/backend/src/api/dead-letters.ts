@@ -2,7 +2,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { entityTypeSchema, idParamSchema } from '@tributary/contracts';
-import { NotFoundError } from '../errors.ts';
+import { NotFoundError, UpstreamUnavailableError } from '../errors.ts';
 import { withTransaction } from '@tributary/db';
 import {
   deadLetterView,
@@ -113,7 +113,10 @@ export function registerDeadLetterRoutes(app: FastifyInstance, ctx: RouteContext
         status: body.ids ? undefined : 'dead',
       };
       const queue = ctx.requireQueue();
-      const result = await replayDeadLetters(ctx.pool, queue.publisher, queue.connection.names.exchange, filter, actor);
+      const { brokerUnavailable, ...result } = await replayDeadLetters(ctx.pool, queue.publisher, queue.connection.names.exchange, filter, actor);
+      if (brokerUnavailable && result.replayed.length === 0) {
+        throw new UpstreamUnavailableError('no dead letter replayed: message broker unavailable; they stay dead, try again', 30);
+      }
       const found = new Set([...result.replayed, ...result.skipped.map((s) => s.id)]);
       for (const id of body.ids ?? []) if (!found.has(id)) result.skipped.push({ id, reason: 'not found' });
       request.log.info({ replayed: result.replayed.length, skipped: result.skipped.length, actor }, 'dead letters replayed');

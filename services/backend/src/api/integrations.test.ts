@@ -62,6 +62,7 @@ describe('integrations', () => {
     ['jira credentials missing api_token', { ...jira, credentials: { email: 'a@b.co' } }, 'credentials.api_token'],
     ['github config with a bad repository', { ...github, config: { repositories: ['no-slash'] } }, 'config.repositories.0'],
     ['a non-http base URL', { ...jira, base_url: 'ftp://example.com' }, 'base_url'],
+    ['a base URL that is not a URL', { ...jira, base_url: 'not a url' }, 'base_url'],
     ['a bad cron schedule', { ...jira, schedule: 'every day' }, 'schedule'],
     ['a name of the wrong type', { ...jira, name: ['x'] }, 'name'],
     ['mixed credentials', { ...github, credentials: { email: 'a@b.co', api_token: 'x' } }, 'credentials'],

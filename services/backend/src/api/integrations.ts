@@ -201,7 +201,7 @@ export function registerConnectionTestRoute(app: FastifyInstance, ctx: RouteCont
         tags: ['integrations'],
         summary: 'Test the connection through the extract service; enabling needs a passed test',
         params: idParamSchema,
-        response: { 200: z.object({ ok: z.boolean(), error: z.string().nullable(), at: z.string() }) },
+        response: { 200: z.object({ ok: z.boolean(), error: z.string().nullable(), code: z.string().nullable(), at: z.string() }) },
       },
     },
     async (request) => {

@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { idParamSchema } from '@tributary/contracts';
+import { idParamSchema, jobErrorCodeSchema } from '@tributary/contracts';
 import { tenantOf } from '../plugins/auth.ts';
 import { NotFoundError } from '../errors.ts';
 import { findIntegration } from '../db/integrations.ts';
@@ -18,12 +18,15 @@ const syncStateBodySchema = z.strictObject({
   scope: z.string().max(500).default(''),
   cursor: z.string().max(2000).nullable(),
   etag: z.string().max(500).nullable().optional(),
+  /** The job that reached this position (recorded on the job too, for a full run's resume). */
+  job_id: z.number().int().positive().optional(),
 });
 
 const failBodySchema = z.strictObject({
   error: z.string().min(1).max(4000),
   /** False for failures a retry cannot fix (credentials rejected). */
   retryable: z.boolean().default(true),
+  code: jobErrorCodeSchema.optional(),
 });
 
 const pauseBodySchema = z.strictObject({ reason: z.string().min(1).max(1000) });
@@ -76,6 +79,14 @@ export function registerInternalRoutes(app: FastifyInstance, ctx: RouteContext):
         [tenantId, request.params.id, body.stream, body.scope, body.cursor, body.etag ?? null],
       );
       if (rowCount === 0) throw new NotFoundError(`integration ${request.params.id}`);
+      if (body.job_id !== undefined) {
+        // The job keeps its own positions: a full run resumes from them after a takeover.
+        await ctx.pool.query(
+          `update etl_jobs set checkpoints = checkpoints || jsonb_build_object($3::text, jsonb_build_object('cursor', $4::text, 'etag', $5::text))
+           where id = $1 and tenant_id = $2`,
+          [body.job_id, tenantId, `${body.stream}|${body.scope}`, body.cursor, body.etag ?? null],
+        );
+      }
       return reply.status(204).send();
     },
   );
@@ -143,7 +154,10 @@ export function registerInternalRoutes(app: FastifyInstance, ctx: RouteContext):
     { ...route, schema: { ...route.schema, body: failBodySchema } },
     async (request) => {
       const tenantId = tenantOf(request);
-      const job = await transitionJob(ctx.pool, tenantId, request.params.id, 'FAILED', { error: request.body.error });
+      const job = await transitionJob(ctx.pool, tenantId, request.params.id, 'FAILED', {
+        error: request.body.error,
+        errorCode: request.body.code ?? null,
+      });
       return jobView(request.body.retryable ? await scheduleRetry(ctx.pool, job, ctx.config) : job);
     },
   );

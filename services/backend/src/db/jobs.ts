@@ -12,10 +12,12 @@ export interface JobRow {
   streams: string[];
   trigger: string;
   progress: Record<string, unknown>;
+  checkpoints: Record<string, { cursor: string | null; etag: string | null }>;
   records_extracted: number;
   records_transformed: number;
   records_failed: number;
   error: string | null;
+  error_code: string | null;
   pause_reason: string | null;
   paused_by: 'user' | 'system' | null;
   cancel_requested_at: Date | null;
@@ -29,8 +31,8 @@ export interface JobRow {
   updated_at: Date;
 }
 
-export const JOB_COLUMNS = `id, tenant_id, integration_id, status, mode, streams, trigger, progress,
-  records_extracted, records_transformed, records_failed, error, pause_reason, paused_by, cancel_requested_at,
+export const JOB_COLUMNS = `id, tenant_id, integration_id, status, mode, streams, trigger, progress, checkpoints,
+  records_extracted, records_transformed, records_failed, error, error_code, pause_reason, paused_by, cancel_requested_at,
   attempts, next_retry_at, heartbeat_at, extraction_finished_at, created_at, started_at, finished_at, updated_at`;
 
 export interface NewJob {
@@ -103,10 +105,12 @@ export function jobView(job: JobRow) {
     streams: job.streams,
     trigger: job.trigger,
     progress: job.progress,
+    checkpoints: job.checkpoints,
     records_extracted: job.records_extracted,
     records_transformed: job.records_transformed,
     records_failed: job.records_failed,
     error: job.error,
+    error_code: job.error_code,
     pause_reason: job.pause_reason,
     paused_by: job.paused_by,
     cancel_requested: job.cancel_requested_at !== null,

@@ -1,6 +1,6 @@
 import type pg from 'pg';
 import { withTransaction } from '@tributary/db';
-import { ATTEMPT_HEADER, DEATH_HEADERS, LAST_ERROR_HEADER, type Publisher } from '@tributary/queue';
+import { ATTEMPT_HEADER, DEATH_HEADERS, LAST_ERROR_HEADER, PublishError, type Publisher } from '@tributary/queue';
 import { REPLAY_COUNT_HEADER } from '../workers/dead-letter-drain.ts';
 import { isRefusedRecord, rawRecordSchema } from '@tributary/contracts';
 import { RAW_REFUSED_QUEUE } from '../db/raw-refusals.ts';
@@ -12,11 +12,21 @@ export interface ReplayResult {
   skipped: { id: number; reason: string }[];
 }
 
+/** A claim older than this belongs to a replay that died between publishing and recording; it may be taken over. */
+const STALE_CLAIM_SECONDS = 120;
+/** Per letter; a person is waiting on the answer. */
+const REPLAY_PUBLISH_TIMEOUT_MS = 5_000;
+
 /**
  * Sends dead letters back to their original routing key on exchange `etl`, with
- * the same message id and a replay count, waits for the broker's confirm, then
- * marks them replayed — all under the row lock, so two replays of the same
- * letter cannot both publish, and a letter already replayed is skipped.
+ * the same message id and a replay count, and marks each replayed once the broker
+ * confirmed it. Nothing waits on the broker inside a database transaction: the
+ * letters are first claimed (`replay_claimed_at`, one short committed statement,
+ * so two replays cannot both publish a letter), then published, then recorded one
+ * by one. A letter already replayed is skipped. When the broker is unavailable the
+ * remaining claims are released and those letters are reported as not replayed.
+ * Letters of queue `raw-data` (records the raw layer refused) are not published: they are
+ * stored again (replayRawRecord), and one refused again keeps its claim released and stays dead.
  */
 export async function replayDeadLetters(
   pool: pg.Pool,
@@ -24,40 +34,84 @@ export async function replayDeadLetters(
   exchange: string,
   filter: DeadLetterFilter,
   actor: string,
-): Promise<ReplayResult> {
-  return withTransaction(pool, async (client) => {
+): Promise<ReplayResult & { brokerUnavailable: boolean }> {
+  const result: ReplayResult = { replayed: [], skipped: [] };
+  const claimed = await withTransaction(pool, async (client) => {
     const rows = await selectDeadLetters(client, filter, true);
-    const result: ReplayResult = { replayed: [], skipped: [] };
+    const dead: DeadLetterRow[] = [];
     for (const row of rows) {
-      if (row.status !== 'dead') {
-        result.skipped.push({ id: row.id, reason: `already ${row.status}` });
+      if (row.status === 'dead') dead.push(row);
+      else result.skipped.push({ id: row.id, reason: `already ${row.status}` });
+    }
+    const { rows: taken } = await client.query<{ id: number }>(
+      `update dead_letters set replay_claimed_at = now()
+       where id = any($1::bigint[]) and status = 'dead'
+         and (replay_claimed_at is null or replay_claimed_at < now() - make_interval(secs => $2))
+       returning id`,
+      [dead.map((row) => row.id), STALE_CLAIM_SECONDS],
+    );
+    const ids = new Set(taken.map((t) => Number(t.id)));
+    for (const row of dead) if (!ids.has(row.id)) result.skipped.push({ id: row.id, reason: 'being replayed by another request' });
+    return dead.filter((row) => ids.has(row.id));
+  });
+  let brokerUnavailable = false;
+  for (const row of claimed) {
+    if (row.queue === RAW_REFUSED_QUEUE) {
+      // A record the raw layer refused is replayed by storing it again (the limits may have
+      // been raised since), not through the broker; refused again, it stays dead with the reason.
+      let again: string | null;
+      try {
+        again = await replayRawRecord(pool, row);
+      } catch (error) {
+        again = `not replayed: ${(error as Error).message}`;
+      }
+      if (again !== null) {
+        await releaseClaim(pool, row.id);
+        result.skipped.push({ id: row.id, reason: again });
         continue;
       }
-      if (row.queue === RAW_REFUSED_QUEUE) {
-        // A record the raw layer refused is replayed by storing it again (the limits may have
-        // been raised since); refused again, it stays dead with the reason.
-        const again = await replayRawRecord(pool, row);
-        if (again !== null) {
-          result.skipped.push({ id: row.id, reason: again });
-          continue;
-        }
-      } else await publisher.publishRaw(exchange, row.routing_key, Buffer.from(row.body, 'utf8'), {
-        persistent: true,
-        contentType: 'application/json',
-        messageId: row.message_id,
-        ...(row.correlation_id ? { correlationId: row.correlation_id } : {}),
-        headers: replayHeaders(row),
-        mandatory: true,
-      });
+    } else if (brokerUnavailable) {
+      await releaseClaim(pool, row.id);
+      result.skipped.push({ id: row.id, reason: 'not replayed: message broker unavailable' });
+      continue;
+    } else {
+      try {
+        await publisher.publishRaw(
+          exchange,
+          row.routing_key,
+          Buffer.from(row.body, 'utf8'),
+          {
+            persistent: true,
+            contentType: 'application/json',
+            messageId: row.message_id,
+            ...(row.correlation_id ? { correlationId: row.correlation_id } : {}),
+            headers: replayHeaders(row),
+            mandatory: true,
+          },
+          { timeoutMs: REPLAY_PUBLISH_TIMEOUT_MS },
+        );
+      } catch (error) {
+        await releaseClaim(pool, row.id);
+        brokerUnavailable = error instanceof PublishError && error.retryable;
+        result.skipped.push({ id: row.id, reason: `not replayed: ${(error as Error).message}` });
+        continue;
+      }
+    }
+    await withTransaction(pool, async (client) => {
       await client.query(
-        `update dead_letters set status = 'replayed', replay_count = replay_count + 1, replayed_at = now() where id = $1`,
+        `update dead_letters set status = 'replayed', replay_count = replay_count + 1, replayed_at = now(), replay_claimed_at = null
+         where id = $1`,
         [row.id],
       );
       await recordAudit(client, row.id, 'replay', actor, { routing_key: row.routing_key, replay: row.replay_count + 1 });
-      result.replayed.push(row.id);
-    }
-    return result;
-  });
+    });
+    result.replayed.push(row.id);
+  }
+  return { ...result, brokerUnavailable };
+}
+
+async function releaseClaim(pool: pg.Pool, id: number): Promise<void> {
+  await pool.query('update dead_letters set replay_claimed_at = null where id = $1', [id]);
 }
 
 /** Stores a refused raw record again, outside any job; null when stored, else why it was refused. */

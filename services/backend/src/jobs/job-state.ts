@@ -7,6 +7,8 @@ import { deactivateUnseenIssues } from '../flow/issue-sightings.ts';
 
 export interface JobStatusChange {
   error?: string | null;
+  /** Set (or cleared) together with `error`. */
+  errorCode?: string | null;
   pauseReason?: string | null;
   pausedBy?: 'user' | 'system';
   /** A resumed job has no extractor yet: a cleared heartbeat lets the next one claim it at once. */
@@ -27,6 +29,7 @@ update etl_jobs set
   heartbeat_at = case when $12 then null else heartbeat_at end,
   attempts = attempts + case when $3 = 'PENDING' and status = 'FAILED' then 1 else 0 end,
   error = case when $6 then $7 else error end,
+  error_code = case when $6 then $13 else error_code end,
   pause_reason = case when $3 = 'PAUSED' then $8 else null end,
   paused_by = case when $3 = 'PAUSED' then $11 else null end,
   next_retry_at = case when $9 then $10::timestamptz else next_retry_at end,
@@ -61,6 +64,7 @@ export async function transitionJob(
       change.nextRetryAt ?? null,
       change.pausedBy ?? 'user',
       change.clearHeartbeat ?? false,
+      change.errorCode ?? null,
     ]);
     if (rows[0]) return rows[0];
   } catch (error) {
@@ -127,13 +131,20 @@ export async function claimJob(
     [jobId, tenantId, staleHeartbeatSeconds],
   );
   if (rows[0]) return rows[0];
-  const { rows: current } = await db.query<{ status: JobStatus; paused_by: string | null }>(
-    'select status, paused_by from etl_jobs where id = $1 and tenant_id = $2',
-    [jobId, tenantId],
+  const { rows: current } = await db.query<{ status: JobStatus; paused_by: string | null; stale_in: number | null }>(
+    `select status, paused_by,
+            extract(epoch from (heartbeat_at + make_interval(secs => $3)) - now())::float8 as stale_in
+     from etl_jobs where id = $1 and tenant_id = $2`,
+    [jobId, tenantId, staleHeartbeatSeconds],
   );
   const job = current[0];
   if (!job) throw new NotFoundError(`job ${jobId}`);
-  if (job.status === 'RUNNING') throw new JobClaimedError(`job ${jobId} is already running under another extractor`);
+  if (job.status === 'RUNNING') {
+    // Says when the heartbeat goes stale, so a redelivered message is tried again at that
+    // moment (a dead extractor's job is taken over then), not after a generic retry tier.
+    const staleIn = job.stale_in === null ? undefined : Math.max(1, Math.ceil(job.stale_in));
+    throw new JobClaimedError(`job ${jobId} is already running under another extractor`, staleIn);
+  }
   if (job.status === 'PAUSED') throw new ConflictError(`job ${jobId} was paused by a user; resume it first`);
   throw new ConflictError(`job ${jobId} cannot move from ${job.status} to RUNNING`);
 }

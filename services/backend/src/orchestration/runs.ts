@@ -4,7 +4,6 @@ import type { Publisher } from '@tributary/queue';
 import type { LogSink } from '@tributary/observability';
 import { ConflictError, NotFoundError, UpstreamUnavailableError, ValidationError } from '../errors.ts';
 import { insertJob, type JobRow } from '../db/jobs.ts';
-import { transitionJob } from '../jobs/job-state.ts';
 
 interface IntegrationForRun {
   id: number;
@@ -12,8 +11,21 @@ interface IntegrationForRun {
   enabled: boolean;
 }
 
-/** Publishes the extract message for a job (confirmed by the broker before it resolves). */
-export async function publishExtract(publisher: Publisher, job: JobRow, source: Source): Promise<void> {
+/**
+ * How long a request (a person waiting on POST /runs or /resume) waits for the broker's
+ * confirm before answering 503: well inside the 5 s a caller should ever wait.
+ */
+export const REQUEST_PUBLISH_TIMEOUT_MS = 3_000;
+/** When a caller answered 503 because the broker is down should look again. */
+export const BROKER_DOWN_RETRY_AFTER_SECONDS = 30;
+
+/** Publishes the extract message for a job (confirmed by the broker before it resolves, or rejected at the deadline). */
+export async function publishExtract(
+  publisher: Publisher,
+  job: JobRow,
+  source: Source,
+  timeoutMs: number = REQUEST_PUBLISH_TIMEOUT_MS,
+): Promise<void> {
   const message: ExtractMessage = {
     v: 1,
     tenant_id: job.tenant_id,
@@ -23,13 +35,14 @@ export async function publishExtract(publisher: Publisher, job: JobRow, source: 
     streams: job.streams as StreamName[],
     mode: job.mode,
   };
-  await publisher.publish(routingKeys.extract(source), message, { correlationId: String(job.id) });
+  await publisher.publish(routingKeys.extract(source), message, { correlationId: String(job.id), timeoutMs });
 }
 
 /**
  * Starts a run: a PENDING job row (the database refuses a second active one),
- * then its extract message. If the broker cannot take the message the job fails
- * at once with that reason rather than sitting PENDING forever.
+ * then its extract message. If the broker cannot take the message within the
+ * request deadline the caller gets a 503 with Retry-After, and the job stays
+ * PENDING: the scheduler's republisher sends it once the broker is back.
  */
 export async function triggerRun(
   pool: pg.Pool,
@@ -71,9 +84,11 @@ export async function triggerRun(
   try {
     await publishExtract(publisher, job, source);
   } catch (error) {
-    logger.error({ err: error, jobId: job.id }, 'could not queue the run');
-    await transitionJob(pool, job.tenant_id, job.id, 'FAILED', { error: 'could not queue the run: message broker unavailable' });
-    throw new UpstreamUnavailableError('the run could not be queued: message broker unavailable; try again');
+    logger.error({ err: error, jobId: job.id }, 'could not queue the run; left PENDING for the republisher');
+    throw new UpstreamUnavailableError(
+      `job ${job.id} was created but not queued yet: message broker unavailable; it stays PENDING and is sent when the broker is back (GET /api/v1/jobs/${job.id})`,
+      BROKER_DOWN_RETRY_AFTER_SECONDS,
+    );
   }
   logger.info({ jobId: job.id, integrationId: integration.id, trigger: request.trigger }, 'run queued');
   return job;

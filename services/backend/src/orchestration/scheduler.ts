@@ -84,13 +84,14 @@ export function startScheduler(
   logger: LogSink,
   tickSeconds: number,
   minIntervalMinutes = 5,
+  pendingRepublishSeconds: number = Math.max(120, tickSeconds * 4),
 ): { stop: () => Promise<void> } {
   let running: Promise<unknown> = Promise.resolve();
   const tick = () => {
     running = (async () => {
       await triggerDueSchedules(pool, publisher, logger, new Date(), minIntervalMinutes * 60_000);
       await retryDueJobs(pool, publisher, logger);
-      await republishStalePending(pool, publisher, Math.max(120, tickSeconds * 4));
+      await republishStalePending(pool, publisher, pendingRepublishSeconds);
     })().catch((error: unknown) => logger.warn({ err: error }, 'scheduler tick failed; will try again'));
   };
   const timer = setInterval(tick, tickSeconds * 1000);

@@ -1,7 +1,7 @@
 import type { FastifyError, FastifyInstance } from 'fastify';
 import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
 import { isDatabaseUnavailable } from '@tributary/db';
-import { AppError, type ErrorDetail } from '../errors.ts';
+import { AppError, JobClaimedError, UpstreamUnavailableError, type ErrorDetail } from '../errors.ts';
 
 const CONTEXT_PREFIX: Record<string, string> = { body: '', querystring: 'query.', params: 'params.', headers: 'headers.' };
 
@@ -25,6 +25,9 @@ export function registerErrorHandler(app: FastifyInstance): void {
     }
     if (error instanceof AppError) {
       if (error.status >= 500) request.log.error({ err: error }, error.message);
+      if ((error instanceof UpstreamUnavailableError || error instanceof JobClaimedError) && error.retryAfterSeconds !== undefined) {
+        void reply.header('retry-after', String(error.retryAfterSeconds));
+      }
       return reply.status(error.status).send(errorBody(error.code, error.message, error.details));
     }
     if (isDatabaseUnavailable(error)) {

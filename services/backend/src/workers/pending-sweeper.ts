@@ -15,16 +15,22 @@ interface PendingGroup {
 /**
  * Every stored raw row has a `raw_outbox` row until a worker has loaded it. Rows
  * left there longer than `maxAgeSeconds` (the extractor died between store and
- * publish, or the publish was never confirmed) are published again here. Several workers may sweep at once: SKIP LOCKED gives
- * each its own rows, and a duplicate publish is harmless (loading is idempotent).
+ * publish, or the publish was never confirmed) are published again here.
+ *
+ * The rows are claimed (stamped `published_at`) in one short statement that
+ * commits before anything is published: nothing waits on the broker while
+ * holding their locks, which the loading transaction needs. A publish that fails
+ * leaves its rows stamped, so they come round again after `maxAgeSeconds`.
+ * Several workers may sweep at once: SKIP LOCKED gives each its own rows, and a
+ * duplicate publish is harmless (loading is idempotent).
  */
 export async function sweepPendingRaw(
   pool: pg.Pool,
   publisher: Publisher,
-  options: { maxAgeSeconds: number; limit?: number },
+  options: { maxAgeSeconds: number; limit?: number; publishTimeoutMs?: number },
 ): Promise<number> {
-  return withTransaction(pool, async (client) => {
-    const { rows } = await client.query<PendingGroup>(
+  const rows = await withTransaction(pool, async (client) => {
+    const claimed = await client.query<PendingGroup>(
       `with stale as (
          select raw_id, tenant_id, integration_id, entity_type, job_id
          from raw_outbox
@@ -39,23 +45,26 @@ export async function sweepPendingRaw(
        from stale group by tenant_id, integration_id, entity_type, job_id`,
       [options.maxAgeSeconds, options.limit ?? 50_000],
     );
-    let published = 0;
-    for (const group of rows) {
-      for (let i = 0; i < group.ids.length; i += MAX_TRANSFORM_BATCH) {
-        const message: TransformMessage = {
-          v: 1,
-          tenant_id: group.tenant_id,
-          integration_id: group.integration_id,
-          job_id: group.job_id,
-          entity_type: group.entity_type,
-          raw_ids: group.ids.slice(i, i + MAX_TRANSFORM_BATCH),
-        };
-        await publisher.publish(routingKeys.transform(group.entity_type), message);
-        published += message.raw_ids.length;
-      }
-    }
-    return published;
+    return claimed.rows;
   });
+  let published = 0;
+  for (const group of rows) {
+    for (let i = 0; i < group.ids.length; i += MAX_TRANSFORM_BATCH) {
+      const message: TransformMessage = {
+        v: 1,
+        tenant_id: group.tenant_id,
+        integration_id: group.integration_id,
+        job_id: group.job_id,
+        entity_type: group.entity_type,
+        raw_ids: group.ids.slice(i, i + MAX_TRANSFORM_BATCH),
+      };
+      await publisher.publish(routingKeys.transform(group.entity_type), message, {
+        ...(options.publishTimeoutMs === undefined ? {} : { timeoutMs: options.publishTimeoutMs }),
+      });
+      published += message.raw_ids.length;
+    }
+  }
+  return published;
 }
 
 /** Runs the sweep every `intervalSeconds` until stopped. */

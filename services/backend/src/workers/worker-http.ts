@@ -1,12 +1,14 @@
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type pg from 'pg';
-import { Counter, createMetricsRegistry, runHealthChecks, type Logger } from '@tributary/observability';
+import { Counter, Histogram, createMetricsRegistry, readiness, quietLogController, registerRequestLogging, type Logger } from '@tributary/observability';
 import type { QueueConnection } from '@tributary/queue';
 import type { BreakerStatus } from '@tributary/resilience';
 
 export interface WorkerMetrics {
   recordsLoaded: Counter;
   batchesFailed: Counter;
+  /** Wall time of one transform batch's database work (transaction included). */
+  batchDuration: Histogram;
 }
 
 /** The worker's own small HTTP side: liveness, readiness (database, broker) and its metrics. */
@@ -18,11 +20,18 @@ export function buildWorkerHttp(
   databaseBreaker?: () => BreakerStatus,
 ): { app: FastifyInstance; metrics: WorkerMetrics } {
   // eslint-disable-next-line @typescript-eslint/no-unnecessary-type-assertion
-  const app: FastifyInstance = Fastify({ loggerInstance: logger as FastifyBaseLogger });
+  const app: FastifyInstance = Fastify({ loggerInstance: logger as FastifyBaseLogger, logController: quietLogController() });
+  registerRequestLogging(app);
   const registry = createMetricsRegistry('worker');
   const metrics: WorkerMetrics = {
     recordsLoaded: new Counter({ name: 'tributary_records_loaded_total', help: 'Raw records loaded into normalized tables', registers: [registry] }),
     batchesFailed: new Counter({ name: 'tributary_transform_failures_total', help: 'Transform messages that failed', registers: [registry] }),
+    batchDuration: new Histogram({
+      name: 'tributary_transform_batch_duration_seconds',
+      help: 'Duration of a transform batch (load, upsert, commit)',
+      buckets: [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
+      registers: [registry],
+    }),
   };
   app.get('/healthz', async () => ({
     status: 'ok',
@@ -30,7 +39,7 @@ export function buildWorkerHttp(
     ...(databaseBreaker ? { database_breaker: databaseBreaker().state } : {}),
   }));
   app.get('/readyz', async (_request, reply) => {
-    const report = await runHealthChecks([
+    const report = await readiness([
       { name: 'database', check: () => pool.query('select 1') },
       {
         name: 'broker',
@@ -38,8 +47,8 @@ export function buildWorkerHttp(
           if (!connection.isConnected) throw new Error('not connected to RabbitMQ');
         },
       },
-    ]);
-    return reply.status(report.status === 'ok' ? 200 : 503).send(report);
+    ], (): Record<string, string> => (databaseBreaker ? { postgres: databaseBreaker().state } : {}));
+    return reply.status(report.ok ? 200 : 503).send(report.body);
   });
   app.get('/metrics', async (_request, reply) => reply.type(registry.contentType).send(await registry.metrics()));
   return { app, metrics };

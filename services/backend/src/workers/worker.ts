@@ -88,7 +88,19 @@ export async function startWorker(config: WorkerConfig, logger: Logger = createL
       concurrency: size,
       maxAttempts: config.TRANSFORM_MAX_ATTEMPTS,
       onBatch: (outcome) => http.metrics.recordsLoaded.inc(outcome.loaded),
-      guard: (work) => throughDatabaseBreaker(dbBreaker, work, stopping.signal),
+      guard: (work) =>
+        throughDatabaseBreaker(
+          dbBreaker,
+          async () => {
+            const done = http.metrics.batchDuration.startTimer();
+            try {
+              return await work();
+            } finally {
+              done();
+            }
+          },
+          stopping.signal,
+        ),
     });
   consumer = await makeConsumer(concurrency);
   logger.info({ concurrency }, 'transform consumer started');

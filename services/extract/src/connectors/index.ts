@@ -10,6 +10,7 @@ import { createTokenPool } from './github/token-pool.ts';
 import { createJiraConnector } from './jira/index.ts';
 import type { JiraIntegration } from './jira/index.ts';
 import type { Connector } from './types.ts';
+import { recordSourceResponse } from '../source-metrics.ts';
 
 export type { GithubIntegration, JiraIntegration };
 export type { Connector, Page, SourceRecord, StreamContext, StreamPosition, StreamReader } from './types.ts';
@@ -68,6 +69,7 @@ export function buildSourceClient(integration: ConnectorIntegration, options: Bu
     logger: options.logger,
     guard: options.guard,
     maxResponseBytes: options.maxResponseBytes,
+    onResponse: (status: number, headers: Readonly<Record<string, string>>) => recordSourceResponse(integration.type, integration.id, status, headers),
   };
   switch (integration.type) {
     case 'jira': {

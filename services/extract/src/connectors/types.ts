@@ -28,7 +28,10 @@ export interface Page {
 
 export interface StreamContext {
   mode: RunMode;
-  /** The saved position for a scope (undefined: never synced, or mode full). */
+  /**
+   * Where to start for a scope: the integration's saved position (incremental), or in a full
+   * run the position this same job reached before it was taken over; undefined: from the start.
+   */
   position: (scope: string) => StreamPosition | undefined;
   signal: AbortSignal;
 }

@@ -37,6 +37,8 @@ export interface SourceClientOptions {
   secrets?: readonly string[];
   /** Cap on one response body. Default 32 MB. */
   maxResponseBytes?: number;
+  /** Every answer, whatever its status (metrics). */
+  onResponse?: (status: number, headers: Readonly<Record<string, string>>) => void;
 }
 
 export interface RequestOptions {
@@ -162,6 +164,7 @@ export function createSourceClient(options: SourceClientOptions): SourceClient {
       });
       const responseHeaders = normalizeHeaders(res.headers);
       governor?.observe(responseHeaders);
+      options.onResponse?.(res.status, responseHeaders);
       const fetchedAt = new Date().toISOString();
       if (res.status === 304 || res.status === 204) {
         return { status: res.status, headers: responseHeaders, body: null, url, fetchedAt };

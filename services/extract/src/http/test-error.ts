@@ -1,4 +1,5 @@
 import { CredentialsRejectedError, HttpError } from '@tributary/resilience';
+import type { ClassifiedError } from '../errors/classify.ts';
 import { OutboundRefusedError } from './outbound-guard.ts';
 import { RedirectRefusedError, ResponseTooLargeError } from './guarded-request.ts';
 
@@ -39,5 +40,32 @@ export function connectionTestError(error: unknown): string {
     return typeof code === 'string' && TLS_CODE.test(code);
   });
   if (tls) return 'TLS error: the certificate or TLS handshake of the source was not accepted';
-  return 'unreachable: the source did not answer as a Jira or GitHub API';
+  return UNREACHABLE;
+}
+
+const UNREACHABLE = 'unreachable: the source did not answer as a Jira or GitHub API';
+
+/**
+ * The connection test's answer: the classification's code, and a message. The source's own words
+ * (classifyError: Jira's `errorMessages`, GitHub's `message`, scrubbed) are kept where they tell a
+ * person what to fix: the settings or a configured scope are wrong, or the source answered 4xx
+ * about the configuration, the credentials or the quota. Everything else — the outbound policy,
+ * the response cap, TLS, the network, 5xx — is told only by category ({@link connectionTestError}):
+ * no socket-level detail and no body of a server that is not a working source. Every answer of
+ * the "unreachable" category carries the same code, so neither tells a closed port from an open one.
+ */
+export function connectionTestFailure(error: unknown, classified: ClassifiedError): { error: string; code: ClassifiedError['code'] } {
+  const errors = chain(error);
+  const policy = errors.some(
+    (e) => e instanceof OutboundRefusedError || e instanceof RedirectRefusedError || e instanceof ResponseTooLargeError,
+  );
+  const http = errors.find((e) => e instanceof HttpError);
+  const sourceWords = policy
+    ? false
+    : http instanceof HttpError
+      ? http.status >= 400 && http.status < 500
+      : classified.code === 'CONFIG_INVALID';
+  if (sourceWords) return { error: classified.message, code: classified.code };
+  const message = connectionTestError(error);
+  return { error: message, code: message === UNREACHABLE ? 'SOURCE_UNREACHABLE' : classified.code };
 }

@@ -10,7 +10,6 @@ import type { Publisher } from '@tributary/queue';
 import type { LogSink } from '@tributary/observability';
 import {
   BreakerOpenError,
-  CredentialsRejectedError,
   HttpError,
   UpstreamUnavailableError,
   type BreakerRegistry,
@@ -22,6 +21,9 @@ import { buildSourceClient, createConnector, type ConnectorIntegration } from '.
 import { JobControl, JobStoppedError } from './job-control.ts';
 import { settleStoredBatch, storeSplittingOnTooLarge } from './stored-batch.ts';
 import type { OutboundGuard } from '../http/outbound-guard.ts';
+import { classifyJobFailure } from '../errors/job-failure.ts';
+import { claimForRun } from './claim.ts';
+import { StreamTally } from './progress.ts';
 
 /** Records per raw-data batch call and per transform message (DESIGN §5: ≤ 500 raw ids). */
 const STORE_BATCH = 500;
@@ -40,28 +42,17 @@ export interface ExtractDeps {
     sourceRetry: { retries: number; baseMs: number; capMs: number };
     sourceTimeoutMs: number;
     maxResponseBytes?: number;
+    /** How long a delivery waits for another extractor's heartbeat to go stale before using the retry tiers. */
+    maxTakeoverWaitSeconds: number;
   };
+  /** Jobs this process is running (a duplicate delivery of one is acked, the run goes on). */
+  activeJobs?: Set<number>;
 }
 
 /** The backend stayed unreachable past the pause limit: the job is handed back to the queue. */
 export class BackendUnavailableError extends Error {}
 
-/**
- * The job is RUNNING under an extractor that was beating a moment ago. The
- * message is retried later (thrown, so the consumer sends it through a delay
- * tier): if that extractor died, the job is claimed once its heartbeat is stale
- * and resumes from its cursor; if it lives, the job ends and the claim answers a
- * final 409.
- */
-export class JobClaimedElsewhereError extends Error {}
-
-const errorCode = (error: HttpError): string | undefined => {
-  try {
-    return (JSON.parse(error.bodySnippet) as { error?: { code?: string } }).error?.code;
-  } catch {
-    return undefined;
-  }
-};
+export { JobClaimedElsewhereError } from './claim.ts';
 
 const isBackendTrouble = (error: unknown): boolean =>
   (error instanceof BreakerOpenError && error.breakerName === 'backend') ||
@@ -79,26 +70,38 @@ export async function runExtractJob(deps: ExtractDeps, message: ExtractMessage):
   const { backend, logger } = deps;
   const { tenant_id: tenantId, job_id: jobId } = message;
   const log = logger;
-  try {
-    await backend.claimJob(tenantId, jobId);
-  } catch (error) {
-    if (error instanceof HttpError && error.status === 409 && errorCode(error) === 'JOB_CLAIMED') {
-      log.info({ jobId }, 'job running under another extractor; will try to claim it again later');
-      throw new JobClaimedElsewhereError(`job ${jobId} is running under another extractor`);
-    }
-    if (error instanceof HttpError && (error.status === 409 || error.status === 404)) {
-      log.info({ jobId, reason: error.bodySnippet }, 'extract message dropped: job not claimable');
-      return;
-    }
-    throw error;
-  }
+  const active = deps.activeJobs ?? new Set<number>();
+  const claim = await claimForRun(backend, tenantId, jobId, {
+    active,
+    maxTakeoverWaitMs: deps.settings.maxTakeoverWaitSeconds * 1000,
+    logger: log,
+  });
+  if (claim.kind === 'drop') return;
   const control = new JobControl(backend, tenantId, jobId, { heartbeatSeconds: deps.settings.heartbeatSeconds, logger: log });
+  // Kept for the failure message: its credentials are scrubbed from it.
+  let known: IntegrationWithCredentials | undefined;
   try {
-    const integration = await backend.getIntegration(tenantId, message.integration_id, jobId);
+    const integration = await backend.getIntegration(tenantId, message.integration_id, jobId).catch(async (error: unknown) => {
+      // Credentials are served only while the job is RUNNING (issue 10): a 403 right after the
+      // claim is usually a pause or cancel that came first. The job control says which, and the
+      // run then stops as it would at its next request instead of failing.
+      let link: unknown = error;
+      for (let depth = 0; depth < 4 && link instanceof Error && !(link instanceof HttpError); depth++) link = link.cause;
+      if (link instanceof HttpError && link.source === 'backend' && link.status === 403) await control.check();
+      throw error;
+    });
+    known = integration;
     const positions = new Map<string, StreamPosition>();
+    let seeded = false;
     const loadPositions = async () => {
+      if (message.mode === 'full') {
+        // A full run starts from nothing, or from where this same job had got before it was
+        // taken over; later reloads keep what this run has reached since.
+        if (!seeded) for (const [key, position] of Object.entries(claim.checkpoints)) positions.set(key, position);
+        seeded = true;
+        return;
+      }
       positions.clear();
-      if (message.mode === 'full') return;
       for (const row of await backend.getSyncState(tenantId, integration.id)) {
         positions.set(`${row.stream}|${row.scope}`, { cursor: row.cursor, etag: row.etag });
       }
@@ -122,14 +125,15 @@ export async function runExtractJob(deps: ExtractDeps, message: ExtractMessage):
         log.warn({ jobId, stream }, 'stream not offered by this source; skipped');
         continue;
       }
-      await runStream(deps, message, integration, stream, reader, positions, loadPositions, control);
+      await runStream(deps, message, integration, stream, reader, positions, loadPositions, control, new StreamTally(claim.progress[stream]));
     }
     await backend.extractionFinished(tenantId, jobId);
     log.info({ jobId }, 'extraction finished');
   } catch (error) {
-    await settleFailure(deps, message, error);
+    await settleFailure(deps, message, error, known);
   } finally {
     control.stop();
+    active.delete(jobId);
   }
 }
 
@@ -142,11 +146,11 @@ async function runStream(
   positions: Map<string, StreamPosition>,
   reloadPositions: () => Promise<void>,
   control: JobControl,
+  tally: StreamTally,
 ): Promise<void> {
   const { logger: log, settings } = deps;
   let sourceWaitMs = 0;
   let backendWaitMs = 0;
-  const progress = { records: 0, new_records: 0, pages: 0 };
   for (;;) {
     const abort = new AbortController();
     try {
@@ -156,17 +160,16 @@ async function runStream(
         signal: abort.signal,
       });
       for await (const page of pages) {
-        const fresh = await storePage(deps, message, integration, page);
-        progress.records += page.records.length;
-        progress.new_records += fresh;
-        progress.pages += 1;
+        const { fresh, refused } = await storePage(deps, message, integration, page);
+        // A record the raw layer refused is neither new nor unchanged: it is failed (and on the job).
+        tally.page(page.entityType, { new: fresh, unchanged: page.records.length - fresh - refused, failed: refused });
         if (page.checkpoint) {
           const { scope, cursor } = page.checkpoint;
           const etag = page.checkpoint.etag ?? positions.get(`${stream}|${scope}`)?.etag ?? null;
-          await deps.backend.saveSyncState(message.tenant_id, integration.id, { stream, scope, cursor, etag });
+          await deps.backend.saveSyncState(message.tenant_id, integration.id, { stream, scope, cursor, etag, job_id: message.job_id });
           positions.set(`${stream}|${scope}`, { cursor, etag });
         }
-        await deps.backend.reportProgress(message.tenant_id, message.job_id, { [stream]: progress });
+        await deps.backend.reportProgress(message.tenant_id, message.job_id, { [stream]: tally.value });
       }
       return;
     } catch (error) {
@@ -193,14 +196,18 @@ async function runStream(
   }
 }
 
-/** Stores a page's records in batches, publishes a transform message per batch of new rows; returns how many were new. */
+/**
+ * Stores a page's records in batches, publishes a transform message per batch of new rows;
+ * returns how many were new and how many the raw layer refused.
+ */
 async function storePage(
   deps: ExtractDeps,
   message: ExtractMessage,
   integration: IntegrationWithCredentials,
   page: Page,
-): Promise<number> {
+): Promise<{ fresh: number; refused: number }> {
   let fresh = 0;
+  let refusedCount = 0;
   for (let i = 0; i < page.records.length; i += STORE_BATCH) {
     const chunk = page.records.slice(i, i + STORE_BATCH);
     const stored = await storeSplittingOnTooLarge(
@@ -215,8 +222,9 @@ async function storePage(
       })),
     );
     // Unchanged content was loaded before (or is still pending, which the sweeper covers).
-    const { newIds } = settleStoredBatch(stored, { jobId: message.job_id, entityType: page.entityType, logger: deps.logger });
+    const { newIds, refused } = settleStoredBatch(stored, { jobId: message.job_id, entityType: page.entityType, logger: deps.logger });
     fresh += newIds.length;
+    refusedCount += refused.length;
     if (newIds.length === 0) continue;
     const transform: TransformMessage = {
       v: 1,
@@ -233,11 +241,16 @@ async function storePage(
       deps.logger.warn({ err: error, jobId: message.job_id, count: newIds.length }, 'transform publish failed; left to the sweeper');
     }
   }
-  return fresh;
+  return { fresh, refused: refusedCount };
 }
 
 /** Turns a failed run into the right job state; rethrows when the message should be retried later. */
-async function settleFailure(deps: ExtractDeps, message: ExtractMessage, error: unknown): Promise<void> {
+async function settleFailure(
+  deps: ExtractDeps,
+  message: ExtractMessage,
+  error: unknown,
+  integration: IntegrationWithCredentials | undefined,
+): Promise<void> {
   const { backend, logger: log } = deps;
   const { tenant_id: tenantId, job_id: jobId } = message;
   if (error instanceof JobStoppedError) {
@@ -253,10 +266,9 @@ async function settleFailure(deps: ExtractDeps, message: ExtractMessage, error: 
       .catch(() => log.warn({ jobId }, 'could not record the pause; the backend is still down'));
     throw error;
   }
-  const credentials = error instanceof CredentialsRejectedError;
-  const reason = credentials ? error.message : `extraction failed: ${(error as Error).message}`;
-  log.error({ err: error, jobId }, reason);
-  await backend.failJob(tenantId, jobId, reason, !credentials);
+  const failure = classifyJobFailure(error, integration);
+  log.error({ err: error, jobId, code: failure.code }, failure.message);
+  await backend.failJob(tenantId, jobId, failure.message, failure.retryable, failure.code);
 }
 
 /**

@@ -18,7 +18,7 @@ export function deploymentsStream(
   const lookbackMs = Math.max(overlapMs, STATUS_SETTLE_MS);
   return async function* deployments(ctx: StreamContext): AsyncGenerator<Page, void, undefined> {
     for (const repository of repositories) {
-      const saved = ctx.mode === 'full' ? null : (ctx.position(repository)?.cursor ?? null);
+      const saved = ctx.position(repository)?.cursor ?? null;
       const since = sinceMs(saved, lookbackMs);
       let cursor = saved;
       const path = `${repoPath(repository)}/deployments`;

@@ -12,6 +12,7 @@ import { repoPath } from './shared.ts';
 import { createGraphqlClient } from './graphql/client.ts';
 import { CONNECTION_TEST_QUERY } from './graphql/queries.ts';
 import { graphqlPullRequestsStream } from './graphql/pull-requests.ts';
+import { ScopeCheckError } from '../../errors/scope-check.ts';
 
 export interface GithubIntegration {
   id: number | string;
@@ -44,17 +45,19 @@ export function createGithubConnector(options: GithubConnectorOptions): Connecto
     async testConnection(signal) {
       await client.get('/user', { signal });
       if (useGraphql) await graphql(CONNECTION_TEST_QUERY, {}, signal ?? new AbortController().signal);
+      // Every repository is checked, so one test names all the ones that are wrong.
+      const failed: { scope: string; reason: string }[] = [];
       for (const repository of repositories) {
         try {
           await client.get(repoPath(repository), { signal });
         } catch (err) {
           // GitHub answers 404 for a private repository the token cannot see, too.
-          if (err instanceof HttpError && err.status === 404) {
-            throw new Error(`github repository ${repository} not found, or not visible to this token`, { cause: err });
-          }
-          throw err;
+          if (err instanceof HttpError && (err.status === 404 || err.status === 403)) {
+            failed.push({ scope: repository, reason: err.status === 404 ? 'not found, or not visible to this token' : 'no permission' });
+          } else throw err;
         }
       }
+      if (failed.length > 0) throw new ScopeCheckError(`github repositories that cannot be read`, failed);
     },
     streams: {
       repositories: repositoriesStream(client, repositories),

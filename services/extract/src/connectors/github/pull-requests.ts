@@ -125,7 +125,7 @@ export function pullRequestsStream(options: PullRequestsStreamOptions): StreamRe
   const flushEvery = options.flushEvery ?? 50;
   return async function* pullRequests(ctx: StreamContext): AsyncGenerator<Page, void, undefined> {
     for (const repository of repositories) {
-      const saved = ctx.mode === 'full' ? null : (ctx.position(repository)?.cursor ?? null);
+      const saved = ctx.position(repository)?.cursor ?? null;
       const since = sinceMs(saved, overlapMs);
       let cursor = saved;
       // Page-number paging shifts when a pull request is updated mid-walk; one may be listed twice.

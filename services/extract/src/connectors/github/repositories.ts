@@ -10,7 +10,7 @@ import { githubRecord, repoPath } from './shared.ts';
 export function repositoriesStream(client: SourceClient, repositories: readonly string[]): StreamReader {
   return async function* repositoriesReader(ctx: StreamContext): AsyncGenerator<Page, void, undefined> {
     for (const repository of repositories) {
-      const saved = ctx.mode === 'full' ? undefined : ctx.position(repository);
+      const saved = ctx.position(repository);
       const etag = saved?.etag ?? null;
       const res = await client.get(repoPath(repository), {
         headers: etag ? { 'if-none-match': etag } : {},

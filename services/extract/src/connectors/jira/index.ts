@@ -4,6 +4,7 @@ import { metadataFor } from '../../http/source-client.ts';
 import { DEFAULT_OVERLAP_MS, externalIdOf, isRecord, pagesOf } from '../shared.ts';
 import type { Connector, Page, SourceRecord, StreamContext, StreamReader } from '../types.ts';
 import { issuesStream } from './issues.ts';
+import { ScopeCheckError } from '../../errors/scope-check.ts';
 import type { JiraScopeConfig } from './issues.ts';
 
 export { buildIssuesJql, ISSUE_FIELDS, jqlDate } from './issues.ts';
@@ -73,6 +74,34 @@ function listStream(client: SourceClient, path: string, entityType: EntityType, 
   };
 }
 
+/**
+ * Every configured project key must exist and be visible (Jira's project search
+ * leaves unknown keys out, so the missing ones are the ones not returned); a JQL
+ * scope is run once, so a query Jira refuses fails the test with Jira's words.
+ */
+async function checkScopes(client: SourceClient, config: JiraScopeConfig, signal: AbortSignal | undefined): Promise<void> {
+  if (config.projects && config.projects.length > 0) {
+    const wanted = [...new Set(config.projects.map((k) => k.toUpperCase()))];
+    const found = new Set<string>();
+    for (let i = 0; i < wanted.length; i += PROJECT_KEYS_PER_REQUEST) {
+      const keys = wanted.slice(i, i + PROJECT_KEYS_PER_REQUEST);
+      const res = await client.get('/rest/api/3/project/search', { query: { keys, maxResults: PROJECT_KEYS_PER_REQUEST }, signal });
+      const values = isRecord(res.body) && Array.isArray(res.body.values) ? res.body.values : [];
+      for (const project of values) if (isRecord(project) && typeof project.key === 'string') found.add(project.key.toUpperCase());
+    }
+    const missing = wanted.filter((key) => !found.has(key));
+    if (missing.length > 0) {
+      throw new ScopeCheckError(
+        'jira projects that do not exist or are not visible to this user',
+        missing.map((scope) => ({ scope, reason: 'not found' })),
+      );
+    }
+  }
+  if (config.jql) {
+    await client.post('/rest/api/3/search/jql', { jql: config.jql, maxResults: 1, fields: ['key'] }, { signal });
+  }
+}
+
 /** The Jira Cloud connector: projects, statuses, issue types (full each run) and issues with changelogs (incremental). */
 export function createJiraConnector(options: JiraConnectorOptions): Connector {
   const { client, integration } = options;
@@ -80,6 +109,7 @@ export function createJiraConnector(options: JiraConnectorOptions): Connector {
   return {
     async testConnection(signal) {
       await client.get('/rest/api/3/myself', { signal });
+      await checkScopes(client, integration.config, signal);
     },
     streams: {
       projects: projectsStream(client, integration.config),

@@ -159,7 +159,8 @@ export function issuesStream({ client, config, overlapMs }: IssuesStreamOptions)
   return async function* issues(ctx: StreamContext): AsyncGenerator<Page, void, undefined> {
     // Once per run: the user's zone may change, and so may the site's fields.
     const site = await discoverSite(client, config, ctx.signal);
-    const saved = ctx.mode === 'full' ? null : (ctx.position('')?.cursor ?? null);
+    // A full run's position is its own checkpoint (a resumed full run goes on from there), else null.
+    const saved = ctx.position('')?.cursor ?? null;
     const jql = buildIssuesJql(config, sinceMs(saved, overlapMs), site.timeZone);
     const fields = [...new Set([...ISSUE_FIELDS, ...site.extraFields])];
     let cursor = saved;

@@ -107,7 +107,8 @@ export function graphqlPullRequestsStream(options: GraphqlPullRequestsOptions): 
   return async function* pullRequests(ctx: StreamContext): AsyncGenerator<Page, void, undefined> {
     for (const repository of repositories) {
       const [owner, name] = repository.split('/');
-      const saved = ctx.mode === 'full' ? null : (ctx.position(repository)?.cursor ?? null);
+      // A full run's positions are only this job's own checkpoints (empty when it starts), so it resumes after a takeover.
+      const saved = ctx.position(repository)?.cursor ?? null;
       const since = sinceMs(saved, overlapMs);
       let cursor = saved;
       let size = since === null ? pageSize : probeSize;

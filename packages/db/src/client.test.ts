@@ -1,0 +1,74 @@
+import { describe, expect, inject, it } from 'vitest';
+import pg from 'pg';
+import { randomBytes } from 'node:crypto';
+import { createPool, hearClientErrors, hearPoolErrors } from './client.ts';
+
+const serverUrl = () => inject('databaseUrl');
+
+/** Ends every other session of `application_name` as `drop database … with (force)` does (57P01). */
+async function terminate(applicationName: string): Promise<number> {
+  const admin = hearClientErrors(new pg.Client({ connectionString: serverUrl() }));
+  await admin.connect();
+  try {
+    const { rows } = await admin.query<{ n: number }>(
+      `select count(pg_terminate_backend(pid))::int as n from pg_stat_activity where application_name = $1 and pid <> pg_backend_pid()`,
+      [applicationName],
+    );
+    return rows[0]!.n;
+  } finally {
+    await admin.end();
+  }
+}
+
+/** Waits for the next event-loop turns, long enough for the server's goodbye to arrive. */
+const settle = () => new Promise((resolve) => setTimeout(resolve, 300));
+
+describe('pool and client error events', () => {
+  it('an idle pooled client whose connection is terminated (57P01) emits no unhandled error; the pool goes on', async () => {
+    const name = `tributary-idle-${randomBytes(3).toString('hex')}`;
+    for (const pool of [
+      createPool(serverUrl(), { max: 2, applicationName: name }),
+      hearPoolErrors(new pg.Pool({ connectionString: serverUrl(), max: 2, application_name: name })),
+    ]) {
+      try {
+        await Promise.all([pool.query('select pg_sleep(0.05)'), pool.query('select pg_sleep(0.05)')]);
+        expect(pool.idleCount).toBe(2);
+        // Unheard, this 'error' would be thrown as an uncaught exception and fail the run.
+        expect(await terminate(name)).toBe(2);
+        await settle();
+        expect((await pool.query<{ one: number }>('select 1 as one')).rows).toEqual([{ one: 1 }]);
+      } finally {
+        await pool.end();
+      }
+    }
+  });
+
+  it('a checked-out client whose connection is terminated rejects its query instead of crashing', async () => {
+    const name = `tributary-busy-${randomBytes(3).toString('hex')}`;
+    const pool = createPool(serverUrl(), { max: 1, applicationName: name });
+    try {
+      const client = await pool.connect();
+      // Settled at once: the rejection arrives while terminate() is still running.
+      const running = client.query('select pg_sleep(5)').then(
+        () => null,
+        (error: unknown) => error,
+      );
+      await settle();
+      await terminate(name);
+      expect(String(await running)).toMatch(/terminat/);
+      client.release(true);
+      expect((await pool.query<{ one: number }>('select 1 as one')).rows).toEqual([{ one: 1 }]);
+    } finally {
+      await pool.end();
+    }
+  });
+
+  it('hearPoolErrors is idempotent', () => {
+    const pool = new pg.Pool({ connectionString: serverUrl() });
+    hearPoolErrors(pool);
+    hearPoolErrors(pool);
+    expect(pool.listenerCount('error')).toBe(1);
+    expect(pool.listenerCount('connect')).toBe(1);
+    return pool.end();
+  });
+});

@@ -1,0 +1,245 @@
+import type pg from 'pg';
+import { z } from 'zod';
+import { HttpError, createBreakerRegistry, type BreakerRegistry } from '@tributary/resilience';
+import type { LogSink } from '@tributary/observability';
+import type { NotificationEvent } from '@tributary/contracts';
+import { checkIntegrationUrl, type UrlPolicy } from '../security/url-policy.ts';
+import { postWebhook } from './deliver.ts';
+
+interface Target {
+  id: number;
+  tenant_id: number;
+  kind: 'slack' | 'webhook';
+  url: string;
+  events: NotificationEvent[];
+  dead_letter_threshold: number;
+  breaker_open_minutes: number;
+  created_at: Date;
+}
+
+/** One thing worth telling a tenant, with the key that makes sure it is told once. */
+export interface Notice {
+  event: NotificationEvent;
+  key: string;
+  message: string;
+  details: Record<string, unknown>;
+}
+
+/** What the extractor's `GET /breakers` says, as much as notifications need. */
+export const sourceBreakersSchema = z.object({
+  breakers: z.array(z.object({ name: z.string(), state: z.string(), openedAt: z.string().nullable() })),
+});
+export type SourceBreaker = z.infer<typeof sourceBreakersSchema>['breakers'][number];
+
+/**
+ * The extract service's source breakers. Its `GET /breakers` admits only the extract (or admin)
+ * token: the backend presents `TRIBUTARY_EXTRACT_TOKEN`, as for connection tests.
+ */
+export async function readSourceBreakers(extractUrl: string, extractToken: string): Promise<SourceBreaker[]> {
+  const response = await fetch(new URL('/breakers', extractUrl), {
+    headers: { authorization: `Bearer ${extractToken}` },
+    signal: AbortSignal.timeout(5_000),
+  });
+  if (!response.ok) throw new Error(`extract service GET /breakers answered ${response.status}`);
+  return sourceBreakersSchema.parse(await response.json()).breakers;
+}
+
+export interface NotifierDeps {
+  pool: pg.Pool;
+  urlPolicy: UrlPolicy;
+  /** The source breakers (from the extract service); an empty list when it cannot be asked. */
+  sourceBreakers: () => Promise<SourceBreaker[]>;
+  logger: LogSink;
+  /** One breaker per target (`webhook:<id>`), kept between ticks. */
+  breakers?: BreakerRegistry;
+  retry?: { retries?: number; baseMs?: number; attemptTimeoutMs?: number };
+}
+
+async function noticesFor(
+  pool: pg.Pool,
+  target: Target,
+  breakers: readonly SourceBreaker[],
+): Promise<Notice[]> {
+  const notices: Notice[] = [];
+  const wants = (event: NotificationEvent) => target.events.includes(event);
+  if (wants('job_failed')) {
+    const { rows } = await pool.query<{
+      id: number;
+      attempts: number;
+      integration_id: number;
+      name: string;
+      error: string | null;
+      error_code: string | null;
+    }>(
+      `select j.id, j.attempts, j.integration_id, i.name, j.error, j.error_code
+       from etl_jobs j join integrations i on i.id = j.integration_id
+       where j.tenant_id = $1 and j.status = 'FAILED' and j.finished_at > $2 order by j.id`,
+      [target.tenant_id, target.created_at],
+    );
+    for (const job of rows) {
+      notices.push({
+        event: 'job_failed',
+        key: `job_failed:${job.id}:${job.attempts}`,
+        message: `Tributary: job ${job.id} of integration "${job.name}" failed${job.error_code ? ` [${job.error_code}]` : ''}: ${job.error ?? 'no reason given'}`,
+        details: {
+          job_id: Number(job.id),
+          integration_id: Number(job.integration_id),
+          error_code: job.error_code,
+          error: job.error,
+        },
+      });
+    }
+  }
+  if (wants('job_recovered')) {
+    // Recovered: finished after its own earlier failed attempt, or after the integration's last ended job failed.
+    const { rows } = await pool.query<{ id: number; integration_id: number; name: string }>(
+      `select j.id, j.integration_id, i.name
+       from etl_jobs j join integrations i on i.id = j.integration_id
+       where j.tenant_id = $1 and j.status = 'FINISHED' and j.finished_at > $2
+         and ((j.attempts > 0 and j.error is not null)
+              or (select p.status from etl_jobs p
+                  where p.integration_id = j.integration_id and p.id <> j.id and p.finished_at < j.finished_at
+                    and p.status in ('FINISHED', 'FAILED')
+                  order by p.finished_at desc limit 1) = 'FAILED')
+       order by j.id`,
+      [target.tenant_id, target.created_at],
+    );
+    for (const job of rows) {
+      notices.push({
+        event: 'job_recovered',
+        key: `job_recovered:${job.id}`,
+        message: `Tributary: integration "${job.name}" recovered: job ${job.id} finished after a failure`,
+        details: { job_id: Number(job.id), integration_id: Number(job.integration_id) },
+      });
+    }
+  }
+  if (wants('dead_letters')) {
+    // Keyed by the letter that reached the threshold: one notice per crossing, a new one after replays and new deaths.
+    const { rows } = await pool.query<{ id: number; total: number }>(
+      `select id, count(*) over ()::int as total from dead_letters
+       where tenant_id = $1 and status = 'dead' order by id offset $2 - 1 limit 1`,
+      [target.tenant_id, target.dead_letter_threshold],
+    );
+    const crossing = rows[0];
+    if (crossing) {
+      const { rows: counted } = await pool.query<{ n: number }>(
+        `select count(*)::int as n from dead_letters where tenant_id = $1 and status = 'dead'`,
+        [target.tenant_id],
+      );
+      const total = counted[0]?.n ?? 0;
+      notices.push({
+        event: 'dead_letters',
+        key: `dead_letters:${crossing.id}`,
+        message: `Tributary: ${total} dead letters waiting (threshold ${target.dead_letter_threshold}); see GET /api/v1/dead-letters`,
+        details: { dead_letters: total, threshold: target.dead_letter_threshold },
+      });
+    }
+  }
+  if (wants('breaker_open') && breakers.length > 0) {
+    const { rows } = await pool.query<{ id: number; type: string; name: string }>(
+      'select id, type, name from integrations where tenant_id = $1',
+      [target.tenant_id],
+    );
+    const mine = new Map(rows.map((row) => [`${row.type}:${row.id}`, row.name]));
+    for (const breaker of breakers) {
+      const integration = mine.get(breaker.name);
+      if (!integration || breaker.state === 'CLOSED' || !breaker.openedAt) continue;
+      const openMinutes = (Date.now() - Date.parse(breaker.openedAt)) / 60_000;
+      if (openMinutes < target.breaker_open_minutes) continue;
+      notices.push({
+        event: 'breaker_open',
+        key: `breaker_open:${breaker.name}:${breaker.openedAt}`,
+        message: `Tributary: calls to the source of integration "${integration}" have been paused for ${Math.floor(openMinutes)} min (circuit breaker ${breaker.name} ${breaker.state})`,
+        details: { breaker: breaker.name, state: breaker.state, opened_at: breaker.openedAt },
+      });
+    }
+  }
+  return notices;
+}
+
+const bodyFor = (target: Target, notice: Notice) =>
+  target.kind === 'slack'
+    ? { text: notice.message }
+    : {
+        event: notice.event,
+        tenant_id: Number(target.tenant_id),
+        message: notice.message,
+        at: new Date().toISOString(),
+        ...notice.details,
+      };
+
+/**
+ * One pass: for every enabled target, the events it has not been told about yet are
+ * recorded (once, by key) and sent; each outcome is recorded on its delivery row.
+ */
+export async function runNotifications(deps: NotifierDeps): Promise<{ delivered: number; failed: number }> {
+  const breakers = deps.breakers ?? createBreakerRegistry();
+  const result = { delivered: 0, failed: 0 };
+  const { rows: targets } = await deps.pool.query<Target>(
+    'select * from notification_targets where enabled order by id',
+  );
+  if (targets.length === 0) return result;
+  const sourceBreakers = await deps.sourceBreakers().catch((error: unknown) => {
+    deps.logger.warn({ err: error }, 'source breakers not read from the extract service; breaker_open notices wait');
+    return [];
+  });
+  for (const target of targets) {
+    for (const notice of await noticesFor(deps.pool, target, sourceBreakers)) {
+      const body = bodyFor(target, notice);
+      const { rows } = await deps.pool.query<{ id: number }>(
+        `insert into notification_deliveries (target_id, tenant_id, event, event_key, payload) values ($1, $2, $3, $4, $5)
+         on conflict (target_id, event_key) do nothing returning id`,
+        [target.id, target.tenant_id, notice.event, notice.key, JSON.stringify(body)],
+      );
+      const delivery = rows[0];
+      if (!delivery) continue;
+      try {
+        // The same outbound policy as integrations, checked again at sending time (DNS may have changed).
+        await checkIntegrationUrl(target.url, deps.urlPolicy);
+        const answer = await postWebhook(target.url, body, breakers.get(`webhook:${target.id}`), deps.retry);
+        await deps.pool.query(
+          `update notification_deliveries set status = 'delivered', attempts = $2, response_status = $3, delivered_at = now() where id = $1`,
+          [delivery.id, answer.attempts, answer.status],
+        );
+        result.delivered += 1;
+      } catch (error) {
+        // A give-up wraps the last attempt's HTTP error: its status is the receiver's last answer.
+        let status: number | null = null;
+        for (let link: unknown = error; link && status === null; link = (link as { cause?: unknown }).cause) {
+          if (link instanceof HttpError) status = link.status;
+        }
+        await deps.pool.query(
+          `update notification_deliveries set status = 'failed', attempts = greatest(attempts, 1), response_status = $2, error = $3 where id = $1`,
+          [delivery.id, status, (error as Error).message.slice(0, 1000)],
+        );
+        deps.logger.warn(
+          { err: error, targetId: target.id, event: notice.event },
+          'notification not delivered',
+        );
+        result.failed += 1;
+      }
+    }
+  }
+  return result;
+}
+
+/** Runs the notifier every `intervalSeconds` in the background; a slow receiver delays only notifications. */
+export function startNotifier(deps: NotifierDeps, intervalSeconds: number): { stop: () => Promise<void> } {
+  const withBreakers = { ...deps, breakers: deps.breakers ?? createBreakerRegistry() };
+  let running: Promise<unknown> = Promise.resolve();
+  let busy = false;
+  const timer = setInterval(() => {
+    if (busy) return;
+    busy = true;
+    running = runNotifications(withBreakers)
+      .catch((error: unknown) => deps.logger.warn({ err: error }, 'notification pass failed; will try again'))
+      .finally(() => (busy = false));
+  }, intervalSeconds * 1000);
+  timer.unref();
+  return {
+    stop: async () => {
+      clearInterval(timer);
+      await running;
+    },
+  };
+}
