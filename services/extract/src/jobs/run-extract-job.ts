@@ -81,14 +81,17 @@ export async function runExtractJob(deps: ExtractDeps, message: ExtractMessage):
   // Kept for the failure message: its credentials are scrubbed from it.
   let known: IntegrationWithCredentials | undefined;
   try {
-    const integration = await backend.getIntegration(tenantId, message.integration_id, jobId).catch(async (error: unknown) => {
+    const fetchIntegration = () => backend.getIntegration(tenantId, message.integration_id, jobId);
+    const integration = await fetchIntegration().catch(async (error: unknown) => {
       // Credentials are served only while the job is RUNNING (issue 10): a 403 right after the
       // claim is usually a pause or cancel that came first. The job control says which, and the
-      // run then stops as it would at its next request instead of failing.
+      // run then stops as it would at its next request instead of failing. A pause already
+      // resumed by the time we look leaves the job RUNNING again: then ask once more.
       let link: unknown = error;
       for (let depth = 0; depth < 4 && link instanceof Error && !(link instanceof HttpError); depth++) link = link.cause;
-      if (link instanceof HttpError && link.source === 'backend' && link.status === 403) await control.check();
-      throw error;
+      if (!(link instanceof HttpError && link.source === 'backend' && link.status === 403)) throw error;
+      await control.check();
+      return fetchIntegration();
     });
     known = integration;
     const positions = new Map<string, StreamPosition>();
