@@ -8,9 +8,10 @@ const ADMIN = 'bench-admin-token-0123456789';
 const SERVICE = 'bench-service-token-0123456789';
 
 /** A Jira-issue-shaped record of about 1.5 KB. */
-function record(integrationId: number, n: number) {
+function record(integrationId: number, jobId: number, n: number) {
   return {
     integration_id: integrationId,
+    job_id: jobId,
     entity_type: 'jira_issues',
     external_id: String(100_000 + n),
     raw_data: {
@@ -77,8 +78,16 @@ export async function benchRawIngest(total = 100_000, batchSize = 500, concurren
       })
     ).json() as { id: number };
 
+    // Service writes of raw rows name the RUNNING job they work for (security finding 5): one
+    // job, as if an extractor had claimed it, for every batch.
+    const { rows: jobRows } = await pool.query<{ id: string }>(
+      `insert into etl_jobs (tenant_id, integration_id, status, streams, started_at, heartbeat_at)
+       values ($1, $2, 'RUNNING', '["issues"]', now(), now()) returning id`,
+      [tenant.id, integration.id],
+    );
+    const jobId = Number(jobRows[0]!.id);
     const batches = Array.from({ length: Math.ceil(total / batchSize) }, (_, b) =>
-      Array.from({ length: batchSize }, (_, i) => record(integration.id, b * batchSize + i)),
+      Array.from({ length: batchSize }, (_, i) => record(integration.id, jobId, b * batchSize + i)),
     );
     const bodies = batches.map((records) => JSON.stringify({ records }));
     const bytesPerRecord = Math.round(JSON.stringify(batches[0]![0]).length);
@@ -89,12 +98,12 @@ export async function benchRawIngest(total = 100_000, batchSize = 500, concurren
           batches.map((records) => async () => {
             const values: unknown[] = [];
             const rows = records.map((r, i) => {
-              values.push(tenant.id, r.integration_id, r.entity_type, r.external_id, r.raw_data, r.extraction_metadata, `h${r.external_id}`);
-              const o = i * 7;
-              return `($${o + 1},$${o + 2},$${o + 3},$${o + 4},$${o + 5},$${o + 6},$${o + 7})`;
+              values.push(tenant.id, r.integration_id, r.job_id, r.entity_type, r.external_id, r.raw_data, r.extraction_metadata, `h${r.external_id}`);
+              const o = i * 8;
+              return `($${o + 1},$${o + 2},$${o + 3},$${o + 4},$${o + 5},$${o + 6},$${o + 7},$${o + 8})`;
             });
             await pool.query(
-              `insert into raw_extraction_data (tenant_id, integration_id, entity_type, external_id, raw_data, extraction_metadata, content_hash) values ${rows.join(',')}`,
+              `insert into raw_extraction_data (tenant_id, integration_id, job_id, entity_type, external_id, raw_data, extraction_metadata, content_hash) values ${rows.join(',')}`,
               values,
             );
           }),

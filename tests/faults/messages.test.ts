@@ -4,6 +4,7 @@ import { Publisher, QueueConnection, retryTiersFromMs } from '@tributary/queue';
 import { startFaultStack, TIERS, withLogs, type FaultStack } from './support/harness.ts';
 import { ApiClient } from '../support/api-client.ts';
 import { waitFor } from '../support/wait.ts';
+import { insertRunningJob } from '../support/jobs.ts';
 
 // Fault 8: a poison message (valid envelope, a raw record that cannot be transformed)
 // and invalid messages (bad JSON, wrong schema) end in dead_letters with the reason while
@@ -16,6 +17,8 @@ let publisher: Publisher;
 let service: ApiClient;
 let jira: number;
 let tenantId: number;
+/** The RUNNING job `store` writes for: service writes of raw rows must name one (security finding 5). */
+let storeJob: number;
 let validIssue: Record<string, unknown> & { fields: Record<string, unknown> };
 
 beforeAll(async () => {
@@ -24,6 +27,7 @@ beforeAll(async () => {
   const job = await fault.waitJob(await fault.startRun(jira));
   expect(job.status).toBe('FINISHED');
   tenantId = (await fault.pool.query<{ tenant_id: number }>('select tenant_id from integrations where id = $1', [jira])).rows[0]!.tenant_id;
+  storeJob = await insertRunningJob(fault.pool, tenantId, jira);
   validIssue = (
     await fault.pool.query<{ raw_data: typeof validIssue }>(`select raw_data from raw_extraction_data where entity_type = 'jira_issues' limit 1`)
   ).rows[0]!.raw_data;
@@ -47,7 +51,7 @@ async function store(records: { external_id: string; raw_data: object }[]): Prom
     method: 'POST',
     headers: { authorization: `Bearer ${service.token}`, 'x-tenant-id': String(tenantId), 'content-type': 'application/json' },
     body: JSON.stringify({
-      records: records.map((r) => ({ integration_id: jira, entity_type: 'jira_issues', extraction_metadata: {}, ...r })),
+      records: records.map((r) => ({ integration_id: jira, entity_type: 'jira_issues', extraction_metadata: {}, job_id: storeJob, ...r })),
     }),
   });
   expect(response.status).toBe(200);

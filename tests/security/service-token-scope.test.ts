@@ -118,6 +118,83 @@ describe('service access is scoped to a claimed, RUNNING job', () => {
   });
 });
 
+describe('service writes of raw rows must name a RUNNING job', () => {
+  const repository = (integrationId: number, externalId: string, jobId?: number) => ({
+    integration_id: integrationId,
+    entity_type: 'github_repositories',
+    external_id: externalId,
+    raw_data: { id: Number(externalId) },
+    extraction_metadata: {},
+    ...(jobId === undefined ? {} : { job_id: jobId }),
+  });
+  const countRaw = async (tenantId: number) =>
+    (
+      await backend.pool.query<{ n: number }>('select count(*)::int as n from raw_extraction_data where tenant_id = $1', [
+        tenantId,
+      ])
+    ).rows[0]!.n;
+  type Refusal = { error: { code: string; message: string; details: { path: string }[] } };
+
+  it('a batch with a record naming no job is refused with 403 naming records.N.job_id, and nothing is written', async () => {
+    // A leaked service token and a guessed x-tenant-id: tenant B's integration, no job at all.
+    const before = await countRaw(b.id);
+    const jobless = await backend.app.inject({
+      method: 'POST',
+      url: '/api/v1/etl/raw-data/batch',
+      headers: service(b.id),
+      payload: { records: [repository(integrationB, '10')] },
+    });
+    expect(jobless.statusCode).toBe(403);
+    expect(jobless.json<Refusal>().error).toMatchObject({
+      code: 'FORBIDDEN',
+      message: expect.stringContaining('records.0.job_id') as string,
+      details: [{ path: 'records.0.job_id' }],
+    });
+    expect(await countRaw(b.id)).toBe(before);
+
+    // One job-less record among records of a RUNNING job: the whole batch is refused.
+    const running = await job(b.id, integrationB, 'RUNNING');
+    const mixed = await backend.app.inject({
+      method: 'POST',
+      url: '/api/v1/etl/raw-data/batch',
+      headers: service(b.id),
+      payload: { records: [repository(integrationB, '11', running), repository(integrationB, '12'), repository(integrationB, '13', running)] },
+    });
+    expect(mixed.statusCode).toBe(403);
+    expect(mixed.json<Refusal>().error.details.map((d) => d.path)).toEqual(['records.1.job_id']);
+    expect(await countRaw(b.id)).toBe(before);
+    await backend.pool.query(`update etl_jobs set status = 'CANCELLED' where id = $1`, [running]);
+  });
+
+  it('the single-record route refuses a record naming no job the same way', async () => {
+    const before = await countRaw(a.id);
+    const response = await backend.app.inject({
+      method: 'POST',
+      url: '/api/v1/etl/raw-data/store',
+      headers: service(a.id),
+      payload: repository(integrationA, '20'),
+    });
+    expect(response.statusCode).toBe(403);
+    expect(response.json<Refusal>().error.details).toEqual([expect.objectContaining({ path: 'records.0.job_id' })]);
+    expect(await countRaw(a.id)).toBe(before);
+  });
+
+  it('tenant and admin tokens cannot write raw rows at all, job or not (the routes admit the service token only)', async () => {
+    const before = await countRaw(a.id);
+    for (const headers of [bearer(a.token), bearer(ADMIN_TOKEN)]) {
+      for (const [url, payload] of [
+        ['/api/v1/etl/raw-data/batch', { records: [repository(integrationA, '30')] }],
+        ['/api/v1/etl/raw-data/store', repository(integrationA, '31')],
+      ] as const) {
+        const response = await backend.app.inject({ method: 'POST', url, headers, payload });
+        expect(response.statusCode).toBe(403);
+        expect(response.json<Refusal>().error.message).toContain('needs a service token');
+      }
+    }
+    expect(await countRaw(a.id)).toBe(before);
+  });
+});
+
 describe('one token per direction', () => {
   it('the backend does not accept the backend → extract token, and the extractor does not accept the extract → backend token', async () => {
     // The RUNNING job of the first test is still running.

@@ -74,6 +74,9 @@ describe('tributary CLI against a real backend', () => {
     expect(run.code).toBe(1);
     expect(run.err).toContain('disabled');
     const jobs = await cli('jobs', 'list', '--json');
-    expect(JSON.parse(jobs.out)).toEqual({ jobs: [] });
+    // The refused run created no job: the only one is the finished run the raw rows above were
+    // stored for (service writes of raw rows must name a running job).
+    expect(p.storeJobIds).toHaveLength(1);
+    expect(JSON.parse(jobs.out)).toEqual({ jobs: [expect.objectContaining({ id: p.storeJobIds[0], status: 'FINISHED' })] });
   });
 });

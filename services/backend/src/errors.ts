@@ -30,8 +30,8 @@ export class UnauthenticatedError extends AppError {
 }
 
 export class ForbiddenError extends AppError {
-  constructor(message: string) {
-    super(403, 'FORBIDDEN', message);
+  constructor(message: string, details?: ErrorDetail[]) {
+    super(403, 'FORBIDDEN', message, details);
   }
 }
 

@@ -1,14 +1,18 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bearer, service, startTestBackend, type TestBackend } from '../../../../tests/support/backend.ts';
+import { finishJob, insertRunningJob } from '../../../../tests/support/jobs.ts';
 
 let backend: TestBackend;
 let tenant: { id: number; token: string };
 let integrationId: number;
+/** The RUNNING job the records are stored for: service writes must name one (security finding 5). */
+let jobId: number;
 
 beforeAll(async () => {
   backend = await startTestBackend();
   tenant = await backend.createTenant();
   integrationId = await backend.createIntegration(tenant.token, 'jira');
+  jobId = await insertRunningJob(backend.pool, tenant.id, integrationId);
 });
 afterAll(async () => backend.close());
 
@@ -18,6 +22,7 @@ const issue = (n: number, summary = `Issue ${n}`) => ({
   external_id: String(10_000 + n),
   raw_data: { id: String(10_000 + n), key: `ACME-${n}`, fields: { summary, labels: [], assignee: null } },
   extraction_metadata: { url: '/rest/api/3/search/jql', fetched_at: '2026-11-22T10:00:00Z' },
+  job_id: jobId,
 });
 
 const batch = (records: unknown[], tenantId = tenant.id) =>
@@ -171,13 +176,13 @@ describe('raw-data API', () => {
       for (let i = 1; i < depth; i++) node = { content: [node] };
       return node;
     };
-    const newJob = async () =>
-      (
-        await backend.pool.query<{ id: number }>(
-          `insert into etl_jobs (tenant_id, integration_id, streams, status) values ($1, $2, '["issues"]', 'RUNNING') returning id`,
-          [tenant.id, integrationId],
-        )
-      ).rows[0]!.id;
+    // A fresh RUNNING job, which the later records are stored for too: an integration has one active
+    // job at a time, so the one before it is finished first.
+    const newJob = async () => {
+      await finishJob(backend.pool, jobId);
+      jobId = await insertRunningJob(backend.pool, tenant.id, integrationId);
+      return jobId;
+    };
 
     it('keeps a NUL summary losslessly in the raw layer, marked in the metadata', async () => {
       const record = issue(40, 'Crash when title has \u0000 in it \\0 and a \u0007 bell');

@@ -27,15 +27,30 @@ export async function assertRunningJob(
 }
 
 /**
- * Every distinct (integration, job) pair of a raw batch written by the service must be a RUNNING
- * job of it — or one paused a moment ago: the extractor learns of a pause at its next heartbeat
- * and may still be storing the page in hand, which must not fail the job.
+ * Every record of a raw batch written by the service must name its job (`job_id`), and every
+ * distinct (integration, job) pair must be a RUNNING job of this tenant and integration — or one
+ * paused a moment ago: the extractor learns of a pause at its next heartbeat and may still be
+ * storing the page in hand, which must not fail the job. Without the job_id requirement a leaked
+ * service token would still write raw rows into any tenant's integration by leaving it out.
+ * The raw-data routes admit the service token only (tenant and admin tokens get 403 from the auth
+ * rule), so every raw write passes here.
  */
 export async function assertRawBatchScope(
   pool: pg.Pool,
   tenantId: number,
   records: readonly { integration_id: number; job_id?: number | null | undefined }[],
 ): Promise<void> {
+  const jobless = records.flatMap((record, index) =>
+    record.job_id === undefined || record.job_id === null
+      ? [{ path: `records.${index}.job_id`, message: 'required: service writes must name the RUNNING job they work for' }]
+      : [],
+  );
+  if (jobless[0]) {
+    throw new ForbiddenError(
+      `${jobless[0].path} is required: service writes of raw rows must name the RUNNING job they work for`,
+      jobless,
+    );
+  }
   const pairs = new Map<string, { integrationId: number; jobId: number }>();
   for (const record of records) {
     if (record.job_id === undefined || record.job_id === null) continue;

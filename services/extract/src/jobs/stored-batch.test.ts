@@ -3,6 +3,7 @@ import { createBreakerRegistry, type BreakerRegistry } from '@tributary/resilien
 import { isRefusedRecord } from '@tributary/contracts';
 import { createLogger } from '@tributary/observability';
 import { SERVICE_TOKEN, startTestBackend, type TestBackend } from '../../../../tests/support/backend.ts';
+import { insertRunningJob } from '../../../../tests/support/jobs.ts';
 import { BackendClient } from '../backend-client.ts';
 import { settleStoredBatch, storeSplittingOnTooLarge } from './stored-batch.ts';
 
@@ -11,6 +12,8 @@ let registry: BreakerRegistry;
 let client: BackendClient;
 let tenant: { id: number; token: string };
 let integrationId: number;
+/** The RUNNING job the page is stored for: service writes of raw rows must name one (security finding 5). */
+let jobId: number;
 
 beforeAll(async () => {
   backend = await startTestBackend();
@@ -26,6 +29,7 @@ beforeAll(async () => {
   });
   tenant = await backend.createTenant();
   integrationId = await backend.createIntegration(tenant.token, 'jira');
+  jobId = await insertRunningJob(backend.pool, tenant.id, integrationId);
 });
 afterAll(async () => {
   registry.shutdown();
@@ -38,7 +42,7 @@ const issue = (n: number, extra: Record<string, unknown> = {}) => ({
   external_id: String(20_000 + n),
   raw_data: { id: String(20_000 + n), key: `BIG-${n}`, fields: { summary: `Issue ${n}`, ...extra } },
   extraction_metadata: {},
-  job_id: null,
+  job_id: jobId,
 });
 
 describe('storing a page through the backend', () => {
