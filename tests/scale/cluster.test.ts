@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { names } from '@tributary/queue';
 import { startFaultStack, withLogs, type FaultStack, type Job } from '../faults/support/harness.ts';
 import { installSleepTriggers, setSleep, waitForSleepingWorker } from '../faults/support/db-faults.ts';
+import { connectLive, eventsOf, jobEvents, type LiveClient } from '../../services/backend/src/events/live-client.ts';
 import { ApiClient } from '../support/api-client.ts';
 import { waitFor } from '../support/wait.ts';
 import { startCluster, type Cluster } from './support/cluster.ts';
@@ -178,30 +179,86 @@ describe('scale-out: 3-node RabbitMQ cluster, 2 backends, 3 workers, 2 extractor
     });
   });
 
-  it('two backends on one database: a schedule tick fires once, runs start on either', async () => {
-    await withLogs(fault, async () => {
-      const jira = await fault.register('jira');
-      // A yearly cron whose last tick is due: both backends (1 s scheduler ticks) see it, one claims it.
-      await fault.api.ok('PATCH', `/api/v1/integrations/${jira}`, { schedule: '0 0 1 1 *' });
-      // (Whole seconds: the scheduler compares the column with the JS Date it read, which has no microseconds.)
-      await fault.pool.query(`update integrations set last_scheduled_at = date_trunc('second', now()) - interval '400 days' where id = $1`, [jira]);
-      const scheduled = await waitFor(
-        async () => (await fault.pool.query<{ id: number }>(`select id from etl_jobs where integration_id = $1 and trigger = 'schedule'`, [jira])).rows[0]?.id,
-        30_000,
-        'the scheduled run',
-      );
-      const done = await fault.waitJob(scheduled);
-      expect(done).toMatchObject({ status: 'FINISHED', error: null });
-      // Both schedulers ticked every second while that run went on; still one run for that tick.
-      expect(await fault.count(`select 1 from etl_jobs where integration_id = $1 and trigger = 'schedule'`, [jira])).toBe(1);
-      // A manual run through the other backend, for the same tenant.
-      const viaSecond = new ApiClient(backend2.url, fault.api.token);
-      const { status, body } = await viaSecond.request<{ job_id: number }>('POST', `/api/v1/integrations/${jira}/runs`, {});
-      expect(status).toBe(202);
-      expect(await fault.waitJob(body.job_id)).toMatchObject({ status: 'FINISHED', error: null });
-    });
+  it('two backends on one database: a schedule tick fires once, runs start on either, /events pushes from either', async () => {
+    // Tenant A (the harness's) watches the live channel of the first backend, tenant B that of the second.
+    const watchA = await connectLive(fault.stack.urls.backend, fault.api.token);
+    const watchB = await connectLive(backend2.url, tenantB.token);
+    try {
+      await withLogs(fault, async () => {
+        const helloA = await waitFor(async () => eventsOf(watchA, 'hello')[0], 15_000, 'hello on the first backend');
+        const helloB = await waitFor(async () => eventsOf(watchB, 'hello')[0], 15_000, 'hello on the second backend');
+        expect([helloA.admin, typeof helloA.tenant_id, helloB.admin, typeof helloB.tenant_id]).toEqual([false, 'number', false, 'number']);
+        expect(helloB.tenant_id).not.toBe(helloA.tenant_id);
+
+        const jira = await fault.register('jira');
+        // A yearly cron whose last tick is due: both backends (1 s scheduler ticks) see it, one claims it.
+        await fault.api.ok('PATCH', `/api/v1/integrations/${jira}`, { schedule: '0 0 1 1 *' });
+        // (Whole seconds: the scheduler compares the column with the JS Date it read, which has no microseconds.)
+        await fault.pool.query(`update integrations set last_scheduled_at = date_trunc('second', now()) - interval '400 days' where id = $1`, [jira]);
+        const scheduled = await waitFor(
+          async () => (await fault.pool.query<{ id: number }>(`select id from etl_jobs where integration_id = $1 and trigger = 'schedule'`, [jira])).rows[0]?.id,
+          30_000,
+          'the scheduled run',
+        );
+        const done = await fault.waitJob(scheduled);
+        expect(done).toMatchObject({ status: 'FINISHED', error: null });
+        // Both schedulers ticked every second while that run went on; still one run for that tick.
+        expect(await fault.count(`select 1 from etl_jobs where integration_id = $1 and trigger = 'schedule'`, [jira])).toBe(1);
+        // A manual run through the other backend, for the same tenant.
+        const viaSecond = new ApiClient(backend2.url, fault.api.token);
+        const { status, body } = await viaSecond.request<{ job_id: number }>('POST', `/api/v1/integrations/${jira}/runs`, {});
+        expect(status).toBe(202);
+        const manual = body.job_id;
+        expect(await fault.waitJob(manual)).toMatchObject({ status: 'FINISHED', error: null });
+
+        // The first backend pushed to tenant A every status of the run created through the second:
+        // the extractor's claim (RUNNING) and the worker's (or extractor's) last commit (FINISHED).
+        for (const jobId of [scheduled, manual]) {
+          const finished = await waitFor(
+            async () => jobEvents(watchA, jobId).find((m) => m.type === 'job_status' && jobOf(m).status === 'FINISHED'),
+            30_000,
+            `job_status FINISHED of job ${jobId} on the first backend`,
+          );
+          expect(finished.job).toMatchObject({ id: jobId, integration_id: jira, status: 'FINISHED', error: null, records_failed: 0 });
+          // The rows are re-read when notified, so the insert's event may already say RUNNING.
+          expect(statusesOf(watchA, jobId)).toMatch(/^(PENDING,)?RUNNING,FINISHED$/);
+        }
+
+        // Tenant B's own run, through the first backend this time: once its FINISHED reached B's socket
+        // on the second backend, whatever of tenant A's (notified before it) leaked there has arrived.
+        const tenantBViaFirst = new ApiClient(fault.stack.urls.backend, tenantB.token);
+        const bJira = await fault.register('jira', tenantB);
+        const bRun = (await tenantBViaFirst.ok<{ job_id: number }>('POST', `/api/v1/integrations/${bJira}/runs`, {})).job_id;
+        await waitFor(
+          async () => jobEvents(watchB, bRun).find((m) => m.type === 'job_status' && jobOf(m).status === 'FINISHED'),
+          180_000,
+          `job_status FINISHED of tenant B's job ${bRun} on the second backend`,
+        );
+        expect(statusesOf(watchB, bRun)).toMatch(/^(PENDING,)?RUNNING,FINISHED$/);
+        // Nothing of tenant A on B's socket: no event about A's jobs, no job event of another tenant's job at all.
+        const seenByB = [...new Set(watchB.messages.filter((m) => m.type === 'job_status' || m.type === 'progress_update').map((m) => jobOf(m).id))];
+        expect(seenByB).toContain(bRun);
+        expect(seenByB).not.toContain(scheduled);
+        expect(seenByB).not.toContain(manual);
+        expect(await fault.count(`select 1 from etl_jobs where id = any($1::bigint[]) and tenant_id <> $2`, [seenByB, helloB.tenant_id])).toBe(0);
+        expect(eventsOf(watchB, 'dead_letter')).toEqual([]);
+      });
+    } finally {
+      watchA.close();
+      watchB.close();
+    }
   });
 });
+
+const jobOf = (event: LiveClient['messages'][number]) => event.job as { id: number; status: string };
+
+/** The statuses of a job's job_status events on a socket, repeats dropped (a re-read may find the status unchanged): "PENDING,RUNNING,FINISHED". */
+function statusesOf(client: LiveClient, jobId: number): string {
+  const statuses = jobEvents(client, jobId)
+    .filter((m) => m.type === 'job_status')
+    .map((m) => jobOf(m).status);
+  return statuses.filter((s, i) => s !== statuses[i - 1]).join(',');
+}
 
 async function killProcess(pid: number): Promise<void> {
   for (const name of ['worker', 'extract'] as const) {

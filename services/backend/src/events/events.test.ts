@@ -12,6 +12,7 @@ import {
 import { waitFor } from '../../../../tests/support/wait.ts';
 import { admits } from './event-hub.ts';
 import { CLOSE_CODES, rawText } from './events-route.ts';
+import { connectLive as connect, eventsOf, jobEvents } from './live-client.ts';
 import { healthFor } from './system-health.ts';
 
 /** Nothing listens on the discard port: health probes of the extract service fail fast. */
@@ -20,36 +21,6 @@ const NO_EXTRACT = {
   EVENTS_HEALTH_INTERVAL_SECONDS: '1',
   EVENTS_TOKEN_RECHECK_SECONDS: '1',
 };
-
-interface Client {
-  messages: { type: string; [key: string]: unknown }[];
-  closed: Promise<{ code: number; reason: string }>;
-  socket: WebSocket;
-  close: () => void;
-}
-
-/** A live-channel client that authenticates with `token` in its first message; resolves after `hello`. */
-async function connect(baseUrl: string, token: string): Promise<Client> {
-  const socket = new WebSocket(`${baseUrl.replace('http', 'ws')}/api/v1/events`);
-  const messages: Client['messages'] = [];
-  const closed = new Promise<{ code: number; reason: string }>((resolve) =>
-    socket.on('close', (code, reason) => resolve({ code, reason: reason.toString() })),
-  );
-  socket.on('message', (data) => messages.push(JSON.parse(rawText(data)) as Client['messages'][number]));
-  await new Promise<void>((resolve, reject) => {
-    socket.once('open', () => resolve());
-    socket.once('error', reject);
-  });
-  socket.send(JSON.stringify({ type: 'auth', token }));
-  return { messages, closed, socket, close: () => socket.close() };
-}
-
-const eventsOf = (client: Client, type: string) => client.messages.filter((m) => m.type === type);
-const jobEvents = (client: Client, jobId: number) =>
-  client.messages.filter(
-    (m) =>
-      (m.type === 'job_status' || m.type === 'progress_update') && (m.job as { id: number }).id === jobId,
-  );
 
 describe('admits: who hears an event', () => {
   it('gives a tenant its own rows only and the admin only what the admin views show', () => {
