@@ -1,5 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestBackend, type TestBackend } from '../../../tests/support/backend.ts';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { runCli } from './cli.ts';
 
 let backend: TestBackend;
@@ -16,18 +19,38 @@ beforeAll(async () => {
 afterAll(async () => backend.close());
 
 async function cli(...args: string[]) {
+  return cliWith({ TRIBUTARY_URL: url, TRIBUTARY_TOKEN: token }, ...args);
+}
+
+async function cliWith(env: Record<string, string>, ...args: string[]) {
   const out: string[] = [];
   const err: string[] = [];
   const code = await runCli(args, {
     out: (line) => out.push(line),
     err: (line) => err.push(line),
-    env: { TRIBUTARY_URL: url, TRIBUTARY_TOKEN: token },
+    env,
     fetch,
   });
   return { code, out: out.join('\n'), err: err.join('\n') };
 }
 
 describe('tributary flow and metrics commands', () => {
+  it('take the token from a file like every other command, and say when there is none', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'tributary-cli-'));
+    try {
+      const file = join(dir, 'token');
+      await writeFile(file, `${token}\n`, { mode: 0o600 });
+      expect(await cliWith({ TRIBUTARY_URL: url, TRIBUTARY_TOKEN_FILE: file }, 'flow', 'unmapped')).toMatchObject({ code: 0 });
+      expect(await cliWith({ TRIBUTARY_URL: url }, 'flow', 'unmapped', '--token-file', file)).toMatchObject({ code: 0 });
+      expect(await cliWith({ TRIBUTARY_URL: url }, 'flow', 'unmapped')).toMatchObject({
+        code: 2,
+        err: 'a token is required: --token, --token-file, TRIBUTARY_TOKEN or TRIBUTARY_TOKEN_FILE',
+      });
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
   it('manages flow steps and mappings, with a dry-run delete that changes nothing', async () => {
     expect((await cli('flow', 'steps', 'list')).out).toContain('no flow steps');
     const added = await cli('flow', 'steps', 'add', 'To Do', '--category', 'todo');

@@ -1,5 +1,6 @@
 import { parseArgs } from 'node:util';
 import type { CliIo } from './cli.ts';
+import { apiCall, resolveConnection } from './api-connection.ts';
 
 export const ANALYTICS_USAGE = `tributary metrics and flow commands
 
@@ -15,7 +16,7 @@ Usage:
   tributary flow auto-map [--integration ID]
   tributary flow issue INTEGRATION_ID KEY --active true|false
 
-Options: --url URL (env TRIBUTARY_URL), --token TOKEN (env TRIBUTARY_TOKEN), --json
+Options: --url URL (env TRIBUTARY_URL), --token TOKEN (env TRIBUTARY_TOKEN) or --token-file PATH (env TRIBUTARY_TOKEN_FILE), --json
 `;
 
 class UsageError extends Error {}
@@ -39,6 +40,7 @@ export async function runAnalyticsCli(argv: readonly string[], io: CliIo): Promi
       options: {
         url: { type: 'string' },
         token: { type: 'string' },
+        'token-file': { type: 'string' },
         json: { type: 'boolean', default: false },
         from: { type: 'string' },
         to: { type: 'string' },
@@ -64,26 +66,12 @@ export async function runAnalyticsCli(argv: readonly string[], io: CliIo): Promi
     return 2;
   }
   const { values, positionals } = parsed;
-  const url = values.url ?? io.env.TRIBUTARY_URL ?? 'http://127.0.0.1:8080';
-  const token = values.token ?? io.env.TRIBUTARY_TOKEN;
-  if (!token) {
-    io.err('a token is required: --token or TRIBUTARY_TOKEN');
+  const connection = resolveConnection(values, io.env);
+  if ('problem' in connection) {
+    io.err(connection.problem);
     return 2;
   }
-  const call = async (method: string, path: string, body?: unknown): Promise<unknown> => {
-    const response = await io.fetch(new URL(path, url), {
-      method,
-      headers: { authorization: `Bearer ${token}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
-      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-    });
-    const text = await response.text();
-    const answer: unknown = text ? JSON.parse(text) : null;
-    if (!response.ok) {
-      const message = (answer as { error?: { message?: string } } | null)?.error?.message ?? text;
-      throw new Error(`${response.status}: ${message}`);
-    }
-    return answer;
-  };
+  const call = apiCall(io.fetch, connection.url, connection.token);
   const id = (value: string | undefined, what: string) => {
     if (!value || !/^[1-9][0-9]*$/.test(value)) throw new UsageError(`${what} must be a positive integer, got ${value ?? 'nothing'}`);
     return Number(value);

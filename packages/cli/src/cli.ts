@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util';
-import { readFileSync } from 'node:fs';
+import { apiCall, resolveConnection } from './api-connection.ts';
 import { runSecurityCommand, SECURITY_USAGE, SecurityUsageError } from './security-commands.ts';
 import { runAnalyticsCli } from './analytics-cli.ts';
 import { DAILY_USAGE, DailyUsageError, runDailyCommand } from './daily-commands.ts';
@@ -88,36 +88,13 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
     io.out(USAGE);
     return values.help ? 0 : 2;
   }
-  const url = values.url ?? io.env.TRIBUTARY_URL ?? 'http://127.0.0.1:8080';
-  let token = values.token ?? io.env.TRIBUTARY_TOKEN;
-  const tokenFile = values['token-file'] ?? io.env.TRIBUTARY_TOKEN_FILE;
-  if (!token && tokenFile) {
-    try {
-      token = readFileSync(tokenFile, 'utf8').trim();
-    } catch (error) {
-      io.err(`cannot read the token file ${tokenFile}: ${(error as Error).message}`);
-      return 2;
-    }
-  }
-  if (!token) {
-    io.err('a token is required: --token, --token-file, TRIBUTARY_TOKEN or TRIBUTARY_TOKEN_FILE');
+  const connection = resolveConnection(values, io.env);
+  if ('problem' in connection) {
+    io.err(connection.problem);
     return 2;
   }
-
-  const call = async (method: string, path: string, body?: unknown): Promise<unknown> => {
-    const response = await io.fetch(new URL(path, url), {
-      method,
-      headers: { authorization: `Bearer ${token}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
-      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-    });
-    const text = await response.text();
-    const answer: unknown = text ? JSON.parse(text) : null;
-    if (!response.ok) {
-      const message = (answer as { error?: { message?: string } } | null)?.error?.message ?? text;
-      throw new Error(`${response.status}: ${message}`);
-    }
-    return answer;
-  };
+  const { url, token } = connection;
+  const call = apiCall(io.fetch, url, token);
   const query = (entries: Record<string, string | undefined>) => {
     const params = new URLSearchParams();
     for (const [key, value] of Object.entries(entries)) if (value !== undefined) params.set(key, value);
