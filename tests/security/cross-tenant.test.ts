@@ -17,7 +17,7 @@ import { startSimulator, type RunningSimulator, type TruthSummary } from '@tribu
 import { ADMIN_TOKEN, bearer, deleteQueues, SERVICE_TOKEN, TEST_INTEGRATIONS, testEnv } from '../support/backend.ts';
 import { createTestDatabase, type TestDatabase } from '../support/database.ts';
 import { BackendClient } from '../../services/extract/src/backend-client.ts';
-import { createOutboundGuard } from '../../services/extract/src/http/outbound-guard.ts';
+import { createOutboundGuard } from '@tributary/netguard';
 import { runExtractJob, type ExtractDeps } from '../../services/extract/src/jobs/run-extract-job.ts';
 
 let healthy: RunningSimulator;

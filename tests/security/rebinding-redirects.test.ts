@@ -27,7 +27,7 @@ import {
 } from '../support/backend.ts';
 import { createTestDatabase, type TestDatabase } from '../support/database.ts';
 import { BackendClient } from '../../services/extract/src/backend-client.ts';
-import { createOutboundGuard } from '../../services/extract/src/http/outbound-guard.ts';
+import { createOutboundGuard } from '@tributary/netguard';
 import { createSourceClient } from '../../services/extract/src/http/source-client.ts';
 import { runExtractJob } from '../../services/extract/src/jobs/run-extract-job.ts';
 import {

@@ -1,10 +1,9 @@
 // Finding 1: internal addresses in any spelling (IPv4-mapped IPv6 above all) pass the base-URL
 // check and the extractor connects to them.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { hostOwnAddresses } from '@tributary/netguard';
 import { startSimulator, type RunningSimulator } from '@tributary/simulator';
 import { bearer, startTestBackend, TEST_INTEGRATIONS, type TestBackend } from '../support/backend.ts';
-import { createOutboundGuard } from '../../services/extract/src/http/outbound-guard.ts';
+import { createOutboundGuard, hostOwnAddresses } from '@tributary/netguard';
 import { guardedRequest } from '../../services/extract/src/http/guarded-request.ts';
 import { simulatorRequests } from './support.ts';
 

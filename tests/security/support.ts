@@ -1,7 +1,6 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { FastifyInstance } from 'fastify';
-import type { Resolver } from '@tributary/netguard';
 import type { RunningSimulator, StatsSnapshot } from '@tributary/simulator';
 import { createLogger } from '@tributary/observability';
 import { QueueConnection } from '@tributary/queue';
@@ -13,7 +12,7 @@ import {
 } from '@tributary/resilience';
 import { buildExtractApp } from '../../services/extract/src/app.ts';
 import { BackendClient } from '../../services/extract/src/backend-client.ts';
-import { createOutboundGuard, type OutboundGuard } from '../../services/extract/src/http/outbound-guard.ts';
+import { createOutboundGuard, type OutboundGuard, type Resolver } from '@tributary/netguard';
 import { ADMIN_TOKEN, EXTRACT_TOKEN, SERVICE_TOKEN } from '../support/backend.ts';
 
 /** A host name that exists only through an injected resolver (allow-listed where the backend needs it). */

@@ -27,7 +27,7 @@ import { registerFlowRoutes } from './api/flow.ts';
 import { registerMetricRoutes } from './api/metrics.ts';
 import { QueueConnection, Publisher, retryTiersFromMs } from '@tributary/queue';
 import { UpstreamUnavailableError } from './errors.ts';
-import type { Resolver } from '@tributary/netguard';
+import { createOutboundGuard, type Resolver } from '@tributary/netguard';
 import { LiveEvents } from './events/live-events.ts';
 import { registerEventsRoute } from './events/events-route.ts';
 import { registerSystemRoutes } from './api/system.ts';
@@ -164,17 +164,30 @@ export async function buildApp(config: BackendConfig, options: BuildOptions = {}
       config.JOB_PENDING_REPUBLISH_SECONDS ?? Math.max(120, config.SCHEDULER_TICK_SECONDS * 4),
     );
     app.addHook('onClose', async () => scheduler.stop());
+    // Webhook deliveries connect through the same guard as the extractor's source calls.
+    const webhookGuard = createOutboundGuard({
+      allowPrivateHosts: config.ALLOW_PRIVATE_INTEGRATION_HOSTS,
+      ...(options.resolve ? { resolve: options.resolve } : {}),
+    });
     const notifier = startNotifier(
       {
         pool,
-        urlPolicy: { hostAllowlist: config.INTEGRATION_HOST_ALLOWLIST, allowPrivateHosts: config.ALLOW_PRIVATE_INTEGRATION_HOSTS },
+        urlPolicy: {
+          hostAllowlist: config.INTEGRATION_HOST_ALLOWLIST,
+          allowPrivateHosts: config.ALLOW_PRIVATE_INTEGRATION_HOSTS,
+          ...(options.resolve ? { resolve: options.resolve } : {}),
+        },
+        guard: webhookGuard,
         // GET /breakers opens to the extract token (what we present to the extract service).
         sourceBreakers: () => readSourceBreakers(config.EXTRACT_URL, config.TRIBUTARY_EXTRACT_TOKEN),
         logger,
       },
       config.NOTIFY_INTERVAL_SECONDS,
     );
-    app.addHook('onClose', async () => notifier.stop());
+    app.addHook('onClose', async () => {
+      await notifier.stop();
+      await webhookGuard.close();
+    });
   }
   // Last, so everything above has stopped using them.
   app.addHook('onClose', async () => {

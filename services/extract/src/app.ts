@@ -9,7 +9,7 @@ import { buildSourceClient, createConnector } from './connectors/index.ts';
 import { classifyError, secretsOf } from './errors/classify.ts';
 import { registerSourceMetrics } from './source-metrics.ts';
 import { toConnectorIntegration } from './jobs/run-extract-job.ts';
-import type { OutboundGuard } from './http/outbound-guard.ts';
+import type { OutboundGuard } from '@tributary/netguard';
 import { connectionTestFailure } from './http/test-error.ts';
 
 export interface ExtractAppDeps {

@@ -9,7 +9,7 @@ import { createExtractBreakers } from './breakers.ts';
 import { BackendClient } from './backend-client.ts';
 import { buildExtractApp } from './app.ts';
 import { runExtractJob } from './jobs/run-extract-job.ts';
-import { createOutboundGuard, type OutboundPolicy } from './http/outbound-guard.ts';
+import { createOutboundGuard, type OutboundPolicy } from '@tributary/netguard';
 
 export interface RunningExtractService {
   app: FastifyInstance;

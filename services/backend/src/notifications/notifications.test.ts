@@ -8,6 +8,8 @@ import { buildExtractApp } from '../../../extract/src/app.ts';
 import { BackendClient } from '../../../extract/src/backend-client.ts';
 import { bearer, startTestBackend, type TestBackend } from '../../../../tests/support/backend.ts';
 import { simulatorGuard } from '../../../extract/src/http/testing.ts';
+import { PUBLIC_ADDRESS, stagedResolver, TEST_HOST } from '../../../../tests/security/support.ts';
+import { createOutboundGuard, type OutboundGuard } from '@tributary/netguard';
 import { readSourceBreakers, runNotifications } from './notifier.ts';
 
 const logger = createLogger('test', { level: 'silent' });
@@ -23,6 +25,8 @@ let answers: number[] = [];
 let extract: FastifyInstance;
 let extractUrl: string;
 const extractBreakers = createBreakerRegistry({ logger });
+/** The delivery guard of a development backend (ALLOW_PRIVATE_INTEGRATION_HOSTS=true): the receiver is on loopback. */
+const guard = createOutboundGuard({ allowPrivateHosts: true });
 
 beforeAll(async () => {
   backend = await startTestBackend();
@@ -58,6 +62,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await extract?.close();
+  await guard.close();
   receiver?.close();
   await backend?.close();
 });
@@ -70,6 +75,7 @@ beforeEach(() => {
 const deps = () => ({
   pool: backend.pool,
   urlPolicy: { hostAllowlist: [], allowPrivateHosts: true },
+  guard,
   // As the backend reads them (app.ts): with the extract token, which GET /breakers requires.
   sourceBreakers: () => readSourceBreakers(extractUrl, EXTRACT_TOKEN),
   logger,
@@ -250,6 +256,52 @@ describe('notifications to webhook targets', () => {
     expect(await runNotifications(deps())).toEqual({ delivered: 0, failed: 0 });
     // GET /breakers is not open to any other token (issue 10): the extract token is what opens it.
     await expect(readSourceBreakers(extractUrl, 'not-the-extract-token')).rejects.toThrow(/answered 401/);
+    await removeTarget(target);
+  });
+});
+
+describe('webhook deliveries connect through the outbound guard (DNS rebinding)', () => {
+  // The host exists only in the injected resolvers (tests/security/README.md): reaching the
+  // receiver through it proves the socket went to the address the guard resolved.
+  const rebindingUrl = (path: string) => `http://${TEST_HOST}:${new URL(receiverUrl).port}${path}`;
+
+  it('connects to the address the guard resolved', async () => {
+    const target = await addTarget({ kind: 'webhook', url: rebindingUrl('/through-guard'), events: ['job_failed'] });
+    await endedJob('FAILED', 'boom', 'SOURCE_ERROR');
+    const resolve = stagedResolver(() => ['127.0.0.1']);
+    const own: OutboundGuard = createOutboundGuard({ allowPrivateHosts: true, resolve });
+    try {
+      await runNotifications({ ...deps(), urlPolicy: { hostAllowlist: [TEST_HOST], allowPrivateHosts: true, resolve }, guard: own });
+    } finally {
+      await own.close();
+    }
+    expect(received.map((r) => r.path)).toEqual(['/through-guard']);
+    expect(await deliveries(target)).toMatchObject([{ status: 'delivered', response_status: 200 }]);
+    await removeTarget(target);
+  });
+
+  it('a name public at the policy check and loopback at connect reaches nothing, refused once, not retried', async () => {
+    const target = await addTarget({ kind: 'webhook', url: rebindingUrl('/rebound'), events: ['job_failed'] });
+    await endedJob('FAILED', 'boom', 'SOURCE_ERROR');
+    // First lookup (the policy check): public. Every later one (the connect): loopback.
+    let lookups = 0;
+    const resolve = stagedResolver(() => (lookups++ === 0 ? [PUBLIC_ADDRESS] : ['127.0.0.1']));
+    // A production backend: private hosts refused, the name on the allow-list.
+    const own = createOutboundGuard({ allowPrivateHosts: false, resolve });
+    try {
+      await runNotifications({
+        ...deps(),
+        urlPolicy: { hostAllowlist: [TEST_HOST], allowPrivateHosts: false, resolve },
+        guard: own,
+      });
+    } finally {
+      await own.close();
+    }
+    expect(lookups).toBe(2);
+    expect(received).toEqual([]);
+    const [delivery] = await deliveries(target);
+    expect(delivery).toMatchObject({ status: 'failed', attempts: 1, response_status: null });
+    expect(delivery!.error).toBe(`host ${TEST_HOST} resolves to an address integrations may not use (loopback)`);
     await removeTarget(target);
   });
 });

@@ -2,6 +2,7 @@ import type pg from 'pg';
 import { z } from 'zod';
 import { HttpError, createBreakerRegistry, type BreakerRegistry } from '@tributary/resilience';
 import type { LogSink } from '@tributary/observability';
+import type { OutboundGuard } from '@tributary/netguard';
 import type { NotificationEvent } from '@tributary/contracts';
 import { checkIntegrationUrl, type UrlPolicy } from '../security/url-policy.ts';
 import { postWebhook } from './deliver.ts';
@@ -47,6 +48,11 @@ export async function readSourceBreakers(extractUrl: string, extractToken: strin
 export interface NotifierDeps {
   pool: pg.Pool;
   urlPolicy: UrlPolicy;
+  /**
+   * The connect-time guard every delivery goes through (`createOutboundGuard` with the same
+   * `allowPrivateHosts` and resolver as `urlPolicy`): the check above is only the early answer.
+   */
+  guard: OutboundGuard;
   /** The source breakers (from the extract service); an empty list when it cannot be asked. */
   sourceBreakers: () => Promise<SourceBreaker[]>;
   logger: LogSink;
@@ -194,9 +200,10 @@ export async function runNotifications(deps: NotifierDeps): Promise<{ delivered:
       const delivery = rows[0];
       if (!delivery) continue;
       try {
-        // The same outbound policy as integrations, checked again at sending time (DNS may have changed).
+        // The same outbound policy as integrations, checked again at sending time (allow-list, scheme,
+        // addresses); the guard checks the addresses again at connect, where rebinding cannot slip by.
         await checkIntegrationUrl(target.url, deps.urlPolicy);
-        const answer = await postWebhook(target.url, body, breakers.get(`webhook:${target.id}`), deps.retry);
+        const answer = await postWebhook(target.url, body, breakers.get(`webhook:${target.id}`), deps.guard, deps.retry);
         await deps.pool.query(
           `update notification_deliveries set status = 'delivered', attempts = $2, response_status = $3, delivered_at = now() where id = $1`,
           [delivery.id, answer.attempts, answer.status],

@@ -3,7 +3,7 @@ import { createGovernor } from '@tributary/resilience';
 import type { BreakerRegistry, RateLimitGovernor, ResilienceLogger, RetryOptions } from '@tributary/resilience';
 import { createSourceClient } from '../http/source-client.ts';
 import type { SourceClient } from '../http/source-client.ts';
-import type { OutboundGuard } from '../http/outbound-guard.ts';
+import type { OutboundGuard } from '@tributary/netguard';
 import { createGithubConnector } from './github/index.ts';
 import type { GithubIntegration } from './github/index.ts';
 import { createTokenPool } from './github/token-pool.ts';

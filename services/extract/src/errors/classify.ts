@@ -16,7 +16,7 @@ import {
 } from '@tributary/resilience';
 import type { JobErrorCode } from '@tributary/contracts';
 import { ScopeCheckError } from './scope-check.ts';
-import { OutboundRefusedError } from '../http/outbound-guard.ts';
+import { OutboundRefusedError } from '@tributary/netguard';
 import { RedirectRefusedError, ResponseTooLargeError } from '../http/guarded-request.ts';
 
 export interface ClassifiedError {

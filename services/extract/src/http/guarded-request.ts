@@ -1,5 +1,5 @@
 import { request } from 'undici';
-import type { OutboundGuard } from './outbound-guard.ts';
+import type { OutboundGuard } from '@tributary/netguard';
 
 /** Most redirects a source call follows; each hop is re-checked at connect like the first. */
 export const MAX_REDIRECTS = 3;

@@ -7,7 +7,7 @@ import {
 } from '@tributary/resilience';
 import type { Breaker, RateLimitGovernor, ResilienceLogger, RetryOptions } from '@tributary/resilience';
 import { guardedRequest } from './guarded-request.ts';
-import type { OutboundGuard } from './outbound-guard.ts';
+import type { OutboundGuard } from '@tributary/netguard';
 import { createScrubber, scrubError } from './scrub.ts';
 
 export type SourceKind = 'jira' | 'github';

@@ -1,6 +1,6 @@
 import { CredentialsRejectedError, HttpError } from '@tributary/resilience';
 import type { ClassifiedError } from '../errors/classify.ts';
-import { OutboundRefusedError } from './outbound-guard.ts';
+import { OutboundRefusedError } from '@tributary/netguard';
 import { RedirectRefusedError, ResponseTooLargeError } from './guarded-request.ts';
 
 const TLS_CODE = /^(ERR_TLS_|ERR_SSL_|CERT_|UNABLE_TO_|DEPTH_ZERO_|SELF_SIGNED_|HOSTNAME_MISMATCH)/;

@@ -1,4 +1,4 @@
-import { createOutboundGuard } from './outbound-guard.ts';
+import { createOutboundGuard } from '@tributary/netguard';
 
 /**
  * For tests against the simulator, which listens on loopback: the guard with private addresses

@@ -20,7 +20,7 @@ import type { Page, StreamPosition, StreamReader } from '../connectors/types.ts'
 import { buildSourceClient, createConnector, type ConnectorIntegration } from '../connectors/index.ts';
 import { JobControl, JobStoppedError } from './job-control.ts';
 import { settleStoredBatch, storeSplittingOnTooLarge } from './stored-batch.ts';
-import type { OutboundGuard } from '../http/outbound-guard.ts';
+import type { OutboundGuard } from '@tributary/netguard';
 import { classifyJobFailure } from '../errors/job-failure.ts';
 import { claimForRun } from './claim.ts';
 import { StreamTally } from './progress.ts';

@@ -1,6 +1,7 @@
 import { isIP, type LookupFunction } from 'node:net';
 import { Agent, buildConnector } from 'undici';
-import { addressRefusal, hostOwnAddresses, isIpLiteral, systemResolver, type Resolver } from '@tributary/netguard';
+import { addressRefusal, hostOwnAddresses, isIpLiteral } from './classify.ts';
+import { systemResolver, type Resolver } from './resolver.ts';
 
 export interface OutboundPolicy {
   /** Loopback and private addresses are allowed (`ALLOW_PRIVATE_INTEGRATION_HOSTS`: development, the simulator). */
@@ -14,7 +15,7 @@ export interface OutboundPolicy {
   connectTimeoutMs?: number;
 }
 
-/** The address a source host resolved to is one integrations may not reach. Never retried, never a breaker failure. */
+/** The address a host resolved to is one integrations (and webhooks) may not reach. Never retried, never a breaker failure. */
 export class OutboundRefusedError extends Error {
   override name = 'OutboundRefusedError';
   readonly code = 'OUTBOUND_REFUSED';
@@ -24,7 +25,8 @@ export class OutboundRefusedError extends Error {
 }
 
 /**
- * The dispatcher every source call goes through. Its connector resolves the host itself (the
+ * The dispatcher every outbound call to a tenant-chosen host goes through (the extractor's source
+ * calls, the backend's webhook deliveries). It follows no redirects itself: the caller decides. Its connector resolves the host itself (the
  * socket's `lookup`), refuses internal and special addresses (@tributary/netguard), and the socket
  * connects only to the addresses it checked — so a name that answers public to the check and
  * loopback to a second lookup (DNS rebinding) has no second lookup to answer. TLS verifies the
