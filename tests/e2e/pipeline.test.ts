@@ -127,7 +127,14 @@ describe('end to end: simulator → extract → RabbitMQ → workers → Postgre
     const t = await truth();
     const { job_id: jobId } = await api.ok<{ job_id: number }>('POST', `/api/v1/integrations/${jiraId}/runs`, { mode: 'full' });
     await runEnded(jobId);
-    const { progress } = z.object({ progress: jobProgressSchema }).parse(await api.ok('GET', `/api/v1/jobs/${jobId}`));
+    const shown = await api.ok<Record<string, unknown>>('GET', `/api/v1/jobs/${jobId}`);
+    const { progress } = z.object({ progress: jobProgressSchema }).parse(shown);
+    // The job's own counters say it too: every record seen and unchanged, none extracted (new).
+    const everything = Object.values(progress)
+      .flatMap((stream) => Object.values(stream.entities))
+      .reduce((sum, entity) => sum + entity.seen, 0);
+    expect(everything).toBeGreaterThanOrEqual(2 * t.jira.issues + t.jira.projects.length);
+    expect(shown).toMatchObject({ records_seen: everything, records_unchanged: everything, records_extracted: 0, records_failed: 0 });
     // Issues and their changelogs apart (one changelog record per issue).
     expect(progress.issues?.entities).toEqual({
       jira_issues: { seen: t.jira.issues, new: 0, unchanged: t.jira.issues, failed: 0 },

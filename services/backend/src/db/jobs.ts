@@ -1,5 +1,5 @@
 import type pg from 'pg';
-import type { JobStatus, RunMode } from '@tributary/contracts';
+import { JOB_PROGRESS_NON_STREAM_KEYS, streamProgressSchema, type JobStatus, type RunMode } from '@tributary/contracts';
 import { ConflictError } from '../errors.ts';
 import { isUniqueViolation } from './pg-errors.ts';
 
@@ -94,9 +94,29 @@ export async function listJobs(
   return rows;
 }
 
+/**
+ * What the extractor read for a job, summed over its streams' entity counts (`progress`):
+ * `seen` records, of which `unchanged` were already stored with the same content. A stream in an
+ * older shape (no entity counts) adds nothing.
+ */
+export function recordsSeen(progress: Record<string, unknown>): { seen: number; unchanged: number } {
+  const total = { seen: 0, unchanged: 0 };
+  for (const [key, value] of Object.entries(progress ?? {})) {
+    if (JOB_PROGRESS_NON_STREAM_KEYS.includes(key)) continue;
+    const stream = streamProgressSchema.safeParse(value);
+    if (!stream.success) continue;
+    for (const entity of Object.values(stream.data.entities)) {
+      total.seen += entity.seen;
+      total.unchanged += entity.unchanged;
+    }
+  }
+  return total;
+}
+
 /** The wire form of a job (snake_case, ISO times). */
 export function jobView(job: JobRow) {
   const iso = (d: Date | null) => (d ? d.toISOString() : null);
+  const read = recordsSeen(job.progress);
   return {
     id: job.id,
     integration_id: job.integration_id,
@@ -106,7 +126,12 @@ export function jobView(job: JobRow) {
     trigger: job.trigger,
     progress: job.progress,
     checkpoints: job.checkpoints,
+    // Records read from the source; of them `records_extracted` were new raw rows (stored by this
+    // job) and `records_unchanged` already stored with the same content (a full re-run of unchanged
+    // data: all seen, 0 extracted).
+    records_seen: read.seen,
     records_extracted: job.records_extracted,
+    records_unchanged: read.unchanged,
     records_transformed: job.records_transformed,
     records_failed: job.records_failed,
     error: job.error,
