@@ -10,6 +10,7 @@ import { CredentialsCipher } from './security/credentials-cipher.ts';
 import { registerAuth } from './plugins/auth.ts';
 import { registerErrorHandler } from './plugins/error-handler.ts';
 import { registerOpsMetrics } from './observability/ops-metrics.ts';
+import { registerJobDurationMetrics } from './observability/job-metrics.ts';
 import { registerNotificationRoutes } from './notifications/routes.ts';
 import { readSourceBreakers, startNotifier } from './notifications/notifier.ts';
 import { registerHealthRoutes } from './api/health.ts';
@@ -120,6 +121,7 @@ export async function buildApp(config: BackendConfig, options: BuildOptions = {}
   ];
   const registry = createMetricsRegistry('backend');
   registerOpsMetrics(registry, pool, () => queue.connection);
+  registerJobDurationMetrics(registry, pool);
   registerHealthRoutes(app, checks, registry);
   registerTenantRoutes(app, ctx);
   registerIntegrationRoutes(app, ctx);

@@ -1,5 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestBackend, type TestBackend } from '../../../../tests/support/backend.ts';
+import { createLogger } from '@tributary/observability';
+import { buildApp } from '../app.ts';
+import { service, startTestBackend, type TestBackend } from '../../../../tests/support/backend.ts';
 import { waitFor } from '../../../../tests/support/wait.ts';
 
 let backend: TestBackend;
@@ -51,6 +53,60 @@ describe('operations endpoints', () => {
     expect(series('tributary_dead_letters', 'entity_type="jira_issues",status="dead"')).toBe('1');
     expect(series('tributary_queue_messages', `queue="${backend.config.QUEUE_PREFIX}etl.transform"`)).toBe('0');
     expect(series('tributary_queue_consumers', `queue="${backend.config.QUEUE_PREFIX}etl.extract"`)).toBe('0');
+  });
+
+  it('job durations are a histogram by source and outcome, observed by the backend that ended the job', async () => {
+    // Two backends on one database: each counts only the job ends it performed.
+    const other = await buildApp(backend.config, { logger: createLogger('test', { level: 'silent' }) });
+    try {
+      const tenant = await backend.createTenant('durations');
+      const integration = await backend.createIntegration(tenant.token, 'jira');
+      const running = async () => {
+        const { rows } = await backend.pool.query<{ id: string }>(
+          `insert into etl_jobs (tenant_id, integration_id, streams, status, started_at, heartbeat_at)
+           values ($1, $2, '["issues"]', 'RUNNING', now() - interval '42 seconds', now()) returning id`,
+          [tenant.id, integration],
+        );
+        return Number(rows[0]!.id);
+      };
+      const failed = await running();
+      const fail = await backend.app.inject({
+        method: 'POST',
+        url: `/internal/v1/jobs/${failed}/fail`,
+        headers: service(tenant.id),
+        payload: { error: 'boom', retryable: false },
+      });
+      expect(fail.json()).toMatchObject({ status: 'FAILED' });
+      const finished = await running();
+      const finish = await other.inject({
+        method: 'POST',
+        url: `/internal/v1/jobs/${finished}/extraction-finished`,
+        headers: service(tenant.id),
+      });
+      expect(finish.json()).toMatchObject({ status: 'FINISHED' });
+
+      /** The value of the one series of `name` carrying all of `labels`. */
+      const sample = (body: string, name: string, labels: Record<string, string>) => {
+        const lines = body.split('\n').filter((line) => line.startsWith(`${name}{`));
+        const wanted = Object.entries(labels).map(([key, value]) => `${key}="${value}"`);
+        const hits = lines.filter((line) => wanted.every((label) => line.slice(0, line.lastIndexOf('}')).includes(label)));
+        return hits.length === 1 ? Number(hits[0]!.slice(hits[0]!.lastIndexOf(' ') + 1)) : undefined;
+      };
+      const mine = (await backend.app.inject('/metrics')).body;
+      const theirs = (await other.inject('/metrics')).body;
+      expect(mine).toContain('# TYPE tributary_job_duration_seconds histogram');
+      const failedJira = { source: 'jira', outcome: 'FAILED' };
+      expect(sample(mine, 'tributary_job_duration_seconds_count', failedJira)).toBe(1);
+      expect(sample(mine, 'tributary_job_duration_seconds_sum', failedJira)).toBeGreaterThanOrEqual(42);
+      expect(sample(mine, 'tributary_job_duration_seconds_bucket', { ...failedJira, le: '30' })).toBe(0);
+      expect(sample(mine, 'tributary_job_duration_seconds_bucket', { ...failedJira, le: '60' })).toBe(1);
+      expect(sample(mine, 'tributary_job_duration_seconds_count', { source: 'jira', outcome: 'FINISHED' })).toBeUndefined();
+      // The other instance finished the second job: it (and only it) counts that one.
+      expect(sample(theirs, 'tributary_job_duration_seconds_count', { source: 'jira', outcome: 'FINISHED' })).toBe(1);
+      expect(sample(theirs, 'tributary_job_duration_seconds_count', failedJira)).toBeUndefined();
+    } finally {
+      await other.close();
+    }
   });
 
   it('serves an OpenAPI document generated from the schemas', async () => {

@@ -18,6 +18,44 @@ export interface JobStatusChange {
 
 const TERMINAL: readonly JobStatus[] = ['FINISHED', 'FAILED', 'CANCELLED'];
 
+/** A job that just ended, as told to the process that moved it there. */
+export interface EndedJob {
+  jobId: number;
+  integrationId: number;
+  /** The integration's type (`jira`, `github`). */
+  source: string;
+  status: 'FINISHED' | 'FAILED' | 'CANCELLED';
+  /** From its start (or creation, when it never started) to its end. */
+  seconds: number;
+}
+export type JobEndObserver = (ended: EndedJob) => void;
+
+// Per pool, so each process (backend, worker — and each app in a test process) hears only the
+// transitions its own statements made: a job's end is observed exactly once, where it happened.
+const observers = new WeakMap<pg.Pool | pg.PoolClient, JobEndObserver>();
+
+/** `observer` hears every job end that a statement on `pool` performs (the job-duration histogram). */
+export function observeJobEnds(pool: pg.Pool, observer: JobEndObserver): void {
+  observers.set(pool, observer);
+}
+
+async function toldEnded(db: pg.Pool | pg.PoolClient, job: JobRow): Promise<void> {
+  const observer = observers.get(db);
+  if (!observer || !job.finished_at) return;
+  try {
+    const { rows } = await db.query<{ type: string }>('select type from integrations where id = $1', [job.integration_id]);
+    observer({
+      jobId: Number(job.id),
+      integrationId: Number(job.integration_id),
+      source: rows[0]?.type ?? 'unknown',
+      status: job.status as EndedJob['status'],
+      seconds: Math.max(0, (job.finished_at.getTime() - (job.started_at ?? job.created_at).getTime()) / 1000),
+    });
+  } catch {
+    // A metric is not worth failing the transition for (it has happened already).
+  }
+}
+
 // The WHERE clause carries the legal "from" states, so the check and the move are
 // one atomic statement: two callers racing cannot both move the same job.
 const TRANSITION = `
@@ -66,7 +104,10 @@ export async function transitionJob(
       change.clearHeartbeat ?? false,
       change.errorCode ?? null,
     ]);
-    if (rows[0]) return rows[0];
+    if (rows[0]) {
+      if (TERMINAL.includes(to)) await toldEnded(db, rows[0]);
+      return rows[0];
+    }
   } catch (error) {
     if (isUniqueViolation(error, 'etl_jobs_one_active_per_integration')) {
       throw new ConflictError(`job ${jobId} cannot become ${to}: its integration already has an active job`);
@@ -93,14 +134,18 @@ if (!canTransition('RUNNING', 'FINISHED')) throw new Error('job state table no l
  * sees everything and finishes it. PAUSED jobs are never finished.
  */
 export async function finishJobIfDone(db: pg.Pool | pg.PoolClient, tenantId: number, jobId: number): Promise<boolean> {
-  const { rowCount } = await db.query(
+  const { rows } = await db.query<JobRow>(
     `update etl_jobs set status = 'FINISHED', finished_at = now(), updated_at = now()
      where id = $1 and tenant_id = $2 and status = 'RUNNING' and extraction_finished_at is not null
-       and not exists (select 1 from raw_outbox where job_id = $1)`,
+       and not exists (select 1 from raw_outbox where job_id = $1)
+     returning ${JOB_COLUMNS}`,
     [jobId, tenantId],
   );
-  if (rowCount === 1) await deactivateUnseenIssues(db, tenantId, jobId);
-  return rowCount === 1;
+  const finished = rows[0];
+  if (!finished) return false;
+  await deactivateUnseenIssues(db, tenantId, jobId);
+  await toldEnded(db, finished);
+  return true;
 }
 
 /** How long without a heartbeat before another extractor may take a RUNNING job over (default of JOB_STALE_HEARTBEAT_SECONDS). */

@@ -8,7 +8,8 @@ import type { QueueConnection } from '@tributary/queue';
  * truth no matter which process did the work. Per integration and stream: records seen,
  * new (stored), unchanged, failed (from the jobs' progress); per integration: records
  * transformed; jobs by outcome and the last duration; dead letters by entity type and
- * status; queue depth and consumers per queue.
+ * status; queue depth and consumers per queue. (The job-duration histogram is not here: it is
+ * observed where a job ends, job-metrics.ts.)
  */
 export function registerOpsMetrics(
   registry: Registry,

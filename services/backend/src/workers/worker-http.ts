@@ -3,6 +3,7 @@ import type pg from 'pg';
 import { Counter, Histogram, createMetricsRegistry, readiness, quietLogController, registerRequestLogging, type Logger } from '@tributary/observability';
 import type { QueueConnection } from '@tributary/queue';
 import type { BreakerStatus } from '@tributary/resilience';
+import { registerJobDurationMetrics } from '../observability/job-metrics.ts';
 
 export interface WorkerMetrics {
   recordsLoaded: Counter;
@@ -23,6 +24,8 @@ export function buildWorkerHttp(
   const app: FastifyInstance = Fastify({ loggerInstance: logger as FastifyBaseLogger, logController: quietLogController() });
   registerRequestLogging(app);
   const registry = createMetricsRegistry('worker');
+  // Workers finish most jobs (the last batch's commit): the job they end is observed here.
+  registerJobDurationMetrics(registry, pool);
   const metrics: WorkerMetrics = {
     recordsLoaded: new Counter({ name: 'tributary_records_loaded_total', help: 'Raw records loaded into normalized tables', registers: [registry] }),
     batchesFailed: new Counter({ name: 'tributary_transform_failures_total', help: 'Transform messages that failed', registers: [registry] }),

@@ -223,6 +223,9 @@ describe('transform workers', () => {
       return row?.status === 'FINISHED' ? row : null;
     });
     expect(job).toMatchObject({ records_extracted: 2, records_transformed: 2 });
+    // The worker ended it, so the worker's /metrics observed its duration (the backend's did not).
+    const metrics = await (await fetch(new URL('/metrics', p.worker.url))).text();
+    expect(metrics).toMatch(/^tributary_job_duration_seconds_count\{[^}]*outcome="FINISHED"[^}]*\} 1$/m);
   });
 
   it('the sweeper republishes raw rows left pending (stored but never published)', async () => {
