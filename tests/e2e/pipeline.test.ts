@@ -10,10 +10,7 @@ import { waitFor } from '../support/wait.ts';
 import { expectGithubValuesMatchTruth, expectJiraValuesMatchTruth } from '../support/truth-values.ts';
 import { z } from 'zod';
 import { jobProgressSchema } from '@tributary/contracts';
-
-/** expect's asymmetric string matchers are typed `any`; this keeps them `unknown`. */
-const like = (pattern: RegExp | string): unknown =>
-  typeof pattern === 'string' ? expect.stringContaining(pattern) : expect.stringMatching(pattern);
+import { like } from '../support/matchers.ts';
 
 interface Truth {
   jira: { projects: string[]; issues: number; transitions: number };

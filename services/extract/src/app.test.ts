@@ -8,10 +8,7 @@ import { BackendClient } from './backend-client.ts';
 import { buildExtractApp } from './app.ts';
 import { simulatorGuard } from './http/testing.ts';
 import { freePort } from '../../../scripts/stack.ts';
-
-/** expect's asymmetric string matchers are typed `any`; this keeps them `unknown`. */
-const like = (pattern: RegExp | string): unknown =>
-  typeof pattern === 'string' ? expect.stringContaining(pattern) : expect.stringMatching(pattern);
+import { like } from '../../../tests/support/matchers.ts';
 
 const SERVICE_TOKEN = 'extract-test-service-token';
 let sim: Awaited<ReturnType<typeof startSimulator>>;

@@ -10,10 +10,7 @@ import {
 import { freePort } from '../../../../scripts/stack.ts';
 import { classifyError, scrub, secretsOf, sourceMessage } from './classify.ts';
 import { ScopeCheckError } from './scope-check.ts';
-
-/** expect's asymmetric string matchers are typed `any`; this keeps them `unknown`. */
-const like = (pattern: RegExp | string): unknown =>
-  typeof pattern === 'string' ? expect.stringContaining(pattern) : expect.stringMatching(pattern);
+import { like } from '../../../../tests/support/matchers.ts';
 
 
 // Bodies as Jira Cloud and GitHub document them.
