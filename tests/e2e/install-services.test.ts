@@ -6,7 +6,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { spawnSync } from 'node:child_process';
-import { chmod, mkdir, mkdtemp, readFile, rm, symlink, writeFile } from 'node:fs/promises';
+import { chmod, copyFile, mkdir, mkdtemp, readFile, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -57,7 +57,12 @@ const absent = {
 };
 
 describe('bootstrap on a machine without Postgres and RabbitMQ', () => {
-  it('as a normal user, stops with the exact commands to run', () => {
+  it('as a normal user, stops with the exact commands to run', async () => {
+    // The normal user may not be able to enter the checkout (a clone under a mode-700 temporary
+    // folder, as CI's can be): it runs a readable copy of the script.
+    const script = join(work, 'install-services.sh');
+    await copyFile(SCRIPT, script);
+    await chmod(script, 0o755);
     const result = spawnSync(
       'setpriv',
       [
@@ -70,9 +75,9 @@ describe('bootstrap on a machine without Postgres and RabbitMQ', () => {
         `DATABASE_URL=${absent.DATABASE_URL}`,
         `AMQP_URL=${absent.AMQP_URL}`,
         'bash',
-        SCRIPT,
+        script,
       ],
-      { encoding: 'utf8' },
+      { encoding: 'utf8', cwd: work },
     );
     expect(result.status).toBe(1);
     expect(result.stdout).toContain(
