@@ -7,6 +7,8 @@ export class ApiClient {
     this.token = token;
   }
 
+  // The caller names the answer's shape it then asserts on; a test helper, not a boundary of ours.
+  // eslint-disable-next-line @typescript-eslint/no-unnecessary-type-parameters
   async request<T = unknown>(method: string, path: string, body?: unknown): Promise<{ status: number; body: T }> {
     const response = await fetch(new URL(path, this.baseUrl), {
       method,

@@ -9,10 +9,9 @@ export const noNul = (schema: z.ZodString) =>
 const nameSchema = noNul(z.string().trim().min(1).max(200));
 
 export const baseUrlSchema = z
-  .string()
-  .max(2048)
   .url()
-  // zod runs refinements even after `.url()` failed: a value that is not a URL must not throw here (it was a 500).
+  .max(2048)
+  // zod runs refinements even after the URL check failed: a value that is not a URL must not throw here (it was a 500).
   .refine((value) => URL.canParse(value) && /^https?:$/.test(new URL(value).protocol), { message: 'must be an http(s) URL' });
 
 /**
@@ -64,7 +63,7 @@ const headerSafe = (what: string) =>
   z.string().min(1).max(4096).regex(/^[\x21-\x7e]+$/, `${what} may contain only visible ASCII characters (no spaces, control characters or line breaks)`);
 
 export const jiraCredentialsSchema = z.strictObject({
-  email: z.string().email().max(320).regex(/^[\x21-\x7e]+$/, 'email may contain only visible ASCII characters'),
+  email: z.email().max(320).regex(/^[\x21-\x7e]+$/, 'email may contain only visible ASCII characters'),
   api_token: headerSafe('api_token'),
 });
 export const githubCredentialsSchema = z

@@ -8,7 +8,7 @@ export type NotificationEvent = z.infer<typeof notificationEventSchema>;
 export const createNotificationTargetBodySchema = z.strictObject({
   /** `slack`: an incoming-webhook URL, sent `{ "text": … }`; `webhook`: any URL, sent the event as JSON. */
   kind: z.enum(['slack', 'webhook']),
-  url: z.string().max(2048).url(),
+  url: z.url().max(2048),
   events: z
     .array(notificationEventSchema)
     .min(1)

@@ -9,8 +9,10 @@ export type PoolClient = pg.PoolClient;
 // bigint columns (counts, sums) come back as JS numbers; ids stay far below 2^53.
 pg.types.setTypeParser(pg.types.builtins.INT8, (value) => Number(value));
 // bigint[] (e.g. array_agg of ids) the same way, so ids never arrive as strings.
-const parseTextArray = pg.types.getTypeParser(1016 as number) as (value: string) => string[];
-pg.types.setTypeParser(1016 as number, (value: string) => parseTextArray(value).map(Number));
+// pg-types' TypeId enum has no array types; 1016 is int8[]'s oid.
+const INT8_ARRAY = 1016 as unknown as typeof pg.types.builtins.INT8;
+const parseTextArray = pg.types.getTypeParser(INT8_ARRAY) as (value: string) => string[];
+pg.types.setTypeParser(INT8_ARRAY, (value: string) => parseTextArray(value).map(Number));
 // numeric too (story points): a float is what every consumer wants.
 pg.types.setTypeParser(pg.types.builtins.NUMERIC, (value) => Number(value));
 

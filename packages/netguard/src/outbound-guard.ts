@@ -19,9 +19,6 @@ export interface OutboundPolicy {
 export class OutboundRefusedError extends Error {
   override name = 'OutboundRefusedError';
   readonly code = 'OUTBOUND_REFUSED';
-  constructor(message: string) {
-    super(message);
-  }
 }
 
 /**

@@ -56,6 +56,8 @@ export type BatchItemResult = { readonly ok: true } | { readonly ok: false; read
  * with nothing to ack them all, with one result per message (same order) to
  * decide each, or throw to fail them all.
  */
+// A handler that decides nothing item by item returns nothing: void is meant.
+// eslint-disable-next-line @typescript-eslint/no-invalid-void-type
 export type BatchHandler<T> = (items: readonly BatchItem<T>[]) => Promise<void | readonly BatchItemResult[]>;
 
 export interface BaseConsumeOptions<T> {
@@ -380,7 +382,7 @@ export class Consumer<T = unknown> {
   }
 
   async #handleBatch(handler: BatchHandler<T>, items: readonly Buffered<T>[]): Promise<void> {
-    let results: void | readonly BatchItemResult[];
+    let results: Awaited<ReturnType<BatchHandler<T>>>;
     try {
       results = await handler(items.map(({ message, context }) => ({ message, context })));
     } catch (error) {

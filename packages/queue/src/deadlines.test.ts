@@ -66,9 +66,7 @@ describe('waits on the broker have deadlines', () => {
       publisher.publish('b', {}),
       publisher.publish('c', {}),
     ]);
-    expect(results.map((r) => r.status)).toEqual(['rejected', 'rejected', 'rejected']);
-    for (const r of results)
-      if (r.status === 'rejected') expect(r.reason).toBeInstanceOf(PublishTimeoutError);
+    expect(results.map((r) => r.status === 'rejected' && r.reason instanceof PublishTimeoutError)).toEqual([true, true, true]);
     expect(publisher.inFlight).toBe(0);
   });
 });

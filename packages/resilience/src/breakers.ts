@@ -128,7 +128,7 @@ export class Breaker {
   readonly name: string;
   readonly config: Readonly<BreakerConfig>;
   readonly #hooks: BreakerHooks;
-  readonly #cb: CircuitBreaker<Parameters<Action>, unknown>;
+  readonly #cb: CircuitBreaker<Parameters<Action>>;
   #state: BreakerState = 'CLOSED';
   // Bumped on every transition: a call's outcome only counts in the state that admitted it.
   #epoch = 0;

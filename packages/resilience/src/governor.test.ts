@@ -56,10 +56,7 @@ describe('rate-limit governor', () => {
 
   it('defaults to 4 at once', async () => {
     const governor = createGovernor();
-    const blockers = Array.from({ length: 6 }, () =>
-      governor.schedule(() => new Promise<void>(() => undefined)),
-    );
-    void blockers;
+    for (let i = 0; i < 6; i++) void governor.schedule(() => new Promise<void>(() => undefined));
     await vi.advanceTimersByTimeAsync(0);
     expect(governor.state()).toMatchObject({ inFlight: 4, queued: 2 });
   });

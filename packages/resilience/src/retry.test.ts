@@ -1,3 +1,4 @@
+import assert from 'node:assert/strict';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import {
   BreakerOpenError,
@@ -352,9 +353,11 @@ describe('httpErrorFrom', () => {
   });
 
   it('RateLimitedError knows when to retry', () => {
-    const err = http(429, { 'retry-after': '30' }) as RateLimitedError;
+    const err = http(429, { 'retry-after': '30' });
+    const bare = http(429);
+    assert(err instanceof RateLimitedError && bare instanceof RateLimitedError);
     expect(err.retryAt).toEqual(new Date(T0 + 30_000));
-    expect((http(429) as RateLimitedError).retryAt).toBeNull();
+    expect(bare.retryAt).toBeNull();
   });
 });
 

@@ -18,9 +18,9 @@ const base64Key = z
 
 const envSchema = z
   .object({
-    DATABASE_URL: z.string().url(),
+    DATABASE_URL: z.url(),
     /** Where migrations run at start, when DATABASE_URL goes through PgBouncer in transaction mode (the migrator holds a session advisory lock); default DATABASE_URL. */
-    MIGRATION_DATABASE_URL: z.string().url().optional(),
+    MIGRATION_DATABASE_URL: z.url().optional(),
     ...sharedEnvFields,
     PORT: portField(8080),
     TRIBUTARY_ADMIN_TOKEN: tokenField,
@@ -36,7 +36,7 @@ const envSchema = z
       .transform((value) => value.split(',').filter(Boolean))
       .pipe(z.array(base64Key)),
     /** Where the backend reaches the extract service for connection tests. */
-    EXTRACT_URL: z.string().url().default('http://127.0.0.1:8081'),
+    EXTRACT_URL: z.url().default('http://127.0.0.1:8081'),
     /** Hosts integrations may point at; empty means any public host. */
     INTEGRATION_HOST_ALLOWLIST: z
       .string()

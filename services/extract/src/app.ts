@@ -29,7 +29,7 @@ export interface ExtractAppDeps {
 const connectionTestBodySchema = z.object({
   id: z.number().int().positive(),
   type: z.enum(['jira', 'github']),
-  base_url: z.string().url(),
+  base_url: z.url(),
   credentials: z.record(z.string(), z.unknown()),
   config: z.record(z.string(), z.unknown()),
 });

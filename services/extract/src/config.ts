@@ -5,7 +5,7 @@ const positiveInt = z.coerce.number().int().positive();
 
 const envSchema = z
   .object({
-    BACKEND_URL: z.string().url().default('http://127.0.0.1:8080'),
+    BACKEND_URL: z.url().default('http://127.0.0.1:8080'),
     /** What this service presents to the backend (extract → backend). */
     TRIBUTARY_SERVICE_TOKEN: tokenField,
     /** What the backend presents to this service (backend → extract): a different secret. */

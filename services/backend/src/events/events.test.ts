@@ -239,14 +239,15 @@ describe('GET /api/v1/events: NOTIFY → the right tenant only, from any instanc
       [integrationA],
     );
     const job = rows[0]!.id;
-    await waitFor(
+    const after = await waitFor(
       async () =>
-        jobEvents(watcher, job).some(
+        jobEvents(watcher, job).find(
           (m) => (m.job as { records_extracted: number }).records_extracted === 99,
         ),
       10_000,
       'an event after the reconnect',
     );
+    expect(after.job).toMatchObject({ id: job, records_extracted: 99 });
     watcher.close();
   });
 

@@ -54,7 +54,8 @@ export async function postWebhook(
         throw httpErrorFrom({
           status: response.status,
           url,
-          headers: response.headers,
+          // undici's Headers is not the global class normalizeHeaders checks with instanceof: pass a plain object.
+          headers: Object.fromEntries(response.headers),
           body: text,
           source: breaker.name,
         });

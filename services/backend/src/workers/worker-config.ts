@@ -6,7 +6,7 @@ const positiveInt = z.coerce.number().int().positive();
 
 const envSchema = z
   .object({
-    DATABASE_URL: z.string().url(),
+    DATABASE_URL: z.url(),
     ...sharedEnvFields,
     /** Attempts before a transiently failing transform message is dead-lettered. */
     TRANSFORM_MAX_ATTEMPTS: positiveInt.default(5),

@@ -1,4 +1,4 @@
-import { useState, type FormEvent, type ReactNode } from 'react';
+import { useState, type SyntheticEvent, type ReactNode } from 'react';
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { ApiError, patch, post } from '../api.ts';
 import { ErrorNote } from '../components/ErrorNote.tsx';
@@ -88,7 +88,7 @@ export function IntegrationForm({ existing }: { existing?: Integration }) {
     },
   });
   const err = (path: string) => (save.error instanceof ApiError ? save.error.forField(path) : undefined);
-  const submit = (event: FormEvent) => {
+  const submit = (event: SyntheticEvent) => {
     event.preventDefault();
     save.mutate();
   };

@@ -1,4 +1,4 @@
-import { useState, type FormEvent } from 'react';
+import { useState, type SyntheticEvent } from 'react';
 import { ApiError, get, session } from '../api.ts';
 import { ErrorNote } from '../components/ErrorNote.tsx';
 
@@ -8,7 +8,7 @@ export function SignIn({ onSignedIn }: { onSignedIn: (admin: boolean) => void })
   const [error, setError] = useState<unknown>(null);
   const [busy, setBusy] = useState(false);
 
-  const submit = async (event: FormEvent) => {
+  const submit = async (event: SyntheticEvent) => {
     event.preventDefault();
     setBusy(true);
     setError(null);

@@ -45,6 +45,8 @@ async function runWith(client: (options: ConstructorParameters<typeof BackendCli
           breaker: breakers.get('backend'),
           retry: { retries: 0, baseMs: 10, capMs: 10 },
         }),
+        // This path publishes nothing (the backend is the one publisher of transform messages).
+        // eslint-disable-next-line @typescript-eslint/no-unsafe-class-instance-assignment
         publisher: {} as Publisher,
         breakers,
         governorFor: () => createGovernor({ concurrency: 1 }),

@@ -65,7 +65,7 @@ export function makeRng(...seedParts: number[]): Rng {
     },
     hex(length) {
       let s = '';
-      for (let i = 0; i < length; i++) s += HEX[Math.floor(next() * 16)];
+      for (let i = 0; i < length; i++) s += HEX.charAt(Math.floor(next() * 16));
       return s;
     },
   };
