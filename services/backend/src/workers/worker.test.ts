@@ -29,6 +29,13 @@ const message = (rawIds: number[], jobId: number | null = null): TransformMessag
 const query = async <T extends object>(sql: string, params: unknown[] = []) =>
   (await p.backend.pool.query<T & Record<string, unknown>>(sql, params)).rows;
 
+/** The worker's own counters: messages it handled (each attempt) and raw records it loaded. */
+async function workerCounts() {
+  const text = await (await fetch(new URL('/metrics', p.worker.url))).text();
+  const read = (name: string) => Number(new RegExp(`^${name}(?:\\{[^}]*\\})? (\\d+)$`, 'm').exec(text)?.[1] ?? 0);
+  return { handled: read('tributary_transform_batch_duration_seconds_count'), loaded: read('tributary_records_loaded_total') };
+}
+
 async function deadLetters(token = p.tenant.token) {
   const response = await p.backend.app.inject({ method: 'GET', url: '/api/v1/dead-letters', headers: bearer(token) });
   return response.json<{ dead_letters: { id: number; reason: string; status: string; attempts: number; routing_key: string }[] }>()
@@ -62,20 +69,33 @@ describe('transform workers', () => {
     expect(raw.every((r) => r.status === 'completed')).toBe(true);
   });
 
-  it('duplicate delivery of the same batch leaves the tables unchanged', async () => {
-    const record = issue(10);
+  it('duplicate delivery of the same batch loads it once: the later deliveries are handled, acked and skip it', async () => {
+    const record = issue(10, { summary: 'delivered four times' });
     const ids = await p.storeRaw([{ entity_type: 'jira_issues', external_id: record.id, raw_data: record }]);
+    const before = await workerCounts();
     await p.publisher.publish('transform.jira_issues', message(ids));
     await p.publisher.publish('transform.jira_issues', message(ids));
     await p.publisher.publish('transform.jira_issues', message(ids), { messageId: 'same-id' });
     await p.publisher.publish('transform.jira_issues', message(ids), { messageId: 'same-id' });
-    await waitFor(async () => (await query('select 1 from jira_issues where key = $1', ['EX-10'])).length === 1);
-    await new Promise((resolve) => setTimeout(resolve, 500));
-    const rows = await query<{ n: number; loaded_at: Date }>(
-      'select count(*)::int as n from jira_issues where tenant_id = $1 and key = $2',
-      [p.tenant.id, 'EX-10'],
-    );
-    expect(rows[0]!.n).toBe(1);
+    // All four were handled to the end (the positive signal that the duplicates had their chance)…
+    const after = await waitFor(async () => {
+      const counts = await workerCounts();
+      return counts.handled - before.handled >= 4 ? counts : null;
+    }, 20_000, 'four deliveries handled');
+    // …and one of them loaded the record: the unique key alone cannot tell this from four loads.
+    expect({ handled: after.handled - before.handled, loaded: after.loaded - before.loaded }).toEqual({ handled: 4, loaded: 1 });
+    expect(
+      await query('select summary, raw_id from jira_issues where tenant_id = $1 and key = $2', [p.tenant.id, 'EX-10']),
+    ).toEqual([{ summary: 'delivered four times', raw_id: ids[0] }]);
+    expect(await query('select status from raw_extraction_data where id = $1', [ids[0]])).toEqual([{ status: 'completed' }]);
+    // Acked, not requeued or dead-lettered: nothing is left in the work queue and no letter names the row.
+    const channel = await (await p.connection.ready()).createChannel();
+    try {
+      expect((await channel.checkQueue(p.connection.names.transform)).messageCount).toBe(0);
+    } finally {
+      await channel.close();
+    }
+    expect((await deadLetters()).filter((d) => d.reason.includes(`raw ${ids[0]}`))).toEqual([]);
   });
 
   it('an older version never overwrites a newer one', async () => {
@@ -125,8 +145,8 @@ describe('transform workers', () => {
     expect(replayed).toEqual([letter!.id]);
     await waitFor(async () => (await query('select 1 from jira_issues where key = $1', ['EX-31'])).length === 1);
     const third = await replay();
+    // The third replay published nothing (it says so), so there is nothing to wait for before this check.
     expect(third.json()).toMatchObject({ replayed: [], skipped: [{ id: letter!.id, reason: 'already replayed' }] });
-    await new Promise((resolve) => setTimeout(resolve, 500));
     expect(await query('select key from jira_issues where key in ($1, $2) order by key', ['EX-30', 'EX-31'])).toEqual([
       { key: 'EX-30' },
       { key: 'EX-31' },
@@ -161,17 +181,35 @@ describe('transform workers', () => {
     expect((await deadLetters()).some((d) => /json/i.test(d.reason))).toBe(false);
   });
 
-  it('a transient failure goes through the delay tiers and then succeeds', async () => {
-    const record = issue(40);
+  it('a transient failure goes through a delay tier and the retry loads the record', async () => {
+    const record = issue(40, { summary: 'loaded on the retry' });
     const ids = await p.storeRaw([{ entity_type: 'jira_issues', external_id: record.id, raw_data: record }]);
-    // The table is briefly missing: every attempt fails until it is back.
-    await p.backend.pool.query('alter table jira_issues rename to jira_issues_away');
-    await p.publisher.publish('transform.jira_issues', message(ids));
-    // Attempts run at about 0, 200, 600 and 1400 ms (tiers of 200/400/800 ms); back after the first.
-    await new Promise((resolve) => setTimeout(resolve, 300));
-    await p.backend.pool.query('alter table jira_issues_away rename to jira_issues');
-    await waitFor(async () => (await query('select 1 from jira_issues where key = $1', ['EX-40'])).length === 1);
-    expect((await deadLetters()).filter((d) => d.reason.includes('jira_issues') && d.reason.includes('does not exist'))).toEqual([]);
+    // Exactly the first attempt fails, whenever it runs: a sequence is not rolled back with the
+    // failed transaction, so it counts attempts that reached the upsert (no clock involved).
+    await p.backend.pool.query(`
+      create sequence ex40_attempts;
+      create function ex40_fail_once() returns trigger language plpgsql as $$
+      begin
+        if new.key = 'EX-40' and nextval('ex40_attempts') = 1 then raise exception 'injected transient failure'; end if;
+        return new;
+      end $$;
+      create trigger ex40_fail_once before insert on jira_issues for each row execute function ex40_fail_once();`);
+    try {
+      const before = await workerCounts();
+      await p.publisher.publish('transform.jira_issues', message(ids));
+      const rows = await waitFor(async () => {
+        const found = await query('select summary, raw_id from jira_issues where key = $1', ['EX-40']);
+        return found.length === 1 ? found : null;
+      });
+      expect(rows).toEqual([{ summary: 'loaded on the retry', raw_id: ids[0] }]);
+      // Two attempts reached the table, and the worker handled the message twice: a retry happened.
+      expect((await query('select last_value from ex40_attempts'))[0]).toEqual({ last_value: 2 });
+      const after = await workerCounts();
+      expect({ handled: after.handled - before.handled, loaded: after.loaded - before.loaded }).toEqual({ handled: 2, loaded: 1 });
+      expect((await deadLetters()).filter((d) => d.reason.includes('injected transient failure'))).toEqual([]);
+    } finally {
+      await p.backend.pool.query('drop trigger ex40_fail_once on jira_issues; drop function ex40_fail_once(); drop sequence ex40_attempts');
+    }
   });
 
   it('a permanent failure ends in dead_letters with its reason after the configured attempts', async () => {
