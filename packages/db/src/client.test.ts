@@ -20,8 +20,29 @@ async function terminate(applicationName: string): Promise<number> {
   }
 }
 
-/** Waits for the next event-loop turns, long enough for the server's goodbye to arrive. */
-const settle = () => new Promise((resolve) => setTimeout(resolve, 300));
+/** Polls until `done` holds: the positive signal a step has happened, instead of a fixed sleep. */
+async function until(done: () => boolean | Promise<boolean>, what: string): Promise<void> {
+  for (let i = 0; i < 200; i++) {
+    if (await done()) return;
+    await new Promise((resolve) => setTimeout(resolve, 25));
+  }
+  throw new Error(`timed out waiting for ${what}`);
+}
+
+/** Sessions of `applicationName` the server is running a statement for. */
+async function activeSessions(applicationName: string): Promise<number> {
+  const admin = hearClientErrors(new pg.Client({ connectionString: serverUrl() }));
+  await admin.connect();
+  try {
+    const { rows } = await admin.query<{ n: number }>(
+      `select count(*)::int as n from pg_stat_activity where application_name = $1 and state = 'active'`,
+      [applicationName],
+    );
+    return rows[0]!.n;
+  } finally {
+    await admin.end();
+  }
+}
 
 describe('pool and client error events', () => {
   it('an idle pooled client whose connection is terminated (57P01) emits no unhandled error; the pool goes on', async () => {
@@ -35,7 +56,8 @@ describe('pool and client error events', () => {
         expect(pool.idleCount).toBe(2);
         // Unheard, this 'error' would be thrown as an uncaught exception and fail the run.
         expect(await terminate(name)).toBe(2);
-        await settle();
+        // Both goodbyes arrived and were heard: pg drops an idle client once its 'error' is handled.
+        await until(() => pool.idleCount === 0 && pool.totalCount === 0, 'the terminated idle clients to leave the pool');
         expect((await pool.query<{ one: number }>('select 1 as one')).rows).toEqual([{ one: 1 }]);
       } finally {
         await pool.end();
@@ -53,7 +75,7 @@ describe('pool and client error events', () => {
         () => null,
         (error: unknown) => error,
       );
-      await settle();
+      await until(async () => (await activeSessions(name)) === 1, 'the query to be running');
       await terminate(name);
       expect(String(await running)).toMatch(/terminat/);
       client.release(true);
