@@ -3,6 +3,7 @@ import type { TransformMessage } from '@tributary/contracts';
 import { bearer, ADMIN_TOKEN } from '../../../../tests/support/backend.ts';
 import { startTestPipeline, type TestPipeline } from '../../../../tests/support/pipeline.ts';
 import { waitFor } from '../../../../tests/support/wait.ts';
+import { workerCounts as workerCountsAt } from '../../../../tests/support/worker-counts.ts';
 import { jiraIssue } from './transformers/fixtures.ts';
 
 let p: TestPipeline;
@@ -29,12 +30,7 @@ const message = (rawIds: number[], jobId: number | null = null): TransformMessag
 const query = async <T extends object>(sql: string, params: unknown[] = []) =>
   (await p.backend.pool.query<T & Record<string, unknown>>(sql, params)).rows;
 
-/** The worker's own counters: messages it handled (each attempt) and raw records it loaded. */
-async function workerCounts() {
-  const text = await (await fetch(new URL('/metrics', p.worker.url))).text();
-  const read = (name: string) => Number(new RegExp(`^${name}(?:\\{[^}]*\\})? (\\d+)$`, 'm').exec(text)?.[1] ?? 0);
-  return { handled: read('tributary_transform_batch_duration_seconds_count'), loaded: read('tributary_records_loaded_total') };
-}
+const workerCounts = () => workerCountsAt(p.worker.url);
 
 async function deadLetters(token = p.tenant.token) {
   const response = await p.backend.app.inject({ method: 'GET', url: '/api/v1/dead-letters', headers: bearer(token) });
