@@ -76,7 +76,13 @@ describe('fault 11: SIGTERM mid-work', () => {
       const jobId = await fault.startRun(jira);
       await waitForSleepingWorker(fault.pool, 'update raw_extraction_data set status');
       const terminating = fault.stack.terminate('worker');
-      await sleep(200);
+      // SIGTERM has arrived while the batch sleeps in its transaction: the worker's first shutdown
+      // step closes its HTTP side, so a refused health check is the signal (not a 200 ms guess).
+      await waitFor(
+        async () => fetch(new URL('/healthz', fault.stack.urls.worker)).then(() => false, () => true),
+        10_000,
+        'the worker to begin its shutdown',
+      );
       await setSleep(fault.pool, 'before_commit', 0);
       expect(await terminating).toBe(0);
       await fault.stack.start('worker');
