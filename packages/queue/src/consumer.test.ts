@@ -144,21 +144,28 @@ describe('consume', () => {
     let running = 0;
     let peak = 0;
     const done = new Set<number>();
+    const gate = deferred();
     await start({
       prefetch: 3,
       handler: async (message) => {
         running += 1;
         peak = Math.max(peak, running);
-        await new Promise((resolve) => setImmediate(resolve));
-        await new Promise((resolve) => setTimeout(resolve, 5));
+        await gate.promise;
         running -= 1;
         done.add(message.job_id ?? -1);
       },
     });
     await Promise.all(Array.from({ length: 30 }, (_, i) => publisher.publish(RK, job(100 + i))));
+    // Held until every message is either running or waiting in the queue: then the split shows how
+    // many the broker handed out at once (prefetch 3: 3 running, 27 held). No timing involved.
+    const split = await eventually(async () => {
+      const ready = await queueDepth(broker.channel, queue());
+      return running >= 3 && running + ready === 30 ? { running, ready } : undefined;
+    }, 'every message running or held');
+    gate.resolve();
+    expect(split).toEqual({ running: 3, ready: 27 });
     await eventually(() => (done.size === 30 ? true : undefined), '30 handled');
-    expect(peak).toBeGreaterThan(0);
-    expect(peak).toBeLessThanOrEqual(3);
+    expect(peak).toBe(3);
   });
 
   it('stop() lets in-flight handlers finish and ack; undelivered messages stay for the next consumer', async () => {
