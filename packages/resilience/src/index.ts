@@ -3,13 +3,11 @@ export {
   Breaker,
   BreakerRegistry,
   BREAKER_DEFAULTS,
-  breakerConfigFromEnv,
   createBreakerRegistry,
   defaultIsFailure,
 } from './breakers.ts';
 export type {
   BreakerConfig,
-  BreakerEnvConfig,
   BreakerHooks,
   BreakerRegistryOptions,
   BreakerState,
