@@ -1,4 +1,5 @@
 import { parseArgs } from 'node:util';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { apiCall, resolveConnection } from './api-connection.ts';
 import { runSecurityCommand, SECURITY_USAGE, SecurityUsageError } from './security-commands.ts';
 import { runAnalyticsCli } from './analytics-cli.ts';
@@ -190,7 +191,7 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
     const watchIo: WatchIo = {
       out: io.out,
       ...(io.write ? { write: io.write } : {}),
-      sleep: io.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms))),
+      sleep: io.sleep ?? ((ms) => sleep(ms)),
       now: io.now ?? Date.now,
     };
     const daily = await runDailyCommand({

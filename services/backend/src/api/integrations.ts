@@ -7,6 +7,7 @@ import {
   credentialsSchemaFor,
   idParamSchema,
   integrationViewSchema,
+  issueDetails,
   paginationQuerySchema,
   patchIntegrationBodySchema,
   shortestScheduleGapMinutes,
@@ -228,9 +229,6 @@ function checkScheduleInterval(schedule: string | null | undefined, minMinutes: 
 function parseFor(schema: z.ZodType, value: unknown, field: string): unknown {
   const parsed = schema.safeParse(value);
   if (parsed.success) return parsed.data;
-  const details = parsed.error.issues.map((issue) => ({
-    path: [field, ...issue.path.map(String)].join('.'),
-    message: issue.message,
-  }));
+  const details = issueDetails(parsed.error.issues, [field]);
   throw new ValidationError(`invalid ${details[0]?.path ?? field}: ${details[0]?.message ?? 'invalid'}`, details);
 }
