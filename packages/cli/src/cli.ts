@@ -5,6 +5,7 @@ import { runSecurityCommand, SECURITY_USAGE, SecurityUsageError } from './securi
 import { runAnalyticsCli } from './analytics-cli.ts';
 import { DAILY_USAGE, DailyUsageError, runDailyCommand } from './daily-commands.ts';
 import type { WatchIo } from './watch.ts';
+import { errorMessage } from '@tributary/contracts';
 
 export interface CliIo {
   out: (line: string) => void;
@@ -81,7 +82,7 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
       },
     });
   } catch (error) {
-    io.err(`${(error as Error).message}\n\n${USAGE}`);
+    io.err(`${errorMessage(error)}\n\n${USAGE}`);
     return 2;
   }
   const { values, positionals } = parsed;
@@ -211,7 +212,7 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
       io.err(`${error.message}\n\n${USAGE}`);
       return 2;
     }
-    io.err(`error: ${(error as Error).message}`);
+    io.err(`error: ${errorMessage(error)}`);
     return 1;
   }
 }

@@ -14,3 +14,4 @@ export * from './job-errors.ts';
 export * from './progress.ts';
 export * from './notifications.ts';
 export * from './zod-issues.ts';
+export * from './error-message.ts';

@@ -7,6 +7,7 @@ import type { Viewer } from '../events/event-types.ts';
 import type { LiveEvents } from '../events/live-events.ts';
 import { integrationOfBreaker } from '../events/system-health.ts';
 import type { RouteContext } from './route-context.ts';
+import { errorMessage } from '@tributary/contracts';
 
 function viewerOf(request: FastifyRequest): Viewer {
   const principal = request.principal;
@@ -79,7 +80,7 @@ export function registerSystemRoutes(app: FastifyInstance, ctx: RouteContext, li
           },
         );
       } catch (error) {
-        throw new UpstreamUnavailableError(`extract service unreachable: ${(error as Error).message}`);
+        throw new UpstreamUnavailableError(`extract service unreachable: ${errorMessage(error)}`);
       }
       if (response.status === 404) throw new NotFoundError(`breaker ${name}`);
       if (!response.ok) throw new UpstreamUnavailableError(`extract service answered ${response.status}`);

@@ -2,6 +2,7 @@ import type pg from 'pg';
 import { z } from 'zod';
 import type { QueueConnection } from '@tributary/queue';
 import type { Viewer } from './event-types.ts';
+import { errorMessage } from '@tributary/contracts';
 
 /** The wire form of a circuit breaker as the dashboard shows it. */
 export interface BreakerView {
@@ -117,7 +118,7 @@ async function probeDatabase(pool: pg.Pool): Promise<SystemHealth['database']> {
     await withTimeout(pool.query('select 1'), 2000);
     return { ok: true, error: null };
   } catch (error) {
-    return { ok: false, error: (error as Error).message };
+    return { ok: false, error: errorMessage(error) };
   }
 }
 
@@ -169,7 +170,7 @@ async function probeBreakers(
       error: null,
     };
   } catch (error) {
-    return { breakers: null, error: `extract service unreachable: ${(error as Error).message}` };
+    return { breakers: null, error: `extract service unreachable: ${errorMessage(error)}` };
   }
 }
 
