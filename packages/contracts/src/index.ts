@@ -1,5 +1,6 @@
 export * from './common.ts';
 export * from './entity-types.ts';
+export * from './system-health.ts';
 export * from './tenants.ts';
 export * from './integrations.ts';
 export * from './raw-data.ts';

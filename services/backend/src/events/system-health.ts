@@ -2,31 +2,7 @@ import type pg from 'pg';
 import { z } from 'zod';
 import type { QueueConnection } from '@tributary/queue';
 import type { Viewer } from './event-types.ts';
-import { errorMessage } from '@tributary/contracts';
-
-/** The wire form of a circuit breaker as the dashboard shows it. */
-export interface BreakerView {
-  name: string;
-  state: 'CLOSED' | 'OPEN' | 'HALF_OPEN';
-  failures: number;
-  /** OPEN: ms left until probes are let through. */
-  ms_until_half_open: number | null;
-  half_open_at: string | null;
-  last_error: string | null;
-  /** Whether the viewer may reset it (a tenant: its own integrations' breakers). */
-  resettable: boolean;
-}
-
-export interface SystemHealth {
-  at: string;
-  database: { ok: boolean; error: string | null };
-  broker: { ok: boolean; blocked: boolean; error: string | null };
-  /** Ready messages per queue; null when the broker could not be asked. */
-  queues: { name: string; depth: number | null }[];
-  /** null when the extract service (which owns the breakers) could not be reached. */
-  breakers: BreakerView[] | null;
-  breakers_error: string | null;
-}
+import { errorMessage, type BreakerView, type SystemHealth } from '@tributary/contracts';
 
 // The extract service's GET /breakers answer (BreakerStatus of packages/resilience, JSON dates).
 const breakersAnswerSchema = z.object({
