@@ -15,7 +15,7 @@ import { finishJobIfDoneRow } from '../db/finish-job-if-done.ts';
 import { claimJobRow, claimRefusal } from '../db/claim-job.ts';
 import { jobStatus } from '../db/job-status.ts';
 import { integrationType } from '../db/integration-type.ts';
-import { deactivateUnseenIssues } from '../flow/issue-sightings.ts';
+import { deactivateUnseenIssues } from '../db/deactivate-unseen-issues.ts';
 
 /** What a move carries besides the new state; each named transition reads only its own fields. */
 export interface JobStatusChange {

@@ -4,7 +4,7 @@ import type { Publisher } from '@tributary/queue';
 import type { LogSink } from '@tributary/observability';
 import { ConflictError, NotFoundError, UpstreamUnavailableError, ValidationError } from '../errors.ts';
 import { insertJob, type JobRow } from '../db/jobs.ts';
-import { integrationForRun } from '../db/integration-for-run.ts';
+import { liveIntegration } from '../db/live-integration.ts';
 
 /**
  * How long a request (a person waiting on POST /runs or /resume) waits for the broker's
@@ -51,7 +51,7 @@ export async function triggerRun(
     trigger: 'manual' | 'schedule' | 'retry';
   },
 ): Promise<JobRow> {
-  const integration = await integrationForRun(pool, request.tenantId, request.integrationId);
+  const integration = await liveIntegration(pool, request.tenantId, request.integrationId);
   if (!integration) throw new NotFoundError(`integration ${request.integrationId}`);
   if (!integration.enabled) {
     throw new ConflictError(`integration ${integration.id} is disabled; test and enable it before running it`);
