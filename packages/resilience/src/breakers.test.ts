@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { BreakerRegistry, createBreakerRegistry, defaultIsFailure } from './breakers.ts';
+import { createBreakerRegistry, defaultIsFailure, type BreakerRegistry } from './breakers.ts';
 import type { BreakerState } from './breakers.ts';
 import { BreakerOpenError, HttpError } from './errors.ts';
 
@@ -267,7 +267,7 @@ describe('breaker registry', () => {
   });
 
   it('a breaker takes its own settings over the registry defaults, and refuses bad ones', () => {
-    const r = new BreakerRegistry({ defaults: { failureThreshold: 7 } });
+    const r = createBreakerRegistry({ defaults: { failureThreshold: 7 } });
     expect(r.get('jira:7').config.failureThreshold).toBe(7);
     expect(r.get('backend', { openMs: 5000 }).config).toMatchObject({ failureThreshold: 7, openMs: 5000 });
     expect(r.get('github:3').config.openMs).toBe(60_000);

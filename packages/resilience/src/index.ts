@@ -1,7 +1,6 @@
 // Resilience stack for outbound calls (DESIGN §4): rate-limit governor → retry → circuit breaker.
 export {
   Breaker,
-  BreakerRegistry,
   BREAKER_DEFAULTS,
   createBreakerRegistry,
   defaultIsFailure,
@@ -9,6 +8,7 @@ export {
 export type {
   BreakerConfig,
   BreakerHooks,
+  BreakerRegistry,
   BreakerRegistryOptions,
   BreakerState,
   BreakerStatus,
