@@ -5,10 +5,7 @@
  *
  * Env: BACKEND_URL, SIMULATOR_URL, TRIBUTARY_ADMIN_TOKEN. Prints the tenant token.
  */
-interface Truth {
-  jira: { projects: string[] };
-  github: { repositories: string[] };
-}
+import type { TruthSummary as Truth } from '../services/simulator/src/control/truth.ts';
 
 export interface SeedResult {
   tenantId: number | null;

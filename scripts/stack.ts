@@ -2,6 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { createServer } from 'node:net';
 import { randomBytes } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
+import { errorMessage } from '@tributary/contracts';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 
@@ -210,7 +211,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     for (const name of order) await start(name);
   } catch (error) {
     await stack.stop();
-    throw new Error(`stack failed to start: ${(error as Error).message}\n${Object.entries(logs).map(([n, l]) => `--- ${n}\n${l.join('').slice(-3000)}`).join('\n')}`);
+    throw new Error(`stack failed to start: ${errorMessage(error)}\n${Object.entries(logs).map(([n, l]) => `--- ${n}\n${l.join('').slice(-3000)}`).join('\n')}`);
   }
   return stack;
 }

@@ -11,6 +11,7 @@ import { hearClientErrors } from '@tributary/db';
 import { fileURLToPath } from 'node:url';
 import { relative, resolve } from 'node:path';
 import { z } from 'zod';
+import { issueDetails } from '@tributary/contracts';
 import { startStack } from './stack.ts';
 import { seedDemo } from './seed-demo.ts';
 import { SECRET_KEYS, localEnvPath, readLocalEnv, resolveSecrets, writeLocalEnv } from './local-identity.ts';
@@ -35,7 +36,7 @@ const envSchema = z.object({
 });
 const parsed = envSchema.safeParse(process.env);
 if (!parsed.success) {
-  for (const issue of parsed.error.issues) console.error(`pnpm start: ${issue.path.join('.')}: ${issue.message}`);
+  for (const issue of issueDetails(parsed.error.issues)) console.error(`pnpm start: ${issue.path}: ${issue.message}`);
   process.exit(2);
 }
 const config = parsed.data;

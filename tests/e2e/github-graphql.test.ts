@@ -7,10 +7,7 @@ import { deleteQueues } from '../support/backend.ts';
 import { ApiClient } from '../support/api-client.ts';
 import { waitFor } from '../support/wait.ts';
 import { anyOf } from '../support/matchers.ts';
-
-interface Truth {
-  github: { repositories: string[]; pull_requests: number; reviews: number; commits: number; review_comments: number };
-}
+import type { Truth } from '../support/truth.ts';
 
 const TIERS = '200,400,800';
 const TABLES = ['github_pull_requests', 'github_reviews', 'github_review_comments', 'github_commits', 'github_pull_request_commits'] as const;

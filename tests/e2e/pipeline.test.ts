@@ -11,18 +11,7 @@ import { expectGithubValuesMatchTruth, expectJiraValuesMatchTruth } from '../sup
 import { z } from 'zod';
 import { jobProgressSchema } from '@tributary/contracts';
 import { like } from '../support/matchers.ts';
-
-interface Truth {
-  jira: { projects: string[]; issues: number; transitions: number };
-  github: {
-    repositories: string[];
-    pull_requests: number;
-    reviews: number;
-    commits: number;
-    pull_request_commits: number;
-    review_comments: number;
-  };
-}
+import type { Truth } from '../support/truth.ts';
 
 const TIERS = '200,400,800';
 let database: TestDatabase;

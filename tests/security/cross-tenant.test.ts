@@ -12,7 +12,7 @@ import type { ExtractMessage } from '@tributary/contracts';
 import { buildApp, loadConfig } from '@tributary/backend';
 import { createLogger } from '@tributary/observability';
 import { connect, Publisher, retryTiersFromMs, type QueueConnection } from '@tributary/queue';
-import { breakerConfigFromEnv, createBreakerRegistry, createGovernor, type RateLimitGovernor } from '@tributary/resilience';
+import { createBreakerRegistry, createGovernor, type RateLimitGovernor } from '@tributary/resilience';
 import { startSimulator, type RunningSimulator, type TruthSummary } from '@tributary/simulator';
 import { ADMIN_TOKEN, bearer, deleteQueues, SERVICE_TOKEN, TEST_INTEGRATIONS, testEnv } from '../support/backend.ts';
 import { createTestDatabase, type TestDatabase } from '../support/database.ts';
@@ -30,7 +30,7 @@ let deps: ExtractDeps;
 let env: NodeJS.ProcessEnv;
 const guard = createOutboundGuard({ allowPrivateHosts: true });
 const logger = createLogger('test', { level: 'silent' });
-const breakers = createBreakerRegistry({ defaults: breakerConfigFromEnv({ EXTERNAL_CB_THRESHOLD: '2' }), logger });
+const breakers = createBreakerRegistry({ defaults: { failureThreshold: 2 }, logger });
 
 beforeAll(async () => {
   healthy = await startSimulator({ seed: 4, jira: { projects: 1, issues: 1 }, github: { repos: 3, prs: 2 } });

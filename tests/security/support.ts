@@ -5,7 +5,6 @@ import type { RunningSimulator, StatsSnapshot } from '@tributary/simulator';
 import { createLogger } from '@tributary/observability';
 import { QueueConnection } from '@tributary/queue';
 import {
-  breakerConfigFromEnv,
   createBreakerRegistry,
   createGovernor,
   type BreakerRegistry,
@@ -46,7 +45,7 @@ export async function startTestExtract(policy: {
   resolve?: Resolver;
 }): Promise<TestExtract> {
   const logger = createLogger('test', { level: 'silent' });
-  const breakers = createBreakerRegistry({ defaults: breakerConfigFromEnv({}), logger });
+  const breakers = createBreakerRegistry({ logger });
   // Never started: the connection test and breaker routes do not touch the broker.
   const connection = new QueueConnection({ url: 'amqp://127.0.0.1:1', logger });
   const guard = createOutboundGuard(policy);

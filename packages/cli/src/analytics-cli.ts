@@ -1,6 +1,7 @@
 import { parseArgs } from 'node:util';
 import type { CliIo } from './cli.ts';
 import { apiCall, resolveConnection } from './api-connection.ts';
+import { errorMessage } from '@tributary/contracts';
 
 export const ANALYTICS_USAGE = `tributary metrics and flow commands
 
@@ -62,7 +63,7 @@ export async function runAnalyticsCli(argv: readonly string[], io: CliIo): Promi
       },
     });
   } catch (error) {
-    io.err(`${(error as Error).message}\n\n${ANALYTICS_USAGE}`);
+    io.err(`${errorMessage(error)}\n\n${ANALYTICS_USAGE}`);
     return 2;
   }
   const { values, positionals } = parsed;
@@ -232,7 +233,7 @@ export async function runAnalyticsCli(argv: readonly string[], io: CliIo): Promi
       io.err(`${error.message}\n\n${ANALYTICS_USAGE}`);
       return 2;
     }
-    io.err(`error: ${(error as Error).message}`);
+    io.err(`error: ${errorMessage(error)}`);
     return 1;
   }
 }

@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { errorMessage } from '@tributary/contracts';
 
 /** How every command reaches the API: base URL and token from options, environment or a token file. */
 export interface ConnectionOptions {
@@ -25,7 +26,7 @@ export function resolveConnection(
     try {
       token = readFileSync(tokenFile, 'utf8').trim();
     } catch (error) {
-      return { problem: `cannot read the token file ${tokenFile}: ${error instanceof Error ? error.message : String(error)}` };
+      return { problem: `cannot read the token file ${tokenFile}: ${errorMessage(error)}` };
     }
   }
   if (!token) return { problem: 'a token is required: --token, --token-file, TRIBUTARY_TOKEN or TRIBUTARY_TOKEN_FILE' };

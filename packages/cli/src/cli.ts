@@ -1,9 +1,11 @@
 import { parseArgs } from 'node:util';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { apiCall, resolveConnection } from './api-connection.ts';
 import { runSecurityCommand, SECURITY_USAGE, SecurityUsageError } from './security-commands.ts';
 import { runAnalyticsCli } from './analytics-cli.ts';
 import { DAILY_USAGE, DailyUsageError, runDailyCommand } from './daily-commands.ts';
 import type { WatchIo } from './watch.ts';
+import { errorMessage } from '@tributary/contracts';
 
 export interface CliIo {
   out: (line: string) => void;
@@ -80,7 +82,7 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
       },
     });
   } catch (error) {
-    io.err(`${(error as Error).message}\n\n${USAGE}`);
+    io.err(`${errorMessage(error)}\n\n${USAGE}`);
     return 2;
   }
   const { values, positionals } = parsed;
@@ -190,7 +192,7 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
     const watchIo: WatchIo = {
       out: io.out,
       ...(io.write ? { write: io.write } : {}),
-      sleep: io.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms))),
+      sleep: io.sleep ?? ((ms) => sleep(ms)),
       now: io.now ?? Date.now,
     };
     const daily = await runDailyCommand({
@@ -210,7 +212,7 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
       io.err(`${error.message}\n\n${USAGE}`);
       return 2;
     }
-    io.err(`error: ${(error as Error).message}`);
+    io.err(`error: ${errorMessage(error)}`);
     return 1;
   }
 }

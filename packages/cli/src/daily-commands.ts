@@ -1,5 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { watchJob, watchedJobSchema, type WatchIo } from './watch.ts';
+import { errorMessage } from '@tributary/contracts';
 
 export const DAILY_USAGE = `  tributary integrations list
   tributary integrations show ID
@@ -53,7 +54,7 @@ const parseJson = (text: string, flag: string): unknown => {
   try {
     return JSON.parse(text);
   } catch (error) {
-    throw new DailyUsageError(`${flag} is not JSON: ${(error as Error).message}`);
+    throw new DailyUsageError(`${flag} is not JSON: ${errorMessage(error)}`);
   }
 };
 
@@ -82,7 +83,7 @@ async function eachId(
       ctx.out(await action(id));
     } catch (error) {
       failed += 1;
-      ctx.err(`${id}: ${(error as Error).message}`);
+      ctx.err(`${id}: ${errorMessage(error)}`);
     }
   }
   return failed > 0 ? 1 : 0;

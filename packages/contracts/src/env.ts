@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { formatIssues } from './zod-issues.ts';
 
 /**
  * The settings every service shares, with the same names and defaults, so a
@@ -25,8 +26,7 @@ export const portField = (fallback: number) => z.coerce.number().int().min(0).ma
 export function parseEnv<T extends z.ZodType>(schema: T, env: NodeJS.ProcessEnv): z.infer<T> {
   const parsed = schema.safeParse(env);
   if (!parsed.success) {
-    const problems = parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`);
-    throw new Error(`invalid configuration: ${problems.join('; ')}`);
+    throw new Error(`invalid configuration: ${formatIssues(parsed.error.issues)}`);
   }
   return parsed.data;
 }

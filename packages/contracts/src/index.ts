@@ -1,5 +1,6 @@
 export * from './common.ts';
 export * from './entity-types.ts';
+export * from './system-health.ts';
 export * from './tenants.ts';
 export * from './integrations.ts';
 export * from './raw-data.ts';
@@ -13,3 +14,5 @@ export * from './metrics.ts';
 export * from './job-errors.ts';
 export * from './progress.ts';
 export * from './notifications.ts';
+export * from './zod-issues.ts';
+export * from './error-message.ts';

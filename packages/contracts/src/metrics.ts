@@ -1,9 +1,19 @@
 import { z } from 'zod';
+import { parseTimestamp } from './timestamps.ts';
 
-const isoDate = z
-  .string()
-  .refine((s) => /^\d{4}-\d{2}-\d{2}(T[\d:.]+(Z|[+-]\d{2}:?\d{2})?)?$/.test(s) && !Number.isNaN(Date.parse(s)), 'expected an ISO date')
-  .transform((s) => new Date(/T/.test(s) && !/(Z|[+-]\d{2}:?\d{2})$/.test(s) ? `${s}Z` : s));
+/**
+ * A range bound: an ISO date (midnight UTC) or date-time, UTC when it has no offset; then read by
+ * the one strict parser, so `2026-02-30` is refused rather than rolled over into March.
+ */
+const isoDate = z.string().transform((s, ctx) => {
+  const zoned = /^\d{4}-\d{2}-\d{2}$/.test(s) ? `${s}T00:00:00Z` : /^\d{4}-\d{2}-\d{2}T[\d:.]+$/.test(s) ? `${s}Z` : s;
+  const date = /^\d{4}-/.test(zoned) ? parseTimestamp(zoned) : null;
+  if (date === null) {
+    ctx.addIssue({ code: 'custom', message: 'expected an ISO date' });
+    return z.NEVER;
+  }
+  return date;
+});
 
 const csvList = <T extends z.ZodType>(item: T) =>
   z

@@ -1,4 +1,5 @@
 import { runMigrations } from './migrate.ts';
+import { errorMessage } from '@tributary/contracts';
 
 const url = process.env.DATABASE_URL;
 if (!url) {
@@ -9,6 +10,6 @@ try {
   await runMigrations(url);
   console.log('migrations applied');
 } catch (error) {
-  console.error(`migration failed: ${(error as Error).message}`);
+  console.error(`migration failed: ${errorMessage(error)}`);
   process.exit(1);
 }

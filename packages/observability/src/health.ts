@@ -1,3 +1,4 @@
+import { errorMessage } from '@tributary/contracts';
 /** One dependency's readiness: a name and a probe that throws when it is not usable. */
 export interface HealthCheck {
   name: string;
@@ -18,7 +19,7 @@ export async function runHealthChecks(checks: readonly HealthCheck[], timeoutMs 
         const detail: unknown = await withTimeout(check(), timeoutMs, name);
         return [name, detail === undefined ? { status: 'ok' } : { status: 'ok', detail }];
       } catch (error) {
-        return [name, { status: 'unavailable', error: (error as Error).message }];
+        return [name, { status: 'unavailable', error: errorMessage(error) }];
       }
     }),
   );

@@ -1,7 +1,6 @@
 import { Writable } from 'node:stream';
 import { pino } from 'pino';
 import { describe, expect, inject, it } from 'vitest';
-import { fullJitter } from './backoff.ts';
 import { ConnectionClosedError, QueueConnection, parseUrlList } from './connection.ts';
 import { deferred, eventually, killSocket, startTestBroker } from './test-support.ts';
 
@@ -15,15 +14,6 @@ function capturingLogger(): { logger: pino.Logger; lines: { msg: string }[] } {
   });
   return { logger: pino({ level: 'debug' }, stream), lines };
 }
-
-describe('fullJitter', () => {
-  it('stays within [0, min(cap, base * 2^attempt))', () => {
-    expect(fullJitter(0, 100, 10_000, () => 0.999)).toBe(99);
-    expect(fullJitter(3, 100, 10_000, () => 0.5)).toBe(400);
-    expect(fullJitter(30, 100, 10_000, () => 0.999)).toBe(9_990);
-    expect(fullJitter(5, 100, 10_000, () => 0)).toBe(0);
-  });
-});
 
 describe('QueueConnection', () => {
   it('keeps retrying an unreachable broker until closed; start() then rejects', async () => {

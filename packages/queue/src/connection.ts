@@ -2,7 +2,7 @@ import { EventEmitter } from 'node:events';
 import amqp from 'amqplib';
 import type { ChannelModel } from 'amqplib';
 import { createLogger, type Logger } from '@tributary/observability';
-import { fullJitter, sleep } from './backoff.ts';
+import { backoffDelay, sleepOrWake } from '@tributary/resilience';
 import {
   DEFAULT_RETRY_TIERS,
   declareTopology,
@@ -204,7 +204,7 @@ export class QueueConnection extends EventEmitter<ConnectionEvents> {
           return true;
         },
       );
-      const closed = await Promise.race([closing, sleep(CLOSE_TIMEOUT_MS).then(() => false)]);
+      const closed = await Promise.race([closing, sleepOrWake(CLOSE_TIMEOUT_MS).then(() => false)]);
       if (!closed) {
         this.logger.warn('AMQP connection did not close in time; destroying its socket');
         (model.connection as unknown as { stream?: { destroy(error?: Error): void } }).stream?.destroy(
@@ -259,7 +259,7 @@ export class QueueConnection extends EventEmitter<ConnectionEvents> {
       triedInRound += 1;
       if (triedInRound < this.urls.length) continue;
       triedInRound = 0;
-      await sleep(fullJitter(attempt, baseMs, capMs), this.#abort.signal);
+      await sleepOrWake(backoffDelay(attempt, { baseMs, capMs }), this.#abort.signal);
       attempt += 1;
     }
   }

@@ -57,7 +57,5 @@ export type {
 } from './consumer.ts';
 /** Ready-message count of a queue (checkQueue), for worker sizing. */
 export { queueDepth } from './queue-depth.ts';
-/** Full-jitter backoff delay helper used for reconnects. */
-export { fullJitter } from './backoff.ts';
 /** Delay tiers from the RETRY_TIERS_MS setting shared by every service. */
 export { retryTiersFromMs } from './retry-tiers-env.ts';

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { ConfirmChannel, ConsumeMessage, Options } from 'amqplib';
 import type { Logger } from '@tributary/observability';
-import { fullJitter, sleep } from './backoff.ts';
+import { backoffDelay, sleep } from '@tributary/resilience';
 import { ConnectionClosedError, type QueueConnection } from './connection.ts';
 import { Semaphore } from './semaphore.ts';
 
@@ -346,7 +346,7 @@ export class Publisher {
           );
         }
         this.#logger[this.connection.isConnected ? 'warn' : 'debug']({ err: error }, 'opening a confirm channel failed; retrying');
-        const pause = Math.min(fullJitter(attempt, 50, 2_000), deadline - Date.now());
+        const pause = Math.min(backoffDelay(attempt, { baseMs: 50, capMs: 2_000 }), deadline - Date.now());
         if (pause <= 0) throw timeout(error);
         await sleep(pause);
       }

@@ -1,39 +1,30 @@
-import CircuitBreaker from 'opossum';
 import { BreakerOpenError, HttpError } from './errors.ts';
 import type { ResilienceLogger } from './logger.ts';
 
 /*
- * Why a layer over opossum rather than opossum alone
- * --------------------------------------------------
- * Opossum opens on an error *percentage* over a rolling window, and its half-open state admits a
- * single probe and closes on the first success. The product needs "N consecutive failures →
- * OPEN" and "up to M concurrent probes, close after K successes, any failure re-opens", which
- * opossum's options cannot express. So each target keeps one opossum breaker that:
- *   - runs every call (`fire`), applying its optional call timeout, `errorFilter` and stats;
- *   - owns the OPEN period: `open()` starts opossum's reset timer, whose `halfOpen` event is
- *     our OPEN → HALF_OPEN transition;
- *   - is configured never to open by itself (`errorThresholdPercentage: 100`, and an error rate
- *     can never *exceed* 100 %), because the consecutive-failure count below decides that.
- * On top, this file counts consecutive failures, gates half-open probes and counts their
- * successes. While we are HALF_OPEN, opossum is kept closed so it lets our admitted probes run.
+ * A plain state machine of our own, not opossum
+ * ---------------------------------------------
+ * DESIGN §4 asks for "N consecutive failures → OPEN" and "up to M concurrent probes in HALF_OPEN,
+ * close after K successes, any failure re-opens". Opossum opens on an error *percentage* over a
+ * rolling window and its half-open admits one probe and closes on the first success; its options
+ * cannot express either rule. Used "as designed" it would change the semantics, and used as a
+ * reset timer under a second state machine (what this file did before) the two had to be kept in
+ * step. So the whole machine lives here: one state, one timer for the OPEN period, and an epoch so a
+ * call only counts in the state that admitted it.
  */
 
 export type BreakerState = 'CLOSED' | 'OPEN' | 'HALF_OPEN';
 
 /** Per-target breaker settings. */
 export interface BreakerConfig {
-  /** Consecutive failures that open the breaker. Env `EXTERNAL_CB_THRESHOLD`, default 5. */
+  /** Consecutive failures that open the breaker (extract: `EXTERNAL_CB_THRESHOLD`). */
   failureThreshold: number;
-  /** How long OPEN lasts before probes are let through. Env `EXTERNAL_CB_TIMEOUT_SECONDS`, default 60 s. */
+  /** How long OPEN lasts before probes are let through (extract: `EXTERNAL_CB_TIMEOUT_SECONDS`). */
   openMs: number;
-  /** Probes allowed in flight at once while HALF_OPEN. Env `EXTERNAL_CB_HALF_OPEN_MAX_CALLS`, default 3. */
+  /** Probes allowed in flight at once while HALF_OPEN (extract: `EXTERNAL_CB_HALF_OPEN_MAX_CALLS`). */
   halfOpenMaxCalls: number;
-  /** Successful probes that close the breaker. Default 3. */
+  /** Successful probes that close the breaker. */
   successesToClose: number;
-  /** `retryAt` offset given to callers turned away because every half-open probe slot is busy. Default 1 s. */
-  halfOpenBusyRetryMs: number;
-  /** Opossum's per-call timeout in ms, or false (default) when the HTTP client times attempts itself. */
-  callTimeoutMs: number | false;
   /** Which errors count against the target. Others are neutral: neither failure nor success. */
   isFailure: (err: unknown) => boolean;
 }
@@ -49,49 +40,18 @@ export function defaultIsFailure(err: unknown): boolean {
   return true;
 }
 
+/** DESIGN §4 defaults: 5 failures, 60 s open, 3 probes, 3 successes to close. */
 export const BREAKER_DEFAULTS: BreakerConfig = {
   failureThreshold: 5,
   openMs: 60_000,
   halfOpenMaxCalls: 3,
   successesToClose: 3,
-  halfOpenBusyRetryMs: 1000,
-  callTimeoutMs: false,
   isFailure: defaultIsFailure,
 };
 
-/** The env-configurable part of `BreakerConfig`. */
-export type BreakerEnvConfig = Pick<BreakerConfig, 'failureThreshold' | 'openMs' | 'halfOpenMaxCalls'>;
-
-function readNumber(
-  env: Readonly<Record<string, string | undefined>>,
-  name: string,
-  fallback: number,
-  integer: boolean,
-): number {
-  const raw = env[name];
-  if (raw === undefined || raw.trim() === '') return fallback;
-  const value = Number(raw.trim());
-  if (!Number.isFinite(value) || value <= 0 || (integer && !Number.isInteger(value))) {
-    throw new Error(`${name} must be a positive ${integer ? 'integer' : 'number'}, got "${raw}"`);
-  }
-  return value;
-}
-
-/** Reads `EXTERNAL_CB_THRESHOLD`, `EXTERNAL_CB_TIMEOUT_SECONDS`, `EXTERNAL_CB_HALF_OPEN_MAX_CALLS`; a bad value throws naming the variable. */
-export function breakerConfigFromEnv(env: Readonly<Record<string, string | undefined>>): BreakerEnvConfig {
-  return {
-    failureThreshold: readNumber(env, 'EXTERNAL_CB_THRESHOLD', BREAKER_DEFAULTS.failureThreshold, true),
-    openMs: Math.round(
-      readNumber(env, 'EXTERNAL_CB_TIMEOUT_SECONDS', BREAKER_DEFAULTS.openMs / 1000, false) * 1000,
-    ),
-    halfOpenMaxCalls: readNumber(
-      env,
-      'EXTERNAL_CB_HALF_OPEN_MAX_CALLS',
-      BREAKER_DEFAULTS.halfOpenMaxCalls,
-      true,
-    ),
-  };
-}
+// A caller turned away because every half-open probe slot is busy is told to come back this soon:
+// a probe is one request, so a slot frees within about one call's time.
+const HALF_OPEN_BUSY_RETRY_MS = 1000;
 
 /** One breaker's state, for health checks, metrics and the dashboard. */
 export interface BreakerStatus {
@@ -121,14 +81,11 @@ export interface BreakerHooks {
   onStateChange?: (name: string, from: BreakerState, to: BreakerState) => void;
 }
 
-type Action = (fn: () => Promise<unknown>) => Promise<unknown>;
-
-/** A circuit breaker for one target. Get it from a `BreakerRegistry`. */
+/** A circuit breaker for one target: CLOSED → OPEN → HALF_OPEN → CLOSED (or back to OPEN). */
 export class Breaker {
   readonly name: string;
   readonly config: Readonly<BreakerConfig>;
   readonly #hooks: BreakerHooks;
-  readonly #cb: CircuitBreaker<Parameters<Action>>;
   #state: BreakerState = 'CLOSED';
   // Bumped on every transition: a call's outcome only counts in the state that admitted it.
   #epoch = 0;
@@ -139,25 +96,14 @@ export class Breaker {
   #openedAt: number | null = null;
   #halfOpenedAt: number | null = null;
   #lastError: { message: string; at: Date } | null = null;
+  // Ends the OPEN period. Unref'd: an open breaker alone must not keep a process alive.
+  #halfOpenTimer: NodeJS.Timeout | null = null;
 
   constructor(name: string, config: BreakerConfig, hooks: BreakerHooks = {}) {
     validateConfig(name, config);
     this.name = name;
     this.config = config;
     this.#hooks = hooks;
-    const action: Action = (fn) => fn();
-    this.#cb = new CircuitBreaker(action, {
-      name,
-      timeout: config.callTimeoutMs,
-      resetTimeout: config.openMs,
-      errorThresholdPercentage: 100,
-      errorFilter: (err: unknown) => !config.isFailure(err),
-      enableSnapshots: false,
-      rollingPercentilesEnabled: false,
-    });
-    this.#cb.on('halfOpen', () => {
-      if (this.#state === 'OPEN') this.#transition('HALF_OPEN', 'open period elapsed');
-    });
   }
 
   get state(): BreakerState {
@@ -172,7 +118,7 @@ export class Breaker {
     if (probing) {
       if (this.#probesInFlight >= this.config.halfOpenMaxCalls) {
         throw this.#reject(
-          new Date(Date.now() + this.config.halfOpenBusyRetryMs),
+          new Date(Date.now() + HALF_OPEN_BUSY_RETRY_MS),
           'half-open with every probe slot busy',
         );
       }
@@ -180,18 +126,10 @@ export class Breaker {
     }
     const epoch = this.#epoch;
     try {
-      const result = (await this.#cb.fire(fn)) as T;
+      const result = await fn();
       this.#onSuccess(epoch);
       return result;
     } catch (err) {
-      if (
-        err instanceof Error &&
-        CircuitBreaker.isOurError(err) &&
-        (err as { code?: unknown }).code === 'EOPENBREAKER'
-      ) {
-        // Opossum and this layer disagree only if someone drove opossum directly; honour it.
-        throw this.#reject(new Date(Date.now() + this.config.openMs), 'open');
-      }
       if (this.config.isFailure(err)) this.#onFailure(epoch, err);
       throw err;
     } finally {
@@ -201,14 +139,10 @@ export class Breaker {
 
   /** Closes the breaker and clears its counters (operator action). */
   reset(): void {
-    const from = this.#state;
     this.#rejections = 0;
     this.#lastError = null;
-    if (from === 'CLOSED') {
-      this.#failures = 0;
-      return;
-    }
-    this.#transition('CLOSED', 'reset');
+    if (this.#state === 'CLOSED') this.#failures = 0;
+    else this.#transition('CLOSED', 'reset');
   }
 
   status(now: number = Date.now()): BreakerStatus {
@@ -238,9 +172,9 @@ export class Breaker {
     };
   }
 
-  /** Stops opossum's timers; the breaker must not be used afterwards. */
+  /** Stops the OPEN-period timer (process shutdown, tests). */
   shutdown(): void {
-    this.#cb.shutdown();
+    this.#clearTimer();
   }
 
   #reject(retryAt: Date, detail: string): BreakerOpenError {
@@ -271,27 +205,33 @@ export class Breaker {
     }
   }
 
+  #clearTimer(): void {
+    if (this.#halfOpenTimer !== null) clearTimeout(this.#halfOpenTimer);
+    this.#halfOpenTimer = null;
+  }
+
   #transition(to: BreakerState, reason: string): void {
     const from = this.#state;
     this.#state = to;
     this.#epoch++;
     this.#successes = 0;
     this.#probesInFlight = 0;
+    this.#clearTimer();
     const now = Date.now();
     if (to === 'OPEN') {
       this.#openedAt = now;
       this.#halfOpenedAt = null;
-      // Opossum is closed here (CLOSED or our HALF_OPEN); open() starts its reset timer.
-      this.#cb.open();
+      this.#halfOpenTimer = setTimeout(() => {
+        this.#halfOpenTimer = null;
+        this.#transition('HALF_OPEN', 'open period elapsed');
+      }, this.config.openMs);
+      this.#halfOpenTimer.unref();
     } else if (to === 'HALF_OPEN') {
       this.#halfOpenedAt = now;
-      // Opossum itself is half-open now and would admit one probe; we gate probes instead.
-      this.#cb.close();
     } else {
       this.#failures = 0;
       this.#openedAt = null;
       this.#halfOpenedAt = null;
-      this.#cb.close();
     }
     const fields = { breaker: this.name, from, to, reason, lastError: this.#lastError?.message };
     if (to === 'OPEN') this.#hooks.logger?.warn(fields, `circuit breaker ${this.name} opened`);
@@ -313,21 +253,14 @@ function validateConfig(name: string, c: BreakerConfig): void {
   positiveInt('halfOpenMaxCalls', c.halfOpenMaxCalls);
   positiveInt('successesToClose', c.successesToClose);
   if (!(c.openMs > 0)) throw new RangeError(`breaker ${name}: openMs must be positive, got ${c.openMs}`);
-  if (!(c.halfOpenBusyRetryMs >= 0))
-    throw new RangeError(`breaker ${name}: halfOpenBusyRetryMs must be >= 0`);
 }
 
 export interface BreakerRegistryOptions extends BreakerHooks {
-  /** Settings for every breaker, usually `breakerConfigFromEnv(process.env)`. */
+  /** Settings for every breaker (a service reads them from its config.ts). */
   defaults?: Partial<BreakerConfig>;
-  /**
-   * Per-target settings, keyed by exact name (`jira:7`) or by kind, the part before the first
-   * colon (`jira` applies to every `jira:*`). Exact beats kind beats defaults.
-   */
-  overrides?: Readonly<Record<string, Partial<BreakerConfig>>>;
 }
 
-/** One breaker per named target (`jira:7`, `github:3`, `backend`, `postgres`), created on first use. */
+/** One breaker per named target (`jira:7`, `github:3`, `backend`, `webhook:2`), created on first use. */
 export class BreakerRegistry {
   readonly #breakers = new Map<string, Breaker>();
   readonly #options: BreakerRegistryOptions;
@@ -340,19 +273,11 @@ export class BreakerRegistry {
   get(name: string, config: Partial<BreakerConfig> = {}): Breaker {
     let breaker = this.#breakers.get(name);
     if (!breaker) {
-      const kind = name.split(':')[0] ?? name;
-      const o = this.#options.overrides ?? {};
-      const merged: BreakerConfig = {
-        ...BREAKER_DEFAULTS,
-        ...this.#options.defaults,
-        ...(kind !== name ? o[kind] : undefined),
-        ...o[name],
-        ...config,
-      };
-      breaker = new Breaker(name, merged, {
-        logger: this.#options.logger,
-        onStateChange: this.#options.onStateChange,
-      });
+      breaker = new Breaker(
+        name,
+        { ...BREAKER_DEFAULTS, ...this.#options.defaults, ...config },
+        { logger: this.#options.logger, onStateChange: this.#options.onStateChange },
+      );
       this.#breakers.set(name, breaker);
     }
     return breaker;
@@ -378,14 +303,14 @@ export class BreakerRegistry {
     for (const breaker of this.#breakers.values()) breaker.reset();
   }
 
-  /** Stops every breaker's timers (process shutdown, tests) and forgets them. */
+  /** Stops every breaker's timer (process shutdown, tests) and forgets them. */
   shutdown(): void {
     for (const breaker of this.#breakers.values()) breaker.shutdown();
     this.#breakers.clear();
   }
 }
 
-/** Creates a breaker registry; pass `defaults: breakerConfigFromEnv(process.env)` and the logger/metrics hooks. */
+/** Creates a breaker registry with the given defaults and logging/metrics hooks. */
 export function createBreakerRegistry(options: BreakerRegistryOptions = {}): BreakerRegistry {
   return new BreakerRegistry(options);
 }

@@ -1,16 +1,14 @@
 // Resilience stack for outbound calls (DESIGN §4): rate-limit governor → retry → circuit breaker.
 export {
   Breaker,
-  BreakerRegistry,
   BREAKER_DEFAULTS,
-  breakerConfigFromEnv,
   createBreakerRegistry,
   defaultIsFailure,
 } from './breakers.ts';
 export type {
   BreakerConfig,
-  BreakerEnvConfig,
   BreakerHooks,
+  BreakerRegistry,
   BreakerRegistryOptions,
   BreakerState,
   BreakerStatus,
@@ -37,6 +35,6 @@ export { resilientCall } from './resilient-call.ts';
 export type { ResilientCallStack } from './resilient-call.ts';
 export { backoffDelay, retry, RETRY_DEFAULTS } from './retry.ts';
 export type { AttemptContext, BackoffOptions, RetryOptions } from './retry.ts';
-export { sleep } from './sleep.ts';
+export { sleep, sleepOrWake } from './sleep.ts';
 export { prefetchFor, workerCount } from './worker-sizing.ts';
 export type { WorkerSizing } from './worker-sizing.ts';

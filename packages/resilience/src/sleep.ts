@@ -16,3 +16,11 @@ export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
     signal?.addEventListener('abort', onAbort, { once: true });
   });
 }
+
+/**
+ * Sleeps `ms` or until `signal` aborts, whichever comes first, and never rejects: for loops that
+ * check their own stop flag after waking (reconnects, re-subscribes) and use the signal to wake early.
+ */
+export function sleepOrWake(ms: number, signal?: AbortSignal): Promise<void> {
+  return sleep(ms, signal).catch(() => undefined);
+}

@@ -3,12 +3,13 @@ import { buildApp } from './app.ts';
 import { createPool, runMigrations } from '@tributary/db';
 import { CredentialsCipher } from './security/credentials-cipher.ts';
 import { verifyEncryptionKeys } from './security/key-check.ts';
+import { errorMessage } from '@tributary/contracts';
 
 const config = (() => {
   try {
     return loadConfig();
   } catch (error) {
-    console.error((error as Error).message);
+    console.error(errorMessage(error));
     process.exit(2);
   }
 })();
@@ -19,7 +20,7 @@ await runMigrations(config.MIGRATION_DATABASE_URL ?? config.DATABASE_URL);
   try {
     await verifyEncryptionKeys(pool, new CredentialsCipher(config.TRIBUTARY_ENCRYPTION_KEY, config.TRIBUTARY_PREVIOUS_ENCRYPTION_KEYS));
   } catch (error) {
-    console.error((error as Error).message);
+    console.error(errorMessage(error));
     process.exit(2);
   } finally {
     await pool.end();

@@ -1,12 +1,13 @@
 import { createLogger } from '@tributary/observability';
 import { loadWorkerConfig } from './workers/worker-config.ts';
 import { startWorker } from './workers/worker.ts';
+import { errorMessage } from '@tributary/contracts';
 
 const config = (() => {
   try {
     return loadWorkerConfig();
   } catch (error) {
-    console.error((error as Error).message);
+    console.error(errorMessage(error));
     process.exit(2);
   }
 })();

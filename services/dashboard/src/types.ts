@@ -73,24 +73,10 @@ export interface DeadLetter {
   audit?: { action: string; actor: string; detail: Record<string, unknown>; at: string }[];
 }
 
-export interface Breaker {
-  name: string;
-  state: 'CLOSED' | 'OPEN' | 'HALF_OPEN';
-  failures: number;
-  ms_until_half_open: number | null;
-  half_open_at: string | null;
-  last_error: string | null;
-  resettable: boolean;
-}
-
-export interface SystemHealth {
-  at: string;
-  database: { ok: boolean; error: string | null };
-  broker: { ok: boolean; blocked: boolean; error: string | null };
-  queues: { name: string; depth: number | null }[];
-  breakers: Breaker[] | null;
-  breakers_error: string | null;
-}
+// One definition, in packages/contracts, for what the backend sends and the dashboard reads. The
+// subpaths are zod-free, so nothing but these names reaches the bundle.
+export type { BreakerView as Breaker, SystemHealth } from '@tributary/contracts/system-health';
+import type { SystemHealth } from '@tributary/contracts/system-health';
 
 export type LiveEvent =
   | { type: 'hello'; tenant_id: number | null; admin: boolean }
@@ -100,23 +86,4 @@ export type LiveEvent =
   | { type: 'system_health'; health: SystemHealth }
   | { type: 'resync' };
 
-export const STREAMS = {
-  jira: ['projects', 'statuses', 'issue_types', 'issues'],
-  github: ['repositories', 'pull_requests', 'deployments'],
-} as const;
-
-export const ENTITY_TYPES = [
-  'jira_projects',
-  'jira_statuses',
-  'jira_issue_types',
-  'jira_issues',
-  'jira_changelogs',
-  'github_repositories',
-  'github_pull_requests',
-  'github_reviews',
-  'github_review_comments',
-  'github_commits',
-  'github_deployments',
-  'github_deployment_statuses',
-  'github_releases',
-] as const;
+export { ENTITY_TYPES, STREAMS } from '@tributary/contracts/entity-names';

@@ -3,7 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import { startSimulator } from '@tributary/simulator';
 import { createLogger } from '@tributary/observability';
 import { QueueConnection } from '@tributary/queue';
-import { createBreakerRegistry, createGovernor, breakerConfigFromEnv } from '@tributary/resilience';
+import { createBreakerRegistry, createGovernor } from '@tributary/resilience';
 import { BackendClient } from './backend-client.ts';
 import { buildExtractApp } from './app.ts';
 import { simulatorGuard } from './http/testing.ts';
@@ -21,7 +21,7 @@ beforeAll(async () => {
   const truth = (await (await fetch(`${sim.url}/_sim/truth/summary`)).json()) as { jira: { projects: string[] } };
   projectKey = truth.jira.projects[0]!;
   const logger = createLogger('test', { level: 'silent' });
-  const breakers = createBreakerRegistry({ defaults: breakerConfigFromEnv({}), logger });
+  const breakers = createBreakerRegistry({ logger });
   // Never started: the connection test does not touch the broker.
   connection = new QueueConnection({ url: 'amqp://127.0.0.1:1', logger });
   app = buildExtractApp({

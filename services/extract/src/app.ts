@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { createMetricsRegistry, readiness, quietLogController, registerRequestLogging, type Logger, Gauge } from '@tributary/observability';
 import type { QueueConnection } from '@tributary/queue';
 import type { BreakerRegistry, RateLimitGovernor } from '@tributary/resilience';
-import { bearerToken, configSchemaFor, credentialsSchemaFor, secretsEqual } from '@tributary/contracts';
+import { bearerToken, configSchemaFor, credentialsSchemaFor, issueDetails, secretsEqual } from '@tributary/contracts';
 import type { BackendClient } from './backend-client.ts';
 import { buildSourceClient, createConnector } from './connectors/index.ts';
 import { classifyError, secretsOf } from './errors/classify.ts';
@@ -105,9 +105,9 @@ export function buildExtractApp(deps: ExtractAppDeps): FastifyInstance {
     if (!requireService(request.headers.authorization)) return reply.status(401).send(unauthorized);
     const parsed = connectionTestBodySchema.safeParse(request.body);
     if (!parsed.success) {
-      const issue = parsed.error.issues[0];
+      const [issue] = issueDetails(parsed.error.issues);
       return reply.status(400).send({
-        error: { code: 'VALIDATION_FAILED', message: `invalid ${issue?.path.join('.')}: ${issue?.message}` },
+        error: { code: 'VALIDATION_FAILED', message: `invalid ${issue?.path}: ${issue?.message}` },
       });
     }
     // Credentials or config of the wrong shape for the type are the caller's mistake: name the field.
@@ -116,10 +116,9 @@ export function buildExtractApp(deps: ExtractAppDeps): FastifyInstance {
       ['config', configSchemaFor[parsed.data.type]],
     ] as const) {
       const checked = schema.safeParse(parsed.data[field]);
-      const issue = checked.error?.issues[0];
+      const [issue] = issueDetails(checked.error?.issues ?? [], [field]);
       if (issue) {
-        const path = [field, ...issue.path.map(String)].join('.');
-        return reply.status(400).send({ error: { code: 'VALIDATION_FAILED', message: `invalid ${path}: ${issue.message}` } });
+        return reply.status(400).send({ error: { code: 'VALIDATION_FAILED', message: `invalid ${issue.path}: ${issue.message}` } });
       }
     }
     const integration = toConnectorIntegration(parsed.data);

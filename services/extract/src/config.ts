@@ -35,6 +35,12 @@ const envSchema = z
      * Jira and GitHub): a backend restart takes seconds, and every job waits while it is open.
      */
     BACKEND_CB_OPEN_SECONDS: positiveInt.default(5),
+    /** Source breakers (DESIGN §4): consecutive failures that open one. */
+    EXTERNAL_CB_THRESHOLD: positiveInt.default(5),
+    /** How long an open source breaker stays open before it lets probes through; fractions allowed (tests use 2). */
+    EXTERNAL_CB_TIMEOUT_SECONDS: z.coerce.number().positive().default(60),
+    /** Probes a half-open breaker lets through at once. */
+    EXTERNAL_CB_HALF_OPEN_MAX_CALLS: positiveInt.default(3),
     /** How long a redelivered message waits for a silent extractor's heartbeat to go stale (then takes the job over). */
     TAKEOVER_WAIT_SECONDS: positiveInt.default(180),
     /** Retry budget per source request (DESIGN §4: 1 s base, ×2, cap 30 s, 4 retries). */

@@ -1,12 +1,13 @@
 import { loadExtractConfig } from './config.ts';
 import { startExtractService } from './service.ts';
 import { createLogger } from '@tributary/observability';
+import { errorMessage } from '@tributary/contracts';
 
 const config = (() => {
   try {
     return loadExtractConfig();
   } catch (error) {
-    console.error((error as Error).message);
+    console.error(errorMessage(error));
     process.exit(2);
   }
 })();

@@ -9,11 +9,7 @@ import { ApiClient } from '../../support/api-client.ts';
 import { waitFor } from '../../support/wait.ts';
 import { expectGithubValuesMatchTruth, expectJiraValuesMatchTruth } from '../../support/truth-values.ts';
 import { onEmergencyExit, signal } from './cleanup.ts';
-
-export interface Truth {
-  jira: { projects: string[]; issues: number; transitions: number };
-  github: { repositories: string[]; pull_requests: number; reviews: number; commits: number; review_comments: number };
-}
+import type { Truth } from '../../support/truth.ts';
 
 export interface Job {
   id: number;

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { freePort } from '../../../scripts/stack.ts';
 import { alive, onEmergencyExit, signal } from './cleanup.ts';
+import { errorMessage } from '@tributary/contracts';
 
 const run = promisify(execFile);
 
@@ -122,7 +123,7 @@ export async function startRabbit(): Promise<FaultRabbit> {
         } catch {
           // no log yet
         }
-        throw new Error(`RabbitMQ node ${node} did not start: ${(error as Error).message}\n${log}`);
+        throw new Error(`RabbitMQ node ${node} did not start: ${errorMessage(error)}\n${log}`);
       }
       pid = readPid();
     },

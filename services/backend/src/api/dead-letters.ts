@@ -3,6 +3,8 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { entityTypeSchema, idParamSchema } from '@tributary/contracts';
 import { NotFoundError, UpstreamUnavailableError } from '../errors.ts';
+import { discardDeadLetter } from '../db/discard-dead-letter.ts';
+import { deadLetterAudit } from '../db/dead-letter-audit.ts';
 import { withTransaction } from '@tributary/db';
 import {
   deadLetterView,
@@ -79,11 +81,8 @@ export function registerDeadLetterRoutes(app: FastifyInstance, ctx: RouteContext
       const [row] = await selectDeadLetters(ctx.pool, { tenantId: scope(request).tenantId, ids: [request.params.id], limit: 1 });
       if (!row) throw new NotFoundError(`dead letter ${request.params.id}`);
       // The audit trail (who replayed or discarded it, when), shown by the dashboard beside the body.
-      const audit = await ctx.pool.query<{ action: string; actor: string; detail: Record<string, unknown>; at: Date }>(
-        'select action, actor, detail, at from dead_letter_audit where dead_letter_id = $1 order by id',
-        [row.id],
-      );
-      return { ...deadLetterView(row, true), audit: audit.rows.map((a) => ({ ...a, at: a.at.toISOString() })) };
+      const audit = await deadLetterAudit(ctx.pool, row.id);
+      return { ...deadLetterView(row, true), audit: audit.map((a) => ({ ...a, at: a.at.toISOString() })) };
     },
   );
 
@@ -132,7 +131,7 @@ export function registerDeadLetterRoutes(app: FastifyInstance, ctx: RouteContext
       await withTransaction(ctx.pool, async (client) => {
         const [row] = await selectDeadLetters(client, { tenantId, ids: [request.params.id], limit: 1 }, true);
         if (!row) throw new NotFoundError(`dead letter ${request.params.id}`);
-        await client.query(`update dead_letters set status = 'discarded', discarded_at = now() where id = $1`, [row.id]);
+        await discardDeadLetter(client, row.id);
         await recordAudit(client, row.id, 'discard', actor, { previous_status: row.status });
       });
       return reply.status(204).send();

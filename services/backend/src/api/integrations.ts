@@ -7,6 +7,7 @@ import {
   credentialsSchemaFor,
   idParamSchema,
   integrationViewSchema,
+  issueDetails,
   paginationQuerySchema,
   patchIntegrationBodySchema,
   shortestScheduleGapMinutes,
@@ -14,6 +15,7 @@ import {
 } from '@tributary/contracts';
 import { tenantOf } from '../plugins/auth.ts';
 import { ConflictError, NotFoundError, ValidationError } from '../errors.ts';
+import { activeJobOfIntegration } from '../db/active-job-of-integration.ts';
 import { checkIntegrationUrl } from '../security/url-policy.ts';
 import {
   findIntegration,
@@ -180,11 +182,8 @@ export function registerIntegrationRoutes(app: FastifyInstance, ctx: RouteContex
     async (request, reply) => {
       const tenantId = tenantOf(request);
       const id = request.params.id;
-      const { rows } = await ctx.pool.query<{ id: number }>(
-        `select id from etl_jobs where integration_id = $1 and tenant_id = $2 and status in ('PENDING', 'RUNNING', 'PAUSED')`,
-        [id, tenantId],
-      );
-      if (rows[0]) throw new ConflictError(`integration ${id} has an active job (${rows[0].id}); cancel it first`);
+      const active = await activeJobOfIntegration(ctx.pool, tenantId, id);
+      if (active) throw new ConflictError(`integration ${id} has an active job (${active.id}); cancel it first`);
       const row = await updateIntegration(ctx.db, tenantId, id, { deletedAt: new Date(), enabled: false });
       if (!row) throw new NotFoundError(`integration ${id}`);
       return reply.status(204).send();
@@ -228,9 +227,6 @@ function checkScheduleInterval(schedule: string | null | undefined, minMinutes: 
 function parseFor(schema: z.ZodType, value: unknown, field: string): unknown {
   const parsed = schema.safeParse(value);
   if (parsed.success) return parsed.data;
-  const details = parsed.error.issues.map((issue) => ({
-    path: [field, ...issue.path.map(String)].join('.'),
-    message: issue.message,
-  }));
+  const details = issueDetails(parsed.error.issues, [field]);
   throw new ValidationError(`invalid ${details[0]?.path ?? field}: ${details[0]?.message ?? 'invalid'}`, details);
 }

@@ -8,7 +8,7 @@ import { liveIntegrationIds } from '../db/raw-data.ts';
 import { storeRawRecords } from '../raw/store-raw-records.ts';
 import type { RouteContext } from './route-context.ts';
 import { assertRawBatchScope } from '../security/job-scope.ts';
-import { recordSeenIssues } from '../flow/issue-sightings.ts';
+import { recordSeenIssues } from '../db/record-seen-issues.ts';
 
 /** 1000 records of a few KB each, with room for the odd large issue. */
 export const RAW_BODY_LIMIT = 32 * 1024 * 1024;

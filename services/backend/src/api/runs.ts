@@ -5,6 +5,8 @@ import { idParamSchema, triggerRunBodySchema, type Source } from '@tributary/con
 import { tenantOf } from '../plugins/auth.ts';
 import { ConflictError, NotFoundError } from '../errors.ts';
 import { findJob, jobView } from '../db/jobs.ts';
+import { requestJobCancel } from '../db/request-job-cancel.ts';
+import { integrationType } from '../db/integration-type.ts';
 import { transitionJob } from '../jobs/job-state.ts';
 import { publishExtract, triggerRun } from '../orchestration/runs.ts';
 import type { RouteContext } from './route-context.ts';
@@ -72,18 +74,14 @@ export function registerRunRoutes(app: FastifyInstance, ctx: RouteContext): void
       const heartbeatAge = job.heartbeat_at ? (Date.now() - job.heartbeat_at.getTime()) / 1000 : Infinity;
       const extractorActive = job.status === 'RUNNING' && !job.extraction_finished_at && heartbeatAge < ctx.config.JOB_STALE_HEARTBEAT_SECONDS;
       if (!extractorActive) return jobView(await transitionJob(ctx.pool, tenantId, job.id, 'CANCELLED'));
-      const { rows } = await ctx.pool.query<{ id: number }>(
-        `update etl_jobs set cancel_requested_at = coalesce(cancel_requested_at, now()), updated_at = now()
-         where id = $1 and tenant_id = $2 and status = 'RUNNING' returning id`,
-        [job.id, tenantId],
-      );
-      if (!rows[0]) throw new ConflictError(`job ${job.id} is no longer running`);
+      if (!(await requestJobCancel(ctx.pool, tenantId, job.id))) throw new ConflictError(`job ${job.id} is no longer running`);
       return jobView((await findJob(ctx.pool, tenantId, job.id))!);
     },
   );
 }
 
 async function sourceOfJob(ctx: RouteContext, integrationId: number): Promise<Source> {
-  const { rows } = await ctx.pool.query<{ type: Source }>('select type from integrations where id = $1', [integrationId]);
-  return rows[0]!.type;
+  const type = await integrationType(ctx.pool, integrationId);
+  if (type !== 'jira' && type !== 'github') throw new NotFoundError(`integration ${integrationId}`);
+  return type;
 }

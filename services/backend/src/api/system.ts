@@ -2,10 +2,12 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { ForbiddenError, NotFoundError, UpstreamUnavailableError } from '../errors.ts';
+import { tenantHasIntegration } from '../db/tenant-has-integration.ts';
 import type { Viewer } from '../events/event-types.ts';
 import type { LiveEvents } from '../events/live-events.ts';
 import { integrationOfBreaker } from '../events/system-health.ts';
 import type { RouteContext } from './route-context.ts';
+import { errorMessage } from '@tributary/contracts';
 
 function viewerOf(request: FastifyRequest): Viewer {
   const principal = request.principal;
@@ -65,11 +67,7 @@ export function registerSystemRoutes(app: FastifyInstance, ctx: RouteContext, li
         const integrationId = integrationOfBreaker(name);
         if (integrationId === null)
           throw new ForbiddenError(`breaker ${name} is shared; only the operator may reset it`);
-        const { rows } = await ctx.pool.query('select 1 from integrations where id = $1 and tenant_id = $2', [
-          integrationId,
-          viewer.tenantId,
-        ]);
-        if (!rows[0]) throw new NotFoundError(`breaker ${name}`);
+        if (!(await tenantHasIntegration(ctx.pool, viewer.tenantId, integrationId))) throw new NotFoundError(`breaker ${name}`);
       }
       let response: Response;
       try {
@@ -82,7 +80,7 @@ export function registerSystemRoutes(app: FastifyInstance, ctx: RouteContext, li
           },
         );
       } catch (error) {
-        throw new UpstreamUnavailableError(`extract service unreachable: ${(error as Error).message}`);
+        throw new UpstreamUnavailableError(`extract service unreachable: ${errorMessage(error)}`);
       }
       if (response.status === 404) throw new NotFoundError(`breaker ${name}`);
       if (!response.ok) throw new UpstreamUnavailableError(`extract service answered ${response.status}`);

@@ -2,6 +2,7 @@ import type pg from 'pg';
 import { JOB_PROGRESS_NON_STREAM_KEYS, streamProgressSchema, type JobStatus, type RunMode } from '@tributary/contracts';
 import { ConflictError } from '../errors.ts';
 import { isUniqueViolation } from './pg-errors.ts';
+import { activeJobOfIntegration } from './active-job-of-integration.ts';
 
 export interface JobRow {
   id: number;
@@ -54,11 +55,7 @@ export async function insertJob(db: pg.Pool | pg.PoolClient, job: NewJob): Promi
     return rows[0]!;
   } catch (error) {
     if (isUniqueViolation(error, 'etl_jobs_one_active_per_integration')) {
-      const active = await db.query<{ id: number; status: string }>(
-        `select id, status from etl_jobs where integration_id = $1 and status in ('PENDING', 'RUNNING', 'PAUSED')`,
-        [job.integrationId],
-      );
-      const row = active.rows[0];
+      const row = await activeJobOfIntegration(db, job.tenantId, job.integrationId);
       throw new ConflictError(
         row
           ? `integration ${job.integrationId} already has an active job (${row.id}, ${row.status})`

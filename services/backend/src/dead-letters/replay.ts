@@ -2,7 +2,7 @@ import type pg from 'pg';
 import { withTransaction } from '@tributary/db';
 import { ATTEMPT_HEADER, DEATH_HEADERS, LAST_ERROR_HEADER, PublishError, type Publisher } from '@tributary/queue';
 import { REPLAY_COUNT_HEADER } from '../workers/dead-letter-drain.ts';
-import { isRefusedRecord, rawRecordSchema } from '@tributary/contracts';
+import { errorMessage, formatIssues, isRefusedRecord, rawRecordSchema } from '@tributary/contracts';
 import { RAW_REFUSED_QUEUE } from '../db/raw-refusals.ts';
 import { storeRawRecords } from '../raw/store-raw-records.ts';
 import { recordAudit, selectDeadLetters, type DeadLetterFilter, type DeadLetterRow } from './dead-letter-queries.ts';
@@ -63,7 +63,7 @@ export async function replayDeadLetters(
       try {
         again = await replayRawRecord(pool, row);
       } catch (error) {
-        again = `not replayed: ${(error as Error).message}`;
+        again = `not replayed: ${errorMessage(error)}`;
       }
       if (again !== null) {
         await releaseClaim(pool, row.id);
@@ -93,7 +93,7 @@ export async function replayDeadLetters(
       } catch (error) {
         await releaseClaim(pool, row.id);
         brokerUnavailable = error instanceof PublishError && error.retryable;
-        result.skipped.push({ id: row.id, reason: `not replayed: ${(error as Error).message}` });
+        result.skipped.push({ id: row.id, reason: `not replayed: ${errorMessage(error)}` });
         continue;
       }
     }
@@ -123,7 +123,7 @@ async function replayRawRecord(pool: pg.Pool, row: DeadLetterRow): Promise<strin
   } catch {
     return 'body is not JSON';
   }
-  if (!parsed.success) return `body is not a raw record: ${parsed.error.issues[0]?.message ?? 'invalid'}`;
+  if (!parsed.success) return `body is not a raw record: ${formatIssues(parsed.error.issues)}`;
   const [stored] = await storeRawRecords(pool, row.tenant_id, [{ ...parsed.data, job_id: null }]);
   return !stored ? 'not stored' : isRefusedRecord(stored) ? `${stored.error.code}: ${stored.error.message}` : null;
 }

@@ -7,8 +7,8 @@ import {
   integrationsOf,
   probeSystem,
   type HealthDeps,
-  type SystemHealth,
 } from './system-health.ts';
+import type { SystemHealth } from '@tributary/contracts';
 import type { Viewer } from './event-types.ts';
 
 export interface LiveEventsOptions extends HealthDeps {

@@ -2,30 +2,7 @@ import type pg from 'pg';
 import { z } from 'zod';
 import type { QueueConnection } from '@tributary/queue';
 import type { Viewer } from './event-types.ts';
-
-/** The wire form of a circuit breaker as the dashboard shows it. */
-export interface BreakerView {
-  name: string;
-  state: 'CLOSED' | 'OPEN' | 'HALF_OPEN';
-  failures: number;
-  /** OPEN: ms left until probes are let through. */
-  ms_until_half_open: number | null;
-  half_open_at: string | null;
-  last_error: string | null;
-  /** Whether the viewer may reset it (a tenant: its own integrations' breakers). */
-  resettable: boolean;
-}
-
-export interface SystemHealth {
-  at: string;
-  database: { ok: boolean; error: string | null };
-  broker: { ok: boolean; blocked: boolean; error: string | null };
-  /** Ready messages per queue; null when the broker could not be asked. */
-  queues: { name: string; depth: number | null }[];
-  /** null when the extract service (which owns the breakers) could not be reached. */
-  breakers: BreakerView[] | null;
-  breakers_error: string | null;
-}
+import { errorMessage, type BreakerView, type SystemHealth } from '@tributary/contracts';
 
 // The extract service's GET /breakers answer (BreakerStatus of packages/resilience, JSON dates).
 const breakersAnswerSchema = z.object({
@@ -117,7 +94,7 @@ async function probeDatabase(pool: pg.Pool): Promise<SystemHealth['database']> {
     await withTimeout(pool.query('select 1'), 2000);
     return { ok: true, error: null };
   } catch (error) {
-    return { ok: false, error: (error as Error).message };
+    return { ok: false, error: errorMessage(error) };
   }
 }
 
@@ -169,7 +146,7 @@ async function probeBreakers(
       error: null,
     };
   } catch (error) {
-    return { breakers: null, error: `extract service unreachable: ${(error as Error).message}` };
+    return { breakers: null, error: `extract service unreachable: ${errorMessage(error)}` };
   }
 }
 

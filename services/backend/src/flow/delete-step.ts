@@ -1,7 +1,9 @@
 import type { z } from 'zod';
 import type { deleteFlowStepImpactSchema } from '@tributary/contracts';
 import { NotFoundError, ValidationError } from '../errors.ts';
-import { ACTIVE_MAPS_CTE, ISSUE_IS_ACTIVE, resolveStepJoins, resolvedStepId } from './effective-step.ts';
+import { countIssuesOnStep } from '../db/flow/count-issues-on-step.ts';
+import { reassignStepMappings } from '../db/flow/reassign-step-mappings.ts';
+import { deleteFlowStep } from '../db/flow/delete-flow-step.ts';
 import { findStep } from './steps.ts';
 import { listMappings } from './mappings.ts';
 import type { Queryable } from './transaction.ts';
@@ -35,24 +37,17 @@ export async function deleteStep(
     throw new ValidationError(`flow step ${reassignTo} is inactive`, [{ path: 'query.reassign_to', message: 'the step is inactive' }]);
   }
   const mappings = await listMappings(db, tenantId, id);
-  const { rows } = await db.query<{ n: number }>(
-    `with ${ACTIVE_MAPS_CTE}
-     select count(*)::int as n
-     from jira_issues i
-     ${resolveStepJoins('cur', 'i.integration_id', 'i.status_name', 'i.issue_type')}
-     where i.tenant_id = $1 and ${resolvedStepId('cur')} = $2 and ${ISSUE_IS_ACTIVE}`,
-    [tenantId, id],
-  );
+  const issuesAffected = await countIssuesOnStep(db, tenantId, id);
   const impact: DeleteStepImpact = {
     dry_run: dryRun,
     step,
     reassign_to: target,
     mappings_affected: mappings.length,
-    issues_affected: rows[0]?.n ?? 0,
+    issues_affected: issuesAffected,
     mappings,
   };
   if (dryRun) return impact;
-  await db.query(`update status_mappings set flow_step_id = $3 where tenant_id = $1 and flow_step_id = $2`, [tenantId, id, reassignTo]);
-  await db.query(`delete from flow_steps where tenant_id = $1 and id = $2`, [tenantId, id]);
+  await reassignStepMappings(db, tenantId, id, reassignTo);
+  await deleteFlowStep(db, tenantId, id);
   return impact;
 }

@@ -2,31 +2,26 @@ import type { CreateFlowStepBody, FlowStep, PatchFlowStepBody } from '@tributary
 import { ConflictError, NotFoundError, ValidationError } from '../errors.ts';
 import { isUniqueViolation } from '../db/pg-errors.ts';
 import type { Queryable } from './transaction.ts';
+import type { FlowStepRow } from '../db/flow/flow-step-row.ts';
+import { listFlowSteps } from '../db/flow/list-flow-steps.ts';
+import { findFlowStep } from '../db/flow/find-flow-step.ts';
+import { insertFlowStep } from '../db/flow/insert-flow-step.ts';
+import { updateFlowStep } from '../db/flow/update-flow-step.ts';
+import { countActiveMappingsOfStep } from '../db/flow/count-active-mappings-of-step.ts';
 
-interface StepRow {
-  id: string;
-  name: string;
-  position: number;
-  category: FlowStep['category'];
-  kind: FlowStep['kind'];
-  active: boolean;
-}
-
-const COLUMNS = 'id, name, position, category, kind, active';
 const RANK: Record<FlowStep['category'], number> = { todo: 0, in_progress: 1, done: 2 };
 
-export function stepView(row: StepRow): FlowStep {
+export function stepView(row: FlowStepRow): FlowStep {
   return { id: Number(row.id), name: row.name, position: row.position, category: row.category, kind: row.kind, active: row.active };
 }
 
 export async function listSteps(db: Queryable, tenantId: number): Promise<FlowStep[]> {
-  const { rows } = await db.query<StepRow>(`select ${COLUMNS} from flow_steps where tenant_id = $1 order by position, id`, [tenantId]);
-  return rows.map(stepView);
+  return (await listFlowSteps(db, tenantId)).map(stepView);
 }
 
 export async function findStep(db: Queryable, tenantId: number, id: number): Promise<FlowStep | null> {
-  const { rows } = await db.query<StepRow>(`select ${COLUMNS} from flow_steps where tenant_id = $1 and id = $2`, [tenantId, id]);
-  return rows[0] ? stepView(rows[0]) : null;
+  const row = await findFlowStep(db, tenantId, id);
+  return row ? stepView(row) : null;
 }
 
 /** The kind a step of `category` gets: in_progress needs one (default active), the others have none. */
@@ -67,14 +62,15 @@ function translateUnique(error: unknown, position: number | undefined, name: str
 export async function createStep(db: Queryable, tenantId: number, body: CreateFlowStepBody): Promise<FlowStep> {
   const kind = kindFor(body.category, body.kind);
   try {
-    const { rows } = await db.query<StepRow>(
-      `insert into flow_steps (tenant_id, name, position, category, kind, active)
-       values ($1, $2, coalesce($3, (select coalesce(max(position) + 1, 0) from flow_steps where tenant_id = $1)), $4, $5, $6)
-       returning ${COLUMNS}`,
-      [tenantId, body.name, body.position ?? null, body.category, kind, body.active],
-    );
+    const created = await insertFlowStep(db, tenantId, {
+      name: body.name,
+      position: body.position ?? null,
+      category: body.category,
+      kind,
+      active: body.active,
+    });
     await assertMonotonic(db, tenantId);
-    return stepView(rows[0]!);
+    return stepView(created);
   } catch (error) {
     translateUnique(error, body.position, body.name);
   }
@@ -87,22 +83,22 @@ export async function updateStep(db: Queryable, tenantId: number, id: number, bo
   const kind = kindFor(category, body.kind === undefined ? (category === current.category ? current.kind : undefined) : body.kind);
   if (body.active === false) {
     // A step still carrying active mappings would silently drop those statuses from every metric.
-    const { rows } = await db.query<{ n: number }>(
-      `select count(*)::int as n from status_mappings where tenant_id = $1 and flow_step_id = $2 and active`,
-      [tenantId, id],
-    );
-    if ((rows[0]?.n ?? 0) > 0) {
-      throw new ConflictError(`step ${id} has ${rows[0]?.n} active mappings; move or deactivate them before deactivating the step`);
+    const mapped = await countActiveMappingsOfStep(db, tenantId, id);
+    if (mapped > 0) {
+      throw new ConflictError(`step ${id} has ${mapped} active mappings; move or deactivate them before deactivating the step`);
     }
   }
   try {
-    const { rows } = await db.query<StepRow>(
-      `update flow_steps set name = $3, position = $4, category = $5, kind = $6, active = $7
-       where tenant_id = $1 and id = $2 returning ${COLUMNS}`,
-      [tenantId, id, body.name ?? current.name, body.position ?? current.position, category, kind, body.active ?? current.active],
-    );
+    const updated = await updateFlowStep(db, tenantId, id, {
+      name: body.name ?? current.name,
+      position: body.position ?? current.position,
+      category,
+      kind,
+      active: body.active ?? current.active,
+    });
+    if (!updated) throw new NotFoundError(`flow step ${id}`);
     await assertMonotonic(db, tenantId);
-    return stepView(rows[0]!);
+    return stepView(updated);
   } catch (error) {
     translateUnique(error, body.position, body.name);
   }

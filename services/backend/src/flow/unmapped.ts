@@ -1,6 +1,6 @@
 import type { z } from 'zod';
 import type { unmappedStatusSchema } from '@tributary/contracts';
-import { ACTIVE_MAPS_CTE } from './effective-step.ts';
+import { unmappedStatuses } from '../db/flow/unmapped-statuses.ts';
 import type { Queryable } from './transaction.ts';
 
 export type UnmappedStatus = z.infer<typeof unmappedStatusSchema>;
@@ -10,36 +10,7 @@ export type UnmappedStatus = z.infer<typeof unmappedStatusSchema>;
  * an active step (for any issue type), one row per integration and status ignoring case.
  */
 export async function listUnmapped(db: Queryable, tenantId: number, integrationId?: number): Promise<UnmappedStatus[]> {
-  const { rows } = await db.query<{
-    integration_id: string;
-    status: string;
-    category_key: string | null;
-    seen_in: Array<'jira_statuses' | 'transitions'>;
-    issues: number;
-  }>(
-    `with ${ACTIVE_MAPS_CTE},
-     seen as (
-       select integration_id, name as status, category_key, 'jira_statuses' as source
-       from jira_statuses where tenant_id = $1
-       union all
-       select integration_id, to_status, null, 'transitions' from jira_issue_transitions where tenant_id = $1 and to_status is not null
-       union all
-       select integration_id, from_status, null, 'transitions' from jira_issue_transitions where tenant_id = $1 and from_status is not null
-     ),
-     grouped as (
-       select integration_id, lower(status) as status_l, min(status) as status, max(category_key) as category_key,
-              array_agg(distinct source order by source) as seen_in
-       from seen where ($2::bigint is null or integration_id = $2)
-       group by integration_id, lower(status)
-     )
-     select g.integration_id, g.status, g.category_key, g.seen_in,
-            (select count(*)::int from jira_issues i
-             where i.tenant_id = $1 and i.integration_id = g.integration_id and lower(i.status_name) = g.status_l) as issues
-     from grouped g
-     where not exists (select 1 from active_maps m where m.integration_id = g.integration_id and m.status_l = g.status_l)
-     order by g.integration_id, g.status_l`,
-    [tenantId, integrationId ?? null],
-  );
+  const rows = await unmappedStatuses(db, tenantId, integrationId ?? null);
   return rows.map((r) => ({
     integration_id: Number(r.integration_id),
     status: r.status,

@@ -71,6 +71,20 @@ describe('job state machine', () => {
     expect(retried.finished_at).toBeNull();
   });
 
+  it('each named transition writes its own fields: pause reason and who, resume clears the heartbeat, a failure its reason and code', async () => {
+    const jobId = await jobIn('RUNNING');
+    await backend.pool.query('update etl_jobs set heartbeat_at = now() where id = $1', [jobId]);
+    const paused = await transitionJob(backend.pool, tenant.id, jobId, 'PAUSED', { pauseReason: 'backend unreachable', pausedBy: 'system' });
+    expect([paused.pause_reason, paused.paused_by, paused.heartbeat_at]).toEqual(['backend unreachable', 'system', expect.any(Date)]);
+    const resumed = await transitionJob(backend.pool, tenant.id, jobId, 'RUNNING', { clearHeartbeat: true });
+    expect([resumed.pause_reason, resumed.paused_by, resumed.heartbeat_at]).toEqual([null, null, null]);
+    const failed = await transitionJob(backend.pool, tenant.id, jobId, 'FAILED', { error: 'jira: HTTP 503', errorCode: 'SOURCE_UNAVAILABLE' });
+    expect([failed.error, failed.error_code]).toEqual(['jira: HTTP 503', 'SOURCE_UNAVAILABLE']);
+    await backend.pool.query("update etl_jobs set next_retry_at = now(), cancel_requested_at = now() where id = $1", [jobId]);
+    const requeued = await transitionJob(backend.pool, tenant.id, jobId, 'PENDING');
+    expect([requeued.next_retry_at, requeued.cancel_requested_at, requeued.error]).toEqual([null, null, 'jira: HTTP 503']);
+  });
+
   it("another tenant's job is a 404, not a 409", async () => {
     const jobId = await jobIn('PENDING');
     const other = await backend.createTenant('other');

@@ -2,18 +2,32 @@ import type pg from 'pg';
 import { JOB_STATUSES, canTransition, type JobStatus } from '@tributary/contracts';
 import { ConflictError, JobClaimedError, NotFoundError } from '../errors.ts';
 import { isUniqueViolation } from '../db/pg-errors.ts';
-import { JOB_COLUMNS, type JobRow } from '../db/jobs.ts';
-import { deactivateUnseenIssues } from '../flow/issue-sightings.ts';
+import type { JobRow } from '../db/jobs.ts';
+import type { TransitionKey } from '../db/job-transition.ts';
+import { startJob } from '../db/start-job.ts';
+import { resumeJob } from '../db/resume-job.ts';
+import { pauseJob } from '../db/pause-job.ts';
+import { failJob } from '../db/fail-job.ts';
+import { cancelJob } from '../db/cancel-job.ts';
+import { finishJob } from '../db/finish-job.ts';
+import { requeueJob } from '../db/requeue-job.ts';
+import { finishJobIfDoneRow } from '../db/finish-job-if-done.ts';
+import { claimJobRow, claimRefusal } from '../db/claim-job.ts';
+import { jobStatus } from '../db/job-status.ts';
+import { integrationType } from '../db/integration-type.ts';
+import { deactivateUnseenIssues } from '../db/deactivate-unseen-issues.ts';
 
+/** What a move carries besides the new state; each named transition reads only its own fields. */
 export interface JobStatusChange {
+  /** FAILED: the reason (kept from before when absent). */
   error?: string | null;
   /** Set (or cleared) together with `error`. */
   errorCode?: string | null;
+  /** PAUSED: why, and by whom (default user). */
   pauseReason?: string | null;
   pausedBy?: 'user' | 'system';
   /** A resumed job has no extractor yet: a cleared heartbeat lets the next one claim it at once. */
   clearHeartbeat?: boolean;
-  nextRetryAt?: Date | null;
 }
 
 const TERMINAL: readonly JobStatus[] = ['FINISHED', 'FAILED', 'CANCELLED'];
@@ -43,11 +57,11 @@ async function toldEnded(db: pg.Pool | pg.PoolClient, job: JobRow): Promise<void
   const observer = observers.get(db);
   if (!observer || !job.finished_at) return;
   try {
-    const { rows } = await db.query<{ type: string }>('select type from integrations where id = $1', [job.integration_id]);
+    const source = await integrationType(db, job.integration_id);
     observer({
       jobId: Number(job.id),
       integrationId: Number(job.integration_id),
-      source: rows[0]?.type ?? 'unknown',
+      source: source ?? 'unknown',
       status: job.status as EndedJob['status'],
       seconds: Math.max(0, (job.finished_at.getTime() - (job.started_at ?? job.created_at).getTime()) / 1000),
     });
@@ -56,25 +70,28 @@ async function toldEnded(db: pg.Pool | pg.PoolClient, job: JobRow): Promise<void
   }
 }
 
-// The WHERE clause carries the legal "from" states, so the check and the move are
-// one atomic statement: two callers racing cannot both move the same job.
-const TRANSITION = `
-update etl_jobs set
-  status = $3,
-  updated_at = now(),
-  started_at = case when $3 = 'RUNNING' then coalesce(started_at, now()) else started_at end,
-  finished_at = case when $3 = any($5::text[]) then now() else null end,
-  heartbeat_at = case when $12 then null else heartbeat_at end,
-  attempts = attempts + case when $3 = 'PENDING' and status = 'FAILED' then 1 else 0 end,
-  error = case when $6 then $7 else error end,
-  error_code = case when $6 then $13 else error_code end,
-  pause_reason = case when $3 = 'PAUSED' then $8 else null end,
-  paused_by = case when $3 = 'PAUSED' then $11 else null end,
-  next_retry_at = case when $9 then $10::timestamptz else next_retry_at end,
-  cancel_requested_at = case when $3 = 'PENDING' then null else cancel_requested_at end,
-  extraction_finished_at = case when $3 = 'PENDING' then null else extraction_finished_at end
-where id = $1 and tenant_id = $2 and status = any($4::text[])
-returning ${JOB_COLUMNS}`;
+/** The transition key for moving `jobId` to `to`: the states the table allows it to leave. */
+function keyFor(tenantId: number, jobId: number, to: JobStatus): TransitionKey {
+  return { tenantId, jobId, from: JOB_STATUSES.filter((status) => canTransition(status, to)) };
+}
+
+/** One named transition per target state (each its own statement under db/). */
+function move(db: pg.Pool | pg.PoolClient, key: TransitionKey, to: JobStatus, change: JobStatusChange): Promise<JobRow | undefined> {
+  switch (to) {
+    case 'RUNNING':
+      return change.clearHeartbeat ? resumeJob(db, key) : startJob(db, key);
+    case 'PAUSED':
+      return pauseJob(db, key, { reason: change.pauseReason ?? null, by: change.pausedBy ?? 'user' });
+    case 'FAILED':
+      return failJob(db, key, { error: change.error ?? null, code: change.errorCode ?? null });
+    case 'CANCELLED':
+      return cancelJob(db, key);
+    case 'FINISHED':
+      return finishJob(db, key);
+    case 'PENDING':
+      return requeueJob(db, key);
+  }
+}
 
 /**
  * The one place a job changes state (DESIGN §6). An illegal move is a 409 naming
@@ -87,26 +104,11 @@ export async function transitionJob(
   to: JobStatus,
   change: JobStatusChange = {},
 ): Promise<JobRow> {
-  const from = JOB_STATUSES.filter((status) => canTransition(status, to));
   try {
-    const { rows } = await db.query<JobRow>(TRANSITION, [
-      jobId,
-      tenantId,
-      to,
-      from,
-      TERMINAL,
-      change.error !== undefined,
-      change.error ?? null,
-      change.pauseReason ?? null,
-      change.nextRetryAt !== undefined,
-      change.nextRetryAt ?? null,
-      change.pausedBy ?? 'user',
-      change.clearHeartbeat ?? false,
-      change.errorCode ?? null,
-    ]);
-    if (rows[0]) {
-      if (TERMINAL.includes(to)) await toldEnded(db, rows[0]);
-      return rows[0];
+    const moved = await move(db, keyFor(tenantId, jobId, to), to, change);
+    if (moved) {
+      if (TERMINAL.includes(to)) await toldEnded(db, moved);
+      return moved;
     }
   } catch (error) {
     if (isUniqueViolation(error, 'etl_jobs_one_active_per_integration')) {
@@ -114,13 +116,9 @@ export async function transitionJob(
     }
     throw error;
   }
-  const { rows } = await db.query<{ status: JobStatus }>('select status from etl_jobs where id = $1 and tenant_id = $2', [
-    jobId,
-    tenantId,
-  ]);
-  const current = rows[0];
+  const current = await jobStatus(db, tenantId, jobId);
   if (!current) throw new NotFoundError(`job ${jobId}`);
-  throw new ConflictError(`job ${jobId} cannot move from ${current.status} to ${to}`);
+  throw new ConflictError(`job ${jobId} cannot move from ${current} to ${to}`);
 }
 
 // Written as its own guarded statement (the check and the move in one), but it is
@@ -134,14 +132,7 @@ if (!canTransition('RUNNING', 'FINISHED')) throw new Error('job state table no l
  * sees everything and finishes it. PAUSED jobs are never finished.
  */
 export async function finishJobIfDone(db: pg.Pool | pg.PoolClient, tenantId: number, jobId: number): Promise<boolean> {
-  const { rows } = await db.query<JobRow>(
-    `update etl_jobs set status = 'FINISHED', finished_at = now(), updated_at = now()
-     where id = $1 and tenant_id = $2 and status = 'RUNNING' and extraction_finished_at is not null
-       and not exists (select 1 from raw_outbox where job_id = $1)
-     returning ${JOB_COLUMNS}`,
-    [jobId, tenantId],
-  );
-  const finished = rows[0];
+  const finished = await finishJobIfDoneRow(db, tenantId, jobId);
   if (!finished) return false;
   await deactivateUnseenIssues(db, tenantId, jobId);
   await toldEnded(db, finished);
@@ -165,24 +156,9 @@ export async function claimJob(
   jobId: number,
   staleHeartbeatSeconds = STALE_HEARTBEAT_SECONDS,
 ): Promise<JobRow> {
-  const { rows } = await db.query<JobRow>(
-    `update etl_jobs set status = 'RUNNING', heartbeat_at = now(), started_at = coalesce(started_at, now()),
-            pause_reason = null, paused_by = null, updated_at = now()
-     where id = $1 and tenant_id = $2
-       and (status = 'PENDING'
-            or (status = 'PAUSED' and paused_by = 'system')
-            or (status = 'RUNNING' and (heartbeat_at is null or heartbeat_at < now() - make_interval(secs => $3))))
-     returning ${JOB_COLUMNS}`,
-    [jobId, tenantId, staleHeartbeatSeconds],
-  );
-  if (rows[0]) return rows[0];
-  const { rows: current } = await db.query<{ status: JobStatus; paused_by: string | null; stale_in: number | null }>(
-    `select status, paused_by,
-            extract(epoch from (heartbeat_at + make_interval(secs => $3)) - now())::float8 as stale_in
-     from etl_jobs where id = $1 and tenant_id = $2`,
-    [jobId, tenantId, staleHeartbeatSeconds],
-  );
-  const job = current[0];
+  const claimed = await claimJobRow(db, tenantId, jobId, staleHeartbeatSeconds);
+  if (claimed) return claimed;
+  const job = await claimRefusal(db, tenantId, jobId, staleHeartbeatSeconds);
   if (!job) throw new NotFoundError(`job ${jobId}`);
   if (job.status === 'RUNNING') {
     // Says when the heartbeat goes stale, so a redelivered message is tried again at that

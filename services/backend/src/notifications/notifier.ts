@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { HttpError, createBreakerRegistry, type BreakerRegistry } from '@tributary/resilience';
 import type { LogSink } from '@tributary/observability';
 import type { OutboundGuard } from '@tributary/netguard';
-import type { NotificationEvent } from '@tributary/contracts';
+import { errorMessage, type NotificationEvent } from '@tributary/contracts';
 import { checkIntegrationUrl, type UrlPolicy } from '../security/url-policy.ts';
 import { postWebhook } from './deliver.ts';
 
@@ -217,7 +217,7 @@ export async function runNotifications(deps: NotifierDeps): Promise<{ delivered:
         }
         await deps.pool.query(
           `update notification_deliveries set status = 'failed', attempts = greatest(attempts, 1), response_status = $2, error = $3 where id = $1`,
-          [delivery.id, status, (error as Error).message.slice(0, 1000)],
+          [delivery.id, status, errorMessage(error).slice(0, 1000)],
         );
         deps.logger.warn(
           { err: error, targetId: target.id, event: notice.event },

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { jobErrorCodeSchema } from '@tributary/contracts';
+import { errorMessage, jobErrorCodeSchema } from '@tributary/contracts';
 import type { Database } from '@tributary/db';
 import { CredentialsUnreadableError, type CredentialsCipher } from '../security/credentials-cipher.ts';
 import { updateIntegration, type IntegrationRow } from '../db/integrations.ts';
@@ -66,7 +66,7 @@ export async function testConnection(
       error = ok ? null : (body.error ?? `extract service answered ${response.status}`);
       code = ok ? null : (body.code ?? null);
     } catch (cause) {
-      error = `extract service unreachable: ${(cause as Error).message}`;
+      error = `extract service unreachable: ${errorMessage(cause)}`;
     }
   const at = new Date();
   await updateIntegration(db, integration.tenantId, integration.id, {

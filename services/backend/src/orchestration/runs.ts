@@ -4,12 +4,7 @@ import type { Publisher } from '@tributary/queue';
 import type { LogSink } from '@tributary/observability';
 import { ConflictError, NotFoundError, UpstreamUnavailableError, ValidationError } from '../errors.ts';
 import { insertJob, type JobRow } from '../db/jobs.ts';
-
-interface IntegrationForRun {
-  id: number;
-  type: string;
-  enabled: boolean;
-}
+import { liveIntegration } from '../db/live-integration.ts';
 
 /**
  * How long a request (a person waiting on POST /runs or /resume) waits for the broker's
@@ -56,11 +51,7 @@ export async function triggerRun(
     trigger: 'manual' | 'schedule' | 'retry';
   },
 ): Promise<JobRow> {
-  const { rows } = await pool.query<IntegrationForRun>(
-    'select id, type, enabled from integrations where id = $1 and tenant_id = $2 and deleted_at is null',
-    [request.integrationId, request.tenantId],
-  );
-  const integration = rows[0];
+  const integration = await liveIntegration(pool, request.tenantId, request.integrationId);
   if (!integration) throw new NotFoundError(`integration ${request.integrationId}`);
   if (!integration.enabled) {
     throw new ConflictError(`integration ${integration.id} is disabled; test and enable it before running it`);

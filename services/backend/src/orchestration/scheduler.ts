@@ -4,15 +4,9 @@ import type { Publisher } from '@tributary/queue';
 import type { LogSink } from '@tributary/observability';
 import { AppError } from '../errors.ts';
 import { triggerRun } from './runs.ts';
+import { scheduledIntegrations } from '../db/scheduled-integrations.ts';
+import { claimScheduleTick } from '../db/claim-schedule-tick.ts';
 import { republishStalePending, retryDueJobs } from './retry-orchestrator.ts';
-
-interface ScheduledIntegration {
-  id: number;
-  tenant_id: number;
-  schedule: string;
-  last_scheduled_at: Date | null;
-  created_at: Date;
-}
 
 /**
  * Whether a cron tick has come in (since, now]: one `nextRun`, no walk over missed ticks — after
@@ -42,22 +36,12 @@ export async function triggerDueSchedules(
   now = new Date(),
   minIntervalMs = 5 * 60_000,
 ): Promise<number> {
-  const { rows } = await pool.query<ScheduledIntegration>(
-    `select id, tenant_id, schedule, last_scheduled_at, created_at from integrations
-     where enabled and schedule is not null and deleted_at is null`,
-  );
   let triggered = 0;
-  for (const integration of rows) {
+  for (const integration of await scheduledIntegrations(pool)) {
     const last = integration.last_scheduled_at;
     if (last && now.getTime() - last.getTime() < minIntervalMs) continue;
     if (!isScheduleDue(integration.schedule, last ?? integration.created_at, now)) continue;
-    // Compared at millisecond precision: the value read back into a JS Date has no microseconds.
-    const claimed = await pool.query(
-      `update integrations set last_scheduled_at = $2
-       where id = $1 and date_trunc('milliseconds', last_scheduled_at) is not distinct from $3 returning id`,
-      [integration.id, now, last],
-    );
-    if (claimed.rowCount !== 1) continue;
+    if (!(await claimScheduleTick(pool, integration.id, now, last))) continue;
     try {
       await triggerRun(pool, publisher, logger, {
         tenantId: integration.tenant_id,

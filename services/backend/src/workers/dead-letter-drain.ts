@@ -4,6 +4,7 @@ import type pg from 'pg';
 import type { QueueConnection } from '@tributary/queue';
 import { DEATH_HEADERS } from '@tributary/queue';
 import type { Logger } from '@tributary/observability';
+import { parseTimestamp } from '@tributary/contracts';
 
 /** Replays carry this header; it tells deaths of the same message apart. */
 export const REPLAY_COUNT_HEADER = 'x-replay-count';
@@ -111,7 +112,7 @@ export async function archiveDeadLetter(pool: pg.Pool, message: ConsumeMessage):
       header(DEATH_HEADERS.reason) ?? 'no reason recorded',
       header(DEATH_HEADERS.stack),
       Number(header(DEATH_HEADERS.attempts) ?? 0) || 0,
-      validDate(header(DEATH_HEADERS.firstFailedAt)),
+      parseTimestamp(header(DEATH_HEADERS.firstFailedAt)),
       Number.isInteger(replayCount) ? replayCount : 0,
     ],
   );
@@ -131,11 +132,6 @@ function positiveInt(value: unknown): number | null {
   return typeof n === 'number' && Number.isSafeInteger(n) && n > 0 ? n : null;
 }
 
-function validDate(value: string | null): Date | null {
-  if (!value) return null;
-  const date = new Date(value);
-  return Number.isNaN(date.getTime()) ? null : date;
-}
 
 // AMQP headers may hold Buffers and other non-JSON values; the archive keeps text.
 function jsonSafe(headers: Record<string, unknown>): Record<string, unknown> {

@@ -32,6 +32,42 @@ function Field({
   );
 }
 
+/** A labelled text input with its hint and the API's error for it. */
+function TextField({
+  id,
+  label,
+  value,
+  onChange,
+  error,
+  hint,
+  type,
+  autoComplete,
+  inputMode,
+}: {
+  id: string;
+  label: string;
+  value: string;
+  onChange: (value: string) => void;
+  error?: string | undefined;
+  hint?: string | undefined;
+  type?: 'password';
+  autoComplete?: 'off';
+  inputMode?: 'url';
+}) {
+  return (
+    <Field id={id} label={label} error={error} {...(hint ? { hint } : {})}>
+      <input
+        id={id}
+        type={type}
+        value={value}
+        onChange={(e) => onChange(e.target.value)}
+        autoComplete={autoComplete}
+        inputMode={inputMode}
+      />
+    </Field>
+  );
+}
+
 const list = (text: string) =>
   text
     .split(/[\s,]+/)
@@ -108,86 +144,76 @@ export function IntegrationForm({ existing }: { existing?: Integration }) {
             <option value="github">GitHub</option>
           </select>
         </Field>
-        <Field id="name" label="Name" error={err('name')}>
-          <input id="name" value={name} onChange={(e) => setName(e.target.value)} />
-        </Field>
-        <Field
+        <TextField id="name" label="Name" value={name} onChange={setName} error={err('name')} />
+        <TextField
           id="base_url"
           label="Base URL"
+          value={baseUrl}
+          onChange={setBaseUrl}
           error={err('base_url')}
           hint={type === 'jira' ? 'e.g. https://acme.atlassian.net' : 'e.g. https://api.github.com'}
-        >
-          <input id="base_url" value={baseUrl} onChange={(e) => setBaseUrl(e.target.value)} inputMode="url" />
-        </Field>
+          inputMode="url"
+        />
         {type === 'jira' ? (
           <>
-            <Field
+            <TextField
               id="email"
               label="Email"
+              value={email}
+              onChange={setEmail}
               error={err('credentials.email')}
               hint={existing ? 'Leave empty to keep the stored credentials.' : undefined}
-            >
-              <input id="email" value={email} onChange={(e) => setEmail(e.target.value)} autoComplete="off" />
-            </Field>
-            <Field id="secret" label="API token" error={err('credentials.api_token') ?? err('credentials')}>
-              <input
-                id="secret"
-                type="password"
-                value={secret}
-                onChange={(e) => setSecret(e.target.value)}
-                autoComplete="off"
-              />
-            </Field>
-            <Field
+              autoComplete="off"
+            />
+            <TextField
+              id="secret"
+              label="API token"
+              value={secret}
+              onChange={setSecret}
+              error={err('credentials.api_token') ?? err('credentials')}
+              type="password"
+              autoComplete="off"
+            />
+            <TextField
               id="projects"
               label="Projects"
+              value={projects}
+              onChange={setProjects}
               error={err('config.projects') ?? err('config')}
               hint="Project keys, comma-separated (or a JQL below)."
-            >
-              <input id="projects" value={projects} onChange={(e) => setProjects(e.target.value)} />
-            </Field>
-            <Field id="jql" label="JQL" error={err('config.jql')}>
-              <input id="jql" value={jql} onChange={(e) => setJql(e.target.value)} />
-            </Field>
+            />
+            <TextField id="jql" label="JQL" value={jql} onChange={setJql} error={err('config.jql')} />
           </>
         ) : (
           <>
-            <Field
+            <TextField
               id="secret"
               label="Access token"
+              value={secret}
+              onChange={setSecret}
               error={err('credentials.token') ?? err('credentials')}
               hint={existing ? 'Leave empty to keep the stored token.' : undefined}
-            >
-              <input
-                id="secret"
-                type="password"
-                value={secret}
-                onChange={(e) => setSecret(e.target.value)}
-                autoComplete="off"
-              />
-            </Field>
-            <Field
+              type="password"
+              autoComplete="off"
+            />
+            <TextField
               id="repositories"
               label="Repositories"
+              value={repositories}
+              onChange={setRepositories}
               error={err('config.repositories') ?? err('config')}
               hint="owner/repo, comma-separated."
-            >
-              <input
-                id="repositories"
-                value={repositories}
-                onChange={(e) => setRepositories(e.target.value)}
-              />
-            </Field>
+            />
           </>
         )}
-        <Field
+        <TextField
           id="schedule"
           label="Schedule (cron, UTC)"
+          value={schedule}
+          onChange={setSchedule}
           error={err('schedule')}
           hint="e.g. */30 * * * * — empty for manual runs only."
-        >
-          <input id="schedule" value={schedule} onChange={(e) => setSchedule(e.target.value)} />
-        </Field>
+        />
         <div className="actions">
           <button type="submit" disabled={save.isPending}>
             {existing ? 'Save' : 'Create integration'}

@@ -11,6 +11,7 @@ import {
 import type { BreakerRegistry } from '@tributary/resilience';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { nextLink } from './link.ts';
+import { anyOf } from '../../../../tests/support/matchers.ts';
 import { createSourceClient, metadataFor, resolveUrl, withQuery } from './source-client.ts';
 import type { SourceClient, SourceClientOptions } from './source-client.ts';
 import { simulatorGuard } from './testing.ts';
@@ -53,9 +54,9 @@ afterAll(async () => {
 
 describe('source client against the simulator', () => {
   it('answers status, lower-cased headers, parsed body and url', async () => {
-    const res = await client().get<{ login: string }>('/user');
+    const res = await client().get('/user');
     expect(res.status).toBe(200);
-    expect(res.body?.login).toEqual(expect.any(String));
+    expect(res.body).toMatchObject({ login: anyOf(String) });
     expect(res.url).toBe(`${sim.url}/user`);
     expect(res.headers['x-ratelimit-remaining']).toMatch(/^\d+$/);
     expect(metadataFor(res)).toMatchObject({
@@ -189,11 +190,11 @@ describe('source client against the simulator', () => {
       breaker: registry.get('jira:post'),
       retry: { retries: 0 },
     });
-    const res = await jira.post<{ issues: unknown[] }>('/rest/api/3/search/jql', {
+    const res = await jira.post('/rest/api/3/search/jql', {
       jql: 'project in ("' + (await sim.control<{ jira: { projects: string[] } }>('GET', '/_sim/truth/summary')).jira.projects.join('", "') + '")',
       maxResults: 2,
     });
-    expect(res.body?.issues).toHaveLength(2);
+    expect(res.body).toMatchObject({ issues: [{}, {}] });
   });
 });
 

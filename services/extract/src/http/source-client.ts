@@ -69,8 +69,9 @@ export interface SourceClient {
   /** The breaker (and retry) name, e.g. `jira:7`. */
   readonly name: string;
   /** `path` is relative to the base URL, or an absolute URL on the same origin (a `Link` header's next page). */
-  get<T = unknown>(path: string, options?: RequestOptions): Promise<SourceResponse<T>>;
-  post<T = unknown>(path: string, body: unknown, options?: RequestOptions): Promise<SourceResponse<T>>;
+  /** The body is parsed JSON of unknown shape: each connector checks it (zod or guards) before use. */
+  get(path: string, options?: RequestOptions): Promise<SourceResponse>;
+  post(path: string, body: unknown, options?: RequestOptions): Promise<SourceResponse>;
 }
 
 const DEFAULT_ATTEMPT_TIMEOUT_MS = 30_000;
@@ -134,12 +135,12 @@ export function createSourceClient(options: SourceClientOptions): SourceClient {
     authorization: options.authorization,
   };
 
-  async function request<T>(
+  async function request(
     method: 'GET' | 'POST',
     path: string,
     body: unknown,
     callOptions: RequestOptions = {},
-  ): Promise<SourceResponse<T>> {
+  ): Promise<SourceResponse> {
     const url = withQuery(resolveUrl(options.baseUrl, path), callOptions.query);
     const headers: Record<string, string> = { ...baseHeaders, ...lowerKeys(callOptions.headers) };
     if (body !== undefined) headers['content-type'] = 'application/json';
@@ -153,7 +154,7 @@ export function createSourceClient(options: SourceClientOptions): SourceClient {
       sleep,
       signal: callOptions.signal ?? options.retry?.signal,
     };
-    const attempt = async (signal: AbortSignal | undefined): Promise<SourceResponse<T>> => {
+    const attempt = async (signal: AbortSignal | undefined): Promise<SourceResponse> => {
       const res = await guardedRequest(options.guard, {
         method,
         url,
@@ -179,7 +180,7 @@ export function createSourceClient(options: SourceClientOptions): SourceClient {
       } catch (err) {
         throw new MalformedResponseError(url, err);
       }
-      return { status: res.status, headers: responseHeaders, body: parsed as T, url, fetchedAt };
+      return { status: res.status, headers: responseHeaders, body: parsed, url, fetchedAt };
     };
     try {
       return await resilientCall({ governor, breaker, retry }, async ({ signal }) => {

@@ -3,7 +3,7 @@ import { getTableColumns, getTableName } from 'drizzle-orm';
 import type { Table } from 'drizzle-orm';
 import { schema } from '@tributary/db';
 import { ENTITY_TYPES } from '@tributary/contracts';
-import { TABLE_OF, UPDATED_AT_COLUMN, transformers } from './index.ts';
+import { UPDATED_AT_COLUMN, transformers } from './index.ts';
 import type { NormalizedTable } from './types.ts';
 import * as fx from './fixtures.ts';
 
@@ -52,8 +52,8 @@ const SAMPLES: Record<string, Array<() => unknown>> = {
 
 describe('rows match the drizzle tables', () => {
   for (const entityType of ENTITY_TYPES) {
-    it(`${entityType} → ${TABLE_OF[entityType]}`, () => {
-      const columns = Object.values(getTableColumns(tableNamed(TABLE_OF[entityType])));
+    it(`${entityType} → ${fx.TABLE_OF[entityType]}`, () => {
+      const columns = Object.values(getTableColumns(tableNamed(fx.TABLE_OF[entityType])));
       const own = columns.filter((c) => !LOADER_COLUMNS.has(c.name));
       const required = own.filter((c) => c.notNull && !c.hasDefault).map((c) => c.name);
       const names = own.map((c) => c.name).sort();

@@ -1,5 +1,6 @@
 import { TransformError } from './types.ts';
-import type { RawRecordContext } from './types.ts';
+import type { NormalizedTable, RawRecordContext } from './types.ts';
+import type { EntityType } from '@tributary/contracts';
 
 /**
  * Raw records shaped like Jira Cloud REST v3 and GitHub REST responses (modeled on the examples in
@@ -639,3 +640,20 @@ export function transformError(fn: () => unknown): TransformError {
 export function at(iso: string): Date {
   return new Date(iso);
 }
+
+/** The table each entity type's rows must go to (DESIGN §6): what the registry tests expect. */
+export const TABLE_OF: Record<EntityType, NormalizedTable> = {
+  jira_projects: 'jira_projects',
+  jira_statuses: 'jira_statuses',
+  jira_issue_types: 'jira_issue_types',
+  jira_issues: 'jira_issues',
+  jira_changelogs: 'jira_issue_transitions',
+  github_repositories: 'github_repositories',
+  github_pull_requests: 'github_pull_requests',
+  github_reviews: 'github_reviews',
+  github_review_comments: 'github_review_comments',
+  github_commits: 'github_commits',
+  github_deployments: 'github_deployments',
+  github_deployment_statuses: 'github_deployment_statuses',
+  github_releases: 'github_releases',
+};

@@ -1,17 +1,7 @@
 import { z } from 'zod';
 import { TransformError } from './types.ts';
-import {
-  defineTransformer,
-  githubId,
-  githubUser,
-  loginOf,
-  optionalTimestamp,
-  parseRaw,
-  parseRepoUrl,
-  requireRepository,
-  row,
-  timestamp,
-} from './shared.ts';
+import { githubId, githubUser, loginOf, optionalTimestamp, timestamp } from './shared.ts';
+import { defineRepositoryRecord } from './repository-record.ts';
 
 /** A status from `GET /repos/{o}/{r}/deployments/{id}/statuses`. */
 const deploymentStatusSchema = z.looseObject({
@@ -38,19 +28,19 @@ function deploymentIdOf(url: string | null | undefined, metadata: Record<string,
   throw new TransformError('deployment_url', 'no deployment: not in the record and no metadata.deployment_id');
 }
 
-export const githubDeploymentStatusesTransformer = defineTransformer('github_deployment_statuses', (raw, context) => {
-  const s = parseRaw(deploymentStatusSchema, raw);
-  const repository = requireRepository('repository_url', parseRepoUrl(s.repository_url ?? s.deployment_url), context);
-  return [
-    row('github_deployment_statuses', String(s.id), {
-      repository,
-      deployment_external_id: deploymentIdOf(s.deployment_url, context.metadata),
-      state: s.state,
-      environment: s.environment ?? null,
-      description: s.description ?? null,
-      creator_login: loginOf(s.creator),
-      created_at: s.created_at,
-      updated_at: s.updated_at,
-    }),
-  ];
+export const githubDeploymentStatusesTransformer = defineRepositoryRecord({
+  entityType: 'github_deployment_statuses',
+  schema: deploymentStatusSchema,
+  // A status names its repository in repository_url, or at least inside its deployment_url.
+  urlField: 'repository_url',
+  urlOf: (s) => s.repository_url ?? s.deployment_url,
+  columns: (s, context) => ({
+    deployment_external_id: deploymentIdOf(s.deployment_url, context.metadata),
+    state: s.state,
+    environment: s.environment ?? null,
+    description: s.description ?? null,
+    creator_login: loginOf(s.creator),
+    created_at: s.created_at,
+    updated_at: s.updated_at,
+  }),
 });

@@ -1,15 +1,6 @@
 import { z } from 'zod';
-import {
-  defineTransformer,
-  githubId,
-  githubUser,
-  loginOf,
-  parseRaw,
-  parseRepoUrl,
-  requireRepository,
-  row,
-  timestamp,
-} from './shared.ts';
+import { githubId, githubUser, loginOf, timestamp } from './shared.ts';
+import { defineRepositoryRecord } from './repository-record.ts';
 
 /** A deployment from `GET /repos/{o}/{r}/deployments`. */
 const deploymentSchema = z.looseObject({
@@ -24,19 +15,18 @@ const deploymentSchema = z.looseObject({
   repository_url: z.string().nullish(),
 });
 
-export const githubDeploymentsTransformer = defineTransformer('github_deployments', (raw, context) => {
-  const d = parseRaw(deploymentSchema, raw);
-  const repository = requireRepository('repository_url', parseRepoUrl(d.repository_url), context);
-  return [
-    row('github_deployments', String(d.id), {
-      repository,
-      environment: d.environment ?? null,
-      ref: d.ref ?? null,
-      sha: d.sha ?? null,
-      task: d.task ?? null,
-      creator_login: loginOf(d.creator),
-      created_at: d.created_at,
-      updated_at: d.updated_at,
-    }),
-  ];
+export const githubDeploymentsTransformer = defineRepositoryRecord({
+  entityType: 'github_deployments',
+  schema: deploymentSchema,
+  urlField: 'repository_url',
+  urlOf: (d) => d.repository_url,
+  columns: (d) => ({
+    environment: d.environment ?? null,
+    ref: d.ref ?? null,
+    sha: d.sha ?? null,
+    task: d.task ?? null,
+    creator_login: loginOf(d.creator),
+    created_at: d.created_at,
+    updated_at: d.updated_at,
+  }),
 });

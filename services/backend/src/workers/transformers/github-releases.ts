@@ -1,16 +1,6 @@
 import { z } from 'zod';
-import {
-  defineTransformer,
-  githubId,
-  githubUser,
-  loginOf,
-  optionalTimestamp,
-  parseRaw,
-  parseRepoUrl,
-  requireRepository,
-  row,
-  timestamp,
-} from './shared.ts';
+import { githubId, githubUser, loginOf, optionalTimestamp, timestamp } from './shared.ts';
+import { defineRepositoryRecord } from './repository-record.ts';
 
 /** A release from `GET /repos/{o}/{r}/releases`. Drafts have `published_at: null`. */
 const releaseSchema = z.looseObject({
@@ -26,20 +16,19 @@ const releaseSchema = z.looseObject({
   url: z.string().nullish(),
 });
 
-export const githubReleasesTransformer = defineTransformer('github_releases', (raw, context) => {
-  const r = parseRaw(releaseSchema, raw);
-  const repository = requireRepository('url', parseRepoUrl(r.url), context);
-  return [
-    row('github_releases', String(r.id), {
-      repository,
-      tag_name: r.tag_name,
-      name: r.name ?? null,
-      target_commitish: r.target_commitish ?? null,
-      draft: r.draft ?? false,
-      prerelease: r.prerelease ?? false,
-      author_login: loginOf(r.author),
-      created_at: r.created_at,
-      published_at: r.published_at,
-    }),
-  ];
+export const githubReleasesTransformer = defineRepositoryRecord({
+  entityType: 'github_releases',
+  schema: releaseSchema,
+  urlField: 'url',
+  urlOf: (r) => r.url,
+  columns: (r) => ({
+    tag_name: r.tag_name,
+    name: r.name ?? null,
+    target_commitish: r.target_commitish ?? null,
+    draft: r.draft ?? false,
+    prerelease: r.prerelease ?? false,
+    author_login: loginOf(r.author),
+    created_at: r.created_at,
+    published_at: r.published_at,
+  }),
 });

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { ENTITY_TYPES } from '@tributary/contracts';
 import type { EntityType } from '@tributary/contracts';
-import { TABLE_OF, UPDATED_AT_COLUMN, transformerFor, transformers } from './index.ts';
+import { UPDATED_AT_COLUMN, transformerFor, transformers } from './index.ts';
 import {
   context,
   ghCommit,
@@ -17,6 +17,7 @@ import {
   jiraIssueType,
   jiraProject,
   jiraStatus,
+  TABLE_OF,
 } from './fixtures.ts';
 
 const SAMPLES: Record<EntityType, () => unknown> = {

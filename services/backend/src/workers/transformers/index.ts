@@ -50,23 +50,6 @@ export function transformerFor(entityType: EntityType): Transformer {
   return transformer;
 }
 
-/** The table each entity type's rows go to. */
-export const TABLE_OF: Record<EntityType, NormalizedTable> = {
-  jira_projects: 'jira_projects',
-  jira_statuses: 'jira_statuses',
-  jira_issue_types: 'jira_issue_types',
-  jira_issues: 'jira_issues',
-  jira_changelogs: 'jira_issue_transitions',
-  github_repositories: 'github_repositories',
-  github_pull_requests: 'github_pull_requests',
-  github_reviews: 'github_reviews',
-  github_review_comments: 'github_review_comments',
-  github_commits: 'github_commits',
-  github_deployments: 'github_deployments',
-  github_deployment_statuses: 'github_deployment_statuses',
-  github_releases: 'github_releases',
-};
-
 /**
  * Per table, the column that says which version of a row is newer. The loader keeps the stored
  * row when the incoming one is older. Tables without such a column are absent.

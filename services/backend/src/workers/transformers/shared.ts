@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { parseTimestamp, type EntityType } from '@tributary/contracts';
+import { issuePath, parseTimestamp, type EntityType } from '@tributary/contracts';
 import { TransformError } from './types.ts';
 import type { NormalizedRow, NormalizedTable, RawRecordContext, Transformer } from './types.ts';
 
@@ -12,12 +12,7 @@ export function parseRaw<S extends z.ZodType>(schema: S, raw: unknown): z.output
   if (result.success) return result.data;
   const issue = result.error.issues[0];
   if (!issue) throw new TransformError('', 'record does not match the expected shape');
-  throw new TransformError(formatPath(issue.path), issue.message);
-}
-
-/** `['fields', 'status', 0]` → `fields.status.0` (the same dotted form as API validation errors). */
-export function formatPath(path: readonly PropertyKey[]): string {
-  return path.map((p) => (typeof p === 'symbol' ? (p.description ?? '') : String(p))).join('.');
+  throw new TransformError(issuePath(issue.path), issue.message);
 }
 
 /** Builds a transformer from an entity type and a function of the raw record. */

@@ -70,7 +70,7 @@ export function createTokenPool(tokens: readonly PooledToken[], options: { name:
     source: 'github',
     name: options.name,
     rejected: () => [...rejected],
-    get: <T>(path: string, callOptions?: RequestOptions) => send<T>((c) => c.get<T>(path, callOptions)),
-    post: <T>(path: string, body: unknown, callOptions?: RequestOptions) => send<T>((c) => c.post<T>(path, body, callOptions)),
+    get: (path: string, callOptions?: RequestOptions) => send((c) => c.get(path, callOptions)),
+    post: (path: string, body: unknown, callOptions?: RequestOptions) => send((c) => c.post(path, body, callOptions)),
   };
 }

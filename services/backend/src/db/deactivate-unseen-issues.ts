@@ -1,33 +1,16 @@
 import type pg from 'pg';
 
 /**
- * A full Jira run sees every issue in its scope. The raw layer stores unchanged issues once, so it
- * cannot say what a run saw; the raw-data API notes each Jira issue a full job sends here instead.
- */
-export async function recordSeenIssues(
-  db: pg.Pool,
-  tenantId: number,
-  records: readonly { entity_type: string; external_id: string; job_id?: number | null | undefined }[],
-): Promise<void> {
-  const seen = records.filter((r) => r.entity_type === 'jira_issues' && r.job_id != null);
-  if (seen.length === 0) return;
-  await db.query(
-    `insert into job_seen_issues (job_id, issue_external_id)
-     select x.job_id, x.external_id
-     from jsonb_to_recordset($2::jsonb) as x(job_id bigint, external_id text)
-     join etl_jobs j on j.id = x.job_id and j.tenant_id = $1 and j.mode = 'full'
-     on conflict do nothing`,
-    [tenantId, JSON.stringify(seen.map((r) => ({ job_id: r.job_id, external_id: r.external_id })))],
-  );
-}
-
-/**
  * When a full run of the issues stream finishes, every issue of the integration it did not see is
  * switched off for metrics (reason missing_from_full_run), and one switched off that way but seen
  * again is switched back on; a person's switch is never touched. A run that saw no issue at all
  * changes nothing (a scope that matches nothing is more likely a mistake than an empty project).
  */
-export async function deactivateUnseenIssues(db: pg.Pool | pg.PoolClient, tenantId: number, jobId: number): Promise<number> {
+export async function deactivateUnseenIssues(
+  db: pg.Pool | pg.PoolClient,
+  tenantId: number,
+  jobId: number,
+): Promise<number> {
   const { rows } = await db.query<{ deactivated: number }>(
     `with job as (
        select j.id, j.integration_id from etl_jobs j
