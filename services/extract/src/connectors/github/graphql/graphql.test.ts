@@ -96,10 +96,10 @@ describe('GitHub GraphQL collector', () => {
     expect(pr?.metadata).toMatchObject({ api: 'graphql', query: 'TributaryPullRequests' });
     expect(pr?.rawData).not.toHaveProperty('reviews');
     expect(recordsOf(pages, 'github_review_comments')[0]?.metadata).toMatchObject({ api: 'graphql', query: 'TributaryReviewComments' });
-    // Per repository one page query (charged for the 100 PRs it asks: (1 + 100 × 4) ÷ 100 = 4)
-    // and one lookup of up to 149 reviews' comments (1).
+    // Per repository (30 PRs) one page query (charged for the 36 PRs it asks: (1 + 36 × 4 + 1) ÷ 100
+    // rounds to 1) and one lookup of up to 149 reviews' comments (1).
     const s = await stats();
-    expect(s.graphql_points).toBe(10);
+    expect(s.graphql_points).toBe(2 * truth.github.repositories.length);
     expect(positions.size).toBe(truth.github.repositories.length);
   });
 

@@ -5,6 +5,7 @@ import { GraphqlTimeoutError } from './client.ts';
 import type { GraphqlAnswer, GraphqlQuery } from './client.ts';
 import {
   DEFAULT_NESTED_SIZES,
+  FULL_PAGE_PULLS,
   NESTED,
   PROBE,
   REVIEW_COMMENTS_BATCH,
@@ -22,7 +23,7 @@ export interface GraphqlPullRequestsOptions {
   query: GraphqlQuery;
   repositories: readonly string[];
   overlapMs: number;
-  /** Pull requests per query on a first or full sync. Default (and GitHub's maximum) 100. */
+  /** Pull requests per query on a first or full sync (at most GitHub's 100). Default `FULL_PAGE_PULLS` (36: 1 point a page). */
   pageSize?: number;
   /**
    * The first page of an incremental run: small enough to cost 1 point (1 + 12 × 4 requests),
@@ -98,7 +99,7 @@ class Buffers {
  */
 export function graphqlPullRequestsStream(options: GraphqlPullRequestsOptions): StreamReader {
   const { query, repositories, overlapMs } = options;
-  const pageSize = options.pageSize ?? 100;
+  const pageSize = Math.min(100, options.pageSize ?? FULL_PAGE_PULLS);
   const probeSize = Math.min(options.probeSize ?? PROBE.pulls, pageSize);
   const sizes = { ...DEFAULT_NESTED_SIZES, ...options.nestedSizes };
   const pageQuery = pullRequestsQuery(sizes);
