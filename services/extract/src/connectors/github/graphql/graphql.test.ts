@@ -6,7 +6,7 @@ import type { BreakerRegistry } from '@tributary/resilience';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { buildSourceClient, createConnector } from '../../index.ts';
 import type { ConnectorIntegration } from '../../index.ts';
-import { contextFor, drain } from '../../testing.ts';
+import { contextFor, drain, drainUntilKilled, resumedContext } from '../../testing.ts';
 import type { Positions } from '../../testing.ts';
 import type { Page, SourceRecord } from '../../types.ts';
 import { createGraphqlClient, graphqlPath } from './client.ts';
@@ -119,6 +119,26 @@ describe('GitHub GraphQL collector', () => {
     const s = await stats();
     const names = Object.keys(s.requests);
     expect(names.some((n) => n.includes('/graphql'))).toBe(true);
+  });
+
+  it('a full run killed mid-repository goes on at the next page: only the page in flight is read again, no waiting review is lost', async () => {
+    const positions: Positions = new Map();
+    let pullPages = 0;
+    const killed = await drainUntilKilled(stream({ pageSize: 10 }), contextFor('full'), positions, (p) => p.entityType === 'github_pull_requests' && p.records.length > 0 && ++pullPages === 2);
+    // Killed in the first repository, whose walk (with the reviews whose comments were still to be looked up) is saved.
+    const [first] = truth.github.repositories;
+    expect(positions.get(first ?? '')?.cursor).toMatch(/^\{"walk":.*"pending":\[\["/);
+    const resumed = await drain(stream({ pageSize: 10 }), resumedContext(positions), positions);
+    const stored = [...killed.stored, ...resumed];
+    const ids = (pages: Page[], entityType: string) => new Set(recordsOf(pages, entityType).map((r) => r.externalId));
+    expect(ids(stored, 'github_pull_requests').size).toBe(truth.github.pull_requests);
+    expect(ids(stored, 'github_reviews').size).toBe(truth.github.reviews);
+    expect(ids(stored, 'github_review_comments').size).toBe(truth.github.review_comments);
+    expect(new Set(recordsOf(stored, 'github_commits').map((r) => r.rawData.oid)).size).toBe(truth.github.commits);
+    const fetched = recordsOf([...killed.stored, ...killed.lost, ...resumed], 'github_pull_requests').length;
+    expect(fetched - truth.github.pull_requests).toBeLessThanOrEqual(10);
+    // The walk ended: each repository's cursor is an instant again, so an incremental run can trust it.
+    for (const repo of truth.github.repositories) expect(positions.get(repo)?.cursor).toMatch(/^\d{4}-\d\d-\d\dT/);
   });
 
   it('shrinks the page and asks again when a query times out', async () => {
