@@ -1,4 +1,5 @@
 import { validate } from '@octokit/graphql-schema';
+import { z } from 'zod';
 import type { RunningSimulator, StatsSnapshot, TruthSummary } from '@tributary/simulator';
 import { startSimulator } from '@tributary/simulator';
 import { createBreakerRegistry, createGovernor } from '@tributary/resilience';
@@ -12,7 +13,7 @@ import type { Page, SourceRecord } from '../../types.ts';
 import { createGraphqlClient, graphqlPath } from './client.ts';
 import { graphqlPullRequestsStream } from './pull-requests.ts';
 import type { GraphqlPullRequestsOptions } from './pull-requests.ts';
-import { allQueries, pullRequestsQuery, reviewCommentsQuery } from './queries.ts';
+import { allQueries, CONNECTION_TEST_QUERY, pullRequestsQuery, reviewCommentsQuery } from './queries.ts';
 import { simulatorGuard } from '../../../http/testing.ts';
 
 let sim: RunningSimulator;
@@ -81,6 +82,20 @@ describe('GitHub GraphQL collector', () => {
     await expect(connector.testConnection()).resolves.toBeUndefined();
     await sim.control('POST', '/_sim/faults', { path: '/graphql', kind: 'status', status: 404, count: 1 });
     await expect(connector.testConnection()).rejects.toThrow('HTTP 404');
+  });
+
+  it('keeps GraphQL points and REST requests apart in the governor, as GitHub counts them', async () => {
+    const integration: ConnectorIntegration = { type: 'github', id: 17, baseUrl: sim.url, credentials: { token: 'sim-github-token' }, config: { repositories: truth.github.repositories } };
+    const governor = createGovernor({ name: 'github:17' });
+    const client = buildSourceClient(integration, { registry, guard: simulatorGuard, governor, retry: { retries: 0, baseMs: 1, capMs: 1 } });
+    const answer = await createGraphqlClient({ client, baseUrl: sim.url, governor })(CONNECTION_TEST_QUERY, {}, new AbortController().signal);
+    const rest = await client.get('/user');
+    const points = z.object({ remaining: z.number() }).parse(answer.data.rateLimit);
+    expect(answer.response.headers['x-ratelimit-resource']).toBe('graphql');
+    expect(rest.headers['x-ratelimit-resource']).toBe('core');
+    expect(governor.state('graphql').remaining).toBe(points.remaining);
+    expect(governor.state('core').remaining).toBe(Number(rest.headers['x-ratelimit-remaining']));
+    expect(Object.keys(governor.state().budgets).sort()).toEqual(['core', 'graphql']);
   });
 
   const positions: Positions = new Map();
