@@ -8,6 +8,7 @@ import { createSourceClient } from '../../http/source-client.ts';
 import type { ConnectorIntegration } from '../index.ts';
 import { contextFor, drain, drainUntilKilled, resumedContext } from '../testing.ts';
 import { pullRequestsStream } from './pull-requests.ts';
+import { deploymentsStream } from './deployments.ts';
 import type { Positions } from '../testing.ts';
 import type { Connector, Page, SourceRecord } from '../types.ts';
 import { simulatorGuard } from '../../http/testing.ts';
@@ -194,6 +195,34 @@ describe('a full run killed mid-repository', () => {
       expect(ids('github_commits')).toBe(summary.github.pull_request_commits);
       const fetched = recordsOf([...killed.stored, ...killed.lost, ...resumed], 'github_pull_requests').length;
       expect(fetched - summary.github.pull_requests).toBeLessThanOrEqual(40);
+      expect(positions.get(summary.github.repositories[0] ?? '')?.cursor).toMatch(/^\d{4}-\d\d-\d\dT/);
+    } finally {
+      await big.close();
+    }
+  });
+});
+
+describe('a full deployments run killed mid-repository', () => {
+  it('goes on at the next list page, reading again only the page in flight', async () => {
+    // 400 PRs: 240 deployments in one repository, three list pages.
+    const big = await startSimulator({ seed: 6, jira: { projects: 1, issues: 5 }, github: { repos: 1, prs: 400 } });
+    try {
+      const summary = await big.control<TruthSummary>('GET', '/_sim/truth/summary');
+      const truthDeployments = await big.control<{ id: number; statuses: unknown[] }[]>('GET', '/_sim/truth/github/deployments');
+      expect(truthDeployments.length).toBeGreaterThan(200);
+      const client = createSourceClient({ guard: simulatorGuard, source: 'github', baseUrl: big.url, authorization: big.githubAuth, breaker: registry.get('github:resume-deploy') });
+      const stream = () => deploymentsStream(client, summary.github.repositories, 0);
+      const positions: Positions = new Map();
+      let deploymentPages = 0;
+      const killed = await drainUntilKilled(stream(), contextFor('full'), positions, (p) => p.entityType === 'github_deployments' && p.records.length > 0 && ++deploymentPages === 2);
+      expect(positions.get(summary.github.repositories[0] ?? '')?.cursor).toMatch(/^\{"walk"/);
+      const resumed = await drain(stream(), resumedContext(positions), positions);
+      const stored = [...killed.stored, ...resumed];
+      const ids = (entityType: string) => new Set(recordsOf(stored, entityType).map((r) => r.externalId)).size;
+      expect(ids('github_deployments')).toBe(truthDeployments.length);
+      expect(ids('github_deployment_statuses')).toBe(truthDeployments.reduce((n, d) => n + d.statuses.length, 0));
+      const fetched = recordsOf([...killed.stored, ...killed.lost, ...resumed], 'github_deployments').length;
+      expect(fetched - truthDeployments.length).toBeLessThanOrEqual(100);
       expect(positions.get(summary.github.repositories[0] ?? '')?.cursor).toMatch(/^\d{4}-\d\d-\d\dT/);
     } finally {
       await big.close();
