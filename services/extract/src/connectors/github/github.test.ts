@@ -155,6 +155,18 @@ describe('github connector against the simulator', () => {
     expect(recordsOf(deployments, 'github_deployments').length).toBeLessThan(fullDeployments);
   });
 
+  it('a run with nothing changed: each pull request list answers 304 (no quota) and nothing is read again', async () => {
+    const connector = github(truth.github.repositories);
+    const before = new Map(prPositions);
+    await sim.control('DELETE', '/_sim/stats');
+    const pulls = await drain(connector.streams.pull_requests!, contextFor('incremental', prPositions), prPositions);
+    expect(pulls.flatMap((p) => p.records)).toEqual([]);
+    const stats = await sim.control<StatsSnapshot>('GET', '/_sim/stats');
+    expect(stats).toMatchObject({ total_requests: truth.github.repositories.length, not_modified: truth.github.repositories.length });
+    // The cursor and the ETag stay as they were.
+    expect(prPositions).toEqual(before);
+  });
+
   it('beforeRequest throwing stops the stream with that error', async () => {
     const stop = new Error('paused by operator');
     let calls = 0;

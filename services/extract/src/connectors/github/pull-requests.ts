@@ -119,7 +119,9 @@ async function fetchPull(
  * cursor less the overlap; each changed pull request brings its reviews, review comments and
  * commits. The list is newest first, so the cursor (latest `updated_at` listed) can only be saved
  * at the end of a repository's walk; before that, every flush saves the walk (list page URL and
- * how much of it is stored), so a killed run goes on there.
+ * how much of it is stored), so a killed run goes on there. The first list page's ETag is kept
+ * with the cursor: a run that gets 304 for it (free of quota) knows nothing changed, since any
+ * pull request updated since would head that page.
  */
 export function pullRequestsStream(options: PullRequestsStreamOptions): StreamReader {
   const { client, repositories, overlapMs } = options;
@@ -127,7 +129,12 @@ export function pullRequestsStream(options: PullRequestsStreamOptions): StreamRe
   const flushEvery = options.flushEvery ?? 50;
   return async function* pullRequests(ctx: StreamContext): AsyncGenerator<Page, void, undefined> {
     for (const repository of repositories) {
-      const start = readWalk(ctx.position(repository)?.cursor);
+      const position = ctx.position(repository);
+      const start = readWalk(position?.cursor);
+      // Only a walk from the top, with a cursor to keep, can trust a 304 for its first page.
+      const etag = start.walk === null && start.since !== null ? (position?.etag ?? null) : null;
+      let firstPageEtag: string | null = null;
+      let onFirstPage = start.walk === null;
       const since = sinceMs(start.since, overlapMs);
       let cursor = start.cursor;
       // Page-number paging shifts when a pull request is updated mid-walk; one may be listed twice.
@@ -141,11 +148,18 @@ export function pullRequestsStream(options: PullRequestsStreamOptions): StreamRe
         { state: 'all', sort: 'updated', direction: 'desc', per_page: PER_PAGE },
         ctx.signal,
         start.walk?.after,
+        etag,
       );
       const walkAt = (after: string, stored: number) =>
         walkCursor({ since: start.since, reached: cursor, after, skip: stored, pending: [] });
       let reachedCursor = false;
       for await (const { res, items, next } of list) {
+        if (res.status === 304) {
+          firstPageEtag = etag;
+          break;
+        }
+        if (onFirstPage) firstPageEtag = res.headers.etag ?? null;
+        onFirstPage = false;
         // Index in `items` of each pull request to fetch; items before `skip` were stored before a restart.
         const changed: { number: number; index: number }[] = [];
         for (let index = skip; index < items.length; index++) {
@@ -185,7 +199,7 @@ export function pullRequestsStream(options: PullRequestsStreamOptions): StreamRe
         yield* withCheckpoint(batches.flush(), 'github_pull_requests', { scope: repository, cursor: walkAt(next, 0) });
         sinceFlush = 0;
       }
-      yield* withCheckpoint(batches.flush(), 'github_pull_requests', { scope: repository, cursor });
+      yield* withCheckpoint(batches.flush(), 'github_pull_requests', { scope: repository, cursor, etag: firstPageEtag });
     }
   };
 }
