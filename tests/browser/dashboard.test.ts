@@ -91,7 +91,14 @@ describe('dashboard in Chromium against the real stack', { timeout: 180_000 }, (
     );
     await see(card.getByRole('link', { name: `job ${jobs.id}` }), 10_000);
     await see(card.getByText('FINISHED', { exact: true }), 90_000);
-    const finished = await api.ok<{ status: string; records_extracted: number; records_transformed: number }>(
+    const finished = await api.ok<{
+      status: string;
+      records_seen: number;
+      records_extracted: number;
+      records_unchanged: number;
+      records_failed: number;
+      records_transformed: number;
+    }>(
       'GET',
       `/api/v1/jobs/${jobs.id}`,
     );
@@ -112,6 +119,20 @@ describe('dashboard in Chromium against the real stack', { timeout: 180_000 }, (
     // This tenant's job list never names the other tenant's integration or job.
     await page.getByRole('link', { name: 'Jobs' }).click();
     await see(page.getByRole('link', { name: `Job ${jobs.id}` }));
+    // The row says what the run read: seen, and of them new, unchanged and failed, as the API counts them.
+    const headers = await page.getByRole('columnheader').allTextContents();
+    const cells = await page
+      .getByRole('row')
+      .filter({ has: page.getByRole('link', { name: `Job ${jobs.id}`, exact: true }) })
+      .getByRole('cell')
+      .allTextContents();
+    const column = (name: string) => cells[headers.indexOf(name)];
+    expect(['Seen', 'New', 'Unchanged', 'Failed'].map(column)).toEqual(
+      [finished.records_seen, finished.records_extracted, finished.records_unchanged, finished.records_failed].map((n) =>
+        n.toLocaleString('en-US'),
+      ),
+    );
+    expect(finished.records_seen).toBeGreaterThanOrEqual(finished.records_extracted);
     expect(await page.getByText('Foreign repo').count()).toBe(0);
     expect(await page.getByRole('link', { name: /^Job / }).count()).toBe(1);
 

@@ -79,4 +79,20 @@ describe('tributary CLI against a real backend', () => {
     expect(p.storeJobIds).toHaveLength(1);
     expect(JSON.parse(jobs.out)).toEqual({ jobs: [expect.objectContaining({ id: p.storeJobIds[0], status: 'FINISHED' })] });
   });
+
+  it('jobs list and jobs show say how many records were seen, and of them new, unchanged and failed', async () => {
+    const jobId = p.storeJobIds[0]!;
+    // What a run that read 6 issues (3 new, 2 already stored alike, 1 refused) leaves on its job row.
+    await p.backend.pool.query(
+      `update etl_jobs set progress = $2::jsonb, records_extracted = 3, records_failed = 1 where id = $1`,
+      [jobId, JSON.stringify({ issues: { pages: 1, entities: { jira_issues: { seen: 6, new: 3, unchanged: 2, failed: 1 } } } })],
+    );
+    const listed = await cli('jobs', 'list');
+    expect(listed.code).toBe(0);
+    expect(listed.out).toMatch(new RegExp(`^${jobId}\tintegration ${p.integrationId}\tFINISHED\tseen 6\tnew 3\tunchanged 2\tfailed 1\ttransformed \\d+$`));
+    const shown = await cli('jobs', 'show', String(jobId));
+    expect(shown.code).toBe(0);
+    expect(shown.out.split('\n')).toContain('  issues\tjira_issues\tseen 6\tnew 3\tunchanged 2\tfailed 1');
+    expect(JSON.parse((await cli('jobs', 'show', String(jobId), '--json')).out)).toMatchObject({ id: jobId, records_seen: 6, records_unchanged: 2 });
+  });
 });

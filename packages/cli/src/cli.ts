@@ -6,6 +6,7 @@ import { runAnalyticsCli } from './analytics-cli.ts';
 import { DAILY_USAGE, DailyUsageError, runDailyCommand } from './daily-commands.ts';
 import type { WatchIo } from './watch.ts';
 import { errorMessage } from '@tributary/contracts';
+import { jobDetail, jobLine, jobListSchema, jobSchema } from './job-view.ts';
 
 export interface CliIo {
   out: (line: string) => void;
@@ -28,7 +29,8 @@ Usage:
   tributary dead-letters replay --all
   tributary dead-letters discard ID
   tributary jobs list [--status pending|running|paused|finished|failed|cancelled] [--integration ID]
-  tributary jobs show ID
+                     (records seen, and of them new / unchanged / failed, then transformed)
+  tributary jobs show ID   (the same per stream and entity type)
 ${DAILY_USAGE}
   tributary run INTEGRATION_ID [--full] [--stream NAME…] [--watch]   (same as integrations run)
 ${SECURITY_USAGE}
@@ -171,20 +173,17 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
       return 0;
     }
     if (group === 'jobs' && command === 'list') {
-      const answer = (await call('GET', `/api/v1/jobs${query({ status: values.status?.toUpperCase(), integration_id: values.integration })}`)) as {
-        jobs: { id: number; integration_id: number; status: string; records_extracted: number; records_transformed: number; records_failed: number; error: string | null }[];
-      };
+      const answer = await call('GET', `/api/v1/jobs${query({ status: values.status?.toUpperCase(), integration_id: values.integration })}`);
       print(answer, () => {
-        for (const j of answer.jobs) {
-          io.out(
-            `${j.id}\tintegration ${j.integration_id}\t${j.status}\textracted ${j.records_extracted}\ttransformed ${j.records_transformed}\tfailed ${j.records_failed}${j.error ? `\t${j.error}` : ''}`,
-          );
-        }
+        for (const j of jobListSchema.parse(answer).jobs) io.out(jobLine(j));
       });
       return 0;
     }
     if (group === 'jobs' && command === 'show') {
-      print(await call('GET', `/api/v1/jobs/${id(rest[0], 'ID')}`));
+      const answer = await call('GET', `/api/v1/jobs/${id(rest[0], 'ID')}`);
+      print(answer, () => {
+        for (const line of jobDetail(jobSchema.parse(answer))) io.out(line);
+      });
       return 0;
     }
     const security = await runSecurityCommand({ group, command, rest, reason: values.reason, json: values.json, call, out: io.out });

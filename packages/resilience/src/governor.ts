@@ -1,4 +1,4 @@
-import { readRateLimit } from './headers.ts';
+import { normalizeHeaders, readRateLimit } from './headers.ts';
 import type { HeaderInput } from './headers.ts';
 import type { ResilienceLogger } from './logger.ts';
 
@@ -19,26 +19,58 @@ export interface GovernorOptions {
   logger?: ResilienceLogger;
 }
 
-/** What the governor knows, for health checks and metrics. */
-export interface GovernorState {
-  name: string;
+/**
+ * The quota a request draws on. GitHub keeps separate budgets per token for REST (`core`) and
+ * GraphQL points (`graphql`), and says which one an answer counts against in
+ * `x-ratelimit-resource`; a source that does not say (Jira) has the one budget, `core`.
+ */
+export const DEFAULT_RESOURCE = 'core';
+
+/** One resource's budget as last reported. */
+export interface BudgetState {
   limit: number | null;
   /** Last reported remaining quota, less the requests started since. */
   remaining: number | null;
   resetAt: Date | null;
+}
+
+/** What the governor knows, for health checks and metrics. */
+export interface GovernorState {
+  name: string;
+  /** The resource the budget fields below describe (`state(resource)`). */
+  resource: string;
+  limit: number | null;
+  /** Last reported remaining quota of `resource`, less the requests started since. */
+  remaining: number | null;
+  resetAt: Date | null;
+  /** Every resource seen so far, by name. */
+  budgets: Record<string, BudgetState>;
   /** Set by `Retry-After` / `Beta-Retry-After`. */
   blockedUntil: Date | null;
   concurrency: number;
   inFlight: number;
   queued: number;
-  /** How long the next queued request would wait now. */
+  /** How long the next request for `resource` would wait now. */
   nextWaitMs: number;
 }
 
 interface Entry {
+  resource: string;
+  /**
+   * When this request has served its computed wait and may start without recomputing:
+   * recomputing after a capped wait would wait again, possibly forever. Only ever moves earlier.
+   */
+  readyAt: number | null;
   start: () => void;
   reject: (err: unknown) => void;
   cancel: () => void;
+}
+
+interface Budget {
+  limit: number | null;
+  remaining: number | null;
+  resetAt: number | null;
+  lastStartAt: number | null;
 }
 
 export const GOVERNOR_DEFAULTS = {
@@ -49,9 +81,10 @@ export const GOVERNOR_DEFAULTS = {
 } as const;
 
 /**
- * Admits requests to one integration: at most `concurrency` at once, and slower as its quota
- * runs low. Never waits forever: every wait is capped, and with no rate-limit headers seen it
- * only caps concurrency.
+ * Admits requests to one integration (or one token of it): at most `concurrency` at once, and
+ * slower as the quota each draws on runs low — one budget per resource, so GraphQL points
+ * running out does not hold back REST calls, nor the other way round. Never waits forever: every
+ * wait is capped, and with no rate-limit headers seen it only caps concurrency.
  */
 export class RateLimitGovernor {
   readonly name: string;
@@ -60,17 +93,12 @@ export class RateLimitGovernor {
   readonly #maxWaitMs: number;
   readonly #maxResetWaitMs: number;
   readonly #logger: ResilienceLogger | undefined;
-  #limit: number | null = null;
-  #remaining: number | null = null;
-  #resetAt: number | null = null;
+  readonly #budgets = new Map<string, Budget>();
+  // Retry-After (a secondary limit) holds back every request of this token, whatever its resource.
   #blockedUntil: number | null = null;
-  #lastStartAt: number | null = null;
   #inFlight = 0;
   readonly #queue: Entry[] = [];
   #timer: ReturnType<typeof setTimeout> | null = null;
-  // The head of the queue has served its computed wait and may start without recomputing:
-  // recomputing after a capped wait would wait again, possibly forever.
-  #headReady = false;
 
   constructor(options: GovernorOptions = {}) {
     this.name = options.name ?? 'governor';
@@ -94,19 +122,23 @@ export class RateLimitGovernor {
     }
   }
 
-  /** Runs `fn` when a slot is free and the quota allows; rejects with the signal's reason if aborted while queued. */
-  schedule<T>(fn: () => Promise<T>, signal?: AbortSignal): Promise<T> {
+  /**
+   * Runs `fn` when a slot is free and the quota of `resource` allows; rejects with the signal's
+   * reason if aborted while queued.
+   */
+  schedule<T>(fn: () => Promise<T>, signal?: AbortSignal, resource: string = DEFAULT_RESOURCE): Promise<T> {
     if (signal?.aborted) return Promise.reject(signal.reason as Error);
     return new Promise<T>((resolve, reject) => {
       const onAbort = (): void => {
         const i = this.#queue.indexOf(entry);
         if (i === -1) return;
         this.#queue.splice(i, 1);
-        if (i === 0) this.#headReady = false;
         if (this.#queue.length === 0) this.#clearTimer();
         reject(signal?.reason as Error);
       };
       const entry: Entry = {
+        resource,
+        readyAt: null,
         start: () => {
           signal?.removeEventListener('abort', onAbort);
           // An async wrapper turns a synchronous throw from fn into a rejection.
@@ -127,18 +159,24 @@ export class RateLimitGovernor {
     });
   }
 
-  /** Feeds the rate-limit headers of any response (success or error) from this integration. */
-  observe(headers: HeaderInput | undefined): void {
+  /**
+   * Feeds the rate-limit headers of any response (success or error) from this integration, into
+   * the budget `resource` names, else the one `x-ratelimit-resource` names, else `core`.
+   */
+  observe(headers: HeaderInput | undefined, resource?: string): void {
     const now = Date.now();
     const info = readRateLimit(headers, now);
-    if (info.limit !== null) this.#limit = info.limit;
+    const named = normalizeHeaders(headers)['x-ratelimit-resource']?.trim();
+    const budget = this.#budget(resource ?? (named ? named : DEFAULT_RESOURCE));
+    if (info.limit !== null) budget.limit = info.limit;
     if (info.remaining !== null) {
       // Answers arrive out of order: within one window the lowest remaining is the newest.
-      const sameWindow = info.resetAt === null || info.resetAt === this.#resetAt;
-      this.#remaining =
-        sameWindow && this.#remaining !== null ? Math.min(this.#remaining, info.remaining) : info.remaining;
+      const sameWindow = info.resetAt === null || info.resetAt === budget.resetAt;
+      budget.remaining =
+        sameWindow && budget.remaining !== null ? Math.min(budget.remaining, info.remaining) : info.remaining;
     }
-    if (info.resetAt !== null) this.#resetAt = info.resetAt;
+    if (info.resetAt !== null) budget.resetAt = info.resetAt;
+    if (info.remaining !== null || info.resetAt !== null || info.limit !== null) this.#pump();
     if (info.retryAfterMs !== null) {
       const until = now + info.retryAfterMs;
       if (this.#blockedUntil === null || until > this.#blockedUntil) {
@@ -151,19 +189,25 @@ export class RateLimitGovernor {
     }
   }
 
-  state(): GovernorState {
+  /** The governor's state, with the budget of `resource` (default `core`) in front. */
+  state(resource: string = DEFAULT_RESOURCE): GovernorState {
     const now = Date.now();
     this.#forgetStale(now);
+    const view = (b: Budget | undefined): BudgetState => ({
+      limit: b?.limit ?? null,
+      remaining: b?.remaining ?? null,
+      resetAt: b?.resetAt === null || b?.resetAt === undefined ? null : new Date(b.resetAt),
+    });
     return {
       name: this.name,
-      limit: this.#limit,
-      remaining: this.#remaining,
-      resetAt: this.#resetAt === null ? null : new Date(this.#resetAt),
+      resource,
+      ...view(this.#budgets.get(resource)),
+      budgets: Object.fromEntries([...this.#budgets].map(([name, b]) => [name, view(b)])),
       blockedUntil: this.#blockedUntil === null ? null : new Date(this.#blockedUntil),
       concurrency: this.#concurrency,
       inFlight: this.#inFlight,
       queued: this.#queue.length,
-      nextWaitMs: this.#computeWait(now),
+      nextWaitMs: this.#computeWait(now, resource),
     };
   }
 
@@ -176,54 +220,77 @@ export class RateLimitGovernor {
     }
   }
 
+  #budget(resource: string): Budget {
+    let budget = this.#budgets.get(resource);
+    if (!budget) this.#budgets.set(resource, (budget = { limit: null, remaining: null, resetAt: null, lastStartAt: null }));
+    return budget;
+  }
+
   #forgetStale(now: number): void {
-    if (this.#resetAt !== null && now >= this.#resetAt) {
-      // The window has refilled; the old remaining count says nothing any more.
-      this.#resetAt = null;
-      this.#remaining = null;
+    for (const budget of this.#budgets.values()) {
+      if (budget.resetAt !== null && now >= budget.resetAt) {
+        // The window has refilled; the old remaining count says nothing any more.
+        budget.resetAt = null;
+        budget.remaining = null;
+      }
     }
     if (this.#blockedUntil !== null && now >= this.#blockedUntil) this.#blockedUntil = null;
   }
 
-  #computeWait(now: number): number {
+  #computeWait(now: number, resource: string): number {
     this.#forgetStale(now);
     if (this.#blockedUntil !== null) return Math.min(this.#blockedUntil - now, this.#maxResetWaitMs);
-    if (this.#remaining === null || this.#resetAt === null) return 0;
-    if (this.#remaining <= 0) return Math.min(this.#resetAt - now, this.#maxResetWaitMs);
-    if (this.#limit === null || this.#remaining >= this.#limit * this.#reserveFraction) return 0;
-    const interval = Math.min((this.#resetAt - now) / this.#remaining, this.#maxWaitMs);
-    const since = this.#lastStartAt === null ? interval : now - this.#lastStartAt;
+    const b = this.#budgets.get(resource);
+    if (!b || b.remaining === null || b.resetAt === null) return 0;
+    if (b.remaining <= 0) return Math.min(b.resetAt - now, this.#maxResetWaitMs);
+    if (b.limit === null || b.remaining >= b.limit * this.#reserveFraction) return 0;
+    const interval = Math.min((b.resetAt - now) / b.remaining, this.#maxWaitMs);
+    const since = b.lastStartAt === null ? interval : now - b.lastStartAt;
     return Math.max(0, Math.ceil(interval - since));
   }
 
+  /**
+   * Starts what may start: first come, first served within a resource, but a request whose
+   * resource has budget does not wait behind one whose resource has none.
+   */
   #pump(): void {
-    if (this.#timer !== null) return;
-    while (this.#queue.length > 0 && this.#inFlight < this.#concurrency) {
-      if (!this.#headReady) {
-        const wait = this.#computeWait(Date.now());
-        if (wait > 0) {
-          this.#timer = setTimeout(() => {
-            this.#timer = null;
-            this.#headReady = true;
-            this.#pump();
-          }, wait);
-          return;
-        }
+    this.#clearTimer();
+    const now = Date.now();
+    const waiting = new Set<string>();
+    let soonest = Infinity;
+    for (let i = 0; i < this.#queue.length && this.#inFlight < this.#concurrency; ) {
+      const entry = this.#queue[i];
+      if (!entry) break;
+      if (waiting.has(entry.resource)) {
+        i++;
+        continue;
       }
-      this.#headReady = false;
-      const entry = this.#queue.shift();
-      if (!entry) return;
+      const wait = entry.readyAt !== null && now >= entry.readyAt ? 0 : this.#computeWait(now, entry.resource);
+      if (wait > 0) {
+        entry.readyAt = Math.min(entry.readyAt ?? Infinity, now + wait);
+        soonest = Math.min(soonest, entry.readyAt - now);
+        waiting.add(entry.resource);
+        i++;
+        continue;
+      }
+      this.#queue.splice(i, 1);
       this.#inFlight++;
-      this.#lastStartAt = Date.now();
-      if (this.#remaining !== null) this.#remaining = Math.max(0, this.#remaining - 1);
+      const budget = this.#budget(entry.resource);
+      budget.lastStartAt = now;
+      if (budget.remaining !== null) budget.remaining = Math.max(0, budget.remaining - 1);
       entry.start();
+    }
+    if (Number.isFinite(soonest)) {
+      this.#timer = setTimeout(() => {
+        this.#timer = null;
+        this.#pump();
+      }, Math.max(0, soonest));
     }
   }
 
   #clearTimer(): void {
     if (this.#timer !== null) clearTimeout(this.#timer);
     this.#timer = null;
-    this.#headReady = false;
   }
 }
 

@@ -7,6 +7,8 @@ import type { AttemptContext, RetryOptions } from './retry.ts';
 /** The stack for one target: its governor (per integration), retry settings and breaker. */
 export interface ResilientCallStack {
   governor?: RateLimitGovernor;
+  /** The governor budget the call draws on (GitHub: `core` for REST, `graphql`); default `core`. */
+  resource?: string;
   retry?: RetryOptions;
   breaker: Breaker;
 }
@@ -42,5 +44,5 @@ export function resilientCall<T>(
       }
     });
   const run = (): Promise<T> => retry(attempt, options);
-  return governor ? governor.schedule(run, options.signal) : run();
+  return governor ? governor.schedule(run, options.signal, stack.resource) : run();
 }

@@ -19,7 +19,10 @@ export interface Job {
   trigger: string;
   /** Per stream; what the extractor reports (records, new_records, pages; total where known). */
   progress: Record<string, unknown>;
+  /** Read from the source; of them `records_extracted` were new, `records_unchanged` already stored alike, `records_failed` refused or failed. */
+  records_seen: number;
   records_extracted: number;
+  records_unchanged: number;
   records_transformed: number;
   records_failed: number;
   error: string | null;

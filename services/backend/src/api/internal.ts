@@ -16,7 +16,9 @@ const jobQuerySchema = z.object({ job_id: z.coerce.number().int().positive().opt
 const syncStateBodySchema = z.strictObject({
   stream: z.string().min(1).max(100),
   scope: z.string().max(500).default(''),
-  cursor: z.string().max(2000).nullable(),
+  // A GitHub pull-request walk in progress carries its place and up to 148 reviews still waiting
+  // for their comments lookup (connectors/github/walk.ts): a few KiB.
+  cursor: z.string().max(16_000).nullable(),
   etag: z.string().max(500).nullable().optional(),
   /** The job that reached this position (recorded on the job too, for a full run's resume). */
   job_id: z.number().int().positive().optional(),

@@ -53,9 +53,11 @@ export function Jobs() {
               <th scope="col">Integration</th>
               <th scope="col">Status</th>
               <th scope="col">Trigger</th>
-              <th scope="col">Extracted</th>
-              <th scope="col">Loaded</th>
+              <th scope="col">Seen</th>
+              <th scope="col">New</th>
+              <th scope="col">Unchanged</th>
               <th scope="col">Failed</th>
+              <th scope="col">Loaded</th>
               <th scope="col">Created</th>
             </tr>
           </thead>
@@ -70,9 +72,11 @@ export function Jobs() {
                   <StatusBadge status={job.status} />
                 </td>
                 <td>{job.trigger}</td>
+                <td>{num(job.records_seen)}</td>
                 <td>{num(job.records_extracted)}</td>
-                <td>{num(job.records_transformed)}</td>
+                <td>{num(job.records_unchanged)}</td>
                 <td>{num(job.records_failed)}</td>
+                <td>{num(job.records_transformed)}</td>
                 <td>{ago(job.created_at)}</td>
               </tr>
             ))}
@@ -163,8 +167,12 @@ export function JobPage({ id }: { id: number }) {
       <section aria-labelledby="counts-h">
         <h2 id="counts-h">Counts</h2>
         <dl className="facts">
-          <dt>Extracted</dt>
+          <dt>Seen</dt>
+          <dd>{num(j.records_seen)}</dd>
+          <dt>New</dt>
           <dd>{num(j.records_extracted)}</dd>
+          <dt>Unchanged</dt>
+          <dd>{num(j.records_unchanged)}</dd>
           <dt>Loaded</dt>
           <dd>{num(j.records_transformed)}</dd>
           <dt>Refused / failed records</dt>

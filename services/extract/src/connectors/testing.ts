@@ -29,3 +29,36 @@ export async function drain(reader: StreamReader, context: StreamContext, positi
   }
   return pages;
 }
+
+/** The context of a full run taken over mid-way: it sees the positions this same job saved. */
+export function resumedContext(positions: Positions, signal?: AbortSignal): StreamContext {
+  return { mode: 'full', position: (scope) => positions.get(scope), signal: signal ?? new AbortController().signal };
+}
+
+/**
+ * Reads a stream as a runner that is killed does: pages up to the last saved checkpoint are
+ * stored (and their positions kept), the pages read after it are lost. The kill comes once
+ * `killAt(page)` says so, with that page read but not stored.
+ */
+export async function drainUntilKilled(
+  reader: StreamReader,
+  context: StreamContext,
+  positions: Positions,
+  killAt: (page: Page) => boolean,
+): Promise<{ stored: Page[]; lost: Page[] }> {
+  const stored: Page[] = [];
+  let lost: Page[] = [];
+  for await (const page of reader(context)) {
+    if (killAt(page)) {
+      lost.push(page);
+      return { stored, lost };
+    }
+    lost.push(page);
+    if (page.checkpoint) {
+      stored.push(...lost);
+      lost = [];
+      positions.set(page.checkpoint.scope, { cursor: page.checkpoint.cursor, etag: page.checkpoint.etag ?? positions.get(page.checkpoint.scope)?.etag ?? null });
+    }
+  }
+  throw new Error('the stream ended before the kill');
+}

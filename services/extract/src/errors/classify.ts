@@ -144,8 +144,11 @@ export function describeNetworkError(error: unknown, target?: string): string | 
       if (DNS_CODES.has(code))
         return `DNS lookup of ${where} failed (${code}): no such host, or no DNS answer`;
       if (REFUSED_CODES.has(code)) return `connection to ${where} refused (${code}): nothing listens there`;
-      if (TLS_CODE.test(code))
-        return `TLS handshake with ${where} failed (${code})${isString(prop(link, 'message')) ? `: ${String(prop(link, 'message'))}` : ''}`;
+      if (TLS_CODE.test(code)) {
+        // Node adds advice for its own command line ("try running Node.js with --use-system-ca"), which a user of ours cannot act on.
+        const said = isString(prop(link, 'message')) ? String(prop(link, 'message')).replace(/;\s*if the root CA is installed locally.*$/s, '') : '';
+        return `TLS handshake with ${where} failed (${code})${said ? `: ${said}` : ''}`;
+      }
       if (TIMEOUT_CODES.has(code)) return `${where} did not answer in time (${code})`;
       if (RESET_CODES.has(code)) return `connection to ${where} was dropped (${code})`;
       if (UNREACHABLE_CODES.has(code)) return `${where} is unreachable from here (${code})`;

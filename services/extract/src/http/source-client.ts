@@ -51,6 +51,8 @@ export interface RequestOptions {
    * GraphQL 502 on a query that ran past 10 s: the caller shrinks the query, a retry would not help).
    */
   answerStatuses?: readonly number[];
+  /** The quota the call counts against (`graphql` for GitHub's GraphQL API); default `core`. */
+  resource?: string;
 }
 
 export interface SourceResponse<T = unknown> {
@@ -183,7 +185,7 @@ export function createSourceClient(options: SourceClientOptions): SourceClient {
       return { status: res.status, headers: responseHeaders, body: parsed, url, fetchedAt };
     };
     try {
-      return await resilientCall({ governor, breaker, retry }, async ({ signal }) => {
+      return await resilientCall({ governor, breaker, retry, resource: callOptions.resource }, async ({ signal }) => {
         try {
           return await attempt(signal);
         } catch (error) {

@@ -1,14 +1,15 @@
 import type { SourceClient } from '../../http/source-client.ts';
-import { laterOf, pagesOf, parseTimestamp, sinceMs } from '../shared.ts';
+import { laterOf, pagesOf, parseTimestamp, sinceMs, withCheckpoint } from '../shared.ts';
 import type { Page, SourceRecord, StreamContext, StreamReader } from '../types.ts';
 import { deploymentStatusRecords, STATUS_SETTLE_MS } from './deployment-statuses.ts';
 import { githubRecord, listPages, PER_PAGE, repoPath } from './shared.ts';
+import { readWalk, walkCursor } from './walk.ts';
 
 /**
  * Deployments per repository (scope `owner/repo`), newest first, down to the cursor less the
  * overlap (at least the time statuses take to settle), each with its statuses. Newest-first means
- * the cursor (latest `created_at` seen) advances only at the end of a repository's walk, on a
- * closing page without records.
+ * the cursor (latest `created_at` seen) advances only at the end of a repository's walk; after
+ * each stored list page the walk saves its place (the next page's URL), so a killed run goes on there.
  */
 export function deploymentsStream(
   client: SourceClient,
@@ -18,11 +19,11 @@ export function deploymentsStream(
   const lookbackMs = Math.max(overlapMs, STATUS_SETTLE_MS);
   return async function* deployments(ctx: StreamContext): AsyncGenerator<Page, void, undefined> {
     for (const repository of repositories) {
-      const saved = ctx.position(repository)?.cursor ?? null;
-      const since = sinceMs(saved, lookbackMs);
-      let cursor = saved;
+      const start = readWalk(ctx.position(repository)?.cursor);
+      const since = sinceMs(start.since, lookbackMs);
+      let cursor = start.cursor;
       const path = `${repoPath(repository)}/deployments`;
-      for await (const { res, items } of listPages(client, path, { per_page: PER_PAGE }, ctx.signal)) {
+      for await (const { res, items, next } of listPages(client, path, { per_page: PER_PAGE }, ctx.signal, start.walk?.after)) {
         const records: SourceRecord[] = [];
         let reachedCursor = false;
         for (const item of items) {
@@ -34,16 +35,24 @@ export function deploymentsStream(
           records.push(githubRecord(res, item, 'id', 'github deployment', { repository }));
           if (created !== null) cursor = laterOf(cursor, new Date(created).toISOString());
         }
+        const pages: Page[] = [];
         if (records.length > 0) {
-          yield { entityType: 'github_deployments', records };
+          pages.push({ entityType: 'github_deployments', records });
           // After their deployments, so a status never lands before the deployment it belongs to.
           const statuses: SourceRecord[] = [];
           for (const deployment of records) {
             statuses.push(...(await deploymentStatusRecords(client, repository, deployment.externalId, ctx.signal)));
           }
-          yield* pagesOf('github_deployment_statuses', statuses);
+          pages.push(...pagesOf('github_deployment_statuses', statuses));
         }
-        if (reachedCursor) break;
+        if (reachedCursor || next === null) {
+          yield* pages;
+          break;
+        }
+        yield* withCheckpoint(pages, 'github_deployments', {
+          scope: repository,
+          cursor: walkCursor({ since: start.since, reached: cursor, after: next, skip: 0, pending: [] }),
+        });
       }
       yield { entityType: 'github_deployments', records: [], checkpoint: { scope: repository, cursor } };
     }

@@ -6,8 +6,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildSourceClient, createConnector } from '../index.ts';
 import { createSourceClient } from '../../http/source-client.ts';
 import type { ConnectorIntegration } from '../index.ts';
-import { contextFor, drain } from '../testing.ts';
+import { contextFor, drain, drainUntilKilled, resumedContext } from '../testing.ts';
 import { pullRequestsStream } from './pull-requests.ts';
+import { deploymentsStream } from './deployments.ts';
 import type { Positions } from '../testing.ts';
 import type { Connector, Page, SourceRecord } from '../types.ts';
 import { simulatorGuard } from '../../http/testing.ts';
@@ -101,10 +102,9 @@ describe('github connector against the simulator', () => {
     expect(commits.every((r) => r.externalId === `${String(r.metadata.repository)}#${String(r.metadata.pull_number)}@${String(r.rawData.sha)}`)).toBe(true);
     expect(pulls.every((p) => p.records.length <= 500)).toBe(true);
 
-    // One closing checkpoint per repository, carrying the newest updated_at listed.
+    // One closing checkpoint per repository (one list page each), carrying the newest updated_at listed.
     const checkpoints = pulls.filter((p) => p.checkpoint);
     expect(checkpoints.map((p) => p.checkpoint?.scope)).toEqual(truth.github.repositories);
-    expect(checkpoints.every((p) => p.records.length === 0)).toBe(true);
     for (const repo of truth.github.repositories) {
       const newest = Math.max(...fullPulls.filter((r) => r.metadata.repository === repo).map(updatedAt));
       expect(prPositions.get(repo)?.cursor).toBe(new Date(newest).toISOString());
@@ -155,6 +155,18 @@ describe('github connector against the simulator', () => {
     expect(recordsOf(deployments, 'github_deployments').length).toBeLessThan(fullDeployments);
   });
 
+  it('a run with nothing changed: each pull request list answers 304 (no quota) and nothing is read again', async () => {
+    const connector = github(truth.github.repositories);
+    const before = new Map(prPositions);
+    await sim.control('DELETE', '/_sim/stats');
+    const pulls = await drain(connector.streams.pull_requests!, contextFor('incremental', prPositions), prPositions);
+    expect(pulls.flatMap((p) => p.records)).toEqual([]);
+    const stats = await sim.control<StatsSnapshot>('GET', '/_sim/stats');
+    expect(stats).toMatchObject({ total_requests: truth.github.repositories.length, not_modified: truth.github.repositories.length });
+    // The cursor and the ETag stay as they were.
+    expect(prPositions).toEqual(before);
+  });
+
   it('beforeRequest throwing stops the stream with that error', async () => {
     const stop = new Error('paused by operator');
     let calls = 0;
@@ -168,6 +180,65 @@ describe('github connector against the simulator', () => {
     expect(after).toBeGreaterThan(3);
     await new Promise((resolve) => setTimeout(resolve, 100));
     expect(calls).toBe(after);
+  });
+});
+
+describe('a full run killed mid-repository', () => {
+  // 150 PRs in one repository: two list pages of 100 and 50; a flush every 40 PRs saves the walk.
+  it.each([
+    ['inside a list page', 2],
+    ['past the first list page', 4],
+  ])('goes on at the next page %s, reading again only the page in flight', async (_where, killAtPage) => {
+    const big = await startSimulator({ seed: 5, jira: { projects: 1, issues: 5 }, github: { repos: 1, prs: 150 } });
+    try {
+      const summary = await big.control<TruthSummary>('GET', '/_sim/truth/summary');
+      const client = createSourceClient({ guard: simulatorGuard, source: 'github', baseUrl: big.url, authorization: big.githubAuth, breaker: registry.get('github:resume') });
+      const stream = () => pullRequestsStream({ client, repositories: summary.github.repositories, overlapMs: 0, flushEvery: 40 });
+      const positions: Positions = new Map();
+      let pullPages = 0;
+      const killed = await drainUntilKilled(stream(), contextFor('full'), positions, (p) => p.entityType === 'github_pull_requests' && p.records.length > 0 && ++pullPages === killAtPage);
+      expect(positions.get(summary.github.repositories[0] ?? '')?.cursor).toMatch(/^\{"walk"/);
+      const resumed = await drain(stream(), resumedContext(positions), positions);
+      const stored = [...killed.stored, ...resumed];
+      const ids = (entityType: string) => new Set(recordsOf(stored, entityType).map((r) => r.externalId)).size;
+      expect(ids('github_pull_requests')).toBe(summary.github.pull_requests);
+      expect(ids('github_reviews')).toBe(summary.github.reviews);
+      expect(ids('github_review_comments')).toBe(summary.github.review_comments);
+      expect(ids('github_commits')).toBe(summary.github.pull_request_commits);
+      const fetched = recordsOf([...killed.stored, ...killed.lost, ...resumed], 'github_pull_requests').length;
+      expect(fetched - summary.github.pull_requests).toBeLessThanOrEqual(40);
+      expect(positions.get(summary.github.repositories[0] ?? '')?.cursor).toMatch(/^\d{4}-\d\d-\d\dT/);
+    } finally {
+      await big.close();
+    }
+  });
+});
+
+describe('a full deployments run killed mid-repository', () => {
+  it('goes on at the next list page, reading again only the page in flight', async () => {
+    // 400 PRs: 240 deployments in one repository, three list pages.
+    const big = await startSimulator({ seed: 6, jira: { projects: 1, issues: 5 }, github: { repos: 1, prs: 400 } });
+    try {
+      const summary = await big.control<TruthSummary>('GET', '/_sim/truth/summary');
+      const truthDeployments = await big.control<{ id: number; statuses: unknown[] }[]>('GET', '/_sim/truth/github/deployments');
+      expect(truthDeployments.length).toBeGreaterThan(200);
+      const client = createSourceClient({ guard: simulatorGuard, source: 'github', baseUrl: big.url, authorization: big.githubAuth, breaker: registry.get('github:resume-deploy') });
+      const stream = () => deploymentsStream(client, summary.github.repositories, 0);
+      const positions: Positions = new Map();
+      let deploymentPages = 0;
+      const killed = await drainUntilKilled(stream(), contextFor('full'), positions, (p) => p.entityType === 'github_deployments' && p.records.length > 0 && ++deploymentPages === 2);
+      expect(positions.get(summary.github.repositories[0] ?? '')?.cursor).toMatch(/^\{"walk"/);
+      const resumed = await drain(stream(), resumedContext(positions), positions);
+      const stored = [...killed.stored, ...resumed];
+      const ids = (entityType: string) => new Set(recordsOf(stored, entityType).map((r) => r.externalId)).size;
+      expect(ids('github_deployments')).toBe(truthDeployments.length);
+      expect(ids('github_deployment_statuses')).toBe(truthDeployments.reduce((n, d) => n + d.statuses.length, 0));
+      const fetched = recordsOf([...killed.stored, ...killed.lost, ...resumed], 'github_deployments').length;
+      expect(fetched - truthDeployments.length).toBeLessThanOrEqual(100);
+      expect(positions.get(summary.github.repositories[0] ?? '')?.cursor).toMatch(/^\d{4}-\d\d-\d\dT/);
+    } finally {
+      await big.close();
+    }
   });
 });
 

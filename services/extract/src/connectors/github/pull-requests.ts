@@ -1,7 +1,8 @@
 import type { EntityType } from '@tributary/contracts';
 import { HttpError } from '@tributary/resilience';
 import type { SourceClient } from '../../http/source-client.ts';
-import { isRecord, laterOf, MAX_PAGE_RECORDS, parseTimestamp, sinceMs } from '../shared.ts';
+import { isRecord, laterOf, MAX_PAGE_RECORDS, parseTimestamp, sinceMs, withCheckpoint } from '../shared.ts';
+import { readWalk, walkCursor } from './walk.ts';
 import type { Page, SourceRecord, StreamContext, StreamReader } from '../types.ts';
 import { collectList, githubRecord, listPages, PER_PAGE, repoPath } from './shared.ts';
 
@@ -117,7 +118,10 @@ async function fetchPull(
  * Pull requests per repository (scope `owner/repo`), most recently updated first, down to the
  * cursor less the overlap; each changed pull request brings its reviews, review comments and
  * commits. The list is newest first, so the cursor (latest `updated_at` listed) can only be saved
- * at the end of a repository's walk, on a closing page without records.
+ * at the end of a repository's walk; before that, every flush saves the walk (list page URL and
+ * how much of it is stored), so a killed run goes on there. The first list page's ETag is kept
+ * with the cursor: a run that gets 304 for it (free of quota) knows nothing changed, since any
+ * pull request updated since would head that page.
  */
 export function pullRequestsStream(options: PullRequestsStreamOptions): StreamReader {
   const { client, repositories, overlapMs } = options;
@@ -125,23 +129,41 @@ export function pullRequestsStream(options: PullRequestsStreamOptions): StreamRe
   const flushEvery = options.flushEvery ?? 50;
   return async function* pullRequests(ctx: StreamContext): AsyncGenerator<Page, void, undefined> {
     for (const repository of repositories) {
-      const saved = ctx.position(repository)?.cursor ?? null;
-      const since = sinceMs(saved, overlapMs);
-      let cursor = saved;
+      const position = ctx.position(repository);
+      const start = readWalk(position?.cursor);
+      // Only a walk from the top, with a cursor to keep, can trust a 304 for its first page.
+      const etag = start.walk === null && start.since !== null ? (position?.etag ?? null) : null;
+      let firstPageEtag: string | null = null;
+      let onFirstPage = start.walk === null;
+      const since = sinceMs(start.since, overlapMs);
+      let cursor = start.cursor;
       // Page-number paging shifts when a pull request is updated mid-walk; one may be listed twice.
       const seen = new Set<number>();
       const batches = new Batches();
       let sinceFlush = 0;
+      let skip = start.walk?.skip ?? 0;
       const list = listPages(
         client,
         `${repoPath(repository)}/pulls`,
         { state: 'all', sort: 'updated', direction: 'desc', per_page: PER_PAGE },
         ctx.signal,
+        start.walk?.after,
+        etag,
       );
-      for await (const { items } of list) {
-        const changed: number[] = [];
-        let reachedCursor = false;
-        for (const item of items) {
+      const walkAt = (after: string, stored: number) =>
+        walkCursor({ since: start.since, reached: cursor, after, skip: stored, pending: [] });
+      let reachedCursor = false;
+      for await (const { res, items, next } of list) {
+        if (res.status === 304) {
+          firstPageEtag = etag;
+          break;
+        }
+        if (onFirstPage) firstPageEtag = res.headers.etag ?? null;
+        onFirstPage = false;
+        // Index in `items` of each pull request to fetch; items before `skip` were stored before a restart.
+        const changed: { number: number; index: number }[] = [];
+        for (let index = skip; index < items.length; index++) {
+          const item = items[index] ?? {};
           const updated = parseTimestamp(item.updated_at);
           if (since !== null && updated !== null && updated < since) {
             reachedCursor = true;
@@ -150,13 +172,14 @@ export function pullRequestsStream(options: PullRequestsStreamOptions): StreamRe
           const number = item.number;
           if (typeof number !== 'number' || seen.has(number)) continue;
           seen.add(number);
-          changed.push(number);
+          changed.push({ number, index });
           // From the list, not the detail call: a detail fetched later may be newer than PRs not yet listed.
           if (updated !== null) cursor = laterOf(cursor, new Date(updated).toISOString());
         }
+        skip = 0;
         for (let i = 0; i < changed.length; i += concurrency) {
           const group = changed.slice(i, i + concurrency);
-          const details = await Promise.all(group.map((n) => fetchPull(client, repository, n, ctx.signal)));
+          const details = await Promise.all(group.map((c) => fetchPull(client, repository, c.number, ctx.signal)));
           for (const d of details) {
             if (d.pull) batches.add('github_pull_requests', [d.pull]);
             batches.add('github_reviews', d.reviews);
@@ -165,15 +188,18 @@ export function pullRequestsStream(options: PullRequestsStreamOptions): StreamRe
           }
           sinceFlush += group.length;
           yield* batches.full();
-          if (sinceFlush >= flushEvery) {
-            yield* batches.flush();
+          const last = group[group.length - 1];
+          if (sinceFlush >= flushEvery && last && i + concurrency < changed.length) {
+            yield* withCheckpoint(batches.flush(), 'github_pull_requests', { scope: repository, cursor: walkAt(res.url, last.index + 1) });
             sinceFlush = 0;
           }
         }
-        if (reachedCursor) break;
+        if (reachedCursor || next === null) break;
+        // The list page is stored in full: a restart goes on at the next one.
+        yield* withCheckpoint(batches.flush(), 'github_pull_requests', { scope: repository, cursor: walkAt(next, 0) });
+        sinceFlush = 0;
       }
-      yield* batches.flush();
-      yield { entityType: 'github_pull_requests', records: [], checkpoint: { scope: repository, cursor } };
+      yield* withCheckpoint(batches.flush(), 'github_pull_requests', { scope: repository, cursor, etag: firstPageEtag });
     }
   };
 }

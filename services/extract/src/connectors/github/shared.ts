@@ -17,22 +17,39 @@ export function repoPath(repository: string): string {
   return `/repos/${encodeURIComponent(owner)}/${encodeURIComponent(repo)}`;
 }
 
-/** Every page of a list endpoint, following `Link: rel="next"`; each response's body is an array. */
+/**
+ * Every page of a list endpoint, following `Link: rel="next"`; each response's body is an array.
+ * `from` (a page URL given by an earlier walk) starts there instead of at `path`; `ifNoneMatch`
+ * makes the first request conditional, and a 304 ends the list with no items.
+ */
 export async function* listPages(
   client: SourceClient,
   path: string,
   query: Query,
   signal: AbortSignal,
-): AsyncGenerator<{ res: SourceResponse; items: Record<string, unknown>[] }, void, undefined> {
-  let next: string | null = path;
-  let first = true;
+  from?: string,
+  ifNoneMatch?: string | null,
+): AsyncGenerator<{ res: SourceResponse; items: Record<string, unknown>[]; next: string | null }, void, undefined> {
+  let next: string | null = from ?? path;
+  let first = from === undefined;
+  let conditional = ifNoneMatch ?? null;
   while (next !== null) {
     // The next link already carries the query (and the page number).
-    const res: SourceResponse = await client.get(next, { query: first ? query : undefined, signal });
+    const res: SourceResponse = await client.get(next, {
+      query: first ? query : undefined,
+      headers: conditional ? { 'if-none-match': conditional } : {},
+      signal,
+    });
     first = false;
+    conditional = null;
+    if (res.status === 304) {
+      yield { res, items: [], next: null };
+      return;
+    }
     if (!Array.isArray(res.body)) throw new Error(`github list is not an array (${res.url})`);
-    yield { res, items: res.body.filter(isRecord) };
-    next = nextLink(res.headers.link);
+    const following = nextLink(res.headers.link);
+    yield { res, items: res.body.filter(isRecord), next: following };
+    next = following;
   }
 }
 

@@ -26,7 +26,8 @@ export function createTokenPool(tokens: readonly PooledToken[], options: { name:
   const rejected = new Set<string>();
   let turn = 0;
 
-  const pick = (): PooledToken | undefined => {
+  /** The token with the most budget left for `resource` (REST `core` or `graphql` points) and the least work queued. */
+  const pick = (resource: string | undefined): PooledToken | undefined => {
     const live = tokens.filter((t) => !rejected.has(t.name));
     let best: PooledToken | undefined;
     let bestScore = -Infinity;
@@ -34,7 +35,7 @@ export function createTokenPool(tokens: readonly PooledToken[], options: { name:
       // Start from a rotating position so equal tokens take turns.
       const t = live[(turn + k) % live.length];
       if (!t) continue;
-      const s = t.governor.state();
+      const s = t.governor.state(resource);
       const budget = s.remaining ?? Number.MAX_SAFE_INTEGER;
       const score = s.nextWaitMs > 0 ? -s.nextWaitMs : budget - (s.inFlight + s.queued) * 100;
       if (score > bestScore) {
@@ -46,9 +47,9 @@ export function createTokenPool(tokens: readonly PooledToken[], options: { name:
     return best;
   };
 
-  async function send<T>(call: (client: SourceClient) => Promise<SourceResponse<T>>): Promise<SourceResponse<T>> {
+  async function send<T>(call: (client: SourceClient) => Promise<SourceResponse<T>>, resource: string | undefined): Promise<SourceResponse<T>> {
     for (;;) {
-      const token = pick();
+      const token = pick(resource);
       if (!token) {
         throw new CredentialsRejectedError({
           url: '',
@@ -70,7 +71,8 @@ export function createTokenPool(tokens: readonly PooledToken[], options: { name:
     source: 'github',
     name: options.name,
     rejected: () => [...rejected],
-    get: (path: string, callOptions?: RequestOptions) => send((c) => c.get(path, callOptions)),
-    post: (path: string, body: unknown, callOptions?: RequestOptions) => send((c) => c.post(path, body, callOptions)),
+    get: (path: string, callOptions?: RequestOptions) => send((c) => c.get(path, callOptions), callOptions?.resource),
+    post: (path: string, body: unknown, callOptions?: RequestOptions) =>
+      send((c) => c.post(path, body, callOptions), callOptions?.resource),
   };
 }

@@ -75,6 +75,8 @@ export function buildIssuesJql(config: JiraScopeConfig, since: number | null, ti
   return `${scope}${bound} ORDER BY updated ASC`;
 }
 
+const updatedOf = (issue: Record<string, unknown>): number | null => parseTimestamp(isRecord(issue.fields) ? issue.fields.updated : null);
+
 interface SearchBody {
   issues: Record<string, unknown>[];
   nextPageToken: string | null;
@@ -161,7 +163,12 @@ export function issuesStream({ client, config, overlapMs }: IssuesStreamOptions)
     const site = await discoverSite(client, config, ctx.signal);
     // A full run's position is its own checkpoint (a resumed full run goes on from there), else null.
     const saved = ctx.position('')?.cursor ?? null;
-    const jql = buildIssuesJql(config, sinceMs(saved, overlapMs), site.timeZone);
+    // The search is oldest change first, so everything this same full run listed before `saved` is
+    // stored: it resumes at that instant without the overlap (which is for late index updates
+    // between runs) and leaves out what it already had, re-reading only the page in flight and the
+    // issues updated at that very instant (a page boundary may split them).
+    const resumeAt = ctx.mode === 'full' ? parseTimestamp(saved) : null;
+    const jql = buildIssuesJql(config, resumeAt ?? sinceMs(saved, overlapMs), site.timeZone);
     const fields = [...new Set([...ISSUE_FIELDS, ...site.extraFields])];
     let cursor = saved;
     let nextPageToken: string | null = null;
@@ -179,6 +186,7 @@ export function issuesStream({ client, config, overlapMs }: IssuesStreamOptions)
       );
       const page = readSearch(res);
       nextPageToken = page.nextPageToken;
+      if (resumeAt !== null) page.issues = page.issues.filter((issue) => (updatedOf(issue) ?? resumeAt) >= resumeAt);
       if (page.issues.length === 0) continue;
 
       const truncated = page.issues
@@ -194,9 +202,9 @@ export function issuesStream({ client, config, overlapMs }: IssuesStreamOptions)
       const changelogRecords: SourceRecord[] = [];
       for (const issue of page.issues) {
         const id = externalIdOf(issue, 'id', 'jira issue');
+        const updatedAt = updatedOf(issue);
         const key = typeof issue.key === 'string' ? issue.key : null;
         const { changelog: _changelog, ...rawIssue } = issue;
-        const fields = isRecord(issue.fields) ? issue.fields : {};
         issueRecords.push({ externalId: id, rawData: rawIssue, metadata: { ...metadata, issue_key: key } });
         const inline = inlineChangelog(issue).histories;
         const bulk = full.get(id);
@@ -205,8 +213,7 @@ export function issuesStream({ client, config, overlapMs }: IssuesStreamOptions)
           rawData: { issueId: id, issueKey: key, histories: bulk ? mergeHistories(bulk, inline) : inline },
           metadata: { ...metadata, issue_key: key, changelog_source: bulk ? 'bulkfetch' : 'inline' },
         });
-        const updated = parseTimestamp(fields.updated);
-        if (updated !== null) cursor = laterOf(cursor, new Date(updated).toISOString());
+        if (updatedAt !== null) cursor = laterOf(cursor, new Date(updatedAt).toISOString());
       }
       yield { entityType: 'jira_issues', records: issueRecords };
       yield { entityType: 'jira_changelogs', records: changelogRecords, checkpoint: { scope: '', cursor } };

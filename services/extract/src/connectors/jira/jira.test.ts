@@ -5,7 +5,7 @@ import type { BreakerRegistry } from '@tributary/resilience';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildSourceClient, createConnector } from '../index.ts';
 import type { ConnectorIntegration } from '../index.ts';
-import { contextFor, drain } from '../testing.ts';
+import { contextFor, drain, drainUntilKilled, resumedContext } from '../testing.ts';
 import type { Positions } from '../testing.ts';
 import type { Connector, Page, SourceRecord } from '../types.ts';
 import { timestampMs } from '@tributary/contracts';
@@ -241,6 +241,36 @@ describe('custom fields by name', () => {
       expect(overridden.every((r) => r.metadata.story_points_field === 'customfield_10016')).toBe(true);
     } finally {
       await site.close();
+    }
+  });
+});
+
+describe('a full run killed after its first page', () => {
+  it('resumes at the checkpoint instant, reading again only what was in flight and the issues updated at that very instant', async () => {
+    const dense = await startSimulator({ seed: 9, jira: { projects: 1, issues: 150 }, github: { repos: 1, prs: 1 } });
+    try {
+      const summary = await dense.control<TruthSummary>('GET', '/_sim/truth/summary');
+      // 120 issues changed one after another: their updates lie within a few seconds, all inside
+      // the 5 min overlap an incremental run reaches back over.
+      for (let i = 0; i < 120; i++) await dense.control('POST', '/_sim/advance', { issues: 1 });
+      const integration: ConnectorIntegration = { type: 'jira', id: 9, baseUrl: dense.url, credentials: { email: 'sim@example.com', api_token: 'sim-token' }, config: { projects: summary.jira.projects } };
+      const connector = () => createConnector(integration, buildSourceClient(integration, { guard: simulatorGuard, registry, retry: { retries: 0, baseMs: 1, capMs: 1 } }));
+      const positions: Positions = new Map();
+      let issuePages = 0;
+      const killed = await drainUntilKilled(connector().streams.issues!, contextFor('full'), positions, (p) => p.entityType === 'jira_issues' && ++issuePages === 2);
+      const cursor = Date.parse(positions.get('')?.cursor ?? '');
+      const resumed = await drain(connector().streams.issues!, resumedContext(positions), positions);
+      const storedIds = new Set(recordsOf(killed.stored, 'jira_issues').map((r) => r.externalId));
+      const resumedIssues = recordsOf(resumed, 'jira_issues');
+      expect(new Set([...storedIds, ...resumedIssues.map((r) => r.externalId)]).size).toBe(summary.jira.issues);
+      const updatedOf = (r: SourceRecord) => timestampMs((r.rawData.fields as { updated: string }).updated);
+      const atInstant = recordsOf(killed.stored, 'jira_issues').filter((r) => updatedOf(r) === cursor).length;
+      const readAgain = resumedIssues.filter((r) => storedIds.has(r.externalId)).length;
+      expect(atInstant).toBeGreaterThan(0);
+      expect(readAgain).toBeLessThanOrEqual(atInstant);
+      expect(recordsOf(resumed, 'jira_changelogs')).toHaveLength(resumedIssues.length);
+    } finally {
+      await dense.close();
     }
   });
 });

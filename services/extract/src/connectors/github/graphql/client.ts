@@ -71,7 +71,8 @@ export function createGraphqlClient(options: GraphqlClientOptions) {
     let rateLimited = 0;
     let partial = 0;
     for (;;) {
-      const response = await options.client.post(path, { query: text, variables }, { signal, answerStatuses: [502, 504] });
+      // GraphQL points are their own budget per token, apart from REST's `core` requests.
+      const response = await options.client.post(path, { query: text, variables }, { signal, answerStatuses: [502, 504], resource: 'graphql' });
       const parsed = answerSchema.safeParse(response.body);
       if (!parsed.success) throw new GraphqlQueryError(name, [{ message: `answer is not a GraphQL response: ${z.prettifyError(parsed.error)}` }]);
       const { data, errors = [] } = parsed.data;
@@ -82,11 +83,14 @@ export function createGraphqlClient(options: GraphqlClientOptions) {
       const rl = rateLimitSchema.safeParse(data?.rateLimit);
       if (rl.success) {
         // The answer's own account of the quota, for proxies that drop the headers.
-        options.governor?.observe({
-          'x-ratelimit-remaining': String(rl.data.remaining),
-          'x-ratelimit-reset': String(Math.ceil(Date.parse(rl.data.resetAt) / 1000)),
-          ...(rl.data.limit === undefined ? {} : { 'x-ratelimit-limit': String(rl.data.limit) }),
-        });
+        options.governor?.observe(
+          {
+            'x-ratelimit-remaining': String(rl.data.remaining),
+            'x-ratelimit-reset': String(Math.ceil(Date.parse(rl.data.resetAt) / 1000)),
+            ...(rl.data.limit === undefined ? {} : { 'x-ratelimit-limit': String(rl.data.limit) }),
+          },
+          'graphql',
+        );
       }
       if (errors.some((e) => e.type === 'RATE_LIMITED')) {
         const reset = Number(response.headers['x-ratelimit-reset']);

@@ -1,4 +1,5 @@
 import { validate } from '@octokit/graphql-schema';
+import { z } from 'zod';
 import type { RunningSimulator, StatsSnapshot, TruthSummary } from '@tributary/simulator';
 import { startSimulator } from '@tributary/simulator';
 import { createBreakerRegistry, createGovernor } from '@tributary/resilience';
@@ -6,13 +7,13 @@ import type { BreakerRegistry } from '@tributary/resilience';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { buildSourceClient, createConnector } from '../../index.ts';
 import type { ConnectorIntegration } from '../../index.ts';
-import { contextFor, drain } from '../../testing.ts';
+import { contextFor, drain, drainUntilKilled, resumedContext } from '../../testing.ts';
 import type { Positions } from '../../testing.ts';
 import type { Page, SourceRecord } from '../../types.ts';
 import { createGraphqlClient, graphqlPath } from './client.ts';
 import { graphqlPullRequestsStream } from './pull-requests.ts';
 import type { GraphqlPullRequestsOptions } from './pull-requests.ts';
-import { allQueries, pullRequestsQuery, reviewCommentsQuery } from './queries.ts';
+import { allQueries, CONNECTION_TEST_QUERY, pullRequestsQuery, reviewCommentsQuery } from './queries.ts';
 import { simulatorGuard } from '../../../http/testing.ts';
 
 let sim: RunningSimulator;
@@ -83,6 +84,20 @@ describe('GitHub GraphQL collector', () => {
     await expect(connector.testConnection()).rejects.toThrow('HTTP 404');
   });
 
+  it('keeps GraphQL points and REST requests apart in the governor, as GitHub counts them', async () => {
+    const integration: ConnectorIntegration = { type: 'github', id: 17, baseUrl: sim.url, credentials: { token: 'sim-github-token' }, config: { repositories: truth.github.repositories } };
+    const governor = createGovernor({ name: 'github:17' });
+    const client = buildSourceClient(integration, { registry, guard: simulatorGuard, governor, retry: { retries: 0, baseMs: 1, capMs: 1 } });
+    const answer = await createGraphqlClient({ client, baseUrl: sim.url, governor })(CONNECTION_TEST_QUERY, {}, new AbortController().signal);
+    const rest = await client.get('/user');
+    const points = z.object({ remaining: z.number() }).parse(answer.data.rateLimit);
+    expect(answer.response.headers['x-ratelimit-resource']).toBe('graphql');
+    expect(rest.headers['x-ratelimit-resource']).toBe('core');
+    expect(governor.state('graphql').remaining).toBe(points.remaining);
+    expect(governor.state('core').remaining).toBe(Number(rest.headers['x-ratelimit-remaining']));
+    expect(Object.keys(governor.state().budgets).sort()).toEqual(['core', 'graphql']);
+  });
+
   const positions: Positions = new Map();
 
   it('reads every pull request, review, review comment and commit, each raw record marked api graphql with its query', async () => {
@@ -96,10 +111,10 @@ describe('GitHub GraphQL collector', () => {
     expect(pr?.metadata).toMatchObject({ api: 'graphql', query: 'TributaryPullRequests' });
     expect(pr?.rawData).not.toHaveProperty('reviews');
     expect(recordsOf(pages, 'github_review_comments')[0]?.metadata).toMatchObject({ api: 'graphql', query: 'TributaryReviewComments' });
-    // Per repository one page query (charged for the 100 PRs it asks: (1 + 100 × 4) ÷ 100 = 4)
-    // and one lookup of up to 149 reviews' comments (1).
+    // Per repository (30 PRs) one page query (charged for the 36 PRs it asks: (1 + 36 × 4 + 1) ÷ 100
+    // rounds to 1) and one lookup of up to 149 reviews' comments (1).
     const s = await stats();
-    expect(s.graphql_points).toBe(10);
+    expect(s.graphql_points).toBe(2 * truth.github.repositories.length);
     expect(positions.size).toBe(truth.github.repositories.length);
   });
 
@@ -119,6 +134,26 @@ describe('GitHub GraphQL collector', () => {
     const s = await stats();
     const names = Object.keys(s.requests);
     expect(names.some((n) => n.includes('/graphql'))).toBe(true);
+  });
+
+  it('a full run killed mid-repository goes on at the next page: only the page in flight is read again, no waiting review is lost', async () => {
+    const positions: Positions = new Map();
+    let pullPages = 0;
+    const killed = await drainUntilKilled(stream({ pageSize: 10 }), contextFor('full'), positions, (p) => p.entityType === 'github_pull_requests' && p.records.length > 0 && ++pullPages === 2);
+    // Killed in the first repository, whose walk (with the reviews whose comments were still to be looked up) is saved.
+    const [first] = truth.github.repositories;
+    expect(positions.get(first ?? '')?.cursor).toMatch(/^\{"walk":.*"pending":\[\["/);
+    const resumed = await drain(stream({ pageSize: 10 }), resumedContext(positions), positions);
+    const stored = [...killed.stored, ...resumed];
+    const ids = (pages: Page[], entityType: string) => new Set(recordsOf(pages, entityType).map((r) => r.externalId));
+    expect(ids(stored, 'github_pull_requests').size).toBe(truth.github.pull_requests);
+    expect(ids(stored, 'github_reviews').size).toBe(truth.github.reviews);
+    expect(ids(stored, 'github_review_comments').size).toBe(truth.github.review_comments);
+    expect(new Set(recordsOf(stored, 'github_commits').map((r) => r.rawData.oid)).size).toBe(truth.github.commits);
+    const fetched = recordsOf([...killed.stored, ...killed.lost, ...resumed], 'github_pull_requests').length;
+    expect(fetched - truth.github.pull_requests).toBeLessThanOrEqual(10);
+    // The walk ended: each repository's cursor is an instant again, so an incremental run can trust it.
+    for (const repo of truth.github.repositories) expect(positions.get(repo)?.cursor).toMatch(/^\d{4}-\d\d-\d\dT/);
   });
 
   it('shrinks the page and asks again when a query times out', async () => {

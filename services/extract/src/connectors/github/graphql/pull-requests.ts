@@ -1,10 +1,12 @@
 import type { EntityType } from '@tributary/contracts';
-import { isRecord, laterOf, pagesOf, parseTimestamp, sinceMs } from '../../shared.ts';
+import { isRecord, laterOf, pagesOf, parseTimestamp, sinceMs, withCheckpoint } from '../../shared.ts';
+import { readWalk, walkCursor } from '../walk.ts';
 import type { Page, SourceRecord, StreamContext, StreamReader } from '../../types.ts';
 import { GraphqlTimeoutError } from './client.ts';
 import type { GraphqlAnswer, GraphqlQuery } from './client.ts';
 import {
   DEFAULT_NESTED_SIZES,
+  FULL_PAGE_PULLS,
   NESTED,
   PROBE,
   REVIEW_COMMENTS_BATCH,
@@ -22,7 +24,7 @@ export interface GraphqlPullRequestsOptions {
   query: GraphqlQuery;
   repositories: readonly string[];
   overlapMs: number;
-  /** Pull requests per query on a first or full sync. Default (and GitHub's maximum) 100. */
+  /** Pull requests per query on a first or full sync (at most GitHub's 100). Default `FULL_PAGE_PULLS` (36: 1 point a page). */
   pageSize?: number;
   /**
    * The first page of an incremental run: small enough to cost 1 point (1 + 12 × 4 requests),
@@ -98,7 +100,7 @@ class Buffers {
  */
 export function graphqlPullRequestsStream(options: GraphqlPullRequestsOptions): StreamReader {
   const { query, repositories, overlapMs } = options;
-  const pageSize = options.pageSize ?? 100;
+  const pageSize = Math.min(100, options.pageSize ?? FULL_PAGE_PULLS);
   const probeSize = Math.min(options.probeSize ?? PROBE.pulls, pageSize);
   const sizes = { ...DEFAULT_NESTED_SIZES, ...options.nestedSizes };
   const pageQuery = pullRequestsQuery(sizes);
@@ -107,18 +109,19 @@ export function graphqlPullRequestsStream(options: GraphqlPullRequestsOptions): 
   return async function* pullRequests(ctx: StreamContext): AsyncGenerator<Page, void, undefined> {
     for (const repository of repositories) {
       const [owner, name] = repository.split('/');
-      // A full run's positions are only this job's own checkpoints (empty when it starts), so it resumes after a takeover.
-      const saved = ctx.position(repository)?.cursor ?? null;
-      const since = sinceMs(saved, overlapMs);
-      let cursor = saved;
-      let size = since === null ? pageSize : probeSize;
-      let after: string | null = null;
+      // A full run's positions are only this job's own checkpoints (empty when it starts), so it
+      // resumes after a takeover; a walk left mid-repository goes on at its next page.
+      const start = readWalk(ctx.position(repository)?.cursor);
+      const since = sinceMs(start.since, overlapMs);
+      let cursor = start.cursor;
+      let probing = since !== null && start.walk === null;
+      let size = probing ? probeSize : pageSize;
+      let after: string | null = start.walk?.after ?? null;
       const seen = new Set<number>();
       const buffers = new Buffers();
-      // Review node id → the pull request it belongs to, waiting for its comments lookup.
-      const pendingReviews = new Map<string, number>();
+      // Review node id → the pull request it belongs to, waiting for its comments lookup (saved with a walk).
+      const pendingReviews = new Map<string, number>(start.walk?.pending ?? []);
       let commentsBatch = REVIEW_COMMENTS_BATCH;
-      let probing = since !== null;
 
       const fetchComments = async (all: boolean): Promise<void> => {
         while (pendingReviews.size >= REVIEW_COMMENTS_BATCH || (all && pendingReviews.size > 0)) {
@@ -202,16 +205,17 @@ export function graphqlPullRequestsStream(options: GraphqlPullRequestsOptions): 
           await collectPull(pr, number, answer);
         }
         await fetchComments(false);
-        yield* buffers.drain();
-        if (reachedCursor || !page.hasNextPage) break;
+        if (reachedCursor || !page.hasNextPage || page.endCursor === null) break;
         after = page.endCursor;
+        // Stored up to here: a run killed from now on goes on at `after`, with the reviews still waiting.
+        const walk = { since: start.since, reached: cursor, after, skip: 0, pending: [...pendingReviews] };
+        yield* withCheckpoint(buffers.drain(), 'github_pull_requests', { scope: repository, cursor: walkCursor(walk) });
         // A probe that came back full of changes: the rest is read at full size.
         if (changed === page.nodes.length) size = pageSize;
         probing = false;
       }
       await fetchComments(true);
-      yield* buffers.drain();
-      yield { entityType: 'github_pull_requests', records: [], checkpoint: { scope: repository, cursor } };
+      yield* withCheckpoint(buffers.drain(), 'github_pull_requests', { scope: repository, cursor });
 
       async function collectPull(pr: Node, number: number, answer: GraphqlAnswer): Promise<void> {
         const id = stringField(pr, 'id', 'github graphql pull request');

@@ -48,6 +48,18 @@ function pullFields(sizes: NestedSizes, inlineComments: number | null): string {
   ${(Object.keys(NESTED) as NestedName[]).map((n) => `${n}(first: ${sizes[n]}) { totalCount ${PAGE_INFO} nodes { ${fields(n)} } }`).join('\n  ')}`;
 }
 
+/** The most requests one query may need and still cost 1 point: GitHub rounds requests ÷ 100 to the nearest point. */
+export const ONE_POINT_REQUESTS = 149;
+
+/**
+ * Pull requests per page of a first or full sync: the most whose page query (1 for
+ * `pullRequests`, 4 nested connections per PR, 1 for the ride-along lookup list) still costs
+ * 1 point: 1 + 36 × 4 + 1 = 146. A point buys 149 requests at this size but only 112 at 100 PRs
+ * (401 requests = 4 points), so smaller pages spend a quarter fewer points for the same data
+ * (about 0.028 points per PR for the page queries instead of 0.04), at the price of more queries.
+ */
+export const FULL_PAGE_PULLS = Math.floor((ONE_POINT_REQUESTS - 2) / Object.keys(NESTED).length);
+
 /**
  * The small first page of an incremental run, with review comments inline: 12 PRs × (4
  * connections + 8 reviews' comments) + 1 = 145 requests, which GitHub rounds to 1 point, so a
@@ -60,7 +72,7 @@ const reviewLookup = (first: number): string =>
 
 /**
  * Pull requests of one repository, most recently updated first: per PR its labels, requested
- * reviewers, reviews and commits. Cost per page of 100 = (1 + 100 × 4 connections) ÷ 100 = 4.
+ * reviewers, reviews and commits. Cost per page of `FULL_PAGE_PULLS` = (1 + 36 × 4 + 1) ÷ 100 = 1.
  * Beside them (`pending`) the comments of reviews seen on earlier pages: GitHub rounds the
  * requests ÷ 100 to the nearest point, so up to 48 such lookups ride along for free
  * (`freeLookups`).
@@ -87,7 +99,7 @@ export function freeLookups(pulls: number, inlineReviews = 0): number {
   // 1 for pullRequests, 4 nested connections per PR, the inline comments, and the pending list itself.
   const base = 1 + pulls * (Object.keys(NESTED).length + inlineReviews) + 1;
   const points = Math.max(1, Math.round(base / 100));
-  return Math.max(0, Math.min(100, points * 100 + 49 - base));
+  return Math.max(0, Math.min(100, points * 100 + (ONE_POINT_REQUESTS - 100) - base));
 }
 
 /** The rest of one pull request's nested list, past what the page query brought. */
@@ -115,7 +127,7 @@ export function reviewCommentsQuery(first = REVIEW_COMMENTS_FIRST): string {
   overflow: nodes(ids: $more) { ${lookup} }
 }`;
 }
-export const REVIEW_COMMENTS_BATCH = 149;
+export const REVIEW_COMMENTS_BATCH = ONE_POINT_REQUESTS;
 
 /** The rest of one review's comments. */
 export const REVIEW_COMMENTS_PAGE_QUERY = `query TributaryReviewCommentsPage($id: ID!, $after: String) {
