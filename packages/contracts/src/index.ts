@@ -13,3 +13,4 @@ export * from './metrics.ts';
 export * from './job-errors.ts';
 export * from './progress.ts';
 export * from './notifications.ts';
+export * from './internal.ts';
