@@ -36,14 +36,8 @@ export function registerPageRoutes(app: FastifyInstance, ctx: RouteContext): voi
       const tenantId = tenantOf(request);
       const stored = await storePage(ctx.pool, tenantId, request.params.id, request.body, ctx.config.OUTBOX_CLAIM_SECONDS);
       if (stored.outbox.length > 0) {
-        let queue;
-        try {
-          queue = ctx.requireQueue();
-        } catch {
-          queue = undefined;
-        }
-        // Broker known down: no point waiting out the deadline; the relay publishes once it is back.
-        if (queue?.connection.isConnected) {
+        const queue = await connectedQueue(ctx);
+        if (queue) {
           await publishOutboxRows(ctx.pool, queue.publisher, stored.outbox, {
             timeoutMs: ctx.config.OUTBOX_PUBLISH_TIMEOUT_MS,
             logger: request.log,
@@ -58,4 +52,26 @@ export function registerPageRoutes(app: FastifyInstance, ctx: RouteContext): voi
       return { records: stored.results, progress: stored.progress };
     },
   );
+}
+
+/** How long a pages call waits for a broker connection still being made (at start) before leaving its rows to the relay. */
+const CONNECT_GRACE_MS = 1000;
+
+/**
+ * The broker, if it is connected or connects within a moment. A broker known down is not waited
+ * for page after page: the relay publishes what was stored meanwhile once it is back.
+ */
+async function connectedQueue(ctx: RouteContext): Promise<ReturnType<RouteContext['requireQueue']> | undefined> {
+  let queue;
+  try {
+    queue = ctx.requireQueue();
+  } catch {
+    return undefined;
+  }
+  if (queue.connection.isConnected) return queue;
+  const connected = await queue.connection.ready(CONNECT_GRACE_MS).then(
+    () => true,
+    () => false,
+  );
+  return connected ? queue : undefined;
 }
