@@ -51,7 +51,9 @@ async function latencyRun(
         SIM_JIRA_ISSUES: String(source.issues),
         SIM_GITHUB_REPOS: '4',
         SIM_GITHUB_PRS: String(source.pulls),
-        SIM_GITHUB_RATE_LIMIT: '0',
+        // Effectively unlimited; 0 ("no limit") makes the simulator's GraphQL rateLimit.remaining
+        // overflow GraphQL's Int, and the connection test fails.
+        SIM_GITHUB_RATE_LIMIT: '1000000000',
         SIM_LATENCY_MS: String(source.latencyMs),
       },
     });
@@ -122,7 +124,9 @@ export async function benchEndToEnd(issues = 100_000, pulls = 20_000): Promise<B
         SIM_JIRA_ISSUES: String(issues),
         SIM_GITHUB_REPOS: '4',
         SIM_GITHUB_PRS: String(pulls),
-        SIM_GITHUB_RATE_LIMIT: '0',
+        // Effectively unlimited; 0 ("no limit") makes the simulator's GraphQL rateLimit.remaining
+        // overflow GraphQL's Int, and the connection test fails.
+        SIM_GITHUB_RATE_LIMIT: '1000000000',
       },
     });
     const running = bench.stack;
