@@ -35,7 +35,7 @@ const STORE_BATCH = MAX_TRANSFORM_BATCH;
 /** Pages of one stream fetched but not yet stored, the one being stored included. */
 export const DEFAULT_PAGES_IN_FLIGHT = 2;
 /** Streams of one job read at once (they share the integration's governor, so its quota and concurrency cap). */
-export const DEFAULT_STREAM_CONCURRENCY = 2;
+export const DEFAULT_STREAM_CONCURRENCY = 4;
 
 export interface ExtractDeps {
   backend: BackendClient;
