@@ -60,7 +60,7 @@ beforeAll(async () => {
 afterAll(async () => backend?.close());
 
 describe('with the broker down, nothing waits on it inside a transaction', () => {
-  it('the pending sweeper claims its rows, commits, then waits on the broker with the rows unlocked', async () => {
+  it('the outbox relay claims its rows, commits, then waits on the broker with the rows unlocked; a failed publish hands them back', async () => {
     const stored = await storeRawBatch(
       backend.pool,
       tenantId,
