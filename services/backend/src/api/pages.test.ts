@@ -5,12 +5,14 @@
  * confirmed, and 4xx answers that name the field.
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { createServer } from 'node:net';
 import { createLogger } from '@tributary/observability';
-import { connect, Publisher, retryTiersFromMs, type QueueConnection } from '@tributary/queue';
+import { connect, Publisher, QueueConnection, retryTiersFromMs } from '@tributary/queue';
 import { transformMessageSchema, type PageBody } from '@tributary/contracts';
 import { service, startTestBackend, type TestBackend } from '../../../../tests/support/backend.ts';
 import { insertRunningJob } from '../../../../tests/support/jobs.ts';
 import { relayOutbox } from '../outbox/outbox-relay.ts';
+import { buildApp } from '../app.ts';
 
 const quiet = createLogger('test', { level: 'silent' });
 let backend: TestBackend;
@@ -206,6 +208,35 @@ describe('the outbox relay', () => {
     const messages = await drainTransformQueue();
     expect(messages.map((m) => m.length)).toEqual([500, 100]);
     expect(messages.flat()).toEqual(ids);
+  });
+});
+
+describe('with the broker down', () => {
+  it('the page is stored and answered; its rows wait unclaimed for the relay, which publishes them once the broker is back', async () => {
+    // A second backend on the same database whose broker is a closed port.
+    const port = await new Promise<number>((resolve) => {
+      const server = createServer().listen(0, '127.0.0.1', () => {
+        const address = server.address();
+        server.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
+      });
+    });
+    const down = new QueueConnection({ url: `amqp://guest:guest@127.0.0.1:${port}`, backoff: { baseMs: 20, capMs: 200 }, logger: quiet });
+    void down.start().catch(() => undefined);
+    const app = await buildApp(backend.config, { logger: quiet, queue: { connection: down, publisher: new Publisher(down, { logger: quiet }) } });
+    try {
+      const response = await app.inject({ method: 'POST', url: `/internal/v1/jobs/${jobId}/pages`, headers: service(tenantId), payload: page() });
+      expect(response.statusCode).toBe(200);
+      const ids = storedIds(response.json());
+      expect(await outbox(ids)).toEqual(ids.map(() => ({ published: false, claimed: false })));
+      const { rows } = await backend.pool.query('select cursor from sync_state where integration_id = $1 and cursor = $2', [integrationId, `cursor-${counter}`]);
+      expect(rows).toHaveLength(1);
+    } finally {
+      await app.close();
+      await down.close();
+    }
+    const outcome = await relayOutbox(backend.pool, publisher, quiet, { claimSeconds: 60 });
+    expect(outcome).toEqual({ published: 3, released: 0 });
+    expect((await drainTransformQueue()).flat()).toHaveLength(3);
   });
 });
 
