@@ -264,7 +264,10 @@ describe('bad input', () => {
     const huge = { ...page(), records: [{ external_id: 'big', raw_data: { blob: 'x'.repeat(33 * 1024 * 1024) } }] };
     const tooLarge = await postPage(huge);
     expect(tooLarge.statusCode).toBe(413);
-    expect(tooLarge.json<{ error: { code: string } }>().error.code).toBe('PAYLOAD_TOO_LARGE');
+    expect(tooLarge.json<{ error: { code: string; message: string } }>().error).toEqual({
+      code: 'PAYLOAD_TOO_LARGE',
+      message: `request body is too large: over this route's limit of ${32 * 1024 * 1024} bytes; send it in smaller parts`,
+    });
     await backend.pool.query(`update etl_jobs set status = 'CANCELLED' where id = $1`, [jobId]);
     const refused = await postPage(page());
     expect(refused.statusCode).toBe(403);
