@@ -1,7 +1,7 @@
 import { machine } from './support.ts';
 import { benchRawIngest } from './raw-ingest.ts';
 import { benchTransformLoad } from './transform-load.ts';
-import { benchEndToEnd } from './end-to-end.ts';
+import { benchEndToEnd, benchEndToEndLatency } from './end-to-end.ts';
 import { benchQuota } from './quota.ts';
 import { benchScaleOut } from './scale-out.ts';
 import { benchRawRetention } from './raw-retention.ts';
@@ -23,7 +23,17 @@ const benchmarks: Record<string, () => Promise<BenchResult>> = {
       Number(process.env.BENCH_LIMITS_PRS ?? 20_000),
       Number(process.env.BENCH_CLOCK_FACTOR ?? 60),
     ),
-  'end-to-end': () => benchEndToEnd(Number(process.env.BENCH_ISSUES ?? 100_000), Number(process.env.BENCH_PRS ?? 20_000)),
+  // BENCH_E2E_PART=latency runs only the latency comparison (minutes, not the 100 000-issue run).
+  'end-to-end': async () => {
+    const latency = await benchEndToEndLatency(
+      Number(process.env.BENCH_LATENCY_ISSUES ?? 5000),
+      Number(process.env.BENCH_LATENCY_PRS ?? 1000),
+      Number(process.env.BENCH_SOURCE_LATENCY_MS ?? 100),
+    );
+    if (process.env.BENCH_E2E_PART === 'latency') return latency;
+    const full = await benchEndToEnd(Number(process.env.BENCH_ISSUES ?? 100_000), Number(process.env.BENCH_PRS ?? 20_000));
+    return { name: `${full.name}; ${latency.name}`, lines: [...full.lines, ...latency.lines] };
+  },
   'scale-out': () => benchScaleOut(Number(process.env.BENCH_ISSUES ?? 3000), Number(process.env.BENCH_PRS ?? 300)),
   'raw-retention': () => benchRawRetention(Number(process.env.BENCH_ISSUES ?? 2000), Number(process.env.BENCH_PRS ?? 200)),
   metrics: () =>

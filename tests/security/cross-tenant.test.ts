@@ -11,7 +11,7 @@ import { hearPoolErrors } from '@tributary/db';
 import type { ExtractMessage } from '@tributary/contracts';
 import { buildApp, loadConfig } from '@tributary/backend';
 import { createLogger } from '@tributary/observability';
-import { connect, Publisher, retryTiersFromMs, type QueueConnection } from '@tributary/queue';
+import { connect, retryTiersFromMs, type QueueConnection } from '@tributary/queue';
 import { createBreakerRegistry, createGovernor, type RateLimitGovernor } from '@tributary/resilience';
 import { startSimulator, type RunningSimulator, type TruthSummary } from '@tributary/simulator';
 import { ADMIN_TOKEN, bearer, deleteQueues, SERVICE_TOKEN, TEST_INTEGRATIONS, testEnv } from '../support/backend.ts';
@@ -45,7 +45,6 @@ beforeAll(async () => {
   const governors = new Map<number, RateLimitGovernor>();
   deps = {
     backend: new BackendClient({ baseUrl: backendUrl, serviceToken: SERVICE_TOKEN, breaker: breakers.get('backend') }),
-    publisher: new Publisher(queue, {}),
     breakers,
     governorFor: (id) => governors.get(id) ?? governors.set(id, createGovernor({ name: `integration:${id}`, concurrency: 2 })).get(id)!,
     logger,
@@ -61,7 +60,6 @@ beforeAll(async () => {
   };
 });
 afterAll(async () => {
-  await deps?.publisher.close();
   await queue?.close();
   await backend?.close();
   await pool?.end();

@@ -11,7 +11,7 @@ import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { buildApp, loadConfig } from '@tributary/backend';
 import { createLogger } from '@tributary/observability';
-import { connect, Publisher, retryTiersFromMs, type QueueConnection } from '@tributary/queue';
+import { connect, retryTiersFromMs, type QueueConnection } from '@tributary/queue';
 import { createBreakerRegistry, createGovernor } from '@tributary/resilience';
 import { startSimulator, type RunningSimulator } from '@tributary/simulator';
 import type { FastifyInstance } from 'fastify';
@@ -49,7 +49,6 @@ let backendUrl: string;
 let pool: pg.Pool;
 let tenant: { id: number; token: string };
 let queue: QueueConnection;
-let publisher: Publisher;
 let env: NodeJS.ProcessEnv;
 
 beforeAll(async () => {
@@ -86,10 +85,8 @@ beforeAll(async () => {
     retryTiers: retryTiersFromMs(env.RETRY_TIERS_MS!),
     logger: createLogger('test', { level: 'silent' }),
   });
-  publisher = new Publisher(queue, {});
 });
 afterAll(async () => {
-  await publisher?.close();
   await queue?.close();
   await backend?.close();
   await pool?.end();
@@ -153,7 +150,6 @@ describe('DNS rebinding: a name public at creation, loopback at run time', () =>
             serviceToken: SERVICE_TOKEN,
             breaker: breakers.get('backend'),
           }),
-          publisher,
           breakers,
           governorFor: () => createGovernor({ concurrency: 2 }),
           logger,

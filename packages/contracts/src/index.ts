@@ -16,3 +16,4 @@ export * from './progress.ts';
 export * from './notifications.ts';
 export * from './zod-issues.ts';
 export * from './error-message.ts';
+export * from './internal.ts';

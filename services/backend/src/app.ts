@@ -18,6 +18,7 @@ import { registerTenantRoutes } from './api/tenants.ts';
 import { registerConnectionTestRoute, registerIntegrationRoutes } from './api/integrations.ts';
 import { registerRunRoutes } from './api/runs.ts';
 import { registerInternalRoutes } from './api/internal.ts';
+import { registerPageRoutes } from './api/pages.ts';
 import { startScheduler } from './orchestration/scheduler.ts';
 import { registerRawDataRoutes } from './api/raw-data.ts';
 import { registerJobRoutes } from './api/jobs.ts';
@@ -131,6 +132,7 @@ export async function buildApp(config: BackendConfig, options: BuildOptions = {}
   registerConnectionTestRoute(app, ctx);
   registerRunRoutes(app, ctx);
   registerInternalRoutes(app, ctx);
+  registerPageRoutes(app, ctx);
   registerSecurityAdminRoutes(app, ctx);
   registerFlowRoutes(app, ctx);
   registerMetricRoutes(app, ctx);

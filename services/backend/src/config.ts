@@ -56,6 +56,13 @@ const envSchema = z
     JOB_RETRY_DELAY_SECONDS: z.coerce.number().int().min(1).max(86_400).default(600),
     JOB_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(100).default(3),
     /** A RUNNING job whose extractor sent no heartbeat for this long may be claimed by another (its extractor died). */
+    /**
+     * How long the backend's claim on the outbox rows of a stored page holds: it publishes them
+     * right after the commit; if it dies first, the outbox relay takes them once the claim ran out.
+     */
+    OUTBOX_CLAIM_SECONDS: z.coerce.number().int().min(2).max(3600).default(60),
+    /** Deadline of each after-commit transform publish; past it the rows are left to the relay. */
+    OUTBOX_PUBLISH_TIMEOUT_MS: z.coerce.number().int().positive().default(5000),
     JOB_STALE_HEARTBEAT_SECONDS: z.coerce.number().int().min(2).max(3600).default(60),
     /** How often the scheduler looks at cron schedules, due retries and stuck PENDING jobs. */
     SCHEDULER_TICK_SECONDS: z.coerce.number().int().min(1).max(3600).default(15),

@@ -1,40 +1,30 @@
+import type { z } from 'zod';
 import {
-  rawBatchResultSchema,
-  type EntityType,
+  integrationWithCredentialsSchema,
+  internalJobSchema,
+  jobControlStateSchema,
+  pageResultSchema,
+  syncStateAnswerSchema,
+  type FailJobBody,
+  type InternalJob,
+  type IntegrationWithCredentials,
+  type JobControlState,
   type JobErrorCode,
-  type RawBatchItemResult,
-  type RawRecord,
+  type PageBody,
+  type PageResult,
+  type SaveSyncStateBody,
+  type SyncStateRow,
 } from '@tributary/contracts';
 import { httpErrorFrom, resilientCall, type Breaker } from '@tributary/resilience';
 
-export interface IntegrationWithCredentials {
-  id: number;
-  tenant_id: number;
-  type: 'jira' | 'github';
-  name: string;
-  base_url: string;
-  config: Record<string, unknown>;
-  credentials: Record<string, unknown>;
-}
-
-export interface SyncStateRow {
-  stream: string;
-  scope: string;
-  cursor: string | null;
-  etag: string | null;
-  /** Set when saving: the job that reached this position keeps it too (full-run resume). */
-  job_id?: number;
-}
-
-export interface JobControlState {
-  status: string;
-  cancel_requested: boolean;
-}
+export type { IntegrationWithCredentials, JobControlState, SyncStateRow };
 
 /**
  * The extractor's only way to state: the backend's internal API, every call
  * through retry → breaker (DESIGN §4). A 4xx answer surfaces at once as an
  * HttpError with the backend's message; 5xx and network errors are retried.
+ * Every answer is parsed with its contracts schema: a backend answering another
+ * shape fails here, naming the field, not somewhere downstream.
  */
 export class BackendClient {
   readonly #baseUrl: string;
@@ -50,58 +40,54 @@ export class BackendClient {
   }
 
   /** The backend hands out credentials only for a RUNNING job of the integration (the one we claimed). */
-  getIntegration(tenantId: number, integrationId: number, jobId: number) {
-    return this.#call<IntegrationWithCredentials>('GET', tenantId, `/internal/v1/integrations/${integrationId}?job_id=${jobId}`);
+  getIntegration(tenantId: number, integrationId: number, jobId: number): Promise<IntegrationWithCredentials> {
+    return this.#call(integrationWithCredentialsSchema, 'GET', tenantId, `/internal/v1/integrations/${integrationId}?job_id=${jobId}`);
   }
 
   async getSyncState(tenantId: number, integrationId: number): Promise<SyncStateRow[]> {
-    const body = await this.#call<{ sync_state: SyncStateRow[] }>(
-      'GET',
-      tenantId,
-      `/internal/v1/integrations/${integrationId}/sync-state`,
-    );
+    const body = await this.#call(syncStateAnswerSchema, 'GET', tenantId, `/internal/v1/integrations/${integrationId}/sync-state`);
     return body.sync_state;
   }
 
-  async saveSyncState(tenantId: number, integrationId: number, state: SyncStateRow): Promise<void> {
-    await this.#call('PUT', tenantId, `/internal/v1/integrations/${integrationId}/sync-state`, state);
+  async saveSyncState(tenantId: number, integrationId: number, state: SaveSyncStateBody): Promise<void> {
+    await this.#call(null, 'PUT', tenantId, `/internal/v1/integrations/${integrationId}/sync-state`, state);
   }
 
-  claimJob(tenantId: number, jobId: number) {
-    return this.#call<{ id: number; status: string }>('POST', tenantId, `/internal/v1/jobs/${jobId}/claim`);
+  /**
+   * Stores one page (or part of one): its records, the cursor reached and the stream's progress,
+   * in one backend transaction. Answers one result per record and the stream's progress now.
+   */
+  storePage(tenantId: number, jobId: number, page: PageBody): Promise<PageResult> {
+    return this.#call(pageResultSchema, 'POST', tenantId, `/internal/v1/jobs/${jobId}/pages`, page);
   }
 
-  heartbeat(tenantId: number, jobId: number) {
-    return this.#call<JobControlState>('POST', tenantId, `/internal/v1/jobs/${jobId}/heartbeat`);
+  claimJob(tenantId: number, jobId: number): Promise<InternalJob> {
+    return this.#call(internalJobSchema, 'POST', tenantId, `/internal/v1/jobs/${jobId}/claim`);
+  }
+
+  heartbeat(tenantId: number, jobId: number): Promise<JobControlState> {
+    return this.#call(jobControlStateSchema, 'POST', tenantId, `/internal/v1/jobs/${jobId}/heartbeat`);
   }
 
   async reportProgress(tenantId: number, jobId: number, progress: Record<string, unknown>): Promise<void> {
-    await this.#call('POST', tenantId, `/internal/v1/jobs/${jobId}/progress`, { progress });
+    await this.#call(null, 'POST', tenantId, `/internal/v1/jobs/${jobId}/progress`, { progress });
   }
 
-  async extractionFinished(tenantId: number, jobId: number): Promise<void> {
-    await this.#call('POST', tenantId, `/internal/v1/jobs/${jobId}/extraction-finished`);
+  async extractionFinished(tenantId: number, jobId: number): Promise<InternalJob> {
+    return this.#call(internalJobSchema, 'POST', tenantId, `/internal/v1/jobs/${jobId}/extraction-finished`);
   }
 
-  async markCancelled(tenantId: number, jobId: number): Promise<void> {
-    await this.#call('POST', tenantId, `/internal/v1/jobs/${jobId}/cancelled`);
+  async markCancelled(tenantId: number, jobId: number): Promise<InternalJob> {
+    return this.#call(internalJobSchema, 'POST', tenantId, `/internal/v1/jobs/${jobId}/cancelled`);
   }
 
-  async pauseJob(tenantId: number, jobId: number, reason: string): Promise<void> {
-    await this.#call('POST', tenantId, `/internal/v1/jobs/${jobId}/pause`, { reason });
+  async pauseJob(tenantId: number, jobId: number, reason: string): Promise<InternalJob> {
+    return this.#call(internalJobSchema, 'POST', tenantId, `/internal/v1/jobs/${jobId}/pause`, { reason });
   }
 
-  async failJob(tenantId: number, jobId: number, error: string, retryable: boolean, code?: JobErrorCode): Promise<void> {
-    await this.#call('POST', tenantId, `/internal/v1/jobs/${jobId}/fail`, { error: error.slice(0, 4000), retryable, ...(code ? { code } : {}) });
-  }
-
-  async storeBatch(
-    tenantId: number,
-    records: (Omit<RawRecord, 'extraction_metadata'> & { entity_type: EntityType; extraction_metadata: Record<string, unknown> })[],
-  ): Promise<RawBatchItemResult[]> {
-    const body = await this.#call('POST', tenantId, '/api/v1/etl/raw-data/batch', { records });
-    // Parsed, not cast: a refused record must be told apart from a stored one.
-    return rawBatchResultSchema.parse(body).records;
+  async failJob(tenantId: number, jobId: number, error: string, retryable: boolean, code?: JobErrorCode): Promise<InternalJob> {
+    const body: FailJobBody = { error: error.slice(0, 4000), retryable, ...(code ? { code } : {}) };
+    return this.#call(internalJobSchema, 'POST', tenantId, `/internal/v1/jobs/${jobId}/fail`, body);
   }
 
   /** Whether the backend answers at all (for readiness), outside the breaker. */
@@ -110,8 +96,11 @@ export class BackendClient {
     if (!response.ok) throw new Error(`backend /healthz answered ${response.status}`);
   }
 
-  async #call<T = unknown>(method: 'GET' | 'POST' | 'PUT', tenantId: number, path: string, body?: unknown): Promise<T> {
-    return resilientCall(
+  /** One call; `schema` null for an answer without a body (204). */
+  #call<S extends z.ZodType>(schema: S, method: 'GET' | 'POST' | 'PUT', tenantId: number, path: string, body?: unknown): Promise<z.output<S>>;
+  #call(schema: null, method: 'GET' | 'POST' | 'PUT', tenantId: number, path: string, body?: unknown): Promise<void>;
+  async #call(schema: z.ZodType | null, method: 'GET' | 'POST' | 'PUT', tenantId: number, path: string, body?: unknown): Promise<unknown> {
+    const text = await resilientCall(
       { breaker: this.#breaker, retry: { source: 'backend', ...this.#retry, attemptTimeoutMs: 30_000 } },
       async ({ signal }) => {
         const response = await fetch(new URL(path, this.#baseUrl), {
@@ -128,8 +117,29 @@ export class BackendClient {
         if (!response.ok) {
           throw httpErrorFrom({ status: response.status, url: path, headers: response.headers, body: text, source: 'backend' });
         }
-        return (text ? JSON.parse(text) : undefined) as T;
+        return text;
       },
     );
+    // Parsed outside the retry and the breaker: a wrong shape is a bug to report, not an outage to wait out.
+    if (schema === null) return undefined;
+    let json: unknown;
+    try {
+      json = text ? JSON.parse(text) : undefined;
+    } catch {
+      throw new BackendAnswerError(method, path, 'body is not JSON');
+    }
+    const parsed = schema.safeParse(json);
+    if (!parsed.success) {
+      const issue = parsed.error.issues[0];
+      throw new BackendAnswerError(method, path, issue ? `${issue.path.join('.') || 'body'}: ${issue.message}` : 'invalid');
+    }
+    return parsed.data;
+  }
+}
+
+/** The backend answered 2xx with a body that does not match the contract. */
+export class BackendAnswerError extends Error {
+  constructor(method: string, path: string, problem: string) {
+    super(`backend answered ${method} ${path.split('?')[0]} with an unexpected body: ${problem}`);
   }
 }

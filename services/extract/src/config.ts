@@ -48,6 +48,16 @@ const envSchema = z
     SOURCE_RETRY_BASE_MS: positiveInt.default(1000),
     SOURCE_RETRY_CAP_MS: positiveInt.default(30_000),
     SOURCE_TIMEOUT_MS: positiveInt.default(30_000),
+    /**
+     * Pages of one stream in flight: while one is stored, the next are fetched (1 = one at a time).
+     * 2 hides a source's latency behind the store; more only helps when storing is slower than fetching.
+     */
+    EXTRACT_PAGES_IN_FLIGHT: positiveInt.default(2),
+    /**
+     * Streams of one job read at once; all of them share the integration's governor (SOURCE_CONCURRENCY).
+     * 4 is every stream of either source: a job takes as long as its longest stream, not their sum.
+     */
+    EXTRACT_STREAM_CONCURRENCY: positiveInt.default(4),
     /** Concurrent requests per integration (the governor's cap). */
     SOURCE_CONCURRENCY: positiveInt.default(4),
   })

@@ -50,10 +50,10 @@ export async function startExtractService(
     logger,
     name: 'tributary-extract',
   });
+  // The consumer's publisher (retry tiers, dead letters); transform messages are the backend's to publish.
   const publisher = new Publisher(connection, { logger });
   const deps = {
     backend,
-    publisher,
     breakers,
     governorFor,
     logger,
@@ -66,6 +66,8 @@ export async function startExtractService(
       sourceTimeoutMs: config.SOURCE_TIMEOUT_MS,
       maxResponseBytes: config.SOURCE_MAX_RESPONSE_BYTES,
       maxTakeoverWaitSeconds: config.TAKEOVER_WAIT_SECONDS,
+      pagesInFlight: config.EXTRACT_PAGES_IN_FLIGHT,
+      streamConcurrency: config.EXTRACT_STREAM_CONCURRENCY,
     },
     activeJobs: new Set<number>(),
   };

@@ -57,8 +57,10 @@ export const rawExtractionData = pgTable(
 /**
  * The outbox: one row per raw row still waiting to be loaded, written in the same
  * statement that stores the raw row and deleted in the transaction that loads it.
- * The sweeper republishes what stays here too long; a job is finished when none
- * of its rows are left here.
+ * The backend publishes its transform message after the commit that wrote it and
+ * stamps `published_at` once the broker confirmed; the relay publishes only rows
+ * never confirmed whose claim has run out. A job is finished when none of its rows
+ * are left here.
  */
 export const rawOutbox = pgTable(
   'raw_outbox',
@@ -69,10 +71,14 @@ export const rawOutbox = pgTable(
     entityType: text('entity_type').notNull(),
     jobId: bigint('job_id', { mode: 'number' }),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
-    /** When a transform job for it was last published by the sweeper. */
+    /** When the broker confirmed a transform message for it: never published again after that. */
     publishedAt: timestamp('published_at', { withTimezone: true }),
+    /** A publisher (after commit, or a relay) holds it until then; an expired claim is the relay's to take. */
+    claimedUntil: timestamp('claimed_until', { withTimezone: true }),
   },
   (t) => [
+    // The relay's scan: only rows never confirmed, which a healthy pipeline keeps near empty.
+    index('raw_outbox_unpublished_idx').on(t.rawId).where(sql`published_at is null`),
     index('raw_outbox_job_idx').on(t.jobId),
     index('raw_outbox_created_idx').on(t.createdAt),
     foreignKey({

@@ -1,7 +1,13 @@
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { idParamSchema, jobErrorCodeSchema } from '@tributary/contracts';
+import {
+  failJobBodySchema,
+  idParamSchema,
+  pauseJobBodySchema,
+  progressBodySchema,
+  saveSyncStateBodySchema,
+} from '@tributary/contracts';
 import { tenantOf } from '../plugins/auth.ts';
 import { NotFoundError } from '../errors.ts';
 import { findIntegration } from '../db/integrations.ts';
@@ -10,29 +16,13 @@ import { claimJob, finishJobIfDone, transitionJob } from '../jobs/job-state.ts';
 import { scheduleRetry } from '../orchestration/retry-orchestrator.ts';
 import type { RouteContext } from './route-context.ts';
 import { assertRunningJob } from '../security/job-scope.ts';
+import { listSyncState } from '../db/list-sync-state.ts';
+import { saveSyncState } from '../db/save-sync-state.ts';
+import { touchJobHeartbeat } from '../db/touch-job-heartbeat.ts';
+import { mergeJobProgress } from '../db/merge-job-progress.ts';
+import { markExtractionFinished } from '../db/mark-extraction-finished.ts';
 
 const jobQuerySchema = z.object({ job_id: z.coerce.number().int().positive().optional() });
-
-const syncStateBodySchema = z.strictObject({
-  stream: z.string().min(1).max(100),
-  scope: z.string().max(500).default(''),
-  // A GitHub pull-request walk in progress carries its place and up to 148 reviews still waiting
-  // for their comments lookup (connectors/github/walk.ts): a few KiB.
-  cursor: z.string().max(16_000).nullable(),
-  etag: z.string().max(500).nullable().optional(),
-  /** The job that reached this position (recorded on the job too, for a full run's resume). */
-  job_id: z.number().int().positive().optional(),
-});
-
-const failBodySchema = z.strictObject({
-  error: z.string().min(1).max(4000),
-  /** False for failures a retry cannot fix (credentials rejected). */
-  retryable: z.boolean().default(true),
-  code: jobErrorCodeSchema.optional(),
-});
-
-const pauseBodySchema = z.strictObject({ reason: z.string().min(1).max(1000) });
-const progressBodySchema = z.strictObject({ progress: z.record(z.string(), z.unknown()) });
 
 /**
  * The extract service's view of the backend (service token, tenant in
@@ -59,36 +49,23 @@ export function registerInternalRoutes(app: FastifyInstance, ctx: RouteContext):
     };
   });
 
-  r.get('/internal/v1/integrations/:id/sync-state', route, async (request) => {
-    const { rows } = await ctx.pool.query(
-      'select stream, scope, cursor, etag from sync_state where tenant_id = $1 and integration_id = $2 order by stream, scope',
-      [tenantOf(request), request.params.id],
-    );
-    return { sync_state: rows };
-  });
+  r.get('/internal/v1/integrations/:id/sync-state', route, async (request) => ({
+    sync_state: await listSyncState(ctx.pool, tenantOf(request), request.params.id),
+  }));
 
   r.put(
     '/internal/v1/integrations/:id/sync-state',
-    { ...route, schema: { ...route.schema, body: syncStateBodySchema } },
+    { ...route, schema: { ...route.schema, body: saveSyncStateBodySchema } },
     async (request, reply) => {
-      const tenantId = tenantOf(request);
       const body = request.body;
-      const { rowCount } = await ctx.pool.query(
-        `insert into sync_state (tenant_id, integration_id, stream, scope, cursor, etag)
-         select $1, id, $3, $4, $5, $6 from integrations where id = $2 and tenant_id = $1 and deleted_at is null
-         on conflict (integration_id, stream, scope)
-         do update set cursor = excluded.cursor, etag = excluded.etag, updated_at = now()`,
-        [tenantId, request.params.id, body.stream, body.scope, body.cursor, body.etag ?? null],
-      );
-      if (rowCount === 0) throw new NotFoundError(`integration ${request.params.id}`);
-      if (body.job_id !== undefined) {
-        // The job keeps its own positions: a full run resumes from them after a takeover.
-        await ctx.pool.query(
-          `update etl_jobs set checkpoints = checkpoints || jsonb_build_object($3::text, jsonb_build_object('cursor', $4::text, 'etag', $5::text))
-           where id = $1 and tenant_id = $2`,
-          [body.job_id, tenantId, `${body.stream}|${body.scope}`, body.cursor, body.etag ?? null],
-        );
-      }
+      const saved = await saveSyncState(ctx.pool, tenantOf(request), request.params.id, {
+        stream: body.stream,
+        scope: body.scope,
+        cursor: body.cursor,
+        etag: body.etag ?? null,
+        jobId: body.job_id,
+      });
+      if (!saved) throw new NotFoundError(`integration ${request.params.id}`);
       return reply.status(204).send();
     },
   );
@@ -99,10 +76,7 @@ export function registerInternalRoutes(app: FastifyInstance, ctx: RouteContext):
 
   r.post('/internal/v1/jobs/:id/heartbeat', route, async (request) => {
     const tenantId = tenantOf(request);
-    await ctx.pool.query(`update etl_jobs set heartbeat_at = now() where id = $1 and tenant_id = $2 and status = 'RUNNING'`, [
-      request.params.id,
-      tenantId,
-    ]);
+    await touchJobHeartbeat(ctx.pool, tenantId, request.params.id);
     const job = await findJob(ctx.pool, tenantId, request.params.id);
     if (!job) throw new NotFoundError(`job ${request.params.id}`);
     return { status: job.status, cancel_requested: job.cancel_requested_at !== null };
@@ -112,23 +86,16 @@ export function registerInternalRoutes(app: FastifyInstance, ctx: RouteContext):
     '/internal/v1/jobs/:id/progress',
     { ...route, schema: { ...route.schema, body: progressBodySchema } },
     async (request, reply) => {
-      const { rowCount } = await ctx.pool.query(
-        `update etl_jobs set progress = progress || $3::jsonb, heartbeat_at = now(), updated_at = now()
-         where id = $1 and tenant_id = $2`,
-        [request.params.id, tenantOf(request), JSON.stringify(request.body.progress)],
-      );
-      if (rowCount === 0) throw new NotFoundError(`job ${request.params.id}`);
+      if (!(await mergeJobProgress(ctx.pool, tenantOf(request), request.params.id, request.body.progress))) {
+        throw new NotFoundError(`job ${request.params.id}`);
+      }
       return reply.status(204).send();
     },
   );
 
   r.post('/internal/v1/jobs/:id/extraction-finished', route, async (request) => {
     const tenantId = tenantOf(request);
-    await ctx.pool.query(
-      `update etl_jobs set extraction_finished_at = coalesce(extraction_finished_at, now()), updated_at = now()
-       where id = $1 and tenant_id = $2 and status = 'RUNNING'`,
-      [request.params.id, tenantId],
-    );
+    await markExtractionFinished(ctx.pool, tenantId, request.params.id);
     await finishJobIfDone(ctx.pool, tenantId, request.params.id);
     const job = await findJob(ctx.pool, tenantId, request.params.id);
     if (!job) throw new NotFoundError(`job ${request.params.id}`);
@@ -141,7 +108,7 @@ export function registerInternalRoutes(app: FastifyInstance, ctx: RouteContext):
 
   r.post(
     '/internal/v1/jobs/:id/pause',
-    { ...route, schema: { ...route.schema, body: pauseBodySchema } },
+    { ...route, schema: { ...route.schema, body: pauseJobBodySchema } },
     async (request) =>
       jobView(
         await transitionJob(ctx.pool, tenantOf(request), request.params.id, 'PAUSED', {
@@ -153,7 +120,7 @@ export function registerInternalRoutes(app: FastifyInstance, ctx: RouteContext):
 
   r.post(
     '/internal/v1/jobs/:id/fail',
-    { ...route, schema: { ...route.schema, body: failBodySchema } },
+    { ...route, schema: { ...route.schema, body: failJobBodySchema } },
     async (request) => {
       const tenantId = tenantOf(request);
       const job = await transitionJob(ctx.pool, tenantId, request.params.id, 'FAILED', {

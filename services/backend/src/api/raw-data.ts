@@ -28,7 +28,9 @@ export function registerRawDataRoutes(app: FastifyInstance, ctx: RouteContext): 
     );
     if (missing[0]) throw new NotFoundError(missing[0].message.replace(/ not found$/, ''), missing);
     await assertRawBatchScope(ctx.pool, tenantId, records);
-    const stored = await storeRawRecords(ctx.pool, tenantId, records);
+    // Claimed like a page's rows, but this lower-level route does not publish them (its callers —
+    // tools, tests — do): the outbox relay publishes any left unconfirmed once the claim runs out.
+    const stored = await storeRawRecords(ctx.pool, tenantId, records, { claimSeconds: ctx.config.OUTBOX_CLAIM_SECONDS });
     await recordSeenIssues(ctx.pool, tenantId, records);
     return stored;
   };

@@ -1,5 +1,8 @@
 import type pg from 'pg';
 
+/** A pool or a client inside a transaction: these statements run in either. */
+export type Queryable = pg.Pool | pg.PoolClient;
+
 /** A raw record ready to store: validated, with its content hash computed. */
 export interface RawRecordToStore {
   integration_id: number;
@@ -40,8 +43,10 @@ with input as (
   returning id, job_id, integration_id, entity_type, external_id, content_hash
 ), outboxed as (
   -- The outbox row is written with the raw row: nothing stored is ever without one.
-  insert into raw_outbox (raw_id, tenant_id, integration_id, entity_type, job_id)
-  select id, $1, integration_id, entity_type, job_id from inserted
+  -- Claimed by the caller for $3 seconds: it publishes them after its commit, and the relay
+  -- leaves them alone until then (it takes them if that publisher died first).
+  insert into raw_outbox (raw_id, tenant_id, integration_id, entity_type, job_id, claimed_until)
+  select id, $1, integration_id, entity_type, job_id, now() + make_interval(secs => $3) from inserted
 ), counted as (
   -- New rows count towards their job's progress in the same statement.
   update etl_jobs set records_extracted = records_extracted + c.n, updated_at = now()
@@ -66,16 +71,21 @@ const FIND_EXISTING = `
 select id from raw_extraction_data
 where tenant_id = $1 and integration_id = $2 and entity_type = $3 and external_id = $4 and content_hash = $5`;
 
-/** Stores a batch in one multi-row insert; identical content for an entity is not stored twice. */
+/**
+ * Stores a batch in one multi-row insert; identical content for an entity is not stored twice.
+ * The new rows' outbox rows are claimed for `claimSeconds` by the caller, who publishes them.
+ */
 export async function storeRawBatch(
-  pool: pg.Pool,
+  pool: Queryable,
   tenantId: number,
   records: readonly RawRecordToStore[],
+  claimSeconds: number,
 ): Promise<StoredRawRecord[]> {
-  // One statement, so no explicit transaction: it is atomic on its own.
+  // One statement, so atomic on its own (the pages route runs it inside its transaction).
   const { rows } = await pool.query<{ ord: number; id: number | null; unchanged: boolean }>(INSERT_BATCH, [
     tenantId,
     serializeBatch(records),
+    claimSeconds,
   ]);
   const stored: StoredRawRecord[] = [];
   for (const row of rows) {

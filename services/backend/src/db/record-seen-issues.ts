@@ -5,7 +5,7 @@ import type pg from 'pg';
  * cannot say what a run saw; the raw-data API notes each Jira issue a full job sends here instead.
  */
 export async function recordSeenIssues(
-  db: pg.Pool,
+  db: pg.Pool | pg.PoolClient,
   tenantId: number,
   records: readonly { entity_type: string; external_id: string; job_id?: number | null | undefined }[],
 ): Promise<void> {

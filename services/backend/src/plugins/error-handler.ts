@@ -37,7 +37,7 @@ export function registerErrorHandler(app: FastifyInstance): void {
     }
     const status = error.statusCode ?? 500;
     if (status < 500) {
-      return reply.status(status).send(errorBody(codeForFastifyError(error, status), clientMessage(error, status)));
+      return reply.status(status).send(errorBody(codeForFastifyError(error, status), clientMessage(error, status, request.routeOptions.bodyLimit)));
     }
     request.log.error({ err: loggableError(error) }, 'unhandled error');
     return reply.status(500).send(errorBody('INTERNAL', 'internal error'));
@@ -83,9 +83,12 @@ function codeForFastifyError(error: FastifyError, status: number): string {
   }
 }
 
-function clientMessage(error: FastifyError, status: number): string {
+function clientMessage(error: FastifyError, status: number, bodyLimit: number | undefined): string {
   if (error.code === 'FST_ERR_CTP_INVALID_JSON_BODY') return 'body is not valid JSON';
-  if (error.code === 'FST_ERR_CTP_BODY_TOO_LARGE' || status === 413) return 'request body is too large';
+  if (error.code === 'FST_ERR_CTP_BODY_TOO_LARGE' || status === 413) {
+    // Says what fits, so a client that batches (the extractor's pages) knows to send smaller parts.
+    return bodyLimit ? `request body is too large: over this route's limit of ${bodyLimit} bytes; send it in smaller parts` : 'request body is too large';
+  }
   // secure-json-parse: a body carrying __proto__ or constructor.prototype keys.
   if (error.message.includes('prototype')) return 'body contains a forbidden key (__proto__ or constructor.prototype)';
   return error.message;

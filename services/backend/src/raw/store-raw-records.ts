@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import type pg from 'pg';
 import type { RawBatchItemResult, RawRecord } from '@tributary/contracts';
-import { storeRawBatch, type RawRecordToStore } from '../db/raw-data.ts';
+import { storeRawBatch, type Queryable, type RawRecordToStore } from '../db/raw-data.ts';
 import { recordRawRefusals, type RawRefusal } from '../db/raw-refusals.ts';
 import { checkRawRecord, escapeNul, NUL_ESCAPED_KEY, sizeRefusal, stringifyDeep, type Refusal } from './raw-record-checks.ts';
 
@@ -56,7 +56,15 @@ function prepare(record: RawRecord, index: number): Prepared {
  * archived as a dead letter; every other record is stored. Throws only for faults of the
  * database itself, which the caller rightly sees as a 5xx.
  */
-export async function storeRawRecords(pool: pg.Pool, tenantId: number, records: readonly RawRecord[]): Promise<RawBatchItemResult[]> {
+export async function storeRawRecords(
+  pool: Queryable,
+  tenantId: number,
+  records: readonly RawRecord[],
+  options: { claimSeconds?: number } = {},
+): Promise<RawBatchItemResult[]> {
+  // Rows nobody publishes at once (a replay) are the relay's from the start.
+  const claimSeconds = options.claimSeconds ?? 0;
+  const attempt = <T>(work: () => Promise<T>) => (isClient(pool) ? underSavepoint(pool, work) : work());
   const results: RawBatchItemResult[] = new Array<RawBatchItemResult>(records.length);
   const refusals: RawRefusal[] = [];
   const refuse = (index: number, refusal: Refusal, contentHashOf: string) => {
@@ -81,14 +89,14 @@ export async function storeRawRecords(pool: pg.Pool, tenantId: number, records: 
   });
   if (accepted.length > 0) {
     try {
-      const stored = await storeRawBatch(pool, tenantId, accepted.map((a) => a.toStore));
+      const stored = await attempt(() => storeRawBatch(pool, tenantId, accepted.map((a) => a.toStore), claimSeconds));
       stored.forEach((s, k) => (results[accepted[k]!.index] = s));
     } catch (error) {
       if (!isRecordLevelError(error)) throw error;
       // One record the checks did not foresee: find it by storing each alone.
       for (const { index, toStore } of accepted) {
         try {
-          const [stored] = await storeRawBatch(pool, tenantId, [toStore]);
+          const [stored] = await attempt(() => storeRawBatch(pool, tenantId, [toStore], claimSeconds));
           results[index] = stored!;
         } catch (single) {
           if (!isRecordLevelError(single)) throw single;
@@ -99,4 +107,20 @@ export async function storeRawRecords(pool: pg.Pool, tenantId: number, records: 
   }
   await recordRawRefusals(pool, tenantId, refusals);
   return results;
+}
+
+const isClient = (db: Queryable): db is pg.PoolClient => 'release' in db;
+
+// Inside a caller's transaction a failed statement aborts the whole transaction; a savepoint
+// keeps the record-level retry above possible there.
+async function underSavepoint<T>(client: pg.PoolClient, work: () => Promise<T>): Promise<T> {
+  await client.query('savepoint store_raw');
+  try {
+    const result = await work();
+    await client.query('release savepoint store_raw');
+    return result;
+  } catch (error) {
+    await client.query('rollback to savepoint store_raw');
+    throw error;
+  }
 }

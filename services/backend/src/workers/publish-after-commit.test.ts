@@ -1,16 +1,16 @@
 /**
- * The sweeper and the dead-letter replay publish only after their database work
+ * The outbox relay and the dead-letter replay publish only after their database work
  * committed: with the broker down, nothing they touched stays locked while they
  * wait on it (the transform workers would block on those rows).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createServer } from 'node:net';
-import { createLogger } from '@tributary/observability';
+import { createLogger, type LogSink } from '@tributary/observability';
 import { QueueConnection, Publisher, PublishTimeoutError } from '@tributary/queue';
 import { startTestBackend, type TestBackend } from '../../../../tests/support/backend.ts';
 import { waitFor } from '../../../../tests/support/wait.ts';
 import { storeRawBatch } from '../db/raw-data.ts';
-import { sweepPendingRaw } from './pending-sweeper.ts';
+import { relayOutbox } from '../outbox/outbox-relay.ts';
 import { replayDeadLetters } from '../dead-letters/replay.ts';
 import { anyOf } from '../../../../tests/support/matchers.ts';
 
@@ -60,7 +60,7 @@ beforeAll(async () => {
 afterAll(async () => backend?.close());
 
 describe('with the broker down, nothing waits on it inside a transaction', () => {
-  it('the pending sweeper claims its rows, commits, then waits on the broker with the rows unlocked', async () => {
+  it('the outbox relay claims its rows, commits, then waits on the broker with the rows unlocked; a failed publish hands them back', async () => {
     const stored = await storeRawBatch(
       backend.pool,
       tenantId,
@@ -73,15 +73,13 @@ describe('with the broker down, nothing waits on it inside a transaction', () =>
         content_hash: `hash-sweep-${n}`,
         job_id: null,
       })),
+      // A publisher that died at once: its claim has already run out.
+      0,
     );
     const ids = stored.map((s) => s.record_id);
-    await backend.pool.query(
-      `update raw_outbox set created_at = now() - interval '1 hour' where raw_id = any($1)`,
-      [ids],
-    );
     const { connection, publisher } = await downBroker();
     let settled = false;
-    const sweep = sweepPendingRaw(backend.pool, publisher, { maxAgeSeconds: 60 }).finally(
+    const relay = relayOutbox(backend.pool, publisher, quiet, { claimSeconds: 600, publishTimeoutMs: 60_000 }).finally(
       () => (settled = true),
     );
     // The claim is visible to others only once committed.
@@ -89,20 +87,25 @@ describe('with the broker down, nothing waits on it inside a transaction', () =>
       async () =>
         (
           await backend.pool.query(
-            'select 1 from raw_outbox where raw_id = any($1) and published_at is not null',
+            `select 1 from raw_outbox where raw_id = any($1) and claimed_until > now() + interval '5 minutes'`,
             [ids],
           )
         ).rowCount === 3,
       20_000,
-      'the sweeper to claim and commit',
+      'the relay to claim and commit',
     );
     expect(settled).toBe(false);
     expect(await lockable('select raw_id from raw_outbox where raw_id = any($1)', [ids])).toBe(true);
     await connection.close();
-    await expect(sweep).rejects.toThrow();
-    // Not published: the rows stay in the outbox for the next sweep.
+    expect(await relay).toEqual({ published: 0, released: 3 });
+    // Not published: the rows stay in the outbox, unclaimed, for the next pass.
     expect(
-      (await backend.pool.query('select raw_id from raw_outbox where raw_id = any($1)', [ids])).rowCount,
+      (
+        await backend.pool.query(
+          'select raw_id from raw_outbox where raw_id = any($1) and published_at is null and claimed_until is null',
+          [ids],
+        )
+      ).rowCount,
     ).toBe(3);
   });
 
@@ -160,12 +163,20 @@ describe('with the broker down, nothing waits on it inside a transaction', () =>
     expect(after.rows[0]).toEqual({ status: 'dead', replay_claimed_at: null, replay_count: 0 });
   });
 
-  it('a publish timeout is what a caller sees when the broker stays down', async () => {
+  it('a publish that passes its deadline hands the rows back to the relay, unpublished', async () => {
     const { connection } = await downBroker();
-    const publisher = new Publisher(connection, { publishTimeoutMs: 200 });
-    await expect(sweepPendingRaw(backend.pool, publisher, { maxAgeSeconds: 0 })).rejects.toThrow(
-      PublishTimeoutError,
-    );
+    const publisher = new Publisher(connection, { publishTimeoutMs: 60_000 });
+    const warnings: unknown[] = [];
+    const logger: LogSink = {
+      info: () => undefined,
+      debug: () => undefined,
+      error: () => undefined,
+      warn: (obj: unknown) => void warnings.push(obj),
+    };
+    const outcome = await relayOutbox(backend.pool, publisher, logger, { claimSeconds: 60, publishTimeoutMs: 200 });
+    expect(outcome.published).toBe(0);
+    expect(outcome.released).toBeGreaterThan(0);
+    expect(warnings.some((w) => typeof w === 'object' && w !== null && 'err' in w && w.err instanceof PublishTimeoutError)).toBe(true);
     await connection.close();
   });
 });

@@ -16,8 +16,12 @@ const envSchema = z
     WORKER_PER_BATCH: z.coerce.number().positive().default(0.1),
     WORKER_RESIZE_SECONDS: positiveInt.default(30),
     SWEEPER_INTERVAL_SECONDS: positiveInt.default(60),
-    /** How long a raw row may stay pending before its transform job is published again. */
-    SWEEPER_PENDING_AGE_SECONDS: positiveInt.default(600),
+    /**
+     * The outbox relay's claim on rows it publishes (outbox/outbox-relay.ts): a relay that dies
+     * mid-publish leaves them to another after this. Rows whose publish was confirmed are never
+     * published again, however long they wait in the queue.
+     */
+    SWEEPER_PENDING_AGE_SECONDS: positiveInt.default(120),
     /** Raw versions kept per entity, the latest included (older completed ones are pruned); 0 keeps every version. */
     RAW_KEEP_VERSIONS: z.coerce.number().int().min(0).default(3),
     /** Older raw versions younger than this many days are kept as well; 0 = no age rule. */

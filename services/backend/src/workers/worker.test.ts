@@ -262,13 +262,14 @@ describe('transform workers', () => {
     expect(metrics).toMatch(/^tributary_job_duration_seconds_count\{[^}]*outcome="FINISHED"[^}]*\} 1$/m);
   });
 
-  it('the sweeper republishes raw rows left pending (stored but never published)', async () => {
+  it('the outbox relay publishes raw rows whose publish was never confirmed', async () => {
     const record = issue(70);
     const [id] = await p.storeRaw([{ entity_type: 'jira_issues', external_id: record.id, raw_data: record }]);
-    await p.backend.pool.query(`update raw_outbox set created_at = now() - interval '1 hour' where raw_id = $1`, [id]);
-    const { sweepPendingRaw } = await import('./pending-sweeper.ts');
-    const published = await sweepPendingRaw(p.backend.pool, p.publisher, { maxAgeSeconds: 60 });
-    expect(published).toBeGreaterThanOrEqual(1);
+    // Its publisher's claim ran out without a confirm (it died after the commit).
+    await p.backend.pool.query(`update raw_outbox set claimed_until = now() - interval '1 second' where raw_id = $1`, [id]);
+    const { relayOutbox } = await import('../outbox/outbox-relay.ts');
+    const outcome = await relayOutbox(p.backend.pool, p.publisher, p.backend.app.log, { claimSeconds: 60 });
+    expect(outcome.published).toBeGreaterThanOrEqual(1);
     await waitFor(async () => (await query('select 1 from jira_issues where key = $1', ['EX-70'])).length === 1);
   });
 });

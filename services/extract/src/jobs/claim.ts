@@ -7,7 +7,7 @@
  * restart): keep running it and ack the duplicate.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
-import { z } from 'zod';
+import type { InternalJob } from '@tributary/contracts';
 import { HttpError } from '@tributary/resilience';
 import type { LogSink } from '@tributary/observability';
 import type { BackendClient } from '../backend-client.ts';
@@ -19,17 +19,7 @@ import type { BackendClient } from '../backend-client.ts';
  */
 export class JobClaimedElsewhereError extends Error {}
 
-const checkpointsSchema = z.record(
-  z.string(),
-  z.object({ cursor: z.string().nullable(), etag: z.string().nullable() }),
-);
-const claimAnswerSchema = z.object({
-  id: z.number(),
-  status: z.string(),
-  checkpoints: checkpointsSchema.default({}),
-  progress: z.record(z.string(), z.unknown()).default({}),
-});
-export type JobCheckpoints = z.infer<typeof checkpointsSchema>;
+export type JobCheckpoints = InternalJob['checkpoints'];
 
 export type ClaimOutcome =
   | { kind: 'claimed'; checkpoints: JobCheckpoints; progress: Record<string, unknown> }
@@ -90,7 +80,7 @@ async function claimLoop(
   let waited = 0;
   for (;;) {
     try {
-      const answer = claimAnswerSchema.parse(await backend.claimJob(tenantId, jobId));
+      const answer = await backend.claimJob(tenantId, jobId);
       return { kind: 'claimed', checkpoints: answer.checkpoints, progress: answer.progress };
     } catch (error) {
       if (!(error instanceof HttpError)) throw error;

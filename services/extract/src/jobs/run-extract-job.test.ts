@@ -1,7 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createBreakerRegistry, createGovernor } from '@tributary/resilience';
 import { createLogger } from '@tributary/observability';
-import type { Publisher } from '@tributary/queue';
 import { SERVICE_TOKEN, startTestBackend, type TestBackend } from '../../../../tests/support/backend.ts';
 import { BackendClient } from '../backend-client.ts';
 import { simulatorGuard } from '../http/testing.ts';
@@ -45,9 +44,6 @@ async function runWith(client: (options: ConstructorParameters<typeof BackendCli
           breaker: breakers.get('backend'),
           retry: { retries: 0, baseMs: 10, capMs: 10 },
         }),
-        // This path publishes nothing (the backend is the one publisher of transform messages).
-        // eslint-disable-next-line @typescript-eslint/no-unsafe-class-instance-assignment
-        publisher: {} as Publisher,
         breakers,
         governorFor: () => createGovernor({ concurrency: 1 }),
         logger,

@@ -4,9 +4,12 @@ import {
   githubCredentialsSchema,
   jiraConfigSchema,
   jiraCredentialsSchema,
-  routingKeys,
-  type ExtractMessage, type StreamName, type TransformMessage } from '@tributary/contracts';
-import type { Publisher } from '@tributary/queue';
+  MAX_TRANSFORM_BATCH,
+  type ExtractMessage,
+  type PageBody,
+  type RawBatchItemResult,
+  type StreamName,
+} from '@tributary/contracts';
 import type { LogSink } from '@tributary/observability';
 import {
   BreakerOpenError,
@@ -19,18 +22,23 @@ import type { BackendClient, IntegrationWithCredentials } from '../backend-clien
 import type { Page, StreamPosition, StreamReader } from '../connectors/types.ts';
 import { buildSourceClient, createConnector, type ConnectorIntegration } from '../connectors/index.ts';
 import { JobControl, JobStoppedError } from './job-control.ts';
-import { settleStoredBatch, storeSplittingOnTooLarge } from './stored-batch.ts';
+import { settleStoredBatch, storeInParts } from './stored-batch.ts';
+import { forEachBounded, readAhead } from './read-ahead.ts';
 import type { OutboundGuard } from '@tributary/netguard';
 import { classifyJobFailure } from '../errors/job-failure.ts';
 import { claimForRun } from './claim.ts';
 import { StreamTally } from './progress.ts';
 
-/** Records per raw-data batch call and per transform message (DESIGN §5: ≤ 500 raw ids). */
-const STORE_BATCH = 500;
+/** Most records per pages call: a transform message's worth (DESIGN §5: ≤ 500 raw ids). */
+const STORE_BATCH = MAX_TRANSFORM_BATCH;
+
+/** Pages of one stream fetched but not yet stored, the one being stored included. */
+export const DEFAULT_PAGES_IN_FLIGHT = 2;
+/** Streams of one job read at once (they share the integration's governor, so its quota and concurrency cap). */
+export const DEFAULT_STREAM_CONCURRENCY = 4;
 
 export interface ExtractDeps {
   backend: BackendClient;
-  publisher: Publisher;
   breakers: BreakerRegistry;
   governorFor: (integrationId: number) => RateLimitGovernor;
   logger: LogSink;
@@ -44,6 +52,10 @@ export interface ExtractDeps {
     maxResponseBytes?: number;
     /** How long a delivery waits for another extractor's heartbeat to go stale before using the retry tiers. */
     maxTakeoverWaitSeconds: number;
+    /** Pages of a stream in flight (fetched, not yet stored); 1 reads and stores one page at a time. */
+    pagesInFlight?: number;
+    /** Streams of a job read at once; 1 runs them one after the other. */
+    streamConcurrency?: number;
   };
   /** Jobs this process is running (a duplicate delivery of one is acked, the run goes on). */
   activeJobs?: Set<number>;
@@ -60,11 +72,12 @@ const isBackendTrouble = (error: unknown): boolean =>
   (error instanceof HttpError && error.source === 'backend' && error.status >= 500);
 
 /**
- * Runs one extract job: claim it, then for each stream read pages from the
- * source and, per page, store the records (raw-data API), publish a transform
- * message for the new ones, and only then save the stream's cursor — so a killed
- * extractor resumes from the last stored page. Resolves when the message can be
- * acked (the job ended one way or another); throws to have it retried later.
+ * Runs one extract job: claim it, then read its streams (several at once, within the
+ * integration's governor) and send each page to the backend in one call that stores its
+ * records, saves the stream's cursor and its progress together — so a killed extractor
+ * resumes from the last stored page. The backend publishes the transform messages. While a
+ * page is stored the next ones are fetched (bounded, in order). Resolves when the message
+ * can be acked (the job ended one way or another); throws to have it retried later.
  */
 export async function runExtractJob(deps: ExtractDeps, message: ExtractMessage): Promise<void> {
   const { backend, logger } = deps;
@@ -104,10 +117,10 @@ export async function runExtractJob(deps: ExtractDeps, message: ExtractMessage):
         seeded = true;
         return;
       }
+      const rows = await backend.getSyncState(tenantId, integration.id);
+      // Swapped in one synchronous step: another stream reading its position meanwhile never sees a half-filled map.
       positions.clear();
-      for (const row of await backend.getSyncState(tenantId, integration.id)) {
-        positions.set(`${row.stream}|${row.scope}`, { cursor: row.cursor, etag: row.etag });
-      }
+      for (const row of rows) positions.set(`${row.stream}|${row.scope}`, { cursor: row.cursor, etag: row.etag });
     };
     await loadPositions();
     const source = toConnectorIntegration(integration);
@@ -122,14 +135,25 @@ export async function runExtractJob(deps: ExtractDeps, message: ExtractMessage):
       maxResponseBytes: deps.settings.maxResponseBytes,
     });
     const connector = createConnector(source, client);
-    for (const stream of message.streams) {
+    // No stream reads what another writes (each has its own cursors and entity types; the
+    // backend's end-of-job steps wait for all of them), so they run side by side, bounded; they
+    // share the governor, which keeps the integration's quota and concurrency cap.
+    const siblingsStop = new AbortController();
+    await forEachBounded(message.streams, deps.settings.streamConcurrency ?? DEFAULT_STREAM_CONCURRENCY, async (stream) => {
       const reader = connector.streams[stream];
       if (!reader) {
         log.warn({ jobId, stream }, 'stream not offered by this source; skipped');
-        continue;
+        return;
       }
-      await runStream(deps, message, integration, stream, reader, positions, loadPositions, control, new StreamTally(claim.progress[stream]));
-    }
+      const tally = new StreamTally(claim.progress[stream]);
+      try {
+        await runStream(deps, message, stream, reader, positions, loadPositions, control, tally, siblingsStop.signal);
+      } catch (error) {
+        // One stream failing ends the run: the others stop at their next page.
+        siblingsStop.abort();
+        throw error;
+      }
+    });
     await backend.extractionFinished(tenantId, jobId);
     log.info({ jobId }, 'extraction finished');
   } catch (error) {
@@ -143,13 +167,13 @@ export async function runExtractJob(deps: ExtractDeps, message: ExtractMessage):
 async function runStream(
   deps: ExtractDeps,
   message: ExtractMessage,
-  integration: IntegrationWithCredentials,
   stream: StreamName,
   reader: StreamReader,
   positions: Map<string, StreamPosition>,
   reloadPositions: () => Promise<void>,
   control: JobControl,
   tally: StreamTally,
+  siblingsStop: AbortSignal,
 ): Promise<void> {
   const { logger: log, settings } = deps;
   let sourceWaitMs = 0;
@@ -157,26 +181,29 @@ async function runStream(
   for (;;) {
     const abort = new AbortController();
     try {
-      const pages = reader({
-        mode: message.mode,
-        position: (scope) => positions.get(`${stream}|${scope}`),
-        signal: abort.signal,
-      });
+      const pages = readAhead(
+        reader({
+          mode: message.mode,
+          position: (scope) => positions.get(`${stream}|${scope}`),
+          signal: AbortSignal.any([abort.signal, siblingsStop]),
+        }),
+        settings.pagesInFlight ?? DEFAULT_PAGES_IN_FLIGHT,
+      );
       for await (const page of pages) {
-        const { fresh, refused } = await storePage(deps, message, integration, page);
-        // A record the raw layer refused is neither new nor unchanged: it is failed (and on the job).
-        tally.page(page.entityType, { new: fresh, unchanged: page.records.length - fresh - refused, failed: refused });
-        if (page.checkpoint) {
-          const { scope, cursor } = page.checkpoint;
-          const etag = page.checkpoint.etag ?? positions.get(`${stream}|${scope}`)?.etag ?? null;
-          await deps.backend.saveSyncState(message.tenant_id, integration.id, { stream, scope, cursor, etag, job_id: message.job_id });
-          positions.set(`${stream}|${scope}`, { cursor, etag });
-        }
-        await deps.backend.reportProgress(message.tenant_id, message.job_id, { [stream]: tally.value });
+        // Another stream failed the run: stop here, its error is the one reported.
+        if (siblingsStop.aborted) return;
+        const checkpoint = page.checkpoint && {
+          scope: page.checkpoint.scope,
+          cursor: page.checkpoint.cursor,
+          etag: page.checkpoint.etag ?? positions.get(`${stream}|${page.checkpoint.scope}`)?.etag ?? null,
+        };
+        await storePage(deps, message, stream, page, checkpoint, tally);
+        if (checkpoint) positions.set(`${stream}|${checkpoint.scope}`, { cursor: checkpoint.cursor, etag: checkpoint.etag });
       }
       return;
     } catch (error) {
       abort.abort();
+      if (siblingsStop.aborted) return;
       // An open breaker pauses the run, it does not lose it: wait until it may
       // close, then read the stream again from the last saved position.
       const waitMs =
@@ -200,51 +227,37 @@ async function runStream(
 }
 
 /**
- * Stores a page's records in batches, publishes a transform message per batch of new rows;
- * returns how many were new and how many the raw layer refused.
+ * Sends one page to the backend: one call, or for a page too large for one body (more than
+ * 500 records, or a 413) several, with the checkpoint only on the last so the cursor never
+ * runs ahead of a part not yet stored.
  */
 async function storePage(
   deps: ExtractDeps,
   message: ExtractMessage,
-  integration: IntegrationWithCredentials,
+  stream: StreamName,
   page: Page,
-): Promise<{ fresh: number; refused: number }> {
-  let fresh = 0;
-  let refusedCount = 0;
-  for (let i = 0; i < page.records.length; i += STORE_BATCH) {
-    const chunk = page.records.slice(i, i + STORE_BATCH);
-    const stored = await storeSplittingOnTooLarge(
-      (records) => deps.backend.storeBatch(message.tenant_id, records),
-      chunk.map((record) => ({
-        integration_id: integration.id,
-        entity_type: page.entityType,
-        external_id: record.externalId,
-        raw_data: record.rawData,
-        extraction_metadata: record.metadata,
-        job_id: message.job_id,
-      })),
-    );
-    // Unchanged content was loaded before (or is still pending, which the sweeper covers).
-    const { newIds, refused } = settleStoredBatch(stored, { jobId: message.job_id, entityType: page.entityType, logger: deps.logger });
-    fresh += newIds.length;
-    refusedCount += refused.length;
-    if (newIds.length === 0) continue;
-    const transform: TransformMessage = {
-      v: 1,
-      tenant_id: message.tenant_id,
-      integration_id: integration.id,
-      job_id: message.job_id,
+  checkpoint: PageBody['checkpoint'],
+  tally: StreamTally,
+): Promise<void> {
+  const records = page.records.map((record) => ({
+    external_id: record.externalId,
+    raw_data: record.rawData,
+    extraction_metadata: record.metadata,
+  }));
+  const results = await storeInParts(records, STORE_BATCH, async (part, last): Promise<RawBatchItemResult[]> => {
+    const answer = await deps.backend.storePage(message.tenant_id, message.job_id, {
+      stream,
       entity_type: page.entityType,
-      raw_ids: newIds,
-    };
-    try {
-      await deps.publisher.publish(routingKeys.transform(page.entityType), transform, { correlationId: String(message.job_id) });
-    } catch (error) {
-      // The rows are stored `pending`: the backend's sweeper publishes them later.
-      deps.logger.warn({ err: error, jobId: message.job_id, count: newIds.length }, 'transform publish failed; left to the sweeper');
-    }
-  }
-  return { fresh, refused: refusedCount };
+      records: part,
+      progress: tally.value,
+      page_complete: last,
+      ...(last && checkpoint ? { checkpoint } : {}),
+    });
+    tally.follow(answer.progress);
+    return answer.records;
+  });
+  // Refused records are the records' problem: the backend counted and archived them; logged here.
+  settleStoredBatch(results, { jobId: message.job_id, entityType: page.entityType, logger: deps.logger });
 }
 
 /** Turns a failed run into the right job state; rethrows when the message should be retried later. */

@@ -5,7 +5,7 @@ import { createLogger } from '@tributary/observability';
 import { SERVICE_TOKEN, startTestBackend, type TestBackend } from '../../../../tests/support/backend.ts';
 import { insertRunningJob } from '../../../../tests/support/jobs.ts';
 import { BackendClient } from '../backend-client.ts';
-import { settleStoredBatch, storeSplittingOnTooLarge } from './stored-batch.ts';
+import { settleStoredBatch, storeInParts } from './stored-batch.ts';
 
 let backend: TestBackend;
 let registry: BreakerRegistry;
@@ -37,23 +37,42 @@ afterAll(async () => {
 });
 
 const issue = (n: number, extra: Record<string, unknown> = {}) => ({
-  integration_id: integrationId,
-  entity_type: 'jira_issues' as const,
   external_id: String(20_000 + n),
   raw_data: { id: String(20_000 + n), key: `BIG-${n}`, fields: { summary: `Issue ${n}`, ...extra } },
   extraction_metadata: {},
-  job_id: jobId,
 });
 
 describe('storing a page through the backend', () => {
   it('a page whose body outgrows the limit is split; oversized records are refused alone; the backend breaker stays closed', async () => {
     const huge = 'x'.repeat(17 * 1024 * 1024);
     const records = [issue(1), issue(2, { blob: huge }), issue(3, { blob: huge }), issue(4)];
-    const results = await storeSplittingOnTooLarge((batch) => client.storeBatch(tenant.id, batch), records);
+    const calls: { records: number; last: boolean }[] = [];
+    const results = await storeInParts(records, 500, async (part, last) => {
+      const answer = await client.storePage(tenant.id, jobId, {
+        stream: 'issues',
+        entity_type: 'jira_issues',
+        records: part,
+        progress: { pages: 0, entities: {} },
+        page_complete: last,
+        ...(last ? { checkpoint: { scope: '', cursor: 'after-big-page' } } : {}),
+      });
+      // Counted once stored: a part answered 413 is split and sent again.
+      calls.push({ records: part.length, last });
+      return answer.records;
+    });
     expect(results.map((r) => (isRefusedRecord(r) ? r.error.code : 'stored'))).toEqual(['stored', 'RECORD_TOO_LARGE', 'RECORD_TOO_LARGE', 'stored']);
     const outcome = settleStoredBatch(results, { jobId: 1, entityType: 'jira_issues', logger: createLogger('test', { level: 'silent' }) });
     expect(outcome.newIds).toHaveLength(2);
     expect(outcome.refused.map((r) => r.external_id)).toEqual(['20002', '20003']);
     expect(registry.get('backend').state).toBe('CLOSED');
+    // Split over several calls, the checkpoint (sent with the last only) saved once all were stored.
+    expect(calls.length).toBeGreaterThan(1);
+    expect(calls.filter((c) => c.last)).toHaveLength(1);
+    expect(calls.at(-1)?.last).toBe(true);
+    const { rows } = await backend.pool.query<{ cursor: string }>(
+      `select cursor from sync_state where integration_id = $1 and stream = 'issues'`,
+      [integrationId],
+    );
+    expect(rows).toEqual([{ cursor: 'after-big-page' }]);
   });
 });

@@ -1,16 +1,15 @@
 import { isRefusedRecord, type RawBatchItemResult, type RefusedRecord } from '@tributary/contracts';
 import type { LogSink } from '@tributary/observability';
 import { HttpError } from '@tributary/resilience';
-import type { BackendClient } from '../backend-client.ts';
 
 export interface StoredBatchOutcome {
-  /** Raw ids stored as new content: these need a transform message. */
+  /** Raw ids stored as new content (the backend publishes their transform messages). */
   newIds: number[];
   refused: RefusedRecord[];
 }
 
 /**
- * Splits the raw-data batch answer. A refused record is the record's problem, not the backend's:
+ * Splits a page's per-record answer. A refused record is the record's problem, not the backend's:
  * the backend has already counted it on the job and archived it as a dead letter, so it is logged
  * and the run goes on — it never counts against the `backend` breaker and is never re-sent.
  */
@@ -33,22 +32,32 @@ export function settleStoredBatch(
   return { newIds, refused };
 }
 
-type StoreBatch = (records: Parameters<BackendClient['storeBatch']>[1]) => Promise<RawBatchItemResult[]>;
-
 /**
- * Stores `records`, halving the batch whenever the backend answers 413 (a page of large records
- * can outgrow the body limit though each record fits): a big page is slower, never a failed run.
- * A single record still too large for a body is left to the 413 (the job fails naming it).
+ * Sends `records` in calls of at most `maxPerCall`, halving a part whenever the backend answers
+ * 413 (a page of large records can outgrow the body limit though each record fits): a big page is
+ * slower, never a failed run. `last` is true only for the final part, which alone may carry the
+ * page's checkpoint. A single record still too large for a body is left to the 413 (the job fails
+ * naming it). Answers the per-record results in input order.
  */
-export async function storeSplittingOnTooLarge(store: StoreBatch, records: Parameters<StoreBatch>[0]): Promise<RawBatchItemResult[]> {
-  try {
-    return await store(records);
-  } catch (error) {
-    if (!(error instanceof HttpError && error.status === 413 && records.length > 1)) throw error;
-    const half = Math.ceil(records.length / 2);
-    return [
-      ...(await storeSplittingOnTooLarge(store, records.slice(0, half))),
-      ...(await storeSplittingOnTooLarge(store, records.slice(half))),
-    ];
-  }
+export async function storeInParts<R, A>(
+  records: readonly R[],
+  maxPerCall: number,
+  send: (part: R[], last: boolean) => Promise<A[]>,
+): Promise<A[]> {
+  const attempt = async (part: R[], last: boolean): Promise<A[]> => {
+    try {
+      return await send(part, last);
+    } catch (error) {
+      if (!(error instanceof HttpError && error.status === 413 && part.length > 1)) throw error;
+      const half = Math.ceil(part.length / 2);
+      return [...(await attempt(part.slice(0, half), false)), ...(await attempt(part.slice(half), last))];
+    }
+  };
+  const chunks: R[][] = [];
+  for (let i = 0; i < records.length; i += maxPerCall) chunks.push(records.slice(i, i + maxPerCall));
+  // A page without records still counts, and may carry a checkpoint (a 304, the end of a walk).
+  if (chunks.length === 0) chunks.push([]);
+  const results: A[] = [];
+  for (const [index, chunk] of chunks.entries()) results.push(...(await attempt(chunk, index === chunks.length - 1)));
+  return results;
 }
