@@ -1,6 +1,6 @@
 import type { Queryable } from '../flow/transaction.ts';
 import { PARAMS_CTE } from './sql-params.ts';
-import { CHANGE_OUTCOMES_CTE, DEPLOYS_CTE, INCIDENTS_CTE } from './sql-deliveries.ts';
+import { CHANGE_OUTCOMES_CTE, DEPLOYS_CTE, INCIDENTS_CTE, keyAt, keyId } from './sql-deliveries.ts';
 import { aggregate, itemsPage } from './run.ts';
 import { HOURS, type MetricScope } from './scope.ts';
 
@@ -13,14 +13,9 @@ export const RECOVERY_ITEMS = `with ${PARAMS_CTE}, ${DEPLOYS_CTE}, ${INCIDENTS_C
   recovered as (
     select o.*,
            case when o.failure = 'deployment_failed' then o.decided_at else o.incident_started_at end as failed_at,
-           case when o.failure = 'deployment_failed' then nx.deployed_at else o.incident_ended_at end as recovered_at,
-           case when o.failure = 'deployment_failed' then nx.deployment_id else o.incident_key end as recovered_by
+           case when o.failure = 'deployment_failed' then ${keyAt('o.later_success_key')} else o.incident_ended_at end as recovered_at,
+           case when o.failure = 'deployment_failed' then ${keyId('o.later_success_key')} else o.incident_key end as recovered_by
     from change_outcomes o
-    left join lateral (
-      select s.deployed_at, s.deployment_id from succeeded s
-      where o.failure = 'deployment_failed' and s.repository = o.repository and s.deployed_at > o.decided_at
-      order by s.deployed_at, s.deployment_id limit 1
-    ) nx on true
     where o.failure is not null
   )
   select deployment_id, repository, environment, failure, incident_key, failed_at, recovered_at, recovered_by,
