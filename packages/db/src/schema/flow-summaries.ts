@@ -1,0 +1,105 @@
+import { sql } from 'drizzle-orm';
+import { bigint, bigserial, doublePrecision, index, integer, pgTable, primaryKey, text, timestamp } from 'drizzle-orm/pg-core';
+
+/*
+ * Derived data for the flow metrics, rebuilt from jira_issues, jira_issue_transitions and the
+ * tenant's flow configuration (services/backend/src/metrics/flow-summary.ts). Nothing here is a
+ * source of truth: deleting a tenant's rows only makes the next metric request rebuild them. No
+ * foreign keys, so the triggers that mark changes stay cheap on the load path.
+ */
+
+/** Per Jira issue: what every flow metric needs of it, independent of the requested range. */
+export const flowIssueSummaries = pgTable(
+  'flow_issue_summaries',
+  {
+    tenantId: bigint('tenant_id', { mode: 'number' }).notNull(),
+    integrationId: bigint('integration_id', { mode: 'number' }).notNull(),
+    issueExternalId: text('issue_external_id').notNull(),
+    key: text('key').notNull(),
+    issueType: text('issue_type'),
+    projectKey: text('project_key'),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull(),
+    updatedAt: timestamp('updated_at', { withTimezone: true }).notNull(),
+    /** Category of the step the issue's current status maps to (for WIP of issues untouched in a range). */
+    currentCategory: text('current_category'),
+    inProgressAt: timestamp('in_progress_at', { withTimezone: true }),
+    doneAt: timestamp('done_at', { withTimezone: true }),
+    cycleHours: doublePrecision('cycle_hours'),
+    leadHours: doublePrecision('lead_hours'),
+    activeHours: doublePrecision('active_hours'),
+  },
+  (t) => [
+    primaryKey({ name: 'flow_issue_summaries_pkey', columns: [t.tenantId, t.integrationId, t.issueExternalId] }),
+    index('flow_issue_summaries_done_idx').on(t.tenantId, t.doneAt),
+    index('flow_issue_summaries_updated_idx').on(t.tenantId, t.updatedAt),
+  ],
+);
+
+/** Per Jira issue, its history as intervals in a status, each with the step it maps to. */
+export const flowIssueIntervals = pgTable(
+  'flow_issue_intervals',
+  {
+    tenantId: bigint('tenant_id', { mode: 'number' }).notNull(),
+    integrationId: bigint('integration_id', { mode: 'number' }).notNull(),
+    issueExternalId: text('issue_external_id').notNull(),
+    seq: integer('seq').notNull(),
+    status: text('status'),
+    startedAt: timestamp('started_at', { withTimezone: true }).notNull(),
+    endedAt: timestamp('ended_at', { withTimezone: true }),
+    /** The interval's end cut at the issue's done entry (null when it never got there). */
+    clipEnd: timestamp('clip_end', { withTimezone: true }),
+    stepId: bigint('step_id', { mode: 'number' }),
+    step: text('step'),
+    category: text('category'),
+    kind: text('kind'),
+    /** The issue's fields a WIP query filters by, copied so it reads the in-progress intervals without a join. */
+    issueUpdatedAt: timestamp('issue_updated_at', { withTimezone: true }).notNull(),
+    issueCreatedAt: timestamp('issue_created_at', { withTimezone: true }).notNull(),
+    projectKey: text('project_key'),
+  },
+  (t) => [
+    primaryKey({ name: 'flow_issue_intervals_pkey', columns: [t.tenantId, t.integrationId, t.issueExternalId, t.seq] }),
+    index('flow_issue_intervals_wip_idx')
+      .on(t.tenantId, t.issueUpdatedAt)
+      .where(sql`${t.category} = 'in_progress'`),
+  ],
+);
+
+/** Per issue that reached done and mapped step: the hours spent in the step before the done entry. */
+export const flowIssueStepHours = pgTable(
+  'flow_issue_step_hours',
+  {
+    tenantId: bigint('tenant_id', { mode: 'number' }).notNull(),
+    integrationId: bigint('integration_id', { mode: 'number' }).notNull(),
+    issueExternalId: text('issue_external_id').notNull(),
+    stepId: bigint('step_id', { mode: 'number' }).notNull(),
+    step: text('step').notNull(),
+    category: text('category').notNull(),
+    kind: text('kind'),
+    hours: doublePrecision('hours').notNull(),
+  },
+  (t) => [primaryKey({ name: 'flow_issue_step_hours_pkey', columns: [t.tenantId, t.integrationId, t.issueExternalId, t.stepId] })],
+);
+
+/** Issues whose summary is out of date, written by triggers on jira_issues and jira_issue_transitions. */
+export const flowSummaryChanges = pgTable(
+  'flow_summary_changes',
+  {
+    id: bigserial('id', { mode: 'number' }).primaryKey(),
+    tenantId: bigint('tenant_id', { mode: 'number' }).notNull(),
+    integrationId: bigint('integration_id', { mode: 'number' }).notNull(),
+    issueExternalId: text('issue_external_id').notNull(),
+  },
+  (t) => [index('flow_summary_changes_tenant_idx').on(t.tenantId)],
+);
+
+/**
+ * Per tenant: the flow configuration's version (bumped by triggers on flow_steps and
+ * status_mappings) and the version the summaries were built with; they differ → full rebuild.
+ */
+export const flowSummaryState = pgTable('flow_summary_state', {
+  tenantId: bigint('tenant_id', { mode: 'number' }).primaryKey(),
+  configVersion: bigint('config_version', { mode: 'number' }).notNull().default(1),
+  builtVersion: bigint('built_version', { mode: 'number' }),
+  builtAt: timestamp('built_at', { withTimezone: true }),
+});
