@@ -11,22 +11,7 @@ CREATE TABLE "flow_issue_intervals" (
 	"step" text,
 	"category" text,
 	"kind" text,
-	"issue_updated_at" timestamp with time zone NOT NULL,
-	"issue_created_at" timestamp with time zone NOT NULL,
-	"project_key" text,
 	CONSTRAINT "flow_issue_intervals_pkey" PRIMARY KEY("tenant_id","integration_id","issue_external_id","seq")
-);
---> statement-breakpoint
-CREATE TABLE "flow_issue_step_hours" (
-	"tenant_id" bigint NOT NULL,
-	"integration_id" bigint NOT NULL,
-	"issue_external_id" text NOT NULL,
-	"step_id" bigint NOT NULL,
-	"step" text NOT NULL,
-	"category" text NOT NULL,
-	"kind" text,
-	"hours" double precision NOT NULL,
-	CONSTRAINT "flow_issue_step_hours_pkey" PRIMARY KEY("tenant_id","integration_id","issue_external_id","step_id")
 );
 --> statement-breakpoint
 CREATE TABLE "flow_issue_summaries" (
@@ -44,6 +29,10 @@ CREATE TABLE "flow_issue_summaries" (
 	"cycle_hours" double precision,
 	"lead_hours" double precision,
 	"active_hours" double precision,
+	"wip_start_days" integer[] NOT NULL,
+	"wip_end_days" integer[] NOT NULL,
+	"step_ids" bigint[] NOT NULL,
+	"step_hours" double precision[] NOT NULL,
 	CONSTRAINT "flow_issue_summaries_pkey" PRIMARY KEY("tenant_id","integration_id","issue_external_id")
 );
 --> statement-breakpoint
@@ -61,7 +50,6 @@ CREATE TABLE "flow_summary_state" (
 	"built_at" timestamp with time zone
 );
 --> statement-breakpoint
-CREATE INDEX "flow_issue_intervals_wip_idx" ON "flow_issue_intervals" USING btree ("tenant_id","issue_updated_at") WHERE "flow_issue_intervals"."category" = 'in_progress';--> statement-breakpoint
 CREATE INDEX "flow_issue_summaries_done_idx" ON "flow_issue_summaries" USING btree ("tenant_id","done_at");--> statement-breakpoint
 CREATE INDEX "flow_issue_summaries_updated_idx" ON "flow_issue_summaries" USING btree ("tenant_id","updated_at");--> statement-breakpoint
 CREATE INDEX "flow_summary_changes_tenant_idx" ON "flow_summary_changes" USING btree ("tenant_id");--> statement-breakpoint

@@ -1,4 +1,3 @@
-import { sql } from 'drizzle-orm';
 import { bigint, bigserial, doublePrecision, index, integer, pgTable, primaryKey, text, timestamp } from 'drizzle-orm/pg-core';
 
 /*
@@ -27,6 +26,15 @@ export const flowIssueSummaries = pgTable(
     cycleHours: doublePrecision('cycle_hours'),
     leadHours: doublePrecision('lead_hours'),
     activeHours: doublePrecision('active_hours'),
+    /**
+     * Its in_progress intervals as UTC day numbers (ceil(epoch / 1 day)) of start and end (null:
+     * open), so WIP per day is a sum of ±1 over a few integers per issue instead of a row each.
+     */
+    wipStartDays: integer('wip_start_days').array().notNull(),
+    wipEndDays: integer('wip_end_days').array().notNull(),
+    /** Hours in each mapped step before the done entry (done issues only), parallel arrays. */
+    stepIds: bigint('step_ids', { mode: 'number' }).array().notNull(),
+    stepHours: doublePrecision('step_hours').array().notNull(),
   },
   (t) => [
     primaryKey({ name: 'flow_issue_summaries_pkey', columns: [t.tenantId, t.integrationId, t.issueExternalId] }),
@@ -52,33 +60,8 @@ export const flowIssueIntervals = pgTable(
     step: text('step'),
     category: text('category'),
     kind: text('kind'),
-    /** The issue's fields a WIP query filters by, copied so it reads the in-progress intervals without a join. */
-    issueUpdatedAt: timestamp('issue_updated_at', { withTimezone: true }).notNull(),
-    issueCreatedAt: timestamp('issue_created_at', { withTimezone: true }).notNull(),
-    projectKey: text('project_key'),
   },
-  (t) => [
-    primaryKey({ name: 'flow_issue_intervals_pkey', columns: [t.tenantId, t.integrationId, t.issueExternalId, t.seq] }),
-    index('flow_issue_intervals_wip_idx')
-      .on(t.tenantId, t.issueUpdatedAt)
-      .where(sql`${t.category} = 'in_progress'`),
-  ],
-);
-
-/** Per issue that reached done and mapped step: the hours spent in the step before the done entry. */
-export const flowIssueStepHours = pgTable(
-  'flow_issue_step_hours',
-  {
-    tenantId: bigint('tenant_id', { mode: 'number' }).notNull(),
-    integrationId: bigint('integration_id', { mode: 'number' }).notNull(),
-    issueExternalId: text('issue_external_id').notNull(),
-    stepId: bigint('step_id', { mode: 'number' }).notNull(),
-    step: text('step').notNull(),
-    category: text('category').notNull(),
-    kind: text('kind'),
-    hours: doublePrecision('hours').notNull(),
-  },
-  (t) => [primaryKey({ name: 'flow_issue_step_hours_pkey', columns: [t.tenantId, t.integrationId, t.issueExternalId, t.stepId] })],
+  (t) => [primaryKey({ name: 'flow_issue_intervals_pkey', columns: [t.tenantId, t.integrationId, t.issueExternalId, t.seq] })],
 );
 
 /** Issues whose summary is out of date, written by triggers on jira_issues and jira_issue_transitions. */

@@ -13,6 +13,9 @@ import { HOURS } from './scope.ts';
  * whole tenant when the configuration moved on, before a flow query runs.
  */
 
+/** UTC day number of a timestamp: WIP's day index for a range is this minus the range's first day end's. */
+export const DAY = (t: string) => `ceil(extract(epoch from ${t}) / 86400)::int`;
+
 /**
  * `$1` tenant; `$2`/`$3` the (integration, external id) pairs to rebuild, or null for every issue of
  * the tenant. Intervals as the flow metrics define them: created → first transition in its
@@ -72,34 +75,40 @@ const REBUILD = `with ${ACTIVE_MAPS_CTE},
   ),
   written as (
     insert into flow_issue_intervals (tenant_id, integration_id, issue_external_id, seq, status, started_at, ended_at, clip_end,
-                                      step_id, step, category, kind, issue_updated_at, issue_created_at, project_key)
-    select $1, integration_id, external_id, seq, status, started_at, ended_at, clip_end,
-           step_id, step, category, kind, updated_at, created_at, project_key
+                                      step_id, step, category, kind)
+    select $1, integration_id, external_id, seq, status, started_at, ended_at, clip_end, step_id, step, category, kind
     from marked
   ),
-  -- Time in each step before the done entry, per issue, so time in step sums a few rows per issue.
   step_hours as (
-    insert into flow_issue_step_hours (tenant_id, integration_id, issue_external_id, step_id, step, category, kind, hours)
-    select $1, integration_id, external_id, step_id, step, category, kind, sum(${HOURS('clip_end - started_at')})
-    from marked
-    where done_at is not null and started_at < done_at and step_id is not null
-    group by integration_id, external_id, step_id, step, category, kind
+    select integration_id, external_id, array_agg(step_id order by step_id) as step_ids, array_agg(hours order by step_id) as step_hours
+    from (
+      select integration_id, external_id, step_id, sum(${HOURS('clip_end - started_at')}) as hours
+      from marked
+      where done_at is not null and started_at < done_at and step_id is not null
+      group by integration_id, external_id, step_id
+    ) h
+    group by integration_id, external_id
   ),
   per_issue as (
     select integration_id, external_id, min(ip_at) as ip_at, min(done_at) as done_at,
            coalesce(sum(${HOURS('clip_end - greatest(started_at, ip_at)')})
-             filter (where category = 'in_progress' and kind = 'active' and coalesce(ended_at, 'infinity') > ip_at and started_at < done_at), 0)::float8 as active_hours
+             filter (where category = 'in_progress' and kind = 'active' and coalesce(ended_at, 'infinity') > ip_at and started_at < done_at), 0)::float8 as active_hours,
+           coalesce(array_agg(${DAY('started_at')} order by seq) filter (where category = 'in_progress'), '{}') as wip_start_days,
+           coalesce(array_agg(${DAY('ended_at')} order by seq) filter (where category = 'in_progress'), '{}') as wip_end_days
     from marked group by integration_id, external_id
   )
   insert into flow_issue_summaries (tenant_id, integration_id, issue_external_id, key, issue_type, project_key, created_at, updated_at,
-                                    current_category, in_progress_at, done_at, cycle_hours, lead_hours, active_hours)
+                                    current_category, in_progress_at, done_at, cycle_hours, lead_hours, active_hours,
+                                    wip_start_days, wip_end_days, step_ids, step_hours)
   select $1, i.integration_id, i.external_id, i.key, i.issue_type, i.project_key, i.created_at, i.updated_at,
          cs.category, p.ip_at, p.done_at,
          case when p.done_at is not null then ${HOURS('p.done_at - p.ip_at')} end,
          case when p.done_at is not null then ${HOURS('p.done_at - i.created_at')} end,
-         case when p.done_at is not null then p.active_hours end
+         case when p.done_at is not null then p.active_hours end,
+         p.wip_start_days, p.wip_end_days, coalesce(h.step_ids, '{}'), coalesce(h.step_hours, '{}')
   from issues i
   join per_issue p on p.integration_id = i.integration_id and p.external_id = i.external_id
+  left join step_hours h on h.integration_id = i.integration_id and h.external_id = i.external_id
   ${resolveStepJoins('c', 'i.integration_id', 'i.status_name', 'i.issue_type')}
   left join flow_steps cs on cs.id = ${resolvedStepId('c')}`;
 
@@ -147,11 +156,10 @@ async function refreshLocked(client: pg.PoolClient, tenantId: number): Promise<F
   if (built !== version) {
     await client.query(`delete from flow_summary_changes where tenant_id = $1`, [tenantId]);
     await client.query(`delete from flow_issue_intervals where tenant_id = $1`, [tenantId]);
-    await client.query(`delete from flow_issue_step_hours where tenant_id = $1`, [tenantId]);
     await client.query(`delete from flow_issue_summaries where tenant_id = $1`, [tenantId]);
     const { rowCount } = await client.query(REBUILD, [tenantId, null, null]);
     // Fresh statistics, or the metric queries are planned for empty tables (nested loops over 100k rows).
-    await client.query(`analyze flow_issue_summaries, flow_issue_intervals, flow_issue_step_hours`);
+    await client.query(`analyze flow_issue_summaries, flow_issue_intervals`);
     await client.query(
       `insert into flow_summary_state (tenant_id, config_version, built_version, built_at) values ($1, $2, $2, now())
        on conflict (tenant_id) do update set built_version = $2, built_at = now()`,
@@ -169,7 +177,6 @@ async function refreshLocked(client: pg.PoolClient, tenantId: number): Promise<F
   const issues = changed.map((c) => c.issue_external_id);
   const target = `(integration_id, issue_external_id) in (select * from unnest($2::bigint[], $3::text[]))`;
   await client.query(`delete from flow_issue_intervals where tenant_id = $1 and ${target}`, [tenantId, integrations, issues]);
-  await client.query(`delete from flow_issue_step_hours where tenant_id = $1 and ${target}`, [tenantId, integrations, issues]);
   await client.query(`delete from flow_issue_summaries where tenant_id = $1 and ${target}`, [tenantId, integrations, issues]);
   await client.query(REBUILD, [tenantId, integrations, issues]);
   return { full: false, issues: changed.length };
