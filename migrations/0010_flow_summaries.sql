@@ -40,7 +40,7 @@ CREATE TABLE "flow_summary_changes" (
 	"id" bigserial PRIMARY KEY NOT NULL,
 	"tenant_id" bigint NOT NULL,
 	"integration_id" bigint NOT NULL,
-	"issue_external_id" text NOT NULL
+	"issue_external_ids" text[] NOT NULL
 );
 --> statement-breakpoint
 CREATE TABLE "flow_summary_state" (
@@ -54,18 +54,18 @@ CREATE INDEX "flow_issue_summaries_done_idx" ON "flow_issue_summaries" USING btr
 CREATE INDEX "flow_issue_summaries_updated_idx" ON "flow_issue_summaries" USING btree ("tenant_id","updated_at");--> statement-breakpoint
 CREATE INDEX "flow_summary_changes_tenant_idx" ON "flow_summary_changes" USING btree ("tenant_id");--> statement-breakpoint
 -- Change marks for the flow summaries (issue 12). Statement-level triggers with transition tables:
--- one insert of the distinct issues per loading statement, whatever path wrote the rows. The
+-- one row per loading statement (and integration) listing the issues it wrote, whatever path wrote them. The
 -- backend folds them in before a flow metric is read (services/backend/src/metrics/flow-summary.ts).
 CREATE FUNCTION "flow_summary_mark_issues"() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
-  INSERT INTO "flow_summary_changes" ("tenant_id", "integration_id", "issue_external_id")
-  SELECT DISTINCT "tenant_id", "integration_id", "external_id" FROM "changed_rows";
+  INSERT INTO "flow_summary_changes" ("tenant_id", "integration_id", "issue_external_ids")
+  SELECT "tenant_id", "integration_id", array_agg("external_id") FROM "changed_rows" GROUP BY "tenant_id", "integration_id";
   RETURN NULL;
 END $$;--> statement-breakpoint
 CREATE FUNCTION "flow_summary_mark_transitions"() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
-  INSERT INTO "flow_summary_changes" ("tenant_id", "integration_id", "issue_external_id")
-  SELECT DISTINCT "tenant_id", "integration_id", "issue_external_id" FROM "changed_rows";
+  INSERT INTO "flow_summary_changes" ("tenant_id", "integration_id", "issue_external_ids")
+  SELECT "tenant_id", "integration_id", array_agg("issue_external_id") FROM "changed_rows" GROUP BY "tenant_id", "integration_id";
   RETURN NULL;
 END $$;--> statement-breakpoint
 -- A change of the flow configuration bumps the tenant's version: every summary depends on it.

@@ -64,14 +64,18 @@ export const flowIssueIntervals = pgTable(
   (t) => [primaryKey({ name: 'flow_issue_intervals_pkey', columns: [t.tenantId, t.integrationId, t.issueExternalId, t.seq] })],
 );
 
-/** Issues whose summary is out of date, written by triggers on jira_issues and jira_issue_transitions. */
+/**
+ * Issues whose summary is out of date, written by triggers on jira_issues and jira_issue_transitions:
+ * one row per loading statement and integration with the ids it touched (a row per issue cost the
+ * load path a second write per row).
+ */
 export const flowSummaryChanges = pgTable(
   'flow_summary_changes',
   {
     id: bigserial('id', { mode: 'number' }).primaryKey(),
     tenantId: bigint('tenant_id', { mode: 'number' }).notNull(),
     integrationId: bigint('integration_id', { mode: 'number' }).notNull(),
-    issueExternalId: text('issue_external_id').notNull(),
+    issueExternalIds: text('issue_external_ids').array().notNull(),
   },
   (t) => [index('flow_summary_changes_tenant_idx').on(t.tenantId)],
 );

@@ -168,8 +168,8 @@ async function refreshLocked(client: pg.PoolClient, tenantId: number): Promise<F
     return { full: true, issues: rowCount ?? 0 };
   }
   const { rows: changed } = await client.query<{ integration_id: string; issue_external_id: string }>(
-    `with gone as (delete from flow_summary_changes where tenant_id = $1 returning integration_id, issue_external_id)
-     select distinct integration_id, issue_external_id from gone`,
+    `with gone as (delete from flow_summary_changes where tenant_id = $1 returning integration_id, issue_external_ids)
+     select distinct g.integration_id, x.issue_external_id from gone g cross join lateral unnest(g.issue_external_ids) x(issue_external_id)`,
     [tenantId],
   );
   if (changed.length === 0) return { full: false, issues: 0 };
