@@ -90,14 +90,3 @@ export const WITH_WEEKS = (itemsSql: string, timeColumn: string, overall: string
                                                      'count', coalesce(per.count, 0), 'value', per.value) order by weeks.w)
                    from weeks left join per on per.w = weeks.w), '[]') as per_week
   from x`;
-
-/** Weeks (ISO) overlapping `[from, to)` with a count per week from `counts` (zero when absent). */
-export const WEEKS_SQL = (countsSql: string, timeColumn: string) => `
-  with weeks as (
-    select w from generate_series(date_trunc('week', $2::timestamptz at time zone 'UTC'), ($3::timestamptz at time zone 'UTC') - interval '1 microsecond', interval '1 week') w
-  ),
-  counted as (
-    select date_trunc('week', ${timeColumn} at time zone 'UTC') as w, count(*)::int as n from (${countsSql}) c group by 1
-  )
-  select to_char(weeks.w, 'IYYY-"W"IW') as week, to_char(weeks.w, 'YYYY-MM-DD') as week_start, coalesce(counted.n, 0) as count
-  from weeks left join counted on counted.w = weeks.w order by weeks.w`;
