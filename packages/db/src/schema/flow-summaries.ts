@@ -1,4 +1,14 @@
-import { bigint, bigserial, doublePrecision, index, integer, pgTable, primaryKey, text, timestamp } from 'drizzle-orm/pg-core';
+import {
+  bigint,
+  bigserial,
+  doublePrecision,
+  index,
+  integer,
+  pgTable,
+  primaryKey,
+  text,
+  timestamp,
+} from 'drizzle-orm/pg-core';
 
 /*
  * Derived data for the flow metrics, rebuilt from jira_issues, jira_issue_transitions and the
@@ -37,7 +47,10 @@ export const flowIssueSummaries = pgTable(
     stepHours: doublePrecision('step_hours').array().notNull(),
   },
   (t) => [
-    primaryKey({ name: 'flow_issue_summaries_pkey', columns: [t.tenantId, t.integrationId, t.issueExternalId] }),
+    primaryKey({
+      name: 'flow_issue_summaries_pkey',
+      columns: [t.tenantId, t.integrationId, t.issueExternalId],
+    }),
     index('flow_issue_summaries_done_idx').on(t.tenantId, t.doneAt),
     index('flow_issue_summaries_updated_idx').on(t.tenantId, t.updatedAt),
   ],
@@ -61,7 +74,12 @@ export const flowIssueIntervals = pgTable(
     category: text('category'),
     kind: text('kind'),
   },
-  (t) => [primaryKey({ name: 'flow_issue_intervals_pkey', columns: [t.tenantId, t.integrationId, t.issueExternalId, t.seq] })],
+  (t) => [
+    primaryKey({
+      name: 'flow_issue_intervals_pkey',
+      columns: [t.tenantId, t.integrationId, t.issueExternalId, t.seq],
+    }),
+  ],
 );
 
 /**

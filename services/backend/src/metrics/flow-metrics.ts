@@ -9,8 +9,8 @@ import type { Phase } from './pr-cycle-time.ts';
  * Reads the flow summaries (flow-summary.ts, refreshed before every flow query): per issue its
  * intervals in a status with the step each maps to, its first in_progress entry (`ip_at`) and the
  * first done entry after it (`done_at`). As when computed from the transitions on every call, only
- * issues changed since \`from\` count with their history; one untouched since then sits in its
- * current status for the whole range (counted by \`stale_wip\`).
+ * issues changed since `from` count with their history; one untouched since then sits in its
+ * current status for the whole range (counted by `stale_wip`).
  */
 const SCOPED_ISSUE = (s: string) => `${s}.tenant_id = $1 and ${s}.created_at < $3 and ${s}.updated_at >= $2
       and ($4::bigint[] is null or ${s}.integration_id = any($4::bigint[]))
@@ -53,7 +53,8 @@ export const FLOW_ITEMS = `with ${FLOW_BASE},
   from per_issue p join issue_intervals v on v.integration_id = p.integration_id and v.external_id = p.external_id`;
 
 /**
- * Everything of the flow answer in one pass over the intervals. WIP at a day's end E counts the
+ * Everything of the flow answer from the per-issue summaries, one row per issue (the intervals
+ * table only serves the items). WIP at a day's end E counts the
  * in_progress intervals with start ≤ E < end: each adds +1 from the first day whose end is ≥ its
  * start and −1 from the first whose end is ≥ its end, and a running sum over the days gives the count.
  */

@@ -40,16 +40,29 @@ async function newTenant() {
     return response.json<T>();
   };
   const post = async (url: string, payload: object) => {
-    const response = await backend.app.inject({ method: 'POST', url, headers: bearer(tenant.token), payload });
+    const response = await backend.app.inject({
+      method: 'POST',
+      url,
+      headers: bearer(tenant.token),
+      payload,
+    });
     return { status: response.statusCode, body: response.json<Record<string, unknown>>() };
   };
   const flow = () => get<FlowAnswer>(`/api/v1/metrics/flow?${range}`);
-  const items = async () => (await get<{ items: FlowItem[] }>(`/api/v1/metrics/flow/items?${range}&limit=500`)).items;
+  const items = async () =>
+    (await get<{ items: FlowItem[] }>(`/api/v1/metrics/flow/items?${range}&limit=500`)).items;
   return { tenant, jira, get, post, flow, items };
 }
 
 /** The loader's upsert of an issue row: newer `updated_at` wins, an equal one rewrites the row. */
-async function upsertIssue(tenantId: number, jira: number, id: string, status: string, updatedAt: Date, createdAt = day(1)) {
+async function upsertIssue(
+  tenantId: number,
+  jira: number,
+  id: string,
+  status: string,
+  updatedAt: Date,
+  createdAt = day(1),
+) {
   await backend.pool.query(
     `insert into jira_issues (tenant_id, integration_id, external_id, raw_id, key, project_key, summary, status_name, issue_type, created_at, updated_at)
      values ($1, $2, $3, 0, 'A-' || $3, 'A', 's', $4, 'Story', $5, $6)
@@ -61,7 +74,15 @@ async function upsertIssue(tenantId: number, jira: number, id: string, status: s
 }
 
 /** The loader's upsert of one changelog entry as a transition. */
-async function upsertTransition(tenantId: number, jira: number, issue: string, k: number, from: string, to: string, at: Date) {
+async function upsertTransition(
+  tenantId: number,
+  jira: number,
+  issue: string,
+  k: number,
+  from: string,
+  to: string,
+  at: Date,
+) {
   await backend.pool.query(
     `insert into jira_issue_transitions (tenant_id, integration_id, external_id, raw_id, issue_external_id, issue_key, from_status, to_status, transitioned_at)
      values ($1, $2, $3, 0, $4, 'A-' || $4, $5, $6, $7)
@@ -101,7 +122,10 @@ function expectReconciles(answer: FlowAnswer, items: FlowItem[]) {
   expect(answer.flow_efficiency.value).toBeCloseTo(active / cycle, 9);
   for (const step of answer.time_in_step) {
     const hours = items.flatMap((i) => i.intervals.filter((v) => v.step === step.step).map((v) => v.hours));
-    expect(step.total_hours).toBeCloseTo(hours.reduce((s, h) => s + h, 0), 6);
+    expect(step.total_hours).toBeCloseTo(
+      hours.reduce((s, h) => s + h, 0),
+      6,
+    );
   }
 }
 
@@ -185,7 +209,9 @@ describe('flow summaries kept on read', () => {
 
     // A waiting step for In Review: 24 h of the 96 h cycle stay active. Done must stay after every
     // in_progress step, so it moves behind the new one first.
-    const { steps } = await get<{ steps: Array<{ id: number; name: string; position: number }> }>('/api/v1/flow/steps');
+    const { steps } = await get<{ steps: Array<{ id: number; name: string; position: number }> }>(
+      '/api/v1/flow/steps',
+    );
     const done = steps.find((s) => s.name === 'Done')!;
     const moved = await backend.app.inject({
       method: 'PATCH',
@@ -194,12 +220,26 @@ describe('flow summaries kept on read', () => {
       payload: { position: 9 },
     });
     expect(moved.statusCode).toBe(200);
-    const review = await post('/api/v1/flow/steps', { name: 'Review', category: 'in_progress', kind: 'waiting', position: 5 });
+    const review = await post('/api/v1/flow/steps', {
+      name: 'Review',
+      category: 'in_progress',
+      kind: 'waiting',
+      position: 5,
+    });
     expect(review.status).toBe(201);
-    const mapped = await post('/api/v1/flow/mappings', { integration_id: jira, source_status: 'In Review', flow_step_id: review.body.id, issue_type: 'Story' });
+    const mapped = await post('/api/v1/flow/mappings', {
+      integration_id: jira,
+      source_status: 'In Review',
+      flow_step_id: review.body.id,
+      issue_type: 'Story',
+    });
     expect(mapped.status).toBe(201);
     const after = await flow();
-    expect(after).toMatchObject({ count: 1, cycle_time: { median_hours: 96 }, flow_efficiency: { value: 0.25 } });
+    expect(after).toMatchObject({
+      count: 1,
+      cycle_time: { median_hours: 96 },
+      flow_efficiency: { value: 0.25 },
+    });
     expect(after.time_in_step.find((s) => s.step === 'Review')).toMatchObject({ total_hours: 72, issues: 1 });
     expectReconciles(after, await items());
     expect(await rebuiltFromScratch(tenant.id, flow)).toEqual(after);

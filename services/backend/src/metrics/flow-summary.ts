@@ -176,8 +176,16 @@ async function refreshLocked(client: pg.PoolClient, tenantId: number): Promise<F
   const integrations = changed.map((c) => c.integration_id);
   const issues = changed.map((c) => c.issue_external_id);
   const target = `(integration_id, issue_external_id) in (select * from unnest($2::bigint[], $3::text[]))`;
-  await client.query(`delete from flow_issue_intervals where tenant_id = $1 and ${target}`, [tenantId, integrations, issues]);
-  await client.query(`delete from flow_issue_summaries where tenant_id = $1 and ${target}`, [tenantId, integrations, issues]);
+  await client.query(`delete from flow_issue_intervals where tenant_id = $1 and ${target}`, [
+    tenantId,
+    integrations,
+    issues,
+  ]);
+  await client.query(`delete from flow_issue_summaries where tenant_id = $1 and ${target}`, [
+    tenantId,
+    integrations,
+    issues,
+  ]);
   await client.query(REBUILD, [tenantId, integrations, issues]);
   return { full: false, issues: changed.length };
 }
