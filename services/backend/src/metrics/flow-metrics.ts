@@ -1,8 +1,8 @@
 import type { Queryable } from '../flow/transaction.ts';
 import { PARAMS_CTE } from './sql-params.ts';
-import { aggregate, itemsPage } from './run.ts';
+import { aggregate, metricQuery, type ItemsPage } from './run.ts';
 import { DAY, refreshFlowSummaries } from './flow-summary.ts';
-import { HOURS, type MetricScope } from './scope.ts';
+import { HOURS, scopeParams, type MetricScope } from './scope.ts';
 import type { Phase } from './pr-cycle-time.ts';
 
 /**
@@ -30,27 +30,27 @@ const FLOW_BASE = `${PARAMS_CTE},
            s.in_progress_at as ip_at, s.done_at, s.cycle_hours, s.lead_hours, s.active_hours, s.step_ids, s.step_hours
     from flow_issue_summaries s
     where s.done_at >= $2 and s.done_at < $3 and ${SCOPED_ISSUE('s')}
-  ),
-  done_intervals as (
-    select v.integration_id, v.issue_external_id as external_id, v.status, v.step_id, v.step, v.category, v.kind,
-           v.started_at, v.clip_end
-    from per_issue p
-    join flow_issue_intervals v on v.tenant_id = $1 and v.integration_id = p.integration_id and v.issue_external_id = p.external_id
-    where v.started_at < p.done_at
   )`;
 
-/** Issues reaching done in range: cycle, lead and active time, and every interval up to the done entry. */
-export const FLOW_ITEMS = `with ${FLOW_BASE},
-  issue_intervals as (
-    select integration_id, external_id,
-           json_agg(json_build_object(
-             'status', status, 'step_id', step_id, 'step', step, 'category', category, 'kind', kind,
-             'from', started_at, 'to', clip_end, 'hours', ${HOURS('clip_end - started_at')}) order by started_at) as intervals
-    from done_intervals group by integration_id, external_id
+/**
+ * Issues reaching done in range, one page (ordered by done entry, then key): cycle, lead and active
+ * time, and every interval up to the done entry — read for the page's issues only, not for every
+ * issue of the range before paging (1.3 s for the first page of a year otherwise).
+ */
+const FLOW_ITEMS_PAGE = (limit: number, offset: number) => `with ${FLOW_BASE},
+  page as (
+    select p.*, count(*) over () as total_rows from per_issue p order by p.done_at, p.key limit ${limit} offset ${offset}
   )
   select p.integration_id::int as integration_id, p.key, p.external_id, p.issue_type, p.created_at,
-         p.ip_at as in_progress_at, p.done_at, p.cycle_hours, p.lead_hours, p.active_hours, v.intervals
-  from per_issue p join issue_intervals v on v.integration_id = p.integration_id and v.external_id = p.external_id`;
+         p.ip_at as in_progress_at, p.done_at, p.cycle_hours, p.lead_hours, p.active_hours,
+         (select json_agg(json_build_object(
+                   'status', v.status, 'step_id', v.step_id, 'step', v.step, 'category', v.category, 'kind', v.kind,
+                   'from', v.started_at, 'to', v.clip_end, 'hours', ${HOURS('v.clip_end - v.started_at')}) order by v.started_at)
+          from flow_issue_intervals v
+          where v.tenant_id = $1 and v.integration_id = p.integration_id and v.issue_external_id = p.external_id
+            and v.started_at < p.done_at) as intervals,
+         p.total_rows
+  from page p order by p.done_at, p.key`;
 
 /**
  * Everything of the flow answer from the per-issue summaries, one row per issue (the intervals
@@ -58,7 +58,7 @@ export const FLOW_ITEMS = `with ${FLOW_BASE},
  * in_progress intervals with start ≤ E < end: each adds +1 from the first day whose end is ≥ its
  * start and −1 from the first whose end is ≥ its end, and a running sum over the days gives the count.
  */
-export const FLOW_SUMMARY = `with ${FLOW_BASE},
+const FLOW_SUMMARY = `with ${FLOW_BASE},
   days as (
     select n, d from (
       select row_number() over (order by d) - 1 as n, d
@@ -159,7 +159,16 @@ export async function flowMetrics(db: Queryable, scope: MetricScope): Promise<Fl
   };
 }
 
-export async function flowItems(db: Queryable, scope: MetricScope, limit: number, offset: number) {
+export type FlowItem = Record<string, unknown>;
+
+export async function flowItems(db: Queryable, scope: MetricScope, limit: number, offset: number): Promise<ItemsPage<FlowItem>> {
   await refreshFlowSummaries(db, scope.tenantId);
-  return itemsPage(db, scope, FLOW_ITEMS, 'done_at, key', limit, offset);
+  const { rows } = await metricQuery<FlowItem & { total_rows: string }>(db, FLOW_ITEMS_PAGE(limit, offset), scopeParams(scope));
+  let total = rows[0] ? Number(rows[0].total_rows) : 0;
+  if (!rows[0] && offset > 0) {
+    const counted = await metricQuery<{ n: string }>(db, `with ${FLOW_BASE} select count(*) as n from per_issue`, scopeParams(scope));
+    total = Number(counted.rows[0]?.n ?? 0);
+  }
+  const items = rows.map(({ total_rows: _total, ...item }) => item);
+  return { items, total, limit, offset };
 }
