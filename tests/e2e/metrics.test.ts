@@ -5,7 +5,7 @@ import { createTestDatabase, type TestDatabase } from '../support/database.ts';
 import { deleteQueues } from '../support/backend.ts';
 import { ApiClient } from '../support/api-client.ts';
 import { waitFor } from '../support/wait.ts';
-import { dora, flow, isoWeek, prCycle, readWorld, type Definitions } from '../support/metrics-truth.ts';
+import { dora, flow, isoWeek, percentile, prCycle, readWorld, type Definitions } from '../support/metrics-truth.ts';
 
 const TIERS = '200,400,800';
 let database: TestDatabase;
@@ -25,9 +25,32 @@ interface Metric {
   band_thresholds: { source: string };
   items_url: string;
 }
-type Dora = Record<'deployment_frequency' | 'change_lead_time' | 'change_fail_rate' | 'failed_deployment_recovery_time' | 'deployment_rework_rate', Metric> & {
-  deployment_frequency: { total: number; per_week: Array<{ week: string; count: number }> };
+type Week = { week: string; count: number; value: number | null };
+type Dora = Record<'change_lead_time' | 'change_fail_rate' | 'failed_deployment_recovery_time' | 'deployment_rework_rate', Metric & { per_week: Week[] }> & {
+  deployment_frequency: Metric & { total: number; per_week: Array<{ week: string; count: number }> };
 };
+
+/**
+ * A weekly trend reconciles with the items: every week of the range once, in order, and each
+ * week's count and value are those of the items whose time falls in it.
+ */
+function expectWeeks<T>(weeks: Week[], items: T[], d: Definitions, at: (item: T) => string, value: (items: T[]) => number | null) {
+  const first = isoWeek(d.from).week;
+  expect(weeks[0]?.week).toBe(first);
+  expect(new Set(weeks.map((w) => w.week)).size).toBe(weeks.length);
+  const byWeek = new Map<string, T[]>();
+  for (const item of items) {
+    const week = isoWeek(Date.parse(at(item))).week;
+    byWeek.set(week, [...(byWeek.get(week) ?? []), item]);
+  }
+  expect([...byWeek.keys()].every((w) => weeks.some((x) => x.week === w))).toBe(true);
+  for (const w of weeks) {
+    const inWeek = byWeek.get(w.week) ?? [];
+    const v = inWeek.length === 0 ? null : value(inWeek);
+    expect(w.count, w.week).toBe(v === null ? 0 : inWeek.length);
+    close(w.value, v);
+  }
+}
 
 async function runToEnd(integrationId: number, body: object = {}) {
   const { status, body: started } = await api.request<{ job_id: number }>('POST', `/api/v1/integrations/${integrationId}/runs`, body);
@@ -164,24 +187,29 @@ async function expectDoraMatchesTruth(d: Definitions) {
   expect(perWeek).toEqual(truth.deployment_frequency.per_week);
   expect(answer.deployment_frequency.per_week[0]?.week).toBe(isoWeek(d.from).week);
 
-  const lead = await allItems<{ repository: string; number: number; deployment_id: string; hours: number }>(answer.change_lead_time.items_url);
+  const lead = await allItems<{ repository: string; number: number; deployment_id: string; deployed_at: string; hours: number }>(answer.change_lead_time.items_url);
   expect(Object.fromEntries(lead.map((i) => [`${i.repository}#${i.number}`, i.deployment_id]))).toEqual(
     Object.fromEntries(truth.change_lead_time.items.map((i) => [i.pr, i.deployment_id])),
   );
   for (const i of lead) close(i.hours, truth.change_lead_time.items.find((t) => t.pr === `${i.repository}#${i.number}`)!.hours);
+  expectWeeks(answer.change_lead_time.per_week, lead, d, (i) => i.deployed_at, (xs) => percentile(xs.map((i) => i.hours), 0.5));
 
-  const fails = await allItems<{ deployment_id: string; failed: boolean; failure: string | null; incident_key: string | null }>(answer.change_fail_rate.items_url);
+  const fails = await allItems<{ deployment_id: string; decided_at: string; failed: boolean; failure: string | null; incident_key: string | null }>(answer.change_fail_rate.items_url);
   expect(fails.map((f) => [f.deployment_id, f.failed, f.failure, f.incident_key]).sort()).toEqual(
     truth.change_fail_rate.items.map((f) => [f.deployment_id, f.failed, f.failure, f.incident_key]).sort(),
   );
   expect(fails.filter((f) => f.failed).length / fails.length).toBeCloseTo(answer.change_fail_rate.value!, 9);
+  expectWeeks(answer.change_fail_rate.per_week, fails, d, (f) => f.decided_at, (xs) => xs.filter((f) => f.failed).length / xs.length);
 
-  const recovery = await allItems<{ deployment_id: string; hours: number | null }>(answer.failed_deployment_recovery_time.items_url);
+  const recovery = await allItems<{ deployment_id: string; decided_at: string; hours: number | null }>(answer.failed_deployment_recovery_time.items_url);
   expect(recovery.map((r) => r.deployment_id).sort()).toEqual(truth.failed_deployment_recovery_time.items.map((r) => r.deployment_id).sort());
   for (const r of recovery) close(r.hours, truth.failed_deployment_recovery_time.items.find((t) => t.deployment_id === r.deployment_id)!.hours);
+  const recovered = recovery.filter((r) => r.hours !== null);
+  expectWeeks(answer.failed_deployment_recovery_time.per_week, recovered, d, (r) => r.decided_at, (xs) => percentile(xs.map((r) => r.hours!), 0.5));
 
-  const rework = await allItems<{ deployment_id: string; rework: boolean; incident_key: string | null }>(answer.deployment_rework_rate.items_url);
+  const rework = await allItems<{ deployment_id: string; deployed_at: string; rework: boolean; incident_key: string | null }>(answer.deployment_rework_rate.items_url);
   expect(rework.map((r) => [r.deployment_id, r.rework]).sort()).toEqual(truth.deployment_rework_rate.items.map((r) => [r.deployment_id, r.rework]).sort());
+  expectWeeks(answer.deployment_rework_rate.per_week, rework, d, (r) => r.deployed_at, (xs) => xs.filter((r) => r.rework).length / xs.length);
   return { answer, truth };
 }
 

@@ -68,6 +68,17 @@ export const bandThresholdsSchema = z.object({
 
 export const weekCountSchema = z.object({ week: z.string().describe('ISO week, e.g. 2026-W03'), week_start: z.string(), count: z.number().int() });
 
+export const weekValueSchema = z.object({
+  week: z.string().describe('ISO week, e.g. 2026-W03'),
+  week_start: z.string(),
+  count: z.number().int().describe('Items of the metric in this week.'),
+  value: z.number().nullable().describe('The metric over those items alone; null when count is 0.'),
+});
+
+/** A weekly trend: every ISO week of the range, the metric over the items whose time falls in it. */
+const trend = (when: string) =>
+  z.array(weekValueSchema).describe(`Per ISO week of the range (every week, also empty ones), the metric over the items whose ${when} falls in it.`);
+
 export const metricValueSchema = z.object({
   value: z.number().nullable().describe('null when count is 0.'),
   unit: z.string(),
@@ -83,16 +94,18 @@ export const doraAnswerSchema = z.object({
     .describe(
       'Succeeded production deployments with deployed-at in [from, to), per day over the range (total, per ISO week). A production deployment is a GitHub deployment whose environment is one of the tenant’s production environments (default production, prod; case-insensitive). Succeeded: any of its statuses is success; deployed-at = that status’s created_at (the earliest, when several).',
     ),
-  change_lead_time: metricValueSchema.describe(
+  change_lead_time: metricValueSchema.extend({ per_week: trend('deployed-at') }).describe(
     'Per merged PR: its deployment is the first succeeded production deployment of the same repository with deployed-at ≥ merged_at; lead time = deployed-at − earliest authored_at of its commits (the PR’s created_at without commits). Median hours over PRs whose deployment is in range (count = those PRs).',
   ),
-  change_fail_rate: metricValueSchema.describe(
+  change_fail_rate: metricValueSchema.extend({ per_week: trend('deciding status (decided_at)') }).describe(
     'Production deployments in range that failed (no success; a failure or error status, at = its created_at), or succeeded and were followed by an incident starting in [deployed-at, next succeeded production deployment of the same repository), divided by succeeded + failed production deployments in range. Fraction 0–1.',
   ),
-  failed_deployment_recovery_time: metricValueSchema.describe(
+  failed_deployment_recovery_time: metricValueSchema
+    .extend({ per_week: trend('failed deployment’s deciding status (decided_at)') })
+    .describe(
     'Per failed deployment in range (as in change_fail_rate): for a failed outcome, time to the next succeeded production deployment of the same repository; for an incident-linked one, the first linked incident’s end − start. Median hours; a failure not yet recovered is not counted.',
   ),
-  deployment_rework_rate: metricValueSchema.describe(
+  deployment_rework_rate: metricValueSchema.extend({ per_week: trend('deployed-at') }).describe(
     'Succeeded production deployments in range whose deployed-at falls while an incident in scope is open (start ≤ t < end; an unresolved incident is open), divided by all succeeded production deployments in range. Fraction 0–1.',
   ),
 });

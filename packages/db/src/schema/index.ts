@@ -6,4 +6,5 @@ export * from './dead-letters.ts';
 export * from './jira.ts';
 export * from './github.ts';
 export * from './flow.ts';
+export * from './flow-summaries.ts';
 export * from './notifications.ts';

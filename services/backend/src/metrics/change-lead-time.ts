@@ -1,7 +1,7 @@
 import type { Queryable } from '../flow/transaction.ts';
 import { PARAMS_CTE } from './sql-params.ts';
 import { DEPLOYS_CTE, PR_DEPLOYMENTS_CTE } from './sql-deliveries.ts';
-import { aggregate, itemsPage } from './run.ts';
+import { aggregate, itemsPage, WITH_WEEKS, type WeekValue } from './run.ts';
 import { HOURS, type MetricScope } from './scope.ts';
 
 /**
@@ -18,13 +18,19 @@ export const CHANGE_LEAD_TIME_ITEMS = `with ${PARAMS_CTE}, ${DEPLOYS_CTE}, ${PR_
   left join first_commit fc on fc.integration_id = p.integration_id and fc.repository = p.repository and fc.pull_number = p.number
   where pd.deployed_at >= $2 and pd.deployed_at < $3`;
 
-export async function changeLeadTime(db: Queryable, scope: MetricScope): Promise<{ median: number | null; count: number }> {
-  const row = await aggregate<{ median: number | null; count: number }>(
+/** Median hours and count, over the range and per week of deployed-at. */
+export async function changeLeadTime(db: Queryable, scope: MetricScope): Promise<{ median: number | null; count: number; perWeek: WeekValue[] }> {
+  const row = await aggregate<{ median: number | null; count: number; per_week: WeekValue[] }>(
     db,
     scope,
-    `select percentile_cont(0.5) within group (order by hours) as median, count(*)::int as count from (${CHANGE_LEAD_TIME_ITEMS}) x`,
+    WITH_WEEKS(
+      CHANGE_LEAD_TIME_ITEMS,
+      'deployed_at',
+      `percentile_cont(0.5) within group (order by hours) as median, count(*)::int as count`,
+      `count(*)::int as count, percentile_cont(0.5) within group (order by hours) as value`,
+    ),
   );
-  return row;
+  return { median: row.median, count: row.count, perWeek: row.per_week };
 }
 
 export async function changeLeadTimeP75(db: Queryable, scope: MetricScope): Promise<number | null> {

@@ -1,8 +1,8 @@
 import type { Queryable } from '../flow/transaction.ts';
 import { PARAMS_CTE } from './sql-params.ts';
 import { DEPLOYS_CTE } from './sql-deliveries.ts';
-import { aggregate, itemsPage, metricQuery, WEEKS_SQL } from './run.ts';
-import { scopeParams, type MetricScope } from './scope.ts';
+import { aggregate, itemsPage, WITH_WEEKS, type WeekValue } from './run.ts';
+import type { MetricScope } from './scope.ts';
 
 /** Succeeded production deployments with deployed-at in range, with the status that decided each. */
 export const DEPLOYMENT_FREQUENCY_ITEMS = `with ${PARAMS_CTE}, ${DEPLOYS_CTE}
@@ -16,15 +16,16 @@ export interface DeploymentFrequency {
   perWeek: Array<{ week: string; week_start: string; count: number }>;
 }
 
+/** Total and per ISO week of deployed-at, in one query (the weekly counts were a second one). */
 export async function deploymentFrequency(db: Queryable, scope: MetricScope): Promise<DeploymentFrequency> {
-  const { n } = await aggregate<{ n: number }>(db, scope, `select count(*)::int as n from (${DEPLOYMENT_FREQUENCY_ITEMS}) x`);
-  const { rows } = await metricQuery<{ week: string; week_start: string; count: number }>(
+  const row = await aggregate<{ n: number; per_week: WeekValue[] }>(
     db,
-    WEEKS_SQL(DEPLOYMENT_FREQUENCY_ITEMS, 'c.deployed_at'),
-    scopeParams(scope),
+    scope,
+    WITH_WEEKS(DEPLOYMENT_FREQUENCY_ITEMS, 'deployed_at', 'count(*)::int as n', 'count(*)::int as count, null::float8 as value'),
   );
   const days = (scope.to.getTime() - scope.from.getTime()) / 86_400_000;
-  return { total: n, perDay: n === 0 ? null : n / days, perWeek: rows };
+  const perWeek = row.per_week.map(({ week, week_start, count }) => ({ week, week_start, count }));
+  return { total: row.n, perDay: row.n === 0 ? null : row.n / days, perWeek };
 }
 
 export const deploymentFrequencyItems = (db: Queryable, scope: MetricScope, limit: number, offset: number) =>

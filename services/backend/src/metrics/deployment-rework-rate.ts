@@ -1,7 +1,7 @@
 import type { Queryable } from '../flow/transaction.ts';
 import { PARAMS_CTE } from './sql-params.ts';
 import { DEPLOYS_CTE, INCIDENTS_CTE } from './sql-deliveries.ts';
-import { aggregate, itemsPage } from './run.ts';
+import { aggregate, itemsPage, WITH_WEEKS, type WeekValue } from './run.ts';
 import type { MetricScope } from './scope.ts';
 
 /** Succeeded production deployments in range, each with the incident open at its deployed-at (if any). */
@@ -16,13 +16,19 @@ export const REWORK_ITEMS = `with ${PARAMS_CTE}, ${DEPLOYS_CTE}, ${INCIDENTS_CTE
   ) inc on true
   where s.deployed_at >= $2 and s.deployed_at < $3`;
 
-export async function reworkRate(db: Queryable, scope: MetricScope): Promise<{ value: number | null; count: number }> {
-  const row = await aggregate<{ count: number; rework: number }>(
+/** Share of succeeded deployments shipped during an incident, overall and per week of deployed-at. */
+export async function reworkRate(db: Queryable, scope: MetricScope): Promise<{ value: number | null; count: number; perWeek: WeekValue[] }> {
+  const row = await aggregate<{ count: number; rework: number; per_week: WeekValue[] }>(
     db,
     scope,
-    `select count(*)::int as count, (count(*) filter (where rework))::int as rework from (${REWORK_ITEMS}) x`,
+    WITH_WEEKS(
+      REWORK_ITEMS,
+      'deployed_at',
+      `count(*)::int as count, (count(*) filter (where rework))::int as rework`,
+      `count(*)::int as count, (count(*) filter (where rework))::float8 / count(*) as value`,
+    ),
   );
-  return { count: row.count, value: row.count === 0 ? null : row.rework / row.count };
+  return { count: row.count, value: row.count === 0 ? null : row.rework / row.count, perWeek: row.per_week };
 }
 
 export const reworkRateItems = (db: Queryable, scope: MetricScope, limit: number, offset: number) =>

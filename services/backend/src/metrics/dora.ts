@@ -28,10 +28,13 @@ export async function doraMetrics(db: Queryable, scope: MetricScope, itemsUrl: (
       total: frequency.total,
       per_week: frequency.perWeek,
     },
-    change_lead_time: metric('change_lead_time', leadTime.median, 'hours', leadTime.count, itemsUrl),
-    change_fail_rate: metric('change_fail_rate', failRate.value, 'fraction', failRate.count, itemsUrl),
-    failed_deployment_recovery_time: metric('failed_deployment_recovery_time', recovery.median, 'hours', recovery.count, itemsUrl),
-    deployment_rework_rate: metric('deployment_rework_rate', rework.value, 'fraction', rework.count, itemsUrl),
+    change_lead_time: { ...metric('change_lead_time', leadTime.median, 'hours', leadTime.count, itemsUrl), per_week: leadTime.perWeek },
+    change_fail_rate: { ...metric('change_fail_rate', failRate.value, 'fraction', failRate.count, itemsUrl), per_week: failRate.perWeek },
+    failed_deployment_recovery_time: {
+      ...metric('failed_deployment_recovery_time', recovery.median, 'hours', recovery.count, itemsUrl),
+      per_week: recovery.perWeek,
+    },
+    deployment_rework_rate: { ...metric('deployment_rework_rate', rework.value, 'fraction', rework.count, itemsUrl), per_week: rework.perWeek },
   };
 }
 

@@ -1,7 +1,7 @@
 import type { Queryable } from '../flow/transaction.ts';
 import { PARAMS_CTE } from './sql-params.ts';
-import { CHANGE_OUTCOMES_CTE, DEPLOYS_CTE, INCIDENTS_CTE } from './sql-deliveries.ts';
-import { aggregate, itemsPage } from './run.ts';
+import { CHANGE_OUTCOMES_CTE, DEPLOYS_CTE, INCIDENTS_CTE, keyAt, keyId } from './sql-deliveries.ts';
+import { aggregate, itemsPage, WITH_WEEKS, type WeekValue } from './run.ts';
 import { HOURS, type MetricScope } from './scope.ts';
 
 /**
@@ -13,26 +13,31 @@ export const RECOVERY_ITEMS = `with ${PARAMS_CTE}, ${DEPLOYS_CTE}, ${INCIDENTS_C
   recovered as (
     select o.*,
            case when o.failure = 'deployment_failed' then o.decided_at else o.incident_started_at end as failed_at,
-           case when o.failure = 'deployment_failed' then nx.deployed_at else o.incident_ended_at end as recovered_at,
-           case when o.failure = 'deployment_failed' then nx.deployment_id else o.incident_key end as recovered_by
+           case when o.failure = 'deployment_failed' then ${keyAt('o.later_success_key')} else o.incident_ended_at end as recovered_at,
+           case when o.failure = 'deployment_failed' then ${keyId('o.later_success_key')} else o.incident_key end as recovered_by
     from change_outcomes o
-    left join lateral (
-      select s.deployed_at, s.deployment_id from succeeded s
-      where o.failure = 'deployment_failed' and s.repository = o.repository and s.deployed_at > o.decided_at
-      order by s.deployed_at, s.deployment_id limit 1
-    ) nx on true
     where o.failure is not null
   )
-  select deployment_id, repository, environment, failure, incident_key, failed_at, recovered_at, recovered_by,
+  select deployment_id, repository, environment, decided_at, failure, incident_key, failed_at, recovered_at, recovered_by,
          ${HOURS('recovered_at - failed_at')} as hours
   from recovered`;
 
-export async function recoveryTime(db: Queryable, scope: MetricScope): Promise<{ median: number | null; count: number }> {
-  return aggregate<{ median: number | null; count: number }>(
+/**
+ * Median hours over the recovered failures, overall and per week of the failed deployment's
+ * deciding status (in range by definition, unlike an incident's start).
+ */
+export async function recoveryTime(db: Queryable, scope: MetricScope): Promise<{ median: number | null; count: number; perWeek: WeekValue[] }> {
+  const row = await aggregate<{ median: number | null; count: number; per_week: WeekValue[] }>(
     db,
     scope,
-    `select percentile_cont(0.5) within group (order by hours) as median, count(hours)::int as count from (${RECOVERY_ITEMS}) x`,
+    WITH_WEEKS(
+      RECOVERY_ITEMS,
+      'decided_at',
+      `percentile_cont(0.5) within group (order by hours) as median, count(hours)::int as count`,
+      `count(hours)::int as count, percentile_cont(0.5) within group (order by hours) as value`,
+    ),
   );
+  return { median: row.median, count: row.count, perWeek: row.per_week };
 }
 
 export const recoveryTimeItems = (db: Queryable, scope: MetricScope, limit: number, offset: number) =>

@@ -1,93 +1,60 @@
 import type { Queryable } from '../flow/transaction.ts';
-import { ACTIVE_MAPS_CTE, ISSUE_IS_ACTIVE, resolveStepJoins, resolvedStepId } from '../flow/effective-step.ts';
 import { PARAMS_CTE } from './sql-params.ts';
-import { aggregate, itemsPage } from './run.ts';
-import { HOURS, type MetricScope } from './scope.ts';
+import { aggregate, metricQuery, type ItemsPage } from './run.ts';
+import { DAY, refreshFlowSummaries } from './flow-summary.ts';
+import { HOURS, scopeParams, type MetricScope } from './scope.ts';
 import type { Phase } from './pr-cycle-time.ts';
 
 /**
- * Each active issue's history as intervals in a status — created → first transition in the first
- * transition's from-status (or the current status when it never moved), then each transition's
- * to-status until the next — with the active step each status maps to (issue-type mapping first,
- * then the any-type one; unmapped: no step), and per issue its first in_progress entry (`ip_at`)
- * and the first done entry after it (`done_at`), as window aggregates so no step joins back.
- * Only issues changed since `from` are walked; one untouched since then sits in its current status
- * for the whole range (counted by `stale_wip`).
+ * Reads the flow summaries (flow-summary.ts, refreshed before every flow query): per issue its
+ * intervals in a status with the step each maps to, its first in_progress entry (`ip_at`) and the
+ * first done entry after it (`done_at`). As when computed from the transitions on every call, only
+ * issues changed since `from` count with their history; one untouched since then sits in its
+ * current status for the whole range (counted by `stale_wip`).
  */
-const FLOW_BASE = `${PARAMS_CTE}, ${ACTIVE_MAPS_CTE},
-  issues as materialized (
-    select i.integration_id, i.external_id, i.key, i.issue_type, i.created_at, i.status_name
-    from jira_issues i
-    where i.tenant_id = $1 and i.created_at < $3 and i.updated_at >= $2
-      and ($4::bigint[] is null or i.integration_id = any($4::bigint[]))
-      and ($6::text[] is null or i.project_key = any($6::text[]))
-      and ${ISSUE_IS_ACTIVE}
-  ),
-  -- A lateral index walk per issue: far fewer rows than hashing every transition of the tenant.
-  trans as materialized (
-    select i.integration_id, i.external_id, i.key, i.issue_type, i.created_at,
-           t.from_status, t.to_status, t.transitioned_at as at,
-           lead(t.transitioned_at) over w as next_at,
-           row_number() over w as k
-    from issues i
-    cross join lateral (
-      select tr.from_status, tr.to_status, tr.transitioned_at, tr.external_id
-      from jira_issue_transitions tr
-      where tr.tenant_id = $1 and tr.integration_id = i.integration_id and tr.issue_external_id = i.external_id and tr.to_status is not null
-    ) t
-    window w as (partition by i.integration_id, i.external_id order by t.transitioned_at, t.external_id)
-  ),
-  intervals as (
-    select integration_id, external_id, key, issue_type, created_at, to_status as status, at as started_at, next_at as ended_at from trans
-    union all
-    select integration_id, external_id, key, issue_type, created_at, from_status, created_at, at from trans where k = 1
-    union all
-    select i.integration_id, i.external_id, i.key, i.issue_type, i.created_at, i.status_name, i.created_at, null from issues i
-    where not exists (select 1 from trans t where t.integration_id = i.integration_id and t.external_id = i.external_id)
-  ),
-  stepped as (
-    select iv.*, st.id as step_id, st.name as step, st.category, st.kind
-    from intervals iv
-    ${resolveStepJoins('m', 'iv.integration_id', 'iv.status', 'iv.issue_type')}
-    left join flow_steps st on st.id = ${resolvedStepId('m')}
-  ),
-  with_ip as (
-    select s.*, min(started_at) filter (where category = 'in_progress') over (partition by integration_id, external_id) as ip_at
-    from stepped s
-  ),
-  marked as materialized (
-    select w.*, min(started_at) filter (where category = 'done' and started_at > ip_at) over (partition by integration_id, external_id) as done_at
-    from with_ip w
-  ),
-  done_intervals as (
-    select m.*, least(coalesce(m.ended_at, m.done_at), m.done_at) as clip_end
-    from marked m where m.done_at >= $2 and m.done_at < $3 and m.started_at < m.done_at
-  ),
-  per_issue as (
-    select integration_id, external_id, key, issue_type, created_at, ip_at, done_at,
-           ${HOURS('done_at - ip_at')} as cycle_hours,
-           ${HOURS('done_at - created_at')} as lead_hours,
-           coalesce(sum(${HOURS('clip_end - greatest(started_at, ip_at)')})
-             filter (where category = 'in_progress' and kind = 'active' and coalesce(ended_at, 'infinity') > ip_at), 0)::float8 as active_hours
-    from done_intervals
-    group by integration_id, external_id, key, issue_type, created_at, ip_at, done_at
-  )`;
-
-/** Issues reaching done in range: cycle, lead and active time, and every interval up to the done entry. */
-export const FLOW_ITEMS = `with ${FLOW_BASE},
-  issue_intervals as (
-    select integration_id, external_id,
-           json_agg(json_build_object(
-             'status', status, 'step_id', step_id, 'step', step, 'category', category, 'kind', kind,
-             'from', started_at, 'to', clip_end, 'hours', ${HOURS('clip_end - started_at')}) order by started_at) as intervals
-    from done_intervals group by integration_id, external_id
-  )
-  select p.integration_id::int as integration_id, p.key, p.external_id, p.issue_type, p.created_at,
-         p.ip_at as in_progress_at, p.done_at, p.cycle_hours, p.lead_hours, p.active_hours, v.intervals
-  from per_issue p join issue_intervals v on v.integration_id = p.integration_id and v.external_id = p.external_id`;
+const SCOPED_ISSUE = (s: string) => `${s}.tenant_id = $1 and ${s}.created_at < $3 and ${s}.updated_at >= $2
+      and ($4::bigint[] is null or ${s}.integration_id = any($4::bigint[]))
+      and ($6::text[] is null or ${s}.project_key = any($6::text[]))
+      and ${ACTIVE_SUMMARY(s)}`;
 
 /**
- * Everything of the flow answer in one pass over the intervals. WIP at a day's end E counts the
+ * Not switched off. NOT IN over a hashed list rather than NOT EXISTS: the planner, seeing the
+ * (usually empty) table, picked a nested loop probing it once per summary row (~50 ms at a year).
+ */
+const ACTIVE_SUMMARY = (s: string) => `(${s}.integration_id, ${s}.issue_external_id) not in (
+        select dz.integration_id, dz.issue_external_id from issue_deactivations dz where dz.tenant_id = $1)`;
+
+const FLOW_BASE = `${PARAMS_CTE},
+  per_issue as materialized (
+    select s.integration_id, s.issue_external_id as external_id, s.key, s.issue_type, s.created_at,
+           s.in_progress_at as ip_at, s.done_at, s.cycle_hours, s.lead_hours, s.active_hours, s.step_ids, s.step_hours
+    from flow_issue_summaries s
+    where s.done_at >= $2 and s.done_at < $3 and ${SCOPED_ISSUE('s')}
+  )`;
+
+/**
+ * Issues reaching done in range, one page (ordered by done entry, then key): cycle, lead and active
+ * time, and every interval up to the done entry — read for the page's issues only, not for every
+ * issue of the range before paging (1.3 s for the first page of a year otherwise).
+ */
+const FLOW_ITEMS_PAGE = (limit: number, offset: number) => `with ${FLOW_BASE},
+  page as (
+    select p.*, count(*) over () as total_rows from per_issue p order by p.done_at, p.key limit ${limit} offset ${offset}
+  )
+  select p.integration_id::int as integration_id, p.key, p.external_id, p.issue_type, p.created_at,
+         p.ip_at as in_progress_at, p.done_at, p.cycle_hours, p.lead_hours, p.active_hours,
+         (select json_agg(json_build_object(
+                   'status', v.status, 'step_id', v.step_id, 'step', v.step, 'category', v.category, 'kind', v.kind,
+                   'from', v.started_at, 'to', v.clip_end, 'hours', ${HOURS('v.clip_end - v.started_at')}) order by v.started_at)
+          from flow_issue_intervals v
+          where v.tenant_id = $1 and v.integration_id = p.integration_id and v.issue_external_id = p.external_id
+            and v.started_at < p.done_at) as intervals,
+         p.total_rows
+  from page p order by p.done_at, p.key`;
+
+/**
+ * Everything of the flow answer from the per-issue summaries, one row per issue (the intervals
+ * table only serves the items). WIP at a day's end E counts the
  * in_progress intervals with start ≤ E < end: each adds +1 from the first day whose end is ≥ its
  * start and −1 from the first whose end is ≥ its end, and a running sum over the days gives the count.
  */
@@ -99,22 +66,29 @@ const FLOW_SUMMARY = `with ${FLOW_BASE},
     ) x
   ),
   first_eod as (select (min(d) + interval '1 day') at time zone 'UTC' as e0 from days),
+  -- n = max(0, ceil((t − e0) / 1 day)) with e0 a UTC midnight = max(0, day number of t − e0's).
+  -- An interval that ends by the first day's end adds +1 and −1 to day 0: it is left out.
+  wip_pairs as materialized (
+    select greatest(0, x.s - f.d0) as ns, case when x.e is not null then greatest(0, x.e - f.d0) end as ne
+    from (
+      select unnest(s.wip_start_days) as s, unnest(s.wip_end_days) as e
+      from flow_issue_summaries s where ${SCOPED_ISSUE('s')}
+    ) x
+    cross join (select ${DAY('e0')} as d0 from first_eod) f
+    where x.e is null or x.e > f.d0 or x.s > f.d0
+  ),
   wip_delta as (
-    select greatest(0, ceil(extract(epoch from (s.started_at - f.e0)) / 86400))::int as n, 1 as delta
-    from marked s, first_eod f where s.category = 'in_progress' and s.started_at < $3::timestamptz + interval '1 day'
+    select ns as n, count(*) as delta from wip_pairs group by ns
     union all
-    select greatest(0, ceil(extract(epoch from (s.ended_at - f.e0)) / 86400))::int, -1
-    from marked s, first_eod f where s.category = 'in_progress' and s.ended_at is not null and s.started_at < $3::timestamptz + interval '1 day'
+    select ne, -count(*) from wip_pairs where ne is not null group by ne
   ),
   stale_wip as (
     select count(*)::int as n
-    from jira_issues i
-    ${resolveStepJoins('z', 'i.integration_id', 'i.status_name', 'i.issue_type')}
-    join flow_steps st on st.id = ${resolvedStepId('z')} and st.category = 'in_progress'
-    where i.tenant_id = $1 and i.updated_at < $2
-      and ($4::bigint[] is null or i.integration_id = any($4::bigint[]))
-      and ($6::text[] is null or i.project_key = any($6::text[]))
-      and ${ISSUE_IS_ACTIVE}
+    from flow_issue_summaries s
+    where s.tenant_id = $1 and s.updated_at < $2 and s.current_category = 'in_progress'
+      and ($4::bigint[] is null or s.integration_id = any($4::bigint[]))
+      and ($6::text[] is null or s.project_key = any($6::text[]))
+      and ${ACTIVE_SUMMARY('s')}
   ),
   wip as (
     select days.d, (sum(coalesce(w.delta, 0)) over (order by days.n) + (select n from stale_wip))::int as count
@@ -128,12 +102,14 @@ const FLOW_SUMMARY = `with ${FLOW_BASE},
     from weeks left join per_issue p on date_trunc('week', p.done_at at time zone 'UTC') = weeks.w
     group by weeks.w
   ),
+  step_sums as (
+    select h.step_id, sum(h.hours)::float8 as total_hours, count(*)::int as issues
+    from per_issue p cross join lateral unnest(p.step_ids, p.step_hours) h(step_id, hours)
+    group by h.step_id
+  ),
   steps as (
-    select step_id::int as step_id, step, category, kind,
-           sum(${HOURS('clip_end - started_at')})::float8 as total_hours,
-           count(distinct (integration_id, external_id))::int as issues
-    from done_intervals where step_id is not null
-    group by step_id, step, category, kind
+    select t.step_id::int as step_id, st.name as step, st.category, st.kind, t.total_hours, t.issues
+    from step_sums t join flow_steps st on st.id = t.step_id
   )
   select (select count(*)::int from per_issue) as count,
          (select percentile_cont(0.5) within group (order by cycle_hours) from per_issue) as cycle_median,
@@ -159,6 +135,7 @@ export interface FlowMetrics {
 }
 
 export async function flowMetrics(db: Queryable, scope: MetricScope): Promise<FlowMetrics> {
+  await refreshFlowSummaries(db, scope.tenantId);
   const s = await aggregate<{
     count: number;
     cycle_median: number | null;
@@ -182,5 +159,16 @@ export async function flowMetrics(db: Queryable, scope: MetricScope): Promise<Fl
   };
 }
 
-export const flowItems = (db: Queryable, scope: MetricScope, limit: number, offset: number) =>
-  itemsPage(db, scope, FLOW_ITEMS, 'done_at, key', limit, offset);
+export type FlowItem = Record<string, unknown>;
+
+export async function flowItems(db: Queryable, scope: MetricScope, limit: number, offset: number): Promise<ItemsPage<FlowItem>> {
+  await refreshFlowSummaries(db, scope.tenantId);
+  const { rows } = await metricQuery<FlowItem & { total_rows: string }>(db, FLOW_ITEMS_PAGE(limit, offset), scopeParams(scope));
+  let total = rows[0] ? Number(rows[0].total_rows) : 0;
+  if (!rows[0] && offset > 0) {
+    const counted = await metricQuery<{ n: string }>(db, `with ${FLOW_BASE} select count(*) as n from per_issue`, scopeParams(scope));
+    total = Number(counted.rows[0]?.n ?? 0);
+  }
+  const items = rows.map(({ total_rows: _total, ...item }) => item);
+  return { items, total, limit, offset };
+}

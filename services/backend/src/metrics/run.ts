@@ -66,13 +66,27 @@ export async function aggregate<T extends pg.QueryResultRow>(db: Queryable, scop
   return rows[0];
 }
 
-/** Weeks (ISO) overlapping `[from, to)` with a count per week from `counts` (zero when absent). */
-export const WEEKS_SQL = (countsSql: string, timeColumn: string) => `
-  with weeks as (
+export interface WeekValue {
+  week: string;
+  week_start: string;
+  count: number;
+  value: number | null;
+}
+
+/**
+ * One query for a metric and its weekly trend: `overall` aggregated over all items, and per ISO week
+ * of `[from, to)` the items whose `timeColumn` falls in it aggregated by `perWeek` (which names a
+ * `count` and a `value`), as `per_week` (every week of the range, count 0 and value null when empty).
+ * The items are computed once (a materialized CTE) for both.
+ */
+export const WITH_WEEKS = (itemsSql: string, timeColumn: string, overall: string, perWeek: string) => `
+  with x as materialized (${itemsSql}),
+  weeks as (
     select w from generate_series(date_trunc('week', $2::timestamptz at time zone 'UTC'), ($3::timestamptz at time zone 'UTC') - interval '1 microsecond', interval '1 week') w
   ),
-  counted as (
-    select date_trunc('week', ${timeColumn} at time zone 'UTC') as w, count(*)::int as n from (${countsSql}) c group by 1
-  )
-  select to_char(weeks.w, 'IYYY-"W"IW') as week, to_char(weeks.w, 'YYYY-MM-DD') as week_start, coalesce(counted.n, 0) as count
-  from weeks left join counted on counted.w = weeks.w order by weeks.w`;
+  per as (select date_trunc('week', ${timeColumn} at time zone 'UTC') as w, ${perWeek} from x group by 1)
+  select ${overall},
+         coalesce((select json_agg(json_build_object('week', to_char(weeks.w, 'IYYY-"W"IW'), 'week_start', to_char(weeks.w, 'YYYY-MM-DD'),
+                                                     'count', coalesce(per.count, 0), 'value', per.value) order by weeks.w)
+                   from weeks left join per on per.w = weeks.w), '[]') as per_week
+  from x`;
