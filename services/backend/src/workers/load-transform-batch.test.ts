@@ -105,4 +105,16 @@ describe('several transform messages in one transaction', () => {
     expect(await query('select key from jira_issues where key = $1', ['BT-10'])).toEqual([{ key: 'BT-10' }]);
     expect(await query('select status from raw_extraction_data where id = $1', [hugeIds[0]])).toEqual([{ status: 'pending' }]);
   });
+
+  it('records of no job (stored before jobs existed) load', async () => {
+    const record = issue(20);
+    const { rows } = await p.backend.pool.query<{ id: number }>(
+      `insert into raw_extraction_data (tenant_id, integration_id, entity_type, external_id, raw_data, content_hash)
+       values ($1, $2, 'jira_issues', $3, $4, 'h-20') returning id`,
+      [p.tenant.id, p.integrationId, record.id, JSON.stringify(record)],
+    );
+    const { results } = await handleTransformMessages(p.backend.pool, [message('jira_issues', [rows[0]!.id], null)], logger);
+    expect(results).toEqual([{ ok: true }]);
+    expect(await query('select key from jira_issues where key = $1', ['BT-20'])).toEqual([{ key: 'BT-20' }]);
+  });
 });

@@ -205,7 +205,7 @@ async function settle(
       where r.tenant_id = $1 and r.id = f.id)`);
   }
   // Out of the outbox: loaded, or failed and archived as a dead letter (replay brings it back).
-  parts.push(`outbox as (delete from raw_outbox where raw_id = any(${param(settled.map((s) => s.id))}::bigint[]))`);
+  parts.push(`outbox as (delete from raw_outbox where tenant_id = $1::bigint and raw_id = any(${param(settled.map((s) => s.id))}::bigint[]))`);
   const perJob = new Map<number, { transformed: number; failed: number }>();
   for (const s of settled) {
     if (s.jobId === null) continue;
