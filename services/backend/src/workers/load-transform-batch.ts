@@ -4,7 +4,7 @@ import { withTransaction } from '@tributary/db';
 import { transformerFor, UPDATED_AT_COLUMN } from './transformers/index.ts';
 import { TransformError, type NormalizedTable } from './transformers/types.ts';
 import { upsertStatement, type RowToLoad } from './upsert-normalized.ts';
-import { projectionSql } from './raw-projections.ts';
+import { projectRaw } from './raw-projections.ts';
 import { restoreNul } from '../raw/raw-record-checks.ts';
 
 export interface RecordFailure {
@@ -54,8 +54,8 @@ export async function loadTransformBatch(pool: pg.Pool, message: TransformMessag
 /**
  * Loads several transform messages in one transaction, one outcome per message
  * (same order). Per tenant × integration × entity type, two statements:
- * the claim marks the raw rows completed and returns only the JSON their
- * transformer reads; after transforming, one statement upserts the normalized
+ * the claim marks the raw rows completed and returns them; after transforming
+ * (each record cut to the JSON paths its transformer reads), one statement upserts the normalized
  * rows, turns records that failed into `failed` with their reason (a bad record
  * fails alone, not its batch), deletes the outbox rows of every settled raw id
  * and counts progress on the jobs. Rows already completed are not claimed,
@@ -96,7 +96,8 @@ export async function loadTransformBatches(
           if (raw.job_id !== null) outcome.jobIds.add(raw.job_id);
           try {
             // Transformers see exactly what the source sent (NUL included); the loader drops NUL from text columns.
-            const produced = transformer.transform(restoreNul(raw.raw_data, raw.extraction_metadata), {
+            const record = projectRaw(group.entityType, restoreNul(raw.raw_data, raw.extraction_metadata), raw.extraction_metadata);
+            const produced = transformer.transform(record, {
               rawId: raw.id,
               externalId: raw.external_id,
               metadata: raw.extraction_metadata,
@@ -150,26 +151,19 @@ function groupsOf(messages: readonly TransformMessage[]): Group[] {
 }
 
 /**
- * Marks the group's pending and failed raw rows completed and returns them. The row lock of the
- * update serialises two deliveries of the same ids: the second waits, then finds the rows
- * completed and claims none. `error` is left for `settle` (it tells a record that failed before).
- * The raw JSON is detoasted once (`|| '{}'`: raw_data is always an object) and projected to what
- * the transformer reads.
+ * Marks the group's pending and failed raw rows completed and returns them, with only the columns
+ * the load needs. The row lock of the update serialises two deliveries of the same ids: the second
+ * waits, then finds the rows completed and claims none. `error` is left for `settle` (it tells a
+ * record that failed before).
  */
 async function claim(client: pg.PoolClient, group: Group, ids: readonly number[]): Promise<ClaimedRow[]> {
-  const projected = projectionSql(group.entityType, 'x.d', 'c.extraction_metadata');
   const { rows } = await client.query<ClaimedRow>(
-    `with c as (
-       update raw_extraction_data set status = 'completed', processed_at = now(), attempts = attempts + 1
-       where tenant_id = $1 and integration_id = $2 and entity_type = $3 and id = any($4::bigint[]) and status <> 'completed'
-       returning id, job_id, external_id, error is not null as was_failed, extraction_metadata, raw_data
-     )
-     select c.id, c.job_id, c.external_id, c.was_failed, c.extraction_metadata, ${projected} as raw_data
-     from c cross join lateral (select c.raw_data || '{}'::jsonb as d offset 0) x
-     order by c.id`,
+    `update raw_extraction_data set status = 'completed', processed_at = now(), attempts = attempts + 1
+     where tenant_id = $1 and integration_id = $2 and entity_type = $3 and id = any($4::bigint[]) and status <> 'completed'
+     returning id, job_id, external_id, error is not null as was_failed, extraction_metadata, raw_data`,
     [group.tenantId, group.integrationId, group.entityType, ids],
   );
-  return rows;
+  return rows.sort((a, b) => a.id - b.id);
 }
 
 /**

@@ -2,10 +2,10 @@ import type { EntityType } from '@tributary/contracts';
 import { DEFAULT_STORY_POINTS_FIELDS } from './transformers/jira-issues.ts';
 
 /**
- * The part of a raw record a transformer reads. The loader asks Postgres for only this part, so
- * neither the wire, `JSON.parse` nor zod pay for what the table never holds (a Jira issue's
- * description and creator, a pull request's full head and base repositories). Absent keys stay
- * absent and nulls stay null, so a record that fails validation fails with the same message.
+ * The part of a raw record a transformer reads. The loader hands the transformer only this part,
+ * so zod does not walk what the table never holds (a Jira issue's description and creator, a pull
+ * request's full head and base repositories). Absent keys stay absent and nulls stay null, so a
+ * record that fails validation fails with the same message.
  */
 export interface RawProjection {
   /** Keys kept with their whole value. */
@@ -81,35 +81,28 @@ export const RAW_PROJECTIONS: Partial<Record<EntityType, { projection: RawProjec
 };
 
 /**
- * The SQL expression of the projected record. `record` must be an already detoasted jsonb object
- * (each access to a compressed column would decompress it again); `metadata` the row's
- * `extraction_metadata`. Keys are our own constants, checked before they are inlined.
+ * The part of `raw` the entity type's transformer reads (the record itself when it has no
+ * projection). Picking keys out of the parsed record is cheap; validating keys nobody reads is
+ * not (zod copies every unknown key of a loose object). Projecting in SQL was measured slower:
+ * rebuilding jsonb in Postgres costs more than parsing the whole text in Node.
  */
-export function projectionSql(entityType: EntityType, record: string, metadata: string): string {
+export function projectRaw(entityType: EntityType, raw: unknown, metadata: Record<string, unknown>): unknown {
   const entry = RAW_PROJECTIONS[entityType];
-  if (!entry) return record;
-  const projected = objectSql(record, entry.projection, metadata, 0);
-  return entry.unlessApi === undefined
-    ? projected
-    : `case when ${metadata}->>${literal('api')} = ${literal(entry.unlessApi)} then ${record} else ${projected} end`;
+  if (!entry || (entry.unlessApi !== undefined && metadata.api === entry.unlessApi)) return raw;
+  return pick(raw, entry.projection, metadata);
 }
 
-function objectSql(value: string, projection: RawProjection, metadata: string, depth: number): string {
-  const key = `k${depth}`;
-  const inner = `v${depth}`;
-  const within = Object.entries(projection.within ?? {});
-  const keys = [...(projection.keep ?? []), ...within.map(([name]) => name)].map(literal);
-  const named = (projection.keepNamedBy ?? []).map((field) => ` or ${key} = ${metadata}->>${literal(field)}`).join('');
-  const projectedValue =
-    within.length === 0
-      ? inner
-      : `case ${key} ${within.map(([name, sub]) => `when ${literal(name)} then ${objectSql(inner, sub, metadata, depth + 1)}`).join(' ')} else ${inner} end`;
-  if (keys.length === 0 && named === '') return `'{}'::jsonb`;
-  // jsonb_object_agg over no rows is null: an object with none of the keys stays an (empty) object.
-  return `case when jsonb_typeof(${value}) = 'object' then (select coalesce(jsonb_object_agg(${key}, ${projectedValue}), '{}'::jsonb) from jsonb_each(${value}) as j${depth}(${key}, ${inner}) where ${key} in (${keys.length > 0 ? keys.join(', ') : 'null'})${named}) else ${value} end`;
-}
-
-function literal(text: string): string {
-  if (!/^[A-Za-z0-9_]+$/.test(text)) throw new Error(`not a plain JSON key: ${text}`);
-  return `'${text}'`;
+function pick(value: unknown, projection: RawProjection, metadata: Record<string, unknown>): unknown {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return value;
+  const source = value as Record<string, unknown>;
+  const out: Record<string, unknown> = {};
+  for (const key of projection.keep ?? []) if (Object.hasOwn(source, key)) out[key] = source[key];
+  for (const field of projection.keepNamedBy ?? []) {
+    const key = metadata[field];
+    if (typeof key === 'string' && Object.hasOwn(source, key)) out[key] = source[key];
+  }
+  for (const [key, inner] of Object.entries(projection.within ?? {})) {
+    if (Object.hasOwn(source, key)) out[key] = pick(source[key], inner, metadata);
+  }
+  return out;
 }
