@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
+import { hearPoolErrors } from '@tributary/db';
 import type { ServiceName, Stack } from '../scripts/stack.ts';
 import { seedDemo } from '../scripts/seed-demo.ts';
 import {
@@ -75,7 +76,8 @@ const perThousand = (seconds: number, records: number) => ((seconds / records) *
 export async function benchEndToEnd(issues = 100_000, pulls = 20_000): Promise<BenchResult> {
   const db = await benchDatabase('e2e');
   const databaseName = new URL(db.url).pathname.slice(1);
-  const pool = new pg.Pool({ connectionString: db.url, max: 4 });
+  // Heard: dropping the database at the end ends its idle connections with an error event.
+  const pool = hearPoolErrors(new pg.Pool({ connectionString: db.url, max: 4 }));
   const dumps = await mkdtemp(path.join(tmpdir(), 'tributary-e2e-'));
   let bench: BenchStack | undefined;
   try {
@@ -131,7 +133,7 @@ export async function benchEndToEnd(issues = 100_000, pulls = 20_000): Promise<B
 
     const ceilingDb = await benchDatabase('ceiling');
     // One connection holds the COPYs; the other answers catalog queries meanwhile.
-    const ceiling = new pg.Pool({ connectionString: ceilingDb.url, max: 2 });
+    const ceiling = hearPoolErrors(new pg.Pool({ connectionString: ceilingDb.url, max: 2 }));
     const client = await ceiling.connect();
     try {
       for (const table of setupTables) {

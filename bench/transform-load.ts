@@ -1,5 +1,6 @@
 import pg from 'pg';
 import { MAX_TRANSFORM_BATCH, type EntityType, type TransformMessage } from '@tributary/contracts';
+import { hearPoolErrors } from '@tributary/db';
 import { createLogger } from '@tributary/observability';
 import { QueueConnection, Publisher, retryTiersFromMs } from '@tributary/queue';
 import { transformerFor, UPDATED_AT_COLUMN } from '../services/backend/src/workers/transformers/index.ts';
@@ -94,7 +95,8 @@ export async function benchTransformLoad(issues = 100_000, pulls = 20_000, round
   let total = 0;
   for (let round = 0; round < rounds; round++) {
     const db = await benchDatabase('transform');
-    const pool = new pg.Pool({ connectionString: db.url, max: 4 });
+    // Heard: dropping the database at the end ends its idle connections with an error event.
+    const pool = hearPoolErrors(new pg.Pool({ connectionString: db.url, max: 4 }));
     try {
       const work = await seedRaw(pool, issues, pulls);
       total = work.total;
