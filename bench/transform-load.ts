@@ -8,7 +8,7 @@ import type { NormalizedRow } from '../services/backend/src/workers/transformers
 import { jiraIssue, ghPullSingle } from '../services/backend/src/workers/transformers/fixtures.ts';
 import { loadTransformBatches, type LoadStep } from '../services/backend/src/workers/load-transform-batch.ts';
 import { startReplica, type Replica } from '../tests/scale/support/replicas.ts';
-import { AMQP_URL, BENCH_TIERS, benchDatabase, benchStack, benchWorkers, median, timed, type BenchResult } from './support.ts';
+import { AMQP_URL, BENCH_TIERS, benchDatabase, benchStack, benchWorkers, cpuSeconds, median, PostgresCpu, timed, type BenchResult } from './support.ts';
 
 
 /** A Jira issue as the raw layer holds it: without its inline changelog (DESIGN §3, that is its own record). */
@@ -91,6 +91,7 @@ async function bareUpsert(pool: pg.Pool, work: Workload, rowsByBatch: { table: s
 export async function benchTransformLoad(issues = 100_000, pulls = 20_000, rounds = 1): Promise<BenchResult> {
   const pipelineTimes: number[] = [];
   const steps = new Map<LoadStep, number>();
+  const cpu = { bare: [] as { node: number; postgres: number }[], pipeline: [] as { node: number; postgres: number }[] };
   const bareTimes: number[] = [];
   let total = 0;
   for (let round = 0; round < rounds; round++) {
@@ -113,7 +114,14 @@ export async function benchTransformLoad(issues = 100_000, pulls = 20_000, round
         });
         return { table: rows[0]!.table, rows };
       });
+      const databaseName = new URL(db.url).pathname.slice(1);
+      const bareDbCpu = new PostgresCpu(pool, databaseName);
+      await bareDbCpu.sample();
+      const bareNodeStart = process.cpuUsage();
       bareTimes.push(await timed(() => bareUpsert(pool, work, rowsByBatch)));
+      const bareNode = process.cpuUsage(bareNodeStart);
+      await bareDbCpu.sample();
+      cpu.bare.push({ node: (bareNode.user + bareNode.system) / 1e6, postgres: bareDbCpu.total() });
       await pool.query('truncate jira_issues, github_pull_requests');
 
       const workers = benchWorkers();
@@ -130,7 +138,11 @@ export async function benchTransformLoad(issues = 100_000, pulls = 20_000, round
       }).start();
       const publisher = new Publisher(connection, { logger });
       let closed = false;
+      const pipeDbCpu = new PostgresCpu(pool, databaseName);
+      const workerPid = bench.stack.process('worker')?.pid;
       try {
+        await pipeDbCpu.sample();
+        const workerStart = cpuSeconds(workerPid);
         pipelineTimes.push(
           await timed(async () => {
             await Promise.all(
@@ -149,10 +161,13 @@ export async function benchTransformLoad(issues = 100_000, pulls = 20_000, round
             for (;;) {
               const { rows } = await pool.query<{ n: number }>(`select count(*)::int as n from raw_extraction_data where status = 'pending'`);
               if (rows[0]!.n === 0) break;
+              await pipeDbCpu.sample();
               await new Promise((resolve) => setTimeout(resolve, 100));
             }
           }),
         );
+        await pipeDbCpu.sample();
+        cpu.pipeline.push({ node: cpuSeconds(workerPid) - workerStart, postgres: pipeDbCpu.total() });
         const loaded = await pool.query<{ n: number }>(
           'select (select count(*) from jira_issues) + (select count(*) from github_pull_requests) as n',
         );
@@ -197,9 +212,16 @@ export async function benchTransformLoad(issues = 100_000, pulls = 20_000, round
       `bare multi-row upsert of the precomputed normalized rows: ${bareRate.toFixed(0)} records/s`,
       `pipeline (publish → RabbitMQ → worker → transform → upsert → raw rows completed): ${pipeRate.toFixed(0)} records/s`,
       `ratio pipeline / bare: ${((pipeRate / bareRate) * 100).toFixed(1)} % (target ≥ 50 %)`,
+      `CPU seconds per 1 000 records (median of rounds; Postgres = the backends of the benchmark's database): bare ${cpuLine(cpu.bare, total, 'this process')}; pipeline ${cpuLine(cpu.pipeline, total, 'worker process')}`,
       `where a transaction's time goes (the same work in-process, ${process.env.WORKER_BATCH_MESSAGES ?? 4} messages per transaction, one at a time): ${stepShares(steps)}`,
     ],
   };
+}
+
+function cpuLine(samples: readonly { node: number; postgres: number }[], records: number, node: string): string {
+  const per = (values: number[]) => ((median(values) / records) * 1000).toFixed(3);
+  const total = samples.map((s) => s.node + s.postgres);
+  return `${node} ${per(samples.map((s) => s.node))} + Postgres ${per(samples.map((s) => s.postgres))} = ${per(total)}`;
 }
 
 function stepShares(steps: ReadonlyMap<LoadStep, number>): string {
