@@ -44,7 +44,7 @@ async function scenario(keepVersions: number, issues: number, pulls: number, cha
   try {
     bench = await benchStack(db.url, {
       worker: { RAW_KEEP_VERSIONS: String(keepVersions), RAW_PRUNE_INTERVAL_SECONDS: '1' },
-      simulator: { SIM_SEED: '11', SIM_JIRA_ISSUES: String(issues), SIM_GITHUB_PRS: String(pulls), SIM_GITHUB_RATE_LIMIT: '0' },
+      simulator: { SIM_SEED: '11', SIM_JIRA_ISSUES: String(issues), SIM_GITHUB_PRS: String(pulls), SIM_GITHUB_RATE_LIMIT: '10000000' },
     });
     const stack = bench.stack;
     const seeded = await seedDemo({ backendUrl: stack.urls.backend, adminToken: stack.adminToken, simulatorUrl: stack.urls.simulator });

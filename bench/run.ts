@@ -16,7 +16,11 @@ import type { BenchResult } from './support.ts';
 const benchmarks: Record<string, () => Promise<BenchResult>> = {
   'raw-ingest': () => benchRawIngest(Number(process.env.BENCH_RAW_RECORDS ?? 100_000)),
   'transform-load': () =>
-    benchTransformLoad(Number(process.env.BENCH_ISSUES ?? 100_000), Number(process.env.BENCH_PRS ?? 20_000)),
+    benchTransformLoad(
+      Number(process.env.BENCH_ISSUES ?? 100_000),
+      Number(process.env.BENCH_PRS ?? 20_000),
+      Number(process.env.BENCH_ROUNDS ?? 1),
+    ),
   quota: () => benchQuota(),
   'source-efficiency': () => benchSourceEfficiency(
       Number(process.env.BENCH_EFFICIENCY_PRS ?? 2000),

@@ -46,7 +46,7 @@ async function runShape(shape: Shape, issues: number, pulls: number): Promise<{ 
         SIM_JIRA_ISSUES: String(issues),
         SIM_GITHUB_REPOS: '2',
         SIM_GITHUB_PRS: String(pulls),
-        SIM_GITHUB_RATE_LIMIT: '0',
+        SIM_GITHUB_RATE_LIMIT: '10000000',
         SIM_LATENCY_MS: '20',
       },
     });

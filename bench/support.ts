@@ -1,7 +1,10 @@
 import os from 'node:os';
+import { createReadStream, createWriteStream, readFileSync } from 'node:fs';
+import { pipeline } from 'node:stream/promises';
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import amqp from 'amqplib';
+import { from as copyFrom, to as copyTo } from 'pg-copy-streams';
 import { deleteTopology, retryTiersFromMs } from '@tributary/queue';
 import { startStack, type ServiceName, type Stack, type StackOptions } from '../scripts/stack.ts';
 import { runMigrations } from '@tributary/db';
@@ -108,3 +111,75 @@ export async function benchStack(
 
 /** Worker concurrency for benchmarks (BENCH_WORKERS, default 4). */
 export const benchWorkers = () => process.env.BENCH_WORKERS ?? '4';
+
+/** Kernel clock ticks per second (`getconf CLK_TCK`): 100 on every Linux this runs on. */
+const CLOCK_TICKS = 100;
+
+/** CPU seconds (user + system) a live process has used so far, from /proc/<pid>/stat; NaN when it is gone. */
+export function cpuSeconds(pid: number | undefined): number {
+  if (!pid) return Number.NaN;
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // Fields after the command name (which may hold spaces, so split after its closing paren).
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS;
+  } catch {
+    return Number.NaN;
+  }
+}
+
+/**
+ * CPU seconds of the Postgres processes working for one database: its backends and autovacuum
+ * workers (listed by pg_stat_activity), sampled while the work runs, so a backend that exits
+ * (a pool closing an idle connection) keeps what it used up to its last sample. Shared
+ * processes (WAL writer, checkpointer, background writer) also serve other databases on this
+ * server and are left out.
+ */
+export class PostgresCpu {
+  readonly #pool: pg.Pool;
+  readonly #database: string;
+  readonly #first = new Map<number, number>();
+  readonly #last = new Map<number, number>();
+  #started = false;
+
+  constructor(pool: pg.Pool, database: string) {
+    this.#pool = pool;
+    this.#database = database;
+  }
+
+  /** Reads every backend of the database; the first call sets the baseline of the ones alive then. */
+  async sample(): Promise<void> {
+    const { rows } = await this.#pool.query<{ pid: number }>('select pid from pg_stat_activity where datname = $1', [this.#database]);
+    for (const { pid } of rows) {
+      const seconds = cpuSeconds(pid);
+      if (Number.isNaN(seconds)) continue;
+      if (!this.#first.has(pid)) this.#first.set(pid, this.#started ? 0 : seconds);
+      this.#last.set(pid, seconds);
+    }
+    this.#started = true;
+  }
+
+  /** CPU seconds used since the first sample. */
+  total(): number {
+    let sum = 0;
+    for (const [pid, last] of this.#last) sum += last - (this.#first.get(pid) ?? 0);
+    return sum;
+  }
+}
+
+/** Streams a `COPY … TO STDOUT` of one connection into a file (binary format keeps the bytes as Postgres has them). */
+export async function copyToFile(pool: pg.Pool, sql: string, file: string): Promise<void> {
+  const client = await pool.connect();
+  try {
+    await pipeline(client.query(copyTo(sql)), createWriteStream(file));
+  } finally {
+    client.release();
+  }
+}
+
+/** Streams a file into a `COPY … FROM STDIN`; resolves with the rows copied. */
+export async function copyFromFile(client: pg.PoolClient, sql: string, file: string): Promise<number> {
+  const stream = client.query(copyFrom(sql));
+  await pipeline(createReadStream(file), stream);
+  return stream.rowCount;
+}

@@ -1,16 +1,19 @@
 import pg from 'pg';
 import { MAX_TRANSFORM_BATCH, type EntityType, type TransformMessage } from '@tributary/contracts';
+import { hearPoolErrors } from '@tributary/db';
 import { createLogger } from '@tributary/observability';
 import { QueueConnection, Publisher, retryTiersFromMs } from '@tributary/queue';
 import { transformerFor, UPDATED_AT_COLUMN } from '../services/backend/src/workers/transformers/index.ts';
 import type { NormalizedRow } from '../services/backend/src/workers/transformers/types.ts';
 import { jiraIssue, ghPullSingle } from '../services/backend/src/workers/transformers/fixtures.ts';
+import { loadTransformBatches, type LoadStep } from '../services/backend/src/workers/load-transform-batch.ts';
 import { startReplica, type Replica } from '../tests/scale/support/replicas.ts';
-import { AMQP_URL, BENCH_TIERS, benchDatabase, benchStack, benchWorkers, median, timed, type BenchResult } from './support.ts';
+import { AMQP_URL, BENCH_TIERS, benchDatabase, benchStack, benchWorkers, cpuSeconds, median, PostgresCpu, timed, type BenchResult } from './support.ts';
 
 
+/** A Jira issue as the raw layer holds it: without its inline changelog (DESIGN §3, that is its own record). */
 function issueRecord(n: number): Record<string, unknown> {
-  const base = jiraIssue() as { fields: Record<string, unknown> } & Record<string, unknown>;
+  const { changelog: _changelog, ...base } = jiraIssue() as { fields: Record<string, unknown> } & Record<string, unknown>;
   const day = String(1 + (n % 28)).padStart(2, '0');
   return {
     ...base,
@@ -87,11 +90,14 @@ async function bareUpsert(pool: pg.Pool, work: Workload, rowsByBatch: { table: s
  */
 export async function benchTransformLoad(issues = 100_000, pulls = 20_000, rounds = 1): Promise<BenchResult> {
   const pipelineTimes: number[] = [];
+  const steps = new Map<LoadStep, number>();
+  const cpu = { bare: [] as { node: number; postgres: number }[], pipeline: [] as { node: number; postgres: number }[] };
   const bareTimes: number[] = [];
   let total = 0;
   for (let round = 0; round < rounds; round++) {
     const db = await benchDatabase('transform');
-    const pool = new pg.Pool({ connectionString: db.url, max: 4 });
+    // Heard: dropping the database at the end ends its idle connections with an error event.
+    const pool = hearPoolErrors(new pg.Pool({ connectionString: db.url, max: 4 }));
     try {
       const work = await seedRaw(pool, issues, pulls);
       total = work.total;
@@ -108,7 +114,14 @@ export async function benchTransformLoad(issues = 100_000, pulls = 20_000, round
         });
         return { table: rows[0]!.table, rows };
       });
+      const databaseName = new URL(db.url).pathname.slice(1);
+      const bareDbCpu = new PostgresCpu(pool, databaseName);
+      await bareDbCpu.sample();
+      const bareNodeStart = process.cpuUsage();
       bareTimes.push(await timed(() => bareUpsert(pool, work, rowsByBatch)));
+      const bareNode = process.cpuUsage(bareNodeStart);
+      await bareDbCpu.sample();
+      cpu.bare.push({ node: (bareNode.user + bareNode.system) / 1e6, postgres: bareDbCpu.total() });
       await pool.query('truncate jira_issues, github_pull_requests');
 
       const workers = benchWorkers();
@@ -124,7 +137,12 @@ export async function benchTransformLoad(issues = 100_000, pulls = 20_000, round
         logger,
       }).start();
       const publisher = new Publisher(connection, { logger });
+      let closed = false;
+      const pipeDbCpu = new PostgresCpu(pool, databaseName);
+      const workerPid = bench.stack.process('worker')?.pid;
       try {
+        await pipeDbCpu.sample();
+        const workerStart = cpuSeconds(workerPid);
         pipelineTimes.push(
           await timed(async () => {
             await Promise.all(
@@ -143,19 +161,42 @@ export async function benchTransformLoad(issues = 100_000, pulls = 20_000, round
             for (;;) {
               const { rows } = await pool.query<{ n: number }>(`select count(*)::int as n from raw_extraction_data where status = 'pending'`);
               if (rows[0]!.n === 0) break;
+              await pipeDbCpu.sample();
               await new Promise((resolve) => setTimeout(resolve, 100));
             }
           }),
         );
+        await pipeDbCpu.sample();
+        cpu.pipeline.push({ node: cpuSeconds(workerPid) - workerStart, postgres: pipeDbCpu.total() });
         const loaded = await pool.query<{ n: number }>(
           'select (select count(*) from jira_issues) + (select count(*) from github_pull_requests) as n',
         );
         if (Number(loaded.rows[0]!.n) !== work.total) throw new Error(`loaded ${loaded.rows[0]!.n} of ${work.total}`);
+        // The worker must not see the rows made pending again below.
+        for (const extra of extraWorkers.splice(0)) await extra.stop();
+        await bench.close();
+        closed = true;
+        // The same work again in this process, one transaction after another, timing each step.
+        await pool.query(`update raw_extraction_data set status = 'pending', processed_at = null`);
+        await pool.query('truncate jira_issues, github_pull_requests');
+        await pool.query('vacuum analyze raw_extraction_data');
+        const messages = work.batches.map((batch): TransformMessage => ({
+          v: 1,
+          tenant_id: work.tenantId,
+          integration_id: work.integrationId,
+          job_id: null,
+          entity_type: batch.entityType,
+          raw_ids: batch.ids,
+        }));
+        const perBatch = Number(process.env.WORKER_BATCH_MESSAGES ?? 4);
+        for (let i = 0; i < messages.length; i += perBatch) {
+          await loadTransformBatches(pool, messages.slice(i, i + perBatch), (step, ms) => steps.set(step, (steps.get(step) ?? 0) + ms));
+        }
       } finally {
         await publisher.close();
         await connection.close();
         for (const extra of extraWorkers) await extra.stop();
-        await bench.close();
+        if (!closed) await bench.close();
       }
     } finally {
       await pool.end();
@@ -171,8 +212,27 @@ export async function benchTransformLoad(issues = 100_000, pulls = 20_000, round
       `bare multi-row upsert of the precomputed normalized rows: ${bareRate.toFixed(0)} records/s`,
       `pipeline (publish → RabbitMQ → worker → transform → upsert → raw rows completed): ${pipeRate.toFixed(0)} records/s`,
       `ratio pipeline / bare: ${((pipeRate / bareRate) * 100).toFixed(1)} % (target ≥ 50 %)`,
+      `CPU seconds per 1 000 records (median of rounds; Postgres = the backends of the benchmark's database): bare ${cpuLine(cpu.bare, total, 'this process')}; pipeline ${cpuLine(cpu.pipeline, total, 'worker process')}`,
+      `where a transaction's time goes (the same work in-process, ${process.env.WORKER_BATCH_MESSAGES ?? 4} messages per transaction, one at a time): ${stepShares(steps)}`,
     ],
   };
+}
+
+function cpuLine(samples: readonly { node: number; postgres: number }[], records: number, node: string): string {
+  const per = (values: number[]) => ((median(values) / records) * 1000).toFixed(3);
+  const total = samples.map((s) => s.node + s.postgres);
+  return `${node} ${per(samples.map((s) => s.node))} + Postgres ${per(samples.map((s) => s.postgres))} = ${per(total)}`;
+}
+
+function stepShares(steps: ReadonlyMap<LoadStep, number>): string {
+  const total = [...steps.values()].reduce((sum, ms) => sum + ms, 0);
+  const label: Record<LoadStep, string> = {
+    claim: 'claim (UPDATE … RETURNING the raw rows, JSON parsed)',
+    transform: 'transform (projection to the paths read, zod, mapping)',
+    settle: 'settle (upsert + raw status + outbox + job counters, one statement)',
+    commit: 'commit',
+  };
+  return [...steps].map(([step, ms]) => `${label[step]} ${((ms / total) * 100).toFixed(0)} %`).join(', ') + ` of ${(total / 1000).toFixed(1)} s`;
 }
 
 /** Worker processes for the transform/load benchmark (BENCH_WORKER_PROCESSES, default 1). */

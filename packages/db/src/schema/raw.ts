@@ -23,6 +23,7 @@ export const rawExtractionData = pgTable(
     jobId: bigint('job_id', { mode: 'number' }),
     entityType: text('entity_type').notNull(),
     externalId: text('external_id').notNull(),
+    // Compressed with lz4, not pglz (migration 0012, hand-written: drizzle-kit does not model compression).
     rawData: jsonb('raw_data').notNull(),
     extractionMetadata: jsonb('extraction_metadata').notNull().default({}),
     contentHash: text('content_hash').notNull(),

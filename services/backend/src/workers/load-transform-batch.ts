@@ -1,9 +1,10 @@
 import type pg from 'pg';
-import type { TransformMessage } from '@tributary/contracts';
+import type { EntityType, TransformMessage } from '@tributary/contracts';
 import { withTransaction } from '@tributary/db';
 import { transformerFor, UPDATED_AT_COLUMN } from './transformers/index.ts';
 import { TransformError, type NormalizedTable } from './transformers/types.ts';
-import { upsertNormalized, type RowToLoad } from './upsert-normalized.ts';
+import { upsertStatement, type RowToLoad } from './upsert-normalized.ts';
+import { projectRaw } from './raw-projections.ts';
 import { restoreNul } from '../raw/raw-record-checks.ts';
 
 export interface RecordFailure {
@@ -14,123 +15,209 @@ export interface RecordFailure {
 
 export interface BatchOutcome {
   loaded: number;
+  /** Raw ids of the message not loaded now: already completed (a redelivery), or gone. */
   skipped: number;
   failed: RecordFailure[];
   jobIds: number[];
 }
 
-interface RawRow {
+/** The steps of a batch, for the transform/load benchmark's breakdown. */
+export type LoadStep = 'claim' | 'transform' | 'settle' | 'commit';
+
+interface ClaimedRow {
   id: number;
   job_id: number | null;
   external_id: string;
-  raw_data: unknown;
+  /** Failed before (its error is still set): on success it moves from the job's failed count to its transformed count. */
+  was_failed: boolean;
   extraction_metadata: Record<string, unknown>;
-  status: 'pending' | 'completed' | 'failed';
+  raw_data: unknown;
+}
+
+interface Group {
+  tenantId: number;
+  integrationId: number;
+  entityType: EntityType;
+  /** Raw id → index of the first message of the batch that names it. */
+  owner: Map<number, number>;
+  /** Indexes of the group's messages. */
+  members: number[];
+}
+
+/** Loads one transform message in one transaction (see {@link loadTransformBatches}). */
+export async function loadTransformBatch(pool: pg.Pool, message: TransformMessage): Promise<BatchOutcome> {
+  const [outcome] = await loadTransformBatches(pool, [message]);
+  if (!outcome) throw new Error('no outcome for the message');
+  return outcome;
 }
 
 /**
- * Loads one transform message in one transaction: lock its raw rows, transform
- * each, upsert the normalized rows, mark raw rows completed or failed (a bad
- * record fails alone, not its batch), and count progress on the jobs. Rows
- * already completed are skipped, which makes a redelivered message a no-op.
+ * Loads several transform messages in one transaction, one outcome per message
+ * (same order). Per tenant × integration × entity type, two statements:
+ * the claim marks the raw rows completed and returns them; after transforming
+ * (each record cut to the JSON paths its transformer reads), one statement upserts the normalized
+ * rows, turns records that failed into `failed` with their reason (a bad record
+ * fails alone, not its batch), deletes the outbox rows of every settled raw id
+ * and counts progress on the jobs. Rows already completed are not claimed,
+ * which makes a redelivered message a no-op.
  */
-export async function loadTransformBatch(pool: pg.Pool, message: TransformMessage): Promise<BatchOutcome> {
-  const transformer = transformerFor(message.entity_type);
-  return withTransaction(pool, async (client) => {
-    // FOR UPDATE serialises two deliveries of the same ids: the second waits,
-    // then sees the rows completed and skips them.
-    const { rows } = await client.query<RawRow>(
-      `select id, job_id, external_id, raw_data, extraction_metadata, status
-       from raw_extraction_data
-       where tenant_id = $1 and integration_id = $2 and entity_type = $3 and id = any($4::bigint[])
-       order by id
-       for update`,
-      [message.tenant_id, message.integration_id, message.entity_type, message.raw_ids],
-    );
-    const byTable = new Map<NormalizedTable, RowToLoad[]>();
-    const completed: RawRow[] = [];
-    const failed: (RecordFailure & { jobId: number | null; wasFailed: boolean })[] = [];
-    let skipped = 0;
-    for (const raw of rows) {
-      if (raw.status === 'completed') {
-        skipped++;
-        continue;
-      }
-      try {
-        // Transformers see exactly what the source sent (NUL included); the loader drops NUL from text columns.
-        const produced = transformer.transform(restoreNul(raw.raw_data, raw.extraction_metadata), {
-          rawId: raw.id,
-          externalId: raw.external_id,
-          metadata: raw.extraction_metadata,
-        });
-        for (const row of produced) {
-          const list = byTable.get(row.table) ?? [];
-          list.push({ ...row, rawId: raw.id });
-          byTable.set(row.table, list);
-        }
-        completed.push(raw);
-      } catch (error) {
-        if (!(error instanceof TransformError)) throw error;
-        failed.push({
-          rawId: raw.id,
-          externalId: raw.external_id,
-          error: error.message,
-          jobId: raw.job_id,
-          wasFailed: raw.status === 'failed',
-        });
-      }
-    }
-
-    for (const [table, tableRows] of byTable) {
-      await upsertNormalized(client, message.tenant_id, message.integration_id, table, tableRows, UPDATED_AT_COLUMN[table]);
-    }
-    if (completed.length > 0) {
-      await client.query(
-        // The tenant prunes the statement to its partition (raw_extraction_data is hash-partitioned by tenant).
-        `update raw_extraction_data set status = 'completed', error = null, processed_at = now(), attempts = attempts + 1
-         where tenant_id = $2 and id = any($1::bigint[])`,
-        [completed.map((r) => r.id), message.tenant_id],
-      );
-    }
-    if (failed.length > 0) {
-      await client.query(
-        `update raw_extraction_data r set status = 'failed', error = f.error, processed_at = now(), attempts = attempts + 1
-         from (select unnest($1::bigint[]) as id, unnest($2::text[]) as error) f
-         where r.tenant_id = $3 and r.id = f.id`,
-        [failed.map((f) => f.rawId), failed.map((f) => f.error), message.tenant_id],
-      );
-    }
-    // A record replayed after failing moves from the job's failed count to its
-    // transformed count; one failing again is not counted twice.
-    const settled = [...completed.map((r) => r.id), ...failed.map((f) => f.rawId)];
-    if (settled.length > 0) {
-      // Out of the outbox: loaded, or failed and archived as a dead letter (replay brings it back).
-      await client.query('delete from raw_outbox where raw_id = any($1::bigint[])', [settled]);
-    }
-    const perJob = new Map<number, { transformed: number; failed: number }>();
-    const count = (jobId: number | null, transformed: number, failedDelta: number) => {
-      if (jobId === null) return;
-      const counts = perJob.get(jobId) ?? { transformed: 0, failed: 0 };
-      counts.transformed += transformed;
-      counts.failed += failedDelta;
-      perJob.set(jobId, counts);
-    };
-    for (const raw of completed) count(raw.job_id, 1, raw.status === 'failed' ? -1 : 0);
-    for (const f of failed) count(f.jobId, 0, f.wasFailed ? 0 : 1);
-    if (perJob.size > 0) {
-      const ids = [...perJob.keys()];
-      await client.query(
-        `update etl_jobs j set records_transformed = records_transformed + c.t, records_failed = records_failed + c.f, updated_at = now()
-         from (select unnest($1::bigint[]) as id, unnest($2::bigint[]) as t, unnest($3::bigint[]) as f) c
-         where j.id = c.id and j.tenant_id = $4`,
-        [ids, ids.map((id) => perJob.get(id)!.transformed), ids.map((id) => perJob.get(id)!.failed), message.tenant_id],
-      );
-    }
-    return {
-      loaded: completed.length,
-      skipped,
-      failed: failed.map(({ rawId, externalId, error }) => ({ rawId, externalId, error })),
-      jobIds: [...new Set(rows.map((r) => r.job_id).filter((id): id is number => id !== null))],
-    };
+export async function loadTransformBatches(
+  pool: pg.Pool,
+  messages: readonly TransformMessage[],
+  onStep?: (step: LoadStep, ms: number) => void,
+): Promise<BatchOutcome[]> {
+  const outcomes = messages.map(() => ({ loaded: 0, skipped: 0, failed: [] as RecordFailure[], jobIds: new Set<number>() }));
+  messages.forEach((message, index) => {
+    if (message.job_id !== null) outcomes[index]?.jobIds.add(message.job_id);
   });
+  const timed = async <T>(step: LoadStep, work: () => Promise<T> | T): Promise<T> => {
+    if (!onStep) return work();
+    const start = performance.now();
+    try {
+      return await work();
+    } finally {
+      onStep(step, performance.now() - start);
+    }
+  };
+  const commitStart = { at: 0 };
+  await withTransaction(pool, async (client) => {
+    for (const group of groupsOf(messages)) {
+      const ids = [...group.owner.keys()].sort((a, b) => a - b);
+      const claimed = await timed('claim', () => claim(client, group, ids));
+      const claimedIds = new Set<number>();
+      const byTable = new Map<NormalizedTable, RowToLoad[]>();
+      const settled: { id: number; failed: string | null; wasFailed: boolean; jobId: number | null }[] = [];
+      await timed('transform', () => {
+        const transformer = transformerFor(group.entityType);
+        for (const raw of claimed) {
+          claimedIds.add(raw.id);
+          const outcome = outcomes[group.owner.get(raw.id) ?? -1];
+          if (!outcome) throw new Error(`raw row ${raw.id} claimed for no message`);
+          if (raw.job_id !== null) outcome.jobIds.add(raw.job_id);
+          try {
+            // Transformers see exactly what the source sent (NUL included); the loader drops NUL from text columns.
+            const record = projectRaw(group.entityType, restoreNul(raw.raw_data, raw.extraction_metadata), raw.extraction_metadata);
+            const produced = transformer.transform(record, {
+              rawId: raw.id,
+              externalId: raw.external_id,
+              metadata: raw.extraction_metadata,
+            });
+            for (const row of produced) {
+              const list = byTable.get(row.table);
+              if (list) list.push({ ...row, rawId: raw.id });
+              else byTable.set(row.table, [{ ...row, rawId: raw.id }]);
+            }
+            outcome.loaded++;
+            settled.push({ id: raw.id, failed: null, wasFailed: raw.was_failed, jobId: raw.job_id });
+          } catch (error) {
+            if (!(error instanceof TransformError)) throw error;
+            outcome.failed.push({ rawId: raw.id, externalId: raw.external_id, error: error.message });
+            settled.push({ id: raw.id, failed: error.message, wasFailed: raw.was_failed, jobId: raw.job_id });
+          }
+        }
+      });
+      // Skipped: not claimed (already completed, or gone), or loaded for an earlier message of the batch.
+      for (const index of group.members) {
+        const outcome = outcomes[index];
+        for (const id of new Set(messages[index]?.raw_ids)) {
+          if (outcome && (!claimedIds.has(id) || group.owner.get(id) !== index)) outcome.skipped++;
+        }
+      }
+      await timed('settle', () => settle(client, group, byTable, settled));
+    }
+    commitStart.at = performance.now();
+  });
+  onStep?.('commit', performance.now() - commitStart.at);
+  return outcomes.map((o) => ({ loaded: o.loaded, skipped: o.skipped, failed: o.failed, jobIds: [...o.jobIds] }));
+}
+
+// Sorted, so two transactions claiming overlapping ids lock them in the same order.
+function groupsOf(messages: readonly TransformMessage[]): Group[] {
+  const groups = new Map<string, Group>();
+  messages.forEach((message, index) => {
+    const key = `${message.tenant_id}\u0000${message.integration_id}\u0000${message.entity_type}`;
+    let group = groups.get(key);
+    if (!group) {
+      group = { tenantId: message.tenant_id, integrationId: message.integration_id, entityType: message.entity_type, owner: new Map(), members: [] };
+      groups.set(key, group);
+    }
+    group.members.push(index);
+    // An id named by two messages of the batch (a duplicate delivery) is loaded once, for the first.
+    for (const id of message.raw_ids) if (!group.owner.has(id)) group.owner.set(id, index);
+  });
+  return [...groups.values()].sort(
+    (a, b) => a.tenantId - b.tenantId || a.integrationId - b.integrationId || a.entityType.localeCompare(b.entityType),
+  );
+}
+
+/**
+ * Marks the group's pending and failed raw rows completed and returns them, with only the columns
+ * the load needs. The row lock of the update serialises two deliveries of the same ids: the second
+ * waits, then finds the rows completed and claims none. `error` is left for `settle` (it tells a
+ * record that failed before).
+ */
+async function claim(client: pg.PoolClient, group: Group, ids: readonly number[]): Promise<ClaimedRow[]> {
+  const { rows } = await client.query<ClaimedRow>(
+    `update raw_extraction_data set status = 'completed', processed_at = now(), attempts = attempts + 1
+     where tenant_id = $1 and integration_id = $2 and entity_type = $3 and id = any($4::bigint[]) and status <> 'completed'
+     returning id, job_id, external_id, error is not null as was_failed, extraction_metadata, raw_data`,
+    [group.tenantId, group.integrationId, group.entityType, ids],
+  );
+  return rows.sort((a, b) => a.id - b.id);
+}
+
+/**
+ * One statement: the upserts (one per table), the raw rows that failed (status and reason) or
+ * succeeded after failing (reason cleared), the outbox rows of every settled raw id, and the
+ * jobs' counters. A record replayed after failing moves from the job's failed count to its
+ * transformed count; one failing again is not counted twice.
+ */
+async function settle(
+  client: pg.PoolClient,
+  group: Group,
+  byTable: ReadonlyMap<NormalizedTable, readonly RowToLoad[]>,
+  settled: readonly { id: number; failed: string | null; wasFailed: boolean; jobId: number | null }[],
+): Promise<void> {
+  if (settled.length === 0) return;
+  const params: unknown[] = [group.tenantId];
+  const param = (value: unknown) => {
+    params.push(value);
+    return `$${params.length}`;
+  };
+  const parts: string[] = [];
+  for (const [table, rows] of byTable) {
+    if (rows.length === 0) continue;
+    const statement = upsertStatement(group.tenantId, group.integrationId, table, rows, UPDATED_AT_COLUMN[table], params.length + 1);
+    params.push(statement.param);
+    parts.push(`upsert_${table} as (${statement.sql})`);
+  }
+  const changed = settled.filter((s) => s.failed !== null || s.wasFailed);
+  if (changed.length > 0) {
+    parts.push(`raw_status as (
+      update raw_extraction_data r set status = f.status, error = f.error
+      from unnest(${param(changed.map((s) => s.id))}::bigint[], ${param(changed.map((s) => (s.failed === null ? 'completed' : 'failed')))}::text[], ${param(changed.map((s) => s.failed))}::text[]) as f(id, status, error)
+      where r.tenant_id = $1 and r.id = f.id)`);
+  }
+  // Out of the outbox: loaded, or failed and archived as a dead letter (replay brings it back).
+  parts.push(`outbox as (delete from raw_outbox where tenant_id = $1::bigint and raw_id = any(${param(settled.map((s) => s.id))}::bigint[]))`);
+  const perJob = new Map<number, { transformed: number; failed: number }>();
+  for (const s of settled) {
+    if (s.jobId === null) continue;
+    const counts = perJob.get(s.jobId) ?? { transformed: 0, failed: 0 };
+    if (s.failed === null) {
+      counts.transformed += 1;
+      if (s.wasFailed) counts.failed -= 1;
+    } else if (!s.wasFailed) {
+      counts.failed += 1;
+    }
+    perJob.set(s.jobId, counts);
+  }
+  if (perJob.size > 0) {
+    const jobs = [...perJob];
+    parts.push(`jobs as (
+      update etl_jobs j set records_transformed = records_transformed + c.t, records_failed = records_failed + c.f, updated_at = now()
+      from unnest(${param(jobs.map(([id]) => id))}::bigint[], ${param(jobs.map(([, c]) => c.transformed))}::bigint[], ${param(jobs.map(([, c]) => c.failed))}::bigint[]) as c(id, t, f)
+      where j.id = c.id and j.tenant_id = $1)`);
+  }
+  await client.query(`with ${parts.join(',\n')} select 1`, params);
 }

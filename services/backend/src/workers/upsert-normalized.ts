@@ -7,22 +7,28 @@ export interface RowToLoad extends NormalizedRow {
   rawId: number;
 }
 
+/** A data-modifying statement and its one parameter, to run alone or as a CTE of a larger statement. */
+export interface UpsertStatement {
+  /** `insert … on conflict …` with its rows in the parameter `$<paramIndex>`. */
+  sql: string;
+  param: string;
+}
+
 /**
- * Upserts rows into one normalized table in a single statement. The rows travel
- * as one jsonb document and `jsonb_populate_recordset` casts them to the table's
- * own row type, so any number of rows costs one parameter and one round trip.
- * When the table has an "updated" column, an older version never overwrites a
- * newer one; equal versions are rewritten (same content, later raw row).
+ * The upsert of rows into one normalized table as a single statement. The rows
+ * travel as one jsonb document and `jsonb_populate_recordset` casts them to the
+ * table's own row type, so any number of rows costs one parameter. When the
+ * table has an "updated" column, an older version never overwrites a newer one;
+ * equal versions are rewritten (same content, later raw row).
  */
-export async function upsertNormalized(
-  client: pg.PoolClient,
+export function upsertStatement(
   tenantId: number,
   integrationId: number,
   table: NormalizedTable,
   rows: readonly RowToLoad[],
   updatedAtColumn: string | undefined,
-): Promise<void> {
-  if (rows.length === 0) return;
+  paramIndex: number,
+): UpsertStatement {
   const newest = newestPerExternalId(rows, updatedAtColumn);
   const columnSet = new Set<string>();
   for (const row of newest) for (const key of Object.keys(row.columns)) columnSet.add(key);
@@ -38,13 +44,27 @@ export async function upsertNormalized(
   }));
   const updates = [...dataColumns, 'raw_id'].map((c) => `${c} = excluded.${c}`).join(', ');
   const newer = updatedAtColumn ? `where ${table}.${updatedAtColumn} <= excluded.${updatedAtColumn}` : '';
-  await client.query(
-    `insert into ${table} (${columns.join(', ')})
-     select ${columns.join(', ')} from jsonb_populate_recordset(null::${table}, $1::jsonb)
+  return {
+    sql: `insert into ${table} (${columns.join(', ')})
+     select ${columns.join(', ')} from jsonb_populate_recordset(null::${table}, $${paramIndex}::jsonb)
      on conflict (tenant_id, integration_id, external_id)
      do update set ${updates}, loaded_at = now() ${newer}`,
-    [JSON.stringify(documents)],
-  );
+    param: JSON.stringify(documents),
+  };
+}
+
+/** Upserts rows into one normalized table in one statement (see {@link upsertStatement}). */
+export async function upsertNormalized(
+  client: pg.PoolClient,
+  tenantId: number,
+  integrationId: number,
+  table: NormalizedTable,
+  rows: readonly RowToLoad[],
+  updatedAtColumn: string | undefined,
+): Promise<void> {
+  if (rows.length === 0) return;
+  const statement = upsertStatement(tenantId, integrationId, table, rows, updatedAtColumn, 1);
+  await client.query(statement.sql, [statement.param]);
 }
 
 // One statement cannot touch the same row twice, and a batch may hold two

@@ -14,6 +14,10 @@ const envSchema = z
     WORKER_MIN: positiveInt.default(1),
     WORKER_MAX: positiveInt.default(8),
     WORKER_PER_BATCH: z.coerce.number().positive().default(0.1),
+    /** Transform messages loaded in one transaction (fewer commits and round trips per record). */
+    WORKER_BATCH_MESSAGES: positiveInt.default(4),
+    /** How long a partial batch waits for more messages before it is loaded anyway. */
+    WORKER_BATCH_WAIT_MS: positiveInt.default(20),
     WORKER_RESIZE_SECONDS: positiveInt.default(30),
     SWEEPER_INTERVAL_SECONDS: positiveInt.default(60),
     /**

@@ -14,7 +14,7 @@ import { createDatabaseBreaker, throughDatabaseBreaker } from './database-breake
 export interface RunningWorker {
   /** Where its health and metrics answer. */
   url: string;
-  /** Current number of transform messages handled at once. */
+  /** Current number of transform batches handled at once. */
   concurrency: () => number;
   stop: () => Promise<void>;
 }
@@ -86,6 +86,8 @@ export async function startWorker(config: WorkerConfig, logger: Logger = createL
       pool,
       logger,
       concurrency: size,
+      batchMessages: config.WORKER_BATCH_MESSAGES,
+      batchWaitMs: config.WORKER_BATCH_WAIT_MS,
       maxAttempts: config.TRANSFORM_MAX_ATTEMPTS,
       onBatch: (outcome) => http.metrics.recordsLoaded.inc(outcome.loaded),
       guard: (work) =>
