@@ -28,16 +28,24 @@ function peakRssMb(pid: number | undefined): number {
   return kb / 1024;
 }
 
-async function waitJobs(stack: Stack, token: string, jobs: number[], onTick: () => Promise<void>): Promise<void> {
+async function waitJobs(
+  stack: Stack,
+  token: string,
+  jobs: number[],
+  onTick: () => Promise<void>,
+): Promise<void> {
   for (;;) {
     await onTick();
     const states = await Promise.all(
       jobs.map(async (id) => {
-        const response = await fetch(`${stack.urls.backend}/api/v1/jobs/${id}`, { headers: { authorization: `Bearer ${token}` } });
+        const response = await fetch(`${stack.urls.backend}/api/v1/jobs/${id}`, {
+          headers: { authorization: `Bearer ${token}` },
+        });
         return ((await response.json()) as { status: string; error: string | null }).status;
       }),
     );
-    if (states.some((s) => s === 'FAILED' || s === 'CANCELLED')) throw new Error(`a job ended ${states.join(', ')}`);
+    if (states.some((s) => s === 'FAILED' || s === 'CANCELLED'))
+      throw new Error(`a job ended ${states.join(', ')}`);
     if (states.every((s) => s === 'FINISHED')) return;
     await new Promise((resolve) => setTimeout(resolve, 250));
   }
@@ -48,7 +56,14 @@ async function latencyRun(
   label: string,
   extract: Record<string, string>,
   source: { issues: number; pulls: number; latencyMs: number },
-): Promise<{ label: string; seconds: number; records: number; sourceRequests: number; pagesCalls: number; extraction: Record<string, number> }> {
+): Promise<{
+  label: string;
+  seconds: number;
+  records: number;
+  sourceRequests: number;
+  pagesCalls: number;
+  extraction: Record<string, number>;
+}> {
   const db = await benchDatabase(`lat_${label}`);
   const pool = new pg.Pool({ connectionString: db.url, max: 2 });
   let bench: BenchStack | undefined;
@@ -72,10 +87,16 @@ async function latencyRun(
     });
     const running = bench.stack;
     const seconds = await timed(async () => {
-      const seeded = await seedDemo({ backendUrl: running.urls.backend, adminToken: running.adminToken, simulatorUrl: running.urls.simulator });
+      const seeded = await seedDemo({
+        backendUrl: running.urls.backend,
+        adminToken: running.adminToken,
+        simulatorUrl: running.urls.simulator,
+      });
       await waitJobs(running, seeded.token, seeded.jobs, async () => undefined);
     });
-    const stats = z.object({ total_requests: z.number() }).parse(await (await fetch(`${running.urls.simulator}/_sim/stats`)).json());
+    const stats = z
+      .object({ total_requests: z.number() })
+      .parse(await (await fetch(`${running.urls.simulator}/_sim/stats`)).json());
     const { rows } = await pool.query<{ records: number; pages: number }>(
       `select (select count(*)::int from raw_extraction_data) as records,
               (select coalesce(sum((s.value ->> 'pages')::int), 0)::int from etl_jobs j, jsonb_each(j.progress) s
@@ -106,19 +127,31 @@ async function latencyRun(
  * 100–300 ms away), pipelined (pages read ahead while one is stored, streams side by side) against
  * one page and one stream at a time, in the same session.
  */
-export async function benchEndToEndLatency(issues = 5000, pulls = 1000, latencyMs = 100): Promise<BenchResult> {
+export async function benchEndToEndLatency(
+  issues = 5000,
+  pulls = 1000,
+  latencyMs = 100,
+): Promise<BenchResult> {
   const source = { issues, pulls, latencyMs };
-  const sequential = await latencyRun('seq', { EXTRACT_PAGES_IN_FLIGHT: '1', EXTRACT_STREAM_CONCURRENCY: '1' }, source);
+  const sequential = await latencyRun(
+    'seq',
+    { EXTRACT_PAGES_IN_FLIGHT: '1', EXTRACT_STREAM_CONCURRENCY: '1' },
+    source,
+  );
   const pipelined = await latencyRun('pipe', {}, source);
   const line = (r: typeof sequential) =>
     `${r.label}: ${r.seconds.toFixed(1)} s trigger → FINISHED, ${r.records} raw records (${(r.records / r.seconds).toFixed(0)} records/s), ` +
     `${r.sourceRequests} source requests, ${r.pagesCalls} pages (one backend call each); extraction Jira ${r.extraction.jira?.toFixed(1)} s, GitHub ${r.extraction.github?.toFixed(1)} s`;
-  const ratio = (source: string) => ((sequential.extraction[source] ?? NaN) / (pipelined.extraction[source] ?? NaN)).toFixed(2);
+  const ratio = (source: string) =>
+    ((sequential.extraction[source] ?? NaN) / (pipelined.extraction[source] ?? NaN)).toFixed(2);
   return {
     name: `end to end with ${latencyMs} ms source latency`,
     lines: [
       `source: simulator with ${issues} Jira issues (4 projects) and ${pulls} PRs (4 repos), ${latencyMs} ms added to every request; both integrations at once`,
-      line({ ...sequential, label: 'not pipelined (EXTRACT_PAGES_IN_FLIGHT=1, EXTRACT_STREAM_CONCURRENCY=1)' }),
+      line({
+        ...sequential,
+        label: 'not pipelined (EXTRACT_PAGES_IN_FLIGHT=1, EXTRACT_STREAM_CONCURRENCY=1)',
+      }),
       line({ ...pipelined, label: 'pipelined (defaults: 2 pages in flight, 4 streams at once)' }),
       `speed-up pipelined / not: ${(sequential.seconds / pipelined.seconds).toFixed(2)} × trigger → FINISHED; extraction Jira ${ratio('jira')} ×, GitHub ${ratio('github')} ×`,
     ],
@@ -183,22 +216,34 @@ export async function benchEndToEnd(issues = 100_000, pulls = 20_000): Promise<B
     await postgresCpu.sample();
     const cpuBefore = SERVICES.map((name) => cpuSeconds(running.process(name)?.pid));
     const elapsed = await timed(async () => {
-      const seeded = await seedDemo({ backendUrl: running.urls.backend, adminToken: running.adminToken, simulatorUrl: running.urls.simulator });
+      const seeded = await seedDemo({
+        backendUrl: running.urls.backend,
+        adminToken: running.adminToken,
+        simulatorUrl: running.urls.simulator,
+      });
       await waitJobs(running, seeded.token, seeded.jobs, () => postgresCpu.sample());
     });
     await postgresCpu.sample();
-    const cpuUsed = SERVICES.map((name, i) => cpuSeconds(running.process(name)?.pid) - (cpuBefore[i] ?? Number.NaN));
+    const cpuUsed = SERVICES.map(
+      (name, i) => cpuSeconds(running.process(name)?.pid) - (cpuBefore[i] ?? Number.NaN),
+    );
     const extractRss = peakRssMb(running.process('extract')?.pid);
     await bench.close();
     bench = undefined;
 
     // What the pipeline wrote, dumped to files (not timed) for the ceiling to write again.
-    const { rows: counted } = await pool.query<{ n: number }>('select count(*)::int as n from raw_extraction_data');
+    const { rows: counted } = await pool.query<{ n: number }>(
+      'select count(*)::int as n from raw_extraction_data',
+    );
     const records = counted[0]?.n ?? 0;
     const rawColumns = await columnsOf(pool, 'raw_extraction_data');
     const file = (name: string) => path.join(dumps, `${name}.bin`);
     const binary = (table: string, columns: readonly string[]) =>
-      copyToFile(pool, `copy (select ${columns.join(', ')} from ${table} order by 1) to stdout (format binary)`, file(table));
+      copyToFile(
+        pool,
+        `copy (select ${columns.join(', ')} from ${table} order by 1) to stdout (format binary)`,
+        file(table),
+      );
     const setupTables = ['tenants', 'integrations', 'etl_jobs'];
     for (const table of setupTables) await binary(table, await columnsOf(pool, table));
     await binary('raw_extraction_data', rawColumns);
@@ -220,19 +265,31 @@ export async function benchEndToEnd(issues = 100_000, pulls = 20_000): Promise<B
     const client = await ceiling.connect();
     try {
       for (const table of setupTables) {
-        await copyFromFile(client, `copy ${table} (${(await columnsOf(ceiling, table)).join(', ')}) from stdin (format binary)`, file(table));
+        await copyFromFile(
+          client,
+          `copy ${table} (${(await columnsOf(ceiling, table)).join(', ')}) from stdin (format binary)`,
+          file(table),
+        );
       }
       const { rows: backend } = await client.query<{ pid: number }>('select pg_backend_pid() as pid');
       const ceilingPid = backend[0]?.pid;
       const ceilingCpuBefore = cpuSeconds(ceilingPid);
       const rawWrite = await timed(() =>
-        copyFromFile(client, `copy raw_extraction_data (${rawColumns.join(', ')}) from stdin (format binary)`, file('raw_extraction_data')),
+        copyFromFile(
+          client,
+          `copy raw_extraction_data (${rawColumns.join(', ')}) from stdin (format binary)`,
+          file('raw_extraction_data'),
+        ),
       );
       const upsertWrite = await timed(async () => {
         for (const table of tables) {
           const stage = `stage_${table.name}`;
           await client.query(`create temp table ${stage} (like ${table.name})`);
-          await copyFromFile(client, `copy ${stage} (${table.columns.join(', ')}) from stdin (format binary)`, file(table.name));
+          await copyFromFile(
+            client,
+            `copy ${stage} (${table.columns.join(', ')}) from stdin (format binary)`,
+            file(table.name),
+          );
           const updates = table.columns
             .filter((c) => !['id', 'tenant_id', 'integration_id', 'external_id'].includes(c))
             .map((c) => `${c} = excluded.${c}`);

@@ -131,12 +131,10 @@ export async function fillMetricsData(
     Done: await step('Done', 3, 'done', null),
   };
   for (const [status, id] of Object.entries(steps)) {
-    await q(`insert into status_mappings (tenant_id, integration_id, source_status, flow_step_id) values ($1, $2, $3, $4)`, [
-      tenantId,
-      jiraId,
-      status,
-      id,
-    ]);
+    await q(
+      `insert into status_mappings (tenant_id, integration_id, source_status, flow_step_id) values ($1, $2, $3, $4)`,
+      [tenantId, jiraId, status, id],
+    );
   }
   await q('analyze');
   return { jiraId, githubId };

@@ -47,7 +47,9 @@ export async function benchMetrics(size: MetricsDataSize, rounds = 15): Promise<
         await call();
         const times: number[] = [];
         for (let k = 0; k < rounds; k++) times.push((await timed(call)) * 1000);
-        lines.push(`${path} over ${days} days: p50 ${percentileOf(times, 0.5).toFixed(0)} ms, p95 ${percentileOf(times, 0.95).toFixed(0)} ms (${rounds} calls)`);
+        lines.push(
+          `${path} over ${days} days: p50 ${percentileOf(times, 0.5).toFixed(0)} ms, p95 ${percentileOf(times, 0.95).toFixed(0)} ms (${rounds} calls)`,
+        );
       }
     }
     return { name: 'metrics', lines };

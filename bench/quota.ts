@@ -34,7 +34,11 @@ export async function benchQuota(limit = 300, windowSeconds = 10, pulls = 300): 
     const { stack } = bench;
     const urls = stack.urls;
     const admin = { authorization: `Bearer ${stack.adminToken}`, 'content-type': 'application/json' };
-    const tenant = await json<{ token: string }>(`${urls.backend}/api/v1/tenants`, { method: 'POST', headers: admin, body: '{"name":"quota"}' });
+    const tenant = await json<{ token: string }>(`${urls.backend}/api/v1/tenants`, {
+      method: 'POST',
+      headers: admin,
+      body: '{"name":"quota"}',
+    });
     const auth = { authorization: `Bearer ${tenant.token}`, 'content-type': 'application/json' };
     const truth = await json<{ github: { repositories: string[] } }>(`${urls.simulator}/_sim/truth/summary`);
     const integration = await json<{ id: number }>(`${urls.backend}/api/v1/integrations`, {
@@ -53,21 +57,32 @@ export async function benchQuota(limit = 300, windowSeconds = 10, pulls = 300): 
       method: 'POST',
       headers: { authorization: auth.authorization },
     });
-    await json(`${urls.backend}/api/v1/integrations/${integration.id}`, { method: 'PATCH', headers: auth, body: '{"enabled":true}' });
+    await json(`${urls.backend}/api/v1/integrations/${integration.id}`, {
+      method: 'PATCH',
+      headers: auth,
+      body: '{"enabled":true}',
+    });
     // Start on a fresh window so the run is not measured against quota the test already spent.
     await new Promise((resolve) => setTimeout(resolve, windowSeconds * 1000));
     await fetch(`${urls.simulator}/_sim/stats`, { method: 'DELETE' });
 
     const elapsed = await timed(async () => {
-      const run = await json<{ job_id: number }>(`${urls.backend}/api/v1/integrations/${integration.id}/runs`, {
-        method: 'POST',
-        headers: auth,
-        body: '{"streams":["repositories","pull_requests"]}',
-      });
+      const run = await json<{ job_id: number }>(
+        `${urls.backend}/api/v1/integrations/${integration.id}/runs`,
+        {
+          method: 'POST',
+          headers: auth,
+          body: '{"streams":["repositories","pull_requests"]}',
+        },
+      );
       for (;;) {
-        const job = await json<{ status: string; error: string | null }>(`${urls.backend}/api/v1/jobs/${run.job_id}`, { headers: auth });
+        const job = await json<{ status: string; error: string | null }>(
+          `${urls.backend}/api/v1/jobs/${run.job_id}`,
+          { headers: auth },
+        );
         if (job.status === 'FINISHED') break;
-        if (job.status === 'FAILED' || job.status === 'CANCELLED') throw new Error(`job ${job.status}: ${job.error}`);
+        if (job.status === 'FAILED' || job.status === 'CANCELLED')
+          throw new Error(`job ${job.status}: ${job.error}`);
         await new Promise((resolve) => setTimeout(resolve, 200));
       }
     });

@@ -20,7 +20,11 @@ function record(integrationId: number, jobId: number, n: number) {
       self: `https://example.atlassian.net/rest/api/3/issue/${100_000 + n}`,
       fields: {
         summary: `Benchmark issue number ${n} with a realistic summary length`,
-        status: { id: '3', name: 'In Progress', statusCategory: { key: 'indeterminate', name: 'In Progress' } },
+        status: {
+          id: '3',
+          name: 'In Progress',
+          statusCategory: { key: 'indeterminate', name: 'In Progress' },
+        },
         issuetype: { id: '10001', name: 'Story', subtask: false },
         priority: { id: '3', name: 'Medium' },
         assignee: { accountId: `5b10a2844c20165700ede${n % 97}`, displayName: 'Ada Lovelace', active: true },
@@ -42,7 +46,12 @@ function record(integrationId: number, jobId: number, n: number) {
  * multi-row INSERT of the same rows from the same process. Both write to a freshly
  * truncated table with the same indexes; the ratio is what the API costs.
  */
-export async function benchRawIngest(total = 100_000, batchSize = 500, concurrency = 2, rounds = 3): Promise<BenchResult> {
+export async function benchRawIngest(
+  total = 100_000,
+  batchSize = 500,
+  concurrency = 2,
+  rounds = 3,
+): Promise<BenchResult> {
   const db = await benchDatabase('raw');
   const pool = new pg.Pool({ connectionString: db.url, max: concurrency + 1 });
   try {
@@ -57,14 +66,14 @@ export async function benchRawIngest(total = 100_000, batchSize = 500, concurren
     });
     const app = await buildApp(config, { logger: createLogger('bench', { level: 'warn' }) });
     const address = await app.listen({ port: 0, host: '127.0.0.1' });
-    const tenant = await (
+    const tenant = (await (
       await fetch(`${address}/api/v1/tenants`, {
         method: 'POST',
         headers: { authorization: `Bearer ${ADMIN}`, 'content-type': 'application/json' },
         body: JSON.stringify({ name: 'bench' }),
       })
-    ).json() as { id: number; token: string };
-    const integration = await (
+    ).json()) as { id: number; token: string };
+    const integration = (await (
       await fetch(`${address}/api/v1/integrations`, {
         method: 'POST',
         headers: { authorization: `Bearer ${tenant.token}`, 'content-type': 'application/json' },
@@ -76,7 +85,7 @@ export async function benchRawIngest(total = 100_000, batchSize = 500, concurren
           config: { projects: ['BENCH'] },
         }),
       })
-    ).json() as { id: number };
+    ).json()) as { id: number };
 
     // Service writes of raw rows name the RUNNING job they work for (security finding 5): one
     // job, as if an extractor had claimed it, for every batch.
@@ -98,7 +107,16 @@ export async function benchRawIngest(total = 100_000, batchSize = 500, concurren
           batches.map((records) => async () => {
             const values: unknown[] = [];
             const rows = records.map((r, i) => {
-              values.push(tenant.id, r.integration_id, r.job_id, r.entity_type, r.external_id, r.raw_data, r.extraction_metadata, `h${r.external_id}`);
+              values.push(
+                tenant.id,
+                r.integration_id,
+                r.job_id,
+                r.entity_type,
+                r.external_id,
+                r.raw_data,
+                r.extraction_metadata,
+                `h${r.external_id}`,
+              );
               const o = i * 8;
               return `($${o + 1},$${o + 2},$${o + 3},$${o + 4},$${o + 5},$${o + 6},$${o + 7},$${o + 8})`;
             });
@@ -116,16 +134,22 @@ export async function benchRawIngest(total = 100_000, batchSize = 500, concurren
           bodies.map((body) => async () => {
             const response = await fetch(`${address}/api/v1/etl/raw-data/batch`, {
               method: 'POST',
-              headers: { authorization: `Bearer ${SERVICE}`, 'x-tenant-id': String(tenant.id), 'content-type': 'application/json' },
+              headers: {
+                authorization: `Bearer ${SERVICE}`,
+                'x-tenant-id': String(tenant.id),
+                'content-type': 'application/json',
+              },
               body,
             });
-            if (response.status !== 200) throw new Error(`batch failed: ${response.status} ${await response.text()}`);
+            if (response.status !== 200)
+              throw new Error(`batch failed: ${response.status} ${await response.text()}`);
             await response.arrayBuffer();
           }),
           concurrency,
         ),
       );
-    const countRows = async () => (await pool.query<{ n: number }>('select count(*)::int as n from raw_extraction_data')).rows[0]!.n;
+    const countRows = async () =>
+      (await pool.query<{ n: number }>('select count(*)::int as n from raw_extraction_data')).rows[0]!.n;
 
     // Alternating rounds on a truncated table; the median of each side is reported,
     // so one noisy round (autovacuum, a checkpoint) does not decide the ratio.

@@ -13,11 +13,14 @@ async function waitJobs(backendUrl: string, token: string, jobs: number[]): Prom
   for (;;) {
     const states = await Promise.all(
       jobs.map(async (id) => {
-        const response = await fetch(`${backendUrl}/api/v1/jobs/${id}`, { headers: { authorization: `Bearer ${token}` } });
+        const response = await fetch(`${backendUrl}/api/v1/jobs/${id}`, {
+          headers: { authorization: `Bearer ${token}` },
+        });
         return ((await response.json()) as { status: string }).status;
       }),
     );
-    if (states.some((s) => s === 'FAILED' || s === 'CANCELLED')) throw new Error(`a job ended ${states.join(', ')}`);
+    if (states.some((s) => s === 'FAILED' || s === 'CANCELLED'))
+      throw new Error(`a job ended ${states.join(', ')}`);
     if (states.every((s) => s === 'FINISHED')) return;
     await new Promise((resolve) => setTimeout(resolve, 250));
   }
@@ -33,7 +36,12 @@ async function size(pool: pg.Pool): Promise<Size> {
             (select sum(pg_total_relation_size(inhrelid))::bigint from pg_inherits where inhparent = 'raw_extraction_data'::regclass) as bytes`,
   );
   const row = rows[0]!;
-  return { rows: row.rows, entities: row.entities, maxVersions: row.max_versions, mb: row.bytes / 1024 / 1024 };
+  return {
+    rows: row.rows,
+    entities: row.entities,
+    maxVersions: row.max_versions,
+    mb: row.bytes / 1024 / 1024,
+  };
 }
 
 /** A full run, then 3 incremental runs each after `changed` issues and changed/5 PRs changed at the source. */
@@ -44,10 +52,19 @@ async function scenario(keepVersions: number, issues: number, pulls: number, cha
   try {
     bench = await benchStack(db.url, {
       worker: { RAW_KEEP_VERSIONS: String(keepVersions), RAW_PRUNE_INTERVAL_SECONDS: '1' },
-      simulator: { SIM_SEED: '11', SIM_JIRA_ISSUES: String(issues), SIM_GITHUB_PRS: String(pulls), SIM_GITHUB_RATE_LIMIT: '10000000' },
+      simulator: {
+        SIM_SEED: '11',
+        SIM_JIRA_ISSUES: String(issues),
+        SIM_GITHUB_PRS: String(pulls),
+        SIM_GITHUB_RATE_LIMIT: '10000000',
+      },
     });
     const stack = bench.stack;
-    const seeded = await seedDemo({ backendUrl: stack.urls.backend, adminToken: stack.adminToken, simulatorUrl: stack.urls.simulator });
+    const seeded = await seedDemo({
+      backendUrl: stack.urls.backend,
+      adminToken: stack.adminToken,
+      simulatorUrl: stack.urls.simulator,
+    });
     await waitJobs(stack.urls.backend, seeded.token, seeded.jobs);
     for (let round = 0; round < 3; round++) {
       await fetch(`${stack.urls.simulator}/_sim/advance`, {

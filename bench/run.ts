@@ -22,7 +22,8 @@ const benchmarks: Record<string, () => Promise<BenchResult>> = {
       Number(process.env.BENCH_ROUNDS ?? 1),
     ),
   quota: () => benchQuota(),
-  'source-efficiency': () => benchSourceEfficiency(
+  'source-efficiency': () =>
+    benchSourceEfficiency(
       Number(process.env.BENCH_EFFICIENCY_PRS ?? 2000),
       Number(process.env.BENCH_LIMITS_PRS ?? 20_000),
       Number(process.env.BENCH_CLOCK_FACTOR ?? 60),
@@ -35,11 +36,16 @@ const benchmarks: Record<string, () => Promise<BenchResult>> = {
       Number(process.env.BENCH_SOURCE_LATENCY_MS ?? 100),
     );
     if (process.env.BENCH_E2E_PART === 'latency') return latency;
-    const full = await benchEndToEnd(Number(process.env.BENCH_ISSUES ?? 100_000), Number(process.env.BENCH_PRS ?? 20_000));
+    const full = await benchEndToEnd(
+      Number(process.env.BENCH_ISSUES ?? 100_000),
+      Number(process.env.BENCH_PRS ?? 20_000),
+    );
     return { name: `${full.name}; ${latency.name}`, lines: [...full.lines, ...latency.lines] };
   },
-  'scale-out': () => benchScaleOut(Number(process.env.BENCH_ISSUES ?? 3000), Number(process.env.BENCH_PRS ?? 300)),
-  'raw-retention': () => benchRawRetention(Number(process.env.BENCH_ISSUES ?? 2000), Number(process.env.BENCH_PRS ?? 200)),
+  'scale-out': () =>
+    benchScaleOut(Number(process.env.BENCH_ISSUES ?? 3000), Number(process.env.BENCH_PRS ?? 300)),
+  'raw-retention': () =>
+    benchRawRetention(Number(process.env.BENCH_ISSUES ?? 2000), Number(process.env.BENCH_PRS ?? 200)),
   metrics: () =>
     benchMetrics({
       issues: Number(process.env.BENCH_ISSUES ?? 100_000),

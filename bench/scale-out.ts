@@ -14,20 +14,27 @@ async function waitJobs(backendUrl: string, runs: { token: string; jobs: number[
       await Promise.all(
         runs.flatMap(({ token, jobs }) =>
           jobs.map(async (id) => {
-            const response = await fetch(`${backendUrl}/api/v1/jobs/${id}`, { headers: { authorization: `Bearer ${token}` } });
+            const response = await fetch(`${backendUrl}/api/v1/jobs/${id}`, {
+              headers: { authorization: `Bearer ${token}` },
+            });
             return ((await response.json()) as { status: string }).status;
           }),
         ),
       )
     ).flat();
-    if (states.some((s) => s === 'FAILED' || s === 'CANCELLED')) throw new Error(`a job ended ${states.join(', ')}`);
+    if (states.some((s) => s === 'FAILED' || s === 'CANCELLED'))
+      throw new Error(`a job ended ${states.join(', ')}`);
     if (states.every((s) => s === 'FINISHED')) return;
     await new Promise((resolve) => setTimeout(resolve, 250));
   }
 }
 
 /** One end-to-end run of 4 jobs (2 tenants × Jira + GitHub) with this many worker and extractor processes. */
-async function runShape(shape: Shape, issues: number, pulls: number): Promise<{ records: number; seconds: number }> {
+async function runShape(
+  shape: Shape,
+  issues: number,
+  pulls: number,
+): Promise<{ records: number; seconds: number }> {
   const db = await benchDatabase('scale');
   const pool = new pg.Pool({ connectionString: db.url, max: 2 });
   let bench: BenchStack | undefined;
@@ -51,16 +58,25 @@ async function runShape(shape: Shape, issues: number, pulls: number): Promise<{ 
       },
     });
     const stack = bench.stack;
-    for (let i = 1; i < shape.workers; i++) replicas.push(await startReplica(stack, 'worker', `worker${i + 1}`));
-    for (let i = 1; i < shape.extractors; i++) replicas.push(await startReplica(stack, 'extract', `extract${i + 1}`));
+    for (let i = 1; i < shape.workers; i++)
+      replicas.push(await startReplica(stack, 'worker', `worker${i + 1}`));
+    for (let i = 1; i < shape.extractors; i++)
+      replicas.push(await startReplica(stack, 'extract', `extract${i + 1}`));
     const seconds = await timed(async () => {
       const runs = [];
       for (let tenant = 0; tenant < 2; tenant++) {
-        runs.push(await seedDemo({ backendUrl: stack.urls.backend, adminToken: stack.adminToken, simulatorUrl: stack.urls.simulator }));
+        runs.push(
+          await seedDemo({
+            backendUrl: stack.urls.backend,
+            adminToken: stack.adminToken,
+            simulatorUrl: stack.urls.simulator,
+          }),
+        );
       }
       await waitJobs(stack.urls.backend, runs);
     });
-    const records = (await pool.query<{ n: number }>('select count(*)::int as n from raw_extraction_data')).rows[0]!.n;
+    const records = (await pool.query<{ n: number }>('select count(*)::int as n from raw_extraction_data'))
+      .rows[0]!.n;
     return { records, seconds };
   } finally {
     for (const replica of replicas) await replica.stop();
@@ -86,7 +102,9 @@ export async function benchScaleOut(issues = 3000, pulls = 300): Promise<BenchRe
   ];
   for (const shape of shapes) {
     const { records, seconds } = await runShape(shape, issues, pulls);
-    lines.push(`${shape.workers} worker(s), ${shape.extractors} extractor(s): ${(records / seconds).toFixed(0)} records/s (${records} raw records in ${seconds.toFixed(1)} s)`);
+    lines.push(
+      `${shape.workers} worker(s), ${shape.extractors} extractor(s): ${(records / seconds).toFixed(0)} records/s (${records} raw records in ${seconds.toFixed(1)} s)`,
+    );
   }
   return { name: 'scale-out (worker and extractor processes)', lines };
 }

@@ -103,7 +103,10 @@ export async function benchStack(
     close: async () => {
       await stack.stop();
       const connection = await amqp.connect(AMQP_URL);
-      await deleteTopology(await connection.createChannel(), { prefix, retryTiers: retryTiersFromMs(BENCH_TIERS) });
+      await deleteTopology(await connection.createChannel(), {
+        prefix,
+        retryTiers: retryTiersFromMs(BENCH_TIERS),
+      });
       await connection.close();
     },
   };
@@ -149,7 +152,10 @@ export class PostgresCpu {
 
   /** Reads every backend of the database; the first call sets the baseline of the ones alive then. */
   async sample(): Promise<void> {
-    const { rows } = await this.#pool.query<{ pid: number }>('select pid from pg_stat_activity where datname = $1', [this.#database]);
+    const { rows } = await this.#pool.query<{ pid: number }>(
+      'select pid from pg_stat_activity where datname = $1',
+      [this.#database],
+    );
     for (const { pid } of rows) {
       const seconds = cpuSeconds(pid);
       if (Number.isNaN(seconds)) continue;

@@ -8,12 +8,25 @@ import type { NormalizedRow } from '../services/backend/src/workers/transformers
 import { jiraIssue, ghPullSingle } from '../services/backend/src/workers/transformers/fixtures.ts';
 import { loadTransformBatches, type LoadStep } from '../services/backend/src/workers/load-transform-batch.ts';
 import { startReplica, type Replica } from '../tests/scale/support/replicas.ts';
-import { AMQP_URL, BENCH_TIERS, benchDatabase, benchStack, benchWorkers, cpuSeconds, median, PostgresCpu, timed, type BenchResult } from './support.ts';
-
+import {
+  AMQP_URL,
+  BENCH_TIERS,
+  benchDatabase,
+  benchStack,
+  benchWorkers,
+  cpuSeconds,
+  median,
+  PostgresCpu,
+  timed,
+  type BenchResult,
+} from './support.ts';
 
 /** A Jira issue as the raw layer holds it: without its inline changelog (DESIGN §3, that is its own record). */
 function issueRecord(n: number): Record<string, unknown> {
-  const { changelog: _changelog, ...base } = jiraIssue() as { fields: Record<string, unknown> } & Record<string, unknown>;
+  const { changelog: _changelog, ...base } = jiraIssue() as { fields: Record<string, unknown> } & Record<
+    string,
+    unknown
+  >;
   const day = String(1 + (n % 28)).padStart(2, '0');
   return {
     ...base,
@@ -25,7 +38,13 @@ function issueRecord(n: number): Record<string, unknown> {
 
 function pullRecord(n: number): Record<string, unknown> {
   const base = ghPullSingle();
-  return { ...base, id: 9_000_000 + n, number: n + 1, title: `Benchmark PR ${n}`, updated_at: '2025-03-01T10:00:00Z' };
+  return {
+    ...base,
+    id: 9_000_000 + n,
+    number: n + 1,
+    title: `Benchmark PR ${n}`,
+    updated_at: '2025-03-01T10:00:00Z',
+  };
 }
 
 interface Workload {
@@ -46,14 +65,26 @@ async function seedRaw(pool: pg.Pool, issues: number, pulls: number): Promise<Wo
   );
   const integrationId = integration.rows[0]!.id;
   const batches: Workload['batches'] = [];
-  const insert = async (entityType: EntityType, count: number, make: (n: number) => Record<string, unknown>, idOf: (r: Record<string, unknown>) => string) => {
+  const insert = async (
+    entityType: EntityType,
+    count: number,
+    make: (n: number) => Record<string, unknown>,
+    idOf: (r: Record<string, unknown>) => string,
+  ) => {
     for (let start = 0; start < count; start += MAX_TRANSFORM_BATCH) {
-      const records = Array.from({ length: Math.min(MAX_TRANSFORM_BATCH, count - start) }, (_, i) => make(start + i));
+      const records = Array.from({ length: Math.min(MAX_TRANSFORM_BATCH, count - start) }, (_, i) =>
+        make(start + i),
+      );
       const { rows } = await pool.query<{ id: number }>(
         `insert into raw_extraction_data (tenant_id, integration_id, entity_type, external_id, raw_data, content_hash)
          select $1, $2, $3, r->>'ext', r->'raw', md5(r->>'ext')
          from jsonb_array_elements($4::jsonb) as r returning id`,
-        [tenantId, integrationId, entityType, JSON.stringify(records.map((raw) => ({ ext: idOf(raw), raw })))],
+        [
+          tenantId,
+          integrationId,
+          entityType,
+          JSON.stringify(records.map((raw) => ({ ext: idOf(raw), raw }))),
+        ],
       );
       batches.push({ entityType, ids: rows.map((r) => r.id) });
     }
@@ -64,13 +95,23 @@ async function seedRaw(pool: pg.Pool, issues: number, pulls: number): Promise<Wo
 }
 
 /** The baseline: the same normalized rows upserted with plain multi-row INSERT … ON CONFLICT, no queue, no transform. */
-async function bareUpsert(pool: pg.Pool, work: Workload, rowsByBatch: { table: string; rows: (NormalizedRow & { rawId: number })[] }[]): Promise<void> {
+async function bareUpsert(
+  pool: pg.Pool,
+  work: Workload,
+  rowsByBatch: { table: string; rows: (NormalizedRow & { rawId: number })[] }[],
+): Promise<void> {
   for (const { table, rows } of rowsByBatch) {
     const columns = Object.keys(rows[0]!.columns);
     const all = ['tenant_id', 'integration_id', 'external_id', 'raw_id', ...columns];
     const values: unknown[] = [];
     const tuples = rows.map((row, i) => {
-      values.push(work.tenantId, work.integrationId, row.externalId, row.rawId, ...columns.map((c) => row.columns[c]));
+      values.push(
+        work.tenantId,
+        work.integrationId,
+        row.externalId,
+        row.rawId,
+        ...columns.map((c) => row.columns[c]),
+      );
       return `(${all.map((_, j) => `$${i * all.length + j + 1}`).join(',')})`;
     });
     const updated = UPDATED_AT_COLUMN[rows[0]!.table];
@@ -91,7 +132,10 @@ async function bareUpsert(pool: pg.Pool, work: Workload, rowsByBatch: { table: s
 export async function benchTransformLoad(issues = 100_000, pulls = 20_000, rounds = 1): Promise<BenchResult> {
   const pipelineTimes: number[] = [];
   const steps = new Map<LoadStep, number>();
-  const cpu = { bare: [] as { node: number; postgres: number }[], pipeline: [] as { node: number; postgres: number }[] };
+  const cpu = {
+    bare: [] as { node: number; postgres: number }[],
+    pipeline: [] as { node: number; postgres: number }[],
+  };
   const bareTimes: number[] = [];
   let total = 0;
   for (let round = 0; round < rounds; round++) {
@@ -102,15 +146,20 @@ export async function benchTransformLoad(issues = 100_000, pulls = 20_000, round
       const work = await seedRaw(pool, issues, pulls);
       total = work.total;
       // Baseline first: transform in memory (not timed), then time only the upserts.
-      const raws = await pool.query<{ id: number; entity_type: EntityType; external_id: string; raw_data: unknown }>(
-        'select id, entity_type, external_id, raw_data from raw_extraction_data order by id',
-      );
+      const raws = await pool.query<{
+        id: number;
+        entity_type: EntityType;
+        external_id: string;
+        raw_data: unknown;
+      }>('select id, entity_type, external_id, raw_data from raw_extraction_data order by id');
       const byId = new Map(raws.rows.map((r) => [r.id, r]));
       const rowsByBatch = work.batches.map((batch) => {
         const transformer = transformerFor(batch.entityType);
         const rows = batch.ids.flatMap((id) => {
           const raw = byId.get(id)!;
-          return transformer.transform(raw.raw_data, { rawId: id, externalId: raw.external_id, metadata: {} }).map((row) => ({ ...row, rawId: id }));
+          return transformer
+            .transform(raw.raw_data, { rawId: id, externalId: raw.external_id, metadata: {} })
+            .map((row) => ({ ...row, rawId: id }));
         });
         return { table: rows[0]!.table, rows };
       });
@@ -125,10 +174,13 @@ export async function benchTransformLoad(issues = 100_000, pulls = 20_000, round
       await pool.query('truncate jira_issues, github_pull_requests');
 
       const workers = benchWorkers();
-      const bench = await benchStack(db.url, { worker: { WORKER_MIN: workers, WORKER_MAX: workers } }, ['worker']);
+      const bench = await benchStack(db.url, { worker: { WORKER_MIN: workers, WORKER_MAX: workers } }, [
+        'worker',
+      ]);
       // BENCH_WORKER_PROCESSES > 1: more worker processes on the same queue (docs/scaling.md).
       const extraWorkers: Replica[] = [];
-      for (let i = 1; i < workerProcesses(); i++) extraWorkers.push(await startReplica(bench.stack, 'worker', `worker${i + 1}`));
+      for (let i = 1; i < workerProcesses(); i++)
+        extraWorkers.push(await startReplica(bench.stack, 'worker', `worker${i + 1}`));
       const logger = createLogger('bench', { level: 'warn' });
       const connection = await new QueueConnection({
         url: AMQP_URL,
@@ -159,7 +211,9 @@ export async function benchTransformLoad(issues = 100_000, pulls = 20_000, round
               }),
             );
             for (;;) {
-              const { rows } = await pool.query<{ n: number }>(`select count(*)::int as n from raw_extraction_data where status = 'pending'`);
+              const { rows } = await pool.query<{ n: number }>(
+                `select count(*)::int as n from raw_extraction_data where status = 'pending'`,
+              );
               if (rows[0]!.n === 0) break;
               await pipeDbCpu.sample();
               await new Promise((resolve) => setTimeout(resolve, 100));
@@ -171,7 +225,8 @@ export async function benchTransformLoad(issues = 100_000, pulls = 20_000, round
         const loaded = await pool.query<{ n: number }>(
           'select (select count(*) from jira_issues) + (select count(*) from github_pull_requests) as n',
         );
-        if (Number(loaded.rows[0]!.n) !== work.total) throw new Error(`loaded ${loaded.rows[0]!.n} of ${work.total}`);
+        if (Number(loaded.rows[0]!.n) !== work.total)
+          throw new Error(`loaded ${loaded.rows[0]!.n} of ${work.total}`);
         // The worker must not see the rows made pending again below.
         for (const extra of extraWorkers.splice(0)) await extra.stop();
         await bench.close();
@@ -190,7 +245,9 @@ export async function benchTransformLoad(issues = 100_000, pulls = 20_000, round
         }));
         const perBatch = Number(process.env.WORKER_BATCH_MESSAGES ?? 4);
         for (let i = 0; i < messages.length; i += perBatch) {
-          await loadTransformBatches(pool, messages.slice(i, i + perBatch), (step, ms) => steps.set(step, (steps.get(step) ?? 0) + ms));
+          await loadTransformBatches(pool, messages.slice(i, i + perBatch), (step, ms) =>
+            steps.set(step, (steps.get(step) ?? 0) + ms),
+          );
         }
       } finally {
         await publisher.close();
@@ -218,7 +275,11 @@ export async function benchTransformLoad(issues = 100_000, pulls = 20_000, round
   };
 }
 
-function cpuLine(samples: readonly { node: number; postgres: number }[], records: number, node: string): string {
+function cpuLine(
+  samples: readonly { node: number; postgres: number }[],
+  records: number,
+  node: string,
+): string {
   const per = (values: number[]) => ((median(values) / records) * 1000).toFixed(3);
   const total = samples.map((s) => s.node + s.postgres);
   return `${node} ${per(samples.map((s) => s.node))} + Postgres ${per(samples.map((s) => s.postgres))} = ${per(total)}`;
@@ -232,7 +293,10 @@ function stepShares(steps: ReadonlyMap<LoadStep, number>): string {
     settle: 'settle (upsert + raw status + outbox + job counters, one statement)',
     commit: 'commit',
   };
-  return [...steps].map(([step, ms]) => `${label[step]} ${((ms / total) * 100).toFixed(0)} %`).join(', ') + ` of ${(total / 1000).toFixed(1)} s`;
+  return (
+    [...steps].map(([step, ms]) => `${label[step]} ${((ms / total) * 100).toFixed(0)} %`).join(', ') +
+    ` of ${(total / 1000).toFixed(1)} s`
+  );
 }
 
 /** Worker processes for the transform/load benchmark (BENCH_WORKER_PROCESSES, default 1). */

@@ -15,7 +15,10 @@ const LEFTOVER = /^(t|f|bench)_[0-9a-f]+\./;
 async function names(kind: 'list_queues' | 'list_exchanges'): Promise<string[]> {
   try {
     const { stdout } = await run('rabbitmqctl', ['-q', kind, 'name'], { timeout: 60_000 });
-    return stdout.split('\n').map((line) => line.trim()).filter((name) => LEFTOVER.test(name));
+    return stdout
+      .split('\n')
+      .map((line) => line.trim())
+      .filter((name) => LEFTOVER.test(name));
   } catch {
     return [];
   }

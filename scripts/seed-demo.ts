@@ -24,14 +24,24 @@ class HttpError extends Error {
   }
 }
 
-async function call<T>(base: string, token: string, method: string, path: string, body?: unknown): Promise<T> {
+async function call<T>(
+  base: string,
+  token: string,
+  method: string,
+  path: string,
+  body?: unknown,
+): Promise<T> {
   const response = await fetch(new URL(path, base), {
     method,
-    headers: { authorization: `Bearer ${token}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+    headers: {
+      authorization: `Bearer ${token}`,
+      ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+    },
     ...(body === undefined ? {} : { body: JSON.stringify(body) }),
   });
   const text = await response.text();
-  if (!response.ok) throw new HttpError(`${method} ${path} answered ${response.status}: ${text}`, response.status);
+  if (!response.ok)
+    throw new HttpError(`${method} ${path} answered ${response.status}: ${text}`, response.status);
   return (text ? JSON.parse(text) : undefined) as T;
 }
 
@@ -63,15 +73,23 @@ export async function seedDemo(options: {
   /** Start a first run of each integration (default true). */
   startRuns?: boolean;
 }): Promise<SeedResult> {
-  const truth = (await (await fetch(new URL('/_sim/truth/summary', options.simulatorUrlFromHere ?? options.simulatorUrl))).json()) as Truth;
+  const truth = (await (
+    await fetch(new URL('/_sim/truth/summary', options.simulatorUrlFromHere ?? options.simulatorUrl))
+  ).json()) as Truth;
   let token = options.tenantToken;
   let tenantId: number | null = null;
   let createdTenant = false;
   let existing: IntegrationSummary[] = [];
   if (token) {
     try {
-      existing = (await call<{ integrations: IntegrationSummary[] }>(options.backendUrl, token, 'GET', '/api/v1/integrations?limit=200'))
-        .integrations;
+      existing = (
+        await call<{ integrations: IntegrationSummary[] }>(
+          options.backendUrl,
+          token,
+          'GET',
+          '/api/v1/integrations?limit=200',
+        )
+      ).integrations;
     } catch (error) {
       // A token of another database (DATABASE_URL changed) or a revoked one: seed afresh.
       if (!(error instanceof HttpError && error.status === 401)) throw error;
@@ -79,15 +97,22 @@ export async function seedDemo(options: {
     }
   }
   if (!token) {
-    const tenant = await call<{ id: number; token: string }>(options.backendUrl, options.adminToken, 'POST', '/api/v1/tenants', {
-      name: DEMO_TENANT_NAME,
-    });
+    const tenant = await call<{ id: number; token: string }>(
+      options.backendUrl,
+      options.adminToken,
+      'POST',
+      '/api/v1/tenants',
+      {
+        name: DEMO_TENANT_NAME,
+      },
+    );
     token = tenant.token;
     tenantId = tenant.id;
     createdTenant = true;
   }
   const tenantToken = token;
-  const api = <T>(method: string, path: string, body?: unknown) => call<T>(options.backendUrl, tenantToken, method, path, body);
+  const api = <T>(method: string, path: string, body?: unknown) =>
+    call<T>(options.backendUrl, tenantToken, method, path, body);
   const ensure = async (name: string, body: Record<string, unknown>) => {
     const found = existing.find((integration) => integration.name === name);
     let id: number;
@@ -95,14 +120,18 @@ export async function seedDemo(options: {
     if (found) {
       id = found.id;
       // The simulator may listen on another port this time (SIMULATOR_PORT).
-      if (found.base_url !== options.simulatorUrl) await api('PATCH', `/api/v1/integrations/${id}`, { base_url: options.simulatorUrl });
+      if (found.base_url !== options.simulatorUrl)
+        await api('PATCH', `/api/v1/integrations/${id}`, { base_url: options.simulatorUrl });
       needsTest = found.base_url !== options.simulatorUrl || found.last_test?.ok !== true || !found.enabled;
     } else {
       id = (await api<{ id: number }>('POST', '/api/v1/integrations', { name, ...body })).id;
       needsTest = true;
     }
     if (needsTest) {
-      const test = await api<{ ok: boolean; error: string | null }>('POST', `/api/v1/integrations/${id}/test`);
+      const test = await api<{ ok: boolean; error: string | null }>(
+        'POST',
+        `/api/v1/integrations/${id}/test`,
+      );
       if (!test.ok) throw new Error(`connection test of integration ${id} failed: ${test.error}`);
       await api('PATCH', `/api/v1/integrations/${id}`, { enabled: true });
     }

@@ -104,11 +104,18 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     extract: `http://127.0.0.1:${ports.extract}`,
     simulator: `http://127.0.0.1:${ports.simulator}`,
   };
-  const adminToken = options.secrets?.adminToken ?? process.env.TRIBUTARY_ADMIN_TOKEN ?? `admin-${randomBytes(16).toString('hex')}`;
+  const adminToken =
+    options.secrets?.adminToken ??
+    process.env.TRIBUTARY_ADMIN_TOKEN ??
+    `admin-${randomBytes(16).toString('hex')}`;
   const serviceToken =
-    options.secrets?.serviceToken ?? process.env.TRIBUTARY_SERVICE_TOKEN ?? `service-${randomBytes(16).toString('hex')}`;
+    options.secrets?.serviceToken ??
+    process.env.TRIBUTARY_SERVICE_TOKEN ??
+    `service-${randomBytes(16).toString('hex')}`;
   const extractToken =
-    options.secrets?.extractToken ?? process.env.TRIBUTARY_EXTRACT_TOKEN ?? `extract-${randomBytes(16).toString('hex')}`;
+    options.secrets?.extractToken ??
+    process.env.TRIBUTARY_EXTRACT_TOKEN ??
+    `extract-${randomBytes(16).toString('hex')}`;
   const shared = {
     PATH: process.env.PATH ?? '',
     HOME: process.env.HOME ?? '/tmp',
@@ -119,7 +126,9 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     TRIBUTARY_SERVICE_TOKEN: serviceToken,
     TRIBUTARY_EXTRACT_TOKEN: extractToken,
     TRIBUTARY_ENCRYPTION_KEY:
-      options.secrets?.encryptionKey ?? process.env.TRIBUTARY_ENCRYPTION_KEY ?? randomBytes(32).toString('base64'),
+      options.secrets?.encryptionKey ??
+      process.env.TRIBUTARY_ENCRYPTION_KEY ??
+      randomBytes(32).toString('base64'),
     BACKEND_URL: urls.backend,
     EXTRACT_URL: urls.extract,
     ALLOW_PRIVATE_INTEGRATION_HOSTS: 'true',
@@ -130,7 +139,13 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     backend: { ...shared, PORT: String(ports.backend), HOST: '127.0.0.1', ...options.env?.backend },
     worker: { ...shared, PORT: String(ports.worker), HOST: '127.0.0.1', ...options.env?.worker },
     extract: { ...shared, PORT: String(ports.extract), HOST: '127.0.0.1', ...options.env?.extract },
-    simulator: { PATH: shared.PATH, PORT: String(ports.simulator), HOST: '127.0.0.1', LOG_LEVEL: 'warn', ...options.env?.simulator },
+    simulator: {
+      PATH: shared.PATH,
+      PORT: String(ports.simulator),
+      HOST: '127.0.0.1',
+      LOG_LEVEL: 'warn',
+      ...options.env?.simulator,
+    },
   };
   const logs: Record<ServiceName, string[]> = { backend: [], worker: [], extract: [], simulator: [] };
   const children = new Map<ServiceName, ChildProcess>();
@@ -211,7 +226,11 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     for (const name of order) await start(name);
   } catch (error) {
     await stack.stop();
-    throw new Error(`stack failed to start: ${errorMessage(error)}\n${Object.entries(logs).map(([n, l]) => `--- ${n}\n${l.join('').slice(-3000)}`).join('\n')}`);
+    throw new Error(
+      `stack failed to start: ${errorMessage(error)}\n${Object.entries(logs)
+        .map(([n, l]) => `--- ${n}\n${l.join('').slice(-3000)}`)
+        .join('\n')}`,
+    );
   }
   return stack;
 }

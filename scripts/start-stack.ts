@@ -36,11 +36,17 @@ const envSchema = z.object({
 });
 const parsed = envSchema.safeParse(process.env);
 if (!parsed.success) {
-  for (const issue of issueDetails(parsed.error.issues)) console.error(`pnpm start: ${issue.path}: ${issue.message}`);
+  for (const issue of issueDetails(parsed.error.issues))
+    console.error(`pnpm start: ${issue.path}: ${issue.message}`);
   process.exit(2);
 }
 const config = parsed.data;
-const ports = { backend: config.BACKEND_PORT, extract: config.EXTRACT_PORT, worker: config.WORKER_PORT, simulator: config.SIMULATOR_PORT };
+const ports = {
+  backend: config.BACKEND_PORT,
+  extract: config.EXTRACT_PORT,
+  worker: config.WORKER_PORT,
+  simulator: config.SIMULATOR_PORT,
+};
 
 const taken = await portsInUse(ports);
 if (taken.length > 0) {
@@ -114,7 +120,9 @@ Tributary is running.
 
 In another terminal: . ${shownPath}
 or paste:
-  export ${Object.entries(session).map(([name, value]) => `${name}=${value}`).join(' ')}
+  export ${Object.entries(session)
+    .map(([name, value]) => `${name}=${value}`)
+    .join(' ')}
 Then: curl -H "authorization: Bearer $TRIBUTARY_TOKEN" "$TRIBUTARY_URL/api/v1/jobs"
 Ctrl-C stops everything.
 `);
@@ -129,7 +137,10 @@ for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
 }
 
 /** The secrets the file keeps: its own, plus any generated now; never an env override. */
-function pickFileSecrets(current: Record<string, string>, resolved: Record<string, string>): Record<string, string> {
+function pickFileSecrets(
+  current: Record<string, string>,
+  resolved: Record<string, string>,
+): Record<string, string> {
   const kept: Record<string, string> = {};
   for (const key of SECRET_KEYS) {
     const value = current[key] ?? (process.env[key] ? undefined : resolved[key]);

@@ -98,10 +98,7 @@ describe('dashboard in Chromium against the real stack', { timeout: 180_000 }, (
       records_unchanged: number;
       records_failed: number;
       records_transformed: number;
-    }>(
-      'GET',
-      `/api/v1/jobs/${jobs.id}`,
-    );
+    }>('GET', `/api/v1/jobs/${jobs.id}`);
     expect(finished.status).toBe('FINISHED');
     expect(finished.records_extracted).toBeGreaterThan(60);
 
@@ -128,9 +125,12 @@ describe('dashboard in Chromium against the real stack', { timeout: 180_000 }, (
       .allTextContents();
     const column = (name: string) => cells[headers.indexOf(name)];
     expect(['Seen', 'New', 'Unchanged', 'Failed'].map(column)).toEqual(
-      [finished.records_seen, finished.records_extracted, finished.records_unchanged, finished.records_failed].map((n) =>
-        n.toLocaleString('en-US'),
-      ),
+      [
+        finished.records_seen,
+        finished.records_extracted,
+        finished.records_unchanged,
+        finished.records_failed,
+      ].map((n) => n.toLocaleString('en-US')),
     );
     expect(finished.records_seen).toBeGreaterThanOrEqual(finished.records_extracted);
     expect(await page.getByText('Foreign repo').count()).toBe(0);

@@ -10,7 +10,13 @@ import { anyOf } from '../support/matchers.ts';
 import type { Truth } from '../support/truth.ts';
 
 const TIERS = '200,400,800';
-const TABLES = ['github_pull_requests', 'github_reviews', 'github_review_comments', 'github_commits', 'github_pull_request_commits'] as const;
+const TABLES = [
+  'github_pull_requests',
+  'github_reviews',
+  'github_review_comments',
+  'github_commits',
+  'github_pull_request_commits',
+] as const;
 let database: TestDatabase;
 let stack: Stack;
 let pool: pg.Pool;
@@ -54,10 +60,15 @@ async function syncWith(apiName: 'rest' | 'graphql', truth: Truth): Promise<numb
     credentials: { token: 'sim-github-token' },
     config: { repositories: truth.github.repositories, api: apiName },
   });
-  const test = await api.ok<{ ok: boolean; error: string | null }>('POST', `/api/v1/integrations/${created.id}/test`);
+  const test = await api.ok<{ ok: boolean; error: string | null }>(
+    'POST',
+    `/api/v1/integrations/${created.id}/test`,
+  );
   expect(test).toMatchObject({ ok: true, error: null });
   await api.ok('PATCH', `/api/v1/integrations/${created.id}`, { enabled: true });
-  const run = await api.ok<{ job_id: number }>('POST', `/api/v1/integrations/${created.id}/runs`, { streams: ['pull_requests'] });
+  const run = await api.ok<{ job_id: number }>('POST', `/api/v1/integrations/${created.id}/runs`, {
+    streams: ['pull_requests'],
+  });
   const job = await waitFor(
     async () => {
       const j = await api.ok<{ status: string; error: string | null }>('GET', `/api/v1/jobs/${run.job_id}`);
@@ -71,7 +82,12 @@ async function syncWith(apiName: 'rest' | 'graphql', truth: Truth): Promise<numb
   await waitFor(
     async () => {
       const n = async (table: string) =>
-        (await pool.query<{ n: number }>(`select count(*)::int as n from ${table} where integration_id = $1`, [created.id])).rows[0]!.n;
+        (
+          await pool.query<{ n: number }>(
+            `select count(*)::int as n from ${table} where integration_id = $1`,
+            [created.id],
+          )
+        ).rows[0]!.n;
       const done =
         (await n('github_pull_requests')) === truth.github.pull_requests &&
         (await n('github_reviews')) === truth.github.reviews &&
@@ -87,8 +103,13 @@ async function syncWith(apiName: 'rest' | 'graphql', truth: Truth): Promise<numb
 
 /** Every row of a table for one integration, without the columns that say where a row came from. */
 async function rowsOf(table: string, integrationId: number): Promise<Record<string, unknown>[]> {
-  const { rows } = await pool.query<Record<string, unknown>>(`select * from ${table} where integration_id = $1 order by external_id`, [integrationId]);
-  return rows.map(({ id: _id, integration_id: _i, raw_id: _r, loaded_at: _l, tenant_id: _t, ...rest }) => rest);
+  const { rows } = await pool.query<Record<string, unknown>>(
+    `select * from ${table} where integration_id = $1 order by external_id`,
+    [integrationId],
+  );
+  return rows.map(
+    ({ id: _id, integration_id: _i, raw_id: _r, loaded_at: _l, tenant_id: _t, ...rest }) => rest,
+  );
 }
 
 describe('GitHub over GraphQL and over REST', () => {

@@ -5,7 +5,15 @@ import { createTestDatabase, type TestDatabase } from '../support/database.ts';
 import { deleteQueues } from '../support/backend.ts';
 import { ApiClient } from '../support/api-client.ts';
 import { waitFor } from '../support/wait.ts';
-import { dora, flow, isoWeek, percentile, prCycle, readWorld, type Definitions } from '../support/metrics-truth.ts';
+import {
+  dora,
+  flow,
+  isoWeek,
+  percentile,
+  prCycle,
+  readWorld,
+  type Definitions,
+} from '../support/metrics-truth.ts';
 
 const TIERS = '200,400,800';
 let database: TestDatabase;
@@ -26,7 +34,10 @@ interface Metric {
   items_url: string;
 }
 type Week = { week: string; count: number; value: number | null };
-type Dora = Record<'change_lead_time' | 'change_fail_rate' | 'failed_deployment_recovery_time' | 'deployment_rework_rate', Metric & { per_week: Week[] }> & {
+type Dora = Record<
+  'change_lead_time' | 'change_fail_rate' | 'failed_deployment_recovery_time' | 'deployment_rework_rate',
+  Metric & { per_week: Week[] }
+> & {
   deployment_frequency: Metric & { total: number; per_week: Array<{ week: string; count: number }> };
 };
 
@@ -34,7 +45,13 @@ type Dora = Record<'change_lead_time' | 'change_fail_rate' | 'failed_deployment_
  * A weekly trend reconciles with the items: every week of the range once, in order, and each
  * week's count and value are those of the items whose time falls in it.
  */
-function expectWeeks<T>(weeks: Week[], items: T[], d: Definitions, at: (item: T) => string, value: (items: T[]) => number | null) {
+function expectWeeks<T>(
+  weeks: Week[],
+  items: T[],
+  d: Definitions,
+  at: (item: T) => string,
+  value: (items: T[]) => number | null,
+) {
   const first = isoWeek(d.from).week;
   expect(weeks[0]?.week).toBe(first);
   expect(new Set(weeks.map((w) => w.week)).size).toBe(weeks.length);
@@ -53,11 +70,18 @@ function expectWeeks<T>(weeks: Week[], items: T[], d: Definitions, at: (item: T)
 }
 
 async function runToEnd(integrationId: number, body: object = {}) {
-  const { status, body: started } = await api.request<{ job_id: number }>('POST', `/api/v1/integrations/${integrationId}/runs`, body);
+  const { status, body: started } = await api.request<{ job_id: number }>(
+    'POST',
+    `/api/v1/integrations/${integrationId}/runs`,
+    body,
+  );
   expect(status).toBe(202);
   return waitFor(
     async () => {
-      const job = await api.ok<{ status: string; error: string | null }>('GET', `/api/v1/jobs/${started.job_id}`);
+      const job = await api.ok<{ status: string; error: string | null }>(
+        'GET',
+        `/api/v1/jobs/${started.job_id}`,
+      );
       return ['FINISHED', 'FAILED', 'CANCELLED'].includes(job.status) ? job : null;
     },
     180_000,
@@ -101,14 +125,23 @@ beforeAll(async () => {
       backend: { ...fast, SCHEDULER_TICK_SECONDS: '1', LOG_LEVEL: 'warn' },
       worker: { ...fast, LOG_LEVEL: 'warn' },
       extract: { ...fast, SOURCE_RETRY_BASE_MS: '100', SOURCE_RETRY_CAP_MS: '500', LOG_LEVEL: 'warn' },
-      simulator: { SIM_SEED: '12', SIM_JIRA_PROJECTS: '2', SIM_JIRA_ISSUES: '200', SIM_GITHUB_REPOS: '2', SIM_GITHUB_PRS: '80' },
+      simulator: {
+        SIM_SEED: '12',
+        SIM_JIRA_PROJECTS: '2',
+        SIM_JIRA_ISSUES: '200',
+        SIM_GITHUB_REPOS: '2',
+        SIM_GITHUB_PRS: '80',
+      },
     },
   });
   const admin = new ApiClient(stack.urls.backend, stack.adminToken);
   const tenant = await admin.ok<{ token: string }>('POST', '/api/v1/tenants', { name: 'metrics' });
   api = new ApiClient(stack.urls.backend, tenant.token);
   sim = new ApiClient(stack.urls.simulator, 'unused');
-  const summary = await sim.ok<{ jira: { projects: string[] }; github: { repositories: string[] } }>('GET', '/_sim/truth/summary');
+  const summary = await sim.ok<{ jira: { projects: string[] }; github: { repositories: string[] } }>(
+    'GET',
+    '/_sim/truth/summary',
+  );
   repositories = summary.github.repositories;
   jiraId = await register({
     type: 'jira',
@@ -133,8 +166,17 @@ beforeAll(async () => {
   const doing = await step({ name: 'In Progress', category: 'in_progress', kind: 'active' });
   const review = await step({ name: 'In Review', category: 'in_progress', kind: 'waiting' });
   const done = await step({ name: 'Done', category: 'done' });
-  for (const [status, id] of [['to do', todo.id], ['IN PROGRESS', doing.id], ['In Review', review.id], ['Done', done.id]] as const) {
-    await api.ok('POST', '/api/v1/flow/mappings', { integration_id: jiraId, source_status: status, flow_step_id: id });
+  for (const [status, id] of [
+    ['to do', todo.id],
+    ['IN PROGRESS', doing.id],
+    ['In Review', review.id],
+    ['Done', done.id],
+  ] as const) {
+    await api.ok('POST', '/api/v1/flow/mappings', {
+      integration_id: jiraId,
+      source_status: status,
+      flow_step_id: id,
+    });
   }
   const config = await sim.ok<{ epoch: string }>('GET', '/_sim/config');
   defs = {
@@ -158,15 +200,20 @@ afterAll(async () => {
   await deleteQueues(inject('amqpUrl'), prefix, TIERS);
 });
 
-const rangeOf = (d: Definitions) => `from=${new Date(d.from).toISOString()}&to=${new Date(d.to).toISOString()}`;
+const rangeOf = (d: Definitions) =>
+  `from=${new Date(d.from).toISOString()}&to=${new Date(d.to).toISOString()}`;
 
 async function expectDoraMatchesTruth(d: Definitions) {
   const world = await readWorld(sim);
   const truth = dora(world, d);
   const answer = await api.ok<Dora>('GET', `/api/v1/metrics/dora?${rangeOf(d)}`);
-  expect(Object.keys(answer).sort()).toEqual(
-    ['change_fail_rate', 'change_lead_time', 'deployment_frequency', 'deployment_rework_rate', 'failed_deployment_recovery_time'],
-  );
+  expect(Object.keys(answer).sort()).toEqual([
+    'change_fail_rate',
+    'change_lead_time',
+    'deployment_frequency',
+    'deployment_rework_rate',
+    'failed_deployment_recovery_time',
+  ]);
   for (const key of Object.keys(truth) as Array<keyof typeof truth>) {
     expect(answer[key].count, key).toBe(truth[key].count);
     close(answer[key].value, truth[key].value);
@@ -187,29 +234,89 @@ async function expectDoraMatchesTruth(d: Definitions) {
   expect(perWeek).toEqual(truth.deployment_frequency.per_week);
   expect(answer.deployment_frequency.per_week[0]?.week).toBe(isoWeek(d.from).week);
 
-  const lead = await allItems<{ repository: string; number: number; deployment_id: string; deployed_at: string; hours: number }>(answer.change_lead_time.items_url);
+  const lead = await allItems<{
+    repository: string;
+    number: number;
+    deployment_id: string;
+    deployed_at: string;
+    hours: number;
+  }>(answer.change_lead_time.items_url);
   expect(Object.fromEntries(lead.map((i) => [`${i.repository}#${i.number}`, i.deployment_id]))).toEqual(
     Object.fromEntries(truth.change_lead_time.items.map((i) => [i.pr, i.deployment_id])),
   );
-  for (const i of lead) close(i.hours, truth.change_lead_time.items.find((t) => t.pr === `${i.repository}#${i.number}`)!.hours);
-  expectWeeks(answer.change_lead_time.per_week, lead, d, (i) => i.deployed_at, (xs) => percentile(xs.map((i) => i.hours), 0.5));
+  for (const i of lead)
+    close(i.hours, truth.change_lead_time.items.find((t) => t.pr === `${i.repository}#${i.number}`)!.hours);
+  expectWeeks(
+    answer.change_lead_time.per_week,
+    lead,
+    d,
+    (i) => i.deployed_at,
+    (xs) =>
+      percentile(
+        xs.map((i) => i.hours),
+        0.5,
+      ),
+  );
 
-  const fails = await allItems<{ deployment_id: string; decided_at: string; failed: boolean; failure: string | null; incident_key: string | null }>(answer.change_fail_rate.items_url);
+  const fails = await allItems<{
+    deployment_id: string;
+    decided_at: string;
+    failed: boolean;
+    failure: string | null;
+    incident_key: string | null;
+  }>(answer.change_fail_rate.items_url);
   expect(fails.map((f) => [f.deployment_id, f.failed, f.failure, f.incident_key]).sort()).toEqual(
     truth.change_fail_rate.items.map((f) => [f.deployment_id, f.failed, f.failure, f.incident_key]).sort(),
   );
   expect(fails.filter((f) => f.failed).length / fails.length).toBeCloseTo(answer.change_fail_rate.value!, 9);
-  expectWeeks(answer.change_fail_rate.per_week, fails, d, (f) => f.decided_at, (xs) => xs.filter((f) => f.failed).length / xs.length);
+  expectWeeks(
+    answer.change_fail_rate.per_week,
+    fails,
+    d,
+    (f) => f.decided_at,
+    (xs) => xs.filter((f) => f.failed).length / xs.length,
+  );
 
-  const recovery = await allItems<{ deployment_id: string; decided_at: string; hours: number | null }>(answer.failed_deployment_recovery_time.items_url);
-  expect(recovery.map((r) => r.deployment_id).sort()).toEqual(truth.failed_deployment_recovery_time.items.map((r) => r.deployment_id).sort());
-  for (const r of recovery) close(r.hours, truth.failed_deployment_recovery_time.items.find((t) => t.deployment_id === r.deployment_id)!.hours);
+  const recovery = await allItems<{ deployment_id: string; decided_at: string; hours: number | null }>(
+    answer.failed_deployment_recovery_time.items_url,
+  );
+  expect(recovery.map((r) => r.deployment_id).sort()).toEqual(
+    truth.failed_deployment_recovery_time.items.map((r) => r.deployment_id).sort(),
+  );
+  for (const r of recovery)
+    close(
+      r.hours,
+      truth.failed_deployment_recovery_time.items.find((t) => t.deployment_id === r.deployment_id)!.hours,
+    );
   const recovered = recovery.filter((r) => r.hours !== null);
-  expectWeeks(answer.failed_deployment_recovery_time.per_week, recovered, d, (r) => r.decided_at, (xs) => percentile(xs.map((r) => r.hours!), 0.5));
+  expectWeeks(
+    answer.failed_deployment_recovery_time.per_week,
+    recovered,
+    d,
+    (r) => r.decided_at,
+    (xs) =>
+      percentile(
+        xs.map((r) => r.hours!),
+        0.5,
+      ),
+  );
 
-  const rework = await allItems<{ deployment_id: string; deployed_at: string; rework: boolean; incident_key: string | null }>(answer.deployment_rework_rate.items_url);
-  expect(rework.map((r) => [r.deployment_id, r.rework]).sort()).toEqual(truth.deployment_rework_rate.items.map((r) => [r.deployment_id, r.rework]).sort());
-  expectWeeks(answer.deployment_rework_rate.per_week, rework, d, (r) => r.deployed_at, (xs) => xs.filter((r) => r.rework).length / xs.length);
+  const rework = await allItems<{
+    deployment_id: string;
+    deployed_at: string;
+    rework: boolean;
+    incident_key: string | null;
+  }>(answer.deployment_rework_rate.items_url);
+  expect(rework.map((r) => [r.deployment_id, r.rework]).sort()).toEqual(
+    truth.deployment_rework_rate.items.map((r) => [r.deployment_id, r.rework]).sort(),
+  );
+  expectWeeks(
+    answer.deployment_rework_rate.per_week,
+    rework,
+    d,
+    (r) => r.deployed_at,
+    (xs) => xs.filter((r) => r.rework).length / xs.length,
+  );
   return { answer, truth };
 }
 
@@ -225,17 +332,27 @@ describe('metrics against the simulator truth (seed 12)', () => {
 
   it('PR cycle time: every phase and the items equal the truth', async () => {
     const truth = prCycle(await readWorld(sim), defs);
-    const answer = await api.ok<Record<'coding' | 'pickup' | 'review' | 'deploy', { median_hours: number | null; p75_hours: number | null; count: number }> & { count: number; items_url: string }>(
-      'GET',
-      `/api/v1/metrics/pull-requests?${rangeOf(defs)}`,
-    );
+    const answer = await api.ok<
+      Record<
+        'coding' | 'pickup' | 'review' | 'deploy',
+        { median_hours: number | null; p75_hours: number | null; count: number }
+      > & { count: number; items_url: string }
+    >('GET', `/api/v1/metrics/pull-requests?${rangeOf(defs)}`);
     expect(answer.count).toBe(truth.count);
     for (const phase of ['coding', 'pickup', 'review', 'deploy'] as const) {
       expect(answer[phase].count, phase).toBe(truth[phase].count);
       close(answer[phase].median_hours, truth[phase].median_hours);
       close(answer[phase].p75_hours, truth[phase].p75_hours);
     }
-    const items = await allItems<{ repository: string; number: number; coding_hours: number | null; pickup_hours: number | null; review_hours: number | null; deploy_hours: number | null; deployment_id: string | null }>(answer.items_url);
+    const items = await allItems<{
+      repository: string;
+      number: number;
+      coding_hours: number | null;
+      pickup_hours: number | null;
+      review_hours: number | null;
+      deploy_hours: number | null;
+      deployment_id: string | null;
+    }>(answer.items_url);
     expect(items).toHaveLength(truth.items.length);
     for (const item of items) {
       const t = truth.items.find((x) => x.pr === `${item.repository}#${item.number}`)!;
@@ -272,8 +389,12 @@ describe('metrics against the simulator truth (seed 12)', () => {
       expect(s.issues).toBe(truth.time_in_step[s.step]!.issues);
     }
     expect(answer.wip).toEqual(truth.wip);
-    expect(Object.fromEntries(answer.throughput.filter((w) => w.count > 0).map((w) => [w.week, w.count]))).toEqual(truth.throughput);
-    const items = await allItems<{ key: string; cycle_hours: number; active_hours: number }>(answer.items_url);
+    expect(
+      Object.fromEntries(answer.throughput.filter((w) => w.count > 0).map((w) => [w.week, w.count])),
+    ).toEqual(truth.throughput);
+    const items = await allItems<{ key: string; cycle_hours: number; active_hours: number }>(
+      answer.items_url,
+    );
     expect(items.map((i) => i.key).sort()).toEqual(truth.items.map((i) => i.key).sort());
     for (const i of items) {
       const t = truth.items.find((x) => x.key === i.key)!;
@@ -284,28 +405,43 @@ describe('metrics against the simulator truth (seed 12)', () => {
 
   it('a new failed deployment and a resolved incident (/_sim/advance) move the numbers as defined', async () => {
     const before = await api.ok<Dora>('GET', `/api/v1/metrics/dora?${rangeOf(defs)}`);
-    const recoveringBefore = await allItems<{ incident_key: string | null; hours: number | null }>(before.failed_deployment_recovery_time.items_url);
-    const advanced = await sim.ok<{ deployments: Array<{ id: number }>; incidents_resolved: string[] }>('POST', '/_sim/advance', {
-      deployments: [{ repository: repositories[0], outcome: 'failure' }],
-      incidents_resolved: 1,
-    });
+    const recoveringBefore = await allItems<{ incident_key: string | null; hours: number | null }>(
+      before.failed_deployment_recovery_time.items_url,
+    );
+    const advanced = await sim.ok<{ deployments: Array<{ id: number }>; incidents_resolved: string[] }>(
+      'POST',
+      '/_sim/advance',
+      {
+        deployments: [{ repository: repositories[0], outcome: 'failure' }],
+        incidents_resolved: 1,
+      },
+    );
     expect(advanced.incidents_resolved).toHaveLength(1);
     expect(await runToEnd(githubId, { streams: ['deployments'] })).toMatchObject({ status: 'FINISHED' });
     expect(await runToEnd(jiraId, { streams: ['issues'] })).toMatchObject({ status: 'FINISHED' });
     const { answer } = await expectDoraMatchesTruth(defs);
     // One more failed change in the denominator and the numerator.
     expect(answer.change_fail_rate.count).toBe(before.change_fail_rate.count + 1);
-    const fails = await allItems<{ deployment_id: string; failed: boolean; failure: string }>(answer.change_fail_rate.items_url);
-    expect(fails.find((f) => f.deployment_id === String(advanced.deployments[0]!.id))).toMatchObject({ failed: true, failure: 'deployment_failed' });
+    const fails = await allItems<{ deployment_id: string; failed: boolean; failure: string }>(
+      answer.change_fail_rate.items_url,
+    );
+    expect(fails.find((f) => f.deployment_id === String(advanced.deployments[0]!.id))).toMatchObject({
+      failed: true,
+      failure: 'deployment_failed',
+    });
     // The incident that was still open had no recovery time; now it has one, and the median counts it.
     const resolved = advanced.incidents_resolved[0]!;
     expect(recoveringBefore.find((r) => r.incident_key === resolved)).toMatchObject({ hours: null });
-    const recovering = await allItems<{ incident_key: string | null; hours: number | null }>(answer.failed_deployment_recovery_time.items_url);
+    const recovering = await allItems<{ incident_key: string | null; hours: number | null }>(
+      answer.failed_deployment_recovery_time.items_url,
+    );
     expect(recovering.find((r) => r.incident_key === resolved)?.hours).toBeGreaterThan(0);
     // The new failure has no later success yet, so it is not recovered: only the deployments the
     // incident is linked to (one per repository whose window it started in) add to the count.
     const linked = recovering.filter((r) => r.incident_key === resolved).length;
     expect(linked).toBeGreaterThan(0);
-    expect(answer.failed_deployment_recovery_time.count).toBe(before.failed_deployment_recovery_time.count + linked);
+    expect(answer.failed_deployment_recovery_time.count).toBe(
+      before.failed_deployment_recovery_time.count + linked,
+    );
   });
 });

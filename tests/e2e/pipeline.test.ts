@@ -30,9 +30,26 @@ beforeAll(async () => {
     queuePrefix: prefix,
     env: {
       backend: { ...fast, SCHEDULER_TICK_SECONDS: '1', LOG_LEVEL: 'warn' },
-      worker: { ...fast, SWEEPER_INTERVAL_SECONDS: '2', SWEEPER_PENDING_AGE_SECONDS: '30', LOG_LEVEL: 'warn' },
-      extract: { ...fast, SOURCE_RETRY_BASE_MS: '100', SOURCE_RETRY_CAP_MS: '500', EXTERNAL_CB_TIMEOUT_SECONDS: '2', LOG_LEVEL: 'warn' },
-      simulator: { SIM_SEED: '7', SIM_JIRA_PROJECTS: '2', SIM_JIRA_ISSUES: '150', SIM_GITHUB_REPOS: '2', SIM_GITHUB_PRS: '40' },
+      worker: {
+        ...fast,
+        SWEEPER_INTERVAL_SECONDS: '2',
+        SWEEPER_PENDING_AGE_SECONDS: '30',
+        LOG_LEVEL: 'warn',
+      },
+      extract: {
+        ...fast,
+        SOURCE_RETRY_BASE_MS: '100',
+        SOURCE_RETRY_CAP_MS: '500',
+        EXTERNAL_CB_TIMEOUT_SECONDS: '2',
+        LOG_LEVEL: 'warn',
+      },
+      simulator: {
+        SIM_SEED: '7',
+        SIM_JIRA_PROJECTS: '2',
+        SIM_JIRA_ISSUES: '150',
+        SIM_GITHUB_REPOS: '2',
+        SIM_GITHUB_PRS: '40',
+      },
     },
   });
   pool = hearPoolErrors(new pg.Pool({ connectionString: database.url, max: 2 }));
@@ -54,7 +71,10 @@ const count = async (table: string) =>
 
 async function register(body: object): Promise<number> {
   const created = await api.ok<{ id: number }>('POST', '/api/v1/integrations', body);
-  const test = await api.ok<{ ok: boolean; error: string | null }>('POST', `/api/v1/integrations/${created.id}/test`);
+  const test = await api.ok<{ ok: boolean; error: string | null }>(
+    'POST',
+    `/api/v1/integrations/${created.id}/test`,
+  );
   expect(test).toMatchObject({ ok: true, error: null });
   await api.ok('PATCH', `/api/v1/integrations/${created.id}`, { enabled: true });
   return created.id;
@@ -71,12 +91,22 @@ async function runEnded(jobId: number): Promise<{ status: string }> {
   );
 }
 
-async function runToEnd(integrationId: number, body: object = {}): Promise<{ id: number; status: string; error: string | null }> {
-  const { status, body: started } = await api.request<{ job_id: number }>('POST', `/api/v1/integrations/${integrationId}/runs`, body);
+async function runToEnd(
+  integrationId: number,
+  body: object = {},
+): Promise<{ id: number; status: string; error: string | null }> {
+  const { status, body: started } = await api.request<{ job_id: number }>(
+    'POST',
+    `/api/v1/integrations/${integrationId}/runs`,
+    body,
+  );
   expect(status).toBe(202);
   return waitFor(
     async () => {
-      const job = await api.ok<{ id: number; status: string; error: string | null }>('GET', `/api/v1/jobs/${started.job_id}`);
+      const job = await api.ok<{ id: number; status: string; error: string | null }>(
+        'GET',
+        `/api/v1/jobs/${started.job_id}`,
+      );
       return ['FINISHED', 'FAILED', 'CANCELLED'].includes(job.status) ? job : null;
     },
     120_000,
@@ -111,7 +141,11 @@ describe('end to end: simulator → extract → RabbitMQ → workers → Postgre
 
   it('progress counts per stream and entity type; a full re-run of unchanged data is all seen, none new', async () => {
     const t = await truth();
-    const { job_id: jobId } = await api.ok<{ job_id: number }>('POST', `/api/v1/integrations/${jiraId}/runs`, { mode: 'full' });
+    const { job_id: jobId } = await api.ok<{ job_id: number }>(
+      'POST',
+      `/api/v1/integrations/${jiraId}/runs`,
+      { mode: 'full' },
+    );
     await runEnded(jobId);
     const shown = await api.ok<Record<string, unknown>>('GET', `/api/v1/jobs/${jobId}`);
     const { progress } = z.object({ progress: jobProgressSchema }).parse(shown);
@@ -120,13 +154,23 @@ describe('end to end: simulator → extract → RabbitMQ → workers → Postgre
       .flatMap((stream) => Object.values(stream.entities))
       .reduce((sum, entity) => sum + entity.seen, 0);
     expect(everything).toBeGreaterThanOrEqual(2 * t.jira.issues + t.jira.projects.length);
-    expect(shown).toMatchObject({ records_seen: everything, records_unchanged: everything, records_extracted: 0, records_failed: 0 });
+    expect(shown).toMatchObject({
+      records_seen: everything,
+      records_unchanged: everything,
+      records_extracted: 0,
+      records_failed: 0,
+    });
     // Issues and their changelogs apart (one changelog record per issue).
     expect(progress.issues?.entities).toEqual({
       jira_issues: { seen: t.jira.issues, new: 0, unchanged: t.jira.issues, failed: 0 },
       jira_changelogs: { seen: t.jira.issues, new: 0, unchanged: t.jira.issues, failed: 0 },
     });
-    expect(progress.projects?.entities.jira_projects).toEqual({ seen: t.jira.projects.length, new: 0, unchanged: t.jira.projects.length, failed: 0 });
+    expect(progress.projects?.entities.jira_projects).toEqual({
+      seen: t.jira.projects.length,
+      new: 0,
+      unchanged: t.jira.projects.length,
+      failed: 0,
+    });
   });
 
   it('a GitHub run loads repositories, pull requests, reviews and commits', async () => {
@@ -152,7 +196,10 @@ describe('end to end: simulator → extract → RabbitMQ → workers → Postgre
 
   it('an incremental run after changes fetches only what changed and matches the new truth', async () => {
     await sim.ok('DELETE', '/_sim/stats');
-    const changed = await sim.ok<{ issues: { key: string }[] | string[] }>('POST', '/_sim/advance', { issues: 5, pull_requests: 3 });
+    const changed = await sim.ok<{ issues: { key: string }[] | string[] }>('POST', '/_sim/advance', {
+      issues: 5,
+      pull_requests: 3,
+    });
     const job = await runToEnd(jiraId, { streams: ['issues'] });
     expect(job.status).toBe('FINISHED');
     const t = await truth();
@@ -193,12 +240,17 @@ describe('end to end: simulator → extract → RabbitMQ → workers → Postgre
   });
 
   it('credentials the source rejects fail the run with a clear reason, and it is not retried', async () => {
-    const patched = await api.request('PATCH', `/api/v1/integrations/${githubId}`, { credentials: { token: 'revoked-token' } });
+    const patched = await api.request('PATCH', `/api/v1/integrations/${githubId}`, {
+      credentials: { token: 'revoked-token' },
+    });
     expect(patched.status).toBe(200);
     const job = await runToEnd(githubId, { streams: ['repositories'] });
     expect(job.status).toBe('FAILED');
     expect(job.error).toMatch(/^credentials rejected by github \(HTTP 401\): Bad credentials/);
-    const shown = await api.ok<{ next_retry_at: string | null; error_code: string }>('GET', `/api/v1/jobs/${job.id}`);
+    const shown = await api.ok<{ next_retry_at: string | null; error_code: string }>(
+      'GET',
+      `/api/v1/jobs/${job.id}`,
+    );
     expect(shown).toMatchObject({ next_retry_at: null, error_code: 'CREDENTIALS_REJECTED' });
     await api.ok('PATCH', `/api/v1/integrations/${githubId}`, { credentials: { token: 'sim-github-token' } });
   });
@@ -206,12 +258,22 @@ describe('end to end: simulator → extract → RabbitMQ → workers → Postgre
   it('a Jira project that does not exist: the test names it, a run fails in Jira’s words as CONFIG_INVALID, not retried', async () => {
     const { jira } = await truth();
     const current = await api.ok<{ config: { projects: string[] } }>('GET', `/api/v1/integrations/${jiraId}`);
-    await api.ok('PATCH', `/api/v1/integrations/${jiraId}`, { config: { projects: [...jira.projects, 'NOPE'] } });
+    await api.ok('PATCH', `/api/v1/integrations/${jiraId}`, {
+      config: { projects: [...jira.projects, 'NOPE'] },
+    });
     const job = await runToEnd(jiraId, { streams: ['issues'] });
-    const shown = await api.ok<{ status: string; error: string; error_code: string; next_retry_at: string | null }>('GET', `/api/v1/jobs/${job.id}`);
+    const shown = await api.ok<{
+      status: string;
+      error: string;
+      error_code: string;
+      next_retry_at: string | null;
+    }>('GET', `/api/v1/jobs/${job.id}`);
     expect(shown).toMatchObject({ status: 'FAILED', error_code: 'CONFIG_INVALID', next_retry_at: null });
     expect(shown.error).toContain("The value 'NOPE' does not exist for the field 'project'.");
-    const tested = await api.ok<{ ok: boolean; code: string; error: string }>('POST', `/api/v1/integrations/${jiraId}/test`);
+    const tested = await api.ok<{ ok: boolean; code: string; error: string }>(
+      'POST',
+      `/api/v1/integrations/${jiraId}/test`,
+    );
     expect(tested).toMatchObject({ ok: false, code: 'CONFIG_INVALID', error: like('NOPE (not found)') });
     await api.ok('PATCH', `/api/v1/integrations/${jiraId}`, { config: current.config });
     expect(await api.ok('POST', `/api/v1/integrations/${jiraId}/test`)).toMatchObject({ ok: true });
@@ -220,31 +282,69 @@ describe('end to end: simulator → extract → RabbitMQ → workers → Postgre
 
   it('the extract service shows its breakers and resets one only for the service token', async () => {
     const extract = new ApiClient(stack.urls.extract, stack.adminToken);
-    const { breakers } = await extract.ok<{ breakers: { name: string; state: string }[] }>('GET', '/breakers');
-    expect(breakers.map((b) => b.name)).toEqual(expect.arrayContaining(['backend', `jira:${jiraId}`, `github:${githubId}`]));
-    const anonymous = await new ApiClient(stack.urls.extract, 'wrong').request('POST', `/breakers/jira:${jiraId}/reset`);
+    const { breakers } = await extract.ok<{ breakers: { name: string; state: string }[] }>(
+      'GET',
+      '/breakers',
+    );
+    expect(breakers.map((b) => b.name)).toEqual(
+      expect.arrayContaining(['backend', `jira:${jiraId}`, `github:${githubId}`]),
+    );
+    const anonymous = await new ApiClient(stack.urls.extract, 'wrong').request(
+      'POST',
+      `/breakers/jira:${jiraId}/reset`,
+    );
     expect(anonymous.status).toBe(401);
     expect((await extract.request('POST', `/breakers/jira:${jiraId}/reset`)).status).toBe(200);
     expect((await extract.request('POST', '/breakers/nope/reset')).status).toBe(404);
-    const ready = await extract.request<{ backend: string; broker: string; breakers: Record<string, string> }>('GET', '/readyz');
+    const ready = await extract.request<{
+      backend: string;
+      broker: string;
+      breakers: Record<string, string>;
+    }>('GET', '/readyz');
     expect(ready.status).toBe(200);
-    expect(ready.body).toMatchObject({ backend: 'up', broker: 'up', breakers: { backend: 'CLOSED', [`jira:${jiraId}`]: 'CLOSED' } });
+    expect(ready.body).toMatchObject({
+      backend: 'up',
+      broker: 'up',
+      breakers: { backend: 'CLOSED', [`jira:${jiraId}`]: 'CLOSED' },
+    });
   });
 
   it('the extractor and the worker export what an operator graphs', async () => {
     const extract = await (await fetch(`${stack.urls.extract}/metrics`)).text();
-    expect(extract).toMatch(new RegExp(`^tributary_source_requests_total\\{[^}]*source="jira",integration_id="${jiraId}",status="200"[^}]*\\} [1-9]`, 'm'));
-    expect(extract).toMatch(new RegExp(`^tributary_source_ratelimit_remaining\\{[^}]*source="github",integration_id="${githubId}"[^}]*\\} \\d+`, 'm'));
+    expect(extract).toMatch(
+      new RegExp(
+        `^tributary_source_requests_total\\{[^}]*source="jira",integration_id="${jiraId}",status="200"[^}]*\\} [1-9]`,
+        'm',
+      ),
+    );
+    expect(extract).toMatch(
+      new RegExp(
+        `^tributary_source_ratelimit_remaining\\{[^}]*source="github",integration_id="${githubId}"[^}]*\\} \\d+`,
+        'm',
+      ),
+    );
     expect(extract).toMatch(/^tributary_breaker_state\{[^}]*breaker="backend"[^}]*\} 0$/m);
     const worker = await (await fetch(`${stack.urls.worker}/metrics`)).text();
     expect(worker).toMatch(/^tributary_transform_batch_duration_seconds_count\{[^}]*\} [1-9]/m);
     const backend = await (await fetch(`${stack.urls.backend}/metrics`)).text();
-    expect(backend).toMatch(new RegExp(`^tributary_records\\{[^}]*integration_id="${jiraId}",stream="issues",entity_type="jira_changelogs",outcome="seen"[^}]*\\} [1-9]`, 'm'));
-    expect(backend).toMatch(new RegExp(`^tributary_queue_consumers\\{[^}]*queue="${prefix.replace('.', '\\.')}etl\\.transform"[^}]*\\} [1-9]`, 'm'));
+    expect(backend).toMatch(
+      new RegExp(
+        `^tributary_records\\{[^}]*integration_id="${jiraId}",stream="issues",entity_type="jira_changelogs",outcome="seen"[^}]*\\} [1-9]`,
+        'm',
+      ),
+    );
+    expect(backend).toMatch(
+      new RegExp(
+        `^tributary_queue_consumers\\{[^}]*queue="${prefix.replace('.', '\\.')}etl\\.transform"[^}]*\\} [1-9]`,
+        'm',
+      ),
+    );
   });
 
   it('secrets: no credential appears in clear text in the database, the logs or the API', async () => {
-    const dump = await pool.query<{ all: string }>(`select string_agg(t::text, ' ') as all from integrations t`);
+    const dump = await pool.query<{ all: string }>(
+      `select string_agg(t::text, ' ') as all from integrations t`,
+    );
     expect(dump.rows[0]!.all).not.toContain('sim-token');
     expect(dump.rows[0]!.all).not.toContain('sim-github-token');
     const logs = Object.values(stack.logs).flat().join('');
@@ -257,34 +357,59 @@ describe('end to end: simulator → extract → RabbitMQ → workers → Postgre
 
   it('a Jira run whose pages hold NUL summaries and 300-level nested records finishes, stores the rest, and shows the refused ones', async () => {
     const deep = await sim.ok<{ issues: string[] }>('POST', '/_sim/jira/deepen', { deep_issues: 2 });
-    const before = await pool.query<{ key: string; updated_at: Date }>('select key, updated_at from jira_issues where key = any($1)', [deep.issues]);
+    const before = await pool.query<{ key: string; updated_at: Date }>(
+      'select key, updated_at from jira_issues where key = any($1)',
+      [deep.issues],
+    );
     await sim.ok('POST', '/_sim/advance', { issues: 4 });
     const job = await runToEnd(jiraId, { mode: 'full' });
     expect(job).toMatchObject({ status: 'FINISHED', error: null });
-    const shown = await api.ok<{ records_failed: number; progress: { refused_records: { external_id: string; code: string; message: string }[] } }>(
-      'GET',
-      `/api/v1/jobs/${job.id}`,
-    );
+    const shown = await api.ok<{
+      records_failed: number;
+      progress: { refused_records: { external_id: string; code: string; message: string }[] };
+    }>('GET', `/api/v1/jobs/${job.id}`);
     expect(shown.records_failed).toBe(2);
-    const truthIds = await Promise.all(deep.issues.map((key) => sim.ok<{ id: string }>('GET', `/_sim/truth/jira/issues/${key}`)));
+    const truthIds = await Promise.all(
+      deep.issues.map((key) => sim.ok<{ id: string }>('GET', `/_sim/truth/jira/issues/${key}`)),
+    );
     expect(shown.progress.refused_records.map((r) => [r.external_id, r.code]).sort()).toEqual(
       truthIds.map((t) => [t.id, 'RECORD_TOO_DEEP']).sort(),
     );
-    const { dead_letters: archived } = await api.ok<{ dead_letters: { id: number; reason: string; entity_type: string }[] }>('GET', '/api/v1/dead-letters');
-    const refused = archived.filter((l) => l.entity_type === 'jira_issues' && l.reason.startsWith('RECORD_TOO_DEEP'));
+    const { dead_letters: archived } = await api.ok<{
+      dead_letters: { id: number; reason: string; entity_type: string }[];
+    }>('GET', '/api/v1/dead-letters');
+    const refused = archived.filter(
+      (l) => l.entity_type === 'jira_issues' && l.reason.startsWith('RECORD_TOO_DEEP'),
+    );
     expect(refused).toHaveLength(2);
     // Replayable: a replay stores the record again, and says why when it is still refused.
-    const replay = await api.ok<{ replayed: number[]; skipped: { id: number; reason: string }[] }>('POST', '/api/v1/dead-letters/replay', {
-      ids: refused.map((l) => l.id),
+    const replay = await api.ok<{ replayed: number[]; skipped: { id: number; reason: string }[] }>(
+      'POST',
+      '/api/v1/dead-letters/replay',
+      {
+        ids: refused.map((l) => l.id),
+      },
+    );
+    expect(replay).toEqual({
+      replayed: [],
+      skipped: refused.map((l) => ({
+        id: l.id,
+        reason: expect.stringMatching(/^RECORD_TOO_DEEP: /) as string,
+      })),
     });
-    expect(replay).toEqual({ replayed: [], skipped: refused.map((l) => ({ id: l.id, reason: expect.stringMatching(/^RECORD_TOO_DEEP: /) as string })) });
     // Every other record is stored and right; the refused ones keep their earlier version.
     await expectJiraValuesMatchTruth(pool, stack.urls.simulator, jiraId, deep.issues);
-    const after = await pool.query<{ key: string; updated_at: Date }>('select key, updated_at from jira_issues where key = any($1)', [deep.issues]);
+    const after = await pool.query<{ key: string; updated_at: Date }>(
+      'select key, updated_at from jira_issues where key = any($1)',
+      [deep.issues],
+    );
     expect(after.rows).toEqual(before.rows);
     // A refused record is the record's problem: the backend never looked down.
     const extract = new ApiClient(stack.urls.extract, stack.adminToken);
-    const { breakers } = await extract.ok<{ breakers: { name: string; state: string }[] }>('GET', '/breakers');
+    const { breakers } = await extract.ok<{ breakers: { name: string; state: string }[] }>(
+      'GET',
+      '/breakers',
+    );
     expect(breakers.find((b) => b.name === 'backend')?.state).toBe('CLOSED');
   });
 });

@@ -28,7 +28,10 @@ afterAll(async () => {
 async function midRun(jobId: number, integrationId: number, atLeast = 300): Promise<void> {
   await waitFor(
     async () =>
-      (await fault.count(`select 1 from raw_extraction_data where job_id = $1 and entity_type = 'jira_issues'`, [jobId])) >= atLeast,
+      (await fault.count(
+        `select 1 from raw_extraction_data where job_id = $1 and entity_type = 'jira_issues'`,
+        [jobId],
+      )) >= atLeast,
     60_000,
     `integration ${integrationId}: ${atLeast} issues stored`,
   );

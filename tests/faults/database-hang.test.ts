@@ -20,7 +20,11 @@ beforeAll(async () => {
     simulator: { SIM_JIRA_ISSUES: '1500', SIM_LATENCY_MS: '60' },
     env: {
       backend: { DB_STATEMENT_TIMEOUT_MS: TIMEOUT_MS },
-      worker: { DB_STATEMENT_TIMEOUT_MS: TIMEOUT_MS, WORKER_DB_CB_THRESHOLD: '3', WORKER_DB_CB_OPEN_SECONDS: '2' },
+      worker: {
+        DB_STATEMENT_TIMEOUT_MS: TIMEOUT_MS,
+        WORKER_DB_CB_THRESHOLD: '3',
+        WORKER_DB_CB_OPEN_SECONDS: '2',
+      },
     },
   });
 });
@@ -36,7 +40,11 @@ describe('fault 6: Postgres hung (server processes stopped) during a run', () =>
       const jira = await fault.register('jira');
       const jobId = await fault.startRun(jira);
       await waitFor(
-        async () => (await fault.count(`select 1 from raw_extraction_data where job_id = $1 and entity_type = 'jira_issues'`, [jobId])) >= 200,
+        async () =>
+          (await fault.count(
+            `select 1 from raw_extraction_data where job_id = $1 and entity_type = 'jira_issues'`,
+            [jobId],
+          )) >= 200,
         60_000,
         'some issues stored',
       );

@@ -33,7 +33,11 @@ describe('fault 5: Postgres down for 30 s during a run', () => {
       const jira = await fault.register('jira');
       const jobId = await fault.startRun(jira);
       await waitFor(
-        async () => (await fault.count(`select 1 from raw_extraction_data where job_id = $1 and entity_type = 'jira_issues'`, [jobId])) >= 300,
+        async () =>
+          (await fault.count(
+            `select 1 from raw_extraction_data where job_id = $1 and entity_type = 'jira_issues'`,
+            [jobId],
+          )) >= 300,
         60_000,
         'some issues stored',
       );
@@ -55,7 +59,10 @@ describe('fault 5: Postgres down for 30 s during a run', () => {
       const extract = new ApiClient(fault.stack.urls.extract, fault.stack.adminToken);
       await waitFor(
         async () => {
-          const { breakers } = await extract.ok<{ breakers: { name: string; state: string }[] }>('GET', '/breakers');
+          const { breakers } = await extract.ok<{ breakers: { name: string; state: string }[] }>(
+            'GET',
+            '/breakers',
+          );
           return breakers.find((b) => b.name === 'backend' && b.state === 'OPEN');
         },
         25_000,
@@ -64,7 +71,8 @@ describe('fault 5: Postgres down for 30 s during a run', () => {
       // The worker's database breaker opens and its transform consumer stops taking messages.
       const worker = new ApiClient(fault.stack.urls.worker, 'unused');
       await waitFor(
-        async () => (await worker.ok<{ database_breaker?: string }>('GET', '/healthz')).database_breaker === 'OPEN',
+        async () =>
+          (await worker.ok<{ database_breaker?: string }>('GET', '/healthz')).database_breaker === 'OPEN',
         25_000,
         "the worker's database breaker to open",
       );
@@ -75,7 +83,9 @@ describe('fault 5: Postgres down for 30 s during a run', () => {
       expect(job).toMatchObject({ status: 'FINISHED', error: null, records_failed: 0 });
       await fault.expectMatchesTruth({ jira }, { transformedOnce: true });
       expect(await fault.deadLetters()).toEqual([]);
-      expect((await worker.ok<{ database_breaker?: string }>('GET', '/healthz')).database_breaker).toBe('CLOSED');
+      expect((await worker.ok<{ database_breaker?: string }>('GET', '/healthz')).database_breaker).toBe(
+        'CLOSED',
+      );
     });
   });
 });

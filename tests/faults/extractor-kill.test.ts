@@ -35,13 +35,18 @@ describe('fault 4: extractor SIGKILLed mid-run', () => {
       // Killed once some pages are stored and checkpointed, well before the end.
       await waitFor(
         async () =>
-          (await fault.count(`select 1 from sync_state where integration_id = $1 and stream = 'issues' and cursor is not null`, [jira])) > 0 &&
+          (await fault.count(
+            `select 1 from sync_state where integration_id = $1 and stream = 'issues' and cursor is not null`,
+            [jira],
+          )) > 0 &&
           (await fault.count(`select 1 from raw_extraction_data where entity_type = 'jira_issues'`)) >= 400,
         60_000,
         'a few stored and checkpointed pages',
       );
       await fault.stack.kill('extract');
-      const storedBeforeKill = await fault.count(`select 1 from raw_extraction_data where entity_type = 'jira_issues'`);
+      const storedBeforeKill = await fault.count(
+        `select 1 from raw_extraction_data where entity_type = 'jira_issues'`,
+      );
       const before = await fault.sim.ok<Stats>('GET', '/_sim/stats');
       await fault.sim.ok('DELETE', '/_sim/stats');
       expect(storedBeforeKill).toBeLessThan(2000);

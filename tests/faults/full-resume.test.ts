@@ -19,7 +19,12 @@ const GITHUB_PAGE = { graphql: 36, rest: 52 } as const;
 beforeAll(async () => {
   fault = await startFaultStack({
     // 100 ms per source request: a run of several seconds to kill in.
-    simulator: { SIM_JIRA_ISSUES: String(ISSUES), SIM_GITHUB_REPOS: '1', SIM_GITHUB_PRS: String(PULLS), SIM_LATENCY_MS: '100' },
+    simulator: {
+      SIM_JIRA_ISSUES: String(ISSUES),
+      SIM_GITHUB_REPOS: '1',
+      SIM_GITHUB_PRS: String(PULLS),
+      SIM_LATENCY_MS: '100',
+    },
   });
 });
 
@@ -110,7 +115,10 @@ describe('fault 4b: extractor SIGKILLed mid full run', () => {
     'a GitHub full run (%s) killed mid-repository resumes at its next page, not at the repository start',
     async (api) => {
       await withLogs(fault, async () => {
-        const truth = await fault.sim.ok<{ github: { repositories: string[] } }>('GET', '/_sim/truth/summary');
+        const truth = await fault.sim.ok<{ github: { repositories: string[] } }>(
+          'GET',
+          '/_sim/truth/summary',
+        );
         const [repository] = truth.github.repositories;
         if (!repository) throw new Error('no simulated repository');
         const created = await fault.api.ok<{ id: number }>('POST', '/api/v1/integrations', {
@@ -120,17 +128,22 @@ describe('fault 4b: extractor SIGKILLed mid full run', () => {
           credentials: { token: 'sim-github-token' },
           config: { repositories: truth.github.repositories, api },
         });
-        const test = await fault.api.ok<{ ok: boolean; error: string | null }>('POST', `/api/v1/integrations/${created.id}/test`);
+        const test = await fault.api.ok<{ ok: boolean; error: string | null }>(
+          'POST',
+          `/api/v1/integrations/${created.id}/test`,
+        );
         expect(test).toMatchObject({ ok: true });
         await fault.api.ok('PATCH', `/api/v1/integrations/${created.id}`, { enabled: true });
-        const jobId = await fault.startRun(created.id, { mode: 'full', streams: ['repositories', 'pull_requests'] });
+        const jobId = await fault.startRun(created.id, {
+          mode: 'full',
+          streams: ['repositories', 'pull_requests'],
+        });
         // The walk has stored pages of the repository and saved its place in it.
         await waitFor(
           async () => {
-            const { rows } = await fault.pool.query<{ checkpoints: Record<string, { cursor: string | null }> }>(
-              'select checkpoints from etl_jobs where id = $1',
-              [jobId],
-            );
+            const { rows } = await fault.pool.query<{
+              checkpoints: Record<string, { cursor: string | null }>;
+            }>('select checkpoints from etl_jobs where id = $1', [jobId]);
             return rows[0]?.checkpoints[`pull_requests|${repository}`]?.cursor?.startsWith('{"walk"');
           },
           60_000,
@@ -158,7 +171,9 @@ describe('fault 4b: extractor SIGKILLed mid full run', () => {
         expect(pulls.seen).toBeGreaterThanOrEqual(PULLS);
         expect(pulls.unchanged).toBeLessThanOrEqual(GITHUB_PAGE[api]);
         expect(pulls.failed).toBe(0);
-        console.log(`fault 4b (github ${api}): killed at ${storedAtKill} of ${PULLS} PRs stored; re-read ${pulls.unchanged}`);
+        console.log(
+          `fault 4b (github ${api}): killed at ${storedAtKill} of ${PULLS} PRs stored; re-read ${pulls.unchanged}`,
+        );
       });
     },
   );

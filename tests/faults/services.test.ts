@@ -21,7 +21,11 @@ afterAll(async () => {
 
 async function storedAtLeast(jobId: number, n: number): Promise<void> {
   await waitFor(
-    async () => (await fault.count(`select 1 from raw_extraction_data where job_id = $1 and entity_type = 'jira_issues'`, [jobId])) >= n,
+    async () =>
+      (await fault.count(
+        `select 1 from raw_extraction_data where job_id = $1 and entity_type = 'jira_issues'`,
+        [jobId],
+      )) >= n,
     60_000,
     `${n} issues of job ${jobId} stored`,
   );
@@ -31,7 +35,9 @@ async function expectSettled(jobId: number, jira: number): Promise<void> {
   const job = await fault.waitJob(jobId, 240_000);
   expect(job).toMatchObject({ status: 'FINISHED', error: null, records_failed: 0 });
   await fault.expectMatchesTruth({ jira });
-  expect(job.records_transformed).toBe(await fault.count('select 1 from raw_extraction_data where job_id = $1', [jobId]));
+  expect(job.records_transformed).toBe(
+    await fault.count('select 1 from raw_extraction_data where job_id = $1', [jobId]),
+  );
   expect(await fault.deadLetters()).toEqual([]);
   await waitFor(
     async () => {
@@ -79,7 +85,11 @@ describe('fault 11: SIGTERM mid-work', () => {
       // SIGTERM has arrived while the batch sleeps in its transaction: the worker's first shutdown
       // step closes its HTTP side, so a refused health check is the signal (not a 200 ms guess).
       await waitFor(
-        async () => fetch(new URL('/healthz', fault.stack.urls.worker)).then(() => false, () => true),
+        async () =>
+          fetch(new URL('/healthz', fault.stack.urls.worker)).then(
+            () => false,
+            () => true,
+          ),
         10_000,
         'the worker to begin its shutdown',
       );

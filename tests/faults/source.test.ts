@@ -32,7 +32,9 @@ afterAll(async () => {
 
 /** Every injected rule fired as many times as it was set to (`applied` = `count`): none was left unused. */
 async function expectEveryFaultFired(): Promise<void> {
-  const { rules } = await fault.sim.ok<{ rules: { path: string; kind: string; count?: number; applied: number }[] }>('GET', '/_sim/faults');
+  const { rules } = await fault.sim.ok<{
+    rules: { path: string; kind: string; count?: number; applied: number }[];
+  }>('GET', '/_sim/faults');
   expect(rules.length).toBeGreaterThan(0);
   expect(rules.map((r) => ({ path: r.path, kind: r.kind, applied: r.applied }))).toEqual(
     rules.map((r) => ({ path: r.path, kind: r.kind, applied: r.count })),
@@ -71,15 +73,25 @@ describe('fault 10: source faults', () => {
   it('a storm of 6 × 503 opens the breaker (threshold 5): the run waits, probes, closes it and finishes', async () => {
     await withLogs(fault, async () => {
       const jira = await fault.register('jira');
-      await fault.sim.ok('POST', '/_sim/faults', [{ path: '/rest/api/3/search/jql', kind: 'status', status: 503, count: 6 }]);
+      await fault.sim.ok('POST', '/_sim/faults', [
+        { path: '/rest/api/3/search/jql', kind: 'status', status: 503, count: 6 },
+      ]);
       const jobId = await fault.startRun(jira);
       // The breaker is seen OPEN through the API while the run goes on (it stays open 2 s).
-      await waitFor(async () => (await jiraBreaker(jira))?.state === 'OPEN', 60_000, 'the source breaker to open');
+      await waitFor(
+        async () => (await jiraBreaker(jira))?.state === 'OPEN',
+        60_000,
+        'the source breaker to open',
+      );
       const job = await fault.waitJob(jobId);
       await expectEveryFaultFired();
       await fault.sim.ok('DELETE', '/_sim/faults');
       expect(job).toMatchObject({ status: 'FINISHED', error: null });
-      await waitFor(async () => (await jiraBreaker(jira))?.state === 'CLOSED', 20_000, 'the source breaker to close');
+      await waitFor(
+        async () => (await jiraBreaker(jira))?.state === 'CLOSED',
+        20_000,
+        'the source breaker to close',
+      );
       await fault.expectMatchesTruth({ jira });
     });
   });
@@ -87,17 +99,29 @@ describe('fault 10: source faults', () => {
   it('an endless 5xx storm fails the run with a clear reason after the retry budget; healthy again, the next run loads once', async () => {
     await withLogs(fault, async () => {
       const jira = await fault.register('jira');
-      await fault.sim.ok('POST', '/_sim/faults', [{ path: '/rest/api/3/search/jql', kind: 'status', status: 503 }]);
+      await fault.sim.ok('POST', '/_sim/faults', [
+        { path: '/rest/api/3/search/jql', kind: 'status', status: 503 },
+      ]);
       const failedId = await fault.startRun(jira);
-      await waitFor(async () => (await jiraBreaker(jira))?.state === 'OPEN', 60_000, 'the source breaker to open');
+      await waitFor(
+        async () => (await jiraBreaker(jira))?.state === 'OPEN',
+        60_000,
+        'the source breaker to open',
+      );
       const failed = await fault.waitJob(failedId, 120_000);
       expect(failed.status).toBe('FAILED');
-      expect(failed.error).toMatch(/^jira: (HTTP 503 from |circuit breaker jira:\d+ open after repeated failures)/);
+      expect(failed.error).toMatch(
+        /^jira: (HTTP 503 from |circuit breaker jira:\d+ open after repeated failures)/,
+      );
 
       await fault.sim.ok('DELETE', '/_sim/faults');
       const job = await fault.waitJob(await fault.startRun(jira));
       expect(job).toMatchObject({ status: 'FINISHED', error: null });
-      await waitFor(async () => (await jiraBreaker(jira))?.state === 'CLOSED', 20_000, 'the source breaker to close');
+      await waitFor(
+        async () => (await jiraBreaker(jira))?.state === 'CLOSED',
+        20_000,
+        'the source breaker to close',
+      );
       // The failed run stored nothing twice; the good one loaded every record once.
       await fault.expectMatchesTruth({ jira });
       expect(await fault.deadLetters()).toEqual([]);

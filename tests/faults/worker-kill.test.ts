@@ -30,7 +30,9 @@ describe('fault 3: transform worker SIGKILLed mid-batch', () => {
       const job = await fault.waitJob(jobId);
       expect(job).toMatchObject({ status: 'FINISHED', error: null, records_failed: 0 });
       await fault.expectMatchesTruth({ jira });
-      expect(job.records_transformed).toBe(await fault.count('select 1 from raw_extraction_data where job_id = $1', [jobId]));
+      expect(job.records_transformed).toBe(
+        await fault.count('select 1 from raw_extraction_data where job_id = $1', [jobId]),
+      );
       expect(await fault.deadLetters()).toEqual([]);
     });
   });
@@ -44,7 +46,8 @@ describe('fault 3: transform worker SIGKILLed mid-batch', () => {
       await fault.stack.kill('worker');
       const jobId = await fault.startRun(github);
       await waitFor(
-        async () => ((await fault.job(jobId)) as { extraction_finished_at?: string | null }).extraction_finished_at,
+        async () =>
+          ((await fault.job(jobId)) as { extraction_finished_at?: string | null }).extraction_finished_at,
         120_000,
         'extraction to finish',
       );
@@ -52,7 +55,11 @@ describe('fault 3: transform worker SIGKILLed mid-batch', () => {
       await fault.stack.start('worker');
       await waitForSleepingWorker(fault.pool, 'update etl_jobs set status');
       // The batch is committed (its rows are completed), the message not yet acked.
-      expect(await fault.count(`select 1 from raw_extraction_data where job_id = $1 and status = 'pending'`, [jobId])).toBe(0);
+      expect(
+        await fault.count(`select 1 from raw_extraction_data where job_id = $1 and status = 'pending'`, [
+          jobId,
+        ]),
+      ).toBe(0);
       await fault.stack.kill('worker');
       await setSleep(fault.pool, 'after_commit', 0);
       await fault.stack.start('worker');
@@ -60,11 +67,17 @@ describe('fault 3: transform worker SIGKILLed mid-batch', () => {
       expect(job).toMatchObject({ status: 'FINISHED', error: null, records_failed: 0 });
       // Redelivered and handled again: every raw row still transformed exactly once.
       await fault.expectMatchesTruth({ github });
-      expect(job.records_transformed).toBe(await fault.count('select 1 from raw_extraction_data where job_id = $1', [jobId]));
-      await waitFor(async () => {
-        const depths = await queueDepths(fault.amqpUrl, fault.prefix);
-        return depths.transform === 0 && depths.dead === 0 ? depths : null;
-      }, 30_000, 'transform queue to drain');
+      expect(job.records_transformed).toBe(
+        await fault.count('select 1 from raw_extraction_data where job_id = $1', [jobId]),
+      );
+      await waitFor(
+        async () => {
+          const depths = await queueDepths(fault.amqpUrl, fault.prefix);
+          return depths.transform === 0 && depths.dead === 0 ? depths : null;
+        },
+        30_000,
+        'transform queue to drain',
+      );
       expect(await fault.deadLetters()).toEqual([]);
     });
   });

@@ -18,7 +18,10 @@ async function schemaProblems(objects: readonly K8sObject[]): Promise<string[]> 
     const module = modelModule(o);
     const strict = operatorSchema(o.apiVersion, o.kind);
     if (module) {
-      const exports = (await import(module)) as Record<string, new (data: unknown) => { validate: () => void }>;
+      const exports = (await import(module)) as Record<
+        string,
+        new (data: unknown) => { validate: () => void }
+      >;
       try {
         new exports[o.kind]!(o).validate();
       } catch (error) {
@@ -26,7 +29,8 @@ async function schemaProblems(objects: readonly K8sObject[]): Promise<string[]> 
       }
     } else if (strict) {
       const parsed = strict.safeParse(o);
-      if (!parsed.success) problems.push(...parsed.error.issues.map((i) => `${label(o)}: ${i.path.join('.')}: ${i.message}`));
+      if (!parsed.success)
+        problems.push(...parsed.error.issues.map((i) => `${label(o)}: ${i.path.join('.')}: ${i.message}`));
     } else {
       problems.push(`${label(o)}: no schema for ${o.apiVersion} ${o.kind}`);
     }
@@ -42,11 +46,23 @@ type Container = {
   readinessProbe?: { httpGet?: { path: string } };
   resources?: { requests?: Record<string, string>; limits?: Record<string, string> };
 };
-type PodSpec = { terminationGracePeriodSeconds?: number; containers: Container[]; initContainers?: Container[] };
-type Workload = K8sObject & { spec: { replicas?: number; selector: { matchLabels: Record<string, string> }; template: { metadata: { labels: Record<string, string> }; spec: PodSpec } } };
+type PodSpec = {
+  terminationGracePeriodSeconds?: number;
+  containers: Container[];
+  initContainers?: Container[];
+};
+type Workload = K8sObject & {
+  spec: {
+    replicas?: number;
+    selector: { matchLabels: Record<string, string> };
+    template: { metadata: { labels: Record<string, string> }; spec: PodSpec };
+  };
+};
 
-const byKind = <T extends K8sObject>(objects: readonly K8sObject[], kind: string) => objects.filter((o) => o.kind === kind) as T[];
-const deployment = (objects: readonly K8sObject[], name: string) => byKind<Workload>(objects, 'Deployment').find((d) => d.metadata.name === name)!;
+const byKind = <T extends K8sObject>(objects: readonly K8sObject[], kind: string) =>
+  objects.filter((o) => o.kind === kind) as T[];
+const deployment = (objects: readonly K8sObject[], name: string) =>
+  byKind<Workload>(objects, 'Deployment').find((d) => d.metadata.name === name)!;
 
 describe('infra/k8s', () => {
   for (const dir of OVERLAYS) {
@@ -65,11 +81,17 @@ describe('infra/k8s', () => {
     const container = backend.spec.template.spec.containers[0]! as Container & Record<string, unknown>;
     container.livenessprobe = container.livenessProbe;
     delete container.livenessProbe;
-    const scaled = objects.find((o) => o.kind === 'ScaledObject')! as K8sObject & { spec: Record<string, unknown> };
+    const scaled = objects.find((o) => o.kind === 'ScaledObject')! as K8sObject & {
+      spec: Record<string, unknown>;
+    };
     scaled.spec.minReplicas = scaled.spec.minReplicaCount;
-    const pdb = objects.find((o) => o.kind === 'PodDisruptionBudget')! as K8sObject & { spec: Record<string, unknown> };
+    const pdb = objects.find((o) => o.kind === 'PodDisruptionBudget')! as K8sObject & {
+      spec: Record<string, unknown>;
+    };
     pdb.spec.minAvailable = { not: 'a number' };
-    const rabbit = objects.find((o) => o.kind === 'RabbitmqCluster')! as K8sObject & { spec: Record<string, unknown> };
+    const rabbit = objects.find((o) => o.kind === 'RabbitmqCluster')! as K8sObject & {
+      spec: Record<string, unknown>;
+    };
     rabbit.spec.replica = 3;
     const problems = await schemaProblems(objects);
     expect(problems).toEqual([
@@ -92,7 +114,11 @@ describe('infra/k8s', () => {
     expect(backend.spec.replicas).toBeGreaterThanOrEqual(2);
     for (const d of [backend, worker, extract]) {
       const c = d.spec.template.spec.containers[0]!;
-      expect({ name: d.metadata.name, live: c.livenessProbe?.httpGet?.path, ready: c.readinessProbe?.httpGet?.path }).toEqual({
+      expect({
+        name: d.metadata.name,
+        live: c.livenessProbe?.httpGet?.path,
+        ready: c.readinessProbe?.httpGet?.path,
+      }).toEqual({
         name: d.metadata.name,
         live: '/healthz',
         ready: '/readyz',
@@ -102,7 +128,8 @@ describe('infra/k8s', () => {
       // $(VAR) in a value must name a variable defined before it in the same container.
       const seen = new Set<string>();
       for (const env of c.env ?? []) {
-        for (const [, ref] of (env.value ?? '').matchAll(/\$\(([A-Z_]+)\)/g)) expect(seen, `${d.metadata.name} ${env.name} uses ${ref}`).toContain(ref);
+        for (const [, ref] of (env.value ?? '').matchAll(/\$\(([A-Z_]+)\)/g))
+          expect(seen, `${d.metadata.name} ${env.name} uses ${ref}`).toContain(ref);
         seen.add(env.name);
       }
     }
@@ -110,36 +137,71 @@ describe('infra/k8s', () => {
     expect(worker.spec.template.spec.terminationGracePeriodSeconds).toBeGreaterThan(60);
     expect(extract.spec.template.spec.terminationGracePeriodSeconds).toBeGreaterThan(90);
     // The backend's pods migrate (idempotently, straight to Postgres) before they start.
-    expect(backend.spec.template.spec.initContainers?.[0]?.command).toEqual(['node', 'packages/db/src/migrate-cli.ts']);
+    expect(backend.spec.template.spec.initContainers?.[0]?.command).toEqual([
+      'node',
+      'packages/db/src/migrate-cli.ts',
+    ]);
     expect(byKind(objects, 'Job').map(label)).toEqual(['Job/tributary-migrate']);
 
     // KEDA: workers on etl.transform, extractors on etl.extract, through the TriggerAuthentication.
-    type Scaled = K8sObject & { spec: { scaleTargetRef: { name: string }; minReplicaCount: number; maxReplicaCount: number; cooldownPeriod: number; triggers: { type: string; metadata: { queueName: string }; authenticationRef: { name: string } }[] } };
+    type Scaled = K8sObject & {
+      spec: {
+        scaleTargetRef: { name: string };
+        minReplicaCount: number;
+        maxReplicaCount: number;
+        cooldownPeriod: number;
+        triggers: { type: string; metadata: { queueName: string }; authenticationRef: { name: string } }[];
+      };
+    };
     const auth = byKind(objects, 'TriggerAuthentication').map((o) => o.metadata.name);
     const scaled = byKind<Scaled>(objects, 'ScaledObject')
       .sort((x, y) => x.metadata.name.localeCompare(y.metadata.name))
       .map((s) => ({
-      target: s.spec.scaleTargetRef.name,
-      queue: s.spec.triggers[0]!.metadata.queueName,
-      type: s.spec.triggers[0]!.type,
-      authenticated: auth.includes(s.spec.triggers[0]!.authenticationRef.name),
-      bounded: s.spec.minReplicaCount >= 1 && s.spec.maxReplicaCount > s.spec.minReplicaCount && s.spec.cooldownPeriod > 0,
-    }));
+        target: s.spec.scaleTargetRef.name,
+        queue: s.spec.triggers[0]!.metadata.queueName,
+        type: s.spec.triggers[0]!.type,
+        authenticated: auth.includes(s.spec.triggers[0]!.authenticationRef.name),
+        bounded:
+          s.spec.minReplicaCount >= 1 &&
+          s.spec.maxReplicaCount > s.spec.minReplicaCount &&
+          s.spec.cooldownPeriod > 0,
+      }));
     expect(scaled).toEqual([
-      { target: 'tributary-extract', queue: 'etl.extract', type: 'rabbitmq', authenticated: true, bounded: true },
-      { target: 'tributary-worker', queue: 'etl.transform', type: 'rabbitmq', authenticated: true, bounded: true },
+      {
+        target: 'tributary-extract',
+        queue: 'etl.extract',
+        type: 'rabbitmq',
+        authenticated: true,
+        bounded: true,
+      },
+      {
+        target: 'tributary-worker',
+        queue: 'etl.transform',
+        type: 'rabbitmq',
+        authenticated: true,
+        bounded: true,
+      },
     ]);
     // Every budget and Service selects the pods of a Deployment.
     const podLabels = byKind<Workload>(objects, 'Deployment').map((d) => d.spec.template.metadata.labels);
-    const selects = (selector: Record<string, string>) => podLabels.some((l) => Object.entries(selector).every(([k, v]) => l[k] === v));
-    for (const pdb of byKind<K8sObject & { spec: { selector: { matchLabels: Record<string, string> } } }>(objects, 'PodDisruptionBudget')) {
+    const selects = (selector: Record<string, string>) =>
+      podLabels.some((l) => Object.entries(selector).every(([k, v]) => l[k] === v));
+    for (const pdb of byKind<K8sObject & { spec: { selector: { matchLabels: Record<string, string> } } }>(
+      objects,
+      'PodDisruptionBudget',
+    )) {
       expect(selects(pdb.spec.selector.matchLabels), label(pdb)).toBe(true);
     }
-    for (const svc of byKind<K8sObject & { spec: { selector: Record<string, string> } }>(objects, 'Service')) {
+    for (const svc of byKind<K8sObject & { spec: { selector: Record<string, string> } }>(
+      objects,
+      'Service',
+    )) {
       expect(selects(svc.spec.selector), label(svc)).toBe(true);
     }
     // The operators: three RabbitMQ nodes, Postgres behind a transaction-mode pooler.
     expect(objects.find((o) => o.kind === 'RabbitmqCluster')).toMatchObject({ spec: { replicas: 3 } });
-    expect(objects.find((o) => o.kind === 'Pooler')).toMatchObject({ spec: { pgbouncer: { poolMode: 'transaction' } } });
+    expect(objects.find((o) => o.kind === 'Pooler')).toMatchObject({
+      spec: { pgbouncer: { poolMode: 'transaction' } },
+    });
   });
 });

@@ -52,7 +52,12 @@ describe('behind PgBouncer in transaction mode', () => {
       // It really went through the bouncer, and the server never saw more than its pool.
       const pools = (await bouncer.admin('SHOW POOLS')).filter((row) => row.database === database.name);
       const serverConnections = pools.reduce(
-        (sum, row) => sum + ['sv_active', 'sv_idle', 'sv_used', 'sv_tested', 'sv_login'].reduce((n, key) => n + Number(row[key] ?? 0), 0),
+        (sum, row) =>
+          sum +
+          ['sv_active', 'sv_idle', 'sv_used', 'sv_tested', 'sv_login'].reduce(
+            (n, key) => n + Number(row[key] ?? 0),
+            0,
+          ),
         0,
       );
       expect(serverConnections).toBeGreaterThan(0);

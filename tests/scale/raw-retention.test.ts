@@ -54,7 +54,10 @@ describe('raw retention', () => {
     await withLogs(fault, async () => {
       const integrations = { jira: await fault.register('jira'), github: await fault.register('github') };
       for (const id of [integrations.jira, integrations.github]) {
-        expect(await fault.waitJob(await fault.startRun(id))).toMatchObject({ status: 'FINISHED', error: null });
+        expect(await fault.waitJob(await fault.startRun(id))).toMatchObject({
+          status: 'FINISHED',
+          error: null,
+        });
       }
       const afterFull = await shape();
       expect(afterFull.max_versions).toBe(1);
@@ -69,10 +72,14 @@ describe('raw retention', () => {
       fault.stack.env.worker.RAW_KEEP_VERSIONS = '2';
       await fault.stack.kill('worker');
       await fault.stack.start('worker');
-      const pruned = await waitFor(async () => {
-        const current = await shape();
-        return current.max_versions <= 2 ? current : null;
-      }, 60_000, 'old versions pruned');
+      const pruned = await waitFor(
+        async () => {
+          const current = await shape();
+          return current.max_versions <= 2 ? current : null;
+        },
+        60_000,
+        'old versions pruned',
+      );
       expect(pruned.entities).toBe(without.entities);
       expect(pruned.rows).toBeLessThan(without.rows);
 
@@ -80,10 +87,14 @@ describe('raw retention', () => {
       for (let round = 0; round < 3; round++) {
         await incrementalRound(integrations);
         sizes.push(
-          await waitFor(async () => {
-            const current = await shape();
-            return current.max_versions <= 2 ? current : null;
-          }, 60_000, 'the round pruned'),
+          await waitFor(
+            async () => {
+              const current = await shape();
+              return current.max_versions <= 2 ? current : null;
+            },
+            60_000,
+            'the round pruned',
+          ),
         );
       }
       // Bounded: never more than two versions of any entity, so never more than 2 × entities rows.

@@ -14,7 +14,14 @@ import { createLogger } from '@tributary/observability';
 import { connect, retryTiersFromMs, type QueueConnection } from '@tributary/queue';
 import { createBreakerRegistry, createGovernor, type RateLimitGovernor } from '@tributary/resilience';
 import { startSimulator, type RunningSimulator, type TruthSummary } from '@tributary/simulator';
-import { ADMIN_TOKEN, bearer, deleteQueues, SERVICE_TOKEN, TEST_INTEGRATIONS, testEnv } from '../support/backend.ts';
+import {
+  ADMIN_TOKEN,
+  bearer,
+  deleteQueues,
+  SERVICE_TOKEN,
+  TEST_INTEGRATIONS,
+  testEnv,
+} from '../support/backend.ts';
 import { createTestDatabase, type TestDatabase } from '../support/database.ts';
 import { BackendClient } from '../../services/extract/src/backend-client.ts';
 import { createOutboundGuard } from '@tributary/netguard';
@@ -34,19 +41,34 @@ const breakers = createBreakerRegistry({ defaults: { failureThreshold: 2 }, logg
 
 beforeAll(async () => {
   healthy = await startSimulator({ seed: 4, jira: { projects: 1, issues: 1 }, github: { repos: 3, prs: 2 } });
-  poisoned = await startSimulator({ seed: 5, jira: { projects: 1, issues: 1 }, github: { repos: 3, prs: 2 } });
+  poisoned = await startSimulator({
+    seed: 5,
+    jira: { projects: 1, issues: 1 },
+    github: { repos: 3, prs: 2 },
+  });
   await poisoned.control('POST', '/_sim/faults', { path: '**', kind: 'status', status: 500 });
   database = await createTestDatabase();
   env = testEnv(database.url, { SCHEDULER_ENABLED: 'false' });
   backend = await buildApp(loadConfig(env), { logger });
   const backendUrl = await backend.listen({ port: 0, host: '127.0.0.1' });
   pool = hearPoolErrors(new pg.Pool({ connectionString: database.url, max: 2 }));
-  queue = await connect({ url: inject('amqpUrl'), prefix: env.QUEUE_PREFIX, retryTiers: retryTiersFromMs(env.RETRY_TIERS_MS!), logger });
+  queue = await connect({
+    url: inject('amqpUrl'),
+    prefix: env.QUEUE_PREFIX,
+    retryTiers: retryTiersFromMs(env.RETRY_TIERS_MS!),
+    logger,
+  });
   const governors = new Map<number, RateLimitGovernor>();
   deps = {
-    backend: new BackendClient({ baseUrl: backendUrl, serviceToken: SERVICE_TOKEN, breaker: breakers.get('backend') }),
+    backend: new BackendClient({
+      baseUrl: backendUrl,
+      serviceToken: SERVICE_TOKEN,
+      breaker: breakers.get('backend'),
+    }),
     breakers,
-    governorFor: (id) => governors.get(id) ?? governors.set(id, createGovernor({ name: `integration:${id}`, concurrency: 2 })).get(id)!,
+    governorFor: (id) =>
+      governors.get(id) ??
+      governors.set(id, createGovernor({ name: `integration:${id}`, concurrency: 2 })).get(id)!,
     logger,
     guard,
     settings: {
@@ -71,18 +93,41 @@ afterAll(async () => {
   await poisoned?.close();
 });
 
-async function tenantWithRun(name: string, sim: RunningSimulator): Promise<{ tenantId: number; integrationId: number; jobId: number }> {
-  const tenant = (await backend.inject({ method: 'POST', url: '/api/v1/tenants', headers: bearer(ADMIN_TOKEN), payload: { name } })).json<{ id: number; token: string }>();
+async function tenantWithRun(
+  name: string,
+  sim: RunningSimulator,
+): Promise<{ tenantId: number; integrationId: number; jobId: number }> {
+  const tenant = (
+    await backend.inject({
+      method: 'POST',
+      url: '/api/v1/tenants',
+      headers: bearer(ADMIN_TOKEN),
+      payload: { name },
+    })
+  ).json<{ id: number; token: string }>();
   const truth = await sim.control<TruthSummary>('GET', '/_sim/truth/summary');
   const created = await backend.inject({
     method: 'POST',
     url: '/api/v1/integrations',
     headers: bearer(tenant.token),
-    payload: { ...TEST_INTEGRATIONS.github, base_url: sim.url, credentials: { token: 'sim-github-token' }, config: { repositories: truth.github.repositories } },
+    payload: {
+      ...TEST_INTEGRATIONS.github,
+      base_url: sim.url,
+      credentials: { token: 'sim-github-token' },
+      config: { repositories: truth.github.repositories },
+    },
   });
   const integrationId = created.json<{ id: number }>().id;
-  await pool.query('update integrations set enabled = true, last_test_ok = true, last_test_at = now() where id = $1', [integrationId]);
-  const run = await backend.inject({ method: 'POST', url: `/api/v1/integrations/${integrationId}/runs`, headers: bearer(tenant.token), payload: { streams: ['repositories'] } });
+  await pool.query(
+    'update integrations set enabled = true, last_test_ok = true, last_test_at = now() where id = $1',
+    [integrationId],
+  );
+  const run = await backend.inject({
+    method: 'POST',
+    url: `/api/v1/integrations/${integrationId}/runs`,
+    headers: bearer(tenant.token),
+    payload: { streams: ['repositories'] },
+  });
   return { tenantId: tenant.id, integrationId, jobId: run.json<{ job_id: number }>().job_id };
 }
 
@@ -101,10 +146,14 @@ describe("another tenant's poisoned source", () => {
     });
     await Promise.all([runExtractJob(deps, message(b)), runExtractJob(deps, message(a))]);
 
-    const jobs = await pool.query<{ id: number; status: string; extraction_finished_at: Date | null; error: string | null }>(
-      'select id, status, extraction_finished_at, error from etl_jobs where id = any($1) order by id',
-      [[a.jobId, b.jobId]],
-    );
+    const jobs = await pool.query<{
+      id: number;
+      status: string;
+      extraction_finished_at: Date | null;
+      error: string | null;
+    }>('select id, status, extraction_finished_at, error from etl_jobs where id = any($1) order by id', [
+      [a.jobId, b.jobId],
+    ]);
     const jobA = jobs.rows.find((j) => j.id === a.jobId)!;
     const jobB = jobs.rows.find((j) => j.id === b.jobId)!;
     expect(jobA.extraction_finished_at).not.toBeNull();

@@ -1,6 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { ADMIN_TOKEN, SERVICE_TOKEN, bearer, startTestBackend, type TestBackend } from '../support/backend.ts';
+import {
+  ADMIN_TOKEN,
+  SERVICE_TOKEN,
+  bearer,
+  startTestBackend,
+  type TestBackend,
+} from '../support/backend.ts';
 
 let backend: TestBackend;
 let tenant: { id: number; token: string };
@@ -12,9 +18,13 @@ beforeAll(async () => {
   backend = await startTestBackend({ SCHEDULER_ENABLED: 'false' });
   tenant = await backend.createTenant('fuzzed');
   other = await backend.createTenant('other');
-  integrationId = await backend.createIntegration(tenant.token, 'jira', { credentials: { email: 'a@b.co', api_token: 'secret-x' } });
+  integrationId = await backend.createIntegration(tenant.token, 'jira', {
+    credentials: { email: 'a@b.co', api_token: 'secret-x' },
+  });
   // Every route the API documents is fuzzed, so a new route is covered the day it is added.
-  const spec = (await backend.app.inject('/docs/json')).json<{ paths: Record<string, Record<string, unknown>> }>();
+  const spec = (await backend.app.inject('/docs/json')).json<{
+    paths: Record<string, Record<string, unknown>>;
+  }>();
   routes = Object.entries(spec.paths).flatMap(([path, methods]) =>
     Object.keys(methods).map((method) => ({ method: method.toUpperCase(), path })),
   );
@@ -28,13 +38,23 @@ async function databaseFingerprint(): Promise<string> {
   );
   const parts: string[] = [];
   for (const { relname } of rows) {
-    const { rows: hash } = await backend.pool.query<{ h: string | null }>(`select md5(string_agg(t::text, '|' order by t::text)) as h from ${relname} t`);
+    const { rows: hash } = await backend.pool.query<{ h: string | null }>(
+      `select md5(string_agg(t::text, '|' order by t::text)) as h from ${relname} t`,
+    );
     parts.push(`${relname}:${hash[0]!.h}`);
   }
   return parts.join(',');
 }
 
-const nastyKey = fc.constantFrom('__proto__', 'constructor', 'prototype', 'toString', 'valueOf', '', 'x'.repeat(300));
+const nastyKey = fc.constantFrom(
+  '__proto__',
+  'constructor',
+  'prototype',
+  'toString',
+  'valueOf',
+  '',
+  'x'.repeat(300),
+);
 const deep = fc.integer({ min: 50, max: 2000 }).map((depth) => {
   let value: unknown = 'bottom';
   for (let i = 0; i < depth; i++) value = { a: [value] };
@@ -57,7 +77,13 @@ const idSegment = fc.oneof(
   fc.constant('-1'),
   fc.constant('1e3'),
 );
-const queryString = fc.dictionary(fc.oneof(fc.constantFrom('limit', 'status', 'before_id', 'since', 'integration_id', 'entity_type'), fc.string()), fc.string({ maxLength: 40 }));
+const queryString = fc.dictionary(
+  fc.oneof(
+    fc.constantFrom('limit', 'status', 'before_id', 'since', 'integration_id', 'entity_type'),
+    fc.string(),
+  ),
+  fc.string({ maxLength: 40 }),
+);
 const credentials = () => [
   bearer(tenant.token),
   bearer(ADMIN_TOKEN),
@@ -73,23 +99,35 @@ describe('every endpoint under generated bad input', () => {
     for (const route of routes) {
       if (route.path.startsWith('/docs')) continue;
       await fc.assert(
-        fc.asyncProperty(badBody, idSegment, queryString, fc.constantFrom(...credentials()), async (body, id, query, headers) => {
-          const url = `${route.path.replace(/\{[^}]+\}/g, id)}?${new URLSearchParams(query).toString()}`;
-          const response = await backend.app.inject({
-            method: route.method as 'GET',
-            url,
-            headers: { ...headers, 'content-type': 'application/json' },
-            payload: JSON.stringify(body) ?? 'null',
-          });
-          if (response.statusCode >= 500) {
-            throw new Error(`${route.method} ${url} answered ${response.statusCode}: ${response.body.slice(0, 300)}`);
-          }
-          const error = response.statusCode >= 400 ? response.json<{ error?: { code?: unknown; message?: unknown } }>().error : undefined;
-          expect(
-            response.statusCode < 400 || (typeof error?.code === 'string' && typeof error.message === 'string'),
-            `${route.method} ${url} answered ${response.statusCode} without an error code and message: ${response.body.slice(0, 300)}`,
-          ).toBe(true);
-        }),
+        fc.asyncProperty(
+          badBody,
+          idSegment,
+          queryString,
+          fc.constantFrom(...credentials()),
+          async (body, id, query, headers) => {
+            const url = `${route.path.replace(/\{[^}]+\}/g, id)}?${new URLSearchParams(query).toString()}`;
+            const response = await backend.app.inject({
+              method: route.method as 'GET',
+              url,
+              headers: { ...headers, 'content-type': 'application/json' },
+              payload: JSON.stringify(body) ?? 'null',
+            });
+            if (response.statusCode >= 500) {
+              throw new Error(
+                `${route.method} ${url} answered ${response.statusCode}: ${response.body.slice(0, 300)}`,
+              );
+            }
+            const error =
+              response.statusCode >= 400
+                ? response.json<{ error?: { code?: unknown; message?: unknown } }>().error
+                : undefined;
+            expect(
+              response.statusCode < 400 ||
+                (typeof error?.code === 'string' && typeof error.message === 'string'),
+              `${route.method} ${url} answered ${response.statusCode} without an error code and message: ${response.body.slice(0, 300)}`,
+            ).toBe(true);
+          },
+        ),
         { numRuns: 25, seed: 20261122 },
       );
     }
@@ -97,7 +135,11 @@ describe('every endpoint under generated bad input', () => {
   });
 
   it('rejects invalid UTF-8 and non-JSON bodies with a 4xx', async () => {
-    for (const payload of [Buffer.from([0x7b, 0x22, 0x6e, 0xff, 0xfe, 0x22, 0x7d]), Buffer.from('name=x'), Buffer.alloc(0)]) {
+    for (const payload of [
+      Buffer.from([0x7b, 0x22, 0x6e, 0xff, 0xfe, 0x22, 0x7d]),
+      Buffer.from('name=x'),
+      Buffer.alloc(0),
+    ]) {
       const response = await backend.app.inject({
         method: 'POST',
         url: '/api/v1/tenants',
@@ -130,10 +172,24 @@ describe('tenant isolation', () => {
     );
     const owner = (method: 'POST' | 'GET', url: string, payload?: object) =>
       backend.app.inject({ method, url, headers: bearer(tenant.token), ...(payload ? { payload } : {}) });
-    const step = (await owner('POST', '/api/v1/flow/steps', { name: 'Doing', category: 'in_progress' })).json<{ id: number }>();
-    const spare = (await owner('POST', '/api/v1/flow/steps', { name: 'Review', category: 'in_progress' })).json<{ id: number }>();
-    const mapping = (await owner('POST', '/api/v1/flow/mappings', { integration_id: integrationId, source_status: 'In Progress', flow_step_id: step.id })).json<{ id: number }>();
-    const target = await owner('POST', '/api/v1/notification-targets', { kind: 'webhook', url: 'https://hooks.example.com/x', events: ['job_failed'] });
+    const step = (
+      await owner('POST', '/api/v1/flow/steps', { name: 'Doing', category: 'in_progress' })
+    ).json<{ id: number }>();
+    const spare = (
+      await owner('POST', '/api/v1/flow/steps', { name: 'Review', category: 'in_progress' })
+    ).json<{ id: number }>();
+    const mapping = (
+      await owner('POST', '/api/v1/flow/mappings', {
+        integration_id: integrationId,
+        source_status: 'In Progress',
+        flow_step_id: step.id,
+      })
+    ).json<{ id: number }>();
+    const target = await owner('POST', '/api/v1/notification-targets', {
+      kind: 'webhook',
+      url: 'https://hooks.example.com/x',
+      events: ['job_failed'],
+    });
     expect(target.statusCode, target.body).toBe(201);
     // A real id of the owner's for every resource, and a body each route accepts: a 400 would
     // only show the input was refused before any tenant check ran, so it proves nothing.
@@ -160,7 +216,10 @@ describe('tenant isolation', () => {
               ? { active: false }
               : { name: 'stolen' };
       // Deleting a step needs the step that takes over its mappings.
-      const query = route.method === 'DELETE' && route.path.startsWith('/api/v1/flow/steps/') ? `?reassign_to=${spare.id}` : '';
+      const query =
+        route.method === 'DELETE' && route.path.startsWith('/api/v1/flow/steps/')
+          ? `?reassign_to=${spare.id}`
+          : '';
       return { id, url: `${route.path.replace('{id}', String(id))}${query}`, payload };
     };
     const withId = routes.filter((r) => r.path.includes('{id}') && r.path.startsWith('/api/'));
@@ -189,10 +248,7 @@ describe('tenant isolation', () => {
     // The control: the owner's same requests find the thing (no 404) and pass validation (no 400),
     // so the 404s above came from the tenant check. Deletes last, as they remove what others use
     const deletes = withId.filter((r) => r.method === 'DELETE');
-    const ordered = [
-      ...withId.filter((r) => r.method !== 'DELETE'),
-      ...deletes,
-    ];
+    const ordered = [...withId.filter((r) => r.method !== 'DELETE'), ...deletes];
     for (const route of ordered) {
       const { url, payload } = requests(route);
       const response = await backend.app.inject({

@@ -88,4 +88,3 @@ describe('response size cap', () => {
     expect(answer.error).toMatch(/^response too large: /);
   });
 });
-

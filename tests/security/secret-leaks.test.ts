@@ -73,7 +73,11 @@ describe('credentials are header-safe on input', () => {
       method: 'POST',
       url: '/api/v1/integrations',
       headers: bearer(tenant.token),
-      payload: { ...TEST_INTEGRATIONS.jira, name: 'x\u0000y', credentials: { email: 'a@b.co', api_token: JIRA_TOKEN } },
+      payload: {
+        ...TEST_INTEGRATIONS.jira,
+        name: 'x\u0000y',
+        credentials: { email: 'a@b.co', api_token: JIRA_TOKEN },
+      },
     });
     expect(response.statusCode).toBe(400);
     expect(response.json<{ error: { details: { path: string }[] } }>().error.details[0]!.path).toBe('name');

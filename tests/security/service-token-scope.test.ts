@@ -129,9 +129,10 @@ describe('service writes of raw rows must name a RUNNING job', () => {
   });
   const countRaw = async (tenantId: number) =>
     (
-      await backend.pool.query<{ n: number }>('select count(*)::int as n from raw_extraction_data where tenant_id = $1', [
-        tenantId,
-      ])
+      await backend.pool.query<{ n: number }>(
+        'select count(*)::int as n from raw_extraction_data where tenant_id = $1',
+        [tenantId],
+      )
     ).rows[0]!.n;
   type Refusal = { error: { code: string; message: string; details: { path: string }[] } };
 
@@ -158,7 +159,13 @@ describe('service writes of raw rows must name a RUNNING job', () => {
       method: 'POST',
       url: '/api/v1/etl/raw-data/batch',
       headers: service(b.id),
-      payload: { records: [repository(integrationB, '11', running), repository(integrationB, '12'), repository(integrationB, '13', running)] },
+      payload: {
+        records: [
+          repository(integrationB, '11', running),
+          repository(integrationB, '12'),
+          repository(integrationB, '13', running),
+        ],
+      },
     });
     expect(mixed.statusCode).toBe(403);
     expect(mixed.json<Refusal>().error.details.map((d) => d.path)).toEqual(['records.1.job_id']);
@@ -175,7 +182,9 @@ describe('service writes of raw rows must name a RUNNING job', () => {
       payload: repository(integrationA, '20'),
     });
     expect(response.statusCode).toBe(403);
-    expect(response.json<Refusal>().error.details).toEqual([expect.objectContaining({ path: 'records.0.job_id' })]);
+    expect(response.json<Refusal>().error.details).toEqual([
+      expect.objectContaining({ path: 'records.0.job_id' }),
+    ]);
     expect(await countRaw(a.id)).toBe(before);
   });
 

@@ -4,11 +4,7 @@ import type { FastifyInstance } from 'fastify';
 import type { RunningSimulator, StatsSnapshot } from '@tributary/simulator';
 import { createLogger } from '@tributary/observability';
 import { QueueConnection } from '@tributary/queue';
-import {
-  createBreakerRegistry,
-  createGovernor,
-  type BreakerRegistry,
-} from '@tributary/resilience';
+import { createBreakerRegistry, createGovernor, type BreakerRegistry } from '@tributary/resilience';
 import { buildExtractApp } from '../../services/extract/src/app.ts';
 import { BackendClient } from '../../services/extract/src/backend-client.ts';
 import { createOutboundGuard, type OutboundGuard, type Resolver } from '@tributary/netguard';

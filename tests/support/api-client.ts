@@ -9,7 +9,11 @@ export class ApiClient {
 
   // The caller names the answer's shape it then asserts on; a test helper, not a boundary of ours.
   // eslint-disable-next-line @typescript-eslint/no-unnecessary-type-parameters
-  async request<T = unknown>(method: string, path: string, body?: unknown): Promise<{ status: number; body: T }> {
+  async request<T = unknown>(
+    method: string,
+    path: string,
+    body?: unknown,
+  ): Promise<{ status: number; body: T }> {
     const response = await fetch(new URL(path, this.baseUrl), {
       method,
       headers: {

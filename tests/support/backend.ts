@@ -47,7 +47,11 @@ export interface TestBackend {
   logs: string[];
   createTenant: (name?: string) => Promise<{ id: number; token: string }>;
   /** A Jira or GitHub integration of the tenant (not enabled); `overrides` replace body fields. */
-  createIntegration: (token: string, type: 'jira' | 'github', overrides?: Record<string, unknown>) => Promise<number>;
+  createIntegration: (
+    token: string,
+    type: 'jira' | 'github',
+    overrides?: Record<string, unknown>,
+  ) => Promise<number>;
   close: () => Promise<void>;
 }
 

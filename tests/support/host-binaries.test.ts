@@ -16,7 +16,11 @@ describe('host programs of the fault and scale files', () => {
     const warn = vi.spyOn(console, 'warn').mockImplementation(() => undefined);
     expect(filesToSkip('tests/x/', {}, needs)).toEqual(['tests/x/lacks.test.ts']);
     expect(warn.mock.calls).toEqual([
-      [expect.stringContaining('skipping tests/x/lacks.test.ts: this host lacks /nonexistent/bin/initdb, /nonexistent/a or /nonexistent/b')],
+      [
+        expect.stringContaining(
+          'skipping tests/x/lacks.test.ts: this host lacks /nonexistent/bin/initdb, /nonexistent/a or /nonexistent/b',
+        ),
+      ],
     ]);
   });
 

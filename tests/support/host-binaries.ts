@@ -38,7 +38,10 @@ function found(need: string): boolean {
 }
 
 /** The needs of `file` this host lacks (an alternatives list is reported joined with " or "). */
-export function missingFor(file: string, needs: Record<string, (string | string[])[]> = HOST_NEEDS): string[] {
+export function missingFor(
+  file: string,
+  needs: Record<string, (string | string[])[]> = HOST_NEEDS,
+): string[] {
   return (needs[file] ?? [])
     .filter((need) => !(Array.isArray(need) ? need.some(found) : found(need)))
     .map((need) => (Array.isArray(need) ? need.join(' or ') : need));
@@ -58,9 +61,13 @@ export function filesToSkip(
     const missing = [...new Set(missingFor(file, needs))];
     if (missing.length === 0) continue;
     if (env[REQUIRE_ENV] === '1') {
-      throw new Error(`${file} needs ${missing.join(', ')}, which this host lacks (${REQUIRE_ENV}=1: not skipping)`);
+      throw new Error(
+        `${file} needs ${missing.join(', ')}, which this host lacks (${REQUIRE_ENV}=1: not skipping)`,
+      );
     }
-    console.warn(`skipping ${file}: this host lacks ${missing.join(', ')} (install them, or set ${REQUIRE_ENV}=1 to fail instead)`);
+    console.warn(
+      `skipping ${file}: this host lacks ${missing.join(', ')} (install them, or set ${REQUIRE_ENV}=1 to fail instead)`,
+    );
     skipped.push(file);
   }
   return skipped;

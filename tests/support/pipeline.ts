@@ -19,7 +19,9 @@ export interface TestPipeline {
    * their own — a RUNNING job created for the call and FINISHED right after it, as an extractor's
    * run would, so the integration's one active-job slot stays free for the test's own jobs.
    */
-  storeRaw: (records: { entity_type: string; external_id: string; raw_data: object; job_id?: number }[]) => Promise<number[]>;
+  storeRaw: (
+    records: { entity_type: string; external_id: string; raw_data: object; job_id?: number }[],
+  ) => Promise<number[]>;
   /** The jobs `storeRaw` created, in order. */
   storeJobIds: number[];
   close: () => Promise<void>;
@@ -63,14 +65,23 @@ export async function startTestPipeline(workerEnv: Record<string, string> = {}):
     integrationId,
     storeJobIds,
     storeRaw: async (records) => {
-      const jobId = records.some((r) => r.job_id === undefined) ? await insertRunningJob(backend.pool, tenant.id, integrationId) : undefined;
+      const jobId = records.some((r) => r.job_id === undefined)
+        ? await insertRunningJob(backend.pool, tenant.id, integrationId)
+        : undefined;
       if (jobId !== undefined) storeJobIds.push(jobId);
       try {
         const response = await backend.app.inject({
           method: 'POST',
           url: '/api/v1/etl/raw-data/batch',
           headers: service(tenant.id),
-          payload: { records: records.map((r) => ({ integration_id: integrationId, extraction_metadata: {}, ...r, job_id: r.job_id ?? jobId })) },
+          payload: {
+            records: records.map((r) => ({
+              integration_id: integrationId,
+              extraction_metadata: {},
+              ...r,
+              job_id: r.job_id ?? jobId,
+            })),
+          },
         });
         if (response.statusCode !== 200) throw new Error(`store failed: ${response.body}`);
         return response.json<{ records: { record_id: number }[] }>().records.map((r) => r.record_id);

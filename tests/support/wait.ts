@@ -1,5 +1,9 @@
 /** Polls `probe` until it returns a truthy value or `timeoutMs` passes; returns that value. */
-export async function waitFor<T>(probe: () => Promise<T>, timeoutMs = 20_000, what = 'condition'): Promise<NonNullable<T>> {
+export async function waitFor<T>(
+  probe: () => Promise<T>,
+  timeoutMs = 20_000,
+  what = 'condition',
+): Promise<NonNullable<T>> {
   const deadline = Date.now() + timeoutMs;
   let last: T | undefined;
   while (Date.now() < deadline) {

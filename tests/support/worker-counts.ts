@@ -5,6 +5,10 @@
  */
 export async function workerCounts(workerUrl: string): Promise<{ handled: number; loaded: number }> {
   const text = await (await fetch(new URL('/metrics', workerUrl))).text();
-  const read = (name: string) => Number(new RegExp(`^${name}(?:\\{[^}]*\\})? (\\d+)$`, 'm').exec(text)?.[1] ?? 0);
-  return { handled: read('tributary_transform_batch_duration_seconds_count'), loaded: read('tributary_records_loaded_total') };
+  const read = (name: string) =>
+    Number(new RegExp(`^${name}(?:\\{[^}]*\\})? (\\d+)$`, 'm').exec(text)?.[1] ?? 0);
+  return {
+    handled: read('tributary_transform_batch_duration_seconds_count'),
+    loaded: read('tributary_records_loaded_total'),
+  };
 }

@@ -40,8 +40,12 @@ describe('tributary flow and metrics commands', () => {
     try {
       const file = join(dir, 'token');
       await writeFile(file, `${token}\n`, { mode: 0o600 });
-      expect(await cliWith({ TRIBUTARY_URL: url, TRIBUTARY_TOKEN_FILE: file }, 'flow', 'unmapped')).toMatchObject({ code: 0 });
-      expect(await cliWith({ TRIBUTARY_URL: url }, 'flow', 'unmapped', '--token-file', file)).toMatchObject({ code: 0 });
+      expect(
+        await cliWith({ TRIBUTARY_URL: url, TRIBUTARY_TOKEN_FILE: file }, 'flow', 'unmapped'),
+      ).toMatchObject({ code: 0 });
+      expect(await cliWith({ TRIBUTARY_URL: url }, 'flow', 'unmapped', '--token-file', file)).toMatchObject({
+        code: 0,
+      });
       expect(await cliWith({ TRIBUTARY_URL: url }, 'flow', 'unmapped')).toMatchObject({
         code: 2,
         err: 'a token is required: --token, --token-file, TRIBUTARY_TOKEN or TRIBUTARY_TOKEN_FILE',
@@ -63,9 +67,30 @@ describe('tributary flow and metrics commands', () => {
     expect(bad.err).toContain('step "Early" (todo, position 9) comes after in_progress step');
 
     const listed = await cli('flow', 'steps', 'list');
-    expect(listed.out.split('\n').map((l) => l.split('\t').slice(1).join(' '))).toEqual(['0 To Do todo', '1 Doing in_progress/active', '2 Review in_progress/waiting']);
-    const [doingId, reviewId] = listed.out.split('\n').slice(1).map((l) => l.split('\t')[0]!);
-    expect((await cli('flow', 'mappings', 'add', '--integration', String(jira), '--status', 'In Progress', '--step', doingId!)).code).toBe(0);
+    expect(listed.out.split('\n').map((l) => l.split('\t').slice(1).join(' '))).toEqual([
+      '0 To Do todo',
+      '1 Doing in_progress/active',
+      '2 Review in_progress/waiting',
+    ]);
+    const [doingId, reviewId] = listed.out
+      .split('\n')
+      .slice(1)
+      .map((l) => l.split('\t')[0]!);
+    expect(
+      (
+        await cli(
+          'flow',
+          'mappings',
+          'add',
+          '--integration',
+          String(jira),
+          '--status',
+          'In Progress',
+          '--step',
+          doingId!,
+        )
+      ).code,
+    ).toBe(0);
     expect((await cli('flow', 'mappings', 'list')).out).toContain('In Progress\t→ step');
 
     const dry = await cli('flow', 'steps', 'delete', doingId!, '--reassign-to', reviewId!, '--dry-run');
@@ -74,7 +99,9 @@ describe('tributary flow and metrics commands', () => {
     const missing = await cli('flow', 'steps', 'delete', doingId!);
     expect(missing.code).toBe(2);
     expect(missing.err).toContain('--reassign-to must be a positive integer');
-    expect((await cli('flow', 'steps', 'delete', doingId!, '--reassign-to', reviewId!)).out).toContain(`step ${doingId} deleted`);
+    expect((await cli('flow', 'steps', 'delete', doingId!, '--reassign-to', reviewId!)).out).toContain(
+      `step ${doingId} deleted`,
+    );
     expect((await cli('flow', 'steps', 'list')).out).not.toContain('Doing');
   });
 
@@ -89,8 +116,12 @@ describe('tributary flow and metrics commands', () => {
       'deployment_rework_rate',
     ]);
     expect(dora.out).toContain('deployment_frequency\t- deployments/day\tcount 0\tband -');
-    expect((await cli('metrics', 'prs', '--from', '2026-01-01', '--to', '2026-02-01')).out).toContain('pull requests merged: 0');
-    expect((await cli('metrics', 'flow', '--from', '2026-01-01', '--to', '2026-02-01')).out).toContain('issues done: 0');
+    expect((await cli('metrics', 'prs', '--from', '2026-01-01', '--to', '2026-02-01')).out).toContain(
+      'pull requests merged: 0',
+    );
+    expect((await cli('metrics', 'flow', '--from', '2026-01-01', '--to', '2026-02-01')).out).toContain(
+      'issues done: 0',
+    );
     const noRange = await cli('metrics', 'dora');
     expect(noRange.code).toBe(2);
     expect(noRange.err).toContain('--from and --to are required');

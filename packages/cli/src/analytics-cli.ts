@@ -29,7 +29,8 @@ interface Metric {
   band?: string | null;
 }
 
-const fmt = (v: number | null | undefined, digits = 2) => (v === null || v === undefined ? '-' : v.toFixed(digits));
+const fmt = (v: number | null | undefined, digits = 2) =>
+  v === null || v === undefined ? '-' : v.toFixed(digits);
 
 /** `tributary metrics …` and `tributary flow …`: the analytics API from a terminal. */
 export async function runAnalyticsCli(argv: readonly string[], io: CliIo): Promise<number> {
@@ -74,11 +75,13 @@ export async function runAnalyticsCli(argv: readonly string[], io: CliIo): Promi
   }
   const call = apiCall(io.fetch, connection.url, connection.token);
   const id = (value: string | undefined, what: string) => {
-    if (!value || !/^[1-9][0-9]*$/.test(value)) throw new UsageError(`${what} must be a positive integer, got ${value ?? 'nothing'}`);
+    if (!value || !/^[1-9][0-9]*$/.test(value))
+      throw new UsageError(`${what} must be a positive integer, got ${value ?? 'nothing'}`);
     return Number(value);
   };
   const scope = () => {
-    if (!values.from || !values.to) throw new UsageError('--from and --to are required (ISO dates, [from, to) in UTC)');
+    if (!values.from || !values.to)
+      throw new UsageError('--from and --to are required (ISO dates, [from, to) in UTC)');
     const params = new URLSearchParams({ from: values.from, to: values.to });
     for (const v of values.integration ?? []) params.append('integration_id', v);
     for (const v of values.repository ?? []) params.append('repository', v);
@@ -98,18 +101,25 @@ export async function runAnalyticsCli(argv: readonly string[], io: CliIo): Promi
       const answer = (await call('GET', `/api/v1/metrics/dora?${scope()}`)) as Record<string, Metric>;
       print(answer, () => {
         for (const [key, m] of Object.entries(answer)) {
-          io.out(`${key}\t${fmt(m.value, m.unit === 'fraction' ? 3 : 2)} ${m.unit}\tcount ${m.count}\tband ${m.band ?? '-'}`);
+          io.out(
+            `${key}\t${fmt(m.value, m.unit === 'fraction' ? 3 : 2)} ${m.unit}\tcount ${m.count}\tband ${m.band ?? '-'}`,
+          );
         }
       });
       return 0;
     }
     if (group === 'metrics' && command === 'prs') {
-      const answer = (await call('GET', `/api/v1/metrics/pull-requests?${scope()}`)) as Record<string, { median_hours: number | null; p75_hours: number | null; count: number }> & { count: number };
+      const answer = (await call('GET', `/api/v1/metrics/pull-requests?${scope()}`)) as Record<
+        string,
+        { median_hours: number | null; p75_hours: number | null; count: number }
+      > & { count: number };
       print(answer, () => {
         io.out(`pull requests merged: ${answer.count}`);
         for (const phase of ['coding', 'pickup', 'review', 'deploy']) {
           const p = answer[phase];
-          io.out(`${phase}\tmedian ${fmt(p?.median_hours)} h\tp75 ${fmt(p?.p75_hours)} h\tcount ${p?.count ?? 0}`);
+          io.out(
+            `${phase}\tmedian ${fmt(p?.median_hours)} h\tp75 ${fmt(p?.p75_hours)} h\tcount ${p?.count ?? 0}`,
+          );
         }
       });
       return 0;
@@ -124,16 +134,28 @@ export async function runAnalyticsCli(argv: readonly string[], io: CliIo): Promi
       };
       print(answer, () => {
         io.out(`issues done: ${answer.count}`);
-        io.out(`cycle time\tmedian ${fmt(answer.cycle_time.median_hours)} h\tp75 ${fmt(answer.cycle_time.p75_hours)} h`);
-        io.out(`lead time\tmedian ${fmt(answer.lead_time.median_hours)} h\tp75 ${fmt(answer.lead_time.p75_hours)} h`);
+        io.out(
+          `cycle time\tmedian ${fmt(answer.cycle_time.median_hours)} h\tp75 ${fmt(answer.cycle_time.p75_hours)} h`,
+        );
+        io.out(
+          `lead time\tmedian ${fmt(answer.lead_time.median_hours)} h\tp75 ${fmt(answer.lead_time.p75_hours)} h`,
+        );
         io.out(`flow efficiency\t${fmt(answer.flow_efficiency.value, 3)}`);
-        for (const w of answer.throughput.filter((x) => x.count > 0)) io.out(`throughput ${w.week}\t${w.count}`);
+        for (const w of answer.throughput.filter((x) => x.count > 0))
+          io.out(`throughput ${w.week}\t${w.count}`);
       });
       return 0;
     }
     if (group === 'metrics' && command === 'items') {
       const which = rest[0] ?? '';
-      const path = which === 'prs' ? '/api/v1/metrics/pull-requests/items' : which === 'flow' ? '/api/v1/metrics/flow/items' : which.startsWith('dora/') ? `/api/v1/metrics/dora/${which.slice(5)}/items` : null;
+      const path =
+        which === 'prs'
+          ? '/api/v1/metrics/pull-requests/items'
+          : which === 'flow'
+            ? '/api/v1/metrics/flow/items'
+            : which.startsWith('dora/')
+              ? `/api/v1/metrics/dora/${which.slice(5)}/items`
+              : null;
       if (!path) throw new UsageError('items needs dora/KEY, prs or flow');
       io.out(JSON.stringify(await call('GET', `${path}?${scope()}`), null, 2));
       return 0;
@@ -141,10 +163,23 @@ export async function runAnalyticsCli(argv: readonly string[], io: CliIo): Promi
     if (group === 'flow' && command === 'steps') {
       const [action, arg] = rest;
       if (action === 'list') {
-        const answer = (await call('GET', '/api/v1/flow/steps')) as { steps: Array<{ id: number; name: string; position: number; category: string; kind: string | null; active: boolean }> };
+        const answer = (await call('GET', '/api/v1/flow/steps')) as {
+          steps: Array<{
+            id: number;
+            name: string;
+            position: number;
+            category: string;
+            kind: string | null;
+            active: boolean;
+          }>;
+        };
         print(answer, () => {
-          if (answer.steps.length === 0) io.out('no flow steps (create some, or run: tributary flow auto-map)');
-          for (const s of answer.steps) io.out(`${s.id}\t${s.position}\t${s.name}\t${s.category}${s.kind ? `/${s.kind}` : ''}${s.active ? '' : '\tinactive'}`);
+          if (answer.steps.length === 0)
+            io.out('no flow steps (create some, or run: tributary flow auto-map)');
+          for (const s of answer.steps)
+            io.out(
+              `${s.id}\t${s.position}\t${s.name}\t${s.category}${s.kind ? `/${s.kind}` : ''}${s.active ? '' : '\tinactive'}`,
+            );
         });
         return 0;
       }
@@ -163,13 +198,18 @@ export async function runAnalyticsCli(argv: readonly string[], io: CliIo): Promi
       if (action === 'delete') {
         const stepId = id(arg, 'ID');
         const target = id(values['reassign-to'], '--reassign-to');
-        const answer = (await call('DELETE', `/api/v1/flow/steps/${stepId}?reassign_to=${target}&dry_run=${values['dry-run']}`)) as {
+        const answer = (await call(
+          'DELETE',
+          `/api/v1/flow/steps/${stepId}?reassign_to=${target}&dry_run=${values['dry-run']}`,
+        )) as {
           dry_run: boolean;
           mappings_affected: number;
           issues_affected: number;
         };
         print(answer, () =>
-          io.out(`${answer.dry_run ? 'would move' : 'moved'} ${answer.mappings_affected} mappings and ${answer.issues_affected} issues to step ${target}${answer.dry_run ? ' (dry run, nothing changed)' : `; step ${stepId} deleted`}`),
+          io.out(
+            `${answer.dry_run ? 'would move' : 'moved'} ${answer.mappings_affected} mappings and ${answer.issues_affected} issues to step ${target}${answer.dry_run ? ' (dry run, nothing changed)' : `; step ${stepId} deleted`}`,
+          ),
         );
         return 0;
       }
@@ -177,9 +217,21 @@ export async function runAnalyticsCli(argv: readonly string[], io: CliIo): Promi
     if (group === 'flow' && command === 'mappings') {
       const [action] = rest;
       if (action === 'list') {
-        const answer = (await call('GET', '/api/v1/flow/mappings')) as { mappings: Array<{ id: number; integration_id: number; source_status: string; issue_type: string | null; flow_step_id: number; active: boolean }> };
+        const answer = (await call('GET', '/api/v1/flow/mappings')) as {
+          mappings: Array<{
+            id: number;
+            integration_id: number;
+            source_status: string;
+            issue_type: string | null;
+            flow_step_id: number;
+            active: boolean;
+          }>;
+        };
         print(answer, () => {
-          for (const m of answer.mappings) io.out(`${m.id}\tintegration ${m.integration_id}\t${m.source_status}${m.issue_type ? ` (${m.issue_type})` : ''}\t→ step ${m.flow_step_id}${m.active ? '' : '\tinactive'}`);
+          for (const m of answer.mappings)
+            io.out(
+              `${m.id}\tintegration ${m.integration_id}\t${m.source_status}${m.issue_type ? ` (${m.issue_type})` : ''}\t→ step ${m.flow_step_id}${m.active ? '' : '\tinactive'}`,
+            );
         });
         return 0;
       }
@@ -197,33 +249,52 @@ export async function runAnalyticsCli(argv: readonly string[], io: CliIo): Promi
     }
     if (group === 'flow' && command === 'unmapped') {
       const integration = values.integration?.[0];
-      const answer = (await call('GET', `/api/v1/flow/unmapped${integration ? `?integration_id=${id(integration, '--integration')}` : ''}`)) as {
-        statuses: Array<{ integration_id: number; status: string; category_key: string | null; issues: number }>;
+      const answer = (await call(
+        'GET',
+        `/api/v1/flow/unmapped${integration ? `?integration_id=${id(integration, '--integration')}` : ''}`,
+      )) as {
+        statuses: Array<{
+          integration_id: number;
+          status: string;
+          category_key: string | null;
+          issues: number;
+        }>;
       };
       print(answer, () => {
         if (answer.statuses.length === 0) io.out('every status is mapped');
-        for (const s of answer.statuses) io.out(`integration ${s.integration_id}\t${s.status}\t${s.category_key ?? '-'}\t${s.issues} issues`);
+        for (const s of answer.statuses)
+          io.out(
+            `integration ${s.integration_id}\t${s.status}\t${s.category_key ?? '-'}\t${s.issues} issues`,
+          );
       });
       return 0;
     }
     if (group === 'flow' && command === 'auto-map') {
       const integration = values.integration?.[0];
-      const answer = (await call('POST', '/api/v1/flow/auto-map', integration ? { integration_id: id(integration, '--integration') } : {})) as {
+      const answer = (await call(
+        'POST',
+        '/api/v1/flow/auto-map',
+        integration ? { integration_id: id(integration, '--integration') } : {},
+      )) as {
         created_steps: unknown[];
         created_mappings: unknown[];
         left_unmapped: Array<{ status: string }>;
       };
       print(answer, () => {
         io.out(`created ${answer.created_steps.length} steps and ${answer.created_mappings.length} mappings`);
-        if (answer.left_unmapped.length > 0) io.out(`left unmapped (no Jira category): ${answer.left_unmapped.map((s) => s.status).join(', ')}`);
+        if (answer.left_unmapped.length > 0)
+          io.out(`left unmapped (no Jira category): ${answer.left_unmapped.map((s) => s.status).join(', ')}`);
       });
       return 0;
     }
     if (group === 'flow' && command === 'issue') {
       const integration = id(rest[0], 'INTEGRATION_ID');
       const key = rest[1];
-      if (!key || (values.active !== 'true' && values.active !== 'false')) throw new UsageError('issue needs INTEGRATION_ID KEY --active true|false');
-      const answer = (await call('PATCH', `/api/v1/flow/issues/${integration}/${encodeURIComponent(key)}`, { active: values.active === 'true' })) as { key: string; active: boolean };
+      if (!key || (values.active !== 'true' && values.active !== 'false'))
+        throw new UsageError('issue needs INTEGRATION_ID KEY --active true|false');
+      const answer = (await call('PATCH', `/api/v1/flow/issues/${integration}/${encodeURIComponent(key)}`, {
+        active: values.active === 'true',
+      })) as { key: string; active: boolean };
       print(answer, () => io.out(`${answer.key} ${answer.active ? 'active' : 'inactive'}`));
       return 0;
     }

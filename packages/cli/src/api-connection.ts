@@ -29,7 +29,8 @@ export function resolveConnection(
       return { problem: `cannot read the token file ${tokenFile}: ${errorMessage(error)}` };
     }
   }
-  if (!token) return { problem: 'a token is required: --token, --token-file, TRIBUTARY_TOKEN or TRIBUTARY_TOKEN_FILE' };
+  if (!token)
+    return { problem: 'a token is required: --token, --token-file, TRIBUTARY_TOKEN or TRIBUTARY_TOKEN_FILE' };
   return { url, token };
 }
 
@@ -38,7 +39,10 @@ export function apiCall(fetchImpl: typeof fetch, url: string, token: string): Ap
   return async (method, path, body) => {
     const response = await fetchImpl(new URL(path, url), {
       method,
-      headers: { authorization: `Bearer ${token}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+      headers: {
+        authorization: `Bearer ${token}`,
+        ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+      },
       ...(body === undefined ? {} : { body: JSON.stringify(body) }),
     });
     const text = await response.text();

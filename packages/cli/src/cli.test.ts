@@ -27,7 +27,11 @@ async function cli(...args: string[]) {
 describe('tributary CLI against a real backend', () => {
   it('lists, shows and replays dead letters', async () => {
     const ids = await p.storeRaw([
-      { entity_type: 'jira_issues', external_id: '1', raw_data: { id: '1', key: 'EX-1', fields: { summary: 'no dates' } } },
+      {
+        entity_type: 'jira_issues',
+        external_id: '1',
+        raw_data: { id: '1', key: 'EX-1', fields: { summary: 'no dates' } },
+      },
     ]);
     await p.publisher.publish('transform.jira_issues', {
       v: 1,
@@ -64,7 +68,12 @@ describe('tributary CLI against a real backend', () => {
     const missing = await cli('dead-letters', 'show', '999999');
     expect(missing).toMatchObject({ code: 1 });
     expect(missing.err).toContain('404: dead letter 999999 not found');
-    const noToken = await runCli(['jobs', 'list'], { out: () => undefined, err: () => undefined, env: {}, fetch });
+    const noToken = await runCli(['jobs', 'list'], {
+      out: () => undefined,
+      err: () => undefined,
+      env: {},
+      fetch,
+    });
     expect(noToken).toBe(2);
   });
 
@@ -77,7 +86,9 @@ describe('tributary CLI against a real backend', () => {
     // The refused run created no job: the only one is the finished run the raw rows above were
     // stored for (service writes of raw rows must name a running job).
     expect(p.storeJobIds).toHaveLength(1);
-    expect(JSON.parse(jobs.out)).toEqual({ jobs: [expect.objectContaining({ id: p.storeJobIds[0], status: 'FINISHED' })] });
+    expect(JSON.parse(jobs.out)).toEqual({
+      jobs: [expect.objectContaining({ id: p.storeJobIds[0], status: 'FINISHED' })],
+    });
   });
 
   it('jobs list and jobs show say how many records were seen, and of them new, unchanged and failed', async () => {
@@ -85,14 +96,27 @@ describe('tributary CLI against a real backend', () => {
     // What a run that read 6 issues (3 new, 2 already stored alike, 1 refused) leaves on its job row.
     await p.backend.pool.query(
       `update etl_jobs set progress = $2::jsonb, records_extracted = 3, records_failed = 1 where id = $1`,
-      [jobId, JSON.stringify({ issues: { pages: 1, entities: { jira_issues: { seen: 6, new: 3, unchanged: 2, failed: 1 } } } })],
+      [
+        jobId,
+        JSON.stringify({
+          issues: { pages: 1, entities: { jira_issues: { seen: 6, new: 3, unchanged: 2, failed: 1 } } },
+        }),
+      ],
     );
     const listed = await cli('jobs', 'list');
     expect(listed.code).toBe(0);
-    expect(listed.out).toMatch(new RegExp(`^${jobId}\tintegration ${p.integrationId}\tFINISHED\tseen 6\tnew 3\tunchanged 2\tfailed 1\ttransformed \\d+$`));
+    expect(listed.out).toMatch(
+      new RegExp(
+        `^${jobId}\tintegration ${p.integrationId}\tFINISHED\tseen 6\tnew 3\tunchanged 2\tfailed 1\ttransformed \\d+$`,
+      ),
+    );
     const shown = await cli('jobs', 'show', String(jobId));
     expect(shown.code).toBe(0);
     expect(shown.out.split('\n')).toContain('  issues\tjira_issues\tseen 6\tnew 3\tunchanged 2\tfailed 1');
-    expect(JSON.parse((await cli('jobs', 'show', String(jobId), '--json')).out)).toMatchObject({ id: jobId, records_seen: 6, records_unchanged: 2 });
+    expect(JSON.parse((await cli('jobs', 'show', String(jobId), '--json')).out)).toMatchObject({
+      id: jobId,
+      records_seen: 6,
+      records_unchanged: 2,
+    });
   });
 });

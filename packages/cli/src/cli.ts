@@ -106,7 +106,8 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
     return text ? `?${text}` : '';
   };
   const id = (value: string | undefined, what: string) => {
-    if (!value || !/^[1-9][0-9]*$/.test(value)) throw new UsageError(`${what} must be a positive integer, got ${value ?? 'nothing'}`);
+    if (!value || !/^[1-9][0-9]*$/.test(value))
+      throw new UsageError(`${what} must be a positive integer, got ${value ?? 'nothing'}`);
     return value;
   };
   const print = (answer: unknown, table?: () => void) => {
@@ -127,11 +128,22 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
           since: values.since,
           limit: values.limit,
         })}`,
-      )) as { dead_letters: { id: number; status: string; entity_type: string | null; attempts: number; dead_lettered_at: string; reason: string }[] };
+      )) as {
+        dead_letters: {
+          id: number;
+          status: string;
+          entity_type: string | null;
+          attempts: number;
+          dead_lettered_at: string;
+          reason: string;
+        }[];
+      };
       print(answer, () => {
         if (answer.dead_letters.length === 0) io.out('no dead letters');
         for (const d of answer.dead_letters) {
-          io.out(`${d.id}\t${d.status}\t${d.entity_type ?? '-'}\t${d.attempts} attempts\t${d.dead_lettered_at}\t${d.reason}`);
+          io.out(
+            `${d.id}\t${d.status}\t${d.entity_type ?? '-'}\t${d.attempts} attempts\t${d.dead_lettered_at}\t${d.reason}`,
+          );
         }
       });
       return 0;
@@ -147,7 +159,9 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
         body = {
           filter: {
             ...(values['entity-type'] ? { entity_type: values['entity-type'] } : {}),
-            ...(values.integration ? { integration_id: Number(id(values.integration, '--integration')) } : {}),
+            ...(values.integration
+              ? { integration_id: Number(id(values.integration, '--integration')) }
+              : {}),
             ...(values.reason ? { reason: values.reason } : {}),
             ...(values.since ? { since: values.since } : {}),
           },
@@ -165,7 +179,9 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
         for (const s of answer.skipped) io.out(`skipped ${s.id}: ${s.reason}`);
       });
       // An id that does not exist or could not be sent is a failure; one already replayed is not.
-      return answer.skipped.some((s) => s.reason === 'not found' || s.reason.startsWith('not replayed')) ? 1 : 0;
+      return answer.skipped.some((s) => s.reason === 'not found' || s.reason.startsWith('not replayed'))
+        ? 1
+        : 0;
     }
     if (group === 'dead-letters' && command === 'discard') {
       await call('DELETE', `/api/v1/dead-letters/${id(rest[0], 'ID')}`);
@@ -173,7 +189,10 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
       return 0;
     }
     if (group === 'jobs' && command === 'list') {
-      const answer = await call('GET', `/api/v1/jobs${query({ status: values.status?.toUpperCase(), integration_id: values.integration })}`);
+      const answer = await call(
+        'GET',
+        `/api/v1/jobs${query({ status: values.status?.toUpperCase(), integration_id: values.integration })}`,
+      );
       print(answer, () => {
         for (const j of jobListSchema.parse(answer).jobs) io.out(jobLine(j));
       });
@@ -186,7 +205,15 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
       });
       return 0;
     }
-    const security = await runSecurityCommand({ group, command, rest, reason: values.reason, json: values.json, call, out: io.out });
+    const security = await runSecurityCommand({
+      group,
+      command,
+      rest,
+      reason: values.reason,
+      json: values.json,
+      call,
+      out: io.out,
+    });
     if (security !== undefined) return security;
     const watchIo: WatchIo = {
       out: io.out,
@@ -207,7 +234,11 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
     if (daily !== undefined) return daily;
     throw new UsageError(`unknown command: ${positionals.join(' ')}`);
   } catch (error) {
-    if (error instanceof UsageError || error instanceof SecurityUsageError || error instanceof DailyUsageError) {
+    if (
+      error instanceof UsageError ||
+      error instanceof SecurityUsageError ||
+      error instanceof DailyUsageError
+    ) {
       io.err(`${error.message}\n\n${USAGE}`);
       return 2;
     }

@@ -239,7 +239,14 @@ describe('watch on a terminal', () => {
           pages: 2,
           entities: { jira_issues: { seen: 100, new: 99, unchanged: 0, failed: 1 } },
         },
-        refused_records: [{ entity_type: 'jira_issues', external_id: '10001', code: 'RECORD_TOO_DEEP', message: 'nested too deep' }],
+        refused_records: [
+          {
+            entity_type: 'jira_issues',
+            external_id: '10001',
+            code: 'RECORD_TOO_DEEP',
+            message: 'nested too deep',
+          },
+        ],
       },
     };
     expect(renderLines(refused, {})[2]).toBe(

@@ -41,7 +41,8 @@ export function jobDetail(job: JobSummary): string[] {
   if (job.mode) lines.push(`mode ${job.mode}${job.finished_at ? `\tfinished ${job.finished_at}` : ''}`);
   const progress = jobProgressSchema.safeParse(job.progress ?? {});
   for (const [stream, p] of Object.entries(progress.success ? progress.data : {})) {
-    for (const [entityType, c] of Object.entries(p.entities)) lines.push(`  ${stream}\t${entityType}\t${counts(c)}`);
+    for (const [entityType, c] of Object.entries(p.entities))
+      lines.push(`  ${stream}\t${entityType}\t${counts(c)}`);
   }
   return lines;
 }

@@ -17,12 +17,14 @@ export interface SecurityCommandContext {
 export class SecurityUsageError extends Error {}
 
 const tenantId = (value: string | undefined): string => {
-  if (!value || !/^[1-9][0-9]*$/.test(value)) throw new SecurityUsageError(`TENANT_ID must be a positive integer, got ${value ?? 'nothing'}`);
+  if (!value || !/^[1-9][0-9]*$/.test(value))
+    throw new SecurityUsageError(`TENANT_ID must be a positive integer, got ${value ?? 'nothing'}`);
   return value;
 };
 
 const reasonOf = (reason: string | undefined): string => {
-  if (!reason?.trim()) throw new SecurityUsageError('--reason TEXT is required (it is kept in the backend log)');
+  if (!reason?.trim())
+    throw new SecurityUsageError('--reason TEXT is required (it is kept in the backend log)');
   return reason;
 };
 
@@ -33,13 +35,22 @@ const reasonOf = (reason: string | undefined): string => {
 export async function runSecurityCommand(ctx: SecurityCommandContext): Promise<number | undefined> {
   const print = (answer: unknown, line: string) => ctx.out(ctx.json ? JSON.stringify(answer, null, 2) : line);
   if (ctx.group === 'keys' && ctx.command === 'rotate') {
-    const answer = (await ctx.call('POST', '/api/v1/admin/keys/rotate')) as { rotated: number; unchanged: number; key_id: string };
-    print(answer, `re-encrypted ${answer.rotated} credentials with key ${answer.key_id} (${answer.unchanged} already current)`);
+    const answer = (await ctx.call('POST', '/api/v1/admin/keys/rotate')) as {
+      rotated: number;
+      unchanged: number;
+      key_id: string;
+    };
+    print(
+      answer,
+      `re-encrypted ${answer.rotated} credentials with key ${answer.key_id} (${answer.unchanged} already current)`,
+    );
     return 0;
   }
   if (ctx.group === 'tenants' && ctx.command === 'revoke') {
     const id = tenantId(ctx.rest[0]);
-    const answer = (await ctx.call('POST', `/api/v1/admin/tenants/${id}/tokens/revoke`, { reason: reasonOf(ctx.reason) })) as {
+    const answer = (await ctx.call('POST', `/api/v1/admin/tenants/${id}/tokens/revoke`, {
+      reason: reasonOf(ctx.reason),
+    })) as {
       revoked: number;
     };
     print(answer, `revoked ${answer.revoked} token${answer.revoked === 1 ? '' : 's'} of tenant ${id}`);
@@ -47,12 +58,17 @@ export async function runSecurityCommand(ctx: SecurityCommandContext): Promise<n
   }
   if (ctx.group === 'tenants' && ctx.command === 'rotate-token') {
     const id = tenantId(ctx.rest[0]);
-    const answer = (await ctx.call('POST', `/api/v1/admin/tenants/${id}/tokens/rotate`, { reason: reasonOf(ctx.reason) })) as {
+    const answer = (await ctx.call('POST', `/api/v1/admin/tenants/${id}/tokens/rotate`, {
+      reason: reasonOf(ctx.reason),
+    })) as {
       token: string;
       revoked: number;
     };
     // The new token is shown once, like at tenant creation; the old ones stop working now.
-    print(answer, `new token for tenant ${id} (shown once): ${answer.token}\nrevoked ${answer.revoked} old token${answer.revoked === 1 ? '' : 's'}`);
+    print(
+      answer,
+      `new token for tenant ${id} (shown once): ${answer.token}\nrevoked ${answer.revoked} old token${answer.revoked === 1 ? '' : 's'}`,
+    );
     return 0;
   }
   return undefined;

@@ -9,7 +9,10 @@ import { formatIssues } from './zod-issues.ts';
 export const sharedEnvFields = {
   AMQP_URL: z.string().default('amqp://guest:guest@127.0.0.1:5672'),
   /** Prefix for exchange and queue names, so parallel test runs share a broker without sharing queues. */
-  QUEUE_PREFIX: z.string().regex(/^[a-z0-9_.-]*$/).default(''),
+  QUEUE_PREFIX: z
+    .string()
+    .regex(/^[a-z0-9_.-]*$/)
+    .default(''),
   /** Delay tiers of the retry queues, in milliseconds. */
   RETRY_TIERS_MS: z
     .string()
@@ -41,7 +44,9 @@ export const tokenField = z
  * Issues for tokens that must differ (admin, extract → backend, backend → extract): one secret in
  * two roles would let whoever holds it act in both, which is what separate tokens are for.
  */
-export function equalTokenIssues(tokens: Readonly<Record<string, string | undefined>>): { path: string[]; message: string }[] {
+export function equalTokenIssues(
+  tokens: Readonly<Record<string, string | undefined>>,
+): { path: string[]; message: string }[] {
   const entries = Object.entries(tokens).filter((entry): entry is [string, string] => entry[1] !== undefined);
   const issues: { path: string[]; message: string }[] = [];
   for (let i = 0; i < entries.length; i++) {

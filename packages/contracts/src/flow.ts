@@ -5,7 +5,9 @@ export const FLOW_CATEGORIES = ['todo', 'in_progress', 'done'] as const;
 export const flowCategorySchema = z.enum(FLOW_CATEGORIES).describe('todo | in_progress | done');
 export const flowKindSchema = z
   .enum(['active', 'waiting'])
-  .describe('For in_progress steps: active (work) or waiting (e.g. "Ready for review"; not work). null for other categories.');
+  .describe(
+    'For in_progress steps: active (work) or waiting (e.g. "Ready for review"; not work). null for other categories.',
+  );
 
 export const flowStepSchema = z.object({
   id: idSchema,
@@ -40,7 +42,12 @@ export const patchFlowStepBodySchema = z.object({
 export type PatchFlowStepBody = z.infer<typeof patchFlowStepBodySchema>;
 
 export const deleteFlowStepQuerySchema = z.object({
-  reassign_to: z.coerce.number().int().positive().optional().describe('The step that takes over this step’s mappings (required).'),
+  reassign_to: z.coerce
+    .number()
+    .int()
+    .positive()
+    .optional()
+    .describe('The step that takes over this step’s mappings (required).'),
   dry_run: z
     .enum(['true', 'false'])
     .default('false')
@@ -67,10 +74,14 @@ export const deleteFlowStepImpactSchema = z.object({
   mappings: z.array(statusMappingSchema),
 });
 
-
 export const createStatusMappingBodySchema = z.object({
   integration_id: idSchema,
-  source_status: z.string().trim().min(1).max(300).describe('Matched ignoring case; unique per integration (+ issue type) ignoring case.'),
+  source_status: z
+    .string()
+    .trim()
+    .min(1)
+    .max(300)
+    .describe('Matched ignoring case; unique per integration (+ issue type) ignoring case.'),
   issue_type: z.string().trim().min(1).max(300).nullable().default(null),
   flow_step_id: idSchema,
   active: z.boolean().default(true),
@@ -86,7 +97,10 @@ export const patchStatusMappingBodySchema = z.object({
 export const unmappedStatusSchema = z.object({
   integration_id: idSchema,
   status: z.string(),
-  category_key: z.string().nullable().describe('Jira status category (new | indeterminate | done) when jira_statuses knows it.'),
+  category_key: z
+    .string()
+    .nullable()
+    .describe('Jira status category (new | indeterminate | done) when jira_statuses knows it.'),
   seen_in: z.array(z.enum(['jira_statuses', 'transitions'])),
   issues: z.number().int().describe('Issues currently in this status.'),
 });
@@ -99,7 +113,9 @@ export const autoMapBodySchema = z.strictObject({
 export const autoMapResultSchema = z.object({
   created_steps: z.array(flowStepSchema),
   created_mappings: z.array(statusMappingSchema),
-  left_unmapped: z.array(unmappedStatusSchema).describe('Statuses without a Jira category (only seen in transitions).'),
+  left_unmapped: z
+    .array(unmappedStatusSchema)
+    .describe('Statuses without a Jira category (only seen in transitions).'),
 });
 
 export const issueActiveBodySchema = z.object({ active: z.boolean() });

@@ -12,7 +12,9 @@ export const baseUrlSchema = z
   .url()
   .max(2048)
   // zod runs refinements even after the URL check failed: a value that is not a URL must not throw here (it was a 500).
-  .refine((value) => URL.canParse(value) && /^https?:$/.test(new URL(value).protocol), { message: 'must be an http(s) URL' });
+  .refine((value) => URL.canParse(value) && /^https?:$/.test(new URL(value).protocol), {
+    message: 'must be an http(s) URL',
+  });
 
 /**
  * A 5-field cron expression (minute hour day month weekday), or null to run on demand only. A
@@ -47,7 +49,10 @@ export function shortestScheduleGapMinutes(schedule: string): number {
   const minuteField = schedule.trim().split(/\s+/)[0] ?? '*';
   const cron = new Cron(`${minuteField} * * * *`, { paused: true, timezone: 'UTC' });
   const start = new Date('2000-01-01T00:00:00Z');
-  const minutes = cron.nextRuns(60, new Date(start.getTime() - 1)).filter((d) => d.getTime() < start.getTime() + 3_600_000).map((d) => d.getUTCMinutes());
+  const minutes = cron
+    .nextRuns(60, new Date(start.getTime() - 1))
+    .filter((d) => d.getTime() < start.getTime() + 3_600_000)
+    .map((d) => d.getUTCMinutes());
   if (minutes.length <= 1) return 60;
   let gap = 60 - minutes[minutes.length - 1]! + minutes[0]!;
   for (let i = 1; i < minutes.length; i++) gap = Math.min(gap, minutes[i]! - minutes[i - 1]!);
@@ -60,10 +65,20 @@ export function shortestScheduleGapMinutes(schedule: string): number {
  * error whose text quotes the secret.
  */
 const headerSafe = (what: string) =>
-  z.string().min(1).max(4096).regex(/^[\x21-\x7e]+$/, `${what} may contain only visible ASCII characters (no spaces, control characters or line breaks)`);
+  z
+    .string()
+    .min(1)
+    .max(4096)
+    .regex(
+      /^[\x21-\x7e]+$/,
+      `${what} may contain only visible ASCII characters (no spaces, control characters or line breaks)`,
+    );
 
 export const jiraCredentialsSchema = z.strictObject({
-  email: z.email().max(320).regex(/^[\x21-\x7e]+$/, 'email may contain only visible ASCII characters'),
+  email: z
+    .email()
+    .max(320)
+    .regex(/^[\x21-\x7e]+$/, 'email may contain only visible ASCII characters'),
   api_token: headerSafe('api_token'),
 });
 export const githubCredentialsSchema = z
@@ -72,24 +87,39 @@ export const githubCredentialsSchema = z
     /** A token pool: requests are spread over the tokens, each with its own quota (each one header-safe like `token`). */
     tokens: z.array(headerSafe('tokens')).min(1).max(50).optional(),
   })
-  .refine((c) => c.token !== undefined || c.tokens !== undefined, { message: 'token or tokens is required', path: ['token'] });
+  .refine((c) => c.token !== undefined || c.tokens !== undefined, {
+    message: 'token or tokens is required',
+    path: ['token'],
+  });
 
 const projectKeySchema = z.string().regex(/^[A-Z][A-Z0-9_]{0,49}$/, 'must be a Jira project key like ABC');
 /** Overrides story-points discovery by field name ("Story Points", "Story point estimate"). */
-const storyPointsFieldSchema = z.string().regex(/^customfield_\d{1,10}$/, 'must be a custom field id like customfield_10016').optional();
+const storyPointsFieldSchema = z
+  .string()
+  .regex(/^customfield_\d{1,10}$/, 'must be a custom field id like customfield_10016')
+  .optional();
 export const jiraConfigSchema = z.union([
-  z.strictObject({ projects: z.array(projectKeySchema).min(1).max(500), story_points_field: storyPointsFieldSchema }),
-  z.strictObject({ jql: noNul(z.string().trim().min(1).max(10_000)), story_points_field: storyPointsFieldSchema }),
+  z.strictObject({
+    projects: z.array(projectKeySchema).min(1).max(500),
+    story_points_field: storyPointsFieldSchema,
+  }),
+  z.strictObject({
+    jql: noNul(z.string().trim().min(1).max(10_000)),
+    story_points_field: storyPointsFieldSchema,
+  }),
 ]);
 /**
  * GitHub's own rules: an owner is 1–39 letters, digits or single inner hyphens; a repository name
  * is 1–100 letters, digits, `.`, `_`, `-` but never `.` or `..` (which would walk out of `/repos/`).
  */
-export const GITHUB_REPOSITORY_PATTERN = /^[A-Za-z0-9](?:[A-Za-z0-9]|-(?=[A-Za-z0-9])){0,38}\/(?!\.{1,2}$)[A-Za-z0-9_.-]{1,100}$/;
+export const GITHUB_REPOSITORY_PATTERN =
+  /^[A-Za-z0-9](?:[A-Za-z0-9]|-(?=[A-Za-z0-9])){0,38}\/(?!\.{1,2}$)[A-Za-z0-9_.-]{1,100}$/;
 
 export const githubConfigSchema = z.strictObject({
   repositories: z
-    .array(z.string().regex(GITHUB_REPOSITORY_PATTERN, 'must be owner/repo with the characters GitHub allows'))
+    .array(
+      z.string().regex(GITHUB_REPOSITORY_PATTERN, 'must be owner/repo with the characters GitHub allows'),
+    )
     .min(1)
     .max(500),
   /** Which GitHub API reads pull requests: GraphQL (default; github.com and GHES) or REST (fallback). */
@@ -163,9 +193,7 @@ export const integrationViewSchema = z.object({
   schedule: z.string().nullable(),
   enabled: z.boolean(),
   has_credentials: z.boolean(),
-  last_test: z
-    .object({ ok: z.boolean(), at: z.string(), error: z.string().nullable() })
-    .nullable(),
+  last_test: z.object({ ok: z.boolean(), at: z.string(), error: z.string().nullable() }).nullable(),
   created_at: z.string(),
   updated_at: z.string(),
 });

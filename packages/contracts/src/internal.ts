@@ -46,7 +46,10 @@ export type SaveSyncStateBody = z.input<typeof saveSyncStateBodySchema>;
 export const jobControlStateSchema = z.object({ status: jobStatusSchema, cancel_requested: z.boolean() });
 export type JobControlState = z.infer<typeof jobControlStateSchema>;
 
-const checkpointsSchema = z.record(z.string(), z.object({ cursor: z.string().nullable(), etag: z.string().nullable() }));
+const checkpointsSchema = z.record(
+  z.string(),
+  z.object({ cursor: z.string().nullable(), etag: z.string().nullable() }),
+);
 
 /** The part of a job's wire form the extractor reads (claim, state moves); the rest is let through. */
 export const internalJobSchema = z.looseObject({
@@ -69,7 +72,11 @@ export const pauseJobBodySchema = z.strictObject({ reason: z.string().min(1).max
 export const progressBodySchema = z.strictObject({ progress: z.record(z.string(), z.unknown()) });
 
 /** A record of a page: the batch API's record fields; integration, job and entity type come from the page. */
-export const pageRecordSchema = rawRecordSchema.pick({ external_id: true, raw_data: true, extraction_metadata: true });
+export const pageRecordSchema = rawRecordSchema.pick({
+  external_id: true,
+  raw_data: true,
+  extraction_metadata: true,
+});
 export type PageRecord = z.input<typeof pageRecordSchema>;
 
 /** Where the stream stands once this page is stored (saved in the same transaction as its records). */

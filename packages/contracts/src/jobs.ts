@@ -40,7 +40,9 @@ export type TriggerRunBody = z.infer<typeof triggerRunBodySchema>;
 
 export const listJobsQuerySchema = z.object({
   // `?status=failed` means FAILED: a person should not have to know the case.
-  status: z.preprocess((value) => (typeof value === 'string' ? value.toUpperCase() : value), jobStatusSchema).optional(),
+  status: z
+    .preprocess((value) => (typeof value === 'string' ? value.toUpperCase() : value), jobStatusSchema)
+    .optional(),
   integration_id: z.coerce.number().int().positive().optional(),
   limit: z.coerce.number().int().min(1).max(500).default(50),
   before_id: z.coerce.number().int().positive().optional(),

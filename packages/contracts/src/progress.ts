@@ -31,7 +31,9 @@ export const JOB_PROGRESS_NON_STREAM_KEYS: readonly string[] = ['refused_records
 export const jobProgressSchema = z.preprocess(
   (value) =>
     value !== null && typeof value === 'object' && !Array.isArray(value)
-      ? Object.fromEntries(Object.entries(value).filter(([key]) => !JOB_PROGRESS_NON_STREAM_KEYS.includes(key)))
+      ? Object.fromEntries(
+          Object.entries(value).filter(([key]) => !JOB_PROGRESS_NON_STREAM_KEYS.includes(key)),
+        )
       : value,
   z.record(z.string(), streamProgressSchema),
 );

@@ -36,7 +36,9 @@ export const refusedRecordSchema = z.object({
 export type RefusedRecord = z.infer<typeof refusedRecordSchema>;
 
 /** One answer per input record, in input order. */
-export const rawBatchResultSchema = z.object({ records: z.array(z.union([storedRecordSchema, refusedRecordSchema])) });
+export const rawBatchResultSchema = z.object({
+  records: z.array(z.union([storedRecordSchema, refusedRecordSchema])),
+});
 export type RawBatchResult = z.infer<typeof rawBatchResultSchema>;
 export type RawBatchItemResult = RawBatchResult['records'][number];
 

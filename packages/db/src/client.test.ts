@@ -57,7 +57,10 @@ describe('pool and client error events', () => {
         // Unheard, this 'error' would be thrown as an uncaught exception and fail the run.
         expect(await terminate(name)).toBe(2);
         // Both goodbyes arrived and were heard: pg drops an idle client once its 'error' is handled.
-        await until(() => pool.idleCount === 0 && pool.totalCount === 0, 'the terminated idle clients to leave the pool');
+        await until(
+          () => pool.idleCount === 0 && pool.totalCount === 0,
+          'the terminated idle clients to leave the pool',
+        );
         expect((await pool.query<{ one: number }>('select 1 as one')).rows).toEqual([{ one: 1 }]);
       } finally {
         await pool.end();

@@ -6,7 +6,9 @@ import { join } from 'node:path';
 import { MIGRATIONS_FOLDER, runMigrations } from './migrate.ts';
 import { hearClientErrors } from './client.ts';
 
-const journal = JSON.parse(readFileSync(join(MIGRATIONS_FOLDER, 'meta', '_journal.json'), 'utf8')) as { entries: unknown[] };
+const journal = JSON.parse(readFileSync(join(MIGRATIONS_FOLDER, 'meta', '_journal.json'), 'utf8')) as {
+  entries: unknown[];
+};
 const MIGRATION_COUNT = journal.entries.length;
 
 const serverUrl = () => inject('databaseUrl');
@@ -45,10 +47,26 @@ describe('migrations', () => {
       await client.end();
       expect(rows.map((r) => r.table_name)).toEqual(
         expect.arrayContaining([
-          'tenants', 'api_tokens', 'integrations', 'etl_jobs', 'sync_state', 'raw_extraction_data', 'dead_letters',
-          'jira_projects', 'jira_statuses', 'jira_issue_types', 'jira_issues', 'jira_issue_transitions',
-          'github_repositories', 'github_pull_requests', 'github_reviews', 'github_review_comments',
-          'github_commits', 'github_deployments', 'flow_steps', 'status_mappings',
+          'tenants',
+          'api_tokens',
+          'integrations',
+          'etl_jobs',
+          'sync_state',
+          'raw_extraction_data',
+          'dead_letters',
+          'jira_projects',
+          'jira_statuses',
+          'jira_issue_types',
+          'jira_issues',
+          'jira_issue_transitions',
+          'github_repositories',
+          'github_pull_requests',
+          'github_reviews',
+          'github_review_comments',
+          'github_commits',
+          'github_deployments',
+          'flow_steps',
+          'status_mappings',
         ]),
       );
       expect(applied.rows[0]).toEqual({ n: MIGRATION_COUNT });

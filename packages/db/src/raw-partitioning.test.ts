@@ -16,11 +16,16 @@ interface Journal {
 // applies 0008 and checks that nothing was lost and every key still works.
 describe('migration 0008: raw_extraction_data partitioned by tenant', () => {
   it('keeps rows, added columns, indexes, triggers, references and the id sequence', async () => {
-    const journal = JSON.parse(readFileSync(join(MIGRATIONS_FOLDER, 'meta', '_journal.json'), 'utf8')) as Journal;
+    const journal = JSON.parse(
+      readFileSync(join(MIGRATIONS_FOLDER, 'meta', '_journal.json'), 'utf8'),
+    ) as Journal;
     const before = mkdtempSync(join(tmpdir(), 'trib-mig-'));
     cpSync(MIGRATIONS_FOLDER, before, { recursive: true });
     const cut = journal.entries.findIndex((e) => e.tag === '0008_raw_partitioning');
-    writeFileSync(join(before, 'meta', '_journal.json'), JSON.stringify({ ...journal, entries: journal.entries.slice(0, cut) }));
+    writeFileSync(
+      join(before, 'meta', '_journal.json'),
+      JSON.stringify({ ...journal, entries: journal.entries.slice(0, cut) }),
+    );
 
     const name = `tributary_part_${randomBytes(4).toString('hex')}`;
     const server = inject('databaseUrl');
@@ -56,7 +61,11 @@ describe('migration 0008: raw_extraction_data partitioned by tenant', () => {
           select id, tenant_id, integration_id, entity_type from raw_extraction_data where status = 'pending';
         insert into raw_annotations (tenant_id, raw_id, note) select tenant_id, id, 'a' from raw_extraction_data;
       `);
-      const rowsBefore = (await client.query<{ id: string; tenant_id: string; status: string }>('select * from raw_extraction_data order by id')).rows;
+      const rowsBefore = (
+        await client.query<{ id: string; tenant_id: string; status: string }>(
+          'select * from raw_extraction_data order by id',
+        )
+      ).rows;
       const maxId = Number(rowsBefore.at(-1)!.id);
 
       await runMigrations(url.toString());
@@ -68,11 +77,18 @@ describe('migration 0008: raw_extraction_data partitioned by tenant', () => {
       expect(kind).toEqual([{ relkind: 'p', partitions: 8 }]);
       // Every row, every column (the added one included) as it was.
       expect((await client.query('select * from raw_extraction_data order by id')).rows).toEqual(rowsBefore);
-      const indexes = (await client.query<{ indexname: string }>(
-        `select indexname from pg_indexes where tablename = 'raw_extraction_data' order by 1`,
-      )).rows.map((r) => r.indexname);
+      const indexes = (
+        await client.query<{ indexname: string }>(
+          `select indexname from pg_indexes where tablename = 'raw_extraction_data' order by 1`,
+        )
+      ).rows.map((r) => r.indexname);
       expect(indexes).toEqual(
-        expect.arrayContaining(['raw_extraction_data_content_key', 'raw_extraction_data_note_idx', 'raw_extraction_data_pkey', 'raw_extraction_data_id_idx']),
+        expect.arrayContaining([
+          'raw_extraction_data_content_key',
+          'raw_extraction_data_note_idx',
+          'raw_extraction_data_pkey',
+          'raw_extraction_data_id_idx',
+        ]),
       );
 
       // The dedupe upsert still conflicts on the content key; a new row takes the next id; the trigger fires.
@@ -84,14 +100,22 @@ describe('migration 0008: raw_extraction_data partitioned by tenant', () => {
       expect(inserted.rows).toHaveLength(1);
       const newId = Number(inserted.rows[0]!.id);
       expect(newId).toBeGreaterThan(maxId);
-      expect((await client.query('select count(*)::int as n from raw_audit where raw_id = $1', [newId])).rows).toEqual([{ n: 1 }]);
+      expect(
+        (await client.query('select count(*)::int as n from raw_audit where raw_id = $1', [newId])).rows,
+      ).toEqual([{ n: 1 }]);
 
       // References now go through (tenant_id, id): a wrong tenant is refused, deletes cascade.
       await expect(
-        client.query(`insert into raw_outbox (raw_id, tenant_id, integration_id, entity_type) values ($1, 2, 12, 'jira_issues')`, [newId]),
+        client.query(
+          `insert into raw_outbox (raw_id, tenant_id, integration_id, entity_type) values ($1, 2, 12, 'jira_issues')`,
+          [newId],
+        ),
       ).rejects.toThrow(/foreign key/);
       const victim = rowsBefore.find((r) => r.status === 'pending')!;
-      await client.query('delete from raw_extraction_data where tenant_id = $1 and id = $2', [victim.tenant_id, victim.id]);
+      await client.query('delete from raw_extraction_data where tenant_id = $1 and id = $2', [
+        victim.tenant_id,
+        victim.id,
+      ]);
       const left = await client.query<{ outbox: number; annotations: number }>(
         `select (select count(*)::int from raw_outbox where raw_id = $1) as outbox,
                 (select count(*)::int from raw_annotations where raw_id = $1) as annotations`,
@@ -103,7 +127,9 @@ describe('migration 0008: raw_extraction_data partitioned by tenant', () => {
       await runMigrations(url.toString());
       const text = readFileSync(join(MIGRATIONS_FOLDER, '0008_raw_partitioning.sql'), 'utf8');
       for (const statement of text.split('--> statement-breakpoint')) await client.query(statement);
-      expect((await client.query('select count(*)::int as n from raw_extraction_data')).rows).toEqual([{ n: 40 }]);
+      expect((await client.query('select count(*)::int as n from raw_extraction_data')).rows).toEqual([
+        { n: 40 },
+      ]);
     } finally {
       await client.end().catch(() => undefined);
       await admin.query(`drop database if exists ${name} with (force)`);

@@ -31,9 +31,12 @@ describe('addressRefusal', () => {
     expect(addressRefusal(address)).toBe(reason);
   });
 
-  it.each(['8.8.8.8', '140.82.112.3', '2606:4700::1111', '::ffff:8.8.8.8'])('admits the public address %s', (address) => {
-    expect(addressRefusal(address)).toBeNull();
-  });
+  it.each(['8.8.8.8', '140.82.112.3', '2606:4700::1111', '::ffff:8.8.8.8'])(
+    'admits the public address %s',
+    (address) => {
+      expect(addressRefusal(address)).toBeNull();
+    },
+  );
 
   it("refuses this host's own public address, in any spelling", () => {
     const own = new Set([normalizeAddress('203.0.114.9')!]);

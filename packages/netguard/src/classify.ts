@@ -49,7 +49,10 @@ function v4Refusal(address: ipaddr.IPv4): string | null {
  * this machine's interface addresses (see `hostOwnAddresses`): a public IP of our own host reaches
  * services bound to all interfaces, so it is refused like loopback.
  */
-export function addressRefusal(address: string, ownAddresses: ReadonlySet<string> = new Set()): string | null {
+export function addressRefusal(
+  address: string,
+  ownAddresses: ReadonlySet<string> = new Set(),
+): string | null {
   const normalized = normalizeAddress(address);
   if (normalized === undefined) return 'not an IP address';
   return rangeRefusal(normalized, ownAddresses) ?? (ownAddresses.has(normalized) ? 'this host' : null);
@@ -64,7 +67,9 @@ function rangeRefusal(normalized: string, ownAddresses: ReadonlySet<string>): st
   // whole ::/96 block is unused on the internet, so it is refused with whatever it embeds.
   if (bytes.slice(0, 12).every((b) => b === 0)) {
     const range = v6.range();
-    return range === 'unicast' ? `ipv4Compatible → ${v4Refusal(embeddedIpv4(v6, 'ipv4Mapped')) ?? 'deprecated'}` : range;
+    return range === 'unicast'
+      ? `ipv4Compatible → ${v4Refusal(embeddedIpv4(v6, 'ipv4Mapped')) ?? 'deprecated'}`
+      : range;
   }
   const range = v6.range();
   if (EMBEDS_IPV4.has(range)) {

@@ -3,4 +3,9 @@
 export { addressRefusal, hostOwnAddresses, isIpLiteral, normalizeAddress } from './classify.ts';
 export { systemResolver, type Resolver } from './resolver.ts';
 export { baseUrlProblem } from './base-url.ts';
-export { createOutboundGuard, OutboundRefusedError, type OutboundGuard, type OutboundPolicy } from './outbound-guard.ts';
+export {
+  createOutboundGuard,
+  OutboundRefusedError,
+  type OutboundGuard,
+  type OutboundPolicy,
+} from './outbound-guard.ts';

@@ -44,7 +44,10 @@ export function createOutboundGuard(policy: OutboundPolicy): OutboundGuard {
       const refusal = addressRefusal(address, own);
       // Every address is checked, not only the one we would pick: a name answering one
       // public and one internal address is someone's attempt, not an accident.
-      if (refusal) throw new OutboundRefusedError(`host ${host} resolves to an address integrations may not use (${refusal})`);
+      if (refusal)
+        throw new OutboundRefusedError(
+          `host ${host} resolves to an address integrations may not use (${refusal})`,
+        );
     }
   };
 

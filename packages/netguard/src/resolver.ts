@@ -7,4 +7,5 @@ import { lookup } from 'node:dns/promises';
 export type Resolver = (hostname: string) => Promise<string[]>;
 
 /** The operating system's resolver (getaddrinfo: /etc/hosts, then DNS), every address of the name. */
-export const systemResolver: Resolver = async (hostname) => (await lookup(hostname, { all: true })).map((a) => a.address);
+export const systemResolver: Resolver = async (hostname) =>
+  (await lookup(hostname, { all: true })).map((a) => a.address);

@@ -11,7 +11,10 @@ export interface HealthReport {
 }
 
 /** Runs every probe in parallel, each bounded by a timeout so a hung dependency cannot hang readiness. */
-export async function runHealthChecks(checks: readonly HealthCheck[], timeoutMs = 2000): Promise<HealthReport> {
+export async function runHealthChecks(
+  checks: readonly HealthCheck[],
+  timeoutMs = 2000,
+): Promise<HealthReport> {
   type Entry = readonly [string, HealthReport['checks'][string]];
   const results = await Promise.all(
     checks.map(async ({ name, check }): Promise<Entry> => {
@@ -57,7 +60,8 @@ export async function readiness(
 ): Promise<ReadinessReport> {
   const report = await runHealthChecks(probes, timeoutMs);
   const body: ReadinessReport['body'] = {};
-  for (const [name, result] of Object.entries(report.checks)) body[name] = result.status === 'ok' ? 'up' : 'down';
+  for (const [name, result] of Object.entries(report.checks))
+    body[name] = result.status === 'ok' ? 'up' : 'down';
   body.breakers = breakers();
   return { ok: report.status === 'ok', body };
 }

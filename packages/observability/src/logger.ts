@@ -31,13 +31,22 @@ export type { Logger };
  * default (for machines); LOG_FORMAT=pretty prints coloured one-line records for a person
  * at a terminal (pino-pretty, in pino's worker thread so the service is not slowed; coloured on a terminal).
  */
-export function createLogger(name: string, options: LoggerOptions = {}, format: string | undefined = process.env.LOG_FORMAT): Logger {
+export function createLogger(
+  name: string,
+  options: LoggerOptions = {},
+  format: string | undefined = process.env.LOG_FORMAT,
+): Logger {
   return pino({
     name,
     level: options.level ?? process.env.LOG_LEVEL ?? 'info',
     redact: { paths: REDACTED_PATHS, censor: '[redacted]' },
     ...(format === 'pretty'
-      ? { transport: { target: 'pino-pretty', options: { translateTime: 'SYS:HH:MM:ss.l', ignore: 'pid,hostname' } } }
+      ? {
+          transport: {
+            target: 'pino-pretty',
+            options: { translateTime: 'SYS:HH:MM:ss.l', ignore: 'pid,hostname' },
+          },
+        }
       : {}),
     ...options,
   });

@@ -24,7 +24,10 @@ describe('QueueConnection', () => {
       backoff: { baseMs: 5, capMs: 20 },
     });
     const starting = connection.start();
-    await eventually(() => (lines.filter((l) => l.msg.startsWith('AMQP connect failed')).length >= 3 ? true : undefined), 'three failed attempts');
+    await eventually(
+      () => (lines.filter((l) => l.msg.startsWith('AMQP connect failed')).length >= 3 ? true : undefined),
+      'three failed attempts',
+    );
     await connection.close();
     await expect(starting).rejects.toBeInstanceOf(ConnectionClosedError);
     await expect(connection.ready()).rejects.toBeInstanceOf(ConnectionClosedError);
@@ -65,7 +68,12 @@ describe('QueueConnection', () => {
     const { logger, lines } = capturingLogger();
     const live = inject('amqpUrl');
     const dead = 'amqp://guest:guest@127.0.0.1:1';
-    const connection = new QueueConnection({ url: `${dead}, ${live}`, logger, backoff: { baseMs: 5, capMs: 20 }, name: 'failover-test' });
+    const connection = new QueueConnection({
+      url: `${dead}, ${live}`,
+      logger,
+      backoff: { baseMs: 5, capMs: 20 },
+      name: 'failover-test',
+    });
     await connection.start();
     // The dead first node was tried once and skipped without a backoff round.
     expect(connection.url).toBe(live);
@@ -85,7 +93,9 @@ describe('QueueConnection', () => {
 describe('parseUrlList', () => {
   it('splits a comma-separated AMQP_URL and names a wrong entry', () => {
     expect(parseUrlList('amqp://a:5672, amqps://b:5671,')).toEqual(['amqp://a:5672', 'amqps://b:5671']);
-    expect(() => parseUrlList('amqp://a, http://user:secret@b')).toThrow('AMQP_URL: http://user:***@b/ is not an amqp:// or amqps:// URL');
+    expect(() => parseUrlList('amqp://a, http://user:secret@b')).toThrow(
+      'AMQP_URL: http://user:***@b/ is not an amqp:// or amqps:// URL',
+    );
     expect(() => parseUrlList(' , ')).toThrow('AMQP_URL: no broker URL given');
   });
 });

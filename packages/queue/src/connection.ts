@@ -159,10 +159,13 @@ export class QueueConnection extends EventEmitter<ConnectionEvents> {
         },
       };
       const timer = Number.isFinite(timeoutMs)
-        ? setTimeout(() => {
-            this.#readyWaiters = this.#readyWaiters.filter((w) => w !== waiter);
-            reject(new BrokerUnavailableError(timeoutMs));
-          }, Math.max(0, timeoutMs))
+        ? setTimeout(
+            () => {
+              this.#readyWaiters = this.#readyWaiters.filter((w) => w !== waiter);
+              reject(new BrokerUnavailableError(timeoutMs));
+            },
+            Math.max(0, timeoutMs),
+          )
         : undefined;
       this.#readyWaiters.push(waiter);
     });
@@ -180,10 +183,18 @@ export class QueueConnection extends EventEmitter<ConnectionEvents> {
         resolve();
       };
       const timer = Number.isFinite(timeoutMs)
-        ? setTimeout(() => {
-            this.#unblockWaiters = this.#unblockWaiters.filter((w) => w !== done);
-            reject(new BrokerUnavailableError(timeoutMs, 'unblocked connection (the broker is under a resource alarm)'));
-          }, Math.max(0, timeoutMs))
+        ? setTimeout(
+            () => {
+              this.#unblockWaiters = this.#unblockWaiters.filter((w) => w !== done);
+              reject(
+                new BrokerUnavailableError(
+                  timeoutMs,
+                  'unblocked connection (the broker is under a resource alarm)',
+                ),
+              );
+            },
+            Math.max(0, timeoutMs),
+          )
         : undefined;
       this.#unblockWaiters.push(done);
     });
@@ -333,7 +344,8 @@ export function parseUrlList(value: string): string[] {
     .filter((url) => url.length > 0);
   if (urls.length === 0) throw new Error('AMQP_URL: no broker URL given');
   for (const url of urls) {
-    if (!/^amqps?:\/\//.test(url)) throw new Error(`AMQP_URL: ${redactUrl(url)} is not an amqp:// or amqps:// URL`);
+    if (!/^amqps?:\/\//.test(url))
+      throw new Error(`AMQP_URL: ${redactUrl(url)} is not an amqp:// or amqps:// URL`);
   }
   return urls;
 }

@@ -2,7 +2,14 @@ import { afterAll, afterEach, beforeAll, describe, expect, inject, it } from 'vi
 import { transformMessageSchema, type TransformMessage } from '@tributary/contracts';
 import { consume, consumeBatch, PermanentError, type Consumer, type MessageContext } from './consumer.ts';
 import { Publisher } from './publisher.ts';
-import { deferred, eventually, getOne, killSocket, startTestBroker, type TestBroker } from './test-support.ts';
+import {
+  deferred,
+  eventually,
+  getOne,
+  killSocket,
+  startTestBroker,
+  type TestBroker,
+} from './test-support.ts';
 import { queueDepth } from './queue-depth.ts';
 
 const RK = 'transform.jira_issues';
@@ -30,9 +37,11 @@ describe('consume', () => {
     await broker.cleanup();
   });
 
-  async function start(options: Partial<Parameters<typeof consume<TransformMessage>>[0]> & {
-    handler: (m: TransformMessage, c: MessageContext) => Promise<void>;
-  }): Promise<Consumer<TransformMessage>> {
+  async function start(
+    options: Partial<Parameters<typeof consume<TransformMessage>>[0]> & {
+      handler: (m: TransformMessage, c: MessageContext) => Promise<void>;
+    },
+  ): Promise<Consumer<TransformMessage>> {
     const consumer = await consume({
       connection: broker.connection,
       publisher,
@@ -117,7 +126,10 @@ describe('consume', () => {
     await publisher.publish(RK, job(4));
     const dead = await getOne(broker.channel, broker.connection.names.dead);
     expect(attempts).toEqual([1]);
-    expect(dead.properties.headers).toMatchObject({ 'x-death-reason': 'integration 7 was deleted', 'x-attempts': 1 });
+    expect(dead.properties.headers).toMatchObject({
+      'x-death-reason': 'integration 7 was deleted',
+      'x-attempts': 1,
+    });
   });
 
   it('dead-letters bad JSON and schema failures at once, naming the field', async () => {
@@ -127,7 +139,9 @@ describe('consume', () => {
         handled.push(message.job_id ?? -1);
       },
     });
-    await publisher.publishRaw(broker.connection.names.exchange, RK, Buffer.from('{"v":1,'), { messageId: 'bad-json' });
+    await publisher.publishRaw(broker.connection.names.exchange, RK, Buffer.from('{"v":1,'), {
+      messageId: 'bad-json',
+    });
     const first = await getOne(broker.channel, broker.connection.names.dead);
     expect(first.properties.messageId).toBe('bad-json');
     expect(String(first.properties.headers?.['x-death-reason'])).toMatch(/^invalid JSON: /);
@@ -234,7 +248,10 @@ describe('consume', () => {
     await consumer.pause();
     expect(consumer.isSubscribed).toBe(false);
     await publisher.publish(RK, job(11));
-    await eventually(async () => ((await queueDepth(broker.channel, queue())) === 1 ? true : undefined), 'depth 1');
+    await eventually(
+      async () => ((await queueDepth(broker.channel, queue())) === 1 ? true : undefined),
+      'depth 1',
+    );
     expect(got).toEqual([]);
     await consumer.resume();
     await eventually(() => (got.length === 1 ? true : undefined), 'delivery after resume');

@@ -93,7 +93,12 @@ export interface ConsumeBatchOptions<T> extends BaseConsumeOptions<T> {
 
 type Mode<T> =
   | { readonly kind: 'single'; readonly handler: MessageHandler<T> }
-  | { readonly kind: 'batch'; readonly handler: BatchHandler<T>; readonly batchSize: number; readonly maxWaitMs: number };
+  | {
+      readonly kind: 'batch';
+      readonly handler: BatchHandler<T>;
+      readonly batchSize: number;
+      readonly maxWaitMs: number;
+    };
 
 type Decoded<T> =
   | { readonly ok: true; readonly message: T; readonly context: MessageContext }
@@ -156,7 +161,8 @@ export class Consumer<T = unknown> {
     this.#logger = (options.logger ?? options.connection.logger).child({ queue: options.queue });
     this.#stopTimeoutMs = options.stopTimeoutMs ?? 30_000;
     if (this.#tiers.length === 0) throw new Error('consumer needs at least one retry tier');
-    if (!Number.isInteger(this.#prefetch) || this.#prefetch < 1) throw new Error('prefetch must be a positive integer');
+    if (!Number.isInteger(this.#prefetch) || this.#prefetch < 1)
+      throw new Error('prefetch must be a positive integer');
     if (mode.kind === 'batch' && this.#prefetch < mode.batchSize) {
       throw new Error(`prefetch (${this.#prefetch}) must be at least batchSize (${mode.batchSize})`);
     }
@@ -390,7 +396,9 @@ export class Consumer<T = unknown> {
       return;
     }
     if (results !== undefined && results.length !== items.length) {
-      const error = new Error(`batch handler returned ${results.length} results for ${items.length} messages`);
+      const error = new Error(
+        `batch handler returned ${results.length} results for ${items.length} messages`,
+      );
       await Promise.all(items.map((item) => this.#fail(item.channel, item.raw, item.context, error)));
       return;
     }
@@ -405,7 +413,11 @@ export class Consumer<T = unknown> {
 
   /** A handler failed: retry through the next delay tier, or dead-letter when out of attempts. */
   async #fail(channel: Channel, raw: ConsumeMessage, context: MessageContext, error: unknown): Promise<void> {
-    const log = { messageId: context.messageId, correlationId: context.correlationId, attempt: context.attempt };
+    const log = {
+      messageId: context.messageId,
+      correlationId: context.correlationId,
+      attempt: context.attempt,
+    };
     if (error instanceof PermanentError || context.attempt >= this.#maxAttempts) {
       await this.#deadLetter(channel, raw, context, errorMessage(error), firstStackLine(error));
       return;
@@ -421,16 +433,24 @@ export class Consumer<T = unknown> {
       [LAST_ERROR_HEADER]: truncate(errorMessage(error)),
     };
     try {
-      await this.#publisher.publishRaw(this.#connection.names.retryExchange, raw.fields.routingKey, raw.content, {
-        ...copiedProperties(raw),
-        headers,
-      });
+      await this.#publisher.publishRaw(
+        this.#connection.names.retryExchange,
+        raw.fields.routingKey,
+        raw.content,
+        {
+          ...copiedProperties(raw),
+          headers,
+        },
+      );
     } catch (publishError) {
       this.#logger.error({ ...log, err: publishError }, 'republishing to a delay tier failed; requeueing');
       this.#nack(channel, raw);
       return;
     }
-    this.#logger.warn({ ...log, err: error, tier: tier.label }, 'handler failed; retrying through a delay tier');
+    this.#logger.warn(
+      { ...log, err: error, tier: tier.label },
+      'handler failed; retrying through a delay tier',
+    );
     this.#ack(channel, raw);
   }
 
@@ -455,12 +475,21 @@ export class Consumer<T = unknown> {
       [DEATH_HEADERS.deadLetteredAt]: now,
     };
     delete headers[RETRY_TIER_HEADER];
-    const log = { messageId: context.messageId, correlationId: context.correlationId, attempt: context.attempt };
+    const log = {
+      messageId: context.messageId,
+      correlationId: context.correlationId,
+      attempt: context.attempt,
+    };
     try {
-      await this.#publisher.publishRaw(this.#connection.names.deadLetterExchange, raw.fields.routingKey, raw.content, {
-        ...copiedProperties(raw),
-        headers,
-      });
+      await this.#publisher.publishRaw(
+        this.#connection.names.deadLetterExchange,
+        raw.fields.routingKey,
+        raw.content,
+        {
+          ...copiedProperties(raw),
+          headers,
+        },
+      );
     } catch (publishError) {
       this.#logger.error({ ...log, err: publishError }, 'dead-lettering failed; requeueing');
       this.#nack(channel, raw);
@@ -495,7 +524,8 @@ export async function consume<T>(options: ConsumeOptions<T>): Promise<Consumer<T
 
 /** Starts a consumer that hands messages over in batches; resolves once subscribed. */
 export async function consumeBatch<T>(options: ConsumeBatchOptions<T>): Promise<Consumer<T>> {
-  if (!Number.isInteger(options.batchSize) || options.batchSize < 1) throw new Error('batchSize must be a positive integer');
+  if (!Number.isInteger(options.batchSize) || options.batchSize < 1)
+    throw new Error('batchSize must be a positive integer');
   return new Consumer<T>(options, {
     kind: 'batch',
     handler: options.handler,
@@ -553,7 +583,7 @@ function firstFailedAt(headers: Headers, now = new Date().toISOString()): string
 
 function errorMessage(error: unknown): string {
   if (error instanceof Error) return error.message;
-  return typeof error === 'string' ? error : JSON.stringify(error) ?? String(error);
+  return typeof error === 'string' ? error : (JSON.stringify(error) ?? String(error));
 }
 
 /** The first `at …` line of an error's stack (where it was thrown), or ''. */

@@ -66,7 +66,11 @@ describe('waits on the broker have deadlines', () => {
       publisher.publish('b', {}),
       publisher.publish('c', {}),
     ]);
-    expect(results.map((r) => r.status === 'rejected' && r.reason instanceof PublishTimeoutError)).toEqual([true, true, true]);
+    expect(results.map((r) => r.status === 'rejected' && r.reason instanceof PublishTimeoutError)).toEqual([
+      true,
+      true,
+      true,
+    ]);
     expect(publisher.inFlight).toBe(0);
   });
 });

@@ -3,7 +3,14 @@ import { Publisher, UnroutableError } from './publisher.ts';
 import { eventually, getOne, killSocket, startTestBroker, type TestBroker } from './test-support.ts';
 import { queueDepth } from './queue-depth.ts';
 
-const transform = { v: 1, tenant_id: 3, integration_id: 7, job_id: 42, entity_type: 'jira_issues', raw_ids: [1, 2] };
+const transform = {
+  v: 1,
+  tenant_id: 3,
+  integration_id: 7,
+  job_id: 42,
+  entity_type: 'jira_issues',
+  raw_ids: [1, 2],
+};
 
 describe('Publisher', () => {
   let broker: TestBroker;
@@ -29,7 +36,11 @@ describe('Publisher', () => {
       contentType: 'application/json',
       deliveryMode: 2,
     });
-    expect(got.properties.headers).toMatchObject({ 'x-tenant-id': 3, 'x-schema-version': 1, 'x-extra': 'yes' });
+    expect(got.properties.headers).toMatchObject({
+      'x-tenant-id': 3,
+      'x-schema-version': 1,
+      'x-extra': 'yes',
+    });
     await publisher.close();
   });
 
@@ -56,7 +67,9 @@ describe('Publisher', () => {
   it('keeps at most maxInFlight publishes unconfirmed and still confirms them all', async () => {
     const publisher = new Publisher(broker.connection, { maxInFlight: 3 });
     const ids = await Promise.all(
-      Array.from({ length: 30 }, (_, i) => publisher.publish('extract.github', { v: 1, i }, { messageId: `w-${i}` })),
+      Array.from({ length: 30 }, (_, i) =>
+        publisher.publish('extract.github', { v: 1, i }, { messageId: `w-${i}` }),
+      ),
     );
     expect(ids).toHaveLength(30);
     expect(publisher.inFlight).toBe(0);
@@ -110,7 +123,9 @@ describe('Publisher', () => {
     const other = await startTestBroker(inject('amqpUrl'));
     const publisher = new Publisher(other.connection);
     await other.connection.close();
-    await expect(publisher.publish('transform.jira_issues', transform)).rejects.toMatchObject({ retryable: true });
+    await expect(publisher.publish('transform.jira_issues', transform)).rejects.toMatchObject({
+      retryable: true,
+    });
     await other.cleanup();
   });
 });

@@ -51,7 +51,13 @@ export class PublishError extends Error {
   readonly exchange: string;
   readonly routingKey: string;
   readonly retryable: boolean;
-  constructor(message: string, exchange: string, routingKey: string, retryable: boolean, options?: ErrorOptions) {
+  constructor(
+    message: string,
+    exchange: string,
+    routingKey: string,
+    retryable: boolean,
+    options?: ErrorOptions,
+  ) {
     super(message, options);
     this.exchange = exchange;
     this.routingKey = routingKey;
@@ -90,14 +96,22 @@ export class PublishTimeoutError extends PublishError {
  * Waits for `promise` until `deadline` (epoch ms); past it rejects with `timeout()`. If the
  * promise settles later with a value, `late` gets it (to give back a permit taken too late).
  */
-async function withDeadline<T>(promise: Promise<T>, deadline: number, timeout: () => Error, late?: (value: T) => void): Promise<T> {
+async function withDeadline<T>(
+  promise: Promise<T>,
+  deadline: number,
+  timeout: () => Error,
+  late?: (value: T) => void,
+): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
   let expired = false;
   const expiry = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => {
-      expired = true;
-      reject(timeout());
-    }, Math.max(0, deadline - Date.now()));
+    timer = setTimeout(
+      () => {
+        expired = true;
+        reject(timeout());
+      },
+      Math.max(0, deadline - Date.now()),
+    );
   });
   try {
     return await Promise.race([
@@ -180,13 +194,20 @@ export class Publisher {
     Object.assign(headers, options.headers);
     const jobId = body.job_id;
     const correlationId =
-      options.correlationId ?? (typeof jobId === 'number' || typeof jobId === 'string' ? String(jobId) : undefined);
+      options.correlationId ??
+      (typeof jobId === 'number' || typeof jobId === 'string' ? String(jobId) : undefined);
     const messageId = options.messageId ?? randomUUID();
     await this.publishRaw(
       this.connection.names.exchange,
       routingKey,
       Buffer.from(JSON.stringify(message)),
-      { messageId, correlationId, headers, contentType: 'application/json', timestamp: Math.floor(Date.now() / 1000) },
+      {
+        messageId,
+        correlationId,
+        headers,
+        contentType: 'application/json',
+        timestamp: Math.floor(Date.now() / 1000),
+      },
       options.timeoutMs === undefined ? {} : { timeoutMs: options.timeoutMs },
     );
     return messageId;
@@ -285,7 +306,9 @@ export class Publisher {
           (error: unknown) => {
             if (error === null || error === undefined) {
               settle(
-                entry.returned === undefined ? undefined : new UnroutableError(exchange, routingKey, entry.returned),
+                entry.returned === undefined
+                  ? undefined
+                  : new UnroutableError(exchange, routingKey, entry.returned),
               );
             } else if (error instanceof Error && error.message === 'message nacked') {
               settle(
@@ -345,7 +368,10 @@ export class Publisher {
             { cause: error },
           );
         }
-        this.#logger[this.connection.isConnected ? 'warn' : 'debug']({ err: error }, 'opening a confirm channel failed; retrying');
+        this.#logger[this.connection.isConnected ? 'warn' : 'debug'](
+          { err: error },
+          'opening a confirm channel failed; retrying',
+        );
         const pause = Math.min(backoffDelay(attempt, { baseMs: 50, capMs: 2_000 }), deadline - Date.now());
         if (pause <= 0) throw timeout(error);
         await sleep(pause);
@@ -369,7 +395,11 @@ export class Publisher {
       const entry = pc.pending.find((e) => e.key === key && e.returned === undefined);
       const replyText = (message.fields as unknown as { replyText?: string }).replyText ?? 'NO_ROUTE';
       if (entry) entry.returned = replyText;
-      else this.#logger.warn({ routingKey: message.fields.routingKey }, 'returned message matches no pending publish');
+      else
+        this.#logger.warn(
+          { routingKey: message.fields.routingKey },
+          'returned message matches no pending publish',
+        );
     });
     return pc;
   }

@@ -6,7 +6,8 @@ export class Semaphore {
   #idleWaiters: (() => void)[] = [];
 
   constructor(size: number) {
-    if (!Number.isInteger(size) || size < 1) throw new Error(`semaphore size must be a positive integer, got ${size}`);
+    if (!Number.isInteger(size) || size < 1)
+      throw new Error(`semaphore size must be a positive integer, got ${size}`);
     this.#size = size;
   }
 

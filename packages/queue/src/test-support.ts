@@ -32,7 +32,10 @@ export interface TestBroker {
   cleanup(): Promise<void>;
 }
 
-export async function startTestBroker(url: string, retryTiers: readonly RetryTier[] = TEST_TIERS): Promise<TestBroker> {
+export async function startTestBroker(
+  url: string,
+  retryTiers: readonly RetryTier[] = TEST_TIERS,
+): Promise<TestBroker> {
   const prefix = testPrefix();
   const connection = await new QueueConnection({
     url,
@@ -86,7 +89,11 @@ export function deferred<T = void>(): Deferred<T> {
 }
 
 /** Polls `probe` until it returns a value; fails after `limitMs` (a bound, not a timing assertion). */
-export async function eventually<T>(probe: () => Promise<T | undefined> | T | undefined, what: string, limitMs = 30_000): Promise<T> {
+export async function eventually<T>(
+  probe: () => Promise<T | undefined> | T | undefined,
+  what: string,
+  limitMs = 30_000,
+): Promise<T> {
   const deadline = Date.now() + limitMs;
   for (;;) {
     const value = await probe();

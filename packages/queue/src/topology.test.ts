@@ -62,7 +62,12 @@ describe('declareTopology', () => {
   it('rejects tiers that cannot work', () => {
     expect(() => validateRetryTiers([])).toThrow(/at least one/);
     expect(() => validateRetryTiers([{ label: 'a b', ttlMs: 1 }])).toThrow(/label/);
-    expect(() => validateRetryTiers([{ label: 'a', ttlMs: 1 }, { label: 'a', ttlMs: 2 }])).toThrow(/duplicate/);
+    expect(() =>
+      validateRetryTiers([
+        { label: 'a', ttlMs: 1 },
+        { label: 'a', ttlMs: 2 },
+      ]),
+    ).toThrow(/duplicate/);
     expect(() => validateRetryTiers([{ label: 'a', ttlMs: 0 }])).toThrow(/ttlMs/);
   });
 });

@@ -90,7 +90,10 @@ export function validateRetryTiers(tiers: readonly RetryTier[]): void {
  * makes the broker close the channel with PRECONDITION_FAILED, by design: a
  * queue's arguments cannot change under it.
  */
-export async function declareTopology(channel: Channel, options: TopologyOptions = {}): Promise<TopologyNames> {
+export async function declareTopology(
+  channel: Channel,
+  options: TopologyOptions = {},
+): Promise<TopologyNames> {
   const tiers = options.retryTiers ?? DEFAULT_RETRY_TIERS;
   validateRetryTiers(tiers);
   const deliveryLimit = options.deliveryLimit ?? DEFAULT_DELIVERY_LIMIT;
@@ -130,7 +133,10 @@ export async function declareTopology(channel: Channel, options: TopologyOptions
         'x-overflow': 'reject-publish',
       },
     });
-    await channel.bindQueue(queue, n.retryExchange, '', { 'x-match': 'all', [RETRY_TIER_HEADER]: tier.label });
+    await channel.bindQueue(queue, n.retryExchange, '', {
+      'x-match': 'all',
+      [RETRY_TIER_HEADER]: tier.label,
+    });
   }
   return n;
 }

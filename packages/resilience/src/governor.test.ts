@@ -128,15 +128,33 @@ describe('rate-limit governor', () => {
   it('keeps one budget per resource: GraphQL points running out holds back GraphQL only, not REST', async () => {
     const governor = createGovernor();
     // GitHub names the budget an answer counts against; REST answers say `core`.
-    governor.observe({ 'x-ratelimit-resource': 'graphql', 'x-ratelimit-limit': '5000', 'x-ratelimit-remaining': '0', 'x-ratelimit-reset': epochSeconds(T0 + 30_000) });
-    governor.observe({ 'x-ratelimit-resource': 'core', 'x-ratelimit-limit': '5000', 'x-ratelimit-remaining': '4000', 'x-ratelimit-reset': epochSeconds(T0 + 3_600_000) });
+    governor.observe({
+      'x-ratelimit-resource': 'graphql',
+      'x-ratelimit-limit': '5000',
+      'x-ratelimit-remaining': '0',
+      'x-ratelimit-reset': epochSeconds(T0 + 30_000),
+    });
+    governor.observe({
+      'x-ratelimit-resource': 'core',
+      'x-ratelimit-limit': '5000',
+      'x-ratelimit-remaining': '4000',
+      'x-ratelimit-reset': epochSeconds(T0 + 3_600_000),
+    });
     const starts: Record<string, number[]> = { graphql: [], core: [] };
-    const graphql = governor.schedule(async () => void starts.graphql!.push(Date.now() - T0), undefined, 'graphql');
+    const graphql = governor.schedule(
+      async () => void starts.graphql!.push(Date.now() - T0),
+      undefined,
+      'graphql',
+    );
     const rest = governor.schedule(async () => void starts.core!.push(Date.now() - T0), undefined, 'core');
     await vi.advanceTimersByTimeAsync(0);
     await rest;
     expect(starts).toEqual({ graphql: [], core: [0] });
-    expect(governor.state('graphql')).toMatchObject({ resource: 'graphql', remaining: 0, nextWaitMs: 30_000 });
+    expect(governor.state('graphql')).toMatchObject({
+      resource: 'graphql',
+      remaining: 0,
+      nextWaitMs: 30_000,
+    });
     expect(governor.state()).toMatchObject({ resource: 'core', remaining: 3999, nextWaitMs: 0 });
     expect(governor.state().budgets).toEqual({
       graphql: { limit: 5000, remaining: 0, resetAt: new Date(T0 + 30_000) },
@@ -149,7 +167,10 @@ describe('rate-limit governor', () => {
 
   it('files an answer without x-ratelimit-resource under the resource the caller names (GraphQL rateLimit object), else core', () => {
     const governor = createGovernor();
-    governor.observe({ 'x-ratelimit-remaining': '4990', 'x-ratelimit-reset': epochSeconds(T0 + 60_000) }, 'graphql');
+    governor.observe(
+      { 'x-ratelimit-remaining': '4990', 'x-ratelimit-reset': epochSeconds(T0 + 60_000) },
+      'graphql',
+    );
     governor.observe({ 'x-ratelimit-remaining': '59', 'x-ratelimit-reset': epochSeconds(T0 + 60_000) });
     expect(governor.state('graphql').remaining).toBe(4990);
     expect(governor.state().remaining).toBe(59);

@@ -222,7 +222,11 @@ export class RateLimitGovernor {
 
   #budget(resource: string): Budget {
     let budget = this.#budgets.get(resource);
-    if (!budget) this.#budgets.set(resource, (budget = { limit: null, remaining: null, resetAt: null, lastStartAt: null }));
+    if (!budget)
+      this.#budgets.set(
+        resource,
+        (budget = { limit: null, remaining: null, resetAt: null, lastStartAt: null }),
+      );
     return budget;
   }
 
@@ -258,14 +262,15 @@ export class RateLimitGovernor {
     const now = Date.now();
     const waiting = new Set<string>();
     let soonest = Infinity;
-    for (let i = 0; i < this.#queue.length && this.#inFlight < this.#concurrency; ) {
+    for (let i = 0; i < this.#queue.length && this.#inFlight < this.#concurrency;) {
       const entry = this.#queue[i];
       if (!entry) break;
       if (waiting.has(entry.resource)) {
         i++;
         continue;
       }
-      const wait = entry.readyAt !== null && now >= entry.readyAt ? 0 : this.#computeWait(now, entry.resource);
+      const wait =
+        entry.readyAt !== null && now >= entry.readyAt ? 0 : this.#computeWait(now, entry.resource);
       if (wait > 0) {
         entry.readyAt = Math.min(entry.readyAt ?? Infinity, now + wait);
         soonest = Math.min(soonest, entry.readyAt - now);
@@ -281,10 +286,13 @@ export class RateLimitGovernor {
       entry.start();
     }
     if (Number.isFinite(soonest)) {
-      this.#timer = setTimeout(() => {
-        this.#timer = null;
-        this.#pump();
-      }, Math.max(0, soonest));
+      this.#timer = setTimeout(
+        () => {
+          this.#timer = null;
+          this.#pump();
+        },
+        Math.max(0, soonest),
+      );
     }
   }
 

@@ -1,10 +1,5 @@
 // Resilience stack for outbound calls (DESIGN §4): rate-limit governor → retry → circuit breaker.
-export {
-  Breaker,
-  BREAKER_DEFAULTS,
-  createBreakerRegistry,
-  defaultIsFailure,
-} from './breakers.ts';
+export { Breaker, BREAKER_DEFAULTS, createBreakerRegistry, defaultIsFailure } from './breakers.ts';
 export type {
   BreakerConfig,
   BreakerHooks,

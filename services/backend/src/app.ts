@@ -4,7 +4,14 @@ import swaggerUi from '@fastify/swagger-ui';
 import rateLimit from '@fastify/rate-limit';
 import { jsonSchemaTransform, serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
 import { createDatabase, createPool } from '@tributary/db';
-import { createLogger, createMetricsRegistry, quietLogController, registerRequestLogging, type HealthCheck, type Logger } from '@tributary/observability';
+import {
+  createLogger,
+  createMetricsRegistry,
+  quietLogController,
+  registerRequestLogging,
+  type HealthCheck,
+  type Logger,
+} from '@tributary/observability';
 import type { BackendConfig } from './config.ts';
 import { CredentialsCipher } from './security/credentials-cipher.ts';
 import { registerAuth } from './plugins/auth.ts';
@@ -80,7 +87,8 @@ export async function buildApp(config: BackendConfig, options: BuildOptions = {}
     cipher: new CredentialsCipher(config.TRIBUTARY_ENCRYPTION_KEY, config.TRIBUTARY_PREVIOUS_ENCRYPTION_KEYS),
     config,
     requireQueue: () => {
-      if (queue.connection.isClosed) throw new UpstreamUnavailableError('the message broker connection is closed');
+      if (queue.connection.isClosed)
+        throw new UpstreamUnavailableError('the message broker connection is closed');
       return queue;
     },
     resolve: options.resolve,
@@ -212,6 +220,8 @@ function openQueue(config: BackendConfig, logger: Logger) {
     logger,
     name: 'tributary-backend',
   });
-  connection.start().catch((error: unknown) => logger.warn({ err: error }, 'broker connection not established yet'));
+  connection
+    .start()
+    .catch((error: unknown) => logger.warn({ err: error }, 'broker connection not established yet'));
   return { connection, publisher: new Publisher(connection, { logger }) };
 }

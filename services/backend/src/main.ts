@@ -18,7 +18,10 @@ await runMigrations(config.MIGRATION_DATABASE_URL ?? config.DATABASE_URL);
 {
   const pool = createPool(config.DATABASE_URL, { max: 1, applicationName: 'tributary-key-check' });
   try {
-    await verifyEncryptionKeys(pool, new CredentialsCipher(config.TRIBUTARY_ENCRYPTION_KEY, config.TRIBUTARY_PREVIOUS_ENCRYPTION_KEYS));
+    await verifyEncryptionKeys(
+      pool,
+      new CredentialsCipher(config.TRIBUTARY_ENCRYPTION_KEY, config.TRIBUTARY_PREVIOUS_ENCRYPTION_KEYS),
+    );
   } catch (error) {
     console.error(errorMessage(error));
     process.exit(2);

@@ -18,7 +18,9 @@ let connection: QueueConnection;
 
 beforeAll(async () => {
   sim = await startSimulator({ seed: 3, jira: { projects: 1, issues: 5 }, github: { repos: 1, prs: 2 } });
-  const truth = (await (await fetch(`${sim.url}/_sim/truth/summary`)).json()) as { jira: { projects: string[] } };
+  const truth = (await (await fetch(`${sim.url}/_sim/truth/summary`)).json()) as {
+    jira: { projects: string[] };
+  };
   projectKey = truth.jira.projects[0]!;
   const logger = createLogger('test', { level: 'silent' });
   const breakers = createBreakerRegistry({ logger });
@@ -29,7 +31,11 @@ beforeAll(async () => {
     extractToken: SERVICE_TOKEN,
     guard: simulatorGuard,
     breakers,
-    backend: new BackendClient({ baseUrl: 'http://127.0.0.1:1', serviceToken: SERVICE_TOKEN, breaker: breakers.get('backend') }),
+    backend: new BackendClient({
+      baseUrl: 'http://127.0.0.1:1',
+      serviceToken: SERVICE_TOKEN,
+      breaker: breakers.get('backend'),
+    }),
     connection,
     governorFor: () => createGovernor({ concurrency: 2 }),
   });
@@ -82,19 +88,31 @@ describe('POST /internal/connection-test', () => {
     expect(answer.json()).toEqual({
       ok: false,
       code: 'CONFIG_INVALID',
-      error: 'jira: jira projects that do not exist or are not visible to this user: NOPE (not found); ZZZ (not found)',
+      error:
+        'jira: jira projects that do not exist or are not visible to this user: NOPE (not found); ZZZ (not found)',
     });
   });
 
   it('runs a JQL scope once, so a query Jira refuses fails the test in Jira’s words', async () => {
     const answer = await test({ ...jira(), config: { jql: 'assignee = currentUser()' } });
-    expect(answer.json()).toMatchObject({ ok: false, code: 'CONFIG_INVALID', error: like("Field 'assignee' does not exist") });
+    expect(answer.json()).toMatchObject({
+      ok: false,
+      code: 'CONFIG_INVALID',
+      error: like("Field 'assignee' does not exist"),
+    });
   });
 
   it('reports rejected credentials by their source, without the secret', async () => {
-    const answer = await test({ ...jira(), credentials: { email: 'sim@example.com', api_token: 'wrong-token-123' } });
+    const answer = await test({
+      ...jira(),
+      credentials: { email: 'sim@example.com', api_token: 'wrong-token-123' },
+    });
     const body = answer.json<{ ok: boolean; code: string; error: string }>();
-    expect(body).toMatchObject({ ok: false, code: 'CREDENTIALS_REJECTED', error: like(/^credentials rejected by jira \(HTTP 401\)/) });
+    expect(body).toMatchObject({
+      ok: false,
+      code: 'CREDENTIALS_REJECTED',
+      error: like(/^credentials rejected by jira \(HTTP 401\)/),
+    });
     expect(body.error).not.toContain('wrong-token-123');
   });
 
@@ -117,7 +135,9 @@ describe('POST /internal/connection-test', () => {
     expect(wrongType.json<{ error: { message: string } }>().error.message).toContain('type');
     const badCredentials = await test({ ...jira(), credentials: { email: 42, api_token: 'x' } });
     expect(badCredentials.statusCode).toBe(400);
-    expect(badCredentials.json<{ error: { message: string } }>().error.message).toContain('credentials.email');
+    expect(badCredentials.json<{ error: { message: string } }>().error.message).toContain(
+      'credentials.email',
+    );
     const badConfig = await test({ ...jira(), config: { projects: 'A' } });
     expect(badConfig.statusCode).toBe(400);
     const malformed = await app.inject({

@@ -1,9 +1,22 @@
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import { z } from 'zod';
-import { createMetricsRegistry, readiness, quietLogController, registerRequestLogging, type Logger, Gauge } from '@tributary/observability';
+import {
+  createMetricsRegistry,
+  readiness,
+  quietLogController,
+  registerRequestLogging,
+  type Logger,
+  Gauge,
+} from '@tributary/observability';
 import type { QueueConnection } from '@tributary/queue';
 import type { BreakerRegistry, RateLimitGovernor } from '@tributary/resilience';
-import { bearerToken, configSchemaFor, credentialsSchemaFor, issueDetails, secretsEqual } from '@tributary/contracts';
+import {
+  bearerToken,
+  configSchemaFor,
+  credentialsSchemaFor,
+  issueDetails,
+  secretsEqual,
+} from '@tributary/contracts';
 import type { BackendClient } from './backend-client.ts';
 import { buildSourceClient, createConnector } from './connectors/index.ts';
 import { classifyError, secretsOf } from './errors/classify.ts';
@@ -54,7 +67,8 @@ export function buildExtractApp(deps: ExtractAppDeps): FastifyInstance {
     labelNames: ['breaker'],
     registers: [registry],
     collect() {
-      for (const status of deps.breakers.status()) this.set({ breaker: status.name }, STATE_VALUE[status.state]);
+      for (const status of deps.breakers.status())
+        this.set({ breaker: status.name }, STATE_VALUE[status.state]);
     },
   });
 
@@ -65,7 +79,10 @@ export function buildExtractApp(deps: ExtractAppDeps): FastifyInstance {
   const requireServiceOrAdmin = (authorization: string | undefined) => {
     const token = bearerToken(authorization);
     const admin = deps.adminToken;
-    return requireService(authorization) || (token !== undefined && admin !== undefined && secretsEqual(token, admin));
+    return (
+      requireService(authorization) ||
+      (token !== undefined && admin !== undefined && secretsEqual(token, admin))
+    );
   };
   const unauthorized = { error: { code: 'UNAUTHENTICATED', message: 'the service token is required' } };
 
@@ -86,7 +103,9 @@ export function buildExtractApp(deps: ExtractAppDeps): FastifyInstance {
     );
     return reply.status(report.ok ? 200 : 503).send(report.body);
   });
-  app.get('/metrics', async (_request, reply) => reply.type(registry.contentType).send(await registry.metrics()));
+  app.get('/metrics', async (_request, reply) =>
+    reply.type(registry.contentType).send(await registry.metrics()),
+  );
   // Breaker names and last errors cover every tenant's integrations: service or admin only
   // (a tenant sees its own through the backend's GET /api/v1/integrations/:id/breaker).
   app.get('/breakers', async (request, reply) => {
@@ -96,7 +115,9 @@ export function buildExtractApp(deps: ExtractAppDeps): FastifyInstance {
   app.post<{ Params: { name: string } }>('/breakers/:name/reset', async (request, reply) => {
     if (!requireServiceOrAdmin(request.headers.authorization)) return reply.status(401).send(unauthorized);
     if (!deps.breakers.reset(request.params.name)) {
-      return reply.status(404).send({ error: { code: 'NOT_FOUND', message: `breaker ${request.params.name} not found` } });
+      return reply
+        .status(404)
+        .send({ error: { code: 'NOT_FOUND', message: `breaker ${request.params.name} not found` } });
     }
     return { reset: request.params.name };
   });
@@ -118,7 +139,9 @@ export function buildExtractApp(deps: ExtractAppDeps): FastifyInstance {
       const checked = schema.safeParse(parsed.data[field]);
       const [issue] = issueDetails(checked.error?.issues ?? [], [field]);
       if (issue) {
-        return reply.status(400).send({ error: { code: 'VALIDATION_FAILED', message: `invalid ${issue.path}: ${issue.message}` } });
+        return reply
+          .status(400)
+          .send({ error: { code: 'VALIDATION_FAILED', message: `invalid ${issue.path}: ${issue.message}` } });
       }
     }
     const integration = toConnectorIntegration(parsed.data);
@@ -146,4 +169,3 @@ export function buildExtractApp(deps: ExtractAppDeps): FastifyInstance {
   });
   return app;
 }
-

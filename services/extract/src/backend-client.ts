@@ -32,7 +32,12 @@ export class BackendClient {
   readonly #breaker: Breaker;
   readonly #retry: { retries: number; baseMs: number; capMs: number };
 
-  constructor(options: { baseUrl: string; serviceToken: string; breaker: Breaker; retry?: { retries: number; baseMs: number; capMs: number } }) {
+  constructor(options: {
+    baseUrl: string;
+    serviceToken: string;
+    breaker: Breaker;
+    retry?: { retries: number; baseMs: number; capMs: number };
+  }) {
     this.#baseUrl = options.baseUrl;
     this.#token = options.serviceToken;
     this.#breaker = options.breaker;
@@ -40,12 +45,26 @@ export class BackendClient {
   }
 
   /** The backend hands out credentials only for a RUNNING job of the integration (the one we claimed). */
-  getIntegration(tenantId: number, integrationId: number, jobId: number): Promise<IntegrationWithCredentials> {
-    return this.#call(integrationWithCredentialsSchema, 'GET', tenantId, `/internal/v1/integrations/${integrationId}?job_id=${jobId}`);
+  getIntegration(
+    tenantId: number,
+    integrationId: number,
+    jobId: number,
+  ): Promise<IntegrationWithCredentials> {
+    return this.#call(
+      integrationWithCredentialsSchema,
+      'GET',
+      tenantId,
+      `/internal/v1/integrations/${integrationId}?job_id=${jobId}`,
+    );
   }
 
   async getSyncState(tenantId: number, integrationId: number): Promise<SyncStateRow[]> {
-    const body = await this.#call(syncStateAnswerSchema, 'GET', tenantId, `/internal/v1/integrations/${integrationId}/sync-state`);
+    const body = await this.#call(
+      syncStateAnswerSchema,
+      'GET',
+      tenantId,
+      `/internal/v1/integrations/${integrationId}/sync-state`,
+    );
     return body.sync_state;
   }
 
@@ -85,7 +104,13 @@ export class BackendClient {
     return this.#call(internalJobSchema, 'POST', tenantId, `/internal/v1/jobs/${jobId}/pause`, { reason });
   }
 
-  async failJob(tenantId: number, jobId: number, error: string, retryable: boolean, code?: JobErrorCode): Promise<InternalJob> {
+  async failJob(
+    tenantId: number,
+    jobId: number,
+    error: string,
+    retryable: boolean,
+    code?: JobErrorCode,
+  ): Promise<InternalJob> {
     const body: FailJobBody = { error: error.slice(0, 4000), retryable, ...(code ? { code } : {}) };
     return this.#call(internalJobSchema, 'POST', tenantId, `/internal/v1/jobs/${jobId}/fail`, body);
   }
@@ -97,9 +122,27 @@ export class BackendClient {
   }
 
   /** One call; `schema` null for an answer without a body (204). */
-  #call<S extends z.ZodType>(schema: S, method: 'GET' | 'POST' | 'PUT', tenantId: number, path: string, body?: unknown): Promise<z.output<S>>;
-  #call(schema: null, method: 'GET' | 'POST' | 'PUT', tenantId: number, path: string, body?: unknown): Promise<void>;
-  async #call(schema: z.ZodType | null, method: 'GET' | 'POST' | 'PUT', tenantId: number, path: string, body?: unknown): Promise<unknown> {
+  #call<S extends z.ZodType>(
+    schema: S,
+    method: 'GET' | 'POST' | 'PUT',
+    tenantId: number,
+    path: string,
+    body?: unknown,
+  ): Promise<z.output<S>>;
+  #call(
+    schema: null,
+    method: 'GET' | 'POST' | 'PUT',
+    tenantId: number,
+    path: string,
+    body?: unknown,
+  ): Promise<void>;
+  async #call(
+    schema: z.ZodType | null,
+    method: 'GET' | 'POST' | 'PUT',
+    tenantId: number,
+    path: string,
+    body?: unknown,
+  ): Promise<unknown> {
     const text = await resilientCall(
       { breaker: this.#breaker, retry: { source: 'backend', ...this.#retry, attemptTimeoutMs: 30_000 } },
       async ({ signal }) => {
@@ -115,7 +158,13 @@ export class BackendClient {
         });
         const text = await response.text();
         if (!response.ok) {
-          throw httpErrorFrom({ status: response.status, url: path, headers: response.headers, body: text, source: 'backend' });
+          throw httpErrorFrom({
+            status: response.status,
+            url: path,
+            headers: response.headers,
+            body: text,
+            source: 'backend',
+          });
         }
         return text;
       },
@@ -131,7 +180,11 @@ export class BackendClient {
     const parsed = schema.safeParse(json);
     if (!parsed.success) {
       const issue = parsed.error.issues[0];
-      throw new BackendAnswerError(method, path, issue ? `${issue.path.join('.') || 'body'}: ${issue.message}` : 'invalid');
+      throw new BackendAnswerError(
+        method,
+        path,
+        issue ? `${issue.path.join('.') || 'body'}: ${issue.message}` : 'invalid',
+      );
     }
     return parsed.data;
   }

@@ -27,13 +27,20 @@ export async function startExtractService(
   /** Tests inject a resolver here (`{ resolve }`) to stage DNS rebinding; see tests/security/README.md. */
   outbound: Partial<OutboundPolicy> = {},
 ): Promise<RunningExtractService> {
-  const guard = createOutboundGuard({ allowPrivateHosts: config.ALLOW_PRIVATE_INTEGRATION_HOSTS, ...outbound });
+  const guard = createOutboundGuard({
+    allowPrivateHosts: config.ALLOW_PRIVATE_INTEGRATION_HOSTS,
+    ...outbound,
+  });
   const breakers = createExtractBreakers(config, logger);
   const governors = new Map<number, RateLimitGovernor>();
   const governorFor = (integrationId: number) => {
     let governor = governors.get(integrationId);
     if (!governor) {
-      governor = createGovernor({ name: `integration:${integrationId}`, concurrency: config.SOURCE_CONCURRENCY, logger });
+      governor = createGovernor({
+        name: `integration:${integrationId}`,
+        concurrency: config.SOURCE_CONCURRENCY,
+        logger,
+      });
       governors.set(integrationId, governor);
     }
     return governor;
@@ -62,7 +69,11 @@ export async function startExtractService(
       heartbeatSeconds: config.HEARTBEAT_SECONDS,
       backendDownPauseSeconds: config.BACKEND_DOWN_PAUSE_SECONDS,
       sourceBreakerWaitSeconds: config.SOURCE_BREAKER_WAIT_SECONDS,
-      sourceRetry: { retries: config.SOURCE_RETRIES, baseMs: config.SOURCE_RETRY_BASE_MS, capMs: config.SOURCE_RETRY_CAP_MS },
+      sourceRetry: {
+        retries: config.SOURCE_RETRIES,
+        baseMs: config.SOURCE_RETRY_BASE_MS,
+        capMs: config.SOURCE_RETRY_CAP_MS,
+      },
       sourceTimeoutMs: config.SOURCE_TIMEOUT_MS,
       maxResponseBytes: config.SOURCE_MAX_RESPONSE_BYTES,
       maxTakeoverWaitSeconds: config.TAKEOVER_WAIT_SECONDS,
@@ -83,7 +94,14 @@ export async function startExtractService(
     stopTimeoutMs: 60_000,
     handler: async (message, context) =>
       runExtractJob(
-        { ...deps, logger: logger.child({ jobId: message.job_id, tenantId: message.tenant_id, correlationId: context.correlationId }) },
+        {
+          ...deps,
+          logger: logger.child({
+            jobId: message.job_id,
+            tenantId: message.tenant_id,
+            correlationId: context.correlationId,
+          }),
+        },
         message,
       ),
   });

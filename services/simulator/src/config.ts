@@ -95,7 +95,8 @@ export const DEFAULT_LIMITS: LimitsConfig = {
 export function resolveConfig(c: SimulatorConfig = {}): ResolvedConfig {
   const jiraProjects = c.jira?.projects ?? 2;
   const githubRepos = c.github?.repos ?? 2;
-  if (jiraProjects < 1 || githubRepos < 1) throw new Error('need at least one Jira project and one GitHub repo');
+  if (jiraProjects < 1 || githubRepos < 1)
+    throw new Error('need at least one Jira project and one GitHub repo');
   return {
     seed: c.seed ?? 42,
     jira: {
@@ -128,6 +129,8 @@ function validTimeZone(zone: string): string {
     new Intl.DateTimeFormat('en-US', { timeZone: zone });
     return zone;
   } catch {
-    throw new Error(`unknown time zone ${JSON.stringify(zone)} (use an IANA name such as America/Los_Angeles)`);
+    throw new Error(
+      `unknown time zone ${JSON.stringify(zone)} (use an IANA name such as America/Los_Angeles)`,
+    );
   }
 }

@@ -14,7 +14,10 @@ const envSchema = z.object({
   SIM_JIRA_ISSUES: int(50),
   SIM_GITHUB_REPOS: int(2, 1),
   SIM_GITHUB_PRS: int(30),
-  SIM_GITHUB_OWNER: z.string().regex(/^[A-Za-z0-9-]+$/).default('tributary-sim'),
+  SIM_GITHUB_OWNER: z
+    .string()
+    .regex(/^[A-Za-z0-9-]+$/)
+    .default('tributary-sim'),
   SIM_JIRA_EMAIL: z.string().min(1).default('sim@example.com'),
   SIM_JIRA_API_TOKEN: z.string().min(1).default('sim-token'),
   /** The Jira user's time zone (IANA), in which JQL dates are read. */
@@ -29,7 +32,10 @@ const envSchema = z.object({
   SIM_GITHUB_RATE_LIMIT: optInt(),
   SIM_BURST_LIMIT: optInt(1),
   SIM_BURST_WINDOW_SECONDS: int(1, 1),
-  SIM_BURST_STATUS: z.coerce.number().pipe(z.union([z.literal(403), z.literal(429)])).default(403),
+  SIM_BURST_STATUS: z.coerce
+    .number()
+    .pipe(z.union([z.literal(403), z.literal(429)]))
+    .default(403),
   SIM_LATENCY_MS: int(0),
   /** JSON array of fault rules, same shape as POST /_sim/faults. */
   SIM_FAULTS: z
@@ -40,7 +46,10 @@ const envSchema = z.object({
       try {
         return z.array(faultRuleSchema).parse(JSON.parse(s));
       } catch (e) {
-        ctx.addIssue({ code: 'custom', message: `not a JSON array of fault rules: ${e instanceof Error ? e.message : String(e)}` });
+        ctx.addIssue({
+          code: 'custom',
+          message: `not a JSON array of fault rules: ${e instanceof Error ? e.message : String(e)}`,
+        });
         return z.NEVER;
       }
     }),
@@ -115,7 +124,9 @@ export function loadSettings(env: NodeJS.ProcessEnv, argv: string[]): MainSettin
         repos: e.SIM_GITHUB_REPOS,
         prs: e.SIM_GITHUB_PRS,
         owner: e.SIM_GITHUB_OWNER,
-        tokens: e.SIM_GITHUB_TOKENS.split(',').map((t) => t.trim()).filter(Boolean),
+        tokens: e.SIM_GITHUB_TOKENS.split(',')
+          .map((t) => t.trim())
+          .filter(Boolean),
       },
       limits: {
         jira: {
@@ -127,7 +138,12 @@ export function loadSettings(env: NodeJS.ProcessEnv, argv: string[]): MainSettin
           windowSeconds: e.SIM_RATE_WINDOW_SECONDS ?? DEFAULT_LIMITS.github.windowSeconds,
         },
         burst: e.SIM_BURST_LIMIT
-          ? { limit: e.SIM_BURST_LIMIT, windowSeconds: e.SIM_BURST_WINDOW_SECONDS, status: e.SIM_BURST_STATUS, retryAfter: e.SIM_BURST_WINDOW_SECONDS }
+          ? {
+              limit: e.SIM_BURST_LIMIT,
+              windowSeconds: e.SIM_BURST_WINDOW_SECONDS,
+              status: e.SIM_BURST_STATUS,
+              retryAfter: e.SIM_BURST_WINDOW_SECONDS,
+            }
           : null,
       },
       faults: e.SIM_FAULTS,

@@ -41,7 +41,11 @@ export function createState(config: ResolvedConfig): SimState {
     github,
     deliveries,
     faults,
-    limiter: new RateLimiter({ jira: config.limits.jira, github: config.limits.github }, config.limits.burst, config.now),
+    limiter: new RateLimiter(
+      { jira: config.limits.jira, github: config.limits.github },
+      config.limits.burst,
+      config.now,
+    ),
     stats: new Stats(config.now),
     latencyMs: config.latencyMs,
     hung: new Set(),

@@ -32,12 +32,15 @@ export async function startSimulator(
   const cred = config.jira?.credentials?.[0] ?? { email: 'sim@example.com', apiToken: 'sim-token' };
   const jiraAuth = `Basic ${Buffer.from(`${cred.email}:${cred.apiToken}`).toString('base64')}`;
   const githubAuth = `Bearer ${config.github?.tokens?.[0] ?? 'sim-github-token'}`;
-  const withAuth = (auth: string) => (path: string, init: RequestInit = {}) => {
-    const headers = new Headers(init.headers);
-    if (!headers.has('authorization')) headers.set('authorization', auth);
-    if (init.body !== undefined && !headers.has('content-type')) headers.set('content-type', 'application/json');
-    return fetch(url + path, { ...init, headers });
-  };
+  const withAuth =
+    (auth: string) =>
+    (path: string, init: RequestInit = {}) => {
+      const headers = new Headers(init.headers);
+      if (!headers.has('authorization')) headers.set('authorization', auth);
+      if (init.body !== undefined && !headers.has('content-type'))
+        headers.set('content-type', 'application/json');
+      return fetch(url + path, { ...init, headers });
+    };
   return {
     app,
     url,

@@ -34,12 +34,20 @@ export async function installSleepTriggers(pool: pg.Pool): Promise<void> {
   `);
 }
 
-export async function setSleep(pool: pg.Pool, which: 'before_commit' | 'after_commit', ms: number): Promise<void> {
+export async function setSleep(
+  pool: pg.Pool,
+  which: 'before_commit' | 'after_commit',
+  ms: number,
+): Promise<void> {
   await pool.query('update fault_control set sleep_ms = $2 where name = $1', [which, ms]);
 }
 
 /** Waits until a worker connection sleeps in a statement starting with `queryPrefix`; returns its server pid. */
-export async function waitForSleepingWorker(pool: pg.Pool, queryPrefix: string, timeoutMs = 60_000): Promise<number> {
+export async function waitForSleepingWorker(
+  pool: pg.Pool,
+  queryPrefix: string,
+  timeoutMs = 60_000,
+): Promise<number> {
   return waitFor(
     async () => {
       const { rows } = await pool.query<{ pid: number }>(

@@ -66,7 +66,10 @@ export interface FaultStack {
    * outbox, no entity's content is stored twice, and (unless told otherwise)
    * every raw row was transformed exactly once.
    */
-  expectMatchesTruth: (integrations: Partial<Record<Source, number>>, options?: { transformedOnce?: boolean }) => Promise<void>;
+  expectMatchesTruth: (
+    integrations: Partial<Record<Source, number>>,
+    options?: { transformedOnce?: boolean },
+  ) => Promise<void>;
   /** The last lines each service logged (for failure messages). */
   logTail: (chars?: number) => string;
   close: () => Promise<void>;
@@ -88,7 +91,12 @@ export async function startFaultStack(options: FaultStackOptions = {}): Promise<
       output: process.env.FAULT_LOG_INHERIT ? 'inherit' : 'collect',
       env: {
         // Extractor heartbeats every second; a silent one is taken over after 4 s.
-        backend: { ...fast, SCHEDULER_TICK_SECONDS: '1', JOB_STALE_HEARTBEAT_SECONDS: '4', ...options.env?.backend },
+        backend: {
+          ...fast,
+          SCHEDULER_TICK_SECONDS: '1',
+          JOB_STALE_HEARTBEAT_SECONDS: '4',
+          ...options.env?.backend,
+        },
         worker: {
           ...fast,
           SWEEPER_INTERVAL_SECONDS: '2',
@@ -104,7 +112,14 @@ export async function startFaultStack(options: FaultStackOptions = {}): Promise<
           EXTERNAL_CB_TIMEOUT_SECONDS: '2',
           ...options.env?.extract,
         },
-        simulator: { SIM_SEED: '11', SIM_JIRA_PROJECTS: '2', SIM_JIRA_ISSUES: '300', SIM_GITHUB_REPOS: '2', SIM_GITHUB_PRS: '40', ...options.simulator },
+        simulator: {
+          SIM_SEED: '11',
+          SIM_JIRA_PROJECTS: '2',
+          SIM_JIRA_ISSUES: '300',
+          SIM_GITHUB_REPOS: '2',
+          SIM_GITHUB_PRS: '40',
+          ...options.simulator,
+        },
       },
     });
   } catch (error) {
@@ -113,10 +128,13 @@ export async function startFaultStack(options: FaultStackOptions = {}): Promise<
   }
   // Should the test process die without afterAll, the services die with it.
   const unregister = onEmergencyExit(() => {
-    for (const name of ['extract', 'worker', 'backend', 'simulator'] as const) signal(stack.process(name)?.pid, 'SIGKILL');
+    for (const name of ['extract', 'worker', 'backend', 'simulator'] as const)
+      signal(stack.process(name)?.pid, 'SIGKILL');
   });
   // The database may be stopped under us: a dead client (idle or checked out) must not crash the test process.
-  const pool = hearPoolErrors(new pg.Pool({ connectionString: databaseUrl, max: 3, connectionTimeoutMillis: 5000 }));
+  const pool = hearPoolErrors(
+    new pg.Pool({ connectionString: databaseUrl, max: 3, connectionTimeoutMillis: 5000 }),
+  );
   const admin = new ApiClient(stack.urls.backend, stack.adminToken);
   const tenant = await admin.ok<{ token: string }>('POST', '/api/v1/tenants', { name: 'faults' });
   const api = new ApiClient(stack.urls.backend, tenant.token);
@@ -142,9 +160,11 @@ export async function startFaultStack(options: FaultStackOptions = {}): Promise<
     truth,
     count,
     deadLetters: async () =>
-      (await pool.query<{ queue: string; routing_key: string; reason: string; attempts: number }>(
-        'select queue, routing_key, reason, attempts from dead_letters order by id',
-      )).rows,
+      (
+        await pool.query<{ queue: string; routing_key: string; reason: string; attempts: number }>(
+          'select queue, routing_key, reason, attempts from dead_letters order by id',
+        )
+      ).rows,
     job,
     logTail,
     register: async (source, as = api) => {
@@ -166,13 +186,20 @@ export async function startFaultStack(options: FaultStackOptions = {}): Promise<
               config: { repositories: t.github.repositories },
             };
       const created = await as.ok<{ id: number }>('POST', '/api/v1/integrations', body);
-      const test = await as.ok<{ ok: boolean; error: string | null }>('POST', `/api/v1/integrations/${created.id}/test`);
+      const test = await as.ok<{ ok: boolean; error: string | null }>(
+        'POST',
+        `/api/v1/integrations/${created.id}/test`,
+      );
       if (!test.ok) throw new Error(`connection test failed: ${test.error}`);
       await as.ok('PATCH', `/api/v1/integrations/${created.id}`, { enabled: true });
       return created.id;
     },
     startRun: async (integrationId, body = {}) => {
-      const started = await api.ok<{ job_id: number }>('POST', `/api/v1/integrations/${integrationId}/runs`, body);
+      const started = await api.ok<{ job_id: number }>(
+        'POST',
+        `/api/v1/integrations/${integrationId}/runs`,
+        body,
+      );
       return started.job_id;
     },
     waitJob: (jobId, timeoutMs = 180_000) =>
@@ -190,7 +217,11 @@ export async function startFaultStack(options: FaultStackOptions = {}): Promise<
       const tables: [string, number, number][] = [];
       if (integrations.jira !== undefined) {
         const id = integrations.jira;
-        tables.push(['jira_projects', id, t.jira.projects.length], ['jira_issues', id, t.jira.issues], ['jira_issue_transitions', id, t.jira.transitions]);
+        tables.push(
+          ['jira_projects', id, t.jira.projects.length],
+          ['jira_issues', id, t.jira.issues],
+          ['jira_issue_transitions', id, t.jira.transitions],
+        );
       }
       if (integrations.github !== undefined) {
         const id = integrations.github;
@@ -210,11 +241,16 @@ export async function startFaultStack(options: FaultStackOptions = {}): Promise<
       // Lost: fewer rows than the source; duplicated: more (the unique keys forbid true duplicates).
       expect(counts).toEqual(expected);
       // Not only as many rows: the same values, field by field.
-      if (integrations.jira !== undefined) await expectJiraValuesMatchTruth(pool, stack.urls.simulator, integrations.jira);
-      if (integrations.github !== undefined) await expectGithubValuesMatchTruth(pool, stack.urls.simulator, integrations.github);
+      if (integrations.jira !== undefined)
+        await expectJiraValuesMatchTruth(pool, stack.urls.simulator, integrations.jira);
+      if (integrations.github !== undefined)
+        await expectGithubValuesMatchTruth(pool, stack.urls.simulator, integrations.github);
       const ids = Object.values(integrations);
       const raw = {
-        not_completed: await count(`select 1 from raw_extraction_data where integration_id = any($1) and status <> 'completed'`, [ids]),
+        not_completed: await count(
+          `select 1 from raw_extraction_data where integration_id = any($1) and status <> 'completed'`,
+          [ids],
+        ),
         left_in_outbox: await count(`select 1 from raw_outbox where integration_id = any($1)`, [ids]),
         stored_twice: await count(
           `select 1 from raw_extraction_data where integration_id = any($1)
@@ -222,10 +258,20 @@ export async function startFaultStack(options: FaultStackOptions = {}): Promise<
           [ids],
         ),
         ...(transformedOnce
-          ? { transformed_more_than_once: await count(`select 1 from raw_extraction_data where integration_id = any($1) and attempts <> 1`, [ids]) }
+          ? {
+              transformed_more_than_once: await count(
+                `select 1 from raw_extraction_data where integration_id = any($1) and attempts <> 1`,
+                [ids],
+              ),
+            }
           : {}),
       };
-      expect(raw).toEqual({ not_completed: 0, left_in_outbox: 0, stored_twice: 0, ...(transformedOnce ? { transformed_more_than_once: 0 } : {}) });
+      expect(raw).toEqual({
+        not_completed: 0,
+        left_in_outbox: 0,
+        stored_twice: 0,
+        ...(transformedOnce ? { transformed_more_than_once: 0 } : {}),
+      });
     },
     close: async () => {
       await stack.stop();

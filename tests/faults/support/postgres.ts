@@ -66,7 +66,11 @@ export async function startPostgres(): Promise<FaultPostgres> {
     url: `postgres://postgres@127.0.0.1:${port}/tributary`,
     port,
     start: async () => {
-      await asPostgres('pg_ctl', ['start', '-D', data, '-w', '-t', '60', '-l', join(dir, 'server.log'), '-o', options], 90_000);
+      await asPostgres(
+        'pg_ctl',
+        ['start', '-D', data, '-w', '-t', '60', '-l', join(dir, 'server.log'), '-o', options],
+        90_000,
+      );
     },
     stopImmediate: async () => {
       await asPostgres('pg_ctl', ['stop', '-D', data, '-m', 'immediate', '-w']);
@@ -83,15 +87,24 @@ export async function startPostgres(): Promise<FaultPostgres> {
       for (const pid of paused) signal(pid, 'SIGCONT');
       paused.clear();
       const pid = postmasterPid();
-      if (alive(pid)) await asPostgres('pg_ctl', ['stop', '-D', data, '-m', 'immediate', '-w']).catch(() => signal(pid, 'SIGQUIT'));
+      if (alive(pid))
+        await asPostgres('pg_ctl', ['stop', '-D', data, '-m', 'immediate', '-w']).catch(() =>
+          signal(pid, 'SIGQUIT'),
+        );
       rmSync(dir, { recursive: true, force: true });
       unregister();
     },
   };
   try {
-    await asPostgres('initdb', ['-D', data, '-U', 'postgres', '--auth=trust', '-E', 'UTF8', '--no-sync'], 120_000);
+    await asPostgres(
+      'initdb',
+      ['-D', data, '-U', 'postgres', '--auth=trust', '-E', 'UTF8', '--no-sync'],
+      120_000,
+    );
     await fault.start();
-    const client = hearClientErrors(new pg.Client({ connectionString: `postgres://postgres@127.0.0.1:${port}/postgres` }));
+    const client = hearClientErrors(
+      new pg.Client({ connectionString: `postgres://postgres@127.0.0.1:${port}/postgres` }),
+    );
     await client.connect();
     await client.query('create database tributary');
     await client.end();

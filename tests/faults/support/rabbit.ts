@@ -54,7 +54,11 @@ export interface FaultRabbit {
   /** Runs `rabbitmqctl -n <node> …` (as the rabbitmq user, sharing its Erlang cookie); returns stdout. */
   ctl: (args: string[], timeoutMs?: number) => Promise<string>;
   /** Runs another CLI tool of the node (`rabbitmq-queues`, `rabbitmq-diagnostics`) with `-n <node>`; returns stdout. */
-  cli: (tool: 'rabbitmq-queues' | 'rabbitmq-diagnostics', args: string[], timeoutMs?: number) => Promise<string>;
+  cli: (
+    tool: 'rabbitmq-queues' | 'rabbitmq-diagnostics',
+    args: string[],
+    timeoutMs?: number,
+  ) => Promise<string>;
 }
 
 const RABBIT_BIN = '/usr/lib/rabbitmq/bin';
@@ -88,7 +92,8 @@ export async function startRabbit(): Promise<FaultRabbit> {
       cwd: '/tmp',
       timeout: timeoutMs,
     });
-  const ctl = (args: string[], timeoutMs?: number) => asRabbit('rabbitmqctl', ['-n', node, ...args], timeoutMs);
+  const ctl = (args: string[], timeoutMs?: number) =>
+    asRabbit('rabbitmqctl', ['-n', node, ...args], timeoutMs);
 
   let pid: number | undefined;
   const readPid = () => {
@@ -165,6 +170,9 @@ export async function startRabbit(): Promise<FaultRabbit> {
 }
 
 async function rabbitmqIds(): Promise<{ uid: number; gid: number }> {
-  const [{ stdout: uid }, { stdout: gid }] = await Promise.all([run('id', ['-u', 'rabbitmq']), run('id', ['-g', 'rabbitmq'])]);
+  const [{ stdout: uid }, { stdout: gid }] = await Promise.all([
+    run('id', ['-u', 'rabbitmq']),
+    run('id', ['-g', 'rabbitmq']),
+  ]);
   return { uid: Number(uid.trim()), gid: Number(gid.trim()) };
 }

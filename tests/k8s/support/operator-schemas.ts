@@ -26,7 +26,9 @@ export const rabbitmqClusterSchema = z.strictObject({
     replicas: z.number().int().min(1),
     image: z.string().optional(),
     resources: resources.optional(),
-    persistence: z.strictObject({ storageClassName: z.string().optional(), storage: quantity.optional() }).optional(),
+    persistence: z
+      .strictObject({ storageClassName: z.string().optional(), storage: quantity.optional() })
+      .optional(),
     rabbitmq: z
       .strictObject({
         additionalConfig: z.string().optional(),
@@ -34,9 +36,13 @@ export const rabbitmqClusterSchema = z.strictObject({
         advancedConfig: z.string().optional(),
       })
       .optional(),
-    service: z.strictObject({ type: z.enum(['ClusterIP', 'LoadBalancer', 'NodePort']).optional() }).optional(),
+    service: z
+      .strictObject({ type: z.enum(['ClusterIP', 'LoadBalancer', 'NodePort']).optional() })
+      .optional(),
     // The operator's StatefulSet/Service override is a partial Kubernetes object; checked loosely.
-    override: z.strictObject({ statefulSet: z.looseObject({}).optional(), service: z.looseObject({}).optional() }).optional(),
+    override: z
+      .strictObject({ statefulSet: z.looseObject({}).optional(), service: z.looseObject({}).optional() })
+      .optional(),
     affinity: z.looseObject({}).optional(),
     tolerations: z.array(z.looseObject({})).optional(),
   }),

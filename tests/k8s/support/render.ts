@@ -17,11 +17,10 @@ export type K8sObject = z.infer<typeof objectSchema>;
 /** `kubectl kustomize <dir>` (dir relative to the repository), parsed into its objects. */
 export async function render(dir: string): Promise<K8sObject[]> {
   const { stdout } = await run('kubectl', ['kustomize', dir], { cwd: ROOT, maxBuffer: 16 * 1024 * 1024 });
-  return parseAllDocuments(stdout)
-    .map((doc) => {
-      if (doc.errors.length > 0) throw new Error(`${dir}: ${doc.errors[0]!.message}`);
-      return objectSchema.parse(doc.toJS());
-    });
+  return parseAllDocuments(stdout).map((doc) => {
+    if (doc.errors.length > 0) throw new Error(`${dir}: ${doc.errors[0]!.message}`);
+    return objectSchema.parse(doc.toJS());
+  });
 }
 
 /** `Kind/name`, for messages. */

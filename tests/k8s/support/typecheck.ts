@@ -45,7 +45,9 @@ export function typeCheck(objects: readonly K8sObject[]): string[] {
     body[0] = `export const o${index}: ${name} = ${body[0]}`;
     lines.push(...body);
   });
-  const header = [...imports].map(([module, name]) => `import type { I${module.split('/').at(-1)} as ${name} } from '${module}';`);
+  const header = [...imports].map(
+    ([module, name]) => `import type { I${module.split('/').at(-1)} as ${name} } from '${module}';`,
+  );
   const text = [...header, ...lines].join('\n');
   const file = join(ROOT, 'tests/k8s/__rendered_manifests__.ts');
   const options: ts.CompilerOptions = {

@@ -71,6 +71,10 @@ export async function startCluster(size = 3): Promise<Cluster> {
       for (const node of nodes) await node.cleanup();
     },
   };
-  await waitFor(async () => (await cluster.runningNodes(0)).length === size, 60_000, `all ${size} nodes running in the cluster`);
+  await waitFor(
+    async () => (await cluster.runningNodes(0)).length === size,
+    60_000,
+    `all ${size} nodes running in the cluster`,
+  );
   return cluster;
 }

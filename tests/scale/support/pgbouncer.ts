@@ -29,7 +29,10 @@ export interface Bouncer {
   stop: () => Promise<void>;
 }
 
-export async function startBouncer(server: { host: string; port: number }, poolSize: number): Promise<Bouncer> {
+export async function startBouncer(
+  server: { host: string; port: number },
+  poolSize: number,
+): Promise<Bouncer> {
   const bin = ['/usr/sbin/pgbouncer', '/usr/bin/pgbouncer'].find((path) => existsSync(path));
   if (!bin) throw new Error('pgbouncer is not installed (Debian package `pgbouncer`; .ci/run installs it)');
   const dir = mkdtempSync(join(tmpdir(), 'tribscale-pgb-'));
@@ -59,7 +62,9 @@ export async function startBouncer(server: { host: string; port: number }, poolS
   chmodSync(dir, 0o755);
   const { uid, gid } = await postgresIds();
   for (const file of ['', 'users.txt', 'pgbouncer.ini']) chownSync(join(dir, file), uid, gid);
-  const child: ChildProcess = spawn('runuser', ['-u', 'postgres', '--', bin, join(dir, 'pgbouncer.ini')], { stdio: 'ignore' });
+  const child: ChildProcess = spawn('runuser', ['-u', 'postgres', '--', bin, join(dir, 'pgbouncer.ini')], {
+    stdio: 'ignore',
+  });
   const bouncerPid = () => {
     try {
       return Number(readFileSync(join(dir, 'pgbouncer.pid'), 'utf8').trim()) || undefined;
@@ -83,7 +88,15 @@ export async function startBouncer(server: { host: string; port: number }, poolS
       await client.end();
     }
   };
-  await waitFor(async () => admin('SHOW VERSION').then(() => true, () => false), 20_000, 'pgbouncer to take connections');
+  await waitFor(
+    async () =>
+      admin('SHOW VERSION').then(
+        () => true,
+        () => false,
+      ),
+    20_000,
+    'pgbouncer to take connections',
+  );
   return {
     urlFor,
     admin,
@@ -106,6 +119,9 @@ export async function startBouncer(server: { host: string; port: number }, poolS
 }
 
 async function postgresIds(): Promise<{ uid: number; gid: number }> {
-  const [{ stdout: uid }, { stdout: gid }] = await Promise.all([run('id', ['-u', 'postgres']), run('id', ['-g', 'postgres'])]);
+  const [{ stdout: uid }, { stdout: gid }] = await Promise.all([
+    run('id', ['-u', 'postgres']),
+    run('id', ['-g', 'postgres']),
+  ]);
   return { uid: Number(uid.trim()), gid: Number(gid.trim()) };
 }

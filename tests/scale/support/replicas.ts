@@ -26,7 +26,12 @@ const exited = (child: ChildProcess) =>
  * Starts another replica of `service` with the stack's environment for it plus
  * `env` (a port of its own is always set), and waits for its /healthz.
  */
-export async function startReplica(stack: Stack, service: Exclude<ServiceName, 'simulator'>, label: string, env: Record<string, string> = {}): Promise<Replica> {
+export async function startReplica(
+  stack: Stack,
+  service: Exclude<ServiceName, 'simulator'>,
+  label: string,
+  env: Record<string, string> = {},
+): Promise<Replica> {
   const port = await freePort();
   const child = spawn(process.execPath, [...NODE_FLAGS[service], ENTRY[service]], {
     cwd: ROOT,
@@ -45,7 +50,8 @@ export async function startReplica(stack: Stack, service: Exclude<ServiceName, '
   const url = `http://127.0.0.1:${port}`;
   await waitFor(
     async () => {
-      if (child.exitCode !== null) throw new Error(`${label} exited with ${child.exitCode}:\n${logs.join('').slice(-3000)}`);
+      if (child.exitCode !== null)
+        throw new Error(`${label} exited with ${child.exitCode}:\n${logs.join('').slice(-3000)}`);
       return fetch(`${url}/healthz`, { signal: AbortSignal.timeout(1000) }).then(
         (r) => r.ok,
         () => false,

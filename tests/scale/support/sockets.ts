@@ -21,14 +21,30 @@ export async function ownerOfPort(port: number, pids: readonly number[]): Promis
   return undefined;
 }
 
-const channelRow = z.object({ name: z.string(), messages_unacknowledged: z.number(), consumer_count: z.number() });
+const channelRow = z.object({
+  name: z.string(),
+  messages_unacknowledged: z.number(),
+  consumer_count: z.number(),
+});
 
 /**
  * Of `pids`, the processes holding unacknowledged deliveries on a consuming
  * channel of the cluster (a channel's name starts with the client's address).
  */
-export async function processesHoldingDeliveries(cluster: Cluster, via: number, pids: readonly number[]): Promise<number[]> {
-  const out = await cluster.nodes[via]!.ctl(['list_channels', '-q', '--formatter', 'json', 'name', 'messages_unacknowledged', 'consumer_count']);
+export async function processesHoldingDeliveries(
+  cluster: Cluster,
+  via: number,
+  pids: readonly number[],
+): Promise<number[]> {
+  const out = await cluster.nodes[via]!.ctl([
+    'list_channels',
+    '-q',
+    '--formatter',
+    'json',
+    'name',
+    'messages_unacknowledged',
+    'consumer_count',
+  ]);
   const holders = new Set<number>();
   for (const channel of z.array(channelRow).parse(JSON.parse(out))) {
     if (channel.messages_unacknowledged === 0 || channel.consumer_count === 0) continue;

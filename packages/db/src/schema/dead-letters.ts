@@ -1,5 +1,16 @@
 import { sql } from 'drizzle-orm';
-import { bigserial, bigint, check, index, integer, jsonb, pgTable, text, timestamp, uniqueIndex } from 'drizzle-orm/pg-core';
+import {
+  bigserial,
+  bigint,
+  check,
+  index,
+  integer,
+  jsonb,
+  pgTable,
+  text,
+  timestamp,
+  uniqueIndex,
+} from 'drizzle-orm/pg-core';
 
 /** The archive of messages that could not be processed; tenant is null when the message was unreadable. */
 export const deadLetters = pgTable(

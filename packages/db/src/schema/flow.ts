@@ -85,7 +85,10 @@ export const issueDeactivations = pgTable(
     deactivatedAt: timestamp('deactivated_at', { withTimezone: true }).notNull().defaultNow(),
   },
   (t) => [
-    primaryKey({ name: 'issue_deactivations_pkey', columns: [t.tenantId, t.integrationId, t.issueExternalId] }),
+    primaryKey({
+      name: 'issue_deactivations_pkey',
+      columns: [t.tenantId, t.integrationId, t.issueExternalId],
+    }),
     check('issue_deactivations_reason_check', sql`${t.reason} IN ('user', 'missing_from_full_run')`),
   ],
 );

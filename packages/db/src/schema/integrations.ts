@@ -1,5 +1,15 @@
 import { sql } from 'drizzle-orm';
-import { bigserial, bigint, boolean, check, index, jsonb, pgTable, text, timestamp } from 'drizzle-orm/pg-core';
+import {
+  bigserial,
+  bigint,
+  boolean,
+  check,
+  index,
+  jsonb,
+  pgTable,
+  text,
+  timestamp,
+} from 'drizzle-orm/pg-core';
 import { tenants } from './tenants.ts';
 
 export const integrations = pgTable(

@@ -29,7 +29,10 @@ export const etlJobs = pgTable(
      * The positions this job reached (`stream|scope` → cursor, etag), so a full run taken
      * over after its extractor died resumes where it was instead of starting again.
      */
-    checkpoints: jsonb('checkpoints').$type<Record<string, { cursor: string | null; etag: string | null }>>().notNull().default({}),
+    checkpoints: jsonb('checkpoints')
+      .$type<Record<string, { cursor: string | null; etag: string | null }>>()
+      .notNull()
+      .default({}),
     progress: jsonb('progress').$type<Record<string, unknown>>().notNull().default({}),
     recordsExtracted: bigint('records_extracted', { mode: 'number' }).notNull().default(0),
     recordsTransformed: bigint('records_transformed', { mode: 'number' }).notNull().default(0),

@@ -11,7 +11,10 @@ import {
 } from 'drizzle-orm/pg-core';
 
 /** Extra indexes of one normalized table: name suffix → columns, in order (migration 0005 adds those the metrics walk). */
-export type ExtraIndexes<TColumns> = Record<string, readonly (keyof TColumns | 'tenantId' | 'integrationId')[]>;
+export type ExtraIndexes<TColumns> = Record<
+  string,
+  readonly (keyof TColumns | 'tenantId' | 'integrationId')[]
+>;
 import { tenantRef, integrationRef } from './references.ts';
 
 /**

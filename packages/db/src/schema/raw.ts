@@ -1,5 +1,18 @@
 import { sql } from 'drizzle-orm';
-import { bigserial, bigint, check, foreignKey, index, integer, jsonb, pgTable, primaryKey, text, timestamp, uniqueIndex } from 'drizzle-orm/pg-core';
+import {
+  bigserial,
+  bigint,
+  check,
+  foreignKey,
+  index,
+  integer,
+  jsonb,
+  pgTable,
+  primaryKey,
+  text,
+  timestamp,
+  uniqueIndex,
+} from 'drizzle-orm/pg-core';
 import { etlJobs } from './jobs.ts';
 import { tenantRef, integrationRef } from './references.ts';
 
@@ -79,7 +92,9 @@ export const rawOutbox = pgTable(
   },
   (t) => [
     // The relay's scan: only rows never confirmed, which a healthy pipeline keeps near empty.
-    index('raw_outbox_unpublished_idx').on(t.rawId).where(sql`published_at is null`),
+    index('raw_outbox_unpublished_idx')
+      .on(t.rawId)
+      .where(sql`published_at is null`),
     index('raw_outbox_job_idx').on(t.jobId),
     index('raw_outbox_created_idx').on(t.createdAt),
     foreignKey({

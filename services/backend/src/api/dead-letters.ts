@@ -35,7 +35,9 @@ const MAX_REPLAY = 1000;
 const replayBodySchema = z
   .strictObject({
     ids: z.array(z.number().int().positive()).min(1).max(MAX_REPLAY).optional(),
-    filter: z.strictObject({ ...filterFields, integration_id: z.number().int().positive().optional() }).optional(),
+    filter: z
+      .strictObject({ ...filterFields, integration_id: z.number().int().positive().optional() })
+      .optional(),
     /** Replay every dead letter visible to the caller (up to the limit). */
     all: z.literal(true).optional(),
     limit: z.number().int().min(1).max(MAX_REPLAY).default(MAX_REPLAY),
@@ -47,7 +49,8 @@ const replayBodySchema = z
 /** A tenant sees its own dead letters; the admin sees all (including unreadable ones with no tenant). */
 function scope(request: FastifyRequest): { tenantId: number | null; actor: string } {
   const principal = request.principal;
-  if (principal.kind === 'tenant') return { tenantId: principal.tenantId, actor: `tenant:${principal.tenantId}` };
+  if (principal.kind === 'tenant')
+    return { tenantId: principal.tenantId, actor: `tenant:${principal.tenantId}` };
   return { tenantId: null, actor: 'admin' };
 }
 
@@ -78,7 +81,11 @@ export function registerDeadLetterRoutes(app: FastifyInstance, ctx: RouteContext
     '/api/v1/dead-letters/:id',
     { config: { auth: 'tenant_or_admin' }, schema: { tags: ['dead-letters'], params: idParamSchema } },
     async (request) => {
-      const [row] = await selectDeadLetters(ctx.pool, { tenantId: scope(request).tenantId, ids: [request.params.id], limit: 1 });
+      const [row] = await selectDeadLetters(ctx.pool, {
+        tenantId: scope(request).tenantId,
+        ids: [request.params.id],
+        limit: 1,
+      });
       if (!row) throw new NotFoundError(`dead letter ${request.params.id}`);
       // The audit trail (who replayed or discarded it, when), shown by the dashboard beside the body.
       const audit = await deadLetterAudit(ctx.pool, row.id);
@@ -92,7 +99,8 @@ export function registerDeadLetterRoutes(app: FastifyInstance, ctx: RouteContext
       config: { auth: 'tenant_or_admin' },
       schema: {
         tags: ['dead-letters'],
-        summary: 'Republish dead letters to their original routing key (same message id), then mark them replayed',
+        summary:
+          'Republish dead letters to their original routing key (same message id), then mark them replayed',
         body: replayBodySchema,
       },
     },
@@ -112,13 +120,25 @@ export function registerDeadLetterRoutes(app: FastifyInstance, ctx: RouteContext
         status: body.ids ? undefined : 'dead',
       };
       const queue = ctx.requireQueue();
-      const { brokerUnavailable, ...result } = await replayDeadLetters(ctx.pool, queue.publisher, queue.connection.names.exchange, filter, actor);
+      const { brokerUnavailable, ...result } = await replayDeadLetters(
+        ctx.pool,
+        queue.publisher,
+        queue.connection.names.exchange,
+        filter,
+        actor,
+      );
       if (brokerUnavailable && result.replayed.length === 0) {
-        throw new UpstreamUnavailableError('no dead letter replayed: message broker unavailable; they stay dead, try again', 30);
+        throw new UpstreamUnavailableError(
+          'no dead letter replayed: message broker unavailable; they stay dead, try again',
+          30,
+        );
       }
       const found = new Set([...result.replayed, ...result.skipped.map((s) => s.id)]);
       for (const id of body.ids ?? []) if (!found.has(id)) result.skipped.push({ id, reason: 'not found' });
-      request.log.info({ replayed: result.replayed.length, skipped: result.skipped.length, actor }, 'dead letters replayed');
+      request.log.info(
+        { replayed: result.replayed.length, skipped: result.skipped.length, actor },
+        'dead letters replayed',
+      );
       return result;
     },
   );

@@ -23,7 +23,10 @@ async function newTenant() {
   const jira = await backend.createIntegration(tenant.token, 'jira');
   const call = async (method: 'GET' | 'POST' | 'PATCH' | 'DELETE' | 'PUT', url: string, payload?: object) => {
     const response = await backend.app.inject({ method, url, headers: bearer(tenant.token), payload });
-    return { status: response.statusCode, body: response.body ? response.json<Record<string, unknown>>() : {} };
+    return {
+      status: response.statusCode,
+      body: response.body ? response.json<Record<string, unknown>>() : {},
+    };
   };
   return { tenant, jira, call };
 }
@@ -47,8 +50,27 @@ async function seedJira(tenantId: number, integrationId: number) {
   // A-1: To Do → In Progress (2nd) → Ready for Review (3rd) → In Progress (4th) → Done (6th).
   // A-2: To Do → In Progress (2nd) → Legacy QA (3rd, a status only the history knows) → Done (5th).
   const issues: Array<[string, string, string, Array<[string, string, Date]>]> = [
-    ['101', 'A-1', 'Story', [['To Do', 'In Progress', day(2)], ['In Progress', 'Ready for Review', day(3)], ['Ready for Review', 'In Progress', day(4)], ['In Progress', 'Done', day(6)]]],
-    ['102', 'A-2', 'Bug', [['To Do', 'In Progress', day(2)], ['In Progress', 'Legacy QA', day(3)], ['Legacy QA', 'Done', day(5)]]],
+    [
+      '101',
+      'A-1',
+      'Story',
+      [
+        ['To Do', 'In Progress', day(2)],
+        ['In Progress', 'Ready for Review', day(3)],
+        ['Ready for Review', 'In Progress', day(4)],
+        ['In Progress', 'Done', day(6)],
+      ],
+    ],
+    [
+      '102',
+      'A-2',
+      'Bug',
+      [
+        ['To Do', 'In Progress', day(2)],
+        ['In Progress', 'Legacy QA', day(3)],
+        ['Legacy QA', 'Done', day(5)],
+      ],
+    ],
   ];
   for (const [id, key, type, transitions] of issues) {
     await q(
@@ -76,12 +98,23 @@ describe('flow steps', () => {
   it('creates steps in order; in_progress steps get a kind, others may not have one', async () => {
     const { call } = await newTenant();
     const todo = await call('POST', '/api/v1/flow/steps', { name: 'Backlog', category: 'todo' });
-    expect(todo).toMatchObject({ status: 201, body: { name: 'Backlog', position: 0, category: 'todo', kind: null, active: true } });
+    expect(todo).toMatchObject({
+      status: 201,
+      body: { name: 'Backlog', position: 0, category: 'todo', kind: null, active: true },
+    });
     const wip = await call('POST', '/api/v1/flow/steps', { name: 'Doing', category: 'in_progress' });
     expect(wip.body).toMatchObject({ position: 1, kind: 'active' });
-    const wait = await call('POST', '/api/v1/flow/steps', { name: 'Ready for review', category: 'in_progress', kind: 'waiting' });
+    const wait = await call('POST', '/api/v1/flow/steps', {
+      name: 'Ready for review',
+      category: 'in_progress',
+      kind: 'waiting',
+    });
     expect(wait.body).toMatchObject({ position: 2, kind: 'waiting' });
-    const bad = await call('POST', '/api/v1/flow/steps', { name: 'Shipped', category: 'done', kind: 'active' });
+    const bad = await call('POST', '/api/v1/flow/steps', {
+      name: 'Shipped',
+      category: 'done',
+      kind: 'active',
+    });
     expect(bad.status).toBe(400);
     expect(bad.body).toMatchObject({ error: { code: 'VALIDATION_FAILED', details: [{ path: 'kind' }] } });
     const unknown = await call('POST', '/api/v1/flow/steps', { name: 'Limbo', category: 'someday' });
@@ -93,16 +126,27 @@ describe('flow steps', () => {
     const { call } = await newTenant();
     await call('POST', '/api/v1/flow/steps', { name: 'To Do', category: 'todo', position: 0 });
     const done = await call('POST', '/api/v1/flow/steps', { name: 'Done', category: 'done', position: 5 });
-    const early = await call('POST', '/api/v1/flow/steps', { name: 'Doing', category: 'in_progress', position: 9 });
+    const early = await call('POST', '/api/v1/flow/steps', {
+      name: 'Doing',
+      category: 'in_progress',
+      position: 9,
+    });
     expect(early.status).toBe(400);
-    expect(early.body).toMatchObject({ error: { code: 'VALIDATION_FAILED', details: [{ path: 'position' }] } });
-    expect(String((early.body.error as { message: string }).message)).toContain('step "Doing" (in_progress, position 9) comes after done step "Done"');
+    expect(early.body).toMatchObject({
+      error: { code: 'VALIDATION_FAILED', details: [{ path: 'position' }] },
+    });
+    expect(String((early.body.error as { message: string }).message)).toContain(
+      'step "Doing" (in_progress, position 9) comes after done step "Done"',
+    );
 
     const moved = await call('PATCH', `/api/v1/flow/steps/${String(done.body.id)}`, { position: -1 });
     expect(moved.status).toBe(400);
     const swapped = await call('PATCH', `/api/v1/flow/steps/${String(done.body.id)}`, { category: 'todo' });
     expect(swapped.status).toBe(200);
-    const backwards = await call('PATCH', `/api/v1/flow/steps/${String(done.body.id)}`, { category: 'in_progress', position: 0 });
+    const backwards = await call('PATCH', `/api/v1/flow/steps/${String(done.body.id)}`, {
+      category: 'in_progress',
+      position: 0,
+    });
     expect(backwards.status).toBe(400);
     const steps = (await call('GET', '/api/v1/flow/steps')).body.steps as Step[];
     expect(steps.map((s) => [s.name, s.position, s.category])).toEqual([
@@ -116,7 +160,9 @@ describe('flow steps', () => {
     await call('POST', '/api/v1/flow/steps', { name: 'To Do', category: 'todo', position: 3 });
     const taken = await call('POST', '/api/v1/flow/steps', { name: 'Triage', category: 'todo', position: 3 });
     expect(taken.status).toBe(400);
-    expect(taken.body).toMatchObject({ error: { details: [{ path: 'position', message: 'positions are unique' }] } });
+    expect(taken.body).toMatchObject({
+      error: { details: [{ path: 'position', message: 'positions are unique' }] },
+    });
   });
 });
 
@@ -124,17 +170,41 @@ describe('status mappings', () => {
   it('match statuses ignoring case, once per integration and issue type; refuse inactive steps', async () => {
     const { call, jira } = await newTenant();
     const doing = await call('POST', '/api/v1/flow/steps', { name: 'Doing', category: 'in_progress' });
-    const parked = await call('POST', '/api/v1/flow/steps', { name: 'Parked', category: 'in_progress', active: false });
+    const parked = await call('POST', '/api/v1/flow/steps', {
+      name: 'Parked',
+      category: 'in_progress',
+      active: false,
+    });
     const base = { integration_id: jira, flow_step_id: doing.body.id };
-    expect((await call('POST', '/api/v1/flow/mappings', { ...base, source_status: 'In Progress' })).status).toBe(201);
+    expect(
+      (await call('POST', '/api/v1/flow/mappings', { ...base, source_status: 'In Progress' })).status,
+    ).toBe(201);
     const dup = await call('POST', '/api/v1/flow/mappings', { ...base, source_status: 'in progress' });
     expect(dup.status).toBe(409);
     expect(String((dup.body.error as { message: string }).message)).toContain('already mapped');
-    expect((await call('POST', '/api/v1/flow/mappings', { ...base, source_status: 'IN PROGRESS', issue_type: 'Bug' })).status).toBe(201);
-    const inactive = await call('POST', '/api/v1/flow/mappings', { ...base, flow_step_id: parked.body.id, source_status: 'Blocked' });
+    expect(
+      (
+        await call('POST', '/api/v1/flow/mappings', {
+          ...base,
+          source_status: 'IN PROGRESS',
+          issue_type: 'Bug',
+        })
+      ).status,
+    ).toBe(201);
+    const inactive = await call('POST', '/api/v1/flow/mappings', {
+      ...base,
+      flow_step_id: parked.body.id,
+      source_status: 'Blocked',
+    });
     expect(inactive.status).toBe(400);
-    expect(inactive.body).toMatchObject({ error: { details: [{ path: 'flow_step_id', message: 'the step is inactive' }] } });
-    const noIntegration = await call('POST', '/api/v1/flow/mappings', { ...base, integration_id: 999_999, source_status: 'Blocked' });
+    expect(inactive.body).toMatchObject({
+      error: { details: [{ path: 'flow_step_id', message: 'the step is inactive' }] },
+    });
+    const noIntegration = await call('POST', '/api/v1/flow/mappings', {
+      ...base,
+      integration_id: 999_999,
+      source_status: 'Blocked',
+    });
     expect(noIntegration.body).toMatchObject({ error: { details: [{ path: 'integration_id' }] } });
   });
 });
@@ -143,7 +213,10 @@ describe('unmapped statuses and auto-map', () => {
   it('lists statuses with no active mapping; auto-map creates To Do / In Progress / Done from Jira categories', async () => {
     const { tenant, call, jira } = await newTenant();
     await seedJira(tenant.id, jira);
-    const unmapped = (await call('GET', '/api/v1/flow/unmapped')).body.statuses as Array<{ status: string; seen_in: string[] }>;
+    const unmapped = (await call('GET', '/api/v1/flow/unmapped')).body.statuses as Array<{
+      status: string;
+      seen_in: string[];
+    }>;
     expect(unmapped.map((s) => [s.status, s.seen_in])).toEqual([
       ['Done', ['jira_statuses', 'transitions']],
       ['In Progress', ['jira_statuses', 'transitions']],
@@ -167,7 +240,9 @@ describe('unmapped statuses and auto-map', () => {
       'Ready for Review': byName['In Progress'],
       'To Do': byName['To Do'],
     });
-    expect((auto.body.left_unmapped as Array<{ status: string }>).map((s) => s.status)).toEqual(['Legacy QA']);
+    expect((auto.body.left_unmapped as Array<{ status: string }>).map((s) => s.status)).toEqual([
+      'Legacy QA',
+    ]);
     const after = (await call('GET', '/api/v1/flow/unmapped')).body.statuses as Array<{ status: string }>;
     expect(after.map((s) => s.status)).toEqual(['Legacy QA']);
   });
@@ -178,19 +253,34 @@ describe('deleting a step', () => {
     const { tenant, call, jira } = await newTenant();
     await seedJira(tenant.id, jira);
     await call('POST', '/api/v1/flow/auto-map', {});
-    const review = await call('POST', '/api/v1/flow/steps', { name: 'Review', category: 'in_progress', kind: 'waiting', position: 3 });
+    const review = await call('POST', '/api/v1/flow/steps', {
+      name: 'Review',
+      category: 'in_progress',
+      kind: 'waiting',
+      position: 3,
+    });
     expect(review.status).toBe(400); // position 3 would sit after Done (2)
     const steps = (await call('GET', '/api/v1/flow/steps')).body.steps as Step[];
     const [todo, doing, done] = steps;
     await call('PATCH', `/api/v1/flow/steps/${done!.id}`, { position: 10 });
-    const waiting = await call('POST', '/api/v1/flow/steps', { name: 'Review', category: 'in_progress', kind: 'waiting', position: 5 });
-    const mappings = (await call('GET', '/api/v1/flow/mappings')).body.mappings as Array<{ id: number; source_status: string }>;
+    const waiting = await call('POST', '/api/v1/flow/steps', {
+      name: 'Review',
+      category: 'in_progress',
+      kind: 'waiting',
+      position: 5,
+    });
+    const mappings = (await call('GET', '/api/v1/flow/mappings')).body.mappings as Array<{
+      id: number;
+      source_status: string;
+    }>;
     const rfr = mappings.find((m) => m.source_status === 'Ready for Review')!;
     await call('PATCH', `/api/v1/flow/mappings/${rfr.id}`, { flow_step_id: waiting.body.id });
 
     const missing = await call('DELETE', `/api/v1/flow/steps/${doing!.id}`);
     expect(missing.status).toBe(400);
-    expect(missing.body).toMatchObject({ error: { details: [{ path: 'query.reassign_to', message: 'required' }] } });
+    expect(missing.body).toMatchObject({
+      error: { details: [{ path: 'query.reassign_to', message: 'required' }] },
+    });
 
     const dry = await call('DELETE', `/api/v1/flow/steps/${done!.id}?reassign_to=${todo!.id}&dry_run=true`);
     expect(dry.status).toBe(200);
@@ -201,12 +291,27 @@ describe('deleting a step', () => {
       mappings_affected: 1,
       issues_affected: 2,
     });
-    expect(((await call('GET', '/api/v1/flow/steps')).body.steps as Step[]).map((s) => s.name)).toEqual(['To Do', 'In Progress', 'Review', 'Done']);
+    expect(((await call('GET', '/api/v1/flow/steps')).body.steps as Step[]).map((s) => s.name)).toEqual([
+      'To Do',
+      'In Progress',
+      'Review',
+      'Done',
+    ]);
 
-    const gone = await call('DELETE', `/api/v1/flow/steps/${doing!.id}?reassign_to=${String(waiting.body.id)}`);
+    const gone = await call(
+      'DELETE',
+      `/api/v1/flow/steps/${doing!.id}?reassign_to=${String(waiting.body.id)}`,
+    );
     expect(gone.body).toMatchObject({ dry_run: false, mappings_affected: 1, issues_affected: 0 });
-    expect(((await call('GET', '/api/v1/flow/steps')).body.steps as Step[]).map((s) => s.name)).toEqual(['To Do', 'Review', 'Done']);
-    const moved = (await call('GET', '/api/v1/flow/mappings')).body.mappings as Array<{ source_status: string; flow_step_id: number }>;
+    expect(((await call('GET', '/api/v1/flow/steps')).body.steps as Step[]).map((s) => s.name)).toEqual([
+      'To Do',
+      'Review',
+      'Done',
+    ]);
+    const moved = (await call('GET', '/api/v1/flow/mappings')).body.mappings as Array<{
+      source_status: string;
+      flow_step_id: number;
+    }>;
     expect(moved.find((m) => m.source_status === 'In Progress')?.flow_step_id).toBe(waiting.body.id);
   });
 });
@@ -218,25 +323,45 @@ describe('exclusion from flow metrics', () => {
     const { tenant, call, jira } = await newTenant();
     await seedJira(tenant.id, jira);
     await call('POST', '/api/v1/flow/auto-map', {});
-    const flow = async () => (await call('GET', `/api/v1/metrics/flow?${range}`)).body as { count: number; cycle_time: { median_hours: number } };
+    const flow = async () =>
+      (await call('GET', `/api/v1/metrics/flow?${range}`)).body as {
+        count: number;
+        cycle_time: { median_hours: number };
+      };
     // A-1: In Progress on the 2nd → Done on the 6th = 96 h; A-2: 2nd → 5th = 72 h.
     expect(await flow()).toMatchObject({ count: 2, cycle_time: { median_hours: 84 } });
 
     const off = await call('PATCH', `/api/v1/flow/issues/${jira}/A-2`, { active: false });
-    expect(off).toEqual({ status: 200, body: { integration_id: jira, key: 'A-2', external_id: '102', active: false, reason: 'user' } });
+    expect(off).toEqual({
+      status: 200,
+      body: { integration_id: jira, key: 'A-2', external_id: '102', active: false, reason: 'user' },
+    });
     expect(await flow()).toMatchObject({ count: 1, cycle_time: { median_hours: 96 } });
 
     // The loader upserts the issue again (a new sync); it stays off.
     const client = await backend.pool.connect();
     try {
-      await upsertNormalized(client, tenant.id, jira, 'jira_issues', [
-        {
-          table: 'jira_issues',
-          externalId: '102',
-          rawId: 7,
-          columns: { key: 'A-2', summary: 'again', status_name: 'Done', created_at: day(1), updated_at: day(7) },
-        },
-      ], 'updated_at');
+      await upsertNormalized(
+        client,
+        tenant.id,
+        jira,
+        'jira_issues',
+        [
+          {
+            table: 'jira_issues',
+            externalId: '102',
+            rawId: 7,
+            columns: {
+              key: 'A-2',
+              summary: 'again',
+              status_name: 'Done',
+              created_at: day(1),
+              updated_at: day(7),
+            },
+          },
+        ],
+        'updated_at',
+      );
     } finally {
       client.release();
     }
@@ -246,7 +371,11 @@ describe('exclusion from flow metrics', () => {
 
     // An inactive mapping: In Progress no longer maps, so A-1's first in_progress entry is
     // Ready for Review (3rd) → 72 h, and A-2 has no in_progress entry at all.
-    const mappings = (await call('GET', '/api/v1/flow/mappings')).body.mappings as Array<{ id: number; source_status: string; flow_step_id: number }>;
+    const mappings = (await call('GET', '/api/v1/flow/mappings')).body.mappings as Array<{
+      id: number;
+      source_status: string;
+      flow_step_id: number;
+    }>;
     const inProgress = mappings.find((m) => m.source_status === 'In Progress')!;
     await call('PATCH', `/api/v1/flow/mappings/${inProgress.id}`, { active: false });
     expect(await flow()).toMatchObject({ count: 1, cycle_time: { median_hours: 72 } });
@@ -288,7 +417,13 @@ describe('automatic deactivation', () => {
         url: '/api/v1/etl/raw-data/batch',
         headers: service(tenant.id),
         payload: {
-          records: seen.map((id) => ({ integration_id: jira, entity_type: 'jira_issues', external_id: id, raw_data: { id, seen: jobId }, job_id: jobId })),
+          records: seen.map((id) => ({
+            integration_id: jira,
+            entity_type: 'jira_issues',
+            external_id: id,
+            raw_data: { id, seen: jobId },
+            job_id: jobId,
+          })),
         },
       });
       expect(stored.statusCode).toBe(200);
@@ -298,10 +433,12 @@ describe('automatic deactivation', () => {
       expect(await finishJobIfDone(backend.pool, tenant.id, jobId)).toBe(true);
     };
     const state = async () =>
-      (await backend.pool.query<{ issue_external_id: string; reason: string }>(
-        `select issue_external_id, reason from issue_deactivations where tenant_id = $1 order by 1`,
-        [tenant.id],
-      )).rows;
+      (
+        await backend.pool.query<{ issue_external_id: string; reason: string }>(
+          `select issue_external_id, reason from issue_deactivations where tenant_id = $1 order by 1`,
+          [tenant.id],
+        )
+      ).rows;
 
     await fullRun(['101']);
     expect(await state()).toEqual([
@@ -310,7 +447,9 @@ describe('automatic deactivation', () => {
     ]);
     await fullRun(['101', '102', '103']);
     expect(await state()).toEqual([{ issue_external_id: '103', reason: 'user' }]);
-    expect((await backend.pool.query(`select count(*)::int as n from job_seen_issues`)).rows[0]).toEqual({ n: 0 });
+    expect((await backend.pool.query(`select count(*)::int as n from job_seen_issues`)).rows[0]).toEqual({
+      n: 0,
+    });
   });
 });
 
@@ -320,9 +459,18 @@ describe('OpenAPI', () => {
     expect(response.statusCode).toBe(200);
     const doc = response.json<{ paths: Record<string, unknown> }>();
     expect(Object.keys(doc.paths)).toEqual(
-      expect.arrayContaining(['/api/v1/metrics/dora', '/api/v1/metrics/dora/{key}/items', '/api/v1/metrics/pull-requests', '/api/v1/metrics/flow', '/api/v1/flow/steps', '/api/v1/flow/steps/{id}']),
+      expect.arrayContaining([
+        '/api/v1/metrics/dora',
+        '/api/v1/metrics/dora/{key}/items',
+        '/api/v1/metrics/pull-requests',
+        '/api/v1/metrics/flow',
+        '/api/v1/flow/steps',
+        '/api/v1/flow/steps/{id}',
+      ]),
     );
-    expect(response.body).toContain('the first succeeded production deployment of the same repository with deployed-at');
+    expect(response.body).toContain(
+      'the first succeeded production deployment of the same repository with deployed-at',
+    );
     expect(response.body).toContain('Accelerate State of DevOps');
   });
 });
@@ -332,18 +480,29 @@ describe('metric scope and settings', () => {
     const { call } = await newTenant();
     const bad = await call('GET', '/api/v1/metrics/dora?from=yesterday&to=2026-01-01');
     expect(bad.status).toBe(400);
-    expect(bad.body).toMatchObject({ error: { code: 'VALIDATION_FAILED', details: [{ path: 'query.from' }] } });
+    expect(bad.body).toMatchObject({
+      error: { code: 'VALIDATION_FAILED', details: [{ path: 'query.from' }] },
+    });
     const reversed = await call('GET', '/api/v1/metrics/flow?from=2026-02-01&to=2026-01-01');
     expect(reversed.status).toBe(400);
-    expect(reversed.body).toMatchObject({ error: { details: [{ path: 'query.to', message: 'to must be after from' }] } });
-    const repo = await call('GET', '/api/v1/metrics/pull-requests?from=2026-01-01&to=2026-02-01&repository=not-a-repo');
+    expect(reversed.body).toMatchObject({
+      error: { details: [{ path: 'query.to', message: 'to must be after from' }] },
+    });
+    const repo = await call(
+      'GET',
+      '/api/v1/metrics/pull-requests?from=2026-01-01&to=2026-02-01&repository=not-a-repo',
+    );
     expect(repo.body).toMatchObject({ error: { details: [{ path: 'query.repository.0' }] } });
   });
 
   it('production environments are the tenant’s: a deployment counts only in one of them (ignoring case)', async () => {
     const { tenant, call } = await newTenant();
     const github = await backend.createIntegration(tenant.token, 'github');
-    for (const [id, env] of [['1', 'Production'], ['2', 'live'], ['3', 'staging']]) {
+    for (const [id, env] of [
+      ['1', 'Production'],
+      ['2', 'live'],
+      ['3', 'staging'],
+    ]) {
       await backend.pool.query(
         `insert into github_deployments (tenant_id, integration_id, external_id, raw_id, repository, environment, created_at, updated_at)
          values ($1, $2, $3, 0, 'a/b', $4, $5, $5)`,
@@ -359,15 +518,29 @@ describe('metric scope and settings', () => {
       const answer = (await call('GET', '/api/v1/metrics/dora?from=2026-01-01&to=2026-01-11')).body as {
         deployment_frequency: { count: number; value: number; items_url: string };
       };
-      const items = (await call('GET', answer.deployment_frequency.items_url)).body as { items: Array<{ deployment_id: string }> };
-      return { count: answer.deployment_frequency.count, value: answer.deployment_frequency.value, ids: items.items.map((i) => i.deployment_id) };
+      const items = (await call('GET', answer.deployment_frequency.items_url)).body as {
+        items: Array<{ deployment_id: string }>;
+      };
+      return {
+        count: answer.deployment_frequency.count,
+        value: answer.deployment_frequency.value,
+        ids: items.items.map((i) => i.deployment_id),
+      };
     };
     expect(await call('GET', '/api/v1/metrics/settings')).toEqual({
       status: 200,
-      body: { production_environments: ['production', 'prod'], incident_issue_types: ['Incident'], incident_labels: [] },
+      body: {
+        production_environments: ['production', 'prod'],
+        incident_issue_types: ['Incident'],
+        incident_labels: [],
+      },
     });
     expect(await frequency()).toEqual({ count: 1, value: 0.1, ids: ['1'] });
-    const put = await call('PUT', '/api/v1/metrics/settings', { production_environments: ['LIVE', 'production'], incident_issue_types: ['Incident'], incident_labels: ['sev1'] });
+    const put = await call('PUT', '/api/v1/metrics/settings', {
+      production_environments: ['LIVE', 'production'],
+      incident_issue_types: ['Incident'],
+      incident_labels: ['sev1'],
+    });
     expect(put.status).toBe(200);
     expect(await frequency()).toEqual({ count: 2, value: 0.2, ids: ['1', '2'] });
   });

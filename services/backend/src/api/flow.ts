@@ -37,7 +37,14 @@ export function registerFlowRoutes(app: FastifyInstance, ctx: RouteContext): voi
 
   r.get(
     '/api/v1/flow/steps',
-    { config: auth, schema: { tags, summary: 'Flow steps in position order', response: { 200: z.object({ steps: z.array(flowStepSchema) }) } } },
+    {
+      config: auth,
+      schema: {
+        tags,
+        summary: 'Flow steps in position order',
+        response: { 200: z.object({ steps: z.array(flowStepSchema) }) },
+      },
+    },
     async (request) => ({ steps: await listSteps(ctx.pool, tenantOf(request)) }),
   );
 
@@ -47,7 +54,8 @@ export function registerFlowRoutes(app: FastifyInstance, ctx: RouteContext): voi
       config: auth,
       schema: {
         tags,
-        summary: 'Create a step; positions are unique and categories monotonic (todo < in_progress < done), else 400 naming the step',
+        summary:
+          'Create a step; positions are unique and categories monotonic (todo < in_progress < done), else 400 naming the step',
         body: createFlowStepBodySchema,
         response: { 201: flowStepSchema },
       },
@@ -60,8 +68,17 @@ export function registerFlowRoutes(app: FastifyInstance, ctx: RouteContext): voi
 
   r.patch(
     '/api/v1/flow/steps/:id',
-    { config: auth, schema: { tags, params: idParamSchema, body: patchFlowStepBodySchema, response: { 200: flowStepSchema } } },
-    async (request) => inTransaction(ctx.pool, (db) => updateStep(db, tenantOf(request), request.params.id, request.body)),
+    {
+      config: auth,
+      schema: {
+        tags,
+        params: idParamSchema,
+        body: patchFlowStepBodySchema,
+        response: { 200: flowStepSchema },
+      },
+    },
+    async (request) =>
+      inTransaction(ctx.pool, (db) => updateStep(db, tenantOf(request), request.params.id, request.body)),
   );
 
   r.delete(
@@ -70,7 +87,8 @@ export function registerFlowRoutes(app: FastifyInstance, ctx: RouteContext): voi
       config: auth,
       schema: {
         tags,
-        summary: 'Delete a step, moving its mappings to reassign_to in one transaction; dry_run=true only answers the impact',
+        summary:
+          'Delete a step, moving its mappings to reassign_to in one transaction; dry_run=true only answers the impact',
         params: idParamSchema,
         querystring: deleteFlowStepQuerySchema,
         response: { 200: deleteFlowStepImpactSchema },
@@ -78,13 +96,22 @@ export function registerFlowRoutes(app: FastifyInstance, ctx: RouteContext): voi
     },
     async (request) =>
       inTransaction(ctx.pool, (db) =>
-        deleteStep(db, tenantOf(request), request.params.id, request.query.reassign_to, request.query.dry_run),
+        deleteStep(
+          db,
+          tenantOf(request),
+          request.params.id,
+          request.query.reassign_to,
+          request.query.dry_run,
+        ),
       ),
   );
 
   r.get(
     '/api/v1/flow/mappings',
-    { config: auth, schema: { tags, response: { 200: z.object({ mappings: z.array(statusMappingSchema) }) } } },
+    {
+      config: auth,
+      schema: { tags, response: { 200: z.object({ mappings: z.array(statusMappingSchema) }) } },
+    },
     async (request) => ({ mappings: await listMappings(ctx.pool, tenantOf(request)) }),
   );
 
@@ -99,19 +126,33 @@ export function registerFlowRoutes(app: FastifyInstance, ctx: RouteContext): voi
         response: { 201: statusMappingSchema },
       },
     },
-    async (request, reply) => reply.status(201).send(await createMapping(ctx.pool, tenantOf(request), request.body)),
+    async (request, reply) =>
+      reply.status(201).send(await createMapping(ctx.pool, tenantOf(request), request.body)),
   );
 
   r.patch(
     '/api/v1/flow/mappings/:id',
-    { config: auth, schema: { tags, params: idParamSchema, body: patchStatusMappingBodySchema, response: { 200: statusMappingSchema } } },
+    {
+      config: auth,
+      schema: {
+        tags,
+        params: idParamSchema,
+        body: patchStatusMappingBodySchema,
+        response: { 200: statusMappingSchema },
+      },
+    },
     async (request) => updateMapping(ctx.pool, tenantOf(request), request.params.id, request.body),
   );
 
-  r.delete('/api/v1/flow/mappings/:id', { config: auth, schema: { tags, params: idParamSchema } }, async (request, reply) => {
-    if (!(await deleteMapping(ctx.pool, tenantOf(request), request.params.id))) throw new NotFoundError(`status mapping ${request.params.id}`);
-    return reply.status(204).send();
-  });
+  r.delete(
+    '/api/v1/flow/mappings/:id',
+    { config: auth, schema: { tags, params: idParamSchema } },
+    async (request, reply) => {
+      if (!(await deleteMapping(ctx.pool, tenantOf(request), request.params.id)))
+        throw new NotFoundError(`status mapping ${request.params.id}`);
+      return reply.status(204).send();
+    },
+  );
 
   r.get(
     '/api/v1/flow/unmapped',
@@ -124,7 +165,9 @@ export function registerFlowRoutes(app: FastifyInstance, ctx: RouteContext): voi
         response: { 200: z.object({ statuses: z.array(unmappedStatusSchema) }) },
       },
     },
-    async (request) => ({ statuses: await listUnmapped(ctx.pool, tenantOf(request), request.query.integration_id) }),
+    async (request) => ({
+      statuses: await listUnmapped(ctx.pool, tenantOf(request), request.query.integration_id),
+    }),
   );
 
   r.post(
@@ -133,12 +176,14 @@ export function registerFlowRoutes(app: FastifyInstance, ctx: RouteContext): voi
       config: auth,
       schema: {
         tags,
-        summary: "Default mapping from Jira's status categories (creates To Do / In Progress / Done when there are no steps)",
+        summary:
+          "Default mapping from Jira's status categories (creates To Do / In Progress / Done when there are no steps)",
         body: autoMapBodySchema.optional(),
         response: { 200: autoMapResultSchema },
       },
     },
-    async (request) => inTransaction(ctx.pool, (db) => autoMap(db, tenantOf(request), request.body?.integration_id)),
+    async (request) =>
+      inTransaction(ctx.pool, (db) => autoMap(db, tenantOf(request), request.body?.integration_id)),
   );
 
   r.patch(
@@ -148,12 +193,21 @@ export function registerFlowRoutes(app: FastifyInstance, ctx: RouteContext): voi
       schema: {
         tags,
         summary: 'Switch an issue on or off for every metric (a sync never switches it back on)',
-        params: z.object({ integration_id: z.coerce.number().int().positive(), key: z.string().min(1).max(300) }),
+        params: z.object({
+          integration_id: z.coerce.number().int().positive(),
+          key: z.string().min(1).max(300),
+        }),
         body: issueActiveBodySchema,
         response: { 200: issueActiveViewSchema },
       },
     },
     async (request) =>
-      setIssueActive(ctx.pool, tenantOf(request), request.params.integration_id, request.params.key, request.body.active),
+      setIssueActive(
+        ctx.pool,
+        tenantOf(request),
+        request.params.integration_id,
+        request.params.key,
+        request.body.active,
+      ),
   );
 }

@@ -25,7 +25,9 @@ describe('operations endpoints', () => {
   it('serves Prometheus metrics: process, jobs by outcome, records per stream, dead letters, queues', async () => {
     const tenant = await backend.createTenant('metrics');
     const integration = await backend.createIntegration(tenant.token, 'jira');
-    const progress = { issues: { pages: 2, entities: { jira_issues: { seen: 150, new: 120, unchanged: 30, failed: 0 } } } };
+    const progress = {
+      issues: { pages: 2, entities: { jira_issues: { seen: 150, new: 120, unchanged: 30, failed: 0 } } },
+    };
     await backend.pool.query(
       `insert into etl_jobs (tenant_id, integration_id, streams, status, progress, records_transformed, started_at, finished_at)
        values ($1, $2, '["issues"]', 'FINISHED', $3, 120, now() - interval '42 seconds', now())`,
@@ -44,15 +46,36 @@ describe('operations endpoints', () => {
     expect(metrics.statusCode).toBe(200);
     const body = metrics.body;
     expect(body).toContain('process_cpu_user_seconds_total');
-    const series = (name: string, labels: string) => new RegExp(`^${name}\\{${labels}[^}]*\\} (\\S+)$`, 'm').exec(body)?.[1];
-    expect(series('tributary_records', `integration_id="${integration}",stream="issues",entity_type="jira_issues",outcome="new"`)).toBe('120');
-    expect(series('tributary_records', `integration_id="${integration}",stream="issues",entity_type="jira_issues",outcome="unchanged"`)).toBe('30');
-    expect(series('tributary_records_transformed', `integration_id="${integration}",outcome="transformed"`)).toBe('120');
+    const series = (name: string, labels: string) =>
+      new RegExp(`^${name}\\{${labels}[^}]*\\} (\\S+)$`, 'm').exec(body)?.[1];
+    expect(
+      series(
+        'tributary_records',
+        `integration_id="${integration}",stream="issues",entity_type="jira_issues",outcome="new"`,
+      ),
+    ).toBe('120');
+    expect(
+      series(
+        'tributary_records',
+        `integration_id="${integration}",stream="issues",entity_type="jira_issues",outcome="unchanged"`,
+      ),
+    ).toBe('30');
+    expect(
+      series('tributary_records_transformed', `integration_id="${integration}",outcome="transformed"`),
+    ).toBe('120');
     expect(series('tributary_jobs', `integration_id="${integration}",status="FINISHED"`)).toBe('1');
-    expect(Number(series('tributary_job_last_duration_seconds', `integration_id="${integration}",status="FINISHED"`))).toBeGreaterThanOrEqual(42);
+    expect(
+      Number(
+        series('tributary_job_last_duration_seconds', `integration_id="${integration}",status="FINISHED"`),
+      ),
+    ).toBeGreaterThanOrEqual(42);
     expect(series('tributary_dead_letters', 'entity_type="jira_issues",status="dead"')).toBe('1');
-    expect(series('tributary_queue_messages', `queue="${backend.config.QUEUE_PREFIX}etl.transform"`)).toBe('0');
-    expect(series('tributary_queue_consumers', `queue="${backend.config.QUEUE_PREFIX}etl.extract"`)).toBe('0');
+    expect(series('tributary_queue_messages', `queue="${backend.config.QUEUE_PREFIX}etl.transform"`)).toBe(
+      '0',
+    );
+    expect(series('tributary_queue_consumers', `queue="${backend.config.QUEUE_PREFIX}etl.extract"`)).toBe(
+      '0',
+    );
   });
 
   it('job durations are a histogram by source and outcome, observed by the backend that ended the job', async () => {
@@ -89,7 +112,9 @@ describe('operations endpoints', () => {
       const sample = (body: string, name: string, labels: Record<string, string>) => {
         const lines = body.split('\n').filter((line) => line.startsWith(`${name}{`));
         const wanted = Object.entries(labels).map(([key, value]) => `${key}="${value}"`);
-        const hits = lines.filter((line) => wanted.every((label) => line.slice(0, line.lastIndexOf('}')).includes(label)));
+        const hits = lines.filter((line) =>
+          wanted.every((label) => line.slice(0, line.lastIndexOf('}')).includes(label)),
+        );
         return hits.length === 1 ? Number(hits[0]!.slice(hits[0]!.lastIndexOf(' ') + 1)) : undefined;
       };
       const mine = (await backend.app.inject('/metrics')).body;
@@ -100,9 +125,13 @@ describe('operations endpoints', () => {
       expect(sample(mine, 'tributary_job_duration_seconds_sum', failedJira)).toBeGreaterThanOrEqual(42);
       expect(sample(mine, 'tributary_job_duration_seconds_bucket', { ...failedJira, le: '30' })).toBe(0);
       expect(sample(mine, 'tributary_job_duration_seconds_bucket', { ...failedJira, le: '60' })).toBe(1);
-      expect(sample(mine, 'tributary_job_duration_seconds_count', { source: 'jira', outcome: 'FINISHED' })).toBeUndefined();
+      expect(
+        sample(mine, 'tributary_job_duration_seconds_count', { source: 'jira', outcome: 'FINISHED' }),
+      ).toBeUndefined();
       // The other instance finished the second job: it (and only it) counts that one.
-      expect(sample(theirs, 'tributary_job_duration_seconds_count', { source: 'jira', outcome: 'FINISHED' })).toBe(1);
+      expect(
+        sample(theirs, 'tributary_job_duration_seconds_count', { source: 'jira', outcome: 'FINISHED' }),
+      ).toBe(1);
       expect(sample(theirs, 'tributary_job_duration_seconds_count', failedJira)).toBeUndefined();
     } finally {
       await other.close();
@@ -114,7 +143,12 @@ describe('operations endpoints', () => {
     expect(doc.statusCode).toBe(200);
     const spec = doc.json<{ paths: Record<string, unknown> }>();
     expect(Object.keys(spec.paths)).toEqual(
-      expect.arrayContaining(['/api/v1/tenants', '/api/v1/integrations', '/api/v1/etl/raw-data/batch', '/api/v1/jobs']),
+      expect.arrayContaining([
+        '/api/v1/tenants',
+        '/api/v1/integrations',
+        '/api/v1/etl/raw-data/batch',
+        '/api/v1/jobs',
+      ]),
     );
   });
 
@@ -127,7 +161,11 @@ describe('operations endpoints', () => {
   it('readyz turns 503 when the database is gone', async () => {
     const broken = await startTestBackend({ DB_STATEMENT_TIMEOUT_MS: '1000' });
     // The broker connects in the background (slowly on a busy machine): only the database may be down here.
-    await waitFor(async () => (await broken.app.inject('/readyz')).json<{ broker: string }>().broker === 'up', 20_000, 'broker up');
+    await waitFor(
+      async () => (await broken.app.inject('/readyz')).json<{ broker: string }>().broker === 'up',
+      20_000,
+      'broker up',
+    );
     await broken.database.drop();
     const ready = await broken.app.inject('/readyz');
     expect(ready.statusCode).toBe(503);

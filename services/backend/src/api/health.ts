@@ -2,7 +2,11 @@ import type { FastifyInstance } from 'fastify';
 import { readiness, type HealthCheck, type Registry } from '@tributary/observability';
 
 /** Liveness, readiness (every dependency probed with a timeout) and Prometheus metrics. */
-export function registerHealthRoutes(app: FastifyInstance, checks: readonly HealthCheck[], registry: Registry): void {
+export function registerHealthRoutes(
+  app: FastifyInstance,
+  checks: readonly HealthCheck[],
+  registry: Registry,
+): void {
   app.get('/healthz', { config: { auth: 'public' }, schema: { hide: true } }, async () => ({ status: 'ok' }));
 
   app.get('/readyz', { config: { auth: 'public' }, schema: { hide: true } }, async (_request, reply) => {

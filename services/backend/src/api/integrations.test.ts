@@ -29,7 +29,12 @@ beforeAll(async () => {
 afterAll(async () => backend.close());
 
 const post = (payload: unknown, token = tenant.token) =>
-  backend.app.inject({ method: 'POST', url: '/api/v1/integrations', headers: bearer(token), payload: payload as object });
+  backend.app.inject({
+    method: 'POST',
+    url: '/api/v1/integrations',
+    headers: bearer(token),
+    payload: payload as object,
+  });
 
 describe('integrations', () => {
   it('creates Jira and GitHub integrations without ever returning credentials', async () => {
@@ -41,7 +46,11 @@ describe('integrations', () => {
       expect(response.body).not.toContain('secret');
       expect(view).not.toHaveProperty('credentials');
     }
-    const list = await backend.app.inject({ method: 'GET', url: '/api/v1/integrations', headers: bearer(tenant.token) });
+    const list = await backend.app.inject({
+      method: 'GET',
+      url: '/api/v1/integrations',
+      headers: bearer(tenant.token),
+    });
     expect(list.json<{ integrations: unknown[] }>().integrations).toHaveLength(2);
     expect(list.body).not.toContain('secret');
   });
@@ -59,8 +68,16 @@ describe('integrations', () => {
 
   it.each([
     ['unknown type', { ...jira, type: 'gitlab' }, 'type'],
-    ['jira credentials missing api_token', { ...jira, credentials: { email: 'a@b.co' } }, 'credentials.api_token'],
-    ['github config with a bad repository', { ...github, config: { repositories: ['no-slash'] } }, 'config.repositories.0'],
+    [
+      'jira credentials missing api_token',
+      { ...jira, credentials: { email: 'a@b.co' } },
+      'credentials.api_token',
+    ],
+    [
+      'github config with a bad repository',
+      { ...github, config: { repositories: ['no-slash'] } },
+      'config.repositories.0',
+    ],
     ['a non-http base URL', { ...jira, base_url: 'ftp://example.com' }, 'base_url'],
     ['a base URL that is not a URL', { ...jira, base_url: 'not a url' }, 'base_url'],
     ['a bad cron schedule', { ...jira, schedule: 'every day' }, 'schedule'],
@@ -97,7 +114,10 @@ describe('integrations', () => {
       payload: { name: 'Renamed', config: { repositories: ['acme/web', 'acme/api'] } },
     });
     expect(renamed.statusCode).toBe(200);
-    expect(renamed.json()).toMatchObject({ name: 'Renamed', config: { repositories: ['acme/web', 'acme/api'] } });
+    expect(renamed.json()).toMatchObject({
+      name: 'Renamed',
+      config: { repositories: ['acme/web', 'acme/api'] },
+    });
     const wrong = await backend.app.inject({
       method: 'PATCH',
       url,
@@ -105,8 +125,15 @@ describe('integrations', () => {
       payload: { credentials: { email: 'x@y.co', api_token: 'jira-style' } },
     });
     expect(wrong.statusCode).toBe(400);
-    expect(wrong.json<{ error: { details: { path: string }[] } }>().error.details[0]!.path).toMatch(/^credentials/);
-    const empty = await backend.app.inject({ method: 'PATCH', url, headers: bearer(tenant.token), payload: {} });
+    expect(wrong.json<{ error: { details: { path: string }[] } }>().error.details[0]!.path).toMatch(
+      /^credentials/,
+    );
+    const empty = await backend.app.inject({
+      method: 'PATCH',
+      url,
+      headers: bearer(tenant.token),
+      payload: {},
+    });
     expect(empty.statusCode).toBe(400);
   });
 
@@ -115,7 +142,10 @@ describe('integrations', () => {
     const url = `/api/v1/integrations/${mine.id}`;
     const asOther = bearer(other.token);
     expect((await backend.app.inject({ method: 'GET', url, headers: asOther })).statusCode).toBe(404);
-    expect((await backend.app.inject({ method: 'PATCH', url, headers: asOther, payload: { name: 'x' } })).statusCode).toBe(404);
+    expect(
+      (await backend.app.inject({ method: 'PATCH', url, headers: asOther, payload: { name: 'x' } }))
+        .statusCode,
+    ).toBe(404);
     expect((await backend.app.inject({ method: 'DELETE', url, headers: asOther })).statusCode).toBe(404);
     const list = await backend.app.inject({ method: 'GET', url: '/api/v1/integrations', headers: asOther });
     expect(list.json<{ integrations: unknown[] }>().integrations).toHaveLength(0);
@@ -126,15 +156,27 @@ describe('integrations', () => {
   it('deletes an integration (soft) and then answers 404 for it', async () => {
     const created = (await post(github)).json<{ id: number }>();
     const url = `/api/v1/integrations/${created.id}`;
-    expect((await backend.app.inject({ method: 'DELETE', url, headers: bearer(tenant.token) })).statusCode).toBe(204);
-    expect((await backend.app.inject({ method: 'GET', url, headers: bearer(tenant.token) })).statusCode).toBe(404);
+    expect(
+      (await backend.app.inject({ method: 'DELETE', url, headers: bearer(tenant.token) })).statusCode,
+    ).toBe(204);
+    expect((await backend.app.inject({ method: 'GET', url, headers: bearer(tenant.token) })).statusCode).toBe(
+      404,
+    );
   });
 
   it('answers 400 for a non-numeric id and 404 for an unknown one', async () => {
-    const bad = await backend.app.inject({ method: 'GET', url: '/api/v1/integrations/abc', headers: bearer(tenant.token) });
+    const bad = await backend.app.inject({
+      method: 'GET',
+      url: '/api/v1/integrations/abc',
+      headers: bearer(tenant.token),
+    });
     expect(bad.statusCode).toBe(400);
     expect(bad.json<{ error: { details: { path: string }[] } }>().error.details[0]!.path).toBe('params.id');
-    const missing = await backend.app.inject({ method: 'GET', url: '/api/v1/integrations/999999', headers: bearer(tenant.token) });
+    const missing = await backend.app.inject({
+      method: 'GET',
+      url: '/api/v1/integrations/999999',
+      headers: bearer(tenant.token),
+    });
     expect(missing.statusCode).toBe(404);
   });
 
@@ -150,7 +192,9 @@ describe('integrations', () => {
           payload: { ...jira, base_url },
         });
         expect(response.statusCode).toBe(400);
-        expect(response.json<{ error: { details: { path: string }[] } }>().error.details[0]!.path).toBe('base_url');
+        expect(response.json<{ error: { details: { path: string }[] } }>().error.details[0]!.path).toBe(
+          'base_url',
+        );
       }
     } finally {
       await strict.close();

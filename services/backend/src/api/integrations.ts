@@ -50,7 +50,9 @@ export function integrationView(row: IntegrationRow): IntegrationView {
 }
 
 const enableBeforeTest = (id: number | string) =>
-  new ConflictError(`integration ${id} cannot be enabled before a connection test passed (POST /api/v1/integrations/${id}/test)`);
+  new ConflictError(
+    `integration ${id} cannot be enabled before a connection test passed (POST /api/v1/integrations/${id}/test)`,
+  );
 
 export function registerIntegrationRoutes(app: FastifyInstance, ctx: RouteContext): void {
   const r = app.withTypeProvider<ZodTypeProvider>();
@@ -157,7 +159,11 @@ export function registerIntegrationRoutes(app: FastifyInstance, ctx: RouteContex
         changes.baseUrl = body.base_url;
       }
       if (body.credentials !== undefined) {
-        const sealed = ctx.cipher.seal(tenantId, id, parseFor(credentialsSchemaFor[type], body.credentials, 'credentials'));
+        const sealed = ctx.cipher.seal(
+          tenantId,
+          id,
+          parseFor(credentialsSchemaFor[type], body.credentials, 'credentials'),
+        );
         changes.credentialsEncrypted = sealed.ciphertext;
         changes.credentialsKeyId = sealed.keyId;
       }
@@ -183,7 +189,8 @@ export function registerIntegrationRoutes(app: FastifyInstance, ctx: RouteContex
       const tenantId = tenantOf(request);
       const id = request.params.id;
       const active = await activeJobOfIntegration(ctx.pool, tenantId, id);
-      if (active) throw new ConflictError(`integration ${id} has an active job (${active.id}); cancel it first`);
+      if (active)
+        throw new ConflictError(`integration ${id} has an active job (${active.id}); cancel it first`);
       const row = await updateIntegration(ctx.db, tenantId, id, { deletedAt: new Date(), enabled: false });
       if (!row) throw new NotFoundError(`integration ${id}`);
       return reply.status(204).send();
@@ -200,7 +207,14 @@ export function registerConnectionTestRoute(app: FastifyInstance, ctx: RouteCont
         tags: ['integrations'],
         summary: 'Test the connection through the extract service; enabling needs a passed test',
         params: idParamSchema,
-        response: { 200: z.object({ ok: z.boolean(), error: z.string().nullable(), code: z.string().nullable(), at: z.string() }) },
+        response: {
+          200: z.object({
+            ok: z.boolean(),
+            error: z.string().nullable(),
+            code: z.string().nullable(),
+            at: z.string(),
+          }),
+        },
       },
     },
     async (request) => {
@@ -228,5 +242,8 @@ function parseFor(schema: z.ZodType, value: unknown, field: string): unknown {
   const parsed = schema.safeParse(value);
   if (parsed.success) return parsed.data;
   const details = issueDetails(parsed.error.issues, [field]);
-  throw new ValidationError(`invalid ${details[0]?.path ?? field}: ${details[0]?.message ?? 'invalid'}`, details);
+  throw new ValidationError(
+    `invalid ${details[0]?.path ?? field}: ${details[0]?.message ?? 'invalid'}`,
+    details,
+  );
 }

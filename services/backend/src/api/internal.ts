@@ -31,23 +31,33 @@ const jobQuerySchema = z.object({ job_id: z.coerce.number().int().positive().opt
  */
 export function registerInternalRoutes(app: FastifyInstance, ctx: RouteContext): void {
   const r = app.withTypeProvider<ZodTypeProvider>();
-  const route = { config: { auth: 'service' as const }, schema: { tags: ['internal'], params: idParamSchema } };
+  const route = {
+    config: { auth: 'service' as const },
+    schema: { tags: ['internal'], params: idParamSchema },
+  };
 
-  r.get('/internal/v1/integrations/:id', { ...route, schema: { ...route.schema, querystring: jobQuerySchema } }, async (request) => {
-    const tenantId = tenantOf(request);
-    const row = await findIntegration(ctx.db, tenantId, request.params.id);
-    if (!row) throw new NotFoundError(`integration ${request.params.id}`);
-    await assertRunningJob(ctx.pool, { tenantId, integrationId: row.id, jobId: request.query.job_id });
-    return {
-      id: row.id,
-      tenant_id: row.tenantId,
-      type: row.type,
-      name: row.name,
-      base_url: row.baseUrl,
-      config: row.config,
-      credentials: ctx.cipher.open(tenantId, row.id, { ciphertext: row.credentialsEncrypted, keyId: row.credentialsKeyId }),
-    };
-  });
+  r.get(
+    '/internal/v1/integrations/:id',
+    { ...route, schema: { ...route.schema, querystring: jobQuerySchema } },
+    async (request) => {
+      const tenantId = tenantOf(request);
+      const row = await findIntegration(ctx.db, tenantId, request.params.id);
+      if (!row) throw new NotFoundError(`integration ${request.params.id}`);
+      await assertRunningJob(ctx.pool, { tenantId, integrationId: row.id, jobId: request.query.job_id });
+      return {
+        id: row.id,
+        tenant_id: row.tenantId,
+        type: row.type,
+        name: row.name,
+        base_url: row.baseUrl,
+        config: row.config,
+        credentials: ctx.cipher.open(tenantId, row.id, {
+          ciphertext: row.credentialsEncrypted,
+          keyId: row.credentialsKeyId,
+        }),
+      };
+    },
+  );
 
   r.get('/internal/v1/integrations/:id/sync-state', route, async (request) => ({
     sync_state: await listSyncState(ctx.pool, tenantOf(request), request.params.id),
@@ -71,7 +81,9 @@ export function registerInternalRoutes(app: FastifyInstance, ctx: RouteContext):
   );
 
   r.post('/internal/v1/jobs/:id/claim', route, async (request) =>
-    jobView(await claimJob(ctx.pool, tenantOf(request), request.params.id, ctx.config.JOB_STALE_HEARTBEAT_SECONDS)),
+    jobView(
+      await claimJob(ctx.pool, tenantOf(request), request.params.id, ctx.config.JOB_STALE_HEARTBEAT_SECONDS),
+    ),
   );
 
   r.post('/internal/v1/jobs/:id/heartbeat', route, async (request) => {

@@ -35,7 +35,10 @@ function scopeQueryString(request: FastifyRequest): string {
   return url.searchParams.toString();
 }
 
-function nextUrl(request: FastifyRequest, page: { total: number; limit: number; offset: number }): string | null {
+function nextUrl(
+  request: FastifyRequest,
+  page: { total: number; limit: number; offset: number },
+): string | null {
   if (page.offset + page.limit >= page.total) return null;
   const url = new URL(request.url, 'http://local');
   url.searchParams.set('limit', String(page.limit));
@@ -56,7 +59,8 @@ export function registerMetricRoutes(app: FastifyInstance, ctx: RouteContext): v
       config: auth,
       schema: {
         tags,
-        summary: 'The five DORA metrics over [from, to), each with its band (clusters of the DORA Accelerate State of DevOps Report 2024; thresholds in band_thresholds) and items_url',
+        summary:
+          'The five DORA metrics over [from, to), each with its band (clusters of the DORA Accelerate State of DevOps Report 2024; thresholds in band_thresholds) and items_url',
         querystring: metricScopeQuerySchema,
         response: { 200: doraAnswerSchema },
       },
@@ -82,23 +86,43 @@ export function registerMetricRoutes(app: FastifyInstance, ctx: RouteContext): v
     },
     async (request) => {
       const scope = await scopeFor(ctx.pool, tenantOf(request), request.query);
-      const page = await doraItems(ctx.pool, scope, request.params.key, request.query.limit, request.query.offset);
+      const page = await doraItems(
+        ctx.pool,
+        scope,
+        request.params.key,
+        request.query.limit,
+        request.query.offset,
+      );
       return { ...page, next_url: nextUrl(request, page) };
     },
   );
 
   r.get(
     '/api/v1/metrics/pull-requests',
-    { config: auth, schema: { tags, querystring: metricScopeQuerySchema, response: { 200: prCycleAnswerSchema } } },
+    {
+      config: auth,
+      schema: { tags, querystring: metricScopeQuerySchema, response: { 200: prCycleAnswerSchema } },
+    },
     async (request) => {
       const scope = await scopeFor(ctx.pool, tenantOf(request), request.query);
-      return { ...(await prCycleTime(ctx.pool, scope)), items_url: `/api/v1/metrics/pull-requests/items?${scopeQueryString(request)}` };
+      return {
+        ...(await prCycleTime(ctx.pool, scope)),
+        items_url: `/api/v1/metrics/pull-requests/items?${scopeQueryString(request)}`,
+      };
     },
   );
 
   r.get(
     '/api/v1/metrics/pull-requests/items',
-    { config: auth, schema: { tags, summary: 'PRs merged in range with their four phases and matched deployment', querystring: scopeWithPage, response: { 200: itemsAnswerSchema } } },
+    {
+      config: auth,
+      schema: {
+        tags,
+        summary: 'PRs merged in range with their four phases and matched deployment',
+        querystring: scopeWithPage,
+        response: { 200: itemsAnswerSchema },
+      },
+    },
     async (request) => {
       const scope = await scopeFor(ctx.pool, tenantOf(request), request.query);
       const page = await prCycleTimeItems(ctx.pool, scope, request.query.limit, request.query.offset);
@@ -108,16 +132,30 @@ export function registerMetricRoutes(app: FastifyInstance, ctx: RouteContext): v
 
   r.get(
     '/api/v1/metrics/flow',
-    { config: auth, schema: { tags, querystring: metricScopeQuerySchema, response: { 200: flowAnswerSchema } } },
+    {
+      config: auth,
+      schema: { tags, querystring: metricScopeQuerySchema, response: { 200: flowAnswerSchema } },
+    },
     async (request) => {
       const scope = await scopeFor(ctx.pool, tenantOf(request), request.query);
-      return { ...(await flowMetrics(ctx.pool, scope)), items_url: `/api/v1/metrics/flow/items?${scopeQueryString(request)}` };
+      return {
+        ...(await flowMetrics(ctx.pool, scope)),
+        items_url: `/api/v1/metrics/flow/items?${scopeQueryString(request)}`,
+      };
     },
   );
 
   r.get(
     '/api/v1/metrics/flow/items',
-    { config: auth, schema: { tags, summary: 'Issues reaching done in range with their step intervals', querystring: scopeWithPage, response: { 200: itemsAnswerSchema } } },
+    {
+      config: auth,
+      schema: {
+        tags,
+        summary: 'Issues reaching done in range with their step intervals',
+        querystring: scopeWithPage,
+        response: { 200: itemsAnswerSchema },
+      },
+    },
     async (request) => {
       const scope = await scopeFor(ctx.pool, tenantOf(request), request.query);
       const page = await flowItems(ctx.pool, scope, request.query.limit, request.query.offset);
@@ -127,7 +165,14 @@ export function registerMetricRoutes(app: FastifyInstance, ctx: RouteContext): v
 
   r.get(
     '/api/v1/metrics/settings',
-    { config: auth, schema: { tags, summary: 'Production environments and incident definitions', response: { 200: metricSettingsSchema } } },
+    {
+      config: auth,
+      schema: {
+        tags,
+        summary: 'Production environments and incident definitions',
+        response: { 200: metricSettingsSchema },
+      },
+    },
     async (request) => loadMetricSettings(ctx.pool, tenantOf(request)),
   );
 

@@ -44,9 +44,10 @@ afterAll(async () => {
 
 beforeEach(async () => {
   // One active job per integration: each test has its own, and starts with an empty transform queue.
-  await backend.pool.query(`update etl_jobs set status = 'CANCELLED' where integration_id = $1 and status in ('RUNNING', 'PAUSED')`, [
-    integrationId,
-  ]);
+  await backend.pool.query(
+    `update etl_jobs set status = 'CANCELLED' where integration_id = $1 and status in ('RUNNING', 'PAUSED')`,
+    [integrationId],
+  );
   jobId = await insertRunningJob(backend.pool, tenantId, integrationId);
   await drainTransformQueue();
 });
@@ -55,7 +56,10 @@ let counter = 0;
 const issues = (n: number) =>
   Array.from({ length: n }, () => {
     counter += 1;
-    return { external_id: `P-${counter}`, raw_data: { id: `P-${counter}`, key: `PG-${counter}`, fields: { summary: `Issue ${counter}` } } };
+    return {
+      external_id: `P-${counter}`,
+      raw_data: { id: `P-${counter}`, key: `PG-${counter}`, fields: { summary: `Issue ${counter}` } },
+    };
   });
 
 const page = (overrides: Partial<PageBody> = {}): PageBody => ({
@@ -68,7 +72,12 @@ const page = (overrides: Partial<PageBody> = {}): PageBody => ({
 });
 
 const postPage = (body: unknown, job = jobId) =>
-  backend.app.inject({ method: 'POST', url: `/internal/v1/jobs/${job}/pages`, headers: service(tenantId), payload: body as object });
+  backend.app.inject({
+    method: 'POST',
+    url: `/internal/v1/jobs/${job}/pages`,
+    headers: service(tenantId),
+    payload: body as object,
+  });
 
 /** Every transform message now in the queue (taken off it), as raw ids. */
 async function drainTransformQueue(): Promise<number[][]> {
@@ -100,20 +109,30 @@ describe('one page, one transaction', () => {
     const body = page({ records: issues(4), checkpoint: { scope: '', cursor: 'after-page-1', etag: null } });
     const response = await postPage(body);
     expect(response.statusCode).toBe(200);
-    const answer = response.json<{ records: { record_id: number; unchanged: boolean }[]; progress: unknown }>();
+    const answer = response.json<{
+      records: { record_id: number; unchanged: boolean }[];
+      progress: unknown;
+    }>();
     expect(answer.records.map((r) => r.unchanged)).toEqual([false, false, false, false]);
-    expect(answer.progress).toEqual({ pages: 1, entities: { jira_issues: { seen: 4, new: 4, unchanged: 0, failed: 0 } } });
+    expect(answer.progress).toEqual({
+      pages: 1,
+      entities: { jira_issues: { seen: 4, new: 4, unchanged: 0, failed: 0 } },
+    });
     const ids = storedIds(answer);
-    const { rows: cursor } = await backend.pool.query('select cursor from sync_state where integration_id = $1 and stream = $2', [
-      integrationId,
-      'issues',
-    ]);
-    expect(cursor).toEqual([{ cursor: 'after-page-1' }]);
-    const { rows: job } = await backend.pool.query<{ progress: Record<string, unknown>; records_extracted: number; checkpoints: unknown }>(
-      'select progress, records_extracted, checkpoints from etl_jobs where id = $1',
-      [jobId],
+    const { rows: cursor } = await backend.pool.query(
+      'select cursor from sync_state where integration_id = $1 and stream = $2',
+      [integrationId, 'issues'],
     );
-    expect(job[0]).toMatchObject({ records_extracted: 4, checkpoints: { 'issues|': { cursor: 'after-page-1', etag: null } } });
+    expect(cursor).toEqual([{ cursor: 'after-page-1' }]);
+    const { rows: job } = await backend.pool.query<{
+      progress: Record<string, unknown>;
+      records_extracted: number;
+      checkpoints: unknown;
+    }>('select progress, records_extracted, checkpoints from etl_jobs where id = $1', [jobId]);
+    expect(job[0]).toMatchObject({
+      records_extracted: 4,
+      checkpoints: { 'issues|': { cursor: 'after-page-1', etag: null } },
+    });
     expect(job[0]!.progress.issues).toEqual(answer.progress);
     // Published and confirmed before the answer: the rows say so, and the queue holds one message of them.
     expect(await outbox(ids)).toEqual(ids.map(() => ({ published: true, claimed: false })));
@@ -138,46 +157,72 @@ describe('one page, one transaction', () => {
     try {
       for (const body of [
         page({ checkpoint: { scope: '', cursor: 'fail-at-cursor' } }),
-        page({ checkpoint: { scope: 'half', cursor: 'cursor-before-failing-progress' }, progress: { pages: 41, entities: {} } }),
+        page({
+          checkpoint: { scope: 'half', cursor: 'cursor-before-failing-progress' },
+          progress: { pages: 41, entities: {} },
+        }),
       ]) {
         const response = await postPage(body);
         expect(response.statusCode).toBe(500);
         const externalIds = body.records.map((r) => r.external_id);
-        const { rows: raw } = await backend.pool.query('select 1 from raw_extraction_data where external_id = any($1)', [externalIds]);
+        const { rows: raw } = await backend.pool.query(
+          'select 1 from raw_extraction_data where external_id = any($1)',
+          [externalIds],
+        );
         expect(raw).toEqual([]);
-        const { rows: cursors } = await backend.pool.query('select cursor from sync_state where integration_id = $1 and cursor = $2', [
-          integrationId,
-          body.checkpoint!.cursor,
-        ]);
+        const { rows: cursors } = await backend.pool.query(
+          'select cursor from sync_state where integration_id = $1 and cursor = $2',
+          [integrationId, body.checkpoint!.cursor],
+        );
         expect(cursors).toEqual([]);
-        const { rows: job } = await backend.pool.query('select records_extracted, progress, checkpoints from etl_jobs where id = $1', [jobId]);
+        const { rows: job } = await backend.pool.query(
+          'select records_extracted, progress, checkpoints from etl_jobs where id = $1',
+          [jobId],
+        );
         expect(job).toEqual([{ records_extracted: 0, progress: {}, checkpoints: {} }]);
       }
       expect(await drainTransformQueue()).toEqual([]);
     } finally {
-      await backend.pool.query(`drop trigger fail_cursor on sync_state; drop trigger fail_progress on etl_jobs; drop function fail_page_test()`);
+      await backend.pool.query(
+        `drop trigger fail_cursor on sync_state; drop trigger fail_progress on etl_jobs; drop function fail_page_test()`,
+      );
     }
   });
 
   it('a page split over several calls counts once, and its checkpoint comes with the last part', async () => {
     const first = await postPage(page({ records: issues(2), checkpoint: undefined, page_complete: false }));
     const progress = first.json<{ progress: PageBody['progress'] }>().progress;
-    expect(progress).toEqual({ pages: 0, entities: { jira_issues: { seen: 2, new: 2, unchanged: 0, failed: 0 } } });
-    const last = await postPage(page({ records: issues(1), checkpoint: { scope: '', cursor: 'split-done' }, progress }));
-    expect(last.json<{ progress: unknown }>().progress).toEqual({ pages: 1, entities: { jira_issues: { seen: 3, new: 3, unchanged: 0, failed: 0 } } });
+    expect(progress).toEqual({
+      pages: 0,
+      entities: { jira_issues: { seen: 2, new: 2, unchanged: 0, failed: 0 } },
+    });
+    const last = await postPage(
+      page({ records: issues(1), checkpoint: { scope: '', cursor: 'split-done' }, progress }),
+    );
+    expect(last.json<{ progress: unknown }>().progress).toEqual({
+      pages: 1,
+      entities: { jira_issues: { seen: 3, new: 3, unchanged: 0, failed: 0 } },
+    });
   });
 });
 
 describe('the outbox relay', () => {
   it('publishes a backlog once: rows whose publish was confirmed are not published again, however long they wait', async () => {
-    const ids = [...storedIds((await postPage(page({ records: issues(5) }))).json()), ...storedIds((await postPage(page({ records: issues(5) }))).json())];
+    const ids = [
+      ...storedIds((await postPage(page({ records: issues(5) }))).json()),
+      ...storedIds((await postPage(page({ records: issues(5) }))).json()),
+    ];
     // A long queue: nothing consumes, and the rows were stored and published an hour ago (the old
     // sweeper republished anything pending 10 minutes after its last publish).
     await backend.pool.query(
       `update raw_outbox set created_at = now() - interval '1 hour', published_at = now() - interval '1 hour' where raw_id = any($1)`,
       [ids],
     );
-    for (let pass = 0; pass < 3; pass++) expect(await relayOutbox(backend.pool, publisher, quiet, { claimSeconds: 60 })).toEqual({ published: 0, released: 0 });
+    for (let pass = 0; pass < 3; pass++)
+      expect(await relayOutbox(backend.pool, publisher, quiet, { claimSeconds: 60 })).toEqual({
+        published: 0,
+        released: 0,
+      });
     const published = (await drainTransformQueue()).flat();
     expect(published.sort((a, b) => a - b)).toEqual([...ids].sort((a, b) => a - b));
   });
@@ -186,21 +231,32 @@ describe('the outbox relay', () => {
     const ids = storedIds((await postPage(page({ records: issues(7) }))).json());
     expect(await drainTransformQueue()).toEqual([ids]);
     // As if the backend had died between its commit and the broker's confirm: no stamp, its claim run out.
-    await backend.pool.query(`update raw_outbox set published_at = null, claimed_until = now() - interval '1 second' where raw_id = any($1)`, [ids]);
+    await backend.pool.query(
+      `update raw_outbox set published_at = null, claimed_until = now() - interval '1 second' where raw_id = any($1)`,
+      [ids],
+    );
     // Rows whose claim still holds (a publish under way elsewhere) are left alone.
     const held = storedIds((await postPage(page({ records: issues(2) }))).json());
     await drainTransformQueue();
-    await backend.pool.query(`update raw_outbox set published_at = null, claimed_until = now() + interval '1 hour' where raw_id = any($1)`, [held]);
+    await backend.pool.query(
+      `update raw_outbox set published_at = null, claimed_until = now() + interval '1 hour' where raw_id = any($1)`,
+      [held],
+    );
 
     const outcomes = await Promise.all([
       relayOutbox(backend.pool, publisher, quiet, { claimSeconds: 60 }),
       relayOutbox(backend.pool, publisher, quiet, { claimSeconds: 60 }),
     ]);
     expect(outcomes.reduce((sum, o) => sum + o.published, 0)).toBe(7);
-    expect((await drainTransformQueue()).flat().sort((a, b) => a - b)).toEqual([...ids].sort((a, b) => a - b));
+    expect((await drainTransformQueue()).flat().sort((a, b) => a - b)).toEqual(
+      [...ids].sort((a, b) => a - b),
+    );
     expect(await outbox(ids)).toEqual(ids.map(() => ({ published: true, claimed: false })));
     expect(await outbox(held)).toEqual(held.map(() => ({ published: false, claimed: true })));
-    expect(await relayOutbox(backend.pool, publisher, quiet, { claimSeconds: 60 })).toEqual({ published: 0, released: 0 });
+    expect(await relayOutbox(backend.pool, publisher, quiet, { claimSeconds: 60 })).toEqual({
+      published: 0,
+      released: 0,
+    });
   });
 
   it('groups at most 500 raw ids per transform message', async () => {
@@ -220,15 +276,30 @@ describe('with the broker down', () => {
         server.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
       });
     });
-    const down = new QueueConnection({ url: `amqp://guest:guest@127.0.0.1:${port}`, backoff: { baseMs: 20, capMs: 200 }, logger: quiet });
+    const down = new QueueConnection({
+      url: `amqp://guest:guest@127.0.0.1:${port}`,
+      backoff: { baseMs: 20, capMs: 200 },
+      logger: quiet,
+    });
     void down.start().catch(() => undefined);
-    const app = await buildApp(backend.config, { logger: quiet, queue: { connection: down, publisher: new Publisher(down, { logger: quiet }) } });
+    const app = await buildApp(backend.config, {
+      logger: quiet,
+      queue: { connection: down, publisher: new Publisher(down, { logger: quiet }) },
+    });
     try {
-      const response = await app.inject({ method: 'POST', url: `/internal/v1/jobs/${jobId}/pages`, headers: service(tenantId), payload: page() });
+      const response = await app.inject({
+        method: 'POST',
+        url: `/internal/v1/jobs/${jobId}/pages`,
+        headers: service(tenantId),
+        payload: page(),
+      });
       expect(response.statusCode).toBe(200);
       const ids = storedIds(response.json());
       expect(await outbox(ids)).toEqual(ids.map(() => ({ published: false, claimed: false })));
-      const { rows } = await backend.pool.query('select cursor from sync_state where integration_id = $1 and cursor = $2', [integrationId, `cursor-${counter}`]);
+      const { rows } = await backend.pool.query(
+        'select cursor from sync_state where integration_id = $1 and cursor = $2',
+        [integrationId, `cursor-${counter}`],
+      );
       expect(rows).toHaveLength(1);
     } finally {
       await app.close();
@@ -243,7 +314,10 @@ describe('with the broker down', () => {
 describe('bad input', () => {
   it('answers 400 naming the field', async () => {
     const cases: [unknown, string][] = [
-      [{ ...page(), records: [{ external_id: 'ok', raw_data: {} }, { raw_data: {} }] }, 'records.1.external_id'],
+      [
+        { ...page(), records: [{ external_id: 'ok', raw_data: {} }, { raw_data: {} }] },
+        'records.1.external_id',
+      ],
       [{ ...page(), entity_type: 'jira_bugs' }, 'entity_type'],
       [{ ...page(), checkpoint: { scope: '', cursor: 7 } }, 'checkpoint.cursor'],
       [{ ...page(), progress: { pages: -1, entities: {} } }, 'progress.pages'],
@@ -253,7 +327,8 @@ describe('bad input', () => {
     for (const [body, path] of cases) {
       const response = await postPage(body);
       expect(response.statusCode, JSON.stringify(body).slice(0, 80)).toBe(400);
-      const error = response.json<{ error: { code: string; message: string; details: { path: string }[] } }>().error;
+      const error = response.json<{ error: { code: string; message: string; details: { path: string }[] } }>()
+        .error;
       expect(error.code).toBe('VALIDATION_FAILED');
       expect(error.details.map((d) => d.path)).toContain(path);
       // The unknown-key case has no path of its own; every other message names its field.
@@ -262,7 +337,10 @@ describe('bad input', () => {
   });
 
   it('answers 413 for a body over the limit, and 403 for a job that is not RUNNING or PAUSED', async () => {
-    const huge = { ...page(), records: [{ external_id: 'big', raw_data: { blob: 'x'.repeat(33 * 1024 * 1024) } }] };
+    const huge = {
+      ...page(),
+      records: [{ external_id: 'big', raw_data: { blob: 'x'.repeat(33 * 1024 * 1024) } }],
+    };
     const tooLarge = await postPage(huge);
     expect(tooLarge.statusCode).toBe(413);
     expect(tooLarge.json<{ error: { code: string; message: string } }>().error).toEqual({
@@ -272,6 +350,8 @@ describe('bad input', () => {
     await backend.pool.query(`update etl_jobs set status = 'CANCELLED' where id = $1`, [jobId]);
     const refused = await postPage(page());
     expect(refused.statusCode).toBe(403);
-    expect(refused.json<{ error: { message: string } }>().error.message).toContain(`job ${jobId} is not a RUNNING or PAUSED job`);
+    expect(refused.json<{ error: { message: string } }>().error.message).toContain(
+      `job ${jobId} is not a RUNNING or PAUSED job`,
+    );
   });
 });

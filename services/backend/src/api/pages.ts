@@ -22,10 +22,11 @@ export function registerPageRoutes(app: FastifyInstance, ctx: RouteContext): voi
       config: { auth: 'service' },
       schema: {
         tags: ['internal'],
-        summary: 'Store one source page: raw records, outbox rows, the stream cursor and progress in one transaction',
+        summary:
+          'Store one source page: raw records, outbox rows, the stream cursor and progress in one transaction',
         description:
           'Answers one entry per record, in order (as the raw-data batch API: `{ record_id, unchanged }` or ' +
-          '`{ external_id, error }`), and the stream\'s progress after the page. A body over the size limit answers 413 ' +
+          "`{ external_id, error }`), and the stream's progress after the page. A body over the size limit answers 413 " +
           '(PAYLOAD_TOO_LARGE): send the page in parts, the checkpoint on the last. The job must be RUNNING or PAUSED.',
         params: idParamSchema,
         body: pageBodySchema,
@@ -34,7 +35,13 @@ export function registerPageRoutes(app: FastifyInstance, ctx: RouteContext): voi
     },
     async (request) => {
       const tenantId = tenantOf(request);
-      const stored = await storePage(ctx.pool, tenantId, request.params.id, request.body, ctx.config.OUTBOX_CLAIM_SECONDS);
+      const stored = await storePage(
+        ctx.pool,
+        tenantId,
+        request.params.id,
+        request.body,
+        ctx.config.OUTBOX_CLAIM_SECONDS,
+      );
       if (stored.outbox.length > 0) {
         const queue = await connectedQueue(ctx);
         if (queue) {
@@ -61,7 +68,9 @@ const CONNECT_GRACE_MS = 1000;
  * The broker, if it is connected or connects within a moment. A broker known down is not waited
  * for page after page: the relay publishes what was stored meanwhile once it is back.
  */
-async function connectedQueue(ctx: RouteContext): Promise<ReturnType<RouteContext['requireQueue']> | undefined> {
+async function connectedQueue(
+  ctx: RouteContext,
+): Promise<ReturnType<RouteContext['requireQueue']> | undefined> {
   let queue;
   try {
     queue = ctx.requireQueue();

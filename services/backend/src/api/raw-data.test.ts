@@ -130,7 +130,9 @@ describe('raw-data API', () => {
     records[3] = { ...(records[3] as object), ...change };
     const response = await batch(records);
     expect(response.statusCode).toBe(400);
-    expect(response.json<{ error: { details: { path: string }[] } }>().error.details.map((d) => d.path)).toContain(path);
+    expect(
+      response.json<{ error: { details: { path: string }[] } }>().error.details.map((d) => d.path),
+    ).toContain(path);
     expect(await countRaw()).toBe(before);
   });
 
@@ -160,7 +162,9 @@ describe('raw-data API', () => {
       payload: { records: [issue(1)] },
     });
     expect(noHeader.statusCode).toBe(400);
-    expect(noHeader.json<{ error: { details: { path: string }[] } }>().error.details[0]!.path).toBe('headers.x-tenant-id');
+    expect(noHeader.json<{ error: { details: { path: string }[] } }>().error.details[0]!.path).toBe(
+      'headers.x-tenant-id',
+    );
     const badHeader = await backend.app.inject({
       method: 'POST',
       url: '/api/v1/etl/raw-data/batch',
@@ -189,11 +193,14 @@ describe('raw-data API', () => {
       const response = await batch([record]);
       expect(response.statusCode).toBe(200);
       const [stored] = response.json<{ records: { record_id: number }[] }>().records;
-      const { rows } = await backend.pool.query<{ raw_data: { fields: { summary: string } }; extraction_metadata: Record<string, unknown> }>(
-        'select raw_data, extraction_metadata from raw_extraction_data where id = $1',
-        [stored!.record_id],
-      );
-      expect(rows[0]!.extraction_metadata).toEqual({ ...record.extraction_metadata, nul_escaped: ['/fields/summary'] });
+      const { rows } = await backend.pool.query<{
+        raw_data: { fields: { summary: string } };
+        extraction_metadata: Record<string, unknown>;
+      }>('select raw_data, extraction_metadata from raw_extraction_data where id = $1', [stored!.record_id]);
+      expect(rows[0]!.extraction_metadata).toEqual({
+        ...record.extraction_metadata,
+        nul_escaped: ['/fields/summary'],
+      });
       const { restoreNul } = await import('../raw/raw-record-checks.ts');
       expect(restoreNul(rows[0]!.raw_data, rows[0]!.extraction_metadata)).toEqual(record.raw_data);
       // The same content again is recognised by its hash, NUL and all.
@@ -203,19 +210,44 @@ describe('raw-data API', () => {
 
     it('refuses a 300-level nested record and an oversized one, stores the rest, counts them on the job and archives them', async () => {
       const jobId = await newJob();
-      const deep = { ...issue(41), raw_data: { ...issue(41).raw_data, fields: { summary: 'deep', customfield_10999: nested(300) } }, job_id: jobId };
-      const big = { ...issue(42), raw_data: { ...issue(42).raw_data, blob: 'x'.repeat(9 * 1024 * 1024) }, job_id: jobId };
+      const deep = {
+        ...issue(41),
+        raw_data: { ...issue(41).raw_data, fields: { summary: 'deep', customfield_10999: nested(300) } },
+        job_id: jobId,
+      };
+      const big = {
+        ...issue(42),
+        raw_data: { ...issue(42).raw_data, blob: 'x'.repeat(9 * 1024 * 1024) },
+        job_id: jobId,
+      };
       const fine = [issue(43), issue(44)].map((r) => ({ ...r, job_id: jobId }));
       const response = await batch([fine[0], deep, big, fine[1]]);
       expect(response.statusCode).toBe(200);
-      const results = response.json<{ records: ({ record_id: number } | { external_id: string; error: { code: string; message: string } })[] }>().records;
+      const results = response.json<{
+        records: (
+          { record_id: number } | { external_id: string; error: { code: string; message: string } }
+        )[];
+      }>().records;
       expect(results[0]).toHaveProperty('record_id');
-      expect(results[1]).toEqual({ external_id: '10041', error: { code: 'RECORD_TOO_DEEP', message: expect.stringContaining('128') as string } });
-      expect(results[2]).toEqual({ external_id: '10042', error: { code: 'RECORD_TOO_LARGE', message: expect.stringContaining('bytes') as string } });
+      expect(results[1]).toEqual({
+        external_id: '10041',
+        error: { code: 'RECORD_TOO_DEEP', message: expect.stringContaining('128') as string },
+      });
+      expect(results[2]).toEqual({
+        external_id: '10042',
+        error: { code: 'RECORD_TOO_LARGE', message: expect.stringContaining('bytes') as string },
+      });
       expect(results[3]).toHaveProperty('record_id');
-      const stored = await backend.pool.query<{ external_id: string }>('select external_id from raw_extraction_data where job_id = $1 order by 1', [jobId]);
+      const stored = await backend.pool.query<{ external_id: string }>(
+        'select external_id from raw_extraction_data where job_id = $1 order by 1',
+        [jobId],
+      );
       expect(stored.rows.map((r) => r.external_id)).toEqual(['10043', '10044']);
-      const job = await backend.app.inject({ method: 'GET', url: `/api/v1/jobs/${jobId}`, headers: bearer(tenant.token) });
+      const job = await backend.app.inject({
+        method: 'GET',
+        url: `/api/v1/jobs/${jobId}`,
+        headers: bearer(tenant.token),
+      });
       expect(job.json()).toMatchObject({
         records_extracted: 2,
         records_failed: 2,
@@ -226,7 +258,13 @@ describe('raw-data API', () => {
           ],
         },
       });
-      const letters = await backend.pool.query<{ external: string; reason: string; queue: string; body: string; correlation_id: string }>(
+      const letters = await backend.pool.query<{
+        external: string;
+        reason: string;
+        queue: string;
+        body: string;
+        correlation_id: string;
+      }>(
         `select headers->>'x-external-id' as external, reason, queue, body, correlation_id from dead_letters where tenant_id = $1 order by id`,
         [tenant.id],
       );
@@ -238,7 +276,10 @@ describe('raw-data API', () => {
       expect(JSON.parse(letters.rows[0]!.body)).toEqual(deep);
       // Seen again in a later run: no second dead letter for the same content.
       await batch([deep]);
-      const count = await backend.pool.query<{ n: number }>('select count(*)::int as n from dead_letters where tenant_id = $1', [tenant.id]);
+      const count = await backend.pool.query<{ n: number }>(
+        'select count(*)::int as n from dead_letters where tenant_id = $1',
+        [tenant.id],
+      );
       expect(count.rows[0]!.n).toBe(2);
     });
 
@@ -248,7 +289,14 @@ describe('raw-data API', () => {
       const deep = { ...issue(47), raw_data: { ...issue(47).raw_data, nested: nested(200) } };
       // As if refused under an earlier, stricter limit: archived with the record as posted.
       await recordRawRefusals(backend.pool, tenant.id, [
-        { ...fits, job_id: null, content_hash: 'h46', code: 'RECORD_TOO_LARGE', message: 'old limit', body: JSON.stringify(fits) },
+        {
+          ...fits,
+          job_id: null,
+          content_hash: 'h46',
+          code: 'RECORD_TOO_LARGE',
+          message: 'old limit',
+          body: JSON.stringify(fits),
+        },
       ]);
       await batch([deep]);
       const letters = await backend.pool.query<{ id: number; external: string }>(
@@ -266,7 +314,9 @@ describe('raw-data API', () => {
         replayed: [letters.rows[0]!.id],
         skipped: [{ id: letters.rows[1]!.id, reason: expect.stringMatching(/^RECORD_TOO_DEEP: /) as string }],
       });
-      const stored = await backend.pool.query<{ raw_data: unknown }>(`select raw_data from raw_extraction_data where external_id = '10046'`);
+      const stored = await backend.pool.query<{ raw_data: unknown }>(
+        `select raw_data from raw_extraction_data where external_id = '10046'`,
+      );
       expect(stored.rows.map((r) => r.raw_data)).toEqual([fits.raw_data]);
     });
 
@@ -276,7 +326,10 @@ describe('raw-data API', () => {
         url: '/api/v1/etl/raw-data/store',
         headers: { ...service(tenant.id), 'content-type': 'application/json' },
         // Built as text: even JSON.stringify cannot serialise this deep a document.
-        payload: JSON.stringify({ ...issue(45), raw_data: { deep: '@' } }).replace('"@"', `${'{"a":['.repeat(10_000)}1${']}'.repeat(10_000)}`),
+        payload: JSON.stringify({ ...issue(45), raw_data: { deep: '@' } }).replace(
+          '"@"',
+          `${'{"a":['.repeat(10_000)}1${']}'.repeat(10_000)}`,
+        ),
       });
       expect(response.statusCode).toBe(422);
       expect(response.json()).toMatchObject({ error: { code: 'RECORD_TOO_DEEP' } });

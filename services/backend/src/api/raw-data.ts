@@ -1,7 +1,12 @@
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { rawBatchBodySchema, rawBatchResultSchema, rawRecordSchema, type RawRecord } from '@tributary/contracts';
+import {
+  rawBatchBodySchema,
+  rawBatchResultSchema,
+  rawRecordSchema,
+  type RawRecord,
+} from '@tributary/contracts';
 import { tenantOf } from '../plugins/auth.ts';
 import { AppError, NotFoundError } from '../errors.ts';
 import { liveIntegrationIds } from '../db/raw-data.ts';
@@ -24,13 +29,20 @@ export function registerRawDataRoutes(app: FastifyInstance, ctx: RouteContext): 
     const missing = records.flatMap((record, index) =>
       live.has(record.integration_id)
         ? []
-        : [{ path: `records.${index}.integration_id`, message: `integration ${record.integration_id} not found` }],
+        : [
+            {
+              path: `records.${index}.integration_id`,
+              message: `integration ${record.integration_id} not found`,
+            },
+          ],
     );
     if (missing[0]) throw new NotFoundError(missing[0].message.replace(/ not found$/, ''), missing);
     await assertRawBatchScope(ctx.pool, tenantId, records);
     // Claimed like a page's rows, but this lower-level route does not publish them (its callers —
     // tools, tests — do): the outbox relay publishes any left unconfirmed once the claim runs out.
-    const stored = await storeRawRecords(ctx.pool, tenantId, records, { claimSeconds: ctx.config.OUTBOX_CLAIM_SECONDS });
+    const stored = await storeRawRecords(ctx.pool, tenantId, records, {
+      claimSeconds: ctx.config.OUTBOX_CLAIM_SECONDS,
+    });
     await recordSeenIssues(ctx.pool, tenantId, records);
     return stored;
   };
@@ -63,14 +75,19 @@ export function registerRawDataRoutes(app: FastifyInstance, ctx: RouteContext): 
       schema: {
         tags: ['raw-data'],
         body: rawRecordSchema,
-        description: 'A record the raw layer cannot hold answers 422 with its reason (and is archived as a dead letter).',
+        description:
+          'A record the raw layer cannot hold answers 422 with its reason (and is archived as a dead letter).',
         response: { 200: z.object({ record_id: z.number(), unchanged: z.boolean() }) },
       },
     },
     async (request) => {
       const [stored] = await store(tenantOf(request), [request.body]);
       if (!stored || 'error' in stored) {
-        throw new AppError(422, stored?.error.code ?? 'RECORD_REFUSED', stored?.error.message ?? 'record refused');
+        throw new AppError(
+          422,
+          stored?.error.code ?? 'RECORD_REFUSED',
+          stored?.error.message ?? 'record refused',
+        );
       }
       return stored;
     },

@@ -56,7 +56,9 @@ export function registerRunRoutes(app: FastifyInstance, ctx: RouteContext): void
     { config: { auth: 'tenant' }, schema: { tags: ['jobs'], params: idParamSchema } },
     async (request) => {
       const tenantId = tenantOf(request);
-      const job = await transitionJob(ctx.pool, tenantId, request.params.id, 'RUNNING', { clearHeartbeat: true });
+      const job = await transitionJob(ctx.pool, tenantId, request.params.id, 'RUNNING', {
+        clearHeartbeat: true,
+      });
       await publishExtract(ctx.requireQueue().publisher, job, await sourceOfJob(ctx, job.integration_id));
       return jobView(job);
     },
@@ -72,9 +74,13 @@ export function registerRunRoutes(app: FastifyInstance, ctx: RouteContext): void
       // An extractor that is working on it stops before its next request and ends
       // the job itself; with nobody extracting, the job is cancelled here.
       const heartbeatAge = job.heartbeat_at ? (Date.now() - job.heartbeat_at.getTime()) / 1000 : Infinity;
-      const extractorActive = job.status === 'RUNNING' && !job.extraction_finished_at && heartbeatAge < ctx.config.JOB_STALE_HEARTBEAT_SECONDS;
+      const extractorActive =
+        job.status === 'RUNNING' &&
+        !job.extraction_finished_at &&
+        heartbeatAge < ctx.config.JOB_STALE_HEARTBEAT_SECONDS;
       if (!extractorActive) return jobView(await transitionJob(ctx.pool, tenantId, job.id, 'CANCELLED'));
-      if (!(await requestJobCancel(ctx.pool, tenantId, job.id))) throw new ConflictError(`job ${job.id} is no longer running`);
+      if (!(await requestJobCancel(ctx.pool, tenantId, job.id)))
+        throw new ConflictError(`job ${job.id} is no longer running`);
       return jobView((await findJob(ctx.pool, tenantId, job.id))!);
     },
   );

@@ -10,7 +10,9 @@ import { rotateCredentials } from '../security/rotate-keys.ts';
 import type { RouteContext } from './route-context.ts';
 
 /** The extract service's breaker status (JSON: dates as strings), as the tenant sees it. */
-const tenantParamSchema = z.object({ tenant_id: z.coerce.number().int().positive().max(Number.MAX_SAFE_INTEGER) });
+const tenantParamSchema = z.object({
+  tenant_id: z.coerce.number().int().positive().max(Number.MAX_SAFE_INTEGER),
+});
 /** Why the operator acts; kept in the log line, and a body is what a stray POST lacks. */
 const tokenActionBodySchema = z.strictObject({ reason: z.string().trim().min(1).max(500) });
 
@@ -53,7 +55,7 @@ export function registerSecurityAdminRoutes(app: FastifyInstance, ctx: RouteCont
       config: { auth: 'admin' },
       schema: {
         tags: ['tenants'],
-        summary: "Revoke every API token of a tenant (it can do nothing until given a new one)",
+        summary: 'Revoke every API token of a tenant (it can do nothing until given a new one)',
         params: tenantParamSchema,
         body: tokenActionBodySchema,
         response: { 200: z.object({ revoked: z.number() }) },
@@ -84,7 +86,10 @@ export function registerSecurityAdminRoutes(app: FastifyInstance, ctx: RouteCont
       const tenantId = request.params.tenant_id;
       const rotated = await rotateTenantToken(ctx.pool, tenantId);
       if (rotated === null) throw new NotFoundError(`tenant ${tenantId}`);
-      request.log.info({ tenantId, revoked: rotated.revoked, reason: request.body.reason }, 'tenant token rotated');
+      request.log.info(
+        { tenantId, revoked: rotated.revoked, reason: request.body.reason },
+        'tenant token rotated',
+      );
       return rotated;
     },
   );
@@ -95,7 +100,8 @@ export function registerSecurityAdminRoutes(app: FastifyInstance, ctx: RouteCont
       config: { auth: 'tenant' },
       schema: {
         tags: ['integrations'],
-        summary: "This integration's source circuit breaker, as the extract service sees it (null before its first call)",
+        summary:
+          "This integration's source circuit breaker, as the extract service sees it (null before its first call)",
         params: idParamSchema,
         response: { 200: z.object({ breaker: breakerSchema.nullable(), extract_reachable: z.boolean() }) },
       },
@@ -116,7 +122,10 @@ export function registerSecurityAdminRoutes(app: FastifyInstance, ctx: RouteCont
         request.log.warn({ err: error }, 'extract service breakers not available');
         return { breaker: null, extract_reachable: false };
       }
-      return { breaker: breakers.find((b) => b.name === `${row.type}:${row.id}`) ?? null, extract_reachable: true };
+      return {
+        breaker: breakers.find((b) => b.name === `${row.type}:${row.id}`) ?? null,
+        extract_reachable: true,
+      };
     },
   );
 }

@@ -67,7 +67,8 @@ export function registerSystemRoutes(app: FastifyInstance, ctx: RouteContext, li
         const integrationId = integrationOfBreaker(name);
         if (integrationId === null)
           throw new ForbiddenError(`breaker ${name} is shared; only the operator may reset it`);
-        if (!(await tenantHasIntegration(ctx.pool, viewer.tenantId, integrationId))) throw new NotFoundError(`breaker ${name}`);
+        if (!(await tenantHasIntegration(ctx.pool, viewer.tenantId, integrationId)))
+          throw new NotFoundError(`breaker ${name}`);
       }
       let response: Response;
       try {

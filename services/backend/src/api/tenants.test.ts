@@ -1,5 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ADMIN_TOKEN, bearer, startTestBackend, type TestBackend } from '../../../../tests/support/backend.ts';
+import {
+  ADMIN_TOKEN,
+  bearer,
+  startTestBackend,
+  type TestBackend,
+} from '../../../../tests/support/backend.ts';
 
 let backend: TestBackend;
 beforeAll(async () => {
@@ -19,9 +24,10 @@ describe('POST /api/v1/tenants', () => {
     const body = response.json<{ id: number; name: string; token: string }>();
     expect(body.name).toBe('Acme');
     expect(body.token).toMatch(/^trb_/);
-    const { rows } = await backend.pool.query<{ token_hash: string }>('select token_hash from api_tokens where tenant_id = $1', [
-      body.id,
-    ]);
+    const { rows } = await backend.pool.query<{ token_hash: string }>(
+      'select token_hash from api_tokens where tenant_id = $1',
+      [body.id],
+    );
     expect(rows).toHaveLength(1);
     expect(rows[0]!.token_hash).not.toContain(body.token);
     const dump = await backend.pool.query('select * from api_tokens');
@@ -30,7 +36,11 @@ describe('POST /api/v1/tenants', () => {
 
   it('the new token authenticates as that tenant', async () => {
     const tenant = await backend.createTenant('Beta');
-    const response = await backend.app.inject({ method: 'GET', url: '/api/v1/integrations', headers: bearer(tenant.token) });
+    const response = await backend.app.inject({
+      method: 'GET',
+      url: '/api/v1/integrations',
+      headers: bearer(tenant.token),
+    });
     expect(response.statusCode).toBe(200);
     expect(response.json()).toEqual({ integrations: [] });
   });

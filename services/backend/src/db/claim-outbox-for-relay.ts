@@ -17,7 +17,11 @@ from due where o.raw_id = due.raw_id
 returning o.raw_id, o.tenant_id, o.integration_id, o.entity_type, o.job_id`;
 
 /** Claims up to `limit` outbox rows that never got a confirmed publish and whose claim ran out. */
-export async function claimOutboxForRelay(db: Queryable, limit: number, claimSeconds: number): Promise<OutboxRow[]> {
+export async function claimOutboxForRelay(
+  db: Queryable,
+  limit: number,
+  claimSeconds: number,
+): Promise<OutboxRow[]> {
   const { rows } = await db.query<OutboxRow>(CLAIM, [limit, claimSeconds]);
   return rows;
 }

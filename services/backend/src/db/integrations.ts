@@ -14,7 +14,11 @@ export async function insertIntegration(db: Database, row: NewIntegrationRow): P
 }
 
 /** A live integration of this tenant, or undefined (another tenant's id looks like a missing one). */
-export async function findIntegration(db: Database, tenantId: number, id: number): Promise<IntegrationRow | undefined> {
+export async function findIntegration(
+  db: Database,
+  tenantId: number,
+  id: number,
+): Promise<IntegrationRow | undefined> {
   const [row] = await db
     .select()
     .from(integrations)
@@ -51,6 +55,8 @@ export async function updateIntegration(
 
 /** The id the next integration will get (credentials are sealed with it before the insert). */
 export async function nextIntegrationId(pool: pg.Pool): Promise<number> {
-  const { rows } = await pool.query<{ id: string }>(`select nextval(pg_get_serial_sequence('integrations', 'id')) as id`);
+  const { rows } = await pool.query<{ id: string }>(
+    `select nextval(pg_get_serial_sequence('integrations', 'id')) as id`,
+  );
   return Number(rows[0]!.id);
 }

@@ -1,5 +1,10 @@
 import type pg from 'pg';
-import { JOB_PROGRESS_NON_STREAM_KEYS, streamProgressSchema, type JobStatus, type RunMode } from '@tributary/contracts';
+import {
+  JOB_PROGRESS_NON_STREAM_KEYS,
+  streamProgressSchema,
+  type JobStatus,
+  type RunMode,
+} from '@tributary/contracts';
 import { ConflictError } from '../errors.ts';
 import { isUniqueViolation } from './pg-errors.ts';
 import { activeJobOfIntegration } from './active-job-of-integration.ts';
@@ -67,17 +72,22 @@ export async function insertJob(db: pg.Pool | pg.PoolClient, job: NewJob): Promi
 }
 
 export async function findJob(db: pg.Pool, tenantId: number, id: number): Promise<JobRow | undefined> {
-  const { rows } = await db.query<JobRow>(`select ${JOB_COLUMNS} from etl_jobs where id = $1 and tenant_id = $2`, [
-    id,
-    tenantId,
-  ]);
+  const { rows } = await db.query<JobRow>(
+    `select ${JOB_COLUMNS} from etl_jobs where id = $1 and tenant_id = $2`,
+    [id, tenantId],
+  );
   return rows[0];
 }
 
 export async function listJobs(
   db: pg.Pool,
   tenantId: number,
-  filter: { status?: JobStatus | undefined; integrationId?: number | undefined; limit: number; beforeId?: number | undefined },
+  filter: {
+    status?: JobStatus | undefined;
+    integrationId?: number | undefined;
+    limit: number;
+    beforeId?: number | undefined;
+  },
 ): Promise<JobRow[]> {
   const { rows } = await db.query<JobRow>(
     `select ${JOB_COLUMNS} from etl_jobs

@@ -14,7 +14,11 @@ where j.id = $1 and j.tenant_id = $2 and j.status in ('RUNNING', 'PAUSED')
 for no key update of j`;
 
 /** Locks a job that may store pages now; undefined when it is not RUNNING or PAUSED (or not this tenant's). */
-export async function lockJobForPage(client: pg.PoolClient, tenantId: number, jobId: number): Promise<PageJob | undefined> {
+export async function lockJobForPage(
+  client: pg.PoolClient,
+  tenantId: number,
+  jobId: number,
+): Promise<PageJob | undefined> {
   const { rows } = await client.query<PageJob>(LOCK, [jobId, tenantId]);
   return rows[0];
 }

@@ -107,7 +107,11 @@ export async function storeRawBatch(
 }
 
 /** Which of these integration ids are live integrations of the tenant. */
-export async function liveIntegrationIds(pool: pg.Pool, tenantId: number, ids: readonly number[]): Promise<Set<number>> {
+export async function liveIntegrationIds(
+  pool: pg.Pool,
+  tenantId: number,
+  ids: readonly number[],
+): Promise<Set<number>> {
   const { rows } = await pool.query<{ id: number }>(
     'select id from integrations where tenant_id = $1 and id = any($2::bigint[]) and deleted_at is null',
     [tenantId, ids],

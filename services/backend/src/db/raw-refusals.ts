@@ -54,7 +54,11 @@ from counted c
 where j.id = c.job_id and j.tenant_id = $1`;
 
 /** Archives refused records as dead letters and counts them (with their first reasons) on their jobs. */
-export async function recordRawRefusals(pool: pg.Pool | pg.PoolClient, tenantId: number, refusals: readonly RawRefusal[]): Promise<void> {
+export async function recordRawRefusals(
+  pool: pg.Pool | pg.PoolClient,
+  tenantId: number,
+  refusals: readonly RawRefusal[],
+): Promise<void> {
   if (refusals.length === 0) return;
   await pool.query(RECORD_REFUSALS, [tenantId, JSON.stringify(refusals)]);
 }

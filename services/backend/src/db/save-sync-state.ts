@@ -20,11 +20,29 @@ export interface SavedPosition {
 }
 
 /** Saves a stream × scope cursor (and on its job when named); false when the integration is gone. */
-export async function saveSyncState(db: Queryable, tenantId: number, integrationId: number, position: SavedPosition): Promise<boolean> {
-  const { rowCount } = await db.query(UPSERT, [tenantId, integrationId, position.stream, position.scope, position.cursor, position.etag]);
+export async function saveSyncState(
+  db: Queryable,
+  tenantId: number,
+  integrationId: number,
+  position: SavedPosition,
+): Promise<boolean> {
+  const { rowCount } = await db.query(UPSERT, [
+    tenantId,
+    integrationId,
+    position.stream,
+    position.scope,
+    position.cursor,
+    position.etag,
+  ]);
   if (rowCount === 0) return false;
   if (position.jobId !== undefined) {
-    await db.query(JOB_CHECKPOINT, [position.jobId, tenantId, `${position.stream}|${position.scope}`, position.cursor, position.etag]);
+    await db.query(JOB_CHECKPOINT, [
+      position.jobId,
+      tenantId,
+      `${position.stream}|${position.scope}`,
+      position.cursor,
+      position.etag,
+    ]);
   }
   return true;
 }

@@ -16,7 +16,10 @@ export async function revokeTenantTokens(pool: pg.Pool, tenantId: number): Promi
 }
 
 /** Revokes every live token of a tenant and issues one new token, together; null when the tenant does not exist. */
-export async function rotateTenantToken(pool: pg.Pool, tenantId: number): Promise<{ token: string; revoked: number } | null> {
+export async function rotateTenantToken(
+  pool: pg.Pool,
+  tenantId: number,
+): Promise<{ token: string; revoked: number } | null> {
   const token = generateApiToken();
   return withTransaction(pool, async (client) => {
     const tenant = await client.query('select id from tenants where id = $1 for update', [tenantId]);

@@ -84,12 +84,10 @@ export async function recordAudit(
   actor: string,
   detail: Record<string, unknown> = {},
 ): Promise<void> {
-  await db.query('insert into dead_letter_audit (dead_letter_id, action, actor, detail) values ($1, $2, $3, $4::jsonb)', [
-    deadLetterId,
-    action,
-    actor,
-    JSON.stringify(detail),
-  ]);
+  await db.query(
+    'insert into dead_letter_audit (dead_letter_id, action, actor, detail) values ($1, $2, $3, $4::jsonb)',
+    [deadLetterId, action, actor, JSON.stringify(detail)],
+  );
 }
 
 /** The wire view of a dead letter; the body is parsed when it is JSON, else returned as text. */

@@ -1,11 +1,22 @@
 import type pg from 'pg';
 import { withTransaction } from '@tributary/db';
-import { ATTEMPT_HEADER, DEATH_HEADERS, LAST_ERROR_HEADER, PublishError, type Publisher } from '@tributary/queue';
+import {
+  ATTEMPT_HEADER,
+  DEATH_HEADERS,
+  LAST_ERROR_HEADER,
+  PublishError,
+  type Publisher,
+} from '@tributary/queue';
 import { REPLAY_COUNT_HEADER } from '../workers/dead-letter-drain.ts';
 import { errorMessage, formatIssues, isRefusedRecord, rawRecordSchema } from '@tributary/contracts';
 import { RAW_REFUSED_QUEUE } from '../db/raw-refusals.ts';
 import { storeRawRecords } from '../raw/store-raw-records.ts';
-import { recordAudit, selectDeadLetters, type DeadLetterFilter, type DeadLetterRow } from './dead-letter-queries.ts';
+import {
+  recordAudit,
+  selectDeadLetters,
+  type DeadLetterFilter,
+  type DeadLetterRow,
+} from './dead-letter-queries.ts';
 
 export interface ReplayResult {
   replayed: number[];
@@ -51,7 +62,8 @@ export async function replayDeadLetters(
       [dead.map((row) => row.id), STALE_CLAIM_SECONDS],
     );
     const ids = new Set(taken.map((t) => Number(t.id)));
-    for (const row of dead) if (!ids.has(row.id)) result.skipped.push({ id: row.id, reason: 'being replayed by another request' });
+    for (const row of dead)
+      if (!ids.has(row.id)) result.skipped.push({ id: row.id, reason: 'being replayed by another request' });
     return dead.filter((row) => ids.has(row.id));
   });
   let brokerUnavailable = false;
@@ -103,7 +115,10 @@ export async function replayDeadLetters(
          where id = $1`,
         [row.id],
       );
-      await recordAudit(client, row.id, 'replay', actor, { routing_key: row.routing_key, replay: row.replay_count + 1 });
+      await recordAudit(client, row.id, 'replay', actor, {
+        routing_key: row.routing_key,
+        replay: row.replay_count + 1,
+      });
     });
     result.replayed.push(row.id);
   }
@@ -125,13 +140,22 @@ async function replayRawRecord(pool: pg.Pool, row: DeadLetterRow): Promise<strin
   }
   if (!parsed.success) return `body is not a raw record: ${formatIssues(parsed.error.issues)}`;
   const [stored] = await storeRawRecords(pool, row.tenant_id, [{ ...parsed.data, job_id: null }]);
-  return !stored ? 'not stored' : isRefusedRecord(stored) ? `${stored.error.code}: ${stored.error.message}` : null;
+  return !stored
+    ? 'not stored'
+    : isRefusedRecord(stored)
+      ? `${stored.error.code}: ${stored.error.message}`
+      : null;
 }
 
 // A replay starts a fresh attempt count: the death headers describe the last
 // failure, not the next try.
 function replayHeaders(row: DeadLetterRow): Record<string, unknown> {
-  const dropped = new Set<string>([...Object.values(DEATH_HEADERS), ATTEMPT_HEADER, LAST_ERROR_HEADER, 'x-death']);
+  const dropped = new Set<string>([
+    ...Object.values(DEATH_HEADERS),
+    ATTEMPT_HEADER,
+    LAST_ERROR_HEADER,
+    'x-death',
+  ]);
   const headers = Object.fromEntries(Object.entries(row.headers).filter(([key]) => !dropped.has(key)));
   return { ...headers, [REPLAY_COUNT_HEADER]: row.replay_count + 1 };
 }

@@ -2,12 +2,7 @@ import type { Logger } from '@tributary/observability';
 import { ChangeReader } from './change-reader.ts';
 import { EventHub } from './event-hub.ts';
 import { PgListener } from './pg-listener.ts';
-import {
-  healthFor,
-  integrationsOf,
-  probeSystem,
-  type HealthDeps,
-} from './system-health.ts';
+import { healthFor, integrationsOf, probeSystem, type HealthDeps } from './system-health.ts';
 import type { SystemHealth } from '@tributary/contracts';
 import type { Viewer } from './event-types.ts';
 

@@ -4,7 +4,11 @@ import { createStep, listSteps } from './steps.ts';
 import { listUnmapped, type UnmappedStatus } from './unmapped.ts';
 import type { Queryable } from './transaction.ts';
 
-const CATEGORY_OF: Record<string, FlowStep['category']> = { new: 'todo', indeterminate: 'in_progress', done: 'done' };
+const CATEGORY_OF: Record<string, FlowStep['category']> = {
+  new: 'todo',
+  indeterminate: 'in_progress',
+  done: 'done',
+};
 
 /**
  * The default mapping from Jira's status categories: new → first todo step, indeterminate →
@@ -15,13 +19,29 @@ export async function autoMap(
   db: Queryable,
   tenantId: number,
   integrationId?: number,
-): Promise<{ created_steps: FlowStep[]; created_mappings: StatusMapping[]; left_unmapped: UnmappedStatus[] }> {
+): Promise<{
+  created_steps: FlowStep[];
+  created_mappings: StatusMapping[];
+  left_unmapped: UnmappedStatus[];
+}> {
   const createdSteps: FlowStep[] = [];
   let steps = await listSteps(db, tenantId);
   if (steps.length === 0) {
-    createdSteps.push(await createStep(db, tenantId, { name: 'To Do', position: 0, category: 'todo', active: true }));
-    createdSteps.push(await createStep(db, tenantId, { name: 'In Progress', position: 1, category: 'in_progress', kind: 'active', active: true }));
-    createdSteps.push(await createStep(db, tenantId, { name: 'Done', position: 2, category: 'done', active: true }));
+    createdSteps.push(
+      await createStep(db, tenantId, { name: 'To Do', position: 0, category: 'todo', active: true }),
+    );
+    createdSteps.push(
+      await createStep(db, tenantId, {
+        name: 'In Progress',
+        position: 1,
+        category: 'in_progress',
+        kind: 'active',
+        active: true,
+      }),
+    );
+    createdSteps.push(
+      await createStep(db, tenantId, { name: 'Done', position: 2, category: 'done', active: true }),
+    );
     steps = createdSteps;
   }
   const firstOf = (category: FlowStep['category']) => steps.find((s) => s.active && s.category === category);

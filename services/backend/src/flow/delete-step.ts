@@ -29,12 +29,19 @@ export async function deleteStep(
     ]);
   }
   if (reassignTo === id) {
-    throw new ValidationError('reassign_to must be another step', [{ path: 'query.reassign_to', message: 'is the step being deleted' }]);
+    throw new ValidationError('reassign_to must be another step', [
+      { path: 'query.reassign_to', message: 'is the step being deleted' },
+    ]);
   }
   const target = await findStep(db, tenantId, reassignTo);
-  if (!target) throw new ValidationError(`flow step ${reassignTo} does not exist`, [{ path: 'query.reassign_to', message: 'no such step' }]);
+  if (!target)
+    throw new ValidationError(`flow step ${reassignTo} does not exist`, [
+      { path: 'query.reassign_to', message: 'no such step' },
+    ]);
   if (!target.active) {
-    throw new ValidationError(`flow step ${reassignTo} is inactive`, [{ path: 'query.reassign_to', message: 'the step is inactive' }]);
+    throw new ValidationError(`flow step ${reassignTo} is inactive`, [
+      { path: 'query.reassign_to', message: 'the step is inactive' },
+    ]);
   }
   const mappings = await listMappings(db, tenantId, id);
   const issuesAffected = await countIssuesOnStep(db, tenantId, id);

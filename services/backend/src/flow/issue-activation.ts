@@ -23,5 +23,11 @@ export async function setIssueActive(
   if (!issue) throw new NotFoundError(`issue ${keyOrId} of integration ${integrationId}`);
   if (active) await reactivateIssue(db, tenantId, integrationId, issue.external_id);
   else await deactivateIssue(db, tenantId, integrationId, issue.external_id);
-  return { integration_id: integrationId, key: issue.key, external_id: issue.external_id, active, reason: active ? null : 'user' };
+  return {
+    integration_id: integrationId,
+    key: issue.key,
+    external_id: issue.external_id,
+    active,
+    reason: active ? null : 'user',
+  };
 }

@@ -22,7 +22,11 @@ export function mappingView(row: StatusMappingRow): StatusMapping {
   };
 }
 
-export async function listMappings(db: Queryable, tenantId: number, stepId?: number): Promise<StatusMapping[]> {
+export async function listMappings(
+  db: Queryable,
+  tenantId: number,
+  stepId?: number,
+): Promise<StatusMapping[]> {
   return (await listStatusMappings(db, tenantId, stepId ?? null)).map(mappingView);
 }
 
@@ -31,15 +35,21 @@ export type MappingInput = StatusMappingValues;
 /** The step must be the tenant's and active; the integration must be the tenant's Jira integration. */
 async function checkReferences(db: Queryable, tenantId: number, input: MappingInput): Promise<void> {
   const step = await findFlowStep(db, tenantId, input.flow_step_id);
-  if (!step) throw new ValidationError(`flow step ${input.flow_step_id} does not exist`, [{ path: 'flow_step_id', message: 'no such step' }]);
-  if (!step.active) {
-    throw new ValidationError(`flow step ${input.flow_step_id} is inactive; a mapping must point at an active step`, [
-      { path: 'flow_step_id', message: 'the step is inactive' },
+  if (!step)
+    throw new ValidationError(`flow step ${input.flow_step_id} does not exist`, [
+      { path: 'flow_step_id', message: 'no such step' },
     ]);
+  if (!step.active) {
+    throw new ValidationError(
+      `flow step ${input.flow_step_id} is inactive; a mapping must point at an active step`,
+      [{ path: 'flow_step_id', message: 'the step is inactive' }],
+    );
   }
   const integration = await liveIntegration(db, tenantId, input.integration_id);
   if (!integration) {
-    throw new ValidationError(`integration ${input.integration_id} does not exist`, [{ path: 'integration_id', message: 'no such integration' }]);
+    throw new ValidationError(`integration ${input.integration_id} does not exist`, [
+      { path: 'integration_id', message: 'no such integration' },
+    ]);
   }
   if (integration.type !== 'jira') {
     throw new ValidationError(`integration ${input.integration_id} is not a Jira integration`, [
@@ -58,7 +68,11 @@ function translateUnique(error: unknown, input: MappingInput): never {
   throw error;
 }
 
-export async function createMapping(db: Queryable, tenantId: number, input: MappingInput): Promise<StatusMapping> {
+export async function createMapping(
+  db: Queryable,
+  tenantId: number,
+  input: MappingInput,
+): Promise<StatusMapping> {
   await checkReferences(db, tenantId, input);
   try {
     return mappingView(await insertStatusMapping(db, tenantId, input));
@@ -67,7 +81,11 @@ export async function createMapping(db: Queryable, tenantId: number, input: Mapp
   }
 }
 
-export async function findMapping(db: Queryable, tenantId: number, id: number): Promise<StatusMapping | null> {
+export async function findMapping(
+  db: Queryable,
+  tenantId: number,
+  id: number,
+): Promise<StatusMapping | null> {
   const row = await findStatusMapping(db, tenantId, id);
   return row ? mappingView(row) : null;
 }

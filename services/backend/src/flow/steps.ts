@@ -12,7 +12,14 @@ import { countActiveMappingsOfStep } from '../db/flow/count-active-mappings-of-s
 const RANK: Record<FlowStep['category'], number> = { todo: 0, in_progress: 1, done: 2 };
 
 export function stepView(row: FlowStepRow): FlowStep {
-  return { id: Number(row.id), name: row.name, position: row.position, category: row.category, kind: row.kind, active: row.active };
+  return {
+    id: Number(row.id),
+    name: row.name,
+    position: row.position,
+    category: row.category,
+    kind: row.kind,
+    active: row.active,
+  };
 }
 
 export async function listSteps(db: Queryable, tenantId: number): Promise<FlowStep[]> {
@@ -27,7 +34,10 @@ export async function findStep(db: Queryable, tenantId: number, id: number): Pro
 /** The kind a step of `category` gets: in_progress needs one (default active), the others have none. */
 function kindFor(category: FlowStep['category'], kind: FlowStep['kind'] | undefined): FlowStep['kind'] {
   if (category === 'in_progress') return kind ?? 'active';
-  if (kind) throw new ValidationError(`kind is only for in_progress steps, not ${category}`, [{ path: 'kind', message: `a ${category} step has no kind` }]);
+  if (kind)
+    throw new ValidationError(`kind is only for in_progress steps, not ${category}`, [
+      { path: 'kind', message: `a ${category} step has no kind` },
+    ]);
   return null;
 }
 
@@ -45,7 +55,9 @@ export async function assertMonotonic(db: Queryable, tenantId: number): Promise<
         `step "${step.name}" (${step.category}, position ${step.position}) comes after ` +
         `${highest.category} step "${highest.name}" (position ${highest.position}): ` +
         'every todo step must come before every in_progress step, and those before every done step';
-      throw new ValidationError(message, [{ path: 'position', message: `step "${step.name}" is out of order` }]);
+      throw new ValidationError(message, [
+        { path: 'position', message: `step "${step.name}" is out of order` },
+      ]);
     }
     if (!highest || RANK[step.category] > RANK[highest.category]) highest = step;
   }
@@ -53,13 +65,20 @@ export async function assertMonotonic(db: Queryable, tenantId: number): Promise<
 
 function translateUnique(error: unknown, position: number | undefined, name: string | undefined): never {
   if (isUniqueViolation(error, 'flow_steps_position_key')) {
-    throw new ValidationError(`position ${position ?? ''} is taken by another step`, [{ path: 'position', message: 'positions are unique' }]);
+    throw new ValidationError(`position ${position ?? ''} is taken by another step`, [
+      { path: 'position', message: 'positions are unique' },
+    ]);
   }
-  if (isUniqueViolation(error, 'flow_steps_name_key')) throw new ConflictError(`a step named "${name ?? ''}" exists already`);
+  if (isUniqueViolation(error, 'flow_steps_name_key'))
+    throw new ConflictError(`a step named "${name ?? ''}" exists already`);
   throw error;
 }
 
-export async function createStep(db: Queryable, tenantId: number, body: CreateFlowStepBody): Promise<FlowStep> {
+export async function createStep(
+  db: Queryable,
+  tenantId: number,
+  body: CreateFlowStepBody,
+): Promise<FlowStep> {
   const kind = kindFor(body.category, body.kind);
   try {
     const created = await insertFlowStep(db, tenantId, {
@@ -76,16 +95,26 @@ export async function createStep(db: Queryable, tenantId: number, body: CreateFl
   }
 }
 
-export async function updateStep(db: Queryable, tenantId: number, id: number, body: PatchFlowStepBody): Promise<FlowStep> {
+export async function updateStep(
+  db: Queryable,
+  tenantId: number,
+  id: number,
+  body: PatchFlowStepBody,
+): Promise<FlowStep> {
   const current = await findStep(db, tenantId, id);
   if (!current) throw new NotFoundError(`flow step ${id}`);
   const category = body.category ?? current.category;
-  const kind = kindFor(category, body.kind === undefined ? (category === current.category ? current.kind : undefined) : body.kind);
+  const kind = kindFor(
+    category,
+    body.kind === undefined ? (category === current.category ? current.kind : undefined) : body.kind,
+  );
   if (body.active === false) {
     // A step still carrying active mappings would silently drop those statuses from every metric.
     const mapped = await countActiveMappingsOfStep(db, tenantId, id);
     if (mapped > 0) {
-      throw new ConflictError(`step ${id} has ${mapped} active mappings; move or deactivate them before deactivating the step`);
+      throw new ConflictError(
+        `step ${id} has ${mapped} active mappings; move or deactivate them before deactivating the step`,
+      );
     }
   }
   try {

@@ -9,7 +9,11 @@ export type UnmappedStatus = z.infer<typeof unmappedStatusSchema>;
  * Statuses seen in `jira_statuses` or in transitions (either side) with no active mapping onto
  * an active step (for any issue type), one row per integration and status ignoring case.
  */
-export async function listUnmapped(db: Queryable, tenantId: number, integrationId?: number): Promise<UnmappedStatus[]> {
+export async function listUnmapped(
+  db: Queryable,
+  tenantId: number,
+  integrationId?: number,
+): Promise<UnmappedStatus[]> {
   const rows = await unmappedStatuses(db, tenantId, integrationId ?? null);
   return rows.map((r) => ({
     integration_id: Number(r.integration_id),

@@ -50,7 +50,9 @@ describe('job state machine', () => {
 
   it.each(legal)('%s → %s is legal', async (from, to) => {
     const jobId = await jobIn(from);
-    const moved = await transitionJob(backend.pool, tenant.id, jobId, to, { error: to === 'FAILED' ? 'boom' : undefined });
+    const moved = await transitionJob(backend.pool, tenant.id, jobId, to, {
+      error: to === 'FAILED' ? 'boom' : undefined,
+    });
     expect(moved.status).toBe(to);
     expect(moved.finished_at === null).toBe(!['FINISHED', 'FAILED', 'CANCELLED'].includes(to));
   });
@@ -74,15 +76,32 @@ describe('job state machine', () => {
   it('each named transition writes its own fields: pause reason and who, resume clears the heartbeat, a failure its reason and code', async () => {
     const jobId = await jobIn('RUNNING');
     await backend.pool.query('update etl_jobs set heartbeat_at = now() where id = $1', [jobId]);
-    const paused = await transitionJob(backend.pool, tenant.id, jobId, 'PAUSED', { pauseReason: 'backend unreachable', pausedBy: 'system' });
-    expect([paused.pause_reason, paused.paused_by, paused.heartbeat_at]).toEqual(['backend unreachable', 'system', expect.any(Date)]);
+    const paused = await transitionJob(backend.pool, tenant.id, jobId, 'PAUSED', {
+      pauseReason: 'backend unreachable',
+      pausedBy: 'system',
+    });
+    expect([paused.pause_reason, paused.paused_by, paused.heartbeat_at]).toEqual([
+      'backend unreachable',
+      'system',
+      expect.any(Date),
+    ]);
     const resumed = await transitionJob(backend.pool, tenant.id, jobId, 'RUNNING', { clearHeartbeat: true });
     expect([resumed.pause_reason, resumed.paused_by, resumed.heartbeat_at]).toEqual([null, null, null]);
-    const failed = await transitionJob(backend.pool, tenant.id, jobId, 'FAILED', { error: 'jira: HTTP 503', errorCode: 'SOURCE_UNAVAILABLE' });
+    const failed = await transitionJob(backend.pool, tenant.id, jobId, 'FAILED', {
+      error: 'jira: HTTP 503',
+      errorCode: 'SOURCE_UNAVAILABLE',
+    });
     expect([failed.error, failed.error_code]).toEqual(['jira: HTTP 503', 'SOURCE_UNAVAILABLE']);
-    await backend.pool.query("update etl_jobs set next_retry_at = now(), cancel_requested_at = now() where id = $1", [jobId]);
+    await backend.pool.query(
+      'update etl_jobs set next_retry_at = now(), cancel_requested_at = now() where id = $1',
+      [jobId],
+    );
     const requeued = await transitionJob(backend.pool, tenant.id, jobId, 'PENDING');
-    expect([requeued.next_retry_at, requeued.cancel_requested_at, requeued.error]).toEqual([null, null, 'jira: HTTP 503']);
+    expect([requeued.next_retry_at, requeued.cancel_requested_at, requeued.error]).toEqual([
+      null,
+      null,
+      'jira: HTTP 503',
+    ]);
   });
 
   it("another tenant's job is a 404, not a 409", async () => {
@@ -95,7 +114,11 @@ describe('job state machine', () => {
 
 describe('claim', () => {
   const claim = (jobId: number) =>
-    backend.app.inject({ method: 'POST', url: `/internal/v1/jobs/${jobId}/claim`, headers: service(tenant.id) });
+    backend.app.inject({
+      method: 'POST',
+      url: `/internal/v1/jobs/${jobId}/claim`,
+      headers: service(tenant.id),
+    });
 
   it('a job still beating under an extractor answers 409 JOB_CLAIMED (retry later); a stale one is taken over', async () => {
     const jobId = await jobIn('PENDING');
@@ -104,7 +127,9 @@ describe('claim', () => {
     expect(busy.statusCode).toBe(409);
     expect(busy.json<{ error: { code: string } }>().error.code).toBe('JOB_CLAIMED');
     // Its extractor died: no heartbeat for longer than JOB_STALE_HEARTBEAT_SECONDS.
-    await backend.pool.query(`update etl_jobs set heartbeat_at = now() - interval '1 hour' where id = $1`, [jobId]);
+    await backend.pool.query(`update etl_jobs set heartbeat_at = now() - interval '1 hour' where id = $1`, [
+      jobId,
+    ]);
     const taken = await claim(jobId);
     expect(taken.statusCode).toBe(200);
     expect(taken.json<{ status: string }>().status).toBe('RUNNING');
@@ -121,7 +146,13 @@ describe('one active job per integration', () => {
   it('holds under two concurrent inserts: one wins, the other gets a 409', async () => {
     const integrationId = await newIntegration();
     const attempt = () =>
-      insertJob(backend.pool, { tenantId: tenant.id, integrationId, streams: ['repositories'], mode: 'full', trigger: 'manual' });
+      insertJob(backend.pool, {
+        tenantId: tenant.id,
+        integrationId,
+        streams: ['repositories'],
+        mode: 'full',
+        trigger: 'manual',
+      });
     const results = await Promise.allSettled([attempt(), attempt(), attempt()]);
     expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
     const rejected = results.filter((r): r is PromiseRejectedResult => r.status === 'rejected');
@@ -130,9 +161,10 @@ describe('one active job per integration', () => {
       expect((r.reason as AppError).status).toBe(409);
       expect((r.reason as AppError).message).toContain('already has an active job');
     }
-    const { rows } = await backend.pool.query('select count(*)::int as n from etl_jobs where integration_id = $1', [
-      integrationId,
-    ]);
+    const { rows } = await backend.pool.query(
+      'select count(*)::int as n from etl_jobs where integration_id = $1',
+      [integrationId],
+    );
     expect(rows[0]).toEqual({ n: 1 });
   });
 
@@ -160,23 +192,45 @@ describe('one active job per integration', () => {
 describe('jobs API', () => {
   it('lists and shows jobs of the tenant only', async () => {
     const jobId = await jobIn('RUNNING');
-    const list = await backend.app.inject({ method: 'GET', url: '/api/v1/jobs?status=RUNNING', headers: bearer(tenant.token) });
+    const list = await backend.app.inject({
+      method: 'GET',
+      url: '/api/v1/jobs?status=RUNNING',
+      headers: bearer(tenant.token),
+    });
     expect(list.statusCode).toBe(200);
     const jobs = list.json<{ jobs: { id: number; status: string }[] }>().jobs;
     expect(jobs.map((j) => j.id)).toContain(jobId);
     expect(jobs.every((j) => j.status === 'RUNNING')).toBe(true);
-    const one = await backend.app.inject({ method: 'GET', url: `/api/v1/jobs/${jobId}`, headers: bearer(tenant.token) });
+    const one = await backend.app.inject({
+      method: 'GET',
+      url: `/api/v1/jobs/${jobId}`,
+      headers: bearer(tenant.token),
+    });
     expect(one.json()).toMatchObject({ id: jobId, status: 'RUNNING', streams: ['pull_requests'] });
-    const asService = await backend.app.inject({ method: 'GET', url: `/api/v1/jobs/${jobId}`, headers: service(tenant.id) });
+    const asService = await backend.app.inject({
+      method: 'GET',
+      url: `/api/v1/jobs/${jobId}`,
+      headers: service(tenant.id),
+    });
     expect(asService.statusCode).toBe(200);
     const other = await backend.createTenant('nosy');
-    const hidden = await backend.app.inject({ method: 'GET', url: `/api/v1/jobs/${jobId}`, headers: bearer(other.token) });
+    const hidden = await backend.app.inject({
+      method: 'GET',
+      url: `/api/v1/jobs/${jobId}`,
+      headers: bearer(other.token),
+    });
     expect(hidden.statusCode).toBe(404);
   });
 
   it('rejects a bad status filter with 400 naming query.status', async () => {
-    const response = await backend.app.inject({ method: 'GET', url: '/api/v1/jobs?status=DONE', headers: bearer(tenant.token) });
+    const response = await backend.app.inject({
+      method: 'GET',
+      url: '/api/v1/jobs?status=DONE',
+      headers: bearer(tenant.token),
+    });
     expect(response.statusCode).toBe(400);
-    expect(response.json<{ error: { details: { path: string }[] } }>().error.details[0]!.path).toBe('query.status');
+    expect(response.json<{ error: { details: { path: string }[] } }>().error.details[0]!.path).toBe(
+      'query.status',
+    );
   });
 });

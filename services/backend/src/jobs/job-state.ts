@@ -76,7 +76,12 @@ function keyFor(tenantId: number, jobId: number, to: JobStatus): TransitionKey {
 }
 
 /** One named transition per target state (each its own statement under db/). */
-function move(db: pg.Pool | pg.PoolClient, key: TransitionKey, to: JobStatus, change: JobStatusChange): Promise<JobRow | undefined> {
+function move(
+  db: pg.Pool | pg.PoolClient,
+  key: TransitionKey,
+  to: JobStatus,
+  change: JobStatusChange,
+): Promise<JobRow | undefined> {
   switch (to) {
     case 'RUNNING':
       return change.clearHeartbeat ? resumeJob(db, key) : startJob(db, key);
@@ -123,7 +128,8 @@ export async function transitionJob(
 
 // Written as its own guarded statement (the check and the move in one), but it is
 // the RUNNING → FINISHED move of the table above, so keep the two in step.
-if (!canTransition('RUNNING', 'FINISHED')) throw new Error('job state table no longer allows RUNNING → FINISHED');
+if (!canTransition('RUNNING', 'FINISHED'))
+  throw new Error('job state table no longer allows RUNNING → FINISHED');
 
 /**
  * Moves a RUNNING job to FINISHED once its extraction is over and none of its raw
@@ -131,7 +137,11 @@ if (!canTransition('RUNNING', 'FINISHED')) throw new Error('job state table no l
  * (a worker's batch, the extractor's "extraction finished"): whoever commits last
  * sees everything and finishes it. PAUSED jobs are never finished.
  */
-export async function finishJobIfDone(db: pg.Pool | pg.PoolClient, tenantId: number, jobId: number): Promise<boolean> {
+export async function finishJobIfDone(
+  db: pg.Pool | pg.PoolClient,
+  tenantId: number,
+  jobId: number,
+): Promise<boolean> {
   const finished = await finishJobIfDoneRow(db, tenantId, jobId);
   if (!finished) return false;
   await deactivateUnseenIssues(db, tenantId, jobId);

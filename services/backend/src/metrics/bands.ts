@@ -15,7 +15,8 @@ export interface BandThresholds {
  * The software delivery performance clusters of the 2024 Accelerate State of DevOps Report
  * (DORA, Google Cloud, October 2024), the report that introduced deployment rework rate.
  */
-export const DORA_SOURCE = 'DORA, Accelerate State of DevOps Report 2024 — software delivery performance clusters';
+export const DORA_SOURCE =
+  'DORA, Accelerate State of DevOps Report 2024 — software delivery performance clusters';
 
 export const BAND_THRESHOLDS: Record<DoraKey, BandThresholds> = {
   deployment_frequency: {

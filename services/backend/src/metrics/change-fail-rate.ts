@@ -25,7 +25,12 @@ export async function changeFailRate(
       `count(*)::int as count, (count(*) filter (where failed))::float8 / count(*) as value`,
     ),
   );
-  return { count: row.count, failed: row.failed, value: row.count === 0 ? null : row.failed / row.count, perWeek: row.per_week };
+  return {
+    count: row.count,
+    failed: row.failed,
+    value: row.count === 0 ? null : row.failed / row.count,
+    perWeek: row.per_week,
+  };
 }
 
 export const changeFailRateItems = (db: Queryable, scope: MetricScope, limit: number, offset: number) =>

@@ -19,7 +19,10 @@ export const CHANGE_LEAD_TIME_ITEMS = `with ${PARAMS_CTE}, ${DEPLOYS_CTE}, ${PR_
   where pd.deployed_at >= $2 and pd.deployed_at < $3`;
 
 /** Median hours and count, over the range and per week of deployed-at. */
-export async function changeLeadTime(db: Queryable, scope: MetricScope): Promise<{ median: number | null; count: number; perWeek: WeekValue[] }> {
+export async function changeLeadTime(
+  db: Queryable,
+  scope: MetricScope,
+): Promise<{ median: number | null; count: number; perWeek: WeekValue[] }> {
   const row = await aggregate<{ median: number | null; count: number; per_week: WeekValue[] }>(
     db,
     scope,

@@ -21,7 +21,12 @@ export async function deploymentFrequency(db: Queryable, scope: MetricScope): Pr
   const row = await aggregate<{ n: number; per_week: WeekValue[] }>(
     db,
     scope,
-    WITH_WEEKS(DEPLOYMENT_FREQUENCY_ITEMS, 'deployed_at', 'count(*)::int as n', 'count(*)::int as count, null::float8 as value'),
+    WITH_WEEKS(
+      DEPLOYMENT_FREQUENCY_ITEMS,
+      'deployed_at',
+      'count(*)::int as n',
+      'count(*)::int as count, null::float8 as value',
+    ),
   );
   const days = (scope.to.getTime() - scope.from.getTime()) / 86_400_000;
   const perWeek = row.per_week.map(({ week, week_start, count }) => ({ week, week_start, count }));

@@ -17,7 +17,10 @@ export const REWORK_ITEMS = `with ${PARAMS_CTE}, ${DEPLOYS_CTE}, ${INCIDENTS_CTE
   where s.deployed_at >= $2 and s.deployed_at < $3`;
 
 /** Share of succeeded deployments shipped during an incident, overall and per week of deployed-at. */
-export async function reworkRate(db: Queryable, scope: MetricScope): Promise<{ value: number | null; count: number; perWeek: WeekValue[] }> {
+export async function reworkRate(
+  db: Queryable,
+  scope: MetricScope,
+): Promise<{ value: number | null; count: number; perWeek: WeekValue[] }> {
   const row = await aggregate<{ count: number; rework: number; per_week: WeekValue[] }>(
     db,
     scope,

@@ -26,7 +26,10 @@ export const RECOVERY_ITEMS = `with ${PARAMS_CTE}, ${DEPLOYS_CTE}, ${INCIDENTS_C
  * Median hours over the recovered failures, overall and per week of the failed deployment's
  * deciding status (in range by definition, unlike an incident's start).
  */
-export async function recoveryTime(db: Queryable, scope: MetricScope): Promise<{ median: number | null; count: number; perWeek: WeekValue[] }> {
+export async function recoveryTime(
+  db: Queryable,
+  scope: MetricScope,
+): Promise<{ median: number | null; count: number; perWeek: WeekValue[] }> {
   const row = await aggregate<{ median: number | null; count: number; per_week: WeekValue[] }>(
     db,
     scope,

@@ -129,7 +129,14 @@ export interface FlowMetrics {
   cycle_time: Phase;
   lead_time: Phase;
   flow_efficiency: { value: number | null; count: number };
-  time_in_step: Array<{ step_id: number; step: string; category: string; kind: string | null; total_hours: number; issues: number }>;
+  time_in_step: Array<{
+    step_id: number;
+    step: string;
+    category: string;
+    kind: string | null;
+    total_hours: number;
+    issues: number;
+  }>;
   wip: Array<{ day: string; count: number }>;
   throughput: Array<{ week: string; week_start: string; count: number }>;
 }
@@ -161,12 +168,25 @@ export async function flowMetrics(db: Queryable, scope: MetricScope): Promise<Fl
 
 export type FlowItem = Record<string, unknown>;
 
-export async function flowItems(db: Queryable, scope: MetricScope, limit: number, offset: number): Promise<ItemsPage<FlowItem>> {
+export async function flowItems(
+  db: Queryable,
+  scope: MetricScope,
+  limit: number,
+  offset: number,
+): Promise<ItemsPage<FlowItem>> {
   await refreshFlowSummaries(db, scope.tenantId);
-  const { rows } = await metricQuery<FlowItem & { total_rows: string }>(db, FLOW_ITEMS_PAGE(limit, offset), scopeParams(scope));
+  const { rows } = await metricQuery<FlowItem & { total_rows: string }>(
+    db,
+    FLOW_ITEMS_PAGE(limit, offset),
+    scopeParams(scope),
+  );
   let total = rows[0] ? Number(rows[0].total_rows) : 0;
   if (!rows[0] && offset > 0) {
-    const counted = await metricQuery<{ n: string }>(db, `with ${FLOW_BASE} select count(*) as n from per_issue`, scopeParams(scope));
+    const counted = await metricQuery<{ n: string }>(
+      db,
+      `with ${FLOW_BASE} select count(*) as n from per_issue`,
+      scopeParams(scope),
+    );
     total = Number(counted.rows[0]?.n ?? 0);
   }
   const items = rows.map(({ total_rows: _total, ...item }) => item);

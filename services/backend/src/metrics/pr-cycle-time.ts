@@ -63,7 +63,13 @@ export async function prCycleTime(
     p75_hours: row[`${name}_hours_p75`] ?? null,
     count: row[`${name}_hours_count`] ?? 0,
   });
-  return { count: row.count ?? 0, coding: pick('coding'), pickup: pick('pickup'), review: pick('review'), deploy: pick('deploy') };
+  return {
+    count: row.count ?? 0,
+    coding: pick('coding'),
+    pickup: pick('pickup'),
+    review: pick('review'),
+    deploy: pick('deploy'),
+  };
 }
 
 export const prCycleTimeItems = (db: Queryable, scope: MetricScope, limit: number, offset: number) =>

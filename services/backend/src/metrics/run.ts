@@ -8,7 +8,11 @@ import { scopeParams, type MetricScope } from './scope.ts';
  */
 const WORK_MEM = '64MB';
 
-export async function metricQuery<T extends pg.QueryResultRow>(db: Queryable, sql: string, params: unknown[]): Promise<pg.QueryResult<T>> {
+export async function metricQuery<T extends pg.QueryResultRow>(
+  db: Queryable,
+  sql: string,
+  params: unknown[],
+): Promise<pg.QueryResult<T>> {
   const client = 'release' in db ? db : await db.connect();
   const own = client !== db;
   try {
@@ -49,7 +53,11 @@ export async function itemsPage<T extends pg.QueryResultRow>(
   let total = 0;
   if (rows[0]) total = Number(rows[0].total_rows);
   else if (offset > 0) {
-    const counted = await metricQuery<{ n: string }>(db, `select count(*) as n from (${itemsSql}) x`, scopeParams(scope));
+    const counted = await metricQuery<{ n: string }>(
+      db,
+      `select count(*) as n from (${itemsSql}) x`,
+      scopeParams(scope),
+    );
     total = Number(counted.rows[0]?.n ?? 0);
   }
   const items = rows.map((row) => {
@@ -60,7 +68,11 @@ export async function itemsPage<T extends pg.QueryResultRow>(
 }
 
 /** One row of an aggregate over a metric's items query. */
-export async function aggregate<T extends pg.QueryResultRow>(db: Queryable, scope: MetricScope, sql: string): Promise<T> {
+export async function aggregate<T extends pg.QueryResultRow>(
+  db: Queryable,
+  scope: MetricScope,
+  sql: string,
+): Promise<T> {
   const { rows } = await metricQuery<T>(db, sql, scopeParams(scope));
   if (!rows[0]) throw new Error('aggregate query returned no row');
   return rows[0];

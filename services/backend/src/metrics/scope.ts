@@ -19,14 +19,22 @@ export const DEFAULT_METRIC_SETTINGS: MetricSettings = {
 };
 
 export async function loadMetricSettings(db: Queryable, tenantId: number): Promise<MetricSettings> {
-  const { rows } = await db.query<{ production_environments: string[]; incident_issue_types: string[]; incident_labels: string[] }>(
+  const { rows } = await db.query<{
+    production_environments: string[];
+    incident_issue_types: string[];
+    incident_labels: string[];
+  }>(
     `select production_environments, incident_issue_types, incident_labels from tenant_metric_settings where tenant_id = $1`,
     [tenantId],
   );
   return rows[0] ?? DEFAULT_METRIC_SETTINGS;
 }
 
-export async function saveMetricSettings(db: Queryable, tenantId: number, settings: MetricSettings): Promise<MetricSettings> {
+export async function saveMetricSettings(
+  db: Queryable,
+  tenantId: number,
+  settings: MetricSettings,
+): Promise<MetricSettings> {
   await db.query(
     `insert into tenant_metric_settings (tenant_id, production_environments, incident_issue_types, incident_labels, updated_at)
      values ($1, $2, $3, $4, now())
@@ -37,7 +45,11 @@ export async function saveMetricSettings(db: Queryable, tenantId: number, settin
   return settings;
 }
 
-export async function scopeFor(db: Queryable, tenantId: number, query: MetricScopeQuery): Promise<MetricScope> {
+export async function scopeFor(
+  db: Queryable,
+  tenantId: number,
+  query: MetricScopeQuery,
+): Promise<MetricScope> {
   return {
     tenantId,
     from: query.from,

@@ -4,7 +4,8 @@ import { HOURS } from './scope.ts';
  * A sortable "deployed-at|id" text: the minimum over a window is the earliest deployment (ties by
  * id as text), and `keyAt` / `keyId` read both back, so no join to the deployments is needed.
  */
-const DEPLOY_KEY = (at: string, id: string) => `to_char(${at} at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US') || '|' || ${id}`;
+const DEPLOY_KEY = (at: string, id: string) =>
+  `to_char(${at} at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US') || '|' || ${id}`;
 export const keyAt = (key: string) => `(split_part(${key}, '|', 1)::timestamp at time zone 'UTC')`;
 export const keyId = (key: string) => `nullif(substr(${key}, strpos(${key}, '|') + 1), '')`;
 

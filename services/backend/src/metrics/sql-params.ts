@@ -10,4 +10,5 @@ export const PARAMS_CTE = `scope_params as (
 
 /** ISO week label (`2026-W03`) of a timestamp, in UTC. */
 export const isoWeek = (column: string) => `to_char(${column} at time zone 'UTC', 'IYYY-"W"IW')`;
-export const isoWeekStart = (column: string) => `to_char(date_trunc('week', ${column} at time zone 'UTC'), 'YYYY-MM-DD')`;
+export const isoWeekStart = (column: string) =>
+  `to_char(date_trunc('week', ${column} at time zone 'UTC'), 'YYYY-MM-DD')`;

@@ -26,8 +26,14 @@ describe('postWebhook', () => {
   it("reads the receiver's Retry-After: an hour's wait is not retried in-process, it is handed back with its time", async () => {
     const breaker = createBreakerRegistry().get('webhook:test');
     const guard = createOutboundGuard({ allowPrivateHosts: true });
-    const failed = await postWebhook(url, { event: 'job_failed' }, breaker, guard, { retries: 3, baseMs: 1 }).catch((e: unknown) => e);
-    assert(failed instanceof UpstreamUnavailableError, `expected UpstreamUnavailableError, got ${String(failed)}`);
+    const failed = await postWebhook(url, { event: 'job_failed' }, breaker, guard, {
+      retries: 3,
+      baseMs: 1,
+    }).catch((e: unknown) => e);
+    assert(
+      failed instanceof UpstreamUnavailableError,
+      `expected UpstreamUnavailableError, got ${String(failed)}`,
+    );
     expect(failed.retryAt?.getTime()).toBeGreaterThan(Date.now() + 3_000_000);
     // One attempt: with the headers lost (undici's Headers is not the global class) it was four, 1 ms apart.
     expect(requests).toBe(1);

@@ -266,12 +266,20 @@ describe('webhook deliveries connect through the outbound guard (DNS rebinding)'
   const rebindingUrl = (path: string) => `http://${TEST_HOST}:${new URL(receiverUrl).port}${path}`;
 
   it('connects to the address the guard resolved', async () => {
-    const target = await addTarget({ kind: 'webhook', url: rebindingUrl('/through-guard'), events: ['job_failed'] });
+    const target = await addTarget({
+      kind: 'webhook',
+      url: rebindingUrl('/through-guard'),
+      events: ['job_failed'],
+    });
     await endedJob('FAILED', 'boom', 'SOURCE_ERROR');
     const resolve = stagedResolver(() => ['127.0.0.1']);
     const own: OutboundGuard = createOutboundGuard({ allowPrivateHosts: true, resolve });
     try {
-      await runNotifications({ ...deps(), urlPolicy: { hostAllowlist: [TEST_HOST], allowPrivateHosts: true, resolve }, guard: own });
+      await runNotifications({
+        ...deps(),
+        urlPolicy: { hostAllowlist: [TEST_HOST], allowPrivateHosts: true, resolve },
+        guard: own,
+      });
     } finally {
       await own.close();
     }
@@ -281,7 +289,11 @@ describe('webhook deliveries connect through the outbound guard (DNS rebinding)'
   });
 
   it('a name public at the policy check and loopback at connect reaches nothing, refused once, not retried', async () => {
-    const target = await addTarget({ kind: 'webhook', url: rebindingUrl('/rebound'), events: ['job_failed'] });
+    const target = await addTarget({
+      kind: 'webhook',
+      url: rebindingUrl('/rebound'),
+      events: ['job_failed'],
+    });
     await endedJob('FAILED', 'boom', 'SOURCE_ERROR');
     // First lookup (the policy check): public. Every later one (the connect): loopback.
     let lookups = 0;
@@ -301,7 +313,9 @@ describe('webhook deliveries connect through the outbound guard (DNS rebinding)'
     expect(received).toEqual([]);
     const [delivery] = await deliveries(target);
     expect(delivery).toMatchObject({ status: 'failed', attempts: 1, response_status: null });
-    expect(delivery!.error).toBe(`host ${TEST_HOST} resolves to an address integrations may not use (loopback)`);
+    expect(delivery!.error).toBe(
+      `host ${TEST_HOST} resolves to an address integrations may not use (loopback)`,
+    );
     await removeTarget(target);
   });
 });

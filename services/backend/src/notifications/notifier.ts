@@ -186,7 +186,10 @@ export async function runNotifications(deps: NotifierDeps): Promise<{ delivered:
   );
   if (targets.length === 0) return result;
   const sourceBreakers = await deps.sourceBreakers().catch((error: unknown) => {
-    deps.logger.warn({ err: error }, 'source breakers not read from the extract service; breaker_open notices wait');
+    deps.logger.warn(
+      { err: error },
+      'source breakers not read from the extract service; breaker_open notices wait',
+    );
     return [];
   });
   for (const target of targets) {
@@ -203,7 +206,13 @@ export async function runNotifications(deps: NotifierDeps): Promise<{ delivered:
         // The same outbound policy as integrations, checked again at sending time (allow-list, scheme,
         // addresses); the guard checks the addresses again at connect, where rebinding cannot slip by.
         await checkIntegrationUrl(target.url, deps.urlPolicy);
-        const answer = await postWebhook(target.url, body, breakers.get(`webhook:${target.id}`), deps.guard, deps.retry);
+        const answer = await postWebhook(
+          target.url,
+          body,
+          breakers.get(`webhook:${target.id}`),
+          deps.guard,
+          deps.retry,
+        );
         await deps.pool.query(
           `update notification_deliveries set status = 'delivered', attempts = $2, response_status = $3, delivered_at = now() where id = $1`,
           [delivery.id, answer.attempts, answer.status],

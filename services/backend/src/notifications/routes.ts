@@ -91,10 +91,10 @@ export function registerNotificationRoutes(app: FastifyInstance, ctx: RouteConte
     { config: { auth: 'tenant' }, schema: { tags: ['notifications'], params: idParamSchema } },
     async (request) => {
       // Another tenant's target (or none) is a 404, as on every other id route, not an empty list.
-      const { rowCount: owned } = await ctx.pool.query('select 1 from notification_targets where id = $1 and tenant_id = $2', [
-        request.params.id,
-        tenantOf(request),
-      ]);
+      const { rowCount: owned } = await ctx.pool.query(
+        'select 1 from notification_targets where id = $1 and tenant_id = $2',
+        [request.params.id, tenantOf(request)],
+      );
       if (owned === 0) throw new NotFoundError(`notification target ${request.params.id}`);
       const { rows } = await ctx.pool.query<{
         id: number;

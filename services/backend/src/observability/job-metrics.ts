@@ -12,7 +12,10 @@ export const JOB_DURATION_BUCKETS = [1, 5, 15, 30, 60, 120, 300, 600, 1800, 3600
  * and workers each job end is counted once, in one of them; Prometheus sums the instances
  * (`sum by (source, outcome) (rate(tributary_job_duration_seconds_bucket[5m]))`).
  */
-export function registerJobDurationMetrics(registry: Registry, pool: pg.Pool): Histogram<'source' | 'outcome'> {
+export function registerJobDurationMetrics(
+  registry: Registry,
+  pool: pg.Pool,
+): Histogram<'source' | 'outcome'> {
   const histogram = new Histogram({
     name: 'tributary_job_duration_seconds',
     help: 'Duration of ended jobs (start to end) by source and outcome, observed by the instance that ended them',
@@ -20,6 +23,8 @@ export function registerJobDurationMetrics(registry: Registry, pool: pg.Pool): H
     buckets: JOB_DURATION_BUCKETS,
     registers: [registry],
   });
-  observeJobEnds(pool, (ended) => histogram.observe({ source: ended.source, outcome: ended.status }, ended.seconds));
+  observeJobEnds(pool, (ended) =>
+    histogram.observe({ source: ended.source, outcome: ended.status }, ended.seconds),
+  );
   return histogram;
 }

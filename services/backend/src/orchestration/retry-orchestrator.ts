@@ -44,7 +44,11 @@ export async function retryDueJobs(pool: pg.Pool, publisher: Publisher, logger: 
  * insert and the confirm) are published again; a duplicate is harmless because
  * the extractor claims a job only once.
  */
-export async function republishStalePending(pool: pg.Pool, publisher: Publisher, staleSeconds: number): Promise<number> {
+export async function republishStalePending(
+  pool: pg.Pool,
+  publisher: Publisher,
+  staleSeconds: number,
+): Promise<number> {
   const rows = await touchStalePendingJobs(pool, staleSeconds);
   for (const job of rows) await publishExtract(publisher, job, job.type);
   return rows.length;

@@ -1,5 +1,12 @@
 import type pg from 'pg';
-import { STREAMS, routingKeys, type ExtractMessage, type RunMode, type Source, type StreamName } from '@tributary/contracts';
+import {
+  STREAMS,
+  routingKeys,
+  type ExtractMessage,
+  type RunMode,
+  type Source,
+  type StreamName,
+} from '@tributary/contracts';
 import type { Publisher } from '@tributary/queue';
 import type { LogSink } from '@tributary/observability';
 import { ConflictError, NotFoundError, UpstreamUnavailableError, ValidationError } from '../errors.ts';
@@ -54,7 +61,9 @@ export async function triggerRun(
   const integration = await liveIntegration(pool, request.tenantId, request.integrationId);
   if (!integration) throw new NotFoundError(`integration ${request.integrationId}`);
   if (!integration.enabled) {
-    throw new ConflictError(`integration ${integration.id} is disabled; test and enable it before running it`);
+    throw new ConflictError(
+      `integration ${integration.id} is disabled; test and enable it before running it`,
+    );
   }
   const source = integration.type as Source;
   const known: readonly string[] = STREAMS[source];

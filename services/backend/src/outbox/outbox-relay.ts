@@ -19,7 +19,12 @@ export interface RelayOptions {
  * was confirmed is not published again however long the queue is: the transform message is in
  * the queue and its consumer will get to it.
  */
-export async function relayOutbox(pool: pg.Pool, publisher: Publisher, logger: LogSink, options: RelayOptions): Promise<PublishOutcome> {
+export async function relayOutbox(
+  pool: pg.Pool,
+  publisher: Publisher,
+  logger: LogSink,
+  options: RelayOptions,
+): Promise<PublishOutcome> {
   const timeoutMs = options.publishTimeoutMs ?? Math.min(15_000, (options.claimSeconds * 1000) / 2);
   const rows = await claimOutboxForRelay(pool, options.limit ?? 10_000, options.claimSeconds);
   if (rows.length === 0) return { published: 0, released: 0 };
@@ -41,7 +46,9 @@ export function startOutboxRelay(
     busy = true;
     running = relayOutbox(pool, publisher, logger, options)
       .then(
-        (outcome) => outcome.published > 0 && logger.info({ ...outcome }, 'outbox relay published transform messages for unconfirmed rows'),
+        (outcome) =>
+          outcome.published > 0 &&
+          logger.info({ ...outcome }, 'outbox relay published transform messages for unconfirmed rows'),
         (error: unknown) => logger.warn({ err: error }, 'outbox relay pass failed; will try again'),
       )
       .finally(() => (busy = false));

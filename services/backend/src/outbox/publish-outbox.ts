@@ -36,9 +36,15 @@ export async function publishOutboxRows(
       });
     } catch (error) {
       const left = messages.slice(index).flatMap((m) => m.raw_ids);
-      options.logger.warn({ err: error, count: left.length }, 'transform publish failed; the outbox relay publishes these rows');
+      options.logger.warn(
+        { err: error, count: left.length },
+        'transform publish failed; the outbox relay publishes these rows',
+      );
       await releaseOutboxClaims(pool, left).catch((e: unknown) =>
-        options.logger.warn({ err: e }, 'could not release outbox claims; the relay takes them when the claim runs out'),
+        options.logger.warn(
+          { err: e },
+          'could not release outbox claims; the relay takes them when the claim runs out',
+        ),
       );
       return { published, released: left.length };
     }

@@ -49,7 +49,11 @@ export function registerAuth(app: FastifyInstance, options: AuthOptions): void {
   app.decorateRequest('principal', null as never);
   // Counts failures only: a client guessing tokens is slowed down, one using a valid token is not.
   // A client over the limit is refused before its token costs a database query.
-  const failures = app.createRateLimit({ max: options.failuresPerMinute, timeWindow: 60_000, keyGenerator: (request) => request.ip });
+  const failures = app.createRateLimit({
+    max: options.failuresPerMinute,
+    timeWindow: 60_000,
+    keyGenerator: (request) => request.ip,
+  });
   app.addHook('onRequest', async (request, reply) => {
     // Unknown routes answer 404 to everyone; the not-found handler has no rule of its own.
     const rule = request.is404 ? 'public' : (request.routeOptions.config.auth ?? 'tenant');
@@ -57,7 +61,10 @@ export function registerAuth(app: FastifyInstance, options: AuthOptions): void {
       const seen = await failures(request, { increment: false });
       if (!seen.isAllowed && seen.remaining === 0) {
         reply.header('retry-after', String(seen.ttlInSeconds));
-        throw new TooManyRequestsError('too many failed authentications from this address; try again later', seen.ttlInSeconds);
+        throw new TooManyRequestsError(
+          'too many failed authentications from this address; try again later',
+          seen.ttlInSeconds,
+        );
       }
     }
     try {
@@ -71,7 +78,11 @@ export function registerAuth(app: FastifyInstance, options: AuthOptions): void {
     if (!ALLOWED[rule].includes(request.principal.kind)) {
       throw new ForbiddenError(`this endpoint needs a ${rule.replaceAll('_', ' ')} token`);
     }
-    if (request.principal.kind === 'service' && request.principal.tenantId === null && rule.startsWith('service')) {
+    if (
+      request.principal.kind === 'service' &&
+      request.principal.tenantId === null &&
+      rule.startsWith('service')
+    ) {
       throw new ValidationError('x-tenant-id header is required for service calls', [
         { path: 'headers.x-tenant-id', message: 'required' },
       ]);

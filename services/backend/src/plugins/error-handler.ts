@@ -3,7 +3,12 @@ import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
 import { isDatabaseUnavailable } from '@tributary/db';
 import { AppError, JobClaimedError, UpstreamUnavailableError, type ErrorDetail } from '../errors.ts';
 
-const CONTEXT_PREFIX: Record<string, string> = { body: '', querystring: 'query.', params: 'params.', headers: 'headers.' };
+const CONTEXT_PREFIX: Record<string, string> = {
+  body: '',
+  querystring: 'query.',
+  params: 'params.',
+  headers: 'headers.',
+};
 
 /**
  * One place turns every error into the wire shape of DESIGN §5a. Bad input of any
@@ -25,7 +30,10 @@ export function registerErrorHandler(app: FastifyInstance): void {
     }
     if (error instanceof AppError) {
       if (error.status >= 500) request.log.error({ err: error }, error.message);
-      if ((error instanceof UpstreamUnavailableError || error instanceof JobClaimedError) && error.retryAfterSeconds !== undefined) {
+      if (
+        (error instanceof UpstreamUnavailableError || error instanceof JobClaimedError) &&
+        error.retryAfterSeconds !== undefined
+      ) {
         void reply.header('retry-after', String(error.retryAfterSeconds));
       }
       return reply.status(error.status).send(errorBody(error.code, error.message, error.details));
@@ -33,18 +41,30 @@ export function registerErrorHandler(app: FastifyInstance): void {
     if (isDatabaseUnavailable(error)) {
       // Down, restarting or hung: a retryable 503 (the extractor's breaker counts it), not a 500.
       request.log.warn({ err: loggableError(error) }, 'database unavailable');
-      return reply.status(503).header('retry-after', '5').send(errorBody('UNAVAILABLE', 'database unavailable; try again later'));
+      return reply
+        .status(503)
+        .header('retry-after', '5')
+        .send(errorBody('UNAVAILABLE', 'database unavailable; try again later'));
     }
     const status = error.statusCode ?? 500;
     if (status < 500) {
-      return reply.status(status).send(errorBody(codeForFastifyError(error, status), clientMessage(error, status, request.routeOptions.bodyLimit)));
+      return reply
+        .status(status)
+        .send(
+          errorBody(
+            codeForFastifyError(error, status),
+            clientMessage(error, status, request.routeOptions.bodyLimit),
+          ),
+        );
     }
     request.log.error({ err: loggableError(error) }, 'unhandled error');
     return reply.status(500).send(errorBody('INTERNAL', 'internal error'));
   });
 
   app.setNotFoundHandler((request, reply) =>
-    reply.status(404).send(errorBody('NOT_FOUND', `route ${request.method} ${request.url.split('?')[0]} not found`)),
+    reply
+      .status(404)
+      .send(errorBody('NOT_FOUND', `route ${request.method} ${request.url.split('?')[0]} not found`)),
   );
 }
 
@@ -54,7 +74,8 @@ export function registerErrorHandler(app: FastifyInstance): void {
  * and a `params` field; the log keeps the statement and the driver's own error, never the values.
  */
 function loggableError(error: Error): Record<string, unknown> {
-  if (!('params' in error)) return { type: error.constructor.name, message: error.message, stack: error.stack };
+  if (!('params' in error))
+    return { type: error.constructor.name, message: error.message, stack: error.stack };
   const cause = error.cause instanceof Error ? error.cause : undefined;
   const query = 'query' in error && typeof error.query === 'string' ? error.query : undefined;
   return {
@@ -87,9 +108,12 @@ function clientMessage(error: FastifyError, status: number, bodyLimit: number | 
   if (error.code === 'FST_ERR_CTP_INVALID_JSON_BODY') return 'body is not valid JSON';
   if (error.code === 'FST_ERR_CTP_BODY_TOO_LARGE' || status === 413) {
     // Says what fits, so a client that batches (the extractor's pages) knows to send smaller parts.
-    return bodyLimit ? `request body is too large: over this route's limit of ${bodyLimit} bytes; send it in smaller parts` : 'request body is too large';
+    return bodyLimit
+      ? `request body is too large: over this route's limit of ${bodyLimit} bytes; send it in smaller parts`
+      : 'request body is too large';
   }
   // secure-json-parse: a body carrying __proto__ or constructor.prototype keys.
-  if (error.message.includes('prototype')) return 'body contains a forbidden key (__proto__ or constructor.prototype)';
+  if (error.message.includes('prototype'))
+    return 'body contains a forbidden key (__proto__ or constructor.prototype)';
   return error.message;
 }

@@ -26,8 +26,7 @@ export interface Refusal {
 }
 
 export type CheckedRecord =
-  | { ok: true; raw: Record<string, unknown>; nulEscaped: string[] }
-  | { ok: false; refusal: Refusal };
+  { ok: true; raw: Record<string, unknown>; nulEscaped: string[] } | { ok: false; refusal: Refusal };
 
 type Container = Record<string, unknown> | unknown[];
 
@@ -37,7 +36,8 @@ const pointerSegment = (key: string | number): string => String(key).replace(/~/
 
 const escapeNulText = (text: string): string => text.replace(/\\/g, '\\\\').replace(/\0/g, '\\0');
 
-const unescapeNulText = (text: string): string => text.replace(/\\([\\0])/g, (_, c: string) => (c === '0' ? '\0' : '\\'));
+const unescapeNulText = (text: string): string =>
+  text.replace(/\\([\\0])/g, (_, c: string) => (c === '0' ? '\0' : '\\'));
 
 /**
  * Checks depth and text of `raw` without recursion (a 10 000-level document must not blow the
@@ -55,15 +55,26 @@ export function checkRawRecord(raw: Record<string, unknown>): CheckedRecord {
         refusal: { code: 'RECORD_TOO_DEEP', message: `raw_data nests deeper than ${MAX_RAW_DEPTH} levels` },
       };
     }
-    const entries: [string | number, unknown][] = Array.isArray(node) ? node.map((v, i) => [i, v]) : Object.entries(node);
+    const entries: [string | number, unknown][] = Array.isArray(node)
+      ? node.map((v, i) => [i, v])
+      : Object.entries(node);
     for (const [key, value] of entries) {
       const at = `${pointer}/${pointerSegment(key)}`;
       if (typeof key === 'string' && !textStorable(key)) {
-        return { ok: false, refusal: { code: 'UNSUPPORTED_TEXT', message: `raw_data has a key with U+0000 or a lone surrogate at ${pointer || '/'}` } };
+        return {
+          ok: false,
+          refusal: {
+            code: 'UNSUPPORTED_TEXT',
+            message: `raw_data has a key with U+0000 or a lone surrogate at ${pointer || '/'}`,
+          },
+        };
       }
       if (typeof value === 'string') {
         if (!value.isWellFormed()) {
-          return { ok: false, refusal: { code: 'UNSUPPORTED_TEXT', message: `raw_data has a lone UTF-16 surrogate at ${at}` } };
+          return {
+            ok: false,
+            refusal: { code: 'UNSUPPORTED_TEXT', message: `raw_data has a lone UTF-16 surrogate at ${at}` },
+          };
         }
         if (value.includes('\0')) nulEscaped.push(at);
       } else if (isContainer(value)) {
@@ -83,17 +94,25 @@ export function escapeNul(raw: unknown, pointers: readonly string[]): unknown {
 export function restoreNul(raw: unknown, metadata: Record<string, unknown>): unknown {
   const pointers = metadata[NUL_ESCAPED_KEY];
   if (!Array.isArray(pointers)) return raw;
-  return mapStrings(raw, pointers.filter((p): p is string => typeof p === 'string'), unescapeNulText);
+  return mapStrings(
+    raw,
+    pointers.filter((p): p is string => typeof p === 'string'),
+    unescapeNulText,
+  );
 }
 
 function mapStrings(raw: unknown, pointers: readonly string[], change: (text: string) => string): unknown {
   if (!isContainer(raw)) return raw;
   for (const pointer of pointers) {
-    const segments = pointer.split('/').slice(1).map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'));
+    const segments = pointer
+      .split('/')
+      .slice(1)
+      .map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'));
     const last = segments.pop();
     if (last === undefined) continue;
     let node: unknown = raw;
-    for (const segment of segments) node = isContainer(node) ? (node as Record<string, unknown>)[segment] : undefined;
+    for (const segment of segments)
+      node = isContainer(node) ? (node as Record<string, unknown>)[segment] : undefined;
     if (!isContainer(node)) continue;
     const parent = node as Record<string, unknown>;
     const value = parent[last];
@@ -140,7 +159,10 @@ function textStorable(text: string): boolean {
 /** The size refusal for a record whose JSON text is `bytes` long, or null when it fits. */
 export function sizeRefusal(bytes: number): Refusal | null {
   return bytes > MAX_RAW_RECORD_BYTES
-    ? { code: 'RECORD_TOO_LARGE', message: `raw_data is ${bytes} bytes; at most ${MAX_RAW_RECORD_BYTES} are stored per record` }
+    ? {
+        code: 'RECORD_TOO_LARGE',
+        message: `raw_data is ${bytes} bytes; at most ${MAX_RAW_RECORD_BYTES} are stored per record`,
+      }
     : null;
 }
 

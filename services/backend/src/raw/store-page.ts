@@ -31,11 +31,19 @@ export interface StoredPage {
  * Any failure rolls all of it back, so a cursor never runs ahead of its records nor records
  * land without the progress that counts them.
  */
-export async function storePage(pool: pg.Pool, tenantId: number, jobId: number, page: ParsedPage, claimSeconds: number): Promise<StoredPage> {
+export async function storePage(
+  pool: pg.Pool,
+  tenantId: number,
+  jobId: number,
+  page: ParsedPage,
+  claimSeconds: number,
+): Promise<StoredPage> {
   return withTransaction(pool, async (client) => {
     const job = await lockJobForPage(client, tenantId, jobId);
     if (!job) {
-      throw new ForbiddenError(`job ${jobId} is not a RUNNING or PAUSED job of this tenant; pages are stored only for claimed jobs`);
+      throw new ForbiddenError(
+        `job ${jobId} is not a RUNNING or PAUSED job of this tenant; pages are stored only for claimed jobs`,
+      );
     }
     const records: RawRecord[] = page.records.map((record) => ({
       ...record,
@@ -43,7 +51,8 @@ export async function storePage(pool: pg.Pool, tenantId: number, jobId: number, 
       entity_type: page.entity_type,
       job_id: jobId,
     }));
-    const results = records.length > 0 ? await storeRawRecords(client, tenantId, records, { claimSeconds }) : [];
+    const results =
+      records.length > 0 ? await storeRawRecords(client, tenantId, records, { claimSeconds }) : [];
     await recordSeenIssues(client, tenantId, records);
     if (page.checkpoint) {
       await saveSyncState(client, tenantId, job.integration_id, {
@@ -59,14 +68,27 @@ export async function storePage(pool: pg.Pool, tenantId: number, jobId: number, 
     const outbox = results.flatMap((result): OutboxRow[] =>
       isRefusedRecord(result) || result.unchanged
         ? []
-        : [{ raw_id: result.record_id, tenant_id: tenantId, integration_id: job.integration_id, entity_type: page.entity_type, job_id: jobId }],
+        : [
+            {
+              raw_id: result.record_id,
+              tenant_id: tenantId,
+              integration_id: job.integration_id,
+              entity_type: page.entity_type,
+              job_id: jobId,
+            },
+          ],
     );
     return { results, progress, outbox };
   });
 }
 
 /** The stream's progress after this page: a refused record is neither new nor unchanged but failed. */
-function withPage(before: StreamProgress, entityType: string, results: readonly RawBatchItemResult[], complete: boolean): StreamProgress {
+function withPage(
+  before: StreamProgress,
+  entityType: string,
+  results: readonly RawBatchItemResult[],
+  complete: boolean,
+): StreamProgress {
   const progress = structuredClone(before);
   const current = (progress.entities[entityType] ??= { seen: 0, new: 0, unchanged: 0, failed: 0 });
   for (const result of results) {

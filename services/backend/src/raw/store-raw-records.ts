@@ -3,7 +3,14 @@ import type pg from 'pg';
 import type { RawBatchItemResult, RawRecord } from '@tributary/contracts';
 import { storeRawBatch, type Queryable, type RawRecordToStore } from '../db/raw-data.ts';
 import { recordRawRefusals, type RawRefusal } from '../db/raw-refusals.ts';
-import { checkRawRecord, escapeNul, NUL_ESCAPED_KEY, sizeRefusal, stringifyDeep, type Refusal } from './raw-record-checks.ts';
+import {
+  checkRawRecord,
+  escapeNul,
+  NUL_ESCAPED_KEY,
+  sizeRefusal,
+  stringifyDeep,
+  type Refusal,
+} from './raw-record-checks.ts';
 
 /** What identifies a version of an entity: its content, exactly as the source sent it. */
 export function contentHash(rawJson: string): string {
@@ -21,7 +28,9 @@ const RECORD_LEVEL_PG_ERRORS = new Set([
 ]);
 
 const isRecordLevelError = (error: unknown): error is { code: string; message: string } =>
-  typeof error === 'object' && error !== null && RECORD_LEVEL_PG_ERRORS.has(String((error as { code?: unknown }).code));
+  typeof error === 'object' &&
+  error !== null &&
+  RECORD_LEVEL_PG_ERRORS.has(String((error as { code?: unknown }).code));
 
 type Prepared = { index: number; toStore: RawRecordToStore } | { index: number; refusal: Refusal };
 
@@ -35,14 +44,19 @@ function prepare(record: RawRecord, index: number): Prepared {
   const tooBig = sizeRefusal(Buffer.byteLength(sourceJson, 'utf8'));
   if (tooBig) return { index, refusal: tooBig };
   const metadata =
-    checked.nulEscaped.length > 0 ? { ...record.extraction_metadata, [NUL_ESCAPED_KEY]: checked.nulEscaped } : record.extraction_metadata;
+    checked.nulEscaped.length > 0
+      ? { ...record.extraction_metadata, [NUL_ESCAPED_KEY]: checked.nulEscaped }
+      : record.extraction_metadata;
   return {
     index,
     toStore: {
       integration_id: record.integration_id,
       entity_type: record.entity_type,
       external_id: record.external_id,
-      raw_json: checked.nulEscaped.length > 0 ? JSON.stringify(escapeNul(structuredClone(record.raw_data), checked.nulEscaped)) : sourceJson,
+      raw_json:
+        checked.nulEscaped.length > 0
+          ? JSON.stringify(escapeNul(structuredClone(record.raw_data), checked.nulEscaped))
+          : sourceJson,
       extraction_metadata: metadata,
       content_hash: contentHash(sourceJson),
       job_id: record.job_id ?? null,
@@ -69,7 +83,10 @@ export async function storeRawRecords(
   const refusals: RawRefusal[] = [];
   const refuse = (index: number, refusal: Refusal, contentHashOf: string) => {
     const record = records[index]!;
-    results[index] = { external_id: record.external_id, error: { code: refusal.code, message: refusal.message } };
+    results[index] = {
+      external_id: record.external_id,
+      error: { code: refusal.code, message: refusal.message },
+    };
     refusals.push({
       integration_id: record.integration_id,
       job_id: record.job_id ?? null,
@@ -89,7 +106,14 @@ export async function storeRawRecords(
   });
   if (accepted.length > 0) {
     try {
-      const stored = await attempt(() => storeRawBatch(pool, tenantId, accepted.map((a) => a.toStore), claimSeconds));
+      const stored = await attempt(() =>
+        storeRawBatch(
+          pool,
+          tenantId,
+          accepted.map((a) => a.toStore),
+          claimSeconds,
+        ),
+      );
       stored.forEach((s, k) => (results[accepted[k]!.index] = s));
     } catch (error) {
       if (!isRecordLevelError(error)) throw error;
@@ -100,7 +124,11 @@ export async function storeRawRecords(
           results[index] = stored!;
         } catch (single) {
           if (!isRecordLevelError(single)) throw single;
-          refuse(index, { code: 'REFUSED_BY_DATABASE', message: `${single.code}: ${single.message}` }, toStore.content_hash);
+          refuse(
+            index,
+            { code: 'REFUSED_BY_DATABASE', message: `${single.code}: ${single.message}` },
+            toStore.content_hash,
+          );
         }
       }
     }

@@ -73,7 +73,10 @@ export class CredentialsCipher {
   open(tenantId: number, integrationId: number, sealed: SealedCredentials): unknown {
     const key = this.#keys.get(sealed.keyId);
     if (!key) {
-      throw new CredentialsUnreadableError(sealed.keyId, `no encryption key with id ${sealed.keyId} is configured`);
+      throw new CredentialsUnreadableError(
+        sealed.keyId,
+        `no encryption key with id ${sealed.keyId} is configured`,
+      );
     }
     const v2 = sealed.ciphertext.startsWith(V2_PREFIX);
     const raw = Buffer.from(v2 ? sealed.ciphertext.slice(V2_PREFIX.length) : sealed.ciphertext, 'base64');
@@ -85,7 +88,10 @@ export class CredentialsCipher {
       const plain = Buffer.concat([decipher.update(raw.subarray(IV_BYTES + TAG_BYTES)), decipher.final()]);
       return JSON.parse(plain.toString('utf8')) as unknown;
     } catch {
-      throw new CredentialsUnreadableError(sealed.keyId, `credentials sealed with key ${sealed.keyId} do not open for this row`);
+      throw new CredentialsUnreadableError(
+        sealed.keyId,
+        `credentials sealed with key ${sealed.keyId} do not open for this row`,
+      );
     }
   }
 

@@ -13,7 +13,9 @@ export async function assertRunningJob(
   statuses: readonly string[] = ['RUNNING'],
 ): Promise<void> {
   if (scope.jobId === undefined) {
-    throw new ForbiddenError('service calls for an integration must name the RUNNING job they work for (job_id)');
+    throw new ForbiddenError(
+      'service calls for an integration must name the RUNNING job they work for (job_id)',
+    );
   }
   const { rowCount } = await pool.query(
     `select 1 from etl_jobs where id = $1 and tenant_id = $2 and integration_id = $3 and status = any($4)`,
@@ -42,7 +44,12 @@ export async function assertRawBatchScope(
 ): Promise<void> {
   const jobless = records.flatMap((record, index) =>
     record.job_id === undefined || record.job_id === null
-      ? [{ path: `records.${index}.job_id`, message: 'required: service writes must name the RUNNING job they work for' }]
+      ? [
+          {
+            path: `records.${index}.job_id`,
+            message: 'required: service writes must name the RUNNING job they work for',
+          },
+        ]
       : [],
   );
   if (jobless[0]) {
@@ -54,7 +61,11 @@ export async function assertRawBatchScope(
   const pairs = new Map<string, { integrationId: number; jobId: number }>();
   for (const record of records) {
     if (record.job_id === undefined || record.job_id === null) continue;
-    pairs.set(`${record.integration_id}:${record.job_id}`, { integrationId: record.integration_id, jobId: record.job_id });
+    pairs.set(`${record.integration_id}:${record.job_id}`, {
+      integrationId: record.integration_id,
+      jobId: record.job_id,
+    });
   }
-  for (const pair of pairs.values()) await assertRunningJob(pool, { tenantId, ...pair }, ['RUNNING', 'PAUSED']);
+  for (const pair of pairs.values())
+    await assertRunningJob(pool, { tenantId, ...pair }, ['RUNNING', 'PAUSED']);
 }

@@ -7,13 +7,21 @@ import { CredentialsUnreadableError, type CredentialsCipher } from './credential
  * failed run or a misleading "extract service unreachable".
  */
 export async function verifyEncryptionKeys(pool: pg.Pool, cipher: CredentialsCipher): Promise<void> {
-  const { rows } = await pool.query<{ id: number; tenant_id: number; credentials_encrypted: string; credentials_key_id: string }>(
+  const { rows } = await pool.query<{
+    id: number;
+    tenant_id: number;
+    credentials_encrypted: string;
+    credentials_key_id: string;
+  }>(
     `select distinct on (credentials_key_id) id, tenant_id, credentials_encrypted, credentials_key_id
      from integrations where credentials_encrypted <> '' order by credentials_key_id, id`,
   );
   for (const row of rows) {
     try {
-      cipher.open(Number(row.tenant_id), Number(row.id), { ciphertext: row.credentials_encrypted, keyId: row.credentials_key_id });
+      cipher.open(Number(row.tenant_id), Number(row.id), {
+        ciphertext: row.credentials_encrypted,
+        keyId: row.credentials_key_id,
+      });
     } catch (error) {
       if (!(error instanceof CredentialsUnreadableError)) throw error;
       throw new Error(

@@ -16,7 +16,12 @@ export interface RotationResult {
  * wins and is left alone. Safe to run again.
  */
 export async function rotateCredentials(pool: pg.Pool, cipher: CredentialsCipher): Promise<RotationResult> {
-  const { rows } = await pool.query<{ id: string; tenant_id: string; credentials_encrypted: string; credentials_key_id: string }>(
+  const { rows } = await pool.query<{
+    id: string;
+    tenant_id: string;
+    credentials_encrypted: string;
+    credentials_key_id: string;
+  }>(
     `select id, tenant_id, credentials_encrypted, credentials_key_id from integrations where credentials_encrypted <> '' order by id`,
   );
   let rotated = 0;

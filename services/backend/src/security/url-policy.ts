@@ -1,4 +1,11 @@
-import { addressRefusal, baseUrlProblem, hostOwnAddresses, isIpLiteral, systemResolver, type Resolver } from '@tributary/netguard';
+import {
+  addressRefusal,
+  baseUrlProblem,
+  hostOwnAddresses,
+  isIpLiteral,
+  systemResolver,
+  type Resolver,
+} from '@tributary/netguard';
 import { ValidationError } from '../errors.ts';
 
 export interface UrlPolicy {
@@ -35,6 +42,7 @@ export async function checkIntegrationUrl(value: string, policy: UrlPolicy): Pro
   const own = hostOwnAddresses();
   for (const address of addresses) {
     const refusal = addressRefusal(address, own);
-    if (refusal) fail(`host ${host} resolves to an address integrations may not use (${address}: ${refusal})`);
+    if (refusal)
+      fail(`host ${host} resolves to an address integrations may not use (${address}: ${refusal})`);
   }
 }

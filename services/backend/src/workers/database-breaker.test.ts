@@ -3,13 +3,18 @@ import { isDatabaseUnavailable } from '@tributary/db';
 import { createLogger } from '@tributary/observability';
 import { createDatabaseBreaker, throughDatabaseBreaker } from './database-breaker.ts';
 
-const refused = () => Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:5432'), { code: 'ECONNREFUSED' });
+const refused = () =>
+  Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:5432'), { code: 'ECONNREFUSED' });
 const logger = createLogger('test', { level: 'silent' });
 
 describe('worker database breaker', () => {
   it('classifies outages, not bad statements, as the database being unavailable', () => {
     expect(isDatabaseUnavailable(refused())).toBe(true);
-    expect(isDatabaseUnavailable(Object.assign(new Error('the database system is starting up'), { code: '57P03' }))).toBe(true);
+    expect(
+      isDatabaseUnavailable(
+        Object.assign(new Error('the database system is starting up'), { code: '57P03' }),
+      ),
+    ).toBe(true);
     expect(isDatabaseUnavailable(new Error('Connection terminated unexpectedly'))).toBe(true);
     expect(isDatabaseUnavailable(Object.assign(new Error('duplicate key'), { code: '23505' }))).toBe(false);
     expect(isDatabaseUnavailable(new Error('transform failed'))).toBe(false);
@@ -17,7 +22,12 @@ describe('worker database breaker', () => {
 
   it('holds the message through an outage: opens, pauses the consumer, retries at the probe, closes', async () => {
     const states: string[] = [];
-    const breaker = createDatabaseBreaker({ failureThreshold: 2, openMs: 100, logger, onStateChange: (to) => states.push(to) });
+    const breaker = createDatabaseBreaker({
+      failureThreshold: 2,
+      openMs: 100,
+      logger,
+      onStateChange: (to) => states.push(to),
+    });
     let calls = 0;
     const work = async () => {
       calls++;
@@ -35,10 +45,19 @@ describe('worker database breaker', () => {
   });
 
   it('does not hold a message whose failure is not an outage', async () => {
-    const breaker = createDatabaseBreaker({ failureThreshold: 1, openMs: 100, logger, onStateChange: () => undefined });
-    await expect(throughDatabaseBreaker(breaker, () => Promise.reject(new Error('bad record')), new AbortController().signal)).rejects.toThrow(
-      'bad record',
-    );
+    const breaker = createDatabaseBreaker({
+      failureThreshold: 1,
+      openMs: 100,
+      logger,
+      onStateChange: () => undefined,
+    });
+    await expect(
+      throughDatabaseBreaker(
+        breaker,
+        () => Promise.reject(new Error('bad record')),
+        new AbortController().signal,
+      ),
+    ).rejects.toThrow('bad record');
     expect(breaker.state).toBe('CLOSED');
     breaker.shutdown();
   });

@@ -49,10 +49,13 @@ export async function throughDatabaseBreaker<T>(
     try {
       return await breaker.execute(work);
     } catch (error) {
-      const outage = error instanceof BreakerOpenError || (isDatabaseUnavailable(error) && breaker.state !== 'CLOSED');
+      const outage =
+        error instanceof BreakerOpenError || (isDatabaseUnavailable(error) && breaker.state !== 'CLOSED');
       if (!outage || signal.aborted || Date.now() >= giveUpAt) throw error;
       const waitMs =
-        error instanceof BreakerOpenError ? error.retryAt.getTime() - Date.now() : (breaker.status().msUntilHalfOpen ?? 1000);
+        error instanceof BreakerOpenError
+          ? error.retryAt.getTime() - Date.now()
+          : (breaker.status().msUntilHalfOpen ?? 1000);
       try {
         await sleep(Math.max(100, waitMs), undefined, { signal });
       } catch {

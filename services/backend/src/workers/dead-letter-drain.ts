@@ -84,7 +84,8 @@ export async function archiveDeadLetter(pool: pg.Pool, message: ConsumeMessage):
     if (value === undefined || value === null) return null;
     if (Buffer.isBuffer(value)) return value.toString();
     if (typeof value === 'string') return value;
-    if (typeof value === 'number' || typeof value === 'boolean' || typeof value === 'bigint') return value.toString();
+    if (typeof value === 'number' || typeof value === 'boolean' || typeof value === 'bigint')
+      return value.toString();
     return JSON.stringify(value);
   };
   const messageId =
@@ -121,7 +122,9 @@ export async function archiveDeadLetter(pool: pg.Pool, message: ConsumeMessage):
 function parseObject(text: string): Record<string, unknown> | null {
   try {
     const value: unknown = JSON.parse(text);
-    return value && typeof value === 'object' && !Array.isArray(value) ? (value as Record<string, unknown>) : null;
+    return value && typeof value === 'object' && !Array.isArray(value)
+      ? (value as Record<string, unknown>)
+      : null;
   } catch {
     return null;
   }
@@ -131,7 +134,6 @@ function positiveInt(value: unknown): number | null {
   const n = typeof value === 'string' ? Number(value) : value;
   return typeof n === 'number' && Number.isSafeInteger(n) && n > 0 ? n : null;
 }
-
 
 // AMQP headers may hold Buffers and other non-JSON values; the archive keeps text.
 function jsonSafe(headers: Record<string, unknown>): Record<string, unknown> {

@@ -21,7 +21,11 @@ function issue(n: number, fields: Record<string, unknown> = {}): Record<string, 
   return { ...base, id: String(40_000 + n), key: `BT-${n}`, fields: { ...base.fields, ...fields } };
 }
 
-const message = (entityType: TransformMessage['entity_type'], rawIds: number[], jobId: number | null): TransformMessage => ({
+const message = (
+  entityType: TransformMessage['entity_type'],
+  rawIds: number[],
+  jobId: number | null,
+): TransformMessage => ({
   v: 1,
   tenant_id: p.tenant.id,
   integration_id: p.integrationId,
@@ -35,13 +39,19 @@ const query = async <T extends object>(sql: string, params: unknown[] = []) =>
 
 describe('several transform messages in one transaction', () => {
   it('a poison record fails its own message only; a duplicate is loaded once; counts are per job', async () => {
-    const goodIds = await p.storeRaw([1, 2].map((n) => ({ entity_type: 'jira_issues', external_id: issue(n).id, raw_data: issue(n) })));
+    const goodIds = await p.storeRaw(
+      [1, 2].map((n) => ({ entity_type: 'jira_issues', external_id: issue(n).id, raw_data: issue(n) })),
+    );
     const goodJob = p.storeJobIds.at(-1)!;
     const mixed = [issue(3), issue(4, { updated: 'not a date' })];
-    const mixedIds = await p.storeRaw(mixed.map((r) => ({ entity_type: 'jira_issues', external_id: r.id, raw_data: r })));
+    const mixedIds = await p.storeRaw(
+      mixed.map((r) => ({ entity_type: 'jira_issues', external_id: r.id, raw_data: r })),
+    );
     const mixedJob = p.storeJobIds.at(-1)!;
     const pull = { ...ghPullSingle(), id: 77_001, number: 9001 };
-    const pullIds = await p.storeRaw([{ entity_type: 'github_pull_requests', external_id: String(pull.id), raw_data: pull }]);
+    const pullIds = await p.storeRaw([
+      { entity_type: 'github_pull_requests', external_id: String(pull.id), raw_data: pull },
+    ]);
 
     const { results, outcomes } = await handleTransformMessages(
       p.backend.pool,
@@ -58,9 +68,13 @@ describe('several transform messages in one transaction', () => {
     const failure = results[1];
     expect(failure?.ok === false && failure.error).toBeInstanceOf(PermanentError);
     expect(failure?.ok === false && (failure.error as Error).message).toMatch(
-      new RegExp(`^1 of 2 jira_issues records could not be transformed: raw ${mixedIds[1]} \\(40004\\): fields\\.updated: `),
+      new RegExp(
+        `^1 of 2 jira_issues records could not be transformed: raw ${mixedIds[1]} \\(40004\\): fields\\.updated: `,
+      ),
     );
-    expect(outcomes.map((o) => o && { loaded: o.loaded, skipped: o.skipped, failed: o.failed.length })).toEqual([
+    expect(
+      outcomes.map((o) => o && { loaded: o.loaded, skipped: o.skipped, failed: o.failed.length }),
+    ).toEqual([
       { loaded: 2, skipped: 0, failed: 0 },
       { loaded: 1, skipped: 0, failed: 1 },
       { loaded: 1, skipped: 0, failed: 0 },
@@ -71,16 +85,25 @@ describe('several transform messages in one transaction', () => {
       { key: 'BT-2' },
       { key: 'BT-3' },
     ]);
-    expect(await query('select number from github_pull_requests where external_id = $1', ['77001'])).toEqual([{ number: 9001 }]);
+    expect(await query('select number from github_pull_requests where external_id = $1', ['77001'])).toEqual([
+      { number: 9001 },
+    ]);
     const raw = await query<{ id: number; status: string; error: string | null }>(
       'select id, status, error from raw_extraction_data where id = any($1::bigint[]) order by id',
       [[...goodIds, ...mixedIds, ...pullIds]],
     );
     expect(raw.map((r) => r.status)).toEqual(['completed', 'completed', 'completed', 'failed', 'completed']);
     expect(raw[3]?.error).toMatch(/^fields\.updated: /);
-    expect(await query('select raw_id from raw_outbox where raw_id = any($1::bigint[])', [[...goodIds, ...mixedIds, ...pullIds]])).toEqual([]);
     expect(
-      await query('select id, records_transformed, records_failed from etl_jobs where id = any($1::bigint[]) order by id', [[goodJob, mixedJob]]),
+      await query('select raw_id from raw_outbox where raw_id = any($1::bigint[])', [
+        [...goodIds, ...mixedIds, ...pullIds],
+      ]),
+    ).toEqual([]);
+    expect(
+      await query(
+        'select id, records_transformed, records_failed from etl_jobs where id = any($1::bigint[]) order by id',
+        [[goodJob, mixedJob]],
+      ),
     ).toEqual([
       { id: goodJob, records_transformed: 2, records_failed: 0 },
       { id: mixedJob, records_transformed: 1, records_failed: 1 },
@@ -92,7 +115,9 @@ describe('several transform messages in one transaction', () => {
     const goodIds = await p.storeRaw([{ entity_type: 'jira_issues', external_id: good.id, raw_data: good }]);
     // A pull number past Postgres' integer: valid JSON, valid for the schema, refused by the column.
     const huge = { ...ghPullSingle(), id: 77_002, number: 3_000_000_000 };
-    const hugeIds = await p.storeRaw([{ entity_type: 'github_pull_requests', external_id: String(huge.id), raw_data: huge }]);
+    const hugeIds = await p.storeRaw([
+      { entity_type: 'github_pull_requests', external_id: String(huge.id), raw_data: huge },
+    ]);
 
     const { results } = await handleTransformMessages(
       p.backend.pool,
@@ -101,9 +126,13 @@ describe('several transform messages in one transaction', () => {
     );
 
     expect(results[0]).toEqual({ ok: true });
-    expect(results[1]?.ok === false && (results[1].error as Error).message).toMatch(/out of range for type integer/);
+    expect(results[1]?.ok === false && (results[1].error as Error).message).toMatch(
+      /out of range for type integer/,
+    );
     expect(await query('select key from jira_issues where key = $1', ['BT-10'])).toEqual([{ key: 'BT-10' }]);
-    expect(await query('select status from raw_extraction_data where id = $1', [hugeIds[0]])).toEqual([{ status: 'pending' }]);
+    expect(await query('select status from raw_extraction_data where id = $1', [hugeIds[0]])).toEqual([
+      { status: 'pending' },
+    ]);
   });
 
   it('records of no job (stored before jobs existed) load', async () => {
@@ -113,7 +142,11 @@ describe('several transform messages in one transaction', () => {
        values ($1, $2, 'jira_issues', $3, $4, 'h-20') returning id`,
       [p.tenant.id, p.integrationId, record.id, JSON.stringify(record)],
     );
-    const { results } = await handleTransformMessages(p.backend.pool, [message('jira_issues', [rows[0]!.id], null)], logger);
+    const { results } = await handleTransformMessages(
+      p.backend.pool,
+      [message('jira_issues', [rows[0]!.id], null)],
+      logger,
+    );
     expect(results).toEqual([{ ok: true }]);
     expect(await query('select key from jira_issues where key = $1', ['BT-20'])).toEqual([{ key: 'BT-20' }]);
   });

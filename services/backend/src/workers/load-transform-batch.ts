@@ -66,7 +66,12 @@ export async function loadTransformBatches(
   messages: readonly TransformMessage[],
   onStep?: (step: LoadStep, ms: number) => void,
 ): Promise<BatchOutcome[]> {
-  const outcomes = messages.map(() => ({ loaded: 0, skipped: 0, failed: [] as RecordFailure[], jobIds: new Set<number>() }));
+  const outcomes = messages.map(() => ({
+    loaded: 0,
+    skipped: 0,
+    failed: [] as RecordFailure[],
+    jobIds: new Set<number>(),
+  }));
   messages.forEach((message, index) => {
     if (message.job_id !== null) outcomes[index]?.jobIds.add(message.job_id);
   });
@@ -96,7 +101,11 @@ export async function loadTransformBatches(
           if (raw.job_id !== null) outcome.jobIds.add(raw.job_id);
           try {
             // Transformers see exactly what the source sent (NUL included); the loader drops NUL from text columns.
-            const record = projectRaw(group.entityType, restoreNul(raw.raw_data, raw.extraction_metadata), raw.extraction_metadata);
+            const record = projectRaw(
+              group.entityType,
+              restoreNul(raw.raw_data, raw.extraction_metadata),
+              raw.extraction_metadata,
+            );
             const produced = transformer.transform(record, {
               rawId: raw.id,
               externalId: raw.external_id,
@@ -128,7 +137,12 @@ export async function loadTransformBatches(
     commitStart.at = performance.now();
   });
   onStep?.('commit', performance.now() - commitStart.at);
-  return outcomes.map((o) => ({ loaded: o.loaded, skipped: o.skipped, failed: o.failed, jobIds: [...o.jobIds] }));
+  return outcomes.map((o) => ({
+    loaded: o.loaded,
+    skipped: o.skipped,
+    failed: o.failed,
+    jobIds: [...o.jobIds],
+  }));
 }
 
 // Sorted, so two transactions claiming overlapping ids lock them in the same order.
@@ -138,7 +152,13 @@ function groupsOf(messages: readonly TransformMessage[]): Group[] {
     const key = `${message.tenant_id}\u0000${message.integration_id}\u0000${message.entity_type}`;
     let group = groups.get(key);
     if (!group) {
-      group = { tenantId: message.tenant_id, integrationId: message.integration_id, entityType: message.entity_type, owner: new Map(), members: [] };
+      group = {
+        tenantId: message.tenant_id,
+        integrationId: message.integration_id,
+        entityType: message.entity_type,
+        owner: new Map(),
+        members: [],
+      };
       groups.set(key, group);
     }
     group.members.push(index);
@@ -146,7 +166,10 @@ function groupsOf(messages: readonly TransformMessage[]): Group[] {
     for (const id of message.raw_ids) if (!group.owner.has(id)) group.owner.set(id, index);
   });
   return [...groups.values()].sort(
-    (a, b) => a.tenantId - b.tenantId || a.integrationId - b.integrationId || a.entityType.localeCompare(b.entityType),
+    (a, b) =>
+      a.tenantId - b.tenantId ||
+      a.integrationId - b.integrationId ||
+      a.entityType.localeCompare(b.entityType),
   );
 }
 
@@ -187,7 +210,14 @@ async function settle(
   const parts: string[] = [];
   for (const [table, rows] of byTable) {
     if (rows.length === 0) continue;
-    const statement = upsertStatement(group.tenantId, group.integrationId, table, rows, UPDATED_AT_COLUMN[table], params.length + 1);
+    const statement = upsertStatement(
+      group.tenantId,
+      group.integrationId,
+      table,
+      rows,
+      UPDATED_AT_COLUMN[table],
+      params.length + 1,
+    );
     params.push(statement.param);
     parts.push(`upsert_${table} as (${statement.sql})`);
   }
@@ -199,7 +229,9 @@ async function settle(
       where r.tenant_id = $1 and r.id = f.id)`);
   }
   // Out of the outbox: loaded, or failed and archived as a dead letter (replay brings it back).
-  parts.push(`outbox as (delete from raw_outbox where tenant_id = $1::bigint and raw_id = any(${param(settled.map((s) => s.id))}::bigint[]))`);
+  parts.push(
+    `outbox as (delete from raw_outbox where tenant_id = $1::bigint and raw_id = any(${param(settled.map((s) => s.id))}::bigint[]))`,
+  );
   const perJob = new Map<number, { transformed: number; failed: number }>();
   for (const s of settled) {
     if (s.jobId === null) continue;

@@ -14,5 +14,8 @@ export function startPendingSweeper(
   logger: Logger,
   options: { intervalSeconds: number; maxAgeSeconds: number },
 ): { stop: () => Promise<void> } {
-  return startOutboxRelay(pool, publisher, logger, { intervalSeconds: options.intervalSeconds, claimSeconds: options.maxAgeSeconds });
+  return startOutboxRelay(pool, publisher, logger, {
+    intervalSeconds: options.intervalSeconds,
+    claimSeconds: options.maxAgeSeconds,
+  });
 }

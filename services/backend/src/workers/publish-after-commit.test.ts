@@ -79,9 +79,10 @@ describe('with the broker down, nothing waits on it inside a transaction', () =>
     const ids = stored.map((s) => s.record_id);
     const { connection, publisher } = await downBroker();
     let settled = false;
-    const relay = relayOutbox(backend.pool, publisher, quiet, { claimSeconds: 600, publishTimeoutMs: 60_000 }).finally(
-      () => (settled = true),
-    );
+    const relay = relayOutbox(backend.pool, publisher, quiet, {
+      claimSeconds: 600,
+      publishTimeoutMs: 60_000,
+    }).finally(() => (settled = true));
     // The claim is visible to others only once committed.
     await waitFor(
       async () =>
@@ -173,10 +174,17 @@ describe('with the broker down, nothing waits on it inside a transaction', () =>
       error: () => undefined,
       warn: (obj: unknown) => void warnings.push(obj),
     };
-    const outcome = await relayOutbox(backend.pool, publisher, logger, { claimSeconds: 60, publishTimeoutMs: 200 });
+    const outcome = await relayOutbox(backend.pool, publisher, logger, {
+      claimSeconds: 60,
+      publishTimeoutMs: 200,
+    });
     expect(outcome.published).toBe(0);
     expect(outcome.released).toBeGreaterThan(0);
-    expect(warnings.some((w) => typeof w === 'object' && w !== null && 'err' in w && w.err instanceof PublishTimeoutError)).toBe(true);
+    expect(
+      warnings.some(
+        (w) => typeof w === 'object' && w !== null && 'err' in w && w.err instanceof PublishTimeoutError,
+      ),
+    ).toBe(true);
     await connection.close();
   });
 });

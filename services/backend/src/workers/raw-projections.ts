@@ -23,62 +23,63 @@ const branch: RawProjection = { keep: ['ref'], within: { repo: { keep: ['full_na
  * without an entry is read whole. `raw-projections.test.ts` checks, for every fixture, that a
  * projected record transforms exactly as the whole one.
  */
-export const RAW_PROJECTIONS: Partial<Record<EntityType, { projection: RawProjection; unlessApi?: string }>> = {
-  jira_issues: {
-    projection: {
-      keep: ['id', 'key'],
-      within: {
-        fields: {
-          keep: [
-            'summary',
-            'status',
-            'issuetype',
-            'priority',
-            'assignee',
-            'reporter',
-            'labels',
-            'created',
-            'updated',
-            'resolutiondate',
-            'project',
-            'parent',
-            'components',
-            'fixVersions',
-            ...DEFAULT_STORY_POINTS_FIELDS,
-          ],
-          keepNamedBy: ['story_points_field', 'sprint_field'],
+export const RAW_PROJECTIONS: Partial<Record<EntityType, { projection: RawProjection; unlessApi?: string }>> =
+  {
+    jira_issues: {
+      projection: {
+        keep: ['id', 'key'],
+        within: {
+          fields: {
+            keep: [
+              'summary',
+              'status',
+              'issuetype',
+              'priority',
+              'assignee',
+              'reporter',
+              'labels',
+              'created',
+              'updated',
+              'resolutiondate',
+              'project',
+              'parent',
+              'components',
+              'fixVersions',
+              ...DEFAULT_STORY_POINTS_FIELDS,
+            ],
+            keepNamedBy: ['story_points_field', 'sprint_field'],
+          },
         },
       },
     },
-  },
-  github_pull_requests: {
-    // GraphQL nodes have another shape; they are read whole.
-    unlessApi: 'graphql',
-    projection: {
-      keep: [
-        'id',
-        'number',
-        'title',
-        'state',
-        'draft',
-        'user',
-        'merged',
-        'merged_at',
-        'closed_at',
-        'created_at',
-        'updated_at',
-        'additions',
-        'deletions',
-        'changed_files',
-        'merge_commit_sha',
-        'merged_by',
-        'requested_reviewers',
-        'labels',
-      ],
-      within: { base: branch, head: branch },
+    github_pull_requests: {
+      // GraphQL nodes have another shape; they are read whole.
+      unlessApi: 'graphql',
+      projection: {
+        keep: [
+          'id',
+          'number',
+          'title',
+          'state',
+          'draft',
+          'user',
+          'merged',
+          'merged_at',
+          'closed_at',
+          'created_at',
+          'updated_at',
+          'additions',
+          'deletions',
+          'changed_files',
+          'merge_commit_sha',
+          'merged_by',
+          'requested_reviewers',
+          'labels',
+        ],
+        within: { base: branch, head: branch },
+      },
     },
-  },
-};
+  };
 
 /**
  * The part of `raw` the entity type's transformer reads (the record itself when it has no

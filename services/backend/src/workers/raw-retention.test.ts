@@ -24,7 +24,11 @@ afterAll(async () => {
 });
 
 /** Stores `versions` versions of entity `key` (oldest first), with the given status and age in days. */
-async function store(tenant: number, key: string, versions: { status?: string; daysOld?: number; outbox?: boolean }[]): Promise<number[]> {
+async function store(
+  tenant: number,
+  key: string,
+  versions: { status?: string; daysOld?: number; outbox?: boolean }[],
+): Promise<number[]> {
   const ids: number[] = [];
   for (const [i, v] of versions.entries()) {
     const { rows } = await pool.query<{ id: number }>(
@@ -34,27 +38,44 @@ async function store(tenant: number, key: string, versions: { status?: string; d
     );
     ids.push(rows[0]!.id);
     if (v.outbox) {
-      await pool.query(`insert into raw_outbox (raw_id, tenant_id, integration_id, entity_type) values ($1, $2, $3, 'jira_issues')`, [rows[0]!.id, tenant, 10 + tenant]);
+      await pool.query(
+        `insert into raw_outbox (raw_id, tenant_id, integration_id, entity_type) values ($1, $2, $3, 'jira_issues')`,
+        [rows[0]!.id, tenant, 10 + tenant],
+      );
     }
   }
   return ids;
 }
 
 const left = async (ids: number[]) =>
-  (await pool.query<{ id: number }>('select id from raw_extraction_data where id = any($1::bigint[]) order by id', [ids])).rows.map((r) => r.id);
+  (
+    await pool.query<{ id: number }>(
+      'select id from raw_extraction_data where id = any($1::bigint[]) order by id',
+      [ids],
+    )
+  ).rows.map((r) => r.id);
 
 describe('raw retention', () => {
   it('keeps the newest N versions of each entity, and never pending, outboxed, failed or locked rows', async () => {
     const plain = await store(1, 'A-1', [{}, {}, {}, {}, {}]);
     const otherTenant = await store(2, 'B-1', [{}, {}, {}]);
-    const guarded = await store(1, 'A-2', [{ status: 'failed' }, { status: 'pending' }, { outbox: true }, {}, {}, {}]);
+    const guarded = await store(1, 'A-2', [
+      { status: 'failed' },
+      { status: 'pending' },
+      { outbox: true },
+      {},
+      {},
+      {},
+    ]);
     const single = await store(1, 'A-3', [{}]);
     const locked = await store(1, 'A-4', [{}, {}, {}]);
 
     // A load holding the oldest version of A-4 (a redelivered message): not waited for, left for later.
     const holder = await pool.connect();
     await holder.query('begin');
-    await holder.query('select 1 from raw_extraction_data where tenant_id = 1 and id = $1 for update', [locked[0]]);
+    await holder.query('select 1 from raw_extraction_data where tenant_id = 1 and id = $1 for update', [
+      locked[0],
+    ]);
     const deleted = await pruneRawHistory(pool, { keepVersions: 2, keepDays: 0, batchSize: 2 });
     await holder.query('rollback');
     holder.release();

@@ -53,7 +53,11 @@ async function partitions(pool: pg.Pool): Promise<string[]> {
  * Returns how many rows were deleted. Several workers may prune at once: a row
  * another one deleted or holds is skipped.
  */
-export async function pruneRawHistory(pool: pg.Pool, policy: RetentionPolicy, signal?: AbortSignal): Promise<number> {
+export async function pruneRawHistory(
+  pool: pg.Pool,
+  policy: RetentionPolicy,
+  signal?: AbortSignal,
+): Promise<number> {
   if (policy.keepVersions <= 0) return 0;
   let deleted = 0;
   for (const partition of await partitions(pool)) {

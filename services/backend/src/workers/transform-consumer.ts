@@ -48,7 +48,10 @@ export async function handleTransformMessages(
   } catch (error) {
     // An outage fails every message alike (the breaker already held them): no point in one by one.
     if (messages.length === 1 || isDatabaseUnavailable(error)) throw error;
-    logger.warn({ err: error, messages: messages.length }, 'batch transaction failed; loading its messages one by one');
+    logger.warn(
+      { err: error, messages: messages.length },
+      'batch transaction failed; loading its messages one by one',
+    );
     outcomes = [];
     for (const message of messages) {
       try {
@@ -91,7 +94,9 @@ export async function handleTransformMessages(
 }
 
 /** Consumes `etl.transform`: validated messages, several per transaction; retries and dead letters by the queue package. */
-export async function startTransformConsumer(options: TransformConsumerOptions): Promise<Consumer<TransformMessage>> {
+export async function startTransformConsumer(
+  options: TransformConsumerOptions,
+): Promise<Consumer<TransformMessage>> {
   const { pool, logger } = options;
   return consumeBatch<TransformMessage>({
     connection: options.connection,

@@ -43,7 +43,10 @@ const envSchema = z
     /** The worker's health and metrics port (0 picks a free one). */
     PORT: portField(8082),
   })
-  .refine((env) => env.WORKER_MIN <= env.WORKER_MAX, { message: 'must not exceed WORKER_MAX', path: ['WORKER_MIN'] });
+  .refine((env) => env.WORKER_MIN <= env.WORKER_MAX, {
+    message: 'must not exceed WORKER_MAX',
+    path: ['WORKER_MIN'],
+  });
 
 export type WorkerConfig = z.infer<typeof envSchema> & { retryTiers: RetryTier[] };
 

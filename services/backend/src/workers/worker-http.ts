@@ -1,6 +1,14 @@
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type pg from 'pg';
-import { Counter, Histogram, createMetricsRegistry, readiness, quietLogController, registerRequestLogging, type Logger } from '@tributary/observability';
+import {
+  Counter,
+  Histogram,
+  createMetricsRegistry,
+  readiness,
+  quietLogController,
+  registerRequestLogging,
+  type Logger,
+} from '@tributary/observability';
 import type { QueueConnection } from '@tributary/queue';
 import type { BreakerStatus } from '@tributary/resilience';
 import { registerJobDurationMetrics } from '../observability/job-metrics.ts';
@@ -20,15 +28,26 @@ export function buildWorkerHttp(
   concurrency: () => number,
   databaseBreaker?: () => BreakerStatus,
 ): { app: FastifyInstance; metrics: WorkerMetrics } {
-  // eslint-disable-next-line @typescript-eslint/no-unnecessary-type-assertion
-  const app: FastifyInstance = Fastify({ loggerInstance: logger as FastifyBaseLogger, logController: quietLogController() });
+  const app: FastifyInstance = Fastify({
+    // eslint-disable-next-line @typescript-eslint/no-unnecessary-type-assertion -- pino's Logger and Fastify's logger type differ in msgPrefix; tsc needs the assertion
+    loggerInstance: logger as FastifyBaseLogger,
+    logController: quietLogController(),
+  });
   registerRequestLogging(app);
   const registry = createMetricsRegistry('worker');
   // Workers finish most jobs (the last batch's commit): the job they end is observed here.
   registerJobDurationMetrics(registry, pool);
   const metrics: WorkerMetrics = {
-    recordsLoaded: new Counter({ name: 'tributary_records_loaded_total', help: 'Raw records loaded into normalized tables', registers: [registry] }),
-    batchesFailed: new Counter({ name: 'tributary_transform_failures_total', help: 'Transform messages that failed', registers: [registry] }),
+    recordsLoaded: new Counter({
+      name: 'tributary_records_loaded_total',
+      help: 'Raw records loaded into normalized tables',
+      registers: [registry],
+    }),
+    batchesFailed: new Counter({
+      name: 'tributary_transform_failures_total',
+      help: 'Transform messages that failed',
+      registers: [registry],
+    }),
     batchDuration: new Histogram({
       name: 'tributary_transform_batch_duration_seconds',
       help: 'Duration of a transform batch (load, upsert, commit)',
@@ -42,17 +61,22 @@ export function buildWorkerHttp(
     ...(databaseBreaker ? { database_breaker: databaseBreaker().state } : {}),
   }));
   app.get('/readyz', async (_request, reply) => {
-    const report = await readiness([
-      { name: 'database', check: () => pool.query('select 1') },
-      {
-        name: 'broker',
-        check: async () => {
-          if (!connection.isConnected) throw new Error('not connected to RabbitMQ');
+    const report = await readiness(
+      [
+        { name: 'database', check: () => pool.query('select 1') },
+        {
+          name: 'broker',
+          check: async () => {
+            if (!connection.isConnected) throw new Error('not connected to RabbitMQ');
+          },
         },
-      },
-    ], (): Record<string, string> => (databaseBreaker ? { postgres: databaseBreaker().state } : {}));
+      ],
+      (): Record<string, string> => (databaseBreaker ? { postgres: databaseBreaker().state } : {}),
+    );
     return reply.status(report.ok ? 200 : 503).send(report.body);
   });
-  app.get('/metrics', async (_request, reply) => reply.type(registry.contentType).send(await registry.metrics()));
+  app.get('/metrics', async (_request, reply) =>
+    reply.type(registry.contentType).send(await registry.metrics()),
+  );
   return { app, metrics };
 }

@@ -25,7 +25,10 @@ export interface RunningWorker {
  * messages, lets in-flight ones finish (unfinished ones return to the queue),
  * then closes the broker connection and the pool.
  */
-export async function startWorker(config: WorkerConfig, logger: Logger = createLogger('worker')): Promise<RunningWorker> {
+export async function startWorker(
+  config: WorkerConfig,
+  logger: Logger = createLogger('worker'),
+): Promise<RunningWorker> {
   const pool = createPool(config.DATABASE_URL, {
     max: config.DB_POOL_MAX,
     statementTimeoutMs: config.DB_STATEMENT_TIMEOUT_MS,
@@ -45,7 +48,12 @@ export async function startWorker(config: WorkerConfig, logger: Logger = createL
     const channel = await model.createChannel();
     try {
       const depth = await queueDepth(channel, connection.names.transform);
-      return workerCount({ batches: depth, perBatch: config.WORKER_PER_BATCH, min: config.WORKER_MIN, max: config.WORKER_MAX });
+      return workerCount({
+        batches: depth,
+        perBatch: config.WORKER_PER_BATCH,
+        min: config.WORKER_MIN,
+        max: config.WORKER_MAX,
+      });
     } finally {
       await channel.close().catch(() => undefined);
     }
@@ -77,7 +85,13 @@ export async function startWorker(config: WorkerConfig, logger: Logger = createL
     onStateChange: followBreaker,
   });
   const stopping = new AbortController();
-  const http = buildWorkerHttp(logger, pool, connection, () => concurrency, () => dbBreaker.status());
+  const http = buildWorkerHttp(
+    logger,
+    pool,
+    connection,
+    () => concurrency,
+    () => dbBreaker.status(),
+  );
   const url = await http.app.listen({ port: config.PORT, host: config.HOST });
   const makeConsumer = (size: number) =>
     startTransformConsumer({

@@ -1,6 +1,11 @@
 import { githubTokens } from '@tributary/contracts';
 import { createGovernor } from '@tributary/resilience';
-import type { BreakerRegistry, RateLimitGovernor, ResilienceLogger, RetryOptions } from '@tributary/resilience';
+import type {
+  BreakerRegistry,
+  RateLimitGovernor,
+  ResilienceLogger,
+  RetryOptions,
+} from '@tributary/resilience';
 import { createSourceClient } from '../http/source-client.ts';
 import type { SourceClient } from '../http/source-client.ts';
 import type { OutboundGuard } from '@tributary/netguard';
@@ -16,7 +21,8 @@ export type { GithubIntegration, JiraIntegration };
 export type { Connector, Page, SourceRecord, StreamContext, StreamPosition, StreamReader } from './types.ts';
 
 /** What a connector needs of an integration row (credentials decrypted). */
-export type ConnectorIntegration = (JiraIntegration & { type: 'jira' }) | (GithubIntegration & { type: 'github' });
+export type ConnectorIntegration =
+  (JiraIntegration & { type: 'jira' }) | (GithubIntegration & { type: 'github' });
 
 export interface ConnectorOptions {
   /** Overlap window for incremental streams. Default 5 min. */
@@ -58,7 +64,10 @@ export function breakerNameFor(integration: Pick<ConnectorIntegration, 'type' | 
 }
 
 /** The source HTTP client for an integration: its auth, headers and the breaker `${type}:${id}`. */
-export function buildSourceClient(integration: ConnectorIntegration, options: BuildSourceClientOptions): SourceClient {
+export function buildSourceClient(
+  integration: ConnectorIntegration,
+  options: BuildSourceClientOptions,
+): SourceClient {
   const common = {
     baseUrl: integration.baseUrl,
     governor: options.governor,
@@ -69,7 +78,8 @@ export function buildSourceClient(integration: ConnectorIntegration, options: Bu
     logger: options.logger,
     guard: options.guard,
     maxResponseBytes: options.maxResponseBytes,
-    onResponse: (status: number, headers: Readonly<Record<string, string>>) => recordSourceResponse(integration.type, integration.id, status, headers),
+    onResponse: (status: number, headers: Readonly<Record<string, string>>) =>
+      recordSourceResponse(integration.type, integration.id, status, headers),
   };
   switch (integration.type) {
     case 'jira': {

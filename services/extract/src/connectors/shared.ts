@@ -48,7 +48,11 @@ export function externalIdOf(raw: Record<string, unknown>, key: string, what: st
  * `pages` with `checkpoint` on the last of them (a page without records when there are none), so the
  * position is saved once they are all stored, in the same call as the last one.
  */
-export function* withCheckpoint(pages: Iterable<Page>, entityType: EntityType, checkpoint: NonNullable<Page['checkpoint']>): Generator<Page> {
+export function* withCheckpoint(
+  pages: Iterable<Page>,
+  entityType: EntityType,
+  checkpoint: NonNullable<Page['checkpoint']>,
+): Generator<Page> {
   let last: Page | null = null;
   for (const page of pages) {
     if (last) yield last;

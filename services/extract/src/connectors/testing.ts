@@ -6,7 +6,11 @@ import type { Page, StreamContext, StreamPosition, StreamReader } from './types.
 export type Positions = Map<string, StreamPosition>;
 
 /** A stream context over `positions`; mode full hides them, as the runner does. */
-export function contextFor(mode: RunMode, positions: Positions = new Map(), signal?: AbortSignal): StreamContext {
+export function contextFor(
+  mode: RunMode,
+  positions: Positions = new Map(),
+  signal?: AbortSignal,
+): StreamContext {
   return {
     mode,
     position: (scope) => (mode === 'full' ? undefined : positions.get(scope)),
@@ -15,7 +19,11 @@ export function contextFor(mode: RunMode, positions: Positions = new Map(), sign
 }
 
 /** Runs a stream to its end, saving each checkpoint after its page (records are "stored" by collecting them). */
-export async function drain(reader: StreamReader, context: StreamContext, positions: Positions = new Map()): Promise<Page[]> {
+export async function drain(
+  reader: StreamReader,
+  context: StreamContext,
+  positions: Positions = new Map(),
+): Promise<Page[]> {
   const pages: Page[] = [];
   for await (const page of reader(context)) {
     pages.push(page);
@@ -32,7 +40,11 @@ export async function drain(reader: StreamReader, context: StreamContext, positi
 
 /** The context of a full run taken over mid-way: it sees the positions this same job saved. */
 export function resumedContext(positions: Positions, signal?: AbortSignal): StreamContext {
-  return { mode: 'full', position: (scope) => positions.get(scope), signal: signal ?? new AbortController().signal };
+  return {
+    mode: 'full',
+    position: (scope) => positions.get(scope),
+    signal: signal ?? new AbortController().signal,
+  };
 }
 
 /**
@@ -57,7 +69,10 @@ export async function drainUntilKilled(
     if (page.checkpoint) {
       stored.push(...lost);
       lost = [];
-      positions.set(page.checkpoint.scope, { cursor: page.checkpoint.cursor, etag: page.checkpoint.etag ?? positions.get(page.checkpoint.scope)?.etag ?? null });
+      positions.set(page.checkpoint.scope, {
+        cursor: page.checkpoint.cursor,
+        etag: page.checkpoint.etag ?? positions.get(page.checkpoint.scope)?.etag ?? null,
+      });
     }
   }
   throw new Error('the stream ended before the kill');

@@ -12,7 +12,6 @@ import { classifyError, scrub, secretsOf, sourceMessage } from './classify.ts';
 import { ScopeCheckError } from './scope-check.ts';
 import { like } from '../../../../tests/support/matchers.ts';
 
-
 // Bodies as Jira Cloud and GitHub document them.
 const JIRA_400 = JSON.stringify({
   errorMessages: ["The value 'NOPE' does not exist for the field 'project'."],
@@ -165,9 +164,7 @@ describe('network failures told apart (real sockets)', () => {
     const port = await freePort();
     expect(await failure(`http://127.0.0.1:${port}/`)).toMatchObject({
       code: 'SOURCE_UNREACHABLE',
-      message: like(
-        new RegExp(`^jira: connection to 127\\.0\\.0\\.1:${port} refused \\(ECONNREFUSED\\)`),
-      ),
+      message: like(new RegExp(`^jira: connection to 127\\.0\\.0\\.1:${port} refused \\(ECONNREFUSED\\)`)),
     });
   });
 

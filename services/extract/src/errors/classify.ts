@@ -146,7 +146,9 @@ export function describeNetworkError(error: unknown, target?: string): string | 
       if (REFUSED_CODES.has(code)) return `connection to ${where} refused (${code}): nothing listens there`;
       if (TLS_CODE.test(code)) {
         // Node adds advice for its own command line ("try running Node.js with --use-system-ca"), which a user of ours cannot act on.
-        const said = isString(prop(link, 'message')) ? String(prop(link, 'message')).replace(/;\s*if the root CA is installed locally.*$/s, '') : '';
+        const said = isString(prop(link, 'message'))
+          ? String(prop(link, 'message')).replace(/;\s*if the root CA is installed locally.*$/s, '')
+          : '';
         return `TLS handshake with ${where} failed (${code})${said ? `: ${said}` : ''}`;
       }
       if (TIMEOUT_CODES.has(code)) return `${where} did not answer in time (${code})`;
@@ -219,9 +221,17 @@ function classifyUnscrubbed(error: unknown, context: Context): ClassifiedError {
   // operator's allowlist helps. A response over SOURCE_MAX_RESPONSE_BYTES will be as large next time.
   for (const link of chain(error)) {
     if (link instanceof OutboundRefusedError || link instanceof RedirectRefusedError)
-      return { code: 'CONFIG_INVALID', message: `${source}: refused by policy: ${link.message}`, retryable: false };
+      return {
+        code: 'CONFIG_INVALID',
+        message: `${source}: refused by policy: ${link.message}`,
+        retryable: false,
+      };
     if (link instanceof ResponseTooLargeError)
-      return { code: 'SOURCE_ERROR', message: `${source}: response too large: ${link.message}`, retryable: false };
+      return {
+        code: 'SOURCE_ERROR',
+        message: `${source}: response too large: ${link.message}`,
+        retryable: false,
+      };
   }
   // A give-up wraps the last attempt's error: classify that, and say it was retried.
   if (error instanceof UpstreamUnavailableError) {

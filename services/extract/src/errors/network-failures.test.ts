@@ -23,7 +23,10 @@ const held: Socket[] = [];
 beforeAll(async () => {
   // A certificate no CA signed (a fixture made with openssl, valid for 100 years, CN=localhost).
   selfSigned = createTlsServer(
-    { key: readFileSync(new URL('./fixtures/self-signed.key', import.meta.url)), cert: readFileSync(new URL('./fixtures/self-signed.crt', import.meta.url)) },
+    {
+      key: readFileSync(new URL('./fixtures/self-signed.key', import.meta.url)),
+      cert: readFileSync(new URL('./fixtures/self-signed.crt', import.meta.url)),
+    },
     (_req, res) => res.end('{}'),
   );
   // Accepts the connection and never says a word.
@@ -43,9 +46,28 @@ afterAll(() => {
 
 /** Runs the connection test of a GitHub integration at `baseUrl` and returns what its failed job would say. */
 async function failureAt(baseUrl: string, id: number) {
-  const integration: ConnectorIntegration = { type: 'github', id, baseUrl, credentials: { token: TOKEN }, config: { repositories: ['acme/one'], api: 'rest' } };
-  const client = buildSourceClient(integration, { registry, guard: simulatorGuard, retry: { retries: 0, baseMs: 1, capMs: 1 }, attemptTimeoutMs: 500 });
-  const row: IntegrationWithCredentials = { id, tenant_id: 1, type: 'github', name: 'acme', base_url: baseUrl, credentials: { token: TOKEN }, config: {} };
+  const integration: ConnectorIntegration = {
+    type: 'github',
+    id,
+    baseUrl,
+    credentials: { token: TOKEN },
+    config: { repositories: ['acme/one'], api: 'rest' },
+  };
+  const client = buildSourceClient(integration, {
+    registry,
+    guard: simulatorGuard,
+    retry: { retries: 0, baseMs: 1, capMs: 1 },
+    attemptTimeoutMs: 500,
+  });
+  const row: IntegrationWithCredentials = {
+    id,
+    tenant_id: 1,
+    type: 'github',
+    name: 'acme',
+    base_url: baseUrl,
+    credentials: { token: TOKEN },
+    config: {},
+  };
   try {
     await createConnector(integration, client).testConnection();
   } catch (error) {
@@ -60,25 +82,35 @@ describe('a source that cannot be reached: the failed job says why, naming the h
   it('DNS: a name that cannot exist (.invalid)', async () => {
     const failure = await failureAt('https://api.tributary-test.invalid', 301);
     expect(failure).toMatchObject({ code: 'SOURCE_UNREACHABLE', retryable: true });
-    expect(failure.message).toMatch(/^github: DNS lookup of api\.tributary-test\.invalid failed \((ENOTFOUND|EAI_AGAIN)\)/);
+    expect(failure.message).toMatch(
+      /^github: DNS lookup of api\.tributary-test\.invalid failed \((ENOTFOUND|EAI_AGAIN)\)/,
+    );
   });
 
   it('connection refused: a closed local port', async () => {
     const port = await freePort();
     const failure = await failureAt(`http://127.0.0.1:${port}`, 302);
     expect(failure).toMatchObject({ code: 'SOURCE_UNREACHABLE', retryable: true });
-    expect(failure.message).toMatch(new RegExp(`^github: connection to 127\\.0\\.0\\.1:${port} refused \\(ECONNREFUSED\\)`));
+    expect(failure.message).toMatch(
+      new RegExp(`^github: connection to 127\\.0\\.0\\.1:${port} refused \\(ECONNREFUSED\\)`),
+    );
   });
 
   it('TLS: a server whose certificate no authority signed', async () => {
     const failure = await failureAt(`https://127.0.0.1:${tlsPort}`, 303);
     expect(failure).toMatchObject({ code: 'SOURCE_UNREACHABLE', retryable: true });
-    expect(failure.message).toMatch(new RegExp(`^github: TLS handshake with 127\\.0\\.0\\.1:${tlsPort} failed \\((DEPTH_ZERO_SELF_SIGNED_CERT|SELF_SIGNED_CERT_IN_CHAIN)\\): self-signed certificate$`));
+    expect(failure.message).toMatch(
+      new RegExp(
+        `^github: TLS handshake with 127\\.0\\.0\\.1:${tlsPort} failed \\((DEPTH_ZERO_SELF_SIGNED_CERT|SELF_SIGNED_CERT_IN_CHAIN)\\): self-signed certificate$`,
+      ),
+    );
   });
 
   it('timeout: a server that accepts and never answers', async () => {
     const failure = await failureAt(`http://127.0.0.1:${silentPort}`, 304);
     expect(failure).toMatchObject({ code: 'SOURCE_UNREACHABLE', retryable: true });
-    expect(failure.message).toMatch(new RegExp(`^github: 127\\.0\\.0\\.1:${silentPort} did not answer in time`));
+    expect(failure.message).toMatch(
+      new RegExp(`^github: 127\\.0\\.0\\.1:${silentPort} did not answer in time`),
+    );
   });
 });

@@ -63,14 +63,21 @@ export async function guardedRequest(guard: OutboundGuard, init: GuardedRequest)
     if (REDIRECTS.has(res.statusCode)) {
       await res.body.dump();
       const location = res.headers.location;
-      if (typeof location !== 'string') throw new RedirectRefusedError(`redirect ${res.statusCode} from ${url} without a Location`);
+      if (typeof location !== 'string')
+        throw new RedirectRefusedError(`redirect ${res.statusCode} from ${url} without a Location`);
       const next = new URL(location, url);
       if (next.origin !== origin) {
-        throw new RedirectRefusedError(`redirect to another origin refused (${next.origin}; the integration's site is ${origin})`);
+        throw new RedirectRefusedError(
+          `redirect to another origin refused (${next.origin}; the integration's site is ${origin})`,
+        );
       }
-      if (hop >= MAX_REDIRECTS) throw new RedirectRefusedError(`more than ${MAX_REDIRECTS} redirects from ${init.url}`);
+      if (hop >= MAX_REDIRECTS)
+        throw new RedirectRefusedError(`more than ${MAX_REDIRECTS} redirects from ${init.url}`);
       // 303, and 301/302 after a POST, continue as a GET without the body (what browsers and fetch do).
-      if (res.statusCode === 303 || (method === 'POST' && (res.statusCode === 301 || res.statusCode === 302))) {
+      if (
+        res.statusCode === 303 ||
+        (method === 'POST' && (res.statusCode === 301 || res.statusCode === 302))
+      ) {
         method = 'GET';
         body = undefined;
       }
@@ -92,6 +99,11 @@ export async function guardedRequest(guard: OutboundGuard, init: GuardedRequest)
       }
       chunks.push(chunk);
     }
-    return { status: res.statusCode, headers: res.headers, text: Buffer.concat(chunks).toString('utf8'), url };
+    return {
+      status: res.statusCode,
+      headers: res.headers,
+      text: Buffer.concat(chunks).toString('utf8'),
+      url,
+    };
   }
 }

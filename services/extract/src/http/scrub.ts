@@ -45,7 +45,8 @@ export function scrubError<T>(error: T, scrub: Scrubber): T {
       const value = record[field];
       if (typeof value === 'string') {
         const clean = scrub(value);
-        if (clean !== value) Object.defineProperty(current, field, { value: clean, writable: true, configurable: true });
+        if (clean !== value)
+          Object.defineProperty(current, field, { value: clean, writable: true, configurable: true });
       }
     }
     current = record.cause;

@@ -76,7 +76,9 @@ describe('source client against the simulator', () => {
   });
 
   it('a 404 is an HttpError, not retried', async () => {
-    const err = await client().get('/repos/nobody/nothing').catch((e: unknown) => e);
+    const err = await client()
+      .get('/repos/nobody/nothing')
+      .catch((e: unknown) => e);
     expect(err).toBeInstanceOf(HttpError);
     expect((err as HttpError).status).toBe(404);
     expect((await stats()).total_requests).toBe(1);
@@ -104,7 +106,13 @@ describe('source client against the simulator', () => {
   });
 
   it('honours Retry-After on a 429', async () => {
-    await sim.control('POST', '/_sim/faults', { path: '/user', kind: 'status', status: 429, retry_after: 1, count: 1 });
+    await sim.control('POST', '/_sim/faults', {
+      path: '/user',
+      kind: 'status',
+      status: 429,
+      retry_after: 1,
+      count: 1,
+    });
     // The wait the retry loop asks for is what is asserted (no clock): 1 s, not the 10–20 ms backoff.
     const waits: number[] = [];
     const res = await client({
@@ -191,7 +199,12 @@ describe('source client against the simulator', () => {
       retry: { retries: 0 },
     });
     const res = await jira.post('/rest/api/3/search/jql', {
-      jql: 'project in ("' + (await sim.control<{ jira: { projects: string[] } }>('GET', '/_sim/truth/summary')).jira.projects.join('", "') + '")',
+      jql:
+        'project in ("' +
+        (
+          await sim.control<{ jira: { projects: string[] } }>('GET', '/_sim/truth/summary')
+        ).jira.projects.join('", "') +
+        '")',
       maxResults: 2,
     });
     expect(res.body).toMatchObject({ issues: [{}, {}] });
@@ -200,9 +213,15 @@ describe('source client against the simulator', () => {
 
 describe('url helpers', () => {
   it('joins paths under a base path', () => {
-    expect(resolveUrl('https://ghe.example.com/api/v3', '/repos/a/b')).toBe('https://ghe.example.com/api/v3/repos/a/b');
-    expect(resolveUrl('https://ghe.example.com/api/v3/', 'repos/a/b')).toBe('https://ghe.example.com/api/v3/repos/a/b');
-    expect(resolveUrl('https://x.atlassian.net', '/rest/api/3/myself')).toBe('https://x.atlassian.net/rest/api/3/myself');
+    expect(resolveUrl('https://ghe.example.com/api/v3', '/repos/a/b')).toBe(
+      'https://ghe.example.com/api/v3/repos/a/b',
+    );
+    expect(resolveUrl('https://ghe.example.com/api/v3/', 'repos/a/b')).toBe(
+      'https://ghe.example.com/api/v3/repos/a/b',
+    );
+    expect(resolveUrl('https://x.atlassian.net', '/rest/api/3/myself')).toBe(
+      'https://x.atlassian.net/rest/api/3/myself',
+    );
   });
 
   it('follows absolute URLs on the same origin only', () => {
@@ -213,7 +232,9 @@ describe('url helpers', () => {
   });
 
   it('encodes queries, arrays as repeated parameters', () => {
-    expect(withQuery('https://h/p', { a: 1, b: ['x', 'y'], c: undefined, d: 'a b' })).toBe('https://h/p?a=1&b=x&b=y&d=a+b');
+    expect(withQuery('https://h/p', { a: 1, b: ['x', 'y'], c: undefined, d: 'a b' })).toBe(
+      'https://h/p?a=1&b=x&b=y&d=a+b',
+    );
   });
 
   it('reads the next link', () => {

@@ -84,7 +84,8 @@ export function withQuery(url: string, query: Query | undefined): string {
   const parsed = new URL(url);
   for (const [key, value] of Object.entries(query)) {
     if (value === undefined || value === null) continue;
-    if (Array.isArray(value)) for (const v of value as readonly (string | number)[]) parsed.searchParams.append(key, String(v));
+    if (Array.isArray(value))
+      for (const v of value as readonly (string | number)[]) parsed.searchParams.append(key, String(v));
     else parsed.searchParams.set(key, String(value));
   }
   return parsed.toString();
@@ -99,7 +100,9 @@ export function resolveUrl(baseUrl: string, path: string): string {
     const target = new URL(path);
     const base = new URL(baseUrl);
     if (target.origin !== base.origin) {
-      throw new Error(`refusing to send credentials to ${target.origin}: not the integration's site ${base.origin}`);
+      throw new Error(
+        `refusing to send credentials to ${target.origin}: not the integration's site ${base.origin}`,
+      );
     }
     return target.toString();
   }
@@ -172,7 +175,10 @@ export function createSourceClient(options: SourceClientOptions): SourceClient {
       if (res.status === 304 || res.status === 204) {
         return { status: res.status, headers: responseHeaders, body: null, url, fetchedAt };
       }
-      if ((res.status < 200 || res.status > 299) && !(callOptions.answerStatuses ?? []).includes(res.status)) {
+      if (
+        (res.status < 200 || res.status > 299) &&
+        !(callOptions.answerStatuses ?? []).includes(res.status)
+      ) {
         // HttpError keeps only a 500-character snippet of the body; it is scrubbed below.
         throw httpErrorFrom({ status: res.status, url, headers: responseHeaders, body: res.text, source });
       }
@@ -185,14 +191,17 @@ export function createSourceClient(options: SourceClientOptions): SourceClient {
       return { status: res.status, headers: responseHeaders, body: parsed, url, fetchedAt };
     };
     try {
-      return await resilientCall({ governor, breaker, retry, resource: callOptions.resource }, async ({ signal }) => {
-        try {
-          return await attempt(signal);
-        } catch (error) {
-          // Scrubbed before the breaker keeps it as lastError and before retry logs it.
-          throw scrubError(error, scrub);
-        }
-      });
+      return await resilientCall(
+        { governor, breaker, retry, resource: callOptions.resource },
+        async ({ signal }) => {
+          try {
+            return await attempt(signal);
+          } catch (error) {
+            // Scrubbed before the breaker keeps it as lastError and before retry logs it.
+            throw scrubError(error, scrub);
+          }
+        },
+      );
     } catch (error) {
       throw scrubError(error, scrub);
     }

@@ -32,7 +32,10 @@ export function connectionTestError(error: unknown): string {
     if (http instanceof CredentialsRejectedError) return http.message;
     // The connector's own wording (e.g. "github repository x not found, or not visible to this token").
     // Only a plain Error is the connector's own sentence; others (retry give-ups) repeat socket detail.
-    const ours = error instanceof Error && error.constructor === Error && error.cause === http ? `: ${error.message}` : '';
+    const ours =
+      error instanceof Error && error.constructor === Error && error.cause === http
+        ? `: ${error.message}`
+        : '';
     return `HTTP ${http.status} from the source${ours}`;
   }
   const tls = errors.some((e) => {
@@ -54,10 +57,16 @@ const UNREACHABLE = 'unreachable: the source did not answer as a Jira or GitHub 
  * no socket-level detail and no body of a server that is not a working source. Every answer of
  * the "unreachable" category carries the same code, so neither tells a closed port from an open one.
  */
-export function connectionTestFailure(error: unknown, classified: ClassifiedError): { error: string; code: ClassifiedError['code'] } {
+export function connectionTestFailure(
+  error: unknown,
+  classified: ClassifiedError,
+): { error: string; code: ClassifiedError['code'] } {
   const errors = chain(error);
   const policy = errors.some(
-    (e) => e instanceof OutboundRefusedError || e instanceof RedirectRefusedError || e instanceof ResponseTooLargeError,
+    (e) =>
+      e instanceof OutboundRefusedError ||
+      e instanceof RedirectRefusedError ||
+      e instanceof ResponseTooLargeError,
   );
   const http = errors.find((e) => e instanceof HttpError);
   const sourceWords = policy

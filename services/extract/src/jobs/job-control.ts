@@ -26,13 +26,21 @@ export class JobControl {
   #refreshing: Promise<void> | undefined;
   #timer: NodeJS.Timeout | undefined;
 
-  constructor(backend: BackendClient, tenantId: number, jobId: number, options: { heartbeatSeconds: number; freshMs?: number; logger: LogSink }) {
+  constructor(
+    backend: BackendClient,
+    tenantId: number,
+    jobId: number,
+    options: { heartbeatSeconds: number; freshMs?: number; logger: LogSink },
+  ) {
     this.#backend = backend;
     this.#tenantId = tenantId;
     this.#jobId = jobId;
     this.#freshMs = options.freshMs ?? 1000;
     this.#logger = options.logger;
-    this.#timer = setInterval(() => void this.#refresh().catch(() => undefined), options.heartbeatSeconds * 1000);
+    this.#timer = setInterval(
+      () => void this.#refresh().catch(() => undefined),
+      options.heartbeatSeconds * 1000,
+    );
     this.#timer.unref();
   }
 
@@ -46,7 +54,8 @@ export class JobControl {
       );
     }
     const { status, cancel_requested } = this.#state;
-    if (cancel_requested || status === 'CANCELLED') throw new JobStoppedError(this.#jobId, 'cancelled', status);
+    if (cancel_requested || status === 'CANCELLED')
+      throw new JobStoppedError(this.#jobId, 'cancelled', status);
     if (status === 'PAUSED') throw new JobStoppedError(this.#jobId, 'paused', status);
     if (status !== 'RUNNING') throw new JobStoppedError(this.#jobId, 'gone', status);
   };

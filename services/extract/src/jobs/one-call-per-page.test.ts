@@ -40,7 +40,10 @@ afterAll(async () => {
   await sim?.close();
 });
 
-const accessLine = z.object({ msg: z.literal('request completed'), req: z.object({ method: z.string(), url: z.string() }) });
+const accessLine = z.object({
+  msg: z.literal('request completed'),
+  req: z.object({ method: z.string(), url: z.string() }),
+});
 
 /**
  * The backend's access log, as `METHOD path` (ids as `:id`) → count, from line `from` on. Heartbeats
@@ -71,7 +74,12 @@ describe('a pipelined Jira run', () => {
     try {
       await runExtractJob(
         {
-          backend: new BackendClient({ baseUrl, serviceToken: SERVICE_TOKEN, breaker: breakers.get('backend'), retry: { retries: 0, baseMs: 10, capMs: 10 } }),
+          backend: new BackendClient({
+            baseUrl,
+            serviceToken: SERVICE_TOKEN,
+            breaker: breakers.get('backend'),
+            retry: { retries: 0, baseMs: 10, capMs: 10 },
+          }),
           breakers,
           governorFor: () => createGovernor({ concurrency: 4 }),
           logger,
@@ -88,15 +96,24 @@ describe('a pipelined Jira run', () => {
             streamConcurrency: 4,
           },
         },
-        { v: 1, tenant_id: tenantId, integration_id: integrationId, job_id: jobId, source: 'jira', mode: 'full', streams: [...streams] },
+        {
+          v: 1,
+          tenant_id: tenantId,
+          integration_id: integrationId,
+          job_id: jobId,
+          source: 'jira',
+          mode: 'full',
+          streams: [...streams],
+        },
       );
     } finally {
       breakers.shutdown();
     }
-    const { rows: jobs } = await backend.pool.query<{ status: string; error: string | null; progress: Record<string, { pages: number }> }>(
-      'select status, error, progress from etl_jobs where id = $1',
-      [jobId],
-    );
+    const { rows: jobs } = await backend.pool.query<{
+      status: string;
+      error: string | null;
+      progress: Record<string, { pages: number }>;
+    }>('select status, error, progress from etl_jobs where id = $1', [jobId]);
     expect(jobs[0]).toMatchObject({ status: 'RUNNING', error: null });
     const pages = streams.reduce((sum, stream) => sum + (jobs[0]!.progress[stream]?.pages ?? 0), 0);
     expect(jobs[0]!.progress.issues?.pages).toBeGreaterThanOrEqual(3);
@@ -118,7 +135,10 @@ describe('a pipelined Jira run', () => {
       jira_issues: truth.jira.issues,
     });
     // Every stored row's transform message was published (by the backend) and confirmed.
-    const { rows: unpublished } = await backend.pool.query('select 1 from raw_outbox where job_id = $1 and published_at is null', [jobId]);
+    const { rows: unpublished } = await backend.pool.query(
+      'select 1 from raw_outbox where job_id = $1 and published_at is null',
+      [jobId],
+    );
     expect(unpublished).toEqual([]);
   });
 });

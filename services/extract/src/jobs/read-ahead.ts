@@ -5,7 +5,10 @@
  * so checkpoints are saved in order; an error of a page fetched ahead surfaces only once the
  * pages before it were handed out (and stored).
  */
-export async function* readAhead<T>(source: AsyncGenerator<T, void, undefined>, inFlight: number): AsyncGenerator<T, void, undefined> {
+export async function* readAhead<T>(
+  source: AsyncGenerator<T, void, undefined>,
+  inFlight: number,
+): AsyncGenerator<T, void, undefined> {
   const queued: Promise<IteratorResult<T, void>>[] = [];
   let finished = false;
   try {
@@ -33,7 +36,11 @@ export async function* readAhead<T>(source: AsyncGenerator<T, void, undefined>, 
 }
 
 /** Runs `work` for each item, at most `limit` at once; the first failure stops starting new ones and is thrown once all started have settled. */
-export async function forEachBounded<T>(items: readonly T[], limit: number, work: (item: T) => Promise<void>): Promise<void> {
+export async function forEachBounded<T>(
+  items: readonly T[],
+  limit: number,
+  work: (item: T) => Promise<void>,
+): Promise<void> {
   let next = 0;
   let failure: { error: unknown } | undefined;
   const lane = async () => {

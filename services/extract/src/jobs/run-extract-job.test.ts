@@ -26,14 +26,19 @@ afterAll(async () => backend?.close());
 /** A backend client whose job is paused by a person between the claim and the credentials call. */
 class PausedAfterClaim extends BackendClient {
   override async getIntegration(tenant: number, integration: number, jobId: number) {
-    await backend.pool.query(`update etl_jobs set status = 'PAUSED', pause_reason = 'paused by a person' where id = $1`, [jobId]);
+    await backend.pool.query(
+      `update etl_jobs set status = 'PAUSED', pause_reason = 'paused by a person' where id = $1`,
+      [jobId],
+    );
     return super.getIntegration(tenant, integration, jobId);
   }
 }
 
-
 /** Runs one incremental Jira job of the test integration through `client`. */
-async function runWith(client: (options: ConstructorParameters<typeof BackendClient>[0]) => BackendClient, jobId: number): Promise<void> {
+async function runWith(
+  client: (options: ConstructorParameters<typeof BackendClient>[0]) => BackendClient,
+  jobId: number,
+): Promise<void> {
   const breakers = createBreakerRegistry();
   try {
     await runExtractJob(
@@ -57,7 +62,15 @@ async function runWith(client: (options: ConstructorParameters<typeof BackendCli
           maxTakeoverWaitSeconds: 5,
         },
       },
-      { v: 1, tenant_id: tenantId, integration_id: integrationId, job_id: jobId, source: 'jira', mode: 'incremental', streams: ['issues'] },
+      {
+        v: 1,
+        tenant_id: tenantId,
+        integration_id: integrationId,
+        job_id: jobId,
+        source: 'jira',
+        mode: 'incremental',
+        streams: ['issues'],
+      },
     );
   } finally {
     breakers.shutdown();
@@ -66,9 +79,10 @@ async function runWith(client: (options: ConstructorParameters<typeof BackendCli
 
 async function newJob(): Promise<number> {
   // One active job per integration: the previous test's job ends first.
-  await backend.pool.query(`update etl_jobs set status = 'CANCELLED' where integration_id = $1 and status in ('PENDING', 'RUNNING', 'PAUSED')`, [
-    integrationId,
-  ]);
+  await backend.pool.query(
+    `update etl_jobs set status = 'CANCELLED' where integration_id = $1 and status in ('PENDING', 'RUNNING', 'PAUSED')`,
+    [integrationId],
+  );
   const { rows } = await backend.pool.query<{ id: number }>(
     `insert into etl_jobs (tenant_id, integration_id, streams, mode) values ($1, $2, '["issues"]', 'incremental') returning id`,
     [tenantId, integrationId],
@@ -82,11 +96,16 @@ class PausedAndResumedAfterClaim extends BackendClient {
   override async getIntegration(tenant: number, integration: number, jobId: number) {
     this.calls += 1;
     if (this.calls > 1) return super.getIntegration(tenant, integration, jobId);
-    await backend.pool.query(`update etl_jobs set status = 'PAUSED', pause_reason = 'paused by a person' where id = $1`, [jobId]);
+    await backend.pool.query(
+      `update etl_jobs set status = 'PAUSED', pause_reason = 'paused by a person' where id = $1`,
+      [jobId],
+    );
     try {
       return await super.getIntegration(tenant, integration, jobId);
     } finally {
-      await backend.pool.query(`update etl_jobs set status = 'RUNNING', pause_reason = null where id = $1`, [jobId]);
+      await backend.pool.query(`update etl_jobs set status = 'RUNNING', pause_reason = null where id = $1`, [
+        jobId,
+      ]);
     }
   }
 }

@@ -90,7 +90,10 @@ export async function runExtractJob(deps: ExtractDeps, message: ExtractMessage):
     logger: log,
   });
   if (claim.kind === 'drop') return;
-  const control = new JobControl(backend, tenantId, jobId, { heartbeatSeconds: deps.settings.heartbeatSeconds, logger: log });
+  const control = new JobControl(backend, tenantId, jobId, {
+    heartbeatSeconds: deps.settings.heartbeatSeconds,
+    logger: log,
+  });
   // Kept for the failure message: its credentials are scrubbed from it.
   let known: IntegrationWithCredentials | undefined;
   try {
@@ -101,7 +104,8 @@ export async function runExtractJob(deps: ExtractDeps, message: ExtractMessage):
       // run then stops as it would at its next request instead of failing. A pause already
       // resumed by the time we look leaves the job RUNNING again: then ask once more.
       let link: unknown = error;
-      for (let depth = 0; depth < 4 && link instanceof Error && !(link instanceof HttpError); depth++) link = link.cause;
+      for (let depth = 0; depth < 4 && link instanceof Error && !(link instanceof HttpError); depth++)
+        link = link.cause;
       if (!(link instanceof HttpError && link.source === 'backend' && link.status === 403)) throw error;
       await control.check();
       return fetchIntegration();
@@ -113,14 +117,16 @@ export async function runExtractJob(deps: ExtractDeps, message: ExtractMessage):
       if (message.mode === 'full') {
         // A full run starts from nothing, or from where this same job had got before it was
         // taken over; later reloads keep what this run has reached since.
-        if (!seeded) for (const [key, position] of Object.entries(claim.checkpoints)) positions.set(key, position);
+        if (!seeded)
+          for (const [key, position] of Object.entries(claim.checkpoints)) positions.set(key, position);
         seeded = true;
         return;
       }
       const rows = await backend.getSyncState(tenantId, integration.id);
       // Swapped in one synchronous step: another stream reading its position meanwhile never sees a half-filled map.
       positions.clear();
-      for (const row of rows) positions.set(`${row.stream}|${row.scope}`, { cursor: row.cursor, etag: row.etag });
+      for (const row of rows)
+        positions.set(`${row.stream}|${row.scope}`, { cursor: row.cursor, etag: row.etag });
     };
     await loadPositions();
     const source = toConnectorIntegration(integration);
@@ -139,21 +145,35 @@ export async function runExtractJob(deps: ExtractDeps, message: ExtractMessage):
     // backend's end-of-job steps wait for all of them), so they run side by side, bounded; they
     // share the governor, which keeps the integration's quota and concurrency cap.
     const siblingsStop = new AbortController();
-    await forEachBounded(message.streams, deps.settings.streamConcurrency ?? DEFAULT_STREAM_CONCURRENCY, async (stream) => {
-      const reader = connector.streams[stream];
-      if (!reader) {
-        log.warn({ jobId, stream }, 'stream not offered by this source; skipped');
-        return;
-      }
-      const tally = new StreamTally(claim.progress[stream]);
-      try {
-        await runStream(deps, message, stream, reader, positions, loadPositions, control, tally, siblingsStop.signal);
-      } catch (error) {
-        // One stream failing ends the run: the others stop at their next page.
-        siblingsStop.abort();
-        throw error;
-      }
-    });
+    await forEachBounded(
+      message.streams,
+      deps.settings.streamConcurrency ?? DEFAULT_STREAM_CONCURRENCY,
+      async (stream) => {
+        const reader = connector.streams[stream];
+        if (!reader) {
+          log.warn({ jobId, stream }, 'stream not offered by this source; skipped');
+          return;
+        }
+        const tally = new StreamTally(claim.progress[stream]);
+        try {
+          await runStream(
+            deps,
+            message,
+            stream,
+            reader,
+            positions,
+            loadPositions,
+            control,
+            tally,
+            siblingsStop.signal,
+          );
+        } catch (error) {
+          // One stream failing ends the run: the others stop at their next page.
+          siblingsStop.abort();
+          throw error;
+        }
+      },
+    );
     await backend.extractionFinished(tenantId, jobId);
     log.info({ jobId }, 'extraction finished');
   } catch (error) {
@@ -198,7 +218,11 @@ async function runStream(
           etag: page.checkpoint.etag ?? positions.get(`${stream}|${page.checkpoint.scope}`)?.etag ?? null,
         };
         await storePage(deps, message, stream, page, checkpoint, tally);
-        if (checkpoint) positions.set(`${stream}|${checkpoint.scope}`, { cursor: checkpoint.cursor, etag: checkpoint.etag });
+        if (checkpoint)
+          positions.set(`${stream}|${checkpoint.scope}`, {
+            cursor: checkpoint.cursor,
+            etag: checkpoint.etag,
+          });
       }
       return;
     } catch (error) {
@@ -207,19 +231,28 @@ async function runStream(
       // An open breaker pauses the run, it does not lose it: wait until it may
       // close, then read the stream again from the last saved position.
       const waitMs =
-        error instanceof BreakerOpenError ? Math.max(250, error.retryAt.getTime() - Date.now()) : isBackendTrouble(error) ? 5000 : null;
+        error instanceof BreakerOpenError
+          ? Math.max(250, error.retryAt.getTime() - Date.now())
+          : isBackendTrouble(error)
+            ? 5000
+            : null;
       if (waitMs === null) throw error;
       if (isBackendTrouble(error)) {
         backendWaitMs += waitMs;
         if (backendWaitMs > settings.backendDownPauseSeconds * 1000) {
-          throw new BackendUnavailableError(`backend unreachable for over ${settings.backendDownPauseSeconds} s: ${(error as Error).message}`);
+          throw new BackendUnavailableError(
+            `backend unreachable for over ${settings.backendDownPauseSeconds} s: ${(error as Error).message}`,
+          );
         }
       } else {
         sourceWaitMs += waitMs;
         if (sourceWaitMs > settings.sourceBreakerWaitSeconds * 1000) throw error;
         await control.check();
       }
-      log.warn({ jobId: message.job_id, stream, waitMs, err: error }, 'breaker open; waiting before resuming the stream');
+      log.warn(
+        { jobId: message.job_id, stream, waitMs, err: error },
+        'breaker open; waiting before resuming the stream',
+      );
       await sleep(waitMs);
       await reloadPositions().catch(() => undefined);
     }
@@ -244,18 +277,22 @@ async function storePage(
     raw_data: record.rawData,
     extraction_metadata: record.metadata,
   }));
-  const results = await storeInParts(records, STORE_BATCH, async (part, last): Promise<RawBatchItemResult[]> => {
-    const answer = await deps.backend.storePage(message.tenant_id, message.job_id, {
-      stream,
-      entity_type: page.entityType,
-      records: part,
-      progress: tally.value,
-      page_complete: last,
-      ...(last && checkpoint ? { checkpoint } : {}),
-    });
-    tally.follow(answer.progress);
-    return answer.records;
-  });
+  const results = await storeInParts(
+    records,
+    STORE_BATCH,
+    async (part, last): Promise<RawBatchItemResult[]> => {
+      const answer = await deps.backend.storePage(message.tenant_id, message.job_id, {
+        stream,
+        entity_type: page.entityType,
+        records: part,
+        progress: tally.value,
+        page_complete: last,
+        ...(last && checkpoint ? { checkpoint } : {}),
+      });
+      tally.follow(answer.progress);
+      return answer.records;
+    },
+  );
   // Refused records are the records' problem: the backend counted and archived them; logged here.
   settleStoredBatch(results, { jobId: message.job_id, entityType: page.entityType, logger: deps.logger });
 }
@@ -271,7 +308,9 @@ async function settleFailure(
   const { tenant_id: tenantId, job_id: jobId } = message;
   if (error instanceof JobStoppedError) {
     if (error.reason === 'cancelled') {
-      await backend.markCancelled(tenantId, jobId).catch((e: unknown) => log.warn({ err: e, jobId }, 'could not mark cancelled'));
+      await backend
+        .markCancelled(tenantId, jobId)
+        .catch((e: unknown) => log.warn({ err: e, jobId }, 'could not mark cancelled'));
     }
     log.info({ jobId, reason: error.reason }, 'extraction stopped');
     return;
@@ -318,4 +357,3 @@ export function toConnectorIntegration(integration: {
   }
   throw new Error(`unknown integration type ${integration.type}`);
 }
-

@@ -60,8 +60,17 @@ describe('storing a page through the backend', () => {
       calls.push({ records: part.length, last });
       return answer.records;
     });
-    expect(results.map((r) => (isRefusedRecord(r) ? r.error.code : 'stored'))).toEqual(['stored', 'RECORD_TOO_LARGE', 'RECORD_TOO_LARGE', 'stored']);
-    const outcome = settleStoredBatch(results, { jobId: 1, entityType: 'jira_issues', logger: createLogger('test', { level: 'silent' }) });
+    expect(results.map((r) => (isRefusedRecord(r) ? r.error.code : 'stored'))).toEqual([
+      'stored',
+      'RECORD_TOO_LARGE',
+      'RECORD_TOO_LARGE',
+      'stored',
+    ]);
+    const outcome = settleStoredBatch(results, {
+      jobId: 1,
+      entityType: 'jira_issues',
+      logger: createLogger('test', { level: 'silent' }),
+    });
     expect(outcome.newIds).toHaveLength(2);
     expect(outcome.refused.map((r) => r.external_id)).toEqual(['20002', '20003']);
     expect(registry.get('backend').state).toBe('CLOSED');

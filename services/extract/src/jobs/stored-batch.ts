@@ -58,6 +58,7 @@ export async function storeInParts<R, A>(
   // A page without records still counts, and may carry a checkpoint (a 304, the end of a walk).
   if (chunks.length === 0) chunks.push([]);
   const results: A[] = [];
-  for (const [index, chunk] of chunks.entries()) results.push(...(await attempt(chunk, index === chunks.length - 1)));
+  for (const [index, chunk] of chunks.entries())
+    results.push(...(await attempt(chunk, index === chunks.length - 1)));
   return results;
 }

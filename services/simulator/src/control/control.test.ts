@@ -10,7 +10,12 @@ afterAll(async () => {
 });
 
 async function start(seed: number, now?: () => number): Promise<RunningSimulator> {
-  const s = await startSimulator({ seed, jira: { projects: 2, issues: 120 }, github: { repos: 2, prs: 40 }, ...(now ? { now } : {}) });
+  const s = await startSimulator({
+    seed,
+    jira: { projects: 2, issues: 120 },
+    github: { repos: 2, prs: 40 },
+    ...(now ? { now } : {}),
+  });
   sims.push(s);
   return s;
 }
@@ -19,8 +24,12 @@ async function start(seed: number, now?: () => number): Promise<RunningSimulator
 async function fingerprint(s: RunningSimulator): Promise<string> {
   const summary = await s.control<TruthSummary>('GET', '/_sim/truth/summary');
   const jql = encodeURIComponent(`project in (${summary.jira.projects.join(',')}) ORDER BY updated DESC`);
-  const issues = await (await s.jira(`/rest/api/3/search/jql?jql=${jql}&fields=*all&expand=changelog&maxResults=20`)).text();
-  const pulls = await (await s.github(`/repos/${summary.github.repositories[0] ?? ''}/pulls?state=all&per_page=20`)).text();
+  const issues = await (
+    await s.jira(`/rest/api/3/search/jql?jql=${jql}&fields=*all&expand=changelog&maxResults=20`)
+  ).text();
+  const pulls = await (
+    await s.github(`/repos/${summary.github.repositories[0] ?? ''}/pulls?state=all&per_page=20`)
+  ).text();
   return JSON.stringify(summary) + (issues + pulls).replaceAll(s.url, 'BASE');
 }
 
@@ -30,7 +39,13 @@ async function walkIssues(s: RunningSimulator, projects: string[]): Promise<Jira
   do {
     const res = await s.jira('/rest/api/3/search/jql', {
       method: 'POST',
-      body: JSON.stringify({ jql: `project in (${projects.join(',')})`, fields: ['status'], expand: 'changelog', maxResults: 100, nextPageToken: token }),
+      body: JSON.stringify({
+        jql: `project in (${projects.join(',')})`,
+        fields: ['status'],
+        expand: 'changelog',
+        maxResults: 100,
+        nextPageToken: token,
+      }),
     });
     const page = (await res.json()) as { issues: JiraIssue[]; nextPageToken?: string };
     out.push(...page.issues);
@@ -58,7 +73,9 @@ describe('truth', () => {
     const long: string[] = [];
     for (const issue of issues) {
       if ((issue.changelog?.total ?? 0) > (issue.changelog?.histories.length ?? 0)) long.push(issue.key);
-      else for (const h of issue.changelog?.histories ?? []) transitions += h.items.filter((it) => it.field === 'status').length;
+      else
+        for (const h of issue.changelog?.histories ?? [])
+          transitions += h.items.filter((it) => it.field === 'status').length;
     }
     // Issues with more than 100 histories: fetch their whole changelog.
     let token: string | undefined;
@@ -68,8 +85,12 @@ describe('truth', () => {
           method: 'POST',
           body: JSON.stringify({ issueIdsOrKeys: long, fieldIds: ['status'], nextPageToken: token }),
         });
-        const page = (await res.json()) as { issueChangeLogs: Array<{ changeHistories: JiraHistory[] }>; nextPageToken?: string };
-        for (const l of page.issueChangeLogs) for (const h of l.changeHistories) transitions += h.items.length;
+        const page = (await res.json()) as {
+          issueChangeLogs: Array<{ changeHistories: JiraHistory[] }>;
+          nextPageToken?: string;
+        };
+        for (const l of page.issueChangeLogs)
+          for (const h of l.changeHistories) transitions += h.items.length;
         token = page.nextPageToken;
       } while (token);
     }
@@ -81,11 +102,19 @@ describe('truth', () => {
     const shas = new Set<string>();
     let rebased = 0;
     for (const repo of summary.github.repositories) {
-      const pulls = (await (await s.github(`/repos/${repo}/pulls?state=all&per_page=100`)).json()) as Array<{ number: number }>;
+      const pulls = (await (await s.github(`/repos/${repo}/pulls?state=all&per_page=100`)).json()) as Array<{
+        number: number;
+      }>;
       prs += pulls.length;
       for (const p of pulls) {
-        reviews += ((await (await s.github(`/repos/${repo}/pulls/${p.number}/reviews?per_page=100`)).json()) as unknown[]).length;
-        const listed = (await (await s.github(`/repos/${repo}/pulls/${p.number}/commits?per_page=100`)).json()) as Array<{
+        reviews += (
+          (await (
+            await s.github(`/repos/${repo}/pulls/${p.number}/reviews?per_page=100`)
+          ).json()) as unknown[]
+        ).length;
+        const listed = (await (
+          await s.github(`/repos/${repo}/pulls/${p.number}/commits?per_page=100`)
+        ).json()) as Array<{
           sha: string;
           commit: { author: { date: string }; committer: { date: string } };
         }>;
@@ -122,16 +151,34 @@ describe('truth', () => {
     expect(after.jira.transitions).toBe(before.jira.transitions + 5);
     expect(after.github.reviews).toBeGreaterThanOrEqual(before.github.reviews);
     for (const p of adv.pull_requests) {
-      const pr = (await (await s.github(`/repos/${p.repository}/pulls/${p.number}`)).json()) as { updated_at: string; merged: boolean; state: string };
-      const byChange = p.change === 'merged' ? { merged: true, state: 'closed' } : p.change === 'reopened' ? { state: 'open' } : {};
+      const pr = (await (await s.github(`/repos/${p.repository}/pulls/${p.number}`)).json()) as {
+        updated_at: string;
+        merged: boolean;
+        state: string;
+      };
+      const byChange =
+        p.change === 'merged'
+          ? { merged: true, state: 'closed' }
+          : p.change === 'reopened'
+            ? { state: 'open' }
+            : {};
       expect(pr).toMatchObject({ updated_at: '2026-03-03T04:05:06Z', ...byChange });
     }
     // The changed PRs lead the list sorted by updated desc.
-    const changedRepos = after.github.repositories.filter((repo) => adv.pull_requests.some((p) => p.repository === repo));
+    const changedRepos = after.github.repositories.filter((repo) =>
+      adv.pull_requests.some((p) => p.repository === repo),
+    );
     expect(changedRepos.length).toBeGreaterThan(0);
     for (const repo of changedRepos) {
-      const changed = adv.pull_requests.filter((p) => p.repository === repo).map((p) => p.number).sort((a, b) => a - b);
-      const first = (await (await s.github(`/repos/${repo}/pulls?state=all&sort=updated&direction=desc&per_page=${Math.max(1, changed.length)}`)).json()) as Array<{ number: number }>;
+      const changed = adv.pull_requests
+        .filter((p) => p.repository === repo)
+        .map((p) => p.number)
+        .sort((a, b) => a - b);
+      const first = (await (
+        await s.github(
+          `/repos/${repo}/pulls?state=all&sort=updated&direction=desc&per_page=${Math.max(1, changed.length)}`,
+        )
+      ).json()) as Array<{ number: number }>;
       expect(first.map((p) => p.number).sort((a, b) => a - b)).toEqual(changed);
     }
   });

@@ -26,14 +26,23 @@ export interface AdvanceDeliveriesResult {
 }
 
 /** Applies the analytics edits at `at`; an unknown repository is a 400 for the caller. */
-export function advanceDeliveries(state: SimState, body: AdvanceDeliveriesBody, at: number): AdvanceDeliveriesResult | { error: string } {
+export function advanceDeliveries(
+  state: SimState,
+  body: AdvanceDeliveriesBody,
+  at: number,
+): AdvanceDeliveriesResult | { error: string } {
   const deployments: AdvanceDeliveriesResult['deployments'] = [];
   for (const d of body.deployments) {
     const [owner = '', name = ''] = d.repository.split('/');
     const repo = state.github.findRepo(owner, name);
     if (!repo) return { error: `deployments: no repository ${d.repository}` };
     const made = state.deliveries.add(repo, d.environment, d.outcome, at);
-    deployments.push({ repository: configuredName(repo), id: made.deployment.id, environment: d.environment, outcome: d.outcome });
+    deployments.push({
+      repository: configuredName(repo),
+      id: made.deployment.id,
+      environment: d.environment,
+      outcome: d.outcome,
+    });
   }
   return { deployments, incidents_resolved: resolveIncidents(state.jira, body.incidents_resolved, at) };
 }

@@ -44,7 +44,12 @@ export function registerControlRoutes(app: FastifyInstance, state: SimState): vo
 
   app.get('/_sim/config', async () => {
     const { now: _now, ...rest } = state.config;
-    return { ...rest, limits: { ...state.limiter.limits, burst: state.limiter.burst }, latencyMs: state.latencyMs, epoch: new Date(state.jira.epoch).toISOString() };
+    return {
+      ...rest,
+      limits: { ...state.limiter.limits, burst: state.limiter.burst },
+      latencyMs: state.latencyMs,
+      epoch: new Date(state.jira.epoch).toISOString(),
+    };
   });
 
   app.post('/_sim/advance', async (request, reply): Promise<AdvanceResult | undefined> => {
@@ -151,7 +156,13 @@ export function registerControlRoutes(app: FastifyInstance, state: SimState): vo
     for (const key of Object.keys(snap.quota_used)) {
       const [api, ...rest] = key.split(':');
       const q = state.limiter.peek(api === 'jira' ? 'jira' : 'github', rest.join(':'));
-      if (q) quota[key] = { limit: q.limit, used: q.used, remaining: q.remaining, reset: new Date(q.resetAt).toISOString() };
+      if (q)
+        quota[key] = {
+          limit: q.limit,
+          used: q.used,
+          remaining: q.remaining,
+          reset: new Date(q.resetAt).toISOString(),
+        };
     }
     return { ...snap, quota_window: quota };
   });

@@ -42,11 +42,18 @@ export interface AdvanceResult extends AdvanceDeliveriesResult {
 export function truthSummary(state: SimState): TruthSummary {
   const j = state.jira;
   return {
-    jira: { projects: j.projects.map((p) => p.key), issues: j.issueCount, transitions: j.totalTransitions, histories: j.totalHistories },
+    jira: {
+      projects: j.projects.map((p) => p.key),
+      issues: j.issueCount,
+      transitions: j.totalTransitions,
+      histories: j.totalHistories,
+    },
     github: {
       repositories: state.github.repos.map((r) => configuredName(r)),
       renamed: Object.fromEntries(
-        state.github.repos.flatMap((r): [string, string][] => (r.formerFullName ? [[r.formerFullName, r.fullName]] : [])),
+        state.github.repos.flatMap((r): [string, string][] =>
+          r.formerFullName ? [[r.formerFullName, r.fullName]] : [],
+        ),
       ),
       pull_requests: state.github.prCount,
       reviews: state.github.totalReviews,
@@ -59,7 +66,10 @@ export function truthSummary(state: SimState): TruthSummary {
 
 export function truthIssue(state: SimState, base: string, index: number): TruthIssue {
   const rec = state.jira.get(index);
-  return { ...issueJson(base, state.jira, rec, new Set(allFields(state.jira)), 'full'), transitions: state.jira.transitionsPerIssue[index] ?? 0 };
+  return {
+    ...issueJson(base, state.jira, rec, new Set(allFields(state.jira)), 'full'),
+    transitions: state.jira.transitionsPerIssue[index] ?? 0,
+  };
 }
 
 export function truthPull(state: SimState, api: string, index: number): TruthPullRequest {

@@ -76,7 +76,9 @@ export function hexFrom(length: number, ...parts: number[]): string {
   let s = '';
   let i = 0;
   while (s.length < length) {
-    s += hashInts(...parts, i++).toString(16).padStart(8, '0');
+    s += hashInts(...parts, i++)
+      .toString(16)
+      .padStart(8, '0');
   }
   return s.slice(0, length);
 }

@@ -27,7 +27,9 @@ describe('rate limits', () => {
       expect(res.status).toBe(200);
       expect(res.headers.get('x-ratelimit-limit')).toBe('3');
       expect(res.headers.get('x-ratelimit-resource')).toBe('core');
-      expect(res.headers.get('x-ratelimit-reset')).toBe(String(Math.ceil((Date.UTC(2026, 0, 1) + 60_000) / 1000)));
+      expect(res.headers.get('x-ratelimit-reset')).toBe(
+        String(Math.ceil((Date.UTC(2026, 0, 1) + 60_000) / 1000)),
+      );
       remaining.push(`${res.headers.get('x-ratelimit-remaining')}/${res.headers.get('x-ratelimit-used')}`);
     }
     expect(remaining).toEqual(['2/1', '1/2', '0/3']);
@@ -36,7 +38,10 @@ describe('rate limits', () => {
     expect(over.headers.get('x-ratelimit-remaining')).toBe('0');
     expect(((await over.json()) as { message: string }).message).toMatch(/^API rate limit exceeded for /);
     // /rate_limit is free and reports the exhausted window.
-    const rl = (await (await s.github('/rate_limit')).json()) as { resources: { core: { remaining: number; used: number } }; rate: { limit: number } };
+    const rl = (await (await s.github('/rate_limit')).json()) as {
+      resources: { core: { remaining: number; used: number } };
+      rate: { limit: number };
+    };
     expect(rl.resources.core).toMatchObject({ remaining: 0, used: 3 });
     expect(rl.rate.limit).toBe(3);
     const other = await s.github('/user', { headers: { authorization: 'Bearer tok-b' } });
@@ -50,7 +55,11 @@ describe('rate limits', () => {
 
   it('Jira: X-RateLimit headers, then 429 with Retry-After and an ISO reset time', async () => {
     let now = Date.UTC(2026, 0, 1);
-    const s = (sim = await startSimulator({ ...small, limits: { jira: { limit: 2, windowSeconds: 10 } }, now: () => now }));
+    const s = (sim = await startSimulator({
+      ...small,
+      limits: { jira: { limit: 2, windowSeconds: 10 } },
+      now: () => now,
+    }));
     expect((await s.jira(JQL)).headers.get('x-ratelimit-remaining')).toBe('1');
     expect((await s.jira(JQL)).headers.get('x-ratelimit-remaining')).toBe('0');
     const over = await s.jira(JQL);
@@ -65,7 +74,9 @@ describe('rate limits', () => {
 
   it('burst limits set at run time answer 429 with retry-after; DELETE /_sim/faults lifts them', async () => {
     const s = (sim = await startSimulator({ ...small, now: () => Date.UTC(2026, 0, 1) }));
-    await s.control('POST', '/_sim/faults', { limits: { burst: { limit: 2, windowSeconds: 30, status: 429, retryAfter: 5 } } });
+    await s.control('POST', '/_sim/faults', {
+      limits: { burst: { limit: 2, windowSeconds: 30, status: 429, retryAfter: 5 } },
+    });
     expect((await s.github('/user')).status).toBe(200);
     expect((await s.github('/user')).status).toBe(200);
     const burst = await s.github('/user');
@@ -80,7 +91,13 @@ describe('rate limits', () => {
 describe('fault rules', () => {
   it('status faults apply to the next N matching requests, with retry-after and API-shaped bodies', async () => {
     const s = (sim = await startSimulator(small));
-    await s.control('POST', '/_sim/faults', { path: '/rest/api/3/search/*', kind: 'status', status: 503, retry_after: 2, count: 2 });
+    await s.control('POST', '/_sim/faults', {
+      path: '/rest/api/3/search/*',
+      kind: 'status',
+      status: 503,
+      retry_after: 2,
+      count: 2,
+    });
     for (let i = 0; i < 2; i++) {
       const res = await s.jira(JQL);
       expect(res.status).toBe(503);
@@ -99,7 +116,9 @@ describe('fault rules', () => {
   it('hang never answers: the client gives up via its own timeout', async () => {
     const s = (sim = await startSimulator(small));
     await s.control('POST', '/_sim/faults', { path: '/user', kind: 'hang', count: 1 });
-    await expect(s.github('/user', { signal: AbortSignal.timeout(300) })).rejects.toMatchObject({ name: 'TimeoutError' });
+    await expect(s.github('/user', { signal: AbortSignal.timeout(300) })).rejects.toMatchObject({
+      name: 'TimeoutError',
+    });
     expect((await s.github('/user')).status).toBe(200);
   });
 
@@ -145,7 +164,10 @@ describe('fault rules', () => {
   });
 
   it('faults can be configured at start', async () => {
-    const s = (sim = await startSimulator({ ...small, faults: [{ path: '/user', kind: 'status', status: 502, count: 1 }] }));
+    const s = (sim = await startSimulator({
+      ...small,
+      faults: [{ path: '/user', kind: 'status', status: 502, count: 1 }],
+    }));
     expect((await s.github('/user')).status).toBe(502);
     expect((await s.github('/user')).status).toBe(200);
   });
@@ -154,7 +176,9 @@ describe('fault rules', () => {
 describe('stats', () => {
   it('counts by route template and status, 304s, quota and faults; control routes are not counted', async () => {
     const s = (sim = await startSimulator(small));
-    const repo = (await s.control<{ github: { repositories: string[] } }>('GET', '/_sim/truth/summary')).github.repositories[0] ?? '';
+    const repo =
+      (await s.control<{ github: { repositories: string[] } }>('GET', '/_sim/truth/summary')).github
+        .repositories[0] ?? '';
     const first = await s.github(`/repos/${repo}/pulls/1`);
     const etag = first.headers.get('etag') ?? '';
     await s.github(`/repos/${repo}/pulls/2`);
@@ -164,7 +188,10 @@ describe('stats', () => {
     await s.control('POST', '/_sim/faults', { path: '/user', kind: 'reset', count: 1 });
     await expect(s.github('/user')).rejects.toThrow();
     const stats = await s.control<StatsSnapshot>('GET', '/_sim/stats');
-    expect(stats.requests['GET /repos/:owner/:repo/pulls/:number']).toEqual({ total: 3, by_status: { '200': 2, '304': 1 } });
+    expect(stats.requests['GET /repos/:owner/:repo/pulls/:number']).toEqual({
+      total: 3,
+      by_status: { '200': 2, '304': 1 },
+    });
     expect(stats.requests['GET /user']).toEqual({ total: 2, by_status: { '401': 1, 'no-response': 1 } });
     expect(stats.requests['GET /rest/api/3/search/jql']?.total).toBe(1);
     expect(stats.not_modified).toBe(1);

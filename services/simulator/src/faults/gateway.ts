@@ -41,7 +41,11 @@ function setJiraQuotaHeaders(reply: FastifyReply, q: QuotaState): void {
   reply.header('X-RateLimit-Remaining', String(q.remaining));
 }
 
-function authenticate(state: SimState, api: Api, request: FastifyRequest): string | { status: 401; body: unknown } {
+function authenticate(
+  state: SimState,
+  api: Api,
+  request: FastifyRequest,
+): string | { status: 401; body: unknown } {
   const header = request.headers.authorization ?? '';
   if (api === 'jira') {
     const m = /^Basic\s+(.+)$/i.exec(header);
@@ -49,15 +53,24 @@ function authenticate(state: SimState, api: Api, request: FastifyRequest): strin
     const sep = decoded.indexOf(':');
     const email = decoded.slice(0, sep);
     const token = decoded.slice(sep + 1);
-    const ok = sep > 0 && state.config.jira.credentials.some((c) => c.email === email && c.apiToken === token);
+    const ok =
+      sep > 0 && state.config.jira.credentials.some((c) => c.email === email && c.apiToken === token);
     if (ok) return email;
     return {
       status: 401,
-      body: jiraError(m ? 'Client must be authenticated to access this resource.' : 'You are not authenticated. Authentication required to perform this operation.'),
+      body: jiraError(
+        m
+          ? 'Client must be authenticated to access this resource.'
+          : 'You are not authenticated. Authentication required to perform this operation.',
+      ),
     };
   }
   const m = /^(?:Bearer|token)\s+(\S+)$/i.exec(header);
-  if (!m) return { status: 401, body: githubError(401, 'Requires authentication', `${DOCS}/overview/authenticating-to-the-rest-api`) };
+  if (!m)
+    return {
+      status: 401,
+      body: githubError(401, 'Requires authentication', `${DOCS}/overview/authenticating-to-the-rest-api`),
+    };
   const token = m[1] ?? '';
   if (state.config.github.tokens.includes(token)) return token;
   return { status: 401, body: githubError(401, 'Bad credentials', DOCS) };
@@ -65,9 +78,22 @@ function authenticate(state: SimState, api: Api, request: FastifyRequest): strin
 
 function faultBody(api: Api, status: number): unknown {
   if (api === 'jira') {
-    return jiraError(status === 429 ? 'Rate limit exceeded.' : status === 503 ? 'Service Unavailable' : 'Internal server error');
+    return jiraError(
+      status === 429
+        ? 'Rate limit exceeded.'
+        : status === 503
+          ? 'Service Unavailable'
+          : 'Internal server error',
+    );
   }
-  return githubError(status, status === 429 ? 'You have exceeded a secondary rate limit.' : status === 502 ? 'Server Error' : 'Internal Server Error');
+  return githubError(
+    status,
+    status === 429
+      ? 'You have exceeded a secondary rate limit.'
+      : status === 502
+        ? 'Server Error'
+        : 'Internal Server Error',
+  );
 }
 
 /**
@@ -136,30 +162,56 @@ export function registerGateway(app: FastifyInstance, state: SimState): void {
     state.stats.rateLimited(decision.reason);
     const q = decision.quota;
     if (api === 'jira') {
-      const retryAfter = decision.reason === 'burst' ? decision.retryAfter : Math.max(1, Math.ceil(((q?.resetAt ?? 0) - state.config.now()) / 1000));
+      const retryAfter =
+        decision.reason === 'burst'
+          ? decision.retryAfter
+          : Math.max(1, Math.ceil(((q?.resetAt ?? 0) - state.config.now()) / 1000));
       if (q) setJiraQuotaHeaders(reply, q);
       reply.header('Retry-After', String(retryAfter));
-      reply.header('X-RateLimit-Reset', new Date(q?.resetAt ?? state.config.now() + retryAfter * 1000).toISOString());
-      reply.header('RateLimit-Reason', decision.reason === 'burst' ? 'jira-burst-based' : 'jira-quota-tenant-based');
+      reply.header(
+        'X-RateLimit-Reset',
+        new Date(q?.resetAt ?? state.config.now() + retryAfter * 1000).toISOString(),
+      );
+      reply.header(
+        'RateLimit-Reason',
+        decision.reason === 'burst' ? 'jira-burst-based' : 'jira-quota-tenant-based',
+      );
       return reply.code(429).send(jiraError('Rate limit exceeded.'));
     }
     if (q) setGithubQuotaHeaders(reply, q);
     if (decision.reason === 'primary') {
       return reply
         .code(403)
-        .send(githubError(403, `API rate limit exceeded for user ID ${state.github.users[0]?.id ?? 1}.`, `${DOCS}/overview/rate-limits-for-the-rest-api`));
+        .send(
+          githubError(
+            403,
+            `API rate limit exceeded for user ID ${state.github.users[0]?.id ?? 1}.`,
+            `${DOCS}/overview/rate-limits-for-the-rest-api`,
+          ),
+        );
     }
     reply.header('retry-after', String(decision.retryAfter));
     return reply
       .code(decision.status)
-      .send(githubError(decision.status, 'You have exceeded a secondary rate limit. Please wait a few minutes before you try again.', `${DOCS}/overview/rate-limits-for-the-rest-api#about-secondary-rate-limits`));
+      .send(
+        githubError(
+          decision.status,
+          'You have exceeded a secondary rate limit. Please wait a few minutes before you try again.',
+          `${DOCS}/overview/rate-limits-for-the-rest-api#about-secondary-rate-limits`,
+        ),
+      );
   });
 
   app.addHook('onSend', async (request, reply, payload) => {
     const ctx = contexts.get(request);
     if (!ctx) return payload;
     let body = payload;
-    if (ctx.api === 'github' && request.method === 'GET' && reply.statusCode === 200 && typeof body === 'string') {
+    if (
+      ctx.api === 'github' &&
+      request.method === 'GET' &&
+      reply.statusCode === 200 &&
+      typeof body === 'string'
+    ) {
       const etag = `W/"${createHash('sha256').update(body).digest('hex').slice(0, 40)}"`;
       reply.header('etag', etag);
       reply.header('cache-control', 'private, max-age=60, s-maxage=60');

@@ -54,7 +54,12 @@ export class RateLimiter {
     const s = this.limits[api];
     if (s.limit <= 0) return null;
     const w = this.window(this.windows, `${api}:${token}`, s.windowSeconds);
-    return { limit: s.limit, used: w.used, remaining: Math.max(0, s.limit - w.used), resetAt: w.start + s.windowSeconds * 1000 };
+    return {
+      limit: s.limit,
+      used: w.used,
+      remaining: Math.max(0, s.limit - w.used),
+      resetAt: w.start + s.windowSeconds * 1000,
+    };
   }
 
   consume(api: Api, token: string): Decision {
@@ -63,8 +68,17 @@ export class RateLimiter {
     if (this.burst) {
       const b = this.window(this.bursts, `${api}:${token}`, this.burst.windowSeconds);
       if (b.used >= this.burst.limit) {
-        const retryAfter = Math.max(1, Math.ceil((b.start + this.burst.windowSeconds * 1000 - this.now()) / 1000));
-        return { ok: false, reason: 'burst', quota: before, retryAfter: Math.max(retryAfter, this.burst.retryAfter), status: api === 'jira' ? 429 : this.burst.status };
+        const retryAfter = Math.max(
+          1,
+          Math.ceil((b.start + this.burst.windowSeconds * 1000 - this.now()) / 1000),
+        );
+        return {
+          ok: false,
+          reason: 'burst',
+          quota: before,
+          retryAfter: Math.max(retryAfter, this.burst.retryAfter),
+          status: api === 'jira' ? 429 : this.burst.status,
+        };
       }
       b.used++;
     }

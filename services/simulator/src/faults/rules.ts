@@ -41,7 +41,13 @@ export class FaultEngine {
 
   add(rule: FaultRule): number {
     const id = this.nextId++;
-    this.rules.push({ id, rule, test: compilePathPattern(rule.path), remaining: rule.count ?? null, applied: 0 });
+    this.rules.push({
+      id,
+      rule,
+      test: compilePathPattern(rule.path),
+      remaining: rule.count ?? null,
+      applied: 0,
+    });
     return id;
   }
 

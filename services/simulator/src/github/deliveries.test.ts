@@ -16,7 +16,12 @@ let repos: string[];
 let clock = Date.UTC(2026, 0, 10);
 
 beforeAll(async () => {
-  sim = await startSimulator({ seed: 5, now: () => clock, jira: { projects: 1, issues: 200 }, github: { repos: 2, prs: 60 } });
+  sim = await startSimulator({
+    seed: 5,
+    now: () => clock,
+    jira: { projects: 1, issues: 200 },
+    github: { repos: 2, prs: 60 },
+  });
   repos = (await sim.control<TruthSummary>('GET', '/_sim/truth/summary')).github.repositories;
 });
 afterAll(async () => {
@@ -43,11 +48,13 @@ describe('deployments and their statuses', () => {
     expect(new Set(truth.map((d) => d.environment))).toContain('prod');
 
     const sample = retired[0]!;
-    const wire = await get<Array<{ id: number; state: string; deployment_url: string; repository_url: string }>>(
-      `/repos/${sample.repository}/deployments/${sample.id}/statuses`,
-    );
+    const wire = await get<
+      Array<{ id: number; state: string; deployment_url: string; repository_url: string }>
+    >(`/repos/${sample.repository}/deployments/${sample.id}/statuses`);
     expect(wire.map((s) => s.state)).toEqual([...sample.statuses].reverse().map((s) => s.state));
-    expect(wire[0]?.deployment_url).toMatch(new RegExp(`/repos/${sample.repository}/deployments/${sample.id}$`));
+    expect(wire[0]?.deployment_url).toMatch(
+      new RegExp(`/repos/${sample.repository}/deployments/${sample.id}$`),
+    );
     expect(wire[0]?.repository_url).toMatch(new RegExp(`/repos/${sample.repository}$`));
   });
 
@@ -56,9 +63,15 @@ describe('deployments and their statuses', () => {
     const successes = truth
       .filter((d) => ['production', 'prod'].includes(d.environment))
       .flatMap((d) => d.statuses.filter((s) => s.state === 'success').map((s) => Date.parse(s.created_at)));
-    const keys = (await sim.control<Array<{ key: string }>>('GET', '/_sim/truth/jira/issues')).map((i) => i.key);
+    const keys = (await sim.control<Array<{ key: string }>>('GET', '/_sim/truth/jira/issues')).map(
+      (i) => i.key,
+    );
     const issues = await Promise.all(
-      keys.map((k) => sim.control<{ fields: { issuetype: { name: string }; created: string; resolutiondate: string | null } }>('GET', `/_sim/truth/jira/issues/${k}`)),
+      keys.map((k) =>
+        sim.control<{
+          fields: { issuetype: { name: string }; created: string; resolutiondate: string | null };
+        }>('GET', `/_sim/truth/jira/issues/${k}`),
+      ),
     );
     const incidents = issues.filter((i) => i.fields.issuetype.name === 'Incident');
     const afterDeploy = incidents.filter((i) => {
@@ -83,19 +96,25 @@ describe('deployments and their statuses', () => {
       deployments: [{ repository: repos[0], outcome: 'failure' }],
       incidents_resolved: 1,
     });
-    expect(result.deployments.map(({ id: _id, ...rest }) => rest)).toEqual([{ repository: repos[0], environment: 'production', outcome: 'failure' }]);
+    expect(result.deployments.map(({ id: _id, ...rest }) => rest)).toEqual([
+      { repository: repos[0], environment: 'production', outcome: 'failure' },
+    ]);
     expect(result.deployments[0]?.id).toBeGreaterThan(0);
     const after = await sim.control<TruthDeployment[]>('GET', '/_sim/truth/github/deployments');
     expect(after.length).toBe(before.length + 1);
-    const listed = await get<Array<{ id: number; created_at: string }>>(`/repos/${repos[0]}/deployments?per_page=1`);
-    expect(listed[0]).toMatchObject({ id: result.deployments[0]!.id, created_at: new Date(clock).toISOString().replace('.000', '') });
+    const listed = await get<Array<{ id: number; created_at: string }>>(
+      `/repos/${repos[0]}/deployments?per_page=1`,
+    );
+    expect(listed[0]).toMatchObject({
+      id: result.deployments[0]!.id,
+      created_at: new Date(clock).toISOString().replace('.000', ''),
+    });
 
     expect(result.incidents_resolved).toHaveLength(1);
     const key = result.incidents_resolved[0]!;
-    const issue = await sim.control<{ fields: { issuetype: { name: string }; status: { name: string }; resolutiondate: string | null } }>(
-      'GET',
-      `/_sim/truth/jira/issues/${key}`,
-    );
+    const issue = await sim.control<{
+      fields: { issuetype: { name: string }; status: { name: string }; resolutiondate: string | null };
+    }>('GET', `/_sim/truth/jira/issues/${key}`);
     expect(issue.fields.issuetype.name).toBe('Incident');
     expect(issue.fields.status.name).toBe('Done');
     expect(issue.fields.resolutiondate).not.toBeNull();

@@ -64,7 +64,8 @@ export class Deliveries {
       const seeded = this.#store.deployment(repo, k);
       const rec: DeploymentRec = {
         ...seeded,
-        environment: seeded.environment === 'production' && repo.index % 2 === 1 ? 'prod' : seeded.environment,
+        environment:
+          seeded.environment === 'production' && repo.index % 2 === 1 ? 'prod' : seeded.environment,
       };
       const r = makeRng(this.#store.seed, 43, repo.index, k);
       const x = r.next();
@@ -107,7 +108,14 @@ export class Deliveries {
     return made;
   }
 
-  #build(repo: RepoRec, k: number, rec: DeploymentRec, outcome: DeploymentOutcome, startAfter: number, runFor: number): Delivery {
+  #build(
+    repo: RepoRec,
+    k: number,
+    rec: DeploymentRec,
+    outcome: DeploymentOutcome,
+    startAfter: number,
+    runFor: number,
+  ): Delivery {
     const id = (s: number) => 6_000_000_000 + repo.index * 100_000_000 + k * 10 + s;
     const status = (s: number, state: DeploymentState, created: number): DeploymentStatusRec => ({
       id: id(s),

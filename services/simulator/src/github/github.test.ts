@@ -80,7 +80,9 @@ describe('pulls', () => {
       expect([...created].sort().reverse()).toEqual(created);
       const open = await walk<Pull>(`/repos/${repo}/pulls?per_page=100`);
       expect(open.every((p) => p.state === 'open')).toBe(true);
-      const closed = await walk<Pull>(`/repos/${repo}/pulls?state=closed&sort=updated&direction=desc&per_page=5`);
+      const closed = await walk<Pull>(
+        `/repos/${repo}/pulls?state=closed&sort=updated&direction=desc&per_page=5`,
+      );
       expect(open.length + closed.length).toBe(all.length);
       const updated = closed.map((p) => p.updated_at);
       expect([...updated].sort().reverse()).toEqual(updated);
@@ -108,13 +110,27 @@ describe('pulls', () => {
 
   it('list omits and single PR includes merged/additions/commits counts', async () => {
     const repo = repos[0] ?? '';
-    const [listed] = (await (await sim.github(`/repos/${repo}/pulls?state=closed&per_page=1`)).json()) as Array<Record<string, unknown>>;
+    const [listed] = (await (
+      await sim.github(`/repos/${repo}/pulls?state=closed&per_page=1`)
+    ).json()) as Array<Record<string, unknown>>;
     expect(listed).toBeDefined();
-    for (const k of ['merged', 'additions', 'deletions', 'commits', 'changed_files']) expect(listed).not.toHaveProperty(k);
+    for (const k of ['merged', 'additions', 'deletions', 'commits', 'changed_files'])
+      expect(listed).not.toHaveProperty(k);
     expect(listed).toHaveProperty('head.sha');
     expect(listed).toHaveProperty('base.ref', 'main');
-    const single = (await (await sim.github(`/repos/${repo}/pulls/${String(listed?.number)}`)).json()) as Record<string, unknown>;
-    for (const k of ['merged', 'additions', 'deletions', 'commits', 'changed_files', 'comments', 'review_comments']) expect(single).toHaveProperty(k);
+    const single = (await (
+      await sim.github(`/repos/${repo}/pulls/${String(listed?.number)}`)
+    ).json()) as Record<string, unknown>;
+    for (const k of [
+      'merged',
+      'additions',
+      'deletions',
+      'commits',
+      'changed_files',
+      'comments',
+      'review_comments',
+    ])
+      expect(single).toHaveProperty(k);
     expect(single.merged).toBe(single.merged_at !== null);
     expect(String(single.created_at)).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/);
     expect((await sim.github(`/repos/${repo}/pulls/99999`)).status).toBe(404);
@@ -124,11 +140,17 @@ describe('pulls', () => {
     const repo = repos[1] ?? '';
     for (const n of [1, 2, 3, 10, 20]) {
       const truth = await sim.control<TruthPullRequest>('GET', `/_sim/truth/github/${repo}/pulls/${n}`);
-      const reviews = await walk<{ id: number; state: string }>(`/repos/${repo}/pulls/${n}/reviews?per_page=2`);
+      const reviews = await walk<{ id: number; state: string }>(
+        `/repos/${repo}/pulls/${n}/reviews?per_page=2`,
+      );
       expect(reviews.map((r) => r.id)).toEqual(truth.reviews.map((r) => r.id));
-      const comments = await walk<{ id: number; pull_request_review_id: number }>(`/repos/${repo}/pulls/${n}/comments?per_page=2`);
+      const comments = await walk<{ id: number; pull_request_review_id: number }>(
+        `/repos/${repo}/pulls/${n}/comments?per_page=2`,
+      );
       expect(comments.map((c) => c.id).sort()).toEqual(truth.review_comments.map((c) => c.id).sort());
-      const commits = await walk<{ sha: string; commit: { author: { date: string } }; parents: unknown[] }>(`/repos/${repo}/pulls/${n}/commits?per_page=3`);
+      const commits = await walk<{ sha: string; commit: { author: { date: string } }; parents: unknown[] }>(
+        `/repos/${repo}/pulls/${n}/commits?per_page=3`,
+      );
       expect(commits.map((c) => c.sha)).toEqual(truth.commits.map((c) => c.sha));
       expect(commits.length).toBeGreaterThanOrEqual(1);
       expect(truth.pull.commits).toBe(commits.length);
@@ -138,16 +160,24 @@ describe('pulls', () => {
 
   it('pages deployments and releases newest first', async () => {
     const repo = repos[0] ?? '';
-    const deployments = await walk<{ id: number; created_at: string; environment: string }>(`/repos/${repo}/deployments?per_page=9`);
+    const deployments = await walk<{ id: number; created_at: string; environment: string }>(
+      `/repos/${repo}/deployments?per_page=9`,
+    );
     expect(deployments.length).toBeGreaterThan(9);
     expect(new Set(deployments.map((d) => d.id)).size).toBe(deployments.length);
     const times = deployments.map((d) => d.created_at);
     expect([...times].sort().reverse()).toEqual(times);
-    const prod = await walk<{ environment: string }>(`/repos/${repo}/deployments?environment=production&per_page=100`);
+    const prod = await walk<{ environment: string }>(
+      `/repos/${repo}/deployments?environment=production&per_page=100`,
+    );
     expect(prod.length).toBe(deployments.filter((d) => d.environment === 'production').length);
-    const releases = await walk<{ tag_name: string; created_at: string }>(`/repos/${repo}/releases?per_page=2`);
+    const releases = await walk<{ tag_name: string; created_at: string }>(
+      `/repos/${repo}/releases?per_page=2`,
+    );
     expect(releases.length).toBeGreaterThan(2);
-    expect(releases.map((r) => r.created_at)).toEqual([...releases.map((r) => r.created_at)].sort().reverse());
+    expect(releases.map((r) => r.created_at)).toEqual(
+      [...releases.map((r) => r.created_at)].sort().reverse(),
+    );
   });
 });
 

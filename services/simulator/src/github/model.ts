@@ -1,7 +1,16 @@
 import { hashInts, hexFrom, makeRng } from '../data/prng.ts';
 import type { Rng } from '../data/prng.ts';
 import { DAY, HOUR, MINUTE, epochForSeed } from '../data/time.ts';
-import { ENVIRONMENTS, FILE_PATHS, FIRST_NAMES, LABELS, LAST_NAMES, NOUNS, REPO_NAMES, VERBS } from '../data/names.ts';
+import {
+  ENVIRONMENTS,
+  FILE_PATHS,
+  FIRST_NAMES,
+  LABELS,
+  LAST_NAMES,
+  NOUNS,
+  REPO_NAMES,
+  VERBS,
+} from '../data/names.ts';
 import { pickDistinct } from '../jira/model.ts';
 import { oddBody, rebaseSome, renamedRepoIndex, sharesCommits } from './real-shapes.ts';
 
@@ -158,7 +167,12 @@ export class GithubStore {
     this.seed = seed;
     this.epoch = epochForSeed(seed);
     this.prCount = prCount;
-    this.owner = { login: ownerLogin, id: 100_000 + (hashInts(seed, 20) % 900_000), name: ownerLogin, type: 'Organization' };
+    this.owner = {
+      login: ownerLogin,
+      id: 100_000 + (hashInts(seed, 20) % 900_000),
+      name: ownerLogin,
+      type: 'Organization',
+    };
     this.users = [];
     for (let u = 0; u < USER_COUNT; u++) {
       const r = makeRng(seed, 21, u);
@@ -166,7 +180,7 @@ export class GithubStore {
       const last = r.pick(LAST_NAMES);
       this.users.push({
         login: `${first}${last.slice(0, 3)}${u}`.toLowerCase().replace(/[^a-z0-9]/g, ''),
-        id: 1_000_000 + hashInts(seed, 22, u) % 90_000_000,
+        id: 1_000_000 + (hashInts(seed, 22, u) % 90_000_000),
         name: `${first} ${last}`,
         type: 'User',
       });
@@ -199,7 +213,8 @@ export class GithubStore {
       moved.fullName = `${ownerLogin}/${moved.name}`;
     }
     this.repoByName = new Map(this.repos.map((r) => [r.name.toLowerCase(), r.index]));
-    for (const r of this.repos) if (r.formerFullName) this.repoByName.set(r.formerFullName.split('/')[1]!.toLowerCase(), r.index);
+    for (const r of this.repos)
+      if (r.formerFullName) this.repoByName.set(r.formerFullName.split('/')[1]!.toLowerCase(), r.index);
     this.created = new Float64Array(prCount);
     this.updated = new Float64Array(prCount);
     this.state = new Uint8Array(prCount);
@@ -218,7 +233,8 @@ export class GithubStore {
   private index(pr: PullRec): void {
     this.created[pr.index] = pr.created;
     this.updated[pr.index] = pr.updated;
-    this.state[pr.index] = pr.merged !== null ? PR_STATE_MERGED : pr.state === 'closed' ? PR_STATE_CLOSED : PR_STATE_OPEN;
+    this.state[pr.index] =
+      pr.merged !== null ? PR_STATE_MERGED : pr.state === 'closed' ? PR_STATE_CLOSED : PR_STATE_OPEN;
     this.commentCount[pr.index] = pr.issueComments + pr.comments.length;
   }
 
@@ -250,7 +266,10 @@ export class GithubStore {
       const prev = commits[k - 1]?.sha ?? baseSha;
       commits.push({
         sha: hexFrom(40, this.seed, 31, j, k),
-        message: k === 0 ? `${r.pick(VERBS)} ${r.pick(NOUNS)}` : r.pick(['Address review comments', 'Fix tests', 'Refactor', 'Update docs', 'WIP']),
+        message:
+          k === 0
+            ? `${r.pick(VERBS)} ${r.pick(NOUNS)}`
+            : r.pick(['Address review comments', 'Fix tests', 'Refactor', 'Update docs', 'WIP']),
         // Unlinked commit emails yield author: null, as on GitHub.
         user: r.chance(0.9) ? user : null,
         date: t,
@@ -269,14 +288,18 @@ export class GithubStore {
     const reviews: ReviewRec[] = [];
     const comments: ReviewCommentRec[] = [];
     const reviewCount = weighted(r, [0.15, 0.3, 0.25, 0.15, 0.1, 0.05]);
-    const reviewTimes = Array.from({ length: reviewCount }, () => sec(created + MINUTE + r.next() * Math.max(MINUTE, end - created - 2 * MINUTE)));
+    const reviewTimes = Array.from({ length: reviewCount }, () =>
+      sec(created + MINUTE + r.next() * Math.max(MINUTE, end - created - 2 * MINUTE)),
+    );
     reviewTimes.sort((a, b) => a - b);
     for (let k = 0; k < reviewCount; k++) {
       const last = k === reviewCount - 1;
       const state: ReviewState =
         last && merged !== null && r.chance(0.8)
           ? 'APPROVED'
-          : (['CHANGES_REQUESTED', 'COMMENTED', 'APPROVED', 'DISMISSED'] as const)[weighted(r, [0.25, 0.35, 0.35, 0.05])] ?? 'COMMENTED';
+          : ((['CHANGES_REQUESTED', 'COMMENTED', 'APPROVED', 'DISMISSED'] as const)[
+              weighted(r, [0.25, 0.35, 0.35, 0.05])
+            ] ?? 'COMMENTED');
       const review: ReviewRec = {
         id: 2_000_000_000 + j * 1000 + k,
         user: this.otherUser(r, user),
@@ -301,7 +324,13 @@ export class GithubStore {
       number,
       repo,
       title: `${r.pick(VERBS)} ${r.pick(NOUNS)}`,
-      body: oddBody(this.seed, j, r.chance(0.8) ? `This change touches the ${r.pick(NOUNS)}.\n\nCloses #${Math.max(1, number - r.int(1, 5))}` : null),
+      body: oddBody(
+        this.seed,
+        j,
+        r.chance(0.8)
+          ? `This change touches the ${r.pick(NOUNS)}.\n\nCloses #${Math.max(1, number - r.int(1, 5))}`
+          : null,
+      ),
       user,
       labels: [...labels],
       created,
@@ -318,14 +347,23 @@ export class GithubStore {
       deletions: r.int(0, additions),
       changedFiles: r.int(1, 30),
       issueComments: r.int(0, 6),
-      authorAssociation: (['MEMBER', 'CONTRIBUTOR', 'FIRST_TIME_CONTRIBUTOR'] as const)[weighted(r, [0.7, 0.25, 0.05])] ?? 'MEMBER',
+      authorAssociation:
+        (['MEMBER', 'CONTRIBUTOR', 'FIRST_TIME_CONTRIBUTOR'] as const)[weighted(r, [0.7, 0.25, 0.05])] ??
+        'MEMBER',
       commits,
       reviews,
       comments,
     };
   }
 
-  private addComment(r: Rng, j: number, comments: ReviewCommentRec[], review: ReviewRec, author: number, reply: boolean): void {
+  private addComment(
+    r: Rng,
+    j: number,
+    comments: ReviewCommentRec[],
+    review: ReviewRec,
+    author: number,
+    reply: boolean,
+  ): void {
     const line = r.int(1, 300);
     const first: ReviewCommentRec = {
       id: 1_500_000_000 + j * 1000 + comments.length,
@@ -442,9 +480,10 @@ export class GithubStore {
         pr.closed = null;
         change = 'reopened';
       } else {
-        const state: ReviewState = pr.merged !== null ? 'COMMENTED' : r.pick(['APPROVED', 'CHANGES_REQUESTED', 'COMMENTED'] as const);
+        const state: ReviewState =
+          pr.merged !== null ? 'COMMENTED' : r.pick(['APPROVED', 'CHANGES_REQUESTED', 'COMMENTED'] as const);
         const review: ReviewRec = {
-          id: 2_000_000_000 + j * 1000 + 500 + round % 500,
+          id: 2_000_000_000 + j * 1000 + 500 + (round % 500),
           user: this.otherUser(r, pr.user),
           body: state === 'APPROVED' ? 'Looks good now.' : `What about the ${r.pick(NOUNS)}?`,
           state,
@@ -458,7 +497,7 @@ export class GithubStore {
           const before = pr.comments.length;
           this.addComment(r, j, pr.comments, review, pr.user, false);
           const added = pr.comments.at(-1);
-          if (added) added.id = 1_700_000_000 + j * 1000 + round % 1000;
+          if (added) added.id = 1_700_000_000 + j * 1000 + (round % 1000);
           this.totalReviewComments += pr.comments.length - before;
           change = 'review_comment';
         }

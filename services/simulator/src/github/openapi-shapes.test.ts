@@ -34,7 +34,8 @@ function jsonSchemaOf(node: unknown): unknown {
   if (Array.isArray(node)) return node.map(jsonSchemaOf);
   if (typeof node !== 'object' || node === null) return node;
   const out: Record<string, unknown> = {};
-  for (const [key, value] of Object.entries(node)) out[key] = key === 'example' || key === 'examples' ? value : jsonSchemaOf(value);
+  for (const [key, value] of Object.entries(node))
+    out[key] = key === 'example' || key === 'examples' ? value : jsonSchemaOf(value);
   if (out.nullable === true && out.type === undefined) {
     const { nullable: _nullable, ...rest } = out;
     return { anyOf: [rest, { type: 'null' }] };
@@ -56,10 +57,13 @@ function validatorFor(path: string, status: string): ValidateFunction {
   if (!validate) {
     let response = spec.paths[path]?.get?.responses[status];
     // Shared answers (404 and friends) are references into #/components/responses.
-    if (response?.$ref) response = spec.components.responses?.[response.$ref.replace('#/components/responses/', '')];
+    if (response?.$ref)
+      response = spec.components.responses?.[response.$ref.replace('#/components/responses/', '')];
     const schema = response?.content?.['application/json']?.schema;
     if (!schema) throw new Error(`no documented ${status} schema for GET ${path}`);
-    const rebased = JSON.parse(JSON.stringify(jsonSchemaOf(schema)).replaceAll('"#/components/', '"github#/components/')) as object;
+    const rebased = JSON.parse(
+      JSON.stringify(jsonSchemaOf(schema)).replaceAll('"#/components/', '"github#/components/'),
+    ) as object;
     validate = ajv.compile(rebased);
     validators.set(key, validate);
   }
@@ -75,12 +79,15 @@ const shapeOf = (path: string): string => path.replace(/\{[^}]+\}|:[A-Za-z_]+/g,
 const GITHUB_API = /^\/(repos|user|users|orgs|rate_limit|graphql)(\/|$)/;
 
 beforeAll(async () => {
-  sim = await startSimulator({ seed: 21, jira: { projects: 1, issues: 5 }, github: { repos: 3, prs: 60 } }, (app) => {
-    app.addHook('onRoute', (route) => {
-      const methods = Array.isArray(route.method) ? route.method : [route.method];
-      if (methods.includes('GET') && GITHUB_API.test(route.url)) served.add(shapeOf(route.url));
-    });
-  });
+  sim = await startSimulator(
+    { seed: 21, jira: { projects: 1, issues: 5 }, github: { repos: 3, prs: 60 } },
+    (app) => {
+      app.addHook('onRoute', (route) => {
+        const methods = Array.isArray(route.method) ? route.method : [route.method];
+        if (methods.includes('GET') && GITHUB_API.test(route.url)) served.add(shapeOf(route.url));
+      });
+    },
+  );
   summary = await sim.control<TruthSummary>('GET', '/_sim/truth/summary');
 });
 afterAll(async () => {
@@ -94,7 +101,10 @@ async function expectShape(url: string, documented: string, status = '200'): Pro
   const validate = validatorFor(documented, status);
   validated.add(shapeOf(documented));
   const ok = validate(body);
-  expect(ok ? [] : (validate.errors ?? []).slice(0, 40).map((e) => `${e.instancePath} ${e.message ?? ''}`), url).toEqual([]);
+  expect(
+    ok ? [] : (validate.errors ?? []).slice(0, 40).map((e) => `${e.instancePath} ${e.message ?? ''}`),
+    url,
+  ).toEqual([]);
   return body;
 }
 
@@ -103,9 +113,15 @@ describe('every GitHub response the simulator serves matches GitHub’s OpenAPI 
     await expectShape('/user', '/user');
     for (const repo of summary.github.repositories) {
       await expectShape(`/repos/${repo}`, '/repos/{owner}/{repo}');
-      const deployments = (await expectShape(`/repos/${repo}/deployments?per_page=100`, '/repos/{owner}/{repo}/deployments')) as { id: number }[];
+      const deployments = (await expectShape(
+        `/repos/${repo}/deployments?per_page=100`,
+        '/repos/{owner}/{repo}/deployments',
+      )) as { id: number }[];
       for (const { id } of deployments.slice(0, 5)) {
-        await expectShape(`/repos/${repo}/deployments/${id}`, '/repos/{owner}/{repo}/deployments/{deployment_id}');
+        await expectShape(
+          `/repos/${repo}/deployments/${id}`,
+          '/repos/{owner}/{repo}/deployments/{deployment_id}',
+        );
         const statuses = (await expectShape(
           `/repos/${repo}/deployments/${id}/statuses?per_page=100`,
           '/repos/{owner}/{repo}/deployments/{deployment_id}/statuses',
@@ -119,13 +135,25 @@ describe('every GitHub response the simulator serves matches GitHub’s OpenAPI 
 
   it('pull request lists and details, reviews, review comments and commits (rebased, shared)', async () => {
     for (const repo of summary.github.repositories) {
-      const pulls = (await expectShape(`/repos/${repo}/pulls?state=all&per_page=100`, '/repos/{owner}/{repo}/pulls')) as { number: number }[];
+      const pulls = (await expectShape(
+        `/repos/${repo}/pulls?state=all&per_page=100`,
+        '/repos/{owner}/{repo}/pulls',
+      )) as { number: number }[];
       expect(pulls.length).toBeGreaterThan(0);
       for (const { number } of pulls) {
         await expectShape(`/repos/${repo}/pulls/${number}`, '/repos/{owner}/{repo}/pulls/{pull_number}');
-        await expectShape(`/repos/${repo}/pulls/${number}/reviews?per_page=100`, '/repos/{owner}/{repo}/pulls/{pull_number}/reviews');
-        await expectShape(`/repos/${repo}/pulls/${number}/comments?per_page=100`, '/repos/{owner}/{repo}/pulls/{pull_number}/comments');
-        await expectShape(`/repos/${repo}/pulls/${number}/commits?per_page=100`, '/repos/{owner}/{repo}/pulls/{pull_number}/commits');
+        await expectShape(
+          `/repos/${repo}/pulls/${number}/reviews?per_page=100`,
+          '/repos/{owner}/{repo}/pulls/{pull_number}/reviews',
+        );
+        await expectShape(
+          `/repos/${repo}/pulls/${number}/comments?per_page=100`,
+          '/repos/{owner}/{repo}/pulls/{pull_number}/comments',
+        );
+        await expectShape(
+          `/repos/${repo}/pulls/${number}/commits?per_page=100`,
+          '/repos/{owner}/{repo}/pulls/{pull_number}/commits',
+        );
       }
     }
   });

@@ -5,7 +5,11 @@ import { baseUrl, queryInt } from '../http.ts';
  * Page-number pagination as GitHub does it: per_page (default 30, max 100), 1-based page, and a
  * Link header with absolute URLs (prev, next, last, first — whichever apply).
  */
-export function paginate(request: FastifyRequest, reply: FastifyReply, total: number): { start: number; end: number } {
+export function paginate(
+  request: FastifyRequest,
+  reply: FastifyReply,
+  total: number,
+): { start: number; end: number } {
   const q = request.query as Record<string, unknown>;
   let perPage = queryInt(q.per_page, 30) ?? 30;
   if (perPage < 1) perPage = 30;

@@ -11,10 +11,20 @@ const sec = (ms: number): number => Math.floor(ms / 1000) * 1000;
  * Rebased or squashed commits: about a fifth get a committer date later than their author date
  * (re-created when the branch was rebased before merging), and some a different committer.
  */
-export function rebaseSome(seed: number, j: number, commits: CommitRec[], end: number, otherUser: () => number): void {
+export function rebaseSome(
+  seed: number,
+  j: number,
+  commits: CommitRec[],
+  end: number,
+  otherUser: () => number,
+): void {
   const r = makeRng(seed, 34, j);
   if (!r.chance(0.35)) return;
-  const at = sec(Math.max(...commits.map((c) => c.date)) + MINUTE + r.next() * Math.max(0, end - MINUTE - Math.max(...commits.map((c) => c.date))));
+  const at = sec(
+    Math.max(...commits.map((c) => c.date)) +
+      MINUTE +
+      r.next() * Math.max(0, end - MINUTE - Math.max(...commits.map((c) => c.date))),
+  );
   for (const c of commits) {
     if (!r.chance(0.6)) continue;
     c.committed = Math.max(c.date, Math.min(at, end - 1000));

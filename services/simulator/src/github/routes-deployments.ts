@@ -28,21 +28,29 @@ export function registerDeploymentRoutes(app: FastifyInstance, state: SimState):
     return matching.slice(start, end).map((d) => deploymentJson(api, state.github, repo, d.deployment));
   });
 
-  app.get<{ Params: RepoParams & { id: string } }>('/repos/:owner/:repo/deployments/:id', async (request, reply) => {
-    const repo = findRepo(state, request.params);
-    const delivery = repo ? state.deliveries.find(repo, Number(request.params.id)) : undefined;
-    if (!repo || !delivery) return notFound(reply);
-    return deploymentJson(baseUrl(request), state.github, repo, delivery.deployment);
-  });
+  app.get<{ Params: RepoParams & { id: string } }>(
+    '/repos/:owner/:repo/deployments/:id',
+    async (request, reply) => {
+      const repo = findRepo(state, request.params);
+      const delivery = repo ? state.deliveries.find(repo, Number(request.params.id)) : undefined;
+      if (!repo || !delivery) return notFound(reply);
+      return deploymentJson(baseUrl(request), state.github, repo, delivery.deployment);
+    },
+  );
 
-  app.get<{ Params: RepoParams & { id: string } }>('/repos/:owner/:repo/deployments/:id/statuses', async (request, reply) => {
-    const repo = findRepo(state, request.params);
-    const delivery = repo ? state.deliveries.find(repo, Number(request.params.id)) : undefined;
-    if (!repo || !delivery) return notFound(reply);
-    // Newest first, as GitHub lists them.
-    const statuses = [...delivery.statuses].reverse();
-    const { start, end } = paginate(request, reply, statuses.length);
-    const api = baseUrl(request);
-    return statuses.slice(start, end).map((s) => deploymentStatusJson(api, state.github, repo, delivery.deployment, s));
-  });
+  app.get<{ Params: RepoParams & { id: string } }>(
+    '/repos/:owner/:repo/deployments/:id/statuses',
+    async (request, reply) => {
+      const repo = findRepo(state, request.params);
+      const delivery = repo ? state.deliveries.find(repo, Number(request.params.id)) : undefined;
+      if (!repo || !delivery) return notFound(reply);
+      // Newest first, as GitHub lists them.
+      const statuses = [...delivery.statuses].reverse();
+      const { start, end } = paginate(request, reply, statuses.length);
+      const api = baseUrl(request);
+      return statuses
+        .slice(start, end)
+        .map((s) => deploymentStatusJson(api, state.github, repo, delivery.deployment, s));
+    },
+  );
 }

@@ -31,14 +31,22 @@ export function registerPullRoutes(app: FastifyInstance, state: SimState): void 
     const st = queryString(q.state) ?? 'open';
     const sort = queryString(q.sort) ?? 'created';
     if (!['open', 'closed', 'all'].includes(st)) return validationFailed(reply, 'state');
-    if (!['created', 'updated', 'popularity', 'long-running'].includes(sort)) return validationFailed(reply, 'sort');
+    if (!['created', 'updated', 'popularity', 'long-running'].includes(sort))
+      return validationFailed(reply, 'sort');
     const dirRaw = queryString(q.direction);
-    if (dirRaw !== undefined && dirRaw !== 'asc' && dirRaw !== 'desc') return validationFailed(reply, 'direction');
+    if (dirRaw !== undefined && dirRaw !== 'asc' && dirRaw !== 'desc')
+      return validationFailed(reply, 'direction');
     // GitHub: desc when sort is created (or unspecified), otherwise asc.
     const desc = (dirRaw ?? (sort === 'created' ? 'desc' : 'asc')) === 'desc';
     const base = queryString(q.base);
     const key = (j: number): number =>
-      sort === 'updated' ? (gh.updated[j] ?? 0) : sort === 'popularity' ? (gh.commentCount[j] ?? 0) : sort === 'long-running' ? -(gh.created[j] ?? 0) : (gh.created[j] ?? 0);
+      sort === 'updated'
+        ? (gh.updated[j] ?? 0)
+        : sort === 'popularity'
+          ? (gh.commentCount[j] ?? 0)
+          : sort === 'long-running'
+            ? -(gh.created[j] ?? 0)
+            : (gh.created[j] ?? 0);
     const matching = repo.prs.filter((j) => {
       if (base !== undefined && base !== 'main') return false;
       const open = gh.state[j] === PR_STATE_OPEN;
@@ -57,7 +65,12 @@ export function registerPullRoutes(app: FastifyInstance, state: SimState): void 
 
   const withPull = (
     path: string,
-    handler: (pr: PullRec, api: string, request: FastifyRequest<{ Params: PullParams }>, reply: FastifyReply) => unknown,
+    handler: (
+      pr: PullRec,
+      api: string,
+      request: FastifyRequest<{ Params: PullParams }>,
+      reply: FastifyReply,
+    ) => unknown,
   ): void => {
     app.get<{ Params: PullParams }>(path, async (request, reply) => {
       const repo = findRepo(state, request.params);

@@ -33,7 +33,8 @@ export function registerRepoRoutes(app: FastifyInstance, state: SimState): void 
     const { start, end } = paginate(request, reply, n);
     const api = baseUrl(request);
     const out = [];
-    for (let pos = start; pos < end; pos++) out.push(releaseJson(api, state.github, repo, state.github.release(repo, n - 1 - pos)));
+    for (let pos = start; pos < end; pos++)
+      out.push(releaseJson(api, state.github, repo, state.github.release(repo, n - 1 - pos)));
     return out;
   });
 }

@@ -41,7 +41,12 @@ export function registerUserRoutes(app: FastifyInstance, state: SimState): void 
     const core = q
       ? { limit: q.limit, used: q.used, remaining: q.remaining, reset: Math.ceil(q.resetAt / 1000) }
       : { limit: limit.limit, used: 0, remaining: limit.limit, reset: now + limit.windowSeconds };
-    const idle = (n: number): Record<string, number> => ({ limit: n, used: 0, remaining: n, reset: now + 3600 });
+    const idle = (n: number): Record<string, number> => ({
+      limit: n,
+      used: 0,
+      remaining: n,
+      reset: now + 3600,
+    });
     return {
       resources: {
         core,

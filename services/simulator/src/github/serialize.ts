@@ -1,5 +1,15 @@
 import { githubTime } from '../data/time.ts';
-import type { CommitRec, DeploymentRec, GhUserRec, GithubStore, PullRec, ReleaseRec, RepoRec, ReviewCommentRec, ReviewRec } from './model.ts';
+import type {
+  CommitRec,
+  DeploymentRec,
+  GhUserRec,
+  GithubStore,
+  PullRec,
+  ReleaseRec,
+  RepoRec,
+  ReviewCommentRec,
+  ReviewRec,
+} from './model.ts';
 
 export const DOCS = 'https://docs.github.com/rest';
 
@@ -138,7 +148,7 @@ export function repoJson(api: string, store: GithubStore, repo: RepoRec): Record
 }
 
 function labelJson(api: string, repo: RepoRec, name: string): Record<string, unknown> {
-  const id = 6_000_000_000 + [...name].reduce((a, c) => a * 31 + c.charCodeAt(0), 7) % 1_000_000;
+  const id = 6_000_000_000 + ([...name].reduce((a, c) => a * 31 + c.charCodeAt(0), 7) % 1_000_000);
   return {
     id,
     node_id: nodeId('LA', id),
@@ -199,7 +209,13 @@ export function pullJson(
     requested_reviewers: [],
     requested_teams: [],
     head: { label: `${store.owner.login}:${pr.headRef}`, ref: pr.headRef, sha: headSha, user, repo: repoObj },
-    base: { label: `${store.owner.login}:main`, ref: 'main', sha: pr.baseSha, user: ghUser(api, store.owner), repo: repoObj },
+    base: {
+      label: `${store.owner.login}:main`,
+      ref: 'main',
+      sha: pr.baseSha,
+      user: ghUser(api, store.owner),
+      repo: repoObj,
+    },
     _links: {
       self: { href: url },
       html: { href: html },
@@ -233,7 +249,12 @@ export function pullJson(
   return out;
 }
 
-export function reviewJson(api: string, store: GithubStore, pr: PullRec, rv: ReviewRec): Record<string, unknown> {
+export function reviewJson(
+  api: string,
+  store: GithubStore,
+  pr: PullRec,
+  rv: ReviewRec,
+): Record<string, unknown> {
   const repo = store.repos[pr.repo];
   const html = `https://github.com/${repo?.fullName ?? ''}/pull/${pr.number}`;
   return {
@@ -245,13 +266,21 @@ export function reviewJson(api: string, store: GithubStore, pr: PullRec, rv: Rev
     html_url: `${html}#pullrequestreview-${rv.id}`,
     pull_request_url: `${api}/repos/${repo?.fullName ?? ''}/pulls/${pr.number}`,
     author_association: 'MEMBER',
-    _links: { html: { href: `${html}#pullrequestreview-${rv.id}` }, pull_request: { href: `${api}/repos/${repo?.fullName ?? ''}/pulls/${pr.number}` } },
+    _links: {
+      html: { href: `${html}#pullrequestreview-${rv.id}` },
+      pull_request: { href: `${api}/repos/${repo?.fullName ?? ''}/pulls/${pr.number}` },
+    },
     submitted_at: githubTime(rv.submitted),
     commit_id: rv.commitId,
   };
 }
 
-export function reviewCommentJson(api: string, store: GithubStore, pr: PullRec, c: ReviewCommentRec): Record<string, unknown> {
+export function reviewCommentJson(
+  api: string,
+  store: GithubStore,
+  pr: PullRec,
+  c: ReviewCommentRec,
+): Record<string, unknown> {
   const repo = store.repos[pr.repo];
   const url = `${api}/repos/${repo?.fullName ?? ''}/pulls/comments/${c.id}`;
   const html = `https://github.com/${repo?.fullName ?? ''}/pull/${pr.number}#discussion_r${c.id}`;
@@ -273,7 +302,11 @@ export function reviewCommentJson(api: string, store: GithubStore, pr: PullRec, 
     html_url: html,
     pull_request_url: `${api}/repos/${repo?.fullName ?? ''}/pulls/${pr.number}`,
     author_association: 'MEMBER',
-    _links: { self: { href: url }, html: { href: html }, pull_request: { href: `${api}/repos/${repo?.fullName ?? ''}/pulls/${pr.number}` } },
+    _links: {
+      self: { href: url },
+      html: { href: html },
+      pull_request: { href: `${api}/repos/${repo?.fullName ?? ''}/pulls/${pr.number}` },
+    },
     line: c.line,
     original_line: c.line,
     side: 'RIGHT',
@@ -283,7 +316,12 @@ export function reviewCommentJson(api: string, store: GithubStore, pr: PullRec, 
   return out;
 }
 
-export function commitJson(api: string, store: GithubStore, pr: PullRec, c: CommitRec): Record<string, unknown> {
+export function commitJson(
+  api: string,
+  store: GithubStore,
+  pr: PullRec,
+  c: CommitRec,
+): Record<string, unknown> {
   const repo = store.repos[pr.repo];
   const u = c.user === null ? undefined : store.users[c.user];
   const person = {
@@ -309,18 +347,33 @@ export function commitJson(api: string, store: GithubStore, pr: PullRec, c: Comm
       tree: { sha: c.sha.split('').reverse().join(''), url: `${repoUrl}/git/trees/${c.sha}` },
       url: `${repoUrl}/git/commits/${c.sha}`,
       comment_count: 0,
-      verification: { verified: false, reason: 'unsigned', signature: null, payload: null, verified_at: null },
+      verification: {
+        verified: false,
+        reason: 'unsigned',
+        signature: null,
+        payload: null,
+        verified_at: null,
+      },
     },
     url: `${repoUrl}/commits/${c.sha}`,
     html_url: `https://github.com/${repo?.fullName ?? ''}/commit/${c.sha}`,
     comments_url: `${repoUrl}/commits/${c.sha}/comments`,
     author: userAt(api, store, c.user),
     committer: userAt(api, store, c.committer),
-    parents: c.parents.map((p) => ({ sha: p, url: `${repoUrl}/commits/${p}`, html_url: `https://github.com/${repo?.fullName ?? ''}/commit/${p}` })),
+    parents: c.parents.map((p) => ({
+      sha: p,
+      url: `${repoUrl}/commits/${p}`,
+      html_url: `https://github.com/${repo?.fullName ?? ''}/commit/${p}`,
+    })),
   };
 }
 
-export function deploymentJson(api: string, store: GithubStore, repo: RepoRec, d: DeploymentRec): Record<string, unknown> {
+export function deploymentJson(
+  api: string,
+  store: GithubStore,
+  repo: RepoRec,
+  d: DeploymentRec,
+): Record<string, unknown> {
   const url = `${api}/repos/${repo.fullName}/deployments/${d.id}`;
   return {
     url,
@@ -343,7 +396,12 @@ export function deploymentJson(api: string, store: GithubStore, repo: RepoRec, d
   };
 }
 
-export function releaseJson(api: string, store: GithubStore, repo: RepoRec, rel: ReleaseRec): Record<string, unknown> {
+export function releaseJson(
+  api: string,
+  store: GithubStore,
+  repo: RepoRec,
+  rel: ReleaseRec,
+): Record<string, unknown> {
   const url = `${api}/repos/${repo.fullName}/releases/${rel.id}`;
   return {
     url,

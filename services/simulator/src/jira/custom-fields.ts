@@ -45,7 +45,12 @@ const custom = (id: string, name: string, type: string, customType: string, item
   navigable: true,
   searchable: true,
   clauseNames: [`cf[${id.replace('customfield_', '')}]`, name],
-  schema: { type, ...(items ? { items } : {}), custom: customType, customId: Number(id.replace('customfield_', '')) },
+  schema: {
+    type,
+    ...(items ? { items } : {}),
+    custom: customType,
+    customId: Number(id.replace('customfield_', '')),
+  },
 });
 
 /** `GET /rest/api/3/field`, shaped after Atlassian's example: system fields, then the site's custom fields. */
@@ -65,7 +70,12 @@ export function fieldList(ids: CustomFieldIds): unknown[] {
     system('components', 'Components', { type: 'array', items: 'component' }, ['component']),
     system('fixVersions', 'Fix versions', { type: 'array', items: 'version' }, ['fixVersion']),
     system('description', 'Description', { type: 'string' }),
-    custom(ids.businessValue, 'Business Value', 'number', 'com.atlassian.jira.plugin.system.customfieldtypes:float'),
+    custom(
+      ids.businessValue,
+      'Business Value',
+      'number',
+      'com.atlassian.jira.plugin.system.customfieldtypes:float',
+    ),
     custom(
       ids.storyPoints.id,
       ids.storyPoints.name,

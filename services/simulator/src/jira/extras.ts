@@ -29,10 +29,23 @@ export interface IssueExtras {
 
 const COMPONENTS = ['Backend', 'Frontend', 'API', 'Mobile', 'Billing'];
 const VERSIONS = ['1.0', '1.1', '2.0', '2.1'];
-const ODD_SUFFIXES = ['\u0000', ' (pasted)\u0000\u0000', ' \u001b[31merror\u001b[0m', '\u0007 ring', '\u000b\u000c tabs'];
+const ODD_SUFFIXES = [
+  '\u0000',
+  ' (pasted)\u0000\u0000',
+  ' \u001b[31merror\u001b[0m',
+  '\u0007 ring',
+  '\u000b\u000c tabs',
+];
 const SPRINT_DAYS = 14;
 
-export function issueExtras(seed: number, i: number, projectCount: number, projectKey: string, created: number, epoch: number): IssueExtras {
+export function issueExtras(
+  seed: number,
+  i: number,
+  projectCount: number,
+  projectKey: string,
+  created: number,
+  epoch: number,
+): IssueExtras {
   const r = makeRng(seed, 102, i);
   const sprints: SprintRec[] = [];
   if (r.chance(0.6)) {
@@ -57,5 +70,13 @@ export function issueExtras(seed: number, i: number, projectCount: number, proje
   const fixVersions = r.chance(0.4) ? [r.pick(VERSIONS)] : [];
   const businessValue = r.chance(0.5) ? r.int(1, 100) : null;
   const summarySuffix = r.chance(0.05) ? r.pick(ODD_SUFFIXES) : '';
-  return { sprints, parent, components, fixVersions, businessValue, summarySuffix, descriptionControl: r.chance(0.05) };
+  return {
+    sprints,
+    parent,
+    components,
+    fixVersions,
+    businessValue,
+    summarySuffix,
+    descriptionControl: r.chance(0.05),
+  };
 }

@@ -63,7 +63,8 @@ function incidentOrdinal(seed: number, index: number): number {
     entry = { scanned: 0, found: [] };
     incidentIndices.set(seed, entry);
   }
-  for (; entry.scanned <= index; entry.scanned++) if (isIncidentIndex(seed, entry.scanned)) entry.found.push(entry.scanned);
+  for (; entry.scanned <= index; entry.scanned++)
+    if (isIncidentIndex(seed, entry.scanned)) entry.found.push(entry.scanned);
   let lo = 0;
   let hi = entry.found.length;
   while (lo < hi) {
@@ -75,13 +76,22 @@ function incidentOrdinal(seed: number, index: number): number {
 }
 
 function incidentTotal(seed: number, issueCount: number): number {
-  return issueCount === 0 ? 0 : incidentOrdinal(seed, issueCount - 1) + (isIncidentIndex(seed, issueCount - 1) ? 1 : 0);
+  return issueCount === 0
+    ? 0
+    : incidentOrdinal(seed, issueCount - 1) + (isIncidentIndex(seed, issueCount - 1) ? 1 : 0);
 }
 
 function statusItem(from: number, to: number): HistoryItemRec {
   const f = STATUSES[from];
   const t = STATUSES[to];
-  return { field: 'status', fieldId: 'status', from: f?.id ?? null, fromString: f?.name ?? null, to: t?.id ?? null, toString: t?.name ?? null };
+  return {
+    field: 'status',
+    fieldId: 'status',
+    from: f?.id ?? null,
+    fromString: f?.name ?? null,
+    to: t?.id ?? null,
+    toString: t?.name ?? null,
+  };
 }
 
 /**
@@ -89,7 +99,10 @@ function statusItem(from: number, to: number): HistoryItemRec {
  * the k-th planned incident (opened after a deployment: To Do → In Progress 15 minutes later →
  * Done when resolved); incident indices beyond the plan keep their seeded dates and history.
  */
-export function withIncidentType(store: Pick<JiraStore, 'seed' | 'incidentPlan' | 'issueCount'>, rec: IssueRec): IssueRec {
+export function withIncidentType(
+  store: Pick<JiraStore, 'seed' | 'incidentPlan' | 'issueCount'>,
+  rec: IssueRec,
+): IssueRec {
   if (!isIncidentIndex(store.seed, rec.index)) return rec;
   rec.issueType = incidentType();
   // The newest plans win when there are fewer incident issues than planned incidents.
@@ -102,8 +115,11 @@ export function withIncidentType(store: Pick<JiraStore, 'seed' | 'incidentPlan' 
   const base = rec.index * HISTORY_IDS_PER_ISSUE + ISSUE_ID_BASE;
   const author = rec.assignee ?? rec.reporter;
   rec.created = plan.created;
-  rec.histories = [{ id: base, author, created: plan.created + 15 * MINUTE, items: [statusItem(todo, doing)] }];
-  if (plan.resolved !== null) rec.histories.push({ id: base + 1, author, created: plan.resolved, items: [statusItem(doing, done)] });
+  rec.histories = [
+    { id: base, author, created: plan.created + 15 * MINUTE, items: [statusItem(todo, doing)] },
+  ];
+  if (plan.resolved !== null)
+    rec.histories.push({ id: base + 1, author, created: plan.resolved, items: [statusItem(doing, done)] });
   rec.status = plan.resolved === null ? doing : done;
   rec.resolutionDate = plan.resolved;
   rec.updated = rec.histories.at(-1)?.created ?? plan.created;

@@ -14,13 +14,21 @@ let sim: RunningSimulator;
 let clock = Date.UTC(2026, 0, 10, 9, 0);
 
 beforeAll(async () => {
-  sim = await startSimulator({ seed: 7, jira: { projects: 3, issues: 300 }, github: { repos: 1, prs: 2 }, now: () => clock });
+  sim = await startSimulator({
+    seed: 7,
+    jira: { projects: 3, issues: 300 },
+    github: { repos: 1, prs: 2 },
+    now: () => clock,
+  });
 });
 afterAll(async () => {
   await sim.close();
 });
 
-async function walkSearch(jql: string, opts: { post?: boolean; fields?: string; maxResults?: number; expand?: string } = {}): Promise<JiraIssue[]> {
+async function walkSearch(
+  jql: string,
+  opts: { post?: boolean; fields?: string; maxResults?: number; expand?: string } = {},
+): Promise<JiraIssue[]> {
   const all: JiraIssue[] = [];
   let token: string | undefined;
   for (let pages = 0; pages < 1000; pages++) {
@@ -28,7 +36,13 @@ async function walkSearch(jql: string, opts: { post?: boolean; fields?: string; 
     if (opts.post) {
       res = await sim.jira('/rest/api/3/search/jql', {
         method: 'POST',
-        body: JSON.stringify({ jql, fields: opts.fields?.split(','), maxResults: opts.maxResults, nextPageToken: token, expand: opts.expand }),
+        body: JSON.stringify({
+          jql,
+          fields: opts.fields?.split(','),
+          maxResults: opts.maxResults,
+          nextPageToken: token,
+          expand: opts.expand,
+        }),
       });
     } else {
       const qs = new URLSearchParams({ jql });
@@ -66,19 +80,31 @@ describe('Jira auth and metadata', () => {
   });
 
   it('answers myself, status and issuetype', async () => {
-    const me = (await (await sim.jira('/rest/api/3/myself')).json()) as { accountId: string; emailAddress: string; accountType: string };
+    const me = (await (await sim.jira('/rest/api/3/myself')).json()) as {
+      accountId: string;
+      emailAddress: string;
+      accountType: string;
+    };
     expect(me).toMatchObject({ emailAddress: 'sim@example.com', accountType: 'atlassian' });
-    const statuses = (await (await sim.jira('/rest/api/3/status')).json()) as Array<{ name: string; statusCategory: { key: string } }>;
+    const statuses = (await (await sim.jira('/rest/api/3/status')).json()) as Array<{
+      name: string;
+      statusCategory: { key: string };
+    }>;
     expect(statuses.map((s) => s.name)).toEqual(['To Do', 'In Progress', 'In Review', 'Done']);
     expect(statuses[3]?.statusCategory.key).toBe('done');
-    const types = (await (await sim.jira('/rest/api/3/issuetype')).json()) as Array<{ subtask: boolean; hierarchyLevel: number }>;
+    const types = (await (await sim.jira('/rest/api/3/issuetype')).json()) as Array<{
+      subtask: boolean;
+      hierarchyLevel: number;
+    }>;
     expect(types.some((t) => t.subtask && t.hierarchyLevel === -1)).toBe(true);
   });
 
   it('pages project search with startAt/maxResults', async () => {
     const seen: string[] = [];
-    for (let startAt = 0; ; ) {
-      const page = (await (await sim.jira(`/rest/api/3/project/search?startAt=${startAt}&maxResults=2`)).json()) as {
+    for (let startAt = 0; ;) {
+      const page = (await (
+        await sim.jira(`/rest/api/3/project/search?startAt=${startAt}&maxResults=2`)
+      ).json()) as {
         values: Array<{ key: string; style: string }>;
         isLast: boolean;
         total: number;
@@ -122,11 +148,17 @@ describe('search/jql', () => {
 
   it('returns only requested fields, with Jira wire formats', async () => {
     const [project] = (await sim.control<TruthSummary>('GET', '/_sim/truth/summary')).jira.projects;
-    const idOnly = (await (await sim.jira(`/rest/api/3/search/jql?jql=project=${project}&maxResults=1`)).json()) as SearchPage;
+    const idOnly = (await (
+      await sim.jira(`/rest/api/3/search/jql?jql=project=${project}&maxResults=1`)
+    ).json()) as SearchPage;
     expect(idOnly.issues[0]?.fields).toEqual({});
-    const some = (await (await sim.jira(`/rest/api/3/search/jql?jql=project=${project}&maxResults=1&fields=summary,status`)).json()) as SearchPage;
+    const some = (await (
+      await sim.jira(`/rest/api/3/search/jql?jql=project=${project}&maxResults=1&fields=summary,status`)
+    ).json()) as SearchPage;
     expect(Object.keys(some.issues[0]?.fields ?? {}).sort()).toEqual(['status', 'summary']);
-    const all = (await (await sim.jira(`/rest/api/3/search/jql?jql=project=${project}&maxResults=5&fields=*all`)).json()) as SearchPage;
+    const all = (await (
+      await sim.jira(`/rest/api/3/search/jql?jql=project=${project}&maxResults=5&fields=*all`)
+    ).json()) as SearchPage;
     const f = all.issues[0]?.fields ?? {};
     expect(f.created).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}\+0000$/);
     expect(f).toHaveProperty('customfield_10016');
@@ -136,26 +168,41 @@ describe('search/jql', () => {
   });
 
   it('rejects bad JQL with a 400 and Jira error body', async () => {
-    for (const jql of ['assignee = me', 'project = NOPE', 'ORDER BY updated', 'project = X OR project = Y', 'updated >= "soon"']) {
+    for (const jql of [
+      'assignee = me',
+      'project = NOPE',
+      'ORDER BY updated',
+      'project = X OR project = Y',
+      'updated >= "soon"',
+    ]) {
       const res = await sim.jira(`/rest/api/3/search/jql?jql=${encodeURIComponent(jql)}`);
       expect(res.status, jql).toBe(400);
       const body = (await res.json()) as { errorMessages: string[]; errors: object };
       expect(body.errorMessages).toHaveLength(1);
       expect(body.errors).toEqual({});
     }
-    const bad = (await (await sim.jira('/rest/api/3/search/jql?jql=assignee%3Dme')).json()) as { errorMessages: string[] };
+    const bad = (await (await sim.jira('/rest/api/3/search/jql?jql=assignee%3Dme')).json()) as {
+      errorMessages: string[];
+    };
     expect(bad.errorMessages[0]).toMatch(/^Error in the JQL Query: /);
   });
 
   it('caps the inline changelog at 100 newest histories; bulkfetch returns all of them', async () => {
-    const list = await sim.control<Array<{ key: string; id: string; histories: number }>>('GET', '/_sim/truth/jira/issues');
+    const list = await sim.control<Array<{ key: string; id: string; histories: number }>>(
+      'GET',
+      '/_sim/truth/jira/issues',
+    );
     const long = list.find((i) => i.histories > 100);
     const short = list.find((i) => i.histories > 3 && i.histories < 50);
     expect(long).toBeDefined();
     expect(short).toBeDefined();
     if (!long || !short) return;
     const project = long.key.split('-')[0] ?? '';
-    const pages = await walkSearch(`project = ${project}`, { fields: 'summary', expand: 'changelog', maxResults: 500 });
+    const pages = await walkSearch(`project = ${project}`, {
+      fields: 'summary',
+      expand: 'changelog',
+      maxResults: 500,
+    });
     const found = pages.find((i) => i.key === long.key);
     expect(found?.changelog?.total).toBe(long.histories);
     expect(found?.changelog?.histories).toHaveLength(100);
@@ -173,7 +220,10 @@ describe('search/jql', () => {
         body: JSON.stringify({ issueIdsOrKeys: [long.key, short.id], maxResults: 30, nextPageToken: token }),
       });
       expect(res.status).toBe(200);
-      const page = (await res.json()) as { issueChangeLogs: Array<{ issueId: string; changeHistories: JiraHistory[] }>; nextPageToken?: string };
+      const page = (await res.json()) as {
+        issueChangeLogs: Array<{ issueId: string; changeHistories: JiraHistory[] }>;
+        nextPageToken?: string;
+      };
       expect(page.issueChangeLogs.reduce((n, l) => n + l.changeHistories.length, 0)).toBeLessThanOrEqual(30);
       for (const l of page.issueChangeLogs) if (l.issueId === long.id) fetched.push(...l.changeHistories);
       token = page.nextPageToken;
@@ -185,7 +235,10 @@ describe('search/jql', () => {
   });
 
   it('bulkfetch pages over every history of every issue exactly once', async () => {
-    const list = await sim.control<Array<{ key: string; id: string; histories: number }>>('GET', '/_sim/truth/jira/issues');
+    const list = await sim.control<Array<{ key: string; id: string; histories: number }>>(
+      'GET',
+      '/_sim/truth/jira/issues',
+    );
     const ids = new Set<string>();
     let count = 0;
     let pages = 0;
@@ -194,14 +247,23 @@ describe('search/jql', () => {
     do {
       const res = await sim.jira('/rest/api/3/changelog/bulkfetch', {
         method: 'POST',
-        body: JSON.stringify({ issueIdsOrKeys: list.map((i) => i.key), maxResults: 97, nextPageToken: token }),
+        body: JSON.stringify({
+          issueIdsOrKeys: list.map((i) => i.key),
+          maxResults: 97,
+          nextPageToken: token,
+        }),
       });
       expect(res.status).toBe(200);
-      const page = (await res.json()) as { issueChangeLogs: Array<{ issueId: string; changeHistories: JiraHistory[] }>; nextPageToken?: string };
+      const page = (await res.json()) as {
+        issueChangeLogs: Array<{ issueId: string; changeHistories: JiraHistory[] }>;
+        nextPageToken?: string;
+      };
       for (const l of page.issueChangeLogs) {
         // `created` is ISO on most histories and epoch ms on some, as in Atlassian's bulkfetch example.
         numeric += l.changeHistories.filter((h) => typeof h.created === 'number').length;
-        const created = l.changeHistories.map((h) => (typeof h.created === 'number' ? h.created : Date.parse(h.created.replace('+0000', 'Z'))));
+        const created = l.changeHistories.map((h) =>
+          typeof h.created === 'number' ? h.created : Date.parse(h.created.replace('+0000', 'Z')),
+        );
         expect([...created].sort((a, b) => a - b)).toEqual(created);
         for (const h of l.changeHistories) ids.add(`${l.issueId}/${h.id}`);
         count += l.changeHistories.length;
@@ -226,13 +288,19 @@ describe('search/jql', () => {
   });
 
   it('filters bulkfetch by fieldIds', async () => {
-    const list = await sim.control<Array<{ key: string; transitions: number; histories: number }>>('GET', '/_sim/truth/jira/issues');
+    const list = await sim.control<Array<{ key: string; transitions: number; histories: number }>>(
+      'GET',
+      '/_sim/truth/jira/issues',
+    );
     const keys = list.slice(0, 40).map((i) => i.key);
     const res = await sim.jira('/rest/api/3/changelog/bulkfetch', {
       method: 'POST',
       body: JSON.stringify({ issueIdsOrKeys: keys, fieldIds: ['status'], maxResults: 10000 }),
     });
-    const page = (await res.json()) as { issueChangeLogs: Array<{ changeHistories: JiraHistory[] }>; nextPageToken?: string };
+    const page = (await res.json()) as {
+      issueChangeLogs: Array<{ changeHistories: JiraHistory[] }>;
+      nextPageToken?: string;
+    };
     expect(page.nextPageToken).toBeUndefined();
     const items = page.issueChangeLogs.flatMap((l) => l.changeHistories.flatMap((h) => h.items));
     expect(items.every((it) => it.field === 'status')).toBe(true);
@@ -249,10 +317,13 @@ describe('search/jql', () => {
     expect(lastHistory?.created).toBe('2026-01-11T15:30:20.000+0000');
     expect(lastHistory?.items[0]?.field).toBe('status');
     const { jira } = await sim.control<TruthSummary>('GET', '/_sim/truth/summary');
-    const changed = await walkSearch(`project in (${jira.projects.join(',')}) AND updated >= "${since}" ORDER BY updated ASC`, {
-      fields: 'updated,status',
-      maxResults: 3,
-    });
+    const changed = await walkSearch(
+      `project in (${jira.projects.join(',')}) AND updated >= "${since}" ORDER BY updated ASC`,
+      {
+        fields: 'updated,status',
+        maxResults: 3,
+      },
+    );
     expect(changed.map((i) => i.key).sort()).toEqual([...adv.issues].sort());
     expect(changed.every((i) => i.fields.updated === '2026-01-11T15:30:20.000+0000')).toBe(true);
   });

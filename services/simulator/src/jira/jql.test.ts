@@ -5,7 +5,10 @@ const NOW = Date.UTC(2025, 5, 1, 12, 0);
 
 describe('parseJql', () => {
   it('reads project lists, date bounds and ORDER BY', () => {
-    const q = parseJql('project in (CORE, "web") AND updated >= "2024-03-01 10:15" ORDER BY updated ASC, key DESC', NOW);
+    const q = parseJql(
+      'project in (CORE, "web") AND updated >= "2024-03-01 10:15" ORDER BY updated ASC, key DESC',
+      NOW,
+    );
     expect(q.projects).toEqual(['CORE', 'WEB']);
     expect(q.dates).toEqual([{ field: 'updated', op: '>=', ms: Date.UTC(2024, 2, 1, 10, 15) }]);
     expect(q.order).toEqual([

@@ -42,7 +42,10 @@ function tokenize(jql: string): Token[] {
       i++;
     } else if (c === '"' || c === "'") {
       const end = jql.indexOf(c, i + 1);
-      if (end < 0) throw new JqlError(`Error in the JQL Query: The quoted string '${jql.slice(i)}' has not been completed. (line 1, character ${pos + 1})`);
+      if (end < 0)
+        throw new JqlError(
+          `Error in the JQL Query: The quoted string '${jql.slice(i)}' has not been completed. (line 1, character ${pos + 1})`,
+        );
       tokens.push({ kind: 'string', text: jql.slice(i + 1, end), pos });
       i = end + 1;
     } else if ('<>=!~'.includes(c)) {
@@ -52,7 +55,10 @@ function tokenize(jql: string): Token[] {
       i += op.length;
     } else {
       const m = /^[A-Za-z0-9_.\-:/+]+/.exec(jql.slice(i));
-      if (!m) throw new JqlError(`Error in the JQL Query: The character '${c}' is a reserved JQL character. You must enclose it in a string or use the escape '\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}' instead. (line 1, character ${pos + 1})`);
+      if (!m)
+        throw new JqlError(
+          `Error in the JQL Query: The character '${c}' is a reserved JQL character. You must enclose it in a string or use the escape '\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}' instead. (line 1, character ${pos + 1})`,
+        );
       tokens.push({ kind: 'word', text: m[0], pos });
       i += m[0].length;
     }
@@ -77,7 +83,14 @@ const ORDER_FIELDS: Record<string, OrderField> = {
 };
 
 /** The UTC instant of a wall-clock time in `timeZone` (the earlier one when a DST change repeats it). */
-export function zonedTimeToUtc(y: number, mo: number, d: number, h: number, mi: number, timeZone: string): number {
+export function zonedTimeToUtc(
+  y: number,
+  mo: number,
+  d: number,
+  h: number,
+  mi: number,
+  timeZone: string,
+): number {
   const wall = Date.UTC(y, mo - 1, d, h, mi);
   const offsetAt = (instant: number): number => {
     const parts = new Intl.DateTimeFormat('en-US', {
@@ -90,7 +103,10 @@ export function zonedTimeToUtc(y: number, mo: number, d: number, h: number, mi: 
       minute: '2-digit',
     }).formatToParts(new Date(instant));
     const get = (type: string) => Number(parts.find((p) => p.type === type)?.value ?? 0);
-    return Date.UTC(get('year'), get('month') - 1, get('day'), get('hour'), get('minute')) - Math.floor(instant / 60_000) * 60_000;
+    return (
+      Date.UTC(get('year'), get('month') - 1, get('day'), get('hour'), get('minute')) -
+      Math.floor(instant / 60_000) * 60_000
+    );
   };
   // Two passes settle the offset on either side of a DST change.
   let guess = wall - offsetAt(wall);
@@ -128,7 +144,8 @@ export function parseJql(jql: string, now: number, timeZone = 'UTC'): JqlQuery {
   const fail = (expected: string, t: Token | undefined): never => {
     throw new JqlError(`Error in the JQL Query: Expecting ${expected} but got ${describe(t)}. ${where(t)}`);
   };
-  const isWord = (t: Token | undefined, w: string): boolean => t?.kind === 'word' && t.text.toLowerCase() === w;
+  const isWord = (t: Token | undefined, w: string): boolean =>
+    t?.kind === 'word' && t.text.toLowerCase() === w;
 
   const query: JqlQuery = { projects: null, dates: [], order: [], bounded: false };
   const value = (): string => {
@@ -140,7 +157,8 @@ export function parseJql(jql: string, now: number, timeZone = 'UTC'): JqlQuery {
 
   const clause = (): void => {
     const fieldTok = peek();
-    if (!fieldTok || (fieldTok.kind !== 'word' && fieldTok.kind !== 'string')) return fail('a field name', fieldTok);
+    if (!fieldTok || (fieldTok.kind !== 'word' && fieldTok.kind !== 'string'))
+      return fail('a field name', fieldTok);
     p++;
     const field = fieldTok.text.toLowerCase();
     const opTok = peek();
@@ -173,7 +191,8 @@ export function parseJql(jql: string, now: number, timeZone = 'UTC'): JqlQuery {
     }
     const dateField = DATE_FIELDS[field];
     if (dateField) {
-      if (opTok?.kind !== 'op' || !['>=', '>', '<=', '<', '='].includes(opTok.text)) return fail('operator', opTok);
+      if (opTok?.kind !== 'op' || !['>=', '>', '<=', '<', '='].includes(opTok.text))
+        return fail('operator', opTok);
       p++;
       const raw = value();
       const ms = parseJqlDate(raw, now, timeZone);
@@ -199,7 +218,9 @@ export function parseJql(jql: string, now: number, timeZone = 'UTC'): JqlQuery {
         p++;
         clause();
       } else if (isWord(t, 'or') || isWord(t, 'not')) {
-        throw new JqlError(`Error in the JQL Query: '${t?.text ?? ''}' is not supported by the simulator; only AND is. ${where(t)}`);
+        throw new JqlError(
+          `Error in the JQL Query: '${t?.text ?? ''}' is not supported by the simulator; only AND is. ${where(t)}`,
+        );
       } else break;
     }
   }
@@ -211,7 +232,8 @@ export function parseJql(jql: string, now: number, timeZone = 'UTC'): JqlQuery {
       const t = peek();
       if (!t || t.kind !== 'word') return fail('a field name', t);
       const field = ORDER_FIELDS[t.text.toLowerCase()];
-      if (!field) throw new JqlError(`Error in the JQL Query: Not able to sort using field '${t.text}'. ${where(t)}`);
+      if (!field)
+        throw new JqlError(`Error in the JQL Query: Not able to sort using field '${t.text}'. ${where(t)}`);
       p++;
       let dir: 'ASC' | 'DESC' = 'ASC';
       if (isWord(peek(), 'asc') || isWord(peek(), 'desc')) {

@@ -20,12 +20,22 @@ export interface StatusDef {
 }
 
 const CAT_NEW: StatusCategory = { id: 2, key: 'new', name: 'To Do', colorName: 'blue-gray' };
-const CAT_PROGRESS: StatusCategory = { id: 4, key: 'indeterminate', name: 'In Progress', colorName: 'yellow' };
+const CAT_PROGRESS: StatusCategory = {
+  id: 4,
+  key: 'indeterminate',
+  name: 'In Progress',
+  colorName: 'yellow',
+};
 const CAT_DONE: StatusCategory = { id: 3, key: 'done', name: 'Done', colorName: 'green' };
 
 export const STATUSES: readonly StatusDef[] = [
   { id: '10000', name: 'To Do', description: 'Work that has not been started.', category: CAT_NEW },
-  { id: '3', name: 'In Progress', description: 'This issue is being actively worked on.', category: CAT_PROGRESS },
+  {
+    id: '3',
+    name: 'In Progress',
+    description: 'This issue is being actively worked on.',
+    category: CAT_PROGRESS,
+  },
   { id: '10001', name: 'In Review', description: 'Waiting for code review.', category: CAT_PROGRESS },
   { id: '10002', name: 'Done', description: 'Work has been completed.', category: CAT_DONE },
 ];
@@ -35,13 +45,43 @@ const IN_REVIEW = 2;
 const DONE = 3;
 
 export const ISSUE_TYPES = [
-  { id: '10001', name: 'Story', description: 'Functionality or a feature expressed as a user goal.', subtask: false, hierarchyLevel: 0 },
+  {
+    id: '10001',
+    name: 'Story',
+    description: 'Functionality or a feature expressed as a user goal.',
+    subtask: false,
+    hierarchyLevel: 0,
+  },
   { id: '10002', name: 'Bug', description: 'A problem or error.', subtask: false, hierarchyLevel: 0 },
-  { id: '10003', name: 'Task', description: 'A small, distinct piece of work.', subtask: false, hierarchyLevel: 0 },
-  { id: '10004', name: 'Epic', description: 'A collection of related bugs, stories, and tasks.', subtask: false, hierarchyLevel: 1 },
-  { id: '10005', name: 'Subtask', description: 'A small piece of work that is part of a larger task.', subtask: true, hierarchyLevel: -1 },
+  {
+    id: '10003',
+    name: 'Task',
+    description: 'A small, distinct piece of work.',
+    subtask: false,
+    hierarchyLevel: 0,
+  },
+  {
+    id: '10004',
+    name: 'Epic',
+    description: 'A collection of related bugs, stories, and tasks.',
+    subtask: false,
+    hierarchyLevel: 1,
+  },
+  {
+    id: '10005',
+    name: 'Subtask',
+    description: 'A small piece of work that is part of a larger task.',
+    subtask: true,
+    hierarchyLevel: -1,
+  },
   // Not drawn by ISSUE_TYPE_WEIGHTS: jira/incidents.ts retypes a hashed share of issues.
-  { id: '10006', name: 'Incident', description: 'A problem in production that needs a response.', subtask: false, hierarchyLevel: 0 },
+  {
+    id: '10006',
+    name: 'Incident',
+    description: 'A problem in production that needs a response.',
+    subtask: false,
+    hierarchyLevel: 0,
+  },
 ] as const;
 const ISSUE_TYPE_WEIGHTS = [0.4, 0.25, 0.25, 0.04, 0.06];
 
@@ -111,7 +151,14 @@ export interface IssueRec {
 }
 
 const USER_COUNT = 30;
-const TIME_ZONES = ['UTC', 'Europe/London', 'Europe/Berlin', 'America/New_York', 'America/Los_Angeles', 'Asia/Tokyo'];
+const TIME_ZONES = [
+  'UTC',
+  'Europe/London',
+  'Europe/Berlin',
+  'America/New_York',
+  'America/Los_Angeles',
+  'Asia/Tokyo',
+];
 export const ISSUE_ID_BASE = 10000;
 export const HISTORY_IDS_PER_ISSUE = 10000;
 
@@ -268,7 +315,9 @@ export class JiraStore {
       const bucket = weighted(r, [0.1, 0.35, 0.35, 0.2]);
       count = bucket === 0 ? 0 : bucket === 1 ? r.int(1, 3) : bucket === 2 ? r.int(4, 8) : r.int(9, 20);
     }
-    const active = long ? span * (0.5 + r.next() * 0.5) : Math.min(span * 0.95, (2 + r.next() * 30) * DAY * (1 + count / 6));
+    const active = long
+      ? span * (0.5 + r.next() * 0.5)
+      : Math.min(span * 0.95, (2 + r.next() * 30) * DAY * (1 + count / 6));
     const times: number[] = [];
     for (let k = 0; k < count; k++) times.push(created + MINUTE + Math.floor(r.next() * active));
     times.sort((a, b) => a - b);
@@ -311,17 +360,27 @@ export class JiraStore {
     }
     const lastChange = histories.at(-1)?.created ?? created;
     // Comments and edits that leave no changelog still move `updated`, as in Jira.
-    const updated = r.chance(0.3) ? Math.min(this.epoch, lastChange + Math.floor(r.next() * 2 * DAY)) : lastChange;
+    const updated = r.chance(0.3)
+      ? Math.min(this.epoch, lastChange + Math.floor(r.next() * 2 * DAY))
+      : lastChange;
 
     const labels = new Set<string>();
     const labelCount = weighted(r, [0.4, 0.35, 0.2, 0.05]);
     for (let l = 0; l < labelCount; l++) labels.add(r.pick(LABELS));
 
     const summary = `${r.pick(VERBS)} ${r.pick(NOUNS)}`;
-    const extras = issueExtras(this.seed, i, projectCount, this.projects[project]?.key ?? 'X', created, this.epoch);
+    const extras = issueExtras(
+      this.seed,
+      i,
+      projectCount,
+      this.projects[project]?.key ?? 'X',
+      created,
+      this.epoch,
+    );
     // Spread over the index range, so the deep ones land on different search pages.
     const deepStep = this.deepIssues > 0 ? Math.max(1, Math.floor(this.issueCount / this.deepIssues)) : 0;
-    const deep = deepStep > 0 && i % deepStep === Math.floor(deepStep / 2) && Math.floor(i / deepStep) < this.deepIssues;
+    const deep =
+      deepStep > 0 && i % deepStep === Math.floor(deepStep / 2) && Math.floor(i / deepStep) < this.deepIssues;
     return {
       index: i,
       id: ISSUE_ID_BASE + i,
@@ -441,7 +500,12 @@ export class JiraStore {
     const rec = this.get(i);
     const t = Math.max(at, rec.updated + 1);
     const lastId = rec.histories.at(-1)?.id ?? i * HISTORY_IDS_PER_ISSUE + ISSUE_ID_BASE - 1;
-    rec.histories.push({ id: lastId + 1, author: rec.assignee ?? rec.reporter, created: t, items: [statusItem(rec.status, to)] });
+    rec.histories.push({
+      id: lastId + 1,
+      author: rec.assignee ?? rec.reporter,
+      created: t,
+      items: [statusItem(rec.status, to)],
+    });
     rec.status = to;
     rec.resolutionDate = to === DONE ? t : null;
     rec.updated = t;

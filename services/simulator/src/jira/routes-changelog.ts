@@ -12,24 +12,33 @@ const body = z.object({
   nextPageToken: z.string().nullish(),
   fieldIds: z.array(z.string()).max(10).optional(),
 });
-const tokenSchema = z.object({ h: z.number(), p: z.number().int().nonnegative(), o: z.number().int().nonnegative() });
+const tokenSchema = z.object({
+  h: z.number(),
+  p: z.number().int().nonnegative(),
+  o: z.number().int().nonnegative(),
+});
 
 export function registerChangelogRoutes(app: FastifyInstance, state: SimState): void {
   app.post('/rest/api/3/changelog/bulkfetch', async (request, reply) => {
     const parsed = body.safeParse(request.body ?? {});
     if (!parsed.success) {
-      return reply.code(400).send(jiraError(`Invalid request payload: ${parsed.error.issues[0]?.message ?? 'bad body'}`));
+      return reply
+        .code(400)
+        .send(jiraError(`Invalid request payload: ${parsed.error.issues[0]?.message ?? 'bad body'}`));
     }
     const { issueIdsOrKeys, maxResults, nextPageToken, fieldIds } = parsed.data;
     // Jira orders the result by issue id; unknown or invisible issues are left out.
-    const indices = [...new Set(issueIdsOrKeys.map((k) => state.jira.resolve(k)).filter((i) => i !== undefined))].sort((a, b) => a - b);
+    const indices = [
+      ...new Set(issueIdsOrKeys.map((k) => state.jira.resolve(k)).filter((i) => i !== undefined)),
+    ].sort((a, b) => a - b);
     const limit = Math.min(maxResults ?? 1000, 10000);
     const requestHash = hashString(`${indices.join(',')}|${(fieldIds ?? []).join(',')}`);
     let pos = 0;
     let offset = 0;
     if (nextPageToken) {
       const t = tokenSchema.safeParse(decodeToken(nextPageToken));
-      if (!t.success || t.data.h !== requestHash) return reply.code(400).send(jiraError('The provided next page token is invalid.'));
+      if (!t.success || t.data.h !== requestHash)
+        return reply.code(400).send(jiraError('The provided next page token is invalid.'));
       pos = t.data.p;
       offset = t.data.o;
     }
@@ -56,9 +65,10 @@ export function registerChangelogRoutes(app: FastifyInstance, state: SimState): 
       issueChangeLogs.push({
         issueId: String(rec.id),
         // Atlassian's bulkfetch example (and recorded responses) carry `created` as epoch ms; some histories here do too.
-        changeHistories: hist
-          .slice(offset, offset + take)
-          .map((h) => ({ ...historyJson(base, state.jira, h), ...(h.id % 3 === 0 ? { created: h.created } : {}) })),
+        changeHistories: hist.slice(offset, offset + take).map((h) => ({
+          ...historyJson(base, state.jira, h),
+          ...(h.id % 3 === 0 ? { created: h.created } : {}),
+        })),
       });
       count += take;
       if (offset + take < hist.length) {

@@ -12,7 +12,9 @@ export function registerProjectRoutes(app: FastifyInstance, state: SimState): vo
       return reply.code(400).send(jiraError('The value of startAt or maxResults is invalid.'));
     }
     const limit = Math.min(maxResults, 100);
-    const keys = queryList(q.keys)?.flatMap((k) => k.split(',')).map((k) => k.trim().toUpperCase());
+    const keys = queryList(q.keys)
+      ?.flatMap((k) => k.split(','))
+      .map((k) => k.trim().toUpperCase());
     const text = queryString(q.query)?.toLowerCase();
     const all = [...state.jira.projects]
       .sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0))
@@ -24,7 +26,9 @@ export function registerProjectRoutes(app: FastifyInstance, state: SimState): vo
     const self = `${base}/rest/api/3/project/search?startAt=${startAt}&maxResults=${limit}`;
     return {
       self,
-      ...(isLast ? {} : { nextPage: `${base}/rest/api/3/project/search?startAt=${startAt + limit}&maxResults=${limit}` }),
+      ...(isLast
+        ? {}
+        : { nextPage: `${base}/rest/api/3/project/search?startAt=${startAt + limit}&maxResults=${limit}` }),
       maxResults: limit,
       startAt,
       total: all.length,
@@ -43,7 +47,9 @@ export function registerProjectRoutes(app: FastifyInstance, state: SimState): vo
           style: p.simplified ? 'next-gen' : 'classic',
           isPrivate: false,
           properties: {},
-          ...(lead ? { lead: (({ accountId, displayName }) => ({ accountId, displayName }))(userJson(base, lead)) } : {}),
+          ...(lead
+            ? { lead: (({ accountId, displayName }) => ({ accountId, displayName }))(userJson(base, lead)) }
+            : {}),
         };
       }),
     };

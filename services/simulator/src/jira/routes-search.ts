@@ -28,7 +28,8 @@ const postBody = z.object({
 });
 
 function search(state: SimState, request: FastifyRequest, reply: FastifyReply, p: SearchParams): unknown {
-  if (p.maxResults === null || p.maxResults < 0) return reply.code(400).send(jiraError('maxResults must be a non-negative integer.'));
+  if (p.maxResults === null || p.maxResults < 0)
+    return reply.code(400).send(jiraError('maxResults must be a non-negative integer.'));
   const jql = p.jql ?? '';
   let q;
   try {
@@ -38,19 +39,31 @@ function search(state: SimState, request: FastifyRequest, reply: FastifyReply, p
     throw e;
   }
   if (!q.bounded) {
-    return reply.code(400).send(jiraError('Unbounded JQL queries are not allowed here. Please add a search restriction to your query.'));
+    return reply
+      .code(400)
+      .send(
+        jiraError(
+          'Unbounded JQL queries are not allowed here. Please add a search restriction to your query.',
+        ),
+      );
   }
   let projects: Set<number> | null = null;
   if (q.projects) {
     projects = new Set();
     for (const k of q.projects) {
-      const idx = state.jira.projectByKey.get(k) ?? state.jira.projects.find((pr) => pr.id === k || pr.name.toUpperCase() === k)?.index;
-      if (idx === undefined) return reply.code(400).send(jiraError(`The value '${k}' does not exist for the field 'project'.`));
+      const idx =
+        state.jira.projectByKey.get(k) ??
+        state.jira.projects.find((pr) => pr.id === k || pr.name.toUpperCase() === k)?.index;
+      if (idx === undefined)
+        return reply.code(400).send(jiraError(`The value '${k}' does not exist for the field 'project'.`));
       projects.add(idx);
     }
   }
   const fields = selectFields(p.fields, state.jira);
-  const changelog = (p.expand ?? '').split(',').map((s) => s.trim()).includes('changelog');
+  const changelog = (p.expand ?? '')
+    .split(',')
+    .map((s) => s.trim())
+    .includes('changelog');
   // Jira serves up to 5000 per page only when issues carry (almost) nothing; otherwise 100.
   const cap = fields.size === 0 && !changelog ? 5000 : 100;
   const limit = Math.max(1, Math.min(p.maxResults, cap));
@@ -59,13 +72,17 @@ function search(state: SimState, request: FastifyRequest, reply: FastifyReply, p
   if (p.nextPageToken) {
     const parsed = tokenSchema.safeParse(decodeToken(p.nextPageToken));
     if (!parsed.success || parsed.data.h !== jqlHash) {
-      return reply.code(400).send(jiraError('The provided next page token is invalid or does not match the query.'));
+      return reply
+        .code(400)
+        .send(jiraError('The provided next page token is invalid or does not match the query.'));
     }
     cursor = parsed.data;
   }
   const page = state.search.page(q, projects, cursor, limit);
   const base = baseUrl(request);
-  const issues = page.indices.map((i) => issueJson(base, state.jira, state.jira.get(i), fields, changelog ? 'inline' : 'none'));
+  const issues = page.indices.map((i) =>
+    issueJson(base, state.jira, state.jira.get(i), fields, changelog ? 'inline' : 'none'),
+  );
   const last = page.indices.at(-1);
   const out: Record<string, unknown> = { issues };
   if (page.more && last !== undefined) {
@@ -89,7 +106,10 @@ export function registerSearchRoutes(app: FastifyInstance, state: SimState): voi
 
   app.post('/rest/api/3/search/jql', async (request, reply) => {
     const body = postBody.safeParse(request.body ?? {});
-    if (!body.success) return reply.code(400).send(jiraError(`Invalid request payload: ${body.error.issues[0]?.message ?? 'bad body'}`));
+    if (!body.success)
+      return reply
+        .code(400)
+        .send(jiraError(`Invalid request payload: ${body.error.issues[0]?.message ?? 'bad body'}`));
     const b = body.data;
     return search(state, request, reply, {
       jql: b.jql,

@@ -65,7 +65,15 @@ export class SearchIndex {
     for (const d of q.dates) {
       const v = (d.field === 'updated' ? this.store.updated[i] : this.store.created[i]) ?? 0;
       const ok =
-        d.op === '>=' ? v >= d.ms : d.op === '>' ? v > d.ms : d.op === '<=' ? v <= d.ms : d.op === '<' ? v < d.ms : v === d.ms;
+        d.op === '>='
+          ? v >= d.ms
+          : d.op === '>'
+            ? v > d.ms
+            : d.op === '<='
+              ? v <= d.ms
+              : d.op === '<'
+                ? v < d.ms
+                : v === d.ms;
       if (!ok) return false;
     }
     return true;

@@ -81,7 +81,10 @@ export function allFields(store: JiraStore): string[] {
 export function selectFields(raw: string[] | undefined, store: JiraStore): Set<string> {
   const known = allFields(store);
   const out = new Set<string>();
-  const names = (raw ?? []).flatMap((s) => s.split(',')).map((s) => s.trim()).filter(Boolean);
+  const names = (raw ?? [])
+    .flatMap((s) => s.split(','))
+    .map((s) => s.trim())
+    .filter(Boolean);
   for (const n of names) {
     if (n === '*all' || n === '*navigable') for (const f of known) out.add(f);
     else if (known.includes(n)) out.add(n);
@@ -142,7 +145,8 @@ function adf(text: string): Record<string, unknown> {
 function deepAdf(text: string): Record<string, unknown> {
   let node: Record<string, unknown> = { type: 'paragraph', content: [{ type: 'text', text }] };
   // Each list level is two objects and two arrays deep.
-  for (let level = 0; level < 75; level++) node = { type: 'bulletList', content: [{ type: 'listItem', content: [node] }] };
+  for (let level = 0; level < 75; level++)
+    node = { type: 'bulletList', content: [{ type: 'listItem', content: [node] }] };
   return { type: 'doc', version: 1, content: [node] };
 }
 
@@ -157,7 +161,12 @@ const sprintJson = (s: IssueRec['extras']['sprints'][number]) => ({
   ...(s.state === 'closed' ? { completeDate: new Date(s.endDate).toISOString() } : {}),
 });
 
-export function historyJson(base: string, store: JiraStore, h: HistoryRec, fieldIds?: Set<string>): JiraHistory {
+export function historyJson(
+  base: string,
+  store: JiraStore,
+  h: HistoryRec,
+  fieldIds?: Set<string>,
+): JiraHistory {
   const items = fieldIds ? h.items.filter((it) => fieldIds.has(it.fieldId)) : h.items;
   return {
     id: String(h.id),
@@ -216,7 +225,12 @@ function fieldValue(base: string, store: JiraStore, rec: IssueRec, f: string): u
     case 'resolution':
       return rec.resolutionDate === null
         ? null
-        : { self: `${base}/rest/api/3/resolution/10000`, id: '10000', description: 'Work has been completed on this issue.', name: 'Done' };
+        : {
+            self: `${base}/rest/api/3/resolution/10000`,
+            id: '10000',
+            description: 'Work has been completed on this issue.',
+            name: 'Done',
+          };
     case 'project': {
       const p = store.projects[rec.project];
       return p ? projectRef(base, p) : null;
@@ -228,11 +242,19 @@ function fieldValue(base: string, store: JiraStore, rec: IssueRec, f: string): u
         id: String(p.id),
         key: p.key,
         self: `${base}/rest/api/3/issue/${p.id}`,
-        fields: { summary: p.summary, status: statusJson(base, p.status), issuetype: fieldValue(base, store, p, 'issuetype') },
+        fields: {
+          summary: p.summary,
+          status: statusJson(base, p.status),
+          issuetype: fieldValue(base, store, p, 'issuetype'),
+        },
       };
     }
     case 'components':
-      return rec.extras.components.map((name) => ({ self: `${base}/rest/api/3/component/${10000 + name.length}`, id: String(10000 + name.length), name }));
+      return rec.extras.components.map((name) => ({
+        self: `${base}/rest/api/3/component/${10000 + name.length}`,
+        id: String(10000 + name.length),
+        name,
+      }));
     case 'fixVersions':
       return rec.extras.fixVersions.map((name) => ({
         self: `${base}/rest/api/3/version/${10000 + Number(name.replace('.', ''))}`,
@@ -298,6 +320,9 @@ export function issueJson(
   return out;
 }
 
-export function jiraError(...messages: string[]): { errorMessages: string[]; errors: Record<string, string> } {
+export function jiraError(...messages: string[]): {
+  errorMessages: string[];
+  errors: Record<string, string>;
+} {
   return { errorMessages: messages, errors: {} };
 }

@@ -33,7 +33,11 @@ export const githubCommitsGraphqlTransformer = defineTransformer('github_commits
   return githubCommitsTransformer.transform(
     {
       sha: c.oid,
-      commit: { message: c.message ?? null, author: person(c.author, c.authoredDate), committer: person(c.committer, c.committedDate) },
+      commit: {
+        message: c.message ?? null,
+        author: person(c.author, c.authoredDate),
+        committer: person(c.committer, c.committedDate),
+      },
       author: restUser(c.author?.user?.login ?? null),
       committer: restUser(c.committer?.user?.login ?? null),
     },

@@ -2,7 +2,6 @@ import { describe, expect, it } from 'vitest';
 import { githubDeploymentStatusesTransformer } from './github-deployment-statuses.ts';
 import { at, context, ghDeploymentStatus, transformError } from './fixtures.ts';
 
-
 const transform = (raw: unknown, metadata: Record<string, unknown> = {}) =>
   githubDeploymentStatusesTransformer.transform(raw, context(metadata));
 
@@ -27,7 +26,12 @@ describe('github_deployment_statuses', () => {
   });
 
   it('takes the deployment and repository from the request when the URLs are missing', () => {
-    const raw = { ...ghDeploymentStatus(), deployment_url: undefined, repository_url: undefined, creator: null };
+    const raw = {
+      ...ghDeploymentStatus(),
+      deployment_url: undefined,
+      repository_url: undefined,
+      creator: null,
+    };
     expect(transform(raw, { repository: 'octocat/example', deployment_id: 42 })[0]?.columns).toMatchObject({
       repository: 'octocat/example',
       deployment_external_id: '42',
@@ -37,9 +41,13 @@ describe('github_deployment_statuses', () => {
 
   it('names the wrong field', () => {
     expect(transformError(() => transform({ ...ghDeploymentStatus(), state: '' })).path).toBe('state');
-    expect(transformError(() => transform({ ...ghDeploymentStatus(), created_at: 'yesterday' })).path).toBe('created_at');
+    expect(transformError(() => transform({ ...ghDeploymentStatus(), created_at: 'yesterday' })).path).toBe(
+      'created_at',
+    );
     expect(
-      transformError(() => transform({ ...ghDeploymentStatus(), deployment_url: undefined }, { repository: 'a/b' })).path,
+      transformError(() =>
+        transform({ ...ghDeploymentStatus(), deployment_url: undefined }, { repository: 'a/b' }),
+      ).path,
     ).toBe('deployment_url');
   });
 });

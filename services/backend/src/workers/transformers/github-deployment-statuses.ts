@@ -25,7 +25,10 @@ function deploymentIdOf(url: string | null | undefined, metadata: Record<string,
   const fromRequest = metadata.deployment_id;
   if (typeof fromRequest === 'number' && Number.isSafeInteger(fromRequest)) return String(fromRequest);
   if (typeof fromRequest === 'string' && /^\d+$/.test(fromRequest)) return fromRequest;
-  throw new TransformError('deployment_url', 'no deployment: not in the record and no metadata.deployment_id');
+  throw new TransformError(
+    'deployment_url',
+    'no deployment: not in the record and no metadata.deployment_id',
+  );
 }
 
 export const githubDeploymentStatusesTransformer = defineRepositoryRecord({

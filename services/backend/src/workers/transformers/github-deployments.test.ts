@@ -34,7 +34,9 @@ describe('github_deployments', () => {
   });
 
   it('the repository it was fetched for wins over repository_url', () => {
-    expect(transform(ghDeployment(), { repository: 'acme/old-name' })[0]?.columns.repository).toBe('acme/old-name');
+    expect(transform(ghDeployment(), { repository: 'acme/old-name' })[0]?.columns.repository).toBe(
+      'acme/old-name',
+    );
   });
 
   it('names the wrong field', () => {

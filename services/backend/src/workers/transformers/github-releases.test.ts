@@ -2,7 +2,6 @@ import { describe, expect, it } from 'vitest';
 import { githubReleasesTransformer } from './github-releases.ts';
 import { at, context, ghRelease, transformError } from './fixtures.ts';
 
-
 const transform = (raw: unknown, metadata: Record<string, unknown> = {}) =>
   githubReleasesTransformer.transform(raw, context(metadata));
 
@@ -39,7 +38,9 @@ describe('github_releases', () => {
 
   it('names the wrong field', () => {
     expect(transformError(() => transform({ ...ghRelease(), tag_name: 7 })).path).toBe('tag_name');
-    expect(transformError(() => transform({ ...ghRelease(), published_at: 'soon' })).path).toBe('published_at');
+    expect(transformError(() => transform({ ...ghRelease(), published_at: 'soon' })).path).toBe(
+      'published_at',
+    );
     expect(transformError(() => transform({ ...ghRelease(), url: undefined })).path).toBe('url');
   });
 });

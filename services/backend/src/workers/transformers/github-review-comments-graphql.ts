@@ -16,20 +16,23 @@ const commentSchema = z.looseObject({
 });
 
 /** Checked as GraphQL, restated as REST, mapped by the REST transformer (same rows either way). */
-export const githubReviewCommentsGraphqlTransformer = defineTransformer('github_review_comments', (raw, context) => {
-  const c = parseRaw(commentSchema, raw);
-  requireGraphqlScope(context);
-  const reviewId = c.pullRequestReview?.fullDatabaseId;
-  return githubReviewCommentsTransformer.transform(
-    {
-      id: Number(c.fullDatabaseId),
-      pull_request_review_id: reviewId === null || reviewId === undefined ? null : Number(reviewId),
-      user: restUser(actorLogin(c.author)),
-      body: c.body ?? null,
-      path: c.path ?? null,
-      created_at: iso(c.createdAt),
-      updated_at: iso(c.updatedAt),
-    },
-    context,
-  );
-});
+export const githubReviewCommentsGraphqlTransformer = defineTransformer(
+  'github_review_comments',
+  (raw, context) => {
+    const c = parseRaw(commentSchema, raw);
+    requireGraphqlScope(context);
+    const reviewId = c.pullRequestReview?.fullDatabaseId;
+    return githubReviewCommentsTransformer.transform(
+      {
+        id: Number(c.fullDatabaseId),
+        pull_request_review_id: reviewId === null || reviewId === undefined ? null : Number(reviewId),
+        user: restUser(actorLogin(c.author)),
+        body: c.body ?? null,
+        path: c.path ?? null,
+        created_at: iso(c.createdAt),
+        updated_at: iso(c.updatedAt),
+      },
+      context,
+    );
+  },
+);

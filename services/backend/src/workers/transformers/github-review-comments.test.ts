@@ -39,7 +39,9 @@ describe('github_review_comments', () => {
   });
 
   it('the pull request it was fetched for wins over pull_request_url', () => {
-    expect(transform(ghReviewComment(), { repository: 'acme/old-name', pull_number: 9 })[0]?.columns).toMatchObject({
+    expect(
+      transform(ghReviewComment(), { repository: 'acme/old-name', pull_number: 9 })[0]?.columns,
+    ).toMatchObject({
       repository: 'acme/old-name',
       pull_number: 9,
     });

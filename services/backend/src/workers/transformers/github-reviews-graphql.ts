@@ -3,12 +3,21 @@ import { TransformError } from './types.ts';
 import type { RawRecordContext } from './types.ts';
 import { githubReviewsTransformer } from './github-reviews.ts';
 import { actorLogin, graphqlActor, graphqlDatabaseId, iso, restUser } from './graphql-shared.ts';
-import { defineTransformer, metadataPullNumber, metadataRepository, optionalTimestamp, parseRaw } from './shared.ts';
+import {
+  defineTransformer,
+  metadataPullNumber,
+  metadataRepository,
+  optionalTimestamp,
+  parseRaw,
+} from './shared.ts';
 
 /** A GraphQL node has no URL naming its pull request: the scope is the one the collector asked for. */
 export function requireGraphqlScope(context: RawRecordContext, needsPull = true): void {
   if (metadataRepository(context) === null || (needsPull && metadataPullNumber(context) === null)) {
-    throw new TransformError('extraction_metadata', 'a GraphQL record needs metadata.repository and metadata.pull_number');
+    throw new TransformError(
+      'extraction_metadata',
+      'a GraphQL record needs metadata.repository and metadata.pull_number',
+    );
   }
 }
 

@@ -2,7 +2,9 @@ import { z } from 'zod';
 import type { RawRecordContext, Transformer } from './types.ts';
 
 /** GitHub's GraphQL `fullDatabaseId` (BigInt, sent as a string) or the older `databaseId` (Int): the REST id, as text. */
-export const graphqlDatabaseId = z.union([z.string().regex(/^\d+$/, 'expected a numeric id'), z.number().int()]).transform(String);
+export const graphqlDatabaseId = z
+  .union([z.string().regex(/^\d+$/, 'expected a numeric id'), z.number().int()])
+  .transform(String);
 
 /** An `Actor` (`{ login }`); null for deleted accounts. */
 export const graphqlActor = z.looseObject({ login: z.string().nullish() }).nullish();
@@ -33,6 +35,7 @@ export function isGraphqlRecord(context: RawRecordContext): boolean {
 export function byApi(rest: Transformer, graphql: Transformer): Transformer {
   return {
     entityType: rest.entityType,
-    transform: (raw, context) => (isGraphqlRecord(context) ? graphql.transform(raw, context) : rest.transform(raw, context)),
+    transform: (raw, context) =>
+      isGraphqlRecord(context) ? graphql.transform(raw, context) : rest.transform(raw, context),
   };
 }

@@ -120,7 +120,10 @@ describe('jira_issues', () => {
         { id: 37, name: 'ACME Sprint 3', state: 'closed', boardId: 1 },
         'com.atlassian.greenhopper.service.sprint.Sprint@1f2e[id=38,rapidViewId=1,state=ACTIVE,name=ACME Sprint 4,startDate=2024-03-01]',
       ];
-      expect(transform(raw, { sprint_field: 'customfield_10021' })[0]?.columns.sprints).toEqual(['ACME Sprint 3', 'ACME Sprint 4']);
+      expect(transform(raw, { sprint_field: 'customfield_10021' })[0]?.columns.sprints).toEqual([
+        'ACME Sprint 3',
+        'ACME Sprint 4',
+      ]);
       expect(transform(raw)[0]?.columns.sprints).toEqual([]);
     });
   });

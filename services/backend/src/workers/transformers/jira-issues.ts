@@ -64,7 +64,8 @@ function sprintNames(fields: Record<string, unknown>, context: RawRecordContext)
   const value = fields[id];
   if (!Array.isArray(value)) return [];
   return value.flatMap((sprint: unknown) => {
-    if (typeof sprint === 'object' && sprint !== null && 'name' in sprint && typeof sprint.name === 'string') return [sprint.name];
+    if (typeof sprint === 'object' && sprint !== null && 'name' in sprint && typeof sprint.name === 'string')
+      return [sprint.name];
     if (typeof sprint === 'string') {
       const name = /[[,]name=([^,\]]*)/.exec(sprint)?.[1];
       return name ? [name] : [];

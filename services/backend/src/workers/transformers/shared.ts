@@ -38,7 +38,10 @@ export function row(
 export const timestamp = z.union([z.string(), z.number()]).transform((value, ctx) => {
   const date = parseTimestamp(value);
   if (date === null) {
-    ctx.addIssue({ code: 'custom', message: `not a timestamp: ${JSON.stringify(String(value).slice(0, 40))}` });
+    ctx.addIssue({
+      code: 'custom',
+      message: `not a timestamp: ${JSON.stringify(String(value).slice(0, 40))}`,
+    });
     return z.NEVER;
   }
   return date;

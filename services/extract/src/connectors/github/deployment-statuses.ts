@@ -22,7 +22,10 @@ export async function deploymentStatusRecords(
   for await (const { res, items } of listPages(client, path, { per_page: PER_PAGE }, signal)) {
     for (const item of items) {
       records.push(
-        githubRecord(res, item, 'id', 'github deployment status', { repository, deployment_id: Number(deploymentId) }),
+        githubRecord(res, item, 'id', 'github deployment status', {
+          repository,
+          deployment_id: Number(deploymentId),
+        }),
       );
     }
   }

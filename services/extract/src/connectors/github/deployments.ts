@@ -23,7 +23,13 @@ export function deploymentsStream(
       const since = sinceMs(start.since, lookbackMs);
       let cursor = start.cursor;
       const path = `${repoPath(repository)}/deployments`;
-      for await (const { res, items, next } of listPages(client, path, { per_page: PER_PAGE }, ctx.signal, start.walk?.after)) {
+      for await (const { res, items, next } of listPages(
+        client,
+        path,
+        { per_page: PER_PAGE },
+        ctx.signal,
+        start.walk?.after,
+      )) {
         const records: SourceRecord[] = [];
         let reachedCursor = false;
         for (const item of items) {
@@ -41,7 +47,9 @@ export function deploymentsStream(
           // After their deployments, so a status never lands before the deployment it belongs to.
           const statuses: SourceRecord[] = [];
           for (const deployment of records) {
-            statuses.push(...(await deploymentStatusRecords(client, repository, deployment.externalId, ctx.signal)));
+            statuses.push(
+              ...(await deploymentStatusRecords(client, repository, deployment.externalId, ctx.signal)),
+            );
           }
           pages.push(...pagesOf('github_deployment_statuses', statuses));
         }

@@ -61,9 +61,9 @@ describe('github connector against the simulator', () => {
 
   it('testConnection checks the token and every repository', async () => {
     await expect(github(truth.github.repositories).testConnection()).resolves.toBeUndefined();
-    await expect(github([...truth.github.repositories, 'tributary-sim/nope']).testConnection()).rejects.toThrow(
-      /tributary-sim\/nope/,
-    );
+    await expect(
+      github([...truth.github.repositories, 'tributary-sim/nope']).testConnection(),
+    ).rejects.toThrow(/tributary-sim\/nope/);
   });
 
   it('a full run yields exactly the truth', async () => {
@@ -74,10 +74,16 @@ describe('github connector against the simulator', () => {
     const deployments = await drain(connector.streams.deployments!, ctx, deployPositions);
 
     // A renamed repository answers under its configured name; its payload carries the new one.
-    expect(recordsOf(repos, 'github_repositories').map((r) => r.rawData.full_name).sort()).toEqual(
-      truth.github.repositories.map((name) => truth.github.renamed[name] ?? name).sort(),
-    );
-    expect(recordsOf(repos, 'github_repositories').map((r) => r.metadata.repository).sort()).toEqual([...truth.github.repositories].sort());
+    expect(
+      recordsOf(repos, 'github_repositories')
+        .map((r) => r.rawData.full_name)
+        .sort(),
+    ).toEqual(truth.github.repositories.map((name) => truth.github.renamed[name] ?? name).sort());
+    expect(
+      recordsOf(repos, 'github_repositories')
+        .map((r) => r.metadata.repository)
+        .sort(),
+    ).toEqual([...truth.github.repositories].sort());
     for (const repo of truth.github.repositories) expect(repoPositions.get(repo)?.etag).toMatch(/^W\/"/);
 
     fullPulls = recordsOf(pulls, 'github_pull_requests');
@@ -94,12 +100,20 @@ describe('github connector against the simulator', () => {
       expect(new Set(records.map((r) => r.externalId)).size).toBe(records.length);
     }
     // The single-PR shape, not the list's.
-    expect(fullPulls.every((r) => typeof r.rawData.additions === 'number' && 'merged' in r.rawData)).toBe(true);
+    expect(fullPulls.every((r) => typeof r.rawData.additions === 'number' && 'merged' in r.rawData)).toBe(
+      true,
+    );
     for (const r of [...fullPulls, ...reviews, ...comments, ...commits]) {
       expect(truth.github.repositories).toContain(r.metadata.repository);
       expect(r.metadata.pull_number).toEqual(expect.any(Number));
     }
-    expect(commits.every((r) => r.externalId === `${String(r.metadata.repository)}#${String(r.metadata.pull_number)}@${String(r.rawData.sha)}`)).toBe(true);
+    expect(
+      commits.every(
+        (r) =>
+          r.externalId ===
+          `${String(r.metadata.repository)}#${String(r.metadata.pull_number)}@${String(r.rawData.sha)}`,
+      ),
+    ).toBe(true);
     expect(pulls.every((p) => p.records.length <= 500)).toBe(true);
 
     // One closing checkpoint per repository (one list page each), carrying the newest updated_at listed.
@@ -126,7 +140,9 @@ describe('github connector against the simulator', () => {
     expect(repos).toHaveLength(truth.github.repositories.length);
     expect(repos.every((p) => p.records.length === 0 && p.checkpoint !== undefined)).toBe(true);
     expect(truth.github.repositories.map((r) => repoPositions.get(r)?.etag)).toEqual(etags);
-    expect((await sim.control<StatsSnapshot>('GET', '/_sim/stats')).not_modified).toBe(truth.github.repositories.length);
+    expect((await sim.control<StatsSnapshot>('GET', '/_sim/stats')).not_modified).toBe(
+      truth.github.repositories.length,
+    );
 
     const cursors = new Map(truth.github.repositories.map((r) => [r, prPositions.get(r)?.cursor]));
     const advanced = await sim.control<AdvanceResult>('POST', '/_sim/advance', { pull_requests: 3 });
@@ -142,13 +158,17 @@ describe('github connector against the simulator', () => {
       (r) => updatedAt(r) >= Date.parse(cursors.get(String(r.metadata.repository)) ?? '') - 5 * 60_000,
     );
     for (const k of gotKeys) {
-      expect(changed.has(k) || overlap.some((r) => key(r.metadata.repository, r.rawData.number) === k)).toBe(true);
+      expect(changed.has(k) || overlap.some((r) => key(r.metadata.repository, r.rawData.number) === k)).toBe(
+        true,
+      );
     }
     const stats = await sim.control<StatsSnapshot>('GET', '/_sim/stats');
     // One list page per repository, four calls per changed pull request.
     expect(stats.total_requests).toBeLessThanOrEqual(truth.github.repositories.length + 4 * gotKeys.size);
     for (const p of advanced.pull_requests) {
-      expect(Date.parse(prPositions.get(p.repository)?.cursor ?? '')).toBeGreaterThanOrEqual(Date.parse(advanced.at) - 1000);
+      expect(Date.parse(prPositions.get(p.repository)?.cursor ?? '')).toBeGreaterThanOrEqual(
+        Date.parse(advanced.at) - 1000,
+      );
     }
 
     const deployments = await drain(connector.streams.deployments!, ctx(deployPositions), deployPositions);
@@ -159,10 +179,17 @@ describe('github connector against the simulator', () => {
     const connector = github(truth.github.repositories);
     const before = new Map(prPositions);
     await sim.control('DELETE', '/_sim/stats');
-    const pulls = await drain(connector.streams.pull_requests!, contextFor('incremental', prPositions), prPositions);
+    const pulls = await drain(
+      connector.streams.pull_requests!,
+      contextFor('incremental', prPositions),
+      prPositions,
+    );
     expect(pulls.flatMap((p) => p.records)).toEqual([]);
     const stats = await sim.control<StatsSnapshot>('GET', '/_sim/stats');
-    expect(stats).toMatchObject({ total_requests: truth.github.repositories.length, not_modified: truth.github.repositories.length });
+    expect(stats).toMatchObject({
+      total_requests: truth.github.repositories.length,
+      not_modified: truth.github.repositories.length,
+    });
     // The cursor and the ETag stay as they were.
     expect(prPositions).toEqual(before);
   });
@@ -189,23 +216,48 @@ describe('a full run killed mid-repository', () => {
     ['inside a list page', 2],
     ['past the first list page', 4],
   ])('goes on at the next page %s, reading again only the page in flight', async (_where, killAtPage) => {
-    const big = await startSimulator({ seed: 5, jira: { projects: 1, issues: 5 }, github: { repos: 1, prs: 150 } });
+    const big = await startSimulator({
+      seed: 5,
+      jira: { projects: 1, issues: 5 },
+      github: { repos: 1, prs: 150 },
+    });
     try {
       const summary = await big.control<TruthSummary>('GET', '/_sim/truth/summary');
-      const client = createSourceClient({ guard: simulatorGuard, source: 'github', baseUrl: big.url, authorization: big.githubAuth, breaker: registry.get('github:resume') });
-      const stream = () => pullRequestsStream({ client, repositories: summary.github.repositories, overlapMs: 0, flushEvery: 40 });
+      const client = createSourceClient({
+        guard: simulatorGuard,
+        source: 'github',
+        baseUrl: big.url,
+        authorization: big.githubAuth,
+        breaker: registry.get('github:resume'),
+      });
+      const stream = () =>
+        pullRequestsStream({
+          client,
+          repositories: summary.github.repositories,
+          overlapMs: 0,
+          flushEvery: 40,
+        });
       const positions: Positions = new Map();
       let pullPages = 0;
-      const killed = await drainUntilKilled(stream(), contextFor('full'), positions, (p) => p.entityType === 'github_pull_requests' && p.records.length > 0 && ++pullPages === killAtPage);
+      const killed = await drainUntilKilled(
+        stream(),
+        contextFor('full'),
+        positions,
+        (p) => p.entityType === 'github_pull_requests' && p.records.length > 0 && ++pullPages === killAtPage,
+      );
       expect(positions.get(summary.github.repositories[0] ?? '')?.cursor).toMatch(/^\{"walk"/);
       const resumed = await drain(stream(), resumedContext(positions), positions);
       const stored = [...killed.stored, ...resumed];
-      const ids = (entityType: string) => new Set(recordsOf(stored, entityType).map((r) => r.externalId)).size;
+      const ids = (entityType: string) =>
+        new Set(recordsOf(stored, entityType).map((r) => r.externalId)).size;
       expect(ids('github_pull_requests')).toBe(summary.github.pull_requests);
       expect(ids('github_reviews')).toBe(summary.github.reviews);
       expect(ids('github_review_comments')).toBe(summary.github.review_comments);
       expect(ids('github_commits')).toBe(summary.github.pull_request_commits);
-      const fetched = recordsOf([...killed.stored, ...killed.lost, ...resumed], 'github_pull_requests').length;
+      const fetched = recordsOf(
+        [...killed.stored, ...killed.lost, ...resumed],
+        'github_pull_requests',
+      ).length;
       expect(fetched - summary.github.pull_requests).toBeLessThanOrEqual(40);
       expect(positions.get(summary.github.repositories[0] ?? '')?.cursor).toMatch(/^\d{4}-\d\d-\d\dT/);
     } finally {
@@ -217,22 +269,43 @@ describe('a full run killed mid-repository', () => {
 describe('a full deployments run killed mid-repository', () => {
   it('goes on at the next list page, reading again only the page in flight', async () => {
     // 400 PRs: 240 deployments in one repository, three list pages.
-    const big = await startSimulator({ seed: 6, jira: { projects: 1, issues: 5 }, github: { repos: 1, prs: 400 } });
+    const big = await startSimulator({
+      seed: 6,
+      jira: { projects: 1, issues: 5 },
+      github: { repos: 1, prs: 400 },
+    });
     try {
       const summary = await big.control<TruthSummary>('GET', '/_sim/truth/summary');
-      const truthDeployments = await big.control<{ id: number; statuses: unknown[] }[]>('GET', '/_sim/truth/github/deployments');
+      const truthDeployments = await big.control<{ id: number; statuses: unknown[] }[]>(
+        'GET',
+        '/_sim/truth/github/deployments',
+      );
       expect(truthDeployments.length).toBeGreaterThan(200);
-      const client = createSourceClient({ guard: simulatorGuard, source: 'github', baseUrl: big.url, authorization: big.githubAuth, breaker: registry.get('github:resume-deploy') });
+      const client = createSourceClient({
+        guard: simulatorGuard,
+        source: 'github',
+        baseUrl: big.url,
+        authorization: big.githubAuth,
+        breaker: registry.get('github:resume-deploy'),
+      });
       const stream = () => deploymentsStream(client, summary.github.repositories, 0);
       const positions: Positions = new Map();
       let deploymentPages = 0;
-      const killed = await drainUntilKilled(stream(), contextFor('full'), positions, (p) => p.entityType === 'github_deployments' && p.records.length > 0 && ++deploymentPages === 2);
+      const killed = await drainUntilKilled(
+        stream(),
+        contextFor('full'),
+        positions,
+        (p) => p.entityType === 'github_deployments' && p.records.length > 0 && ++deploymentPages === 2,
+      );
       expect(positions.get(summary.github.repositories[0] ?? '')?.cursor).toMatch(/^\{"walk"/);
       const resumed = await drain(stream(), resumedContext(positions), positions);
       const stored = [...killed.stored, ...resumed];
-      const ids = (entityType: string) => new Set(recordsOf(stored, entityType).map((r) => r.externalId)).size;
+      const ids = (entityType: string) =>
+        new Set(recordsOf(stored, entityType).map((r) => r.externalId)).size;
       expect(ids('github_deployments')).toBe(truthDeployments.length);
-      expect(ids('github_deployment_statuses')).toBe(truthDeployments.reduce((n, d) => n + d.statuses.length, 0));
+      expect(ids('github_deployment_statuses')).toBe(
+        truthDeployments.reduce((n, d) => n + d.statuses.length, 0),
+      );
       const fetched = recordsOf([...killed.stored, ...killed.lost, ...resumed], 'github_deployments').length;
       expect(fetched - truthDeployments.length).toBeLessThanOrEqual(100);
       expect(positions.get(summary.github.repositories[0] ?? '')?.cursor).toMatch(/^\d{4}-\d\d-\d\dT/);
@@ -244,7 +317,11 @@ describe('a full deployments run killed mid-repository', () => {
 
 describe('pull request pages', () => {
   it('never carry more than 500 records, whatever accumulates', async () => {
-    const big = await startSimulator({ seed: 5, jira: { projects: 1, issues: 5 }, github: { repos: 1, prs: 150 } });
+    const big = await startSimulator({
+      seed: 5,
+      jira: { projects: 1, issues: 5 },
+      github: { repos: 1, prs: 150 },
+    });
     try {
       const summary = await big.control<TruthSummary>('GET', '/_sim/truth/summary');
       expect(summary.github.commits).toBeGreaterThan(500);

@@ -40,7 +40,11 @@ export function createGithubConnector(options: GithubConnectorOptions): Connecto
   const repositories = options.integration.config.repositories;
   const overlapMs = options.overlapMs ?? DEFAULT_OVERLAP_MS;
   const useGraphql = options.integration.config.api !== 'rest';
-  const graphql = createGraphqlClient({ client, baseUrl: options.integration.baseUrl, governor: options.governor });
+  const graphql = createGraphqlClient({
+    client,
+    baseUrl: options.integration.baseUrl,
+    governor: options.governor,
+  });
   return {
     async testConnection(signal) {
       await client.get('/user', { signal });
@@ -53,7 +57,10 @@ export function createGithubConnector(options: GithubConnectorOptions): Connecto
         } catch (err) {
           // GitHub answers 404 for a private repository the token cannot see, too.
           if (err instanceof HttpError && (err.status === 404 || err.status === 403)) {
-            failed.push({ scope: repository, reason: err.status === 404 ? 'not found, or not visible to this token' : 'no permission' });
+            failed.push({
+              scope: repository,
+              reason: err.status === 404 ? 'not found, or not visible to this token' : 'no permission',
+            });
           } else throw err;
         }
       }
@@ -62,10 +69,9 @@ export function createGithubConnector(options: GithubConnectorOptions): Connecto
     streams: {
       repositories: repositoriesStream(client, repositories),
       // GraphQL unless the integration asks for REST (a GHES without GraphQL, or as a fallback).
-      pull_requests:
-        useGraphql
-          ? graphqlPullRequestsStream({ query: graphql, repositories, overlapMs })
-          : pullRequestsStream({ client, repositories, overlapMs, concurrency: options.pullConcurrency }),
+      pull_requests: useGraphql
+        ? graphqlPullRequestsStream({ query: graphql, repositories, overlapMs })
+        : pullRequestsStream({ client, repositories, overlapMs, concurrency: options.pullConcurrency }),
       deployments: deploymentsStream(client, repositories, overlapMs),
       releases: releasesStream(client, repositories, overlapMs),
     },

@@ -102,9 +102,12 @@ async function fetchPull(
     orNullOn404(collectList(client, `${base}/commits`, signal)),
   ]);
   return {
-    pull: pull && isRecord(pull.body) ? githubRecord(pull, pull.body, 'id', 'github pull request', scope) : null,
+    pull:
+      pull && isRecord(pull.body) ? githubRecord(pull, pull.body, 'id', 'github pull request', scope) : null,
     reviews: (reviews ?? []).map(({ res, item }) => githubRecord(res, item, 'id', 'github review', scope)),
-    comments: (comments ?? []).map(({ res, item }) => githubRecord(res, item, 'id', 'github review comment', scope)),
+    comments: (comments ?? []).map(({ res, item }) =>
+      githubRecord(res, item, 'id', 'github review comment', scope),
+    ),
     // One raw record per (pull request, commit): a commit two PRs list is stored (and associated)
     // for each, not recognised as unchanged content and dropped for the second.
     commits: (commits ?? []).map(({ res, item }) => {
@@ -179,7 +182,9 @@ export function pullRequestsStream(options: PullRequestsStreamOptions): StreamRe
         skip = 0;
         for (let i = 0; i < changed.length; i += concurrency) {
           const group = changed.slice(i, i + concurrency);
-          const details = await Promise.all(group.map((c) => fetchPull(client, repository, c.number, ctx.signal)));
+          const details = await Promise.all(
+            group.map((c) => fetchPull(client, repository, c.number, ctx.signal)),
+          );
           for (const d of details) {
             if (d.pull) batches.add('github_pull_requests', [d.pull]);
             batches.add('github_reviews', d.reviews);
@@ -190,16 +195,26 @@ export function pullRequestsStream(options: PullRequestsStreamOptions): StreamRe
           yield* batches.full();
           const last = group[group.length - 1];
           if (sinceFlush >= flushEvery && last && i + concurrency < changed.length) {
-            yield* withCheckpoint(batches.flush(), 'github_pull_requests', { scope: repository, cursor: walkAt(res.url, last.index + 1) });
+            yield* withCheckpoint(batches.flush(), 'github_pull_requests', {
+              scope: repository,
+              cursor: walkAt(res.url, last.index + 1),
+            });
             sinceFlush = 0;
           }
         }
         if (reachedCursor || next === null) break;
         // The list page is stored in full: a restart goes on at the next one.
-        yield* withCheckpoint(batches.flush(), 'github_pull_requests', { scope: repository, cursor: walkAt(next, 0) });
+        yield* withCheckpoint(batches.flush(), 'github_pull_requests', {
+          scope: repository,
+          cursor: walkAt(next, 0),
+        });
         sinceFlush = 0;
       }
-      yield* withCheckpoint(batches.flush(), 'github_pull_requests', { scope: repository, cursor, etag: firstPageEtag });
+      yield* withCheckpoint(batches.flush(), 'github_pull_requests', {
+        scope: repository,
+        cursor,
+        etag: firstPageEtag,
+      });
     }
   };
 }

@@ -9,7 +9,11 @@ import { githubRecord, listPages, PER_PAGE, repoPath } from './shared.ts';
  * of a repository's walk, as for deployments. A draft published later keeps its `created_at`, so a
  * full run is what picks up a publication of an old draft.
  */
-export function releasesStream(client: SourceClient, repositories: readonly string[], overlapMs: number): StreamReader {
+export function releasesStream(
+  client: SourceClient,
+  repositories: readonly string[],
+  overlapMs: number,
+): StreamReader {
   return async function* releases(ctx: StreamContext): AsyncGenerator<Page, void, undefined> {
     for (const repository of repositories) {
       const saved = ctx.mode === 'full' ? null : (ctx.position(repository)?.cursor ?? null);

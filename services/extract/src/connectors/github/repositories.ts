@@ -24,7 +24,8 @@ export function repositoriesStream(client: SourceClient, repositories: readonly 
         };
         continue;
       }
-      if (!isRecord(res.body)) throw new Error(`github repository ${repository} answered a non-object (${res.url})`);
+      if (!isRecord(res.body))
+        throw new Error(`github repository ${repository} answered a non-object (${res.url})`);
       yield {
         entityType: 'github_repositories',
         records: [githubRecord(res, res.body, 'id', 'github repository', { repository })],

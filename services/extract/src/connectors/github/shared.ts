@@ -12,7 +12,9 @@ export const PER_PAGE = 100;
 export function repoPath(repository: string): string {
   const [owner, repo] = repository.split('/');
   if (!GITHUB_REPOSITORY_PATTERN.test(repository) || !owner || !repo) {
-    throw new Error(`github repository must be owner/repo with the characters GitHub allows, got "${repository}"`);
+    throw new Error(
+      `github repository must be owner/repo with the characters GitHub allows, got "${repository}"`,
+    );
   }
   return `/repos/${encodeURIComponent(owner)}/${encodeURIComponent(repo)}`;
 }
@@ -29,7 +31,11 @@ export async function* listPages(
   signal: AbortSignal,
   from?: string,
   ifNoneMatch?: string | null,
-): AsyncGenerator<{ res: SourceResponse; items: Record<string, unknown>[]; next: string | null }, void, undefined> {
+): AsyncGenerator<
+  { res: SourceResponse; items: Record<string, unknown>[]; next: string | null },
+  void,
+  undefined
+> {
   let next: string | null = from ?? path;
   let first = from === undefined;
   let conditional = ifNoneMatch ?? null;
@@ -74,5 +80,9 @@ export function githubRecord(
   what: string,
   scope: { repository: string; pull_number?: number; deployment_id?: number },
 ): SourceRecord {
-  return { externalId: externalIdOf(raw, idKey, what), rawData: raw, metadata: { ...metadataFor(res), ...scope } };
+  return {
+    externalId: externalIdOf(raw, idKey, what),
+    rawData: raw,
+    metadata: { ...metadataFor(res), ...scope },
+  };
 }

@@ -29,7 +29,12 @@ function pooled(tokens: string[]): { client: TokenPoolClient; run: () => Promise
     credentials: { tokens },
     config: { repositories: truth.github.repositories },
   };
-  const client = buildSourceClient(integration, { registry, guard: simulatorGuard, logger, retry: { retries: 1, baseMs: 10, capMs: 20 } }) as TokenPoolClient;
+  const client = buildSourceClient(integration, {
+    registry,
+    guard: simulatorGuard,
+    logger,
+    retry: { retries: 1, baseMs: 10, capMs: 20 },
+  }) as TokenPoolClient;
   const connector = createConnector(integration, client);
   return {
     client,
@@ -56,7 +61,12 @@ describe('GitHub token pool', () => {
     const { client, run } = pooled(['pool-one', 'revoked-secret', 'pool-two']);
     expect(await run()).toBe(truth.github.pull_requests);
     expect(client.rejected()).toEqual(['tokens[1]']);
-    expect(warnings).toEqual([{ fields: { source: 'github:21', token_name: 'tokens[1]', tokens_left: 2 }, message: 'github token rejected; skipped for this run' }]);
+    expect(warnings).toEqual([
+      {
+        fields: { source: 'github:21', token_name: 'tokens[1]', tokens_left: 2 },
+        message: 'github token rejected; skipped for this run',
+      },
+    ]);
     expect(JSON.stringify(warnings)).not.toContain('revoked-secret');
     const stats = await sim.control<StatsSnapshot>('GET', '/_sim/stats');
     expect(stats.quota_used['graphql:pool-one']).toBeGreaterThan(0);
@@ -70,7 +80,9 @@ describe('GitHub token pool', () => {
       (err: unknown) => err,
     );
     expect(error).toBeInstanceOf(CredentialsRejectedError);
-    expect((error as Error).message).toBe('credentials rejected by github:21 (every token rejected: tokens[0], tokens[1])');
+    expect((error as Error).message).toBe(
+      'credentials rejected by github:21 (every token rejected: tokens[0], tokens[1])',
+    );
     expect((error as Error).message).not.toContain('bad-');
   });
 });

@@ -21,7 +21,10 @@ export interface TokenPoolClient extends SourceClient {
  * 401 is reported by name and skipped while the others go on; only when every token is
  * rejected does the run fail with "credentials rejected".
  */
-export function createTokenPool(tokens: readonly PooledToken[], options: { name: string; logger?: ResilienceLogger }): TokenPoolClient {
+export function createTokenPool(
+  tokens: readonly PooledToken[],
+  options: { name: string; logger?: ResilienceLogger },
+): TokenPoolClient {
   if (tokens.length === 0) throw new Error(`${options.name}: a token pool needs at least one token`);
   const rejected = new Set<string>();
   let turn = 0;
@@ -47,7 +50,10 @@ export function createTokenPool(tokens: readonly PooledToken[], options: { name:
     return best;
   };
 
-  async function send<T>(call: (client: SourceClient) => Promise<SourceResponse<T>>, resource: string | undefined): Promise<SourceResponse<T>> {
+  async function send<T>(
+    call: (client: SourceClient) => Promise<SourceResponse<T>>,
+    resource: string | undefined,
+  ): Promise<SourceResponse<T>> {
     for (;;) {
       const token = pick(resource);
       if (!token) {
@@ -62,7 +68,10 @@ export function createTokenPool(tokens: readonly PooledToken[], options: { name:
         if (!(err instanceof CredentialsRejectedError)) throw err;
         rejected.add(token.name);
         // `token_name`, not `token`: the logger redacts any `token` key, and the name is what the reader needs.
-        options.logger?.warn({ source: options.name, token_name: token.name, tokens_left: tokens.length - rejected.size }, 'github token rejected; skipped for this run');
+        options.logger?.warn(
+          { source: options.name, token_name: token.name, tokens_left: tokens.length - rejected.size },
+          'github token rejected; skipped for this run',
+        );
       }
     }
   }
@@ -71,7 +80,8 @@ export function createTokenPool(tokens: readonly PooledToken[], options: { name:
     source: 'github',
     name: options.name,
     rejected: () => [...rejected],
-    get: (path: string, callOptions?: RequestOptions) => send((c) => c.get(path, callOptions), callOptions?.resource),
+    get: (path: string, callOptions?: RequestOptions) =>
+      send((c) => c.get(path, callOptions), callOptions?.resource),
     post: (path: string, body: unknown, callOptions?: RequestOptions) =>
       send((c) => c.post(path, body, callOptions), callOptions?.resource),
   };

@@ -30,15 +30,20 @@ const PROJECT_PAGE_SIZE = 50;
 
 function recordsOf(res: SourceResponse, items: unknown[], what: string): SourceRecord[] {
   const metadata = metadataFor(res);
-  return items.filter(isRecord).map((raw) => ({ externalId: externalIdOf(raw, 'id', what), rawData: raw, metadata }));
+  return items
+    .filter(isRecord)
+    .map((raw) => ({ externalId: externalIdOf(raw, 'id', what), rawData: raw, metadata }));
 }
 
 function projectsStream(client: SourceClient, config: JiraScopeConfig): StreamReader {
   return async function* projects(ctx: StreamContext): AsyncGenerator<Page, void, undefined> {
-    const wanted = config.projects && config.projects.length > 0 ? config.projects.map((k) => k.toUpperCase()) : null;
+    const wanted =
+      config.projects && config.projects.length > 0 ? config.projects.map((k) => k.toUpperCase()) : null;
     const keyGroups: (readonly string[] | null)[] = [];
     if (wanted === null) keyGroups.push(null);
-    else for (let i = 0; i < wanted.length; i += PROJECT_KEYS_PER_REQUEST) keyGroups.push(wanted.slice(i, i + PROJECT_KEYS_PER_REQUEST));
+    else
+      for (let i = 0; i < wanted.length; i += PROJECT_KEYS_PER_REQUEST)
+        keyGroups.push(wanted.slice(i, i + PROJECT_KEYS_PER_REQUEST));
     const seen = new Set<string>();
     for (const keys of keyGroups) {
       let startAt = 0;
@@ -53,7 +58,9 @@ function projectsStream(client: SourceClient, config: JiraScopeConfig): StreamRe
         }
         // Filtered here too: an older Jira ignores `keys` and lists every project.
         const values = body.values.filter(
-          (p) => isRecord(p) && (wanted === null || (typeof p.key === 'string' && wanted.includes(p.key.toUpperCase()))),
+          (p) =>
+            isRecord(p) &&
+            (wanted === null || (typeof p.key === 'string' && wanted.includes(p.key.toUpperCase()))),
         );
         const records = recordsOf(res, values, 'jira project').filter((r) => !seen.has(r.externalId));
         for (const r of records) seen.add(r.externalId);
@@ -79,15 +86,23 @@ function listStream(client: SourceClient, path: string, entityType: EntityType, 
  * leaves unknown keys out, so the missing ones are the ones not returned); a JQL
  * scope is run once, so a query Jira refuses fails the test with Jira's words.
  */
-async function checkScopes(client: SourceClient, config: JiraScopeConfig, signal: AbortSignal | undefined): Promise<void> {
+async function checkScopes(
+  client: SourceClient,
+  config: JiraScopeConfig,
+  signal: AbortSignal | undefined,
+): Promise<void> {
   if (config.projects && config.projects.length > 0) {
     const wanted = [...new Set(config.projects.map((k) => k.toUpperCase()))];
     const found = new Set<string>();
     for (let i = 0; i < wanted.length; i += PROJECT_KEYS_PER_REQUEST) {
       const keys = wanted.slice(i, i + PROJECT_KEYS_PER_REQUEST);
-      const res = await client.get('/rest/api/3/project/search', { query: { keys, maxResults: PROJECT_KEYS_PER_REQUEST }, signal });
+      const res = await client.get('/rest/api/3/project/search', {
+        query: { keys, maxResults: PROJECT_KEYS_PER_REQUEST },
+        signal,
+      });
       const values = isRecord(res.body) && Array.isArray(res.body.values) ? res.body.values : [];
-      for (const project of values) if (isRecord(project) && typeof project.key === 'string') found.add(project.key.toUpperCase());
+      for (const project of values)
+        if (isRecord(project) && typeof project.key === 'string') found.add(project.key.toUpperCase());
     }
     const missing = wanted.filter((key) => !found.has(key));
     if (missing.length > 0) {
@@ -98,7 +113,11 @@ async function checkScopes(client: SourceClient, config: JiraScopeConfig, signal
     }
   }
   if (config.jql) {
-    await client.post('/rest/api/3/search/jql', { jql: config.jql, maxResults: 1, fields: ['key'] }, { signal });
+    await client.post(
+      '/rest/api/3/search/jql',
+      { jql: config.jql, maxResults: 1, fields: ['key'] },
+      { signal },
+    );
   }
 }
 

@@ -75,7 +75,8 @@ export function buildIssuesJql(config: JiraScopeConfig, since: number | null, ti
   return `${scope}${bound} ORDER BY updated ASC`;
 }
 
-const updatedOf = (issue: Record<string, unknown>): number | null => parseTimestamp(isRecord(issue.fields) ? issue.fields.updated : null);
+const updatedOf = (issue: Record<string, unknown>): number | null =>
+  parseTimestamp(isRecord(issue.fields) ? issue.fields.updated : null);
 
 interface SearchBody {
   issues: Record<string, unknown>[];
@@ -113,7 +114,11 @@ async function bulkFetchHistories(
   do {
     const res: SourceResponse = await client.post(
       '/rest/api/3/changelog/bulkfetch',
-      { issueIdsOrKeys: issueIds, maxResults: BULKFETCH_PAGE_SIZE, ...(nextPageToken ? { nextPageToken } : {}) },
+      {
+        issueIdsOrKeys: issueIds,
+        maxResults: BULKFETCH_PAGE_SIZE,
+        ...(nextPageToken ? { nextPageToken } : {}),
+      },
       { signal },
     );
     const body = res.body;
@@ -186,7 +191,8 @@ export function issuesStream({ client, config, overlapMs }: IssuesStreamOptions)
       );
       const page = readSearch(res);
       nextPageToken = page.nextPageToken;
-      if (resumeAt !== null) page.issues = page.issues.filter((issue) => (updatedOf(issue) ?? resumeAt) >= resumeAt);
+      if (resumeAt !== null)
+        page.issues = page.issues.filter((issue) => (updatedOf(issue) ?? resumeAt) >= resumeAt);
       if (page.issues.length === 0) continue;
 
       const truncated = page.issues
@@ -195,7 +201,10 @@ export function issuesStream({ client, config, overlapMs }: IssuesStreamOptions)
           return log.total > log.histories.length;
         })
         .map((issue) => externalIdOf(issue, 'id', 'jira issue'));
-      const full = truncated.length > 0 ? await bulkFetchHistories(client, truncated, ctx.signal) : new Map<string, unknown[]>();
+      const full =
+        truncated.length > 0
+          ? await bulkFetchHistories(client, truncated, ctx.signal)
+          : new Map<string, unknown[]>();
 
       const metadata = { ...metadataFor(res), ...site.metadata };
       const issueRecords: SourceRecord[] = [];

@@ -73,7 +73,11 @@ describe('jira connector against the simulator', () => {
     const issueTypes = await drain(connector.streams.issue_types!, ctx);
     const issuePages = await drain(connector.streams.issues!, ctx, positions);
 
-    expect(recordsOf(projects, 'jira_projects').map((r) => r.rawData.key).sort()).toEqual([...truth.jira.projects].sort());
+    expect(
+      recordsOf(projects, 'jira_projects')
+        .map((r) => r.rawData.key)
+        .sort(),
+    ).toEqual([...truth.jira.projects].sort());
     expect(recordsOf(statuses, 'jira_statuses').length).toBeGreaterThan(0);
     expect(recordsOf(issueTypes, 'jira_issue_types').length).toBeGreaterThan(0);
 
@@ -86,7 +90,9 @@ describe('jira connector against the simulator', () => {
     expect(new Set(changelogs.map((r) => r.externalId)).size).toBe(truth.jira.issues);
     // Histories beyond the inline 100 came through bulkfetch.
     expect(statusTransitions(changelogs)).toBe(truth.jira.transitions);
-    expect(changelogs.reduce((n, r) => n + (r.rawData.histories as unknown[]).length, 0)).toBe(truth.jira.histories);
+    expect(changelogs.reduce((n, r) => n + (r.rawData.histories as unknown[]).length, 0)).toBe(
+      truth.jira.histories,
+    );
     expect(changelogs.some((r) => r.metadata.changelog_source === 'bulkfetch')).toBe(true);
 
     for (const r of fullIssues) {
@@ -105,7 +111,11 @@ describe('jira connector against the simulator', () => {
       expect(issuePages[i + 1]?.entityType).toBe('jira_changelogs');
       expect(issuePages[i + 1]?.checkpoint?.scope).toBe('');
     }
-    const latest = Math.max(...fullIssues.map((r) => Date.parse(String((r.rawData.fields as { updated: string }).updated).replace('+0000', 'Z'))));
+    const latest = Math.max(
+      ...fullIssues.map((r) =>
+        Date.parse(String((r.rawData.fields as { updated: string }).updated).replace('+0000', 'Z')),
+      ),
+    );
     expect(positions.get('')?.cursor).toBe(new Date(latest).toISOString());
   });
 
@@ -115,7 +125,11 @@ describe('jira connector against the simulator', () => {
     await sim.control('DELETE', '/_sim/stats');
     const advanced = await sim.control<{ issues: string[] }>('POST', '/_sim/advance', { issues: 5 });
 
-    const pages = await drain(jira(truth.jira.projects).streams.issues!, contextFor('incremental', positions), positions);
+    const pages = await drain(
+      jira(truth.jira.projects).streams.issues!,
+      contextFor('incremental', positions),
+      positions,
+    );
     const issues = recordsOf(pages, 'jira_issues');
     const keys = issues.map((r) => r.rawData.key);
     expect(keys).toEqual(expect.arrayContaining(advanced.issues));
@@ -123,9 +137,12 @@ describe('jira connector against the simulator', () => {
     // Anything else is in the overlap window before the saved cursor.
     const since = Date.parse(cursor ?? '') - 5 * 60_000;
     const overlap = fullIssues.filter(
-      (r) => Date.parse(String((r.rawData.fields as { updated: string }).updated).replace('+0000', 'Z')) >= since,
+      (r) =>
+        Date.parse(String((r.rawData.fields as { updated: string }).updated).replace('+0000', 'Z')) >= since,
     );
-    expect(issues.length).toBeLessThanOrEqual(new Set([...advanced.issues, ...overlap.map((r) => r.rawData.key)]).size);
+    expect(issues.length).toBeLessThanOrEqual(
+      new Set([...advanced.issues, ...overlap.map((r) => r.rawData.key)]).size,
+    );
     expect(recordsOf(pages, 'jira_changelogs')).toHaveLength(issues.length);
 
     const stats = await sim.control<StatsSnapshot>('GET', '/_sim/stats');
@@ -136,7 +153,11 @@ describe('jira connector against the simulator', () => {
 
   it('an incremental run with nothing changed stores nothing and keeps the cursor', async () => {
     const before = positions.get('')?.cursor;
-    const pages = await drain(jira(truth.jira.projects).streams.issues!, contextFor('incremental', positions), positions);
+    const pages = await drain(
+      jira(truth.jira.projects).streams.issues!,
+      contextFor('incremental', positions),
+      positions,
+    );
     // Only the overlap window (the issues just advanced) comes again.
     expect(recordsOf(pages, 'jira_issues').length).toBeLessThanOrEqual(5);
     expect(positions.get('')?.cursor).toBe(before);
@@ -172,12 +193,17 @@ describe('jira connector against the simulator', () => {
   });
 });
 
-const updatedMs = (r: SourceRecord): number => timestampMs((r.rawData.fields as { updated: unknown }).updated)!;
+const updatedMs = (r: SourceRecord): number =>
+  timestampMs((r.rawData.fields as { updated: unknown }).updated)!;
 
 describe.each(['America/Los_Angeles', 'Pacific/Auckland'])('a Jira user in %s', (timeZone) => {
   it('an incremental run fetches an issue edited one minute after the cursor, and nothing older than the overlap', async () => {
     let clock = Date.UTC(2025, 0, 1);
-    const zoned = await startSimulator({ seed: 3, jira: { projects: 1, issues: 60, timeZone }, now: () => clock });
+    const zoned = await startSimulator({
+      seed: 3,
+      jira: { projects: 1, issues: 60, timeZone },
+      now: () => clock,
+    });
     try {
       const integration: ConnectorIntegration = {
         type: 'jira',
@@ -186,7 +212,14 @@ describe.each(['America/Los_Angeles', 'Pacific/Auckland'])('a Jira user in %s', 
         credentials: { email: 'sim@example.com', api_token: 'sim-token' },
         config: { projects: (await zoned.control<TruthSummary>('GET', '/_sim/truth/summary')).jira.projects },
       };
-      const connector = createConnector(integration, buildSourceClient(integration, { registry, guard: simulatorGuard, retry: { retries: 0, baseMs: 1, capMs: 1 } }));
+      const connector = createConnector(
+        integration,
+        buildSourceClient(integration, {
+          registry,
+          guard: simulatorGuard,
+          retry: { retries: 0, baseMs: 1, capMs: 1 },
+        }),
+      );
       const positions: Positions = new Map();
       await drain(connector.streams.issues!, contextFor('full'), positions);
       const cursor = Date.parse(positions.get('')?.cursor ?? '');
@@ -214,7 +247,7 @@ describe('custom fields by name', () => {
   it('story points and sprints are read from the fields the site names, unless the config names an id', async () => {
     const site = await startSimulator({ seed: 4, jira: { projects: 1, issues: 30 } });
     try {
-      const fields = await (await site.jira('/rest/api/3/field')).json() as { id: string; name: string }[];
+      const fields = (await (await site.jira('/rest/api/3/field')).json()) as { id: string; name: string }[];
       const storyPoints = fields.find((f) => f.name === 'Story Points' || f.name === 'Story point estimate')!;
       const sprint = fields.find((f) => f.name === 'Sprint')!;
       expect(storyPoints.id).not.toBe('customfield_10016');
@@ -226,14 +259,27 @@ describe('custom fields by name', () => {
           credentials: { email: 'sim@example.com', api_token: 'sim-token' },
           config,
         };
-        const connector = createConnector(integration, buildSourceClient(integration, { registry, guard: simulatorGuard }));
+        const connector = createConnector(
+          integration,
+          buildSourceClient(integration, { registry, guard: simulatorGuard }),
+        );
         return recordsOf(await drain(connector.streams.issues!, contextFor('full')), 'jira_issues');
       };
       const { projects } = (await site.control<TruthSummary>('GET', '/_sim/truth/summary')).jira;
       const issues = await run({ projects });
-      expect(issues.every((r) => r.metadata.story_points_field === storyPoints.id && r.metadata.sprint_field === sprint.id)).toBe(true);
-      const key = String(issues.find((r) => (r.rawData.fields as Record<string, unknown>)[storyPoints.id] !== null)?.rawData.key);
-      const source = await site.control<{ fields: Record<string, unknown> }>('GET', `/_sim/truth/jira/issues/${key}`);
+      expect(
+        issues.every(
+          (r) => r.metadata.story_points_field === storyPoints.id && r.metadata.sprint_field === sprint.id,
+        ),
+      ).toBe(true);
+      const key = String(
+        issues.find((r) => (r.rawData.fields as Record<string, unknown>)[storyPoints.id] !== null)?.rawData
+          .key,
+      );
+      const source = await site.control<{ fields: Record<string, unknown> }>(
+        'GET',
+        `/_sim/truth/jira/issues/${key}`,
+      );
       const got = issues.find((r) => r.rawData.key === key)!.rawData.fields as Record<string, unknown>;
       expect(got[storyPoints.id]).toBe(source.fields[storyPoints.id]);
       expect(got[sprint.id]).toEqual(source.fields[sprint.id]);
@@ -247,22 +293,47 @@ describe('custom fields by name', () => {
 
 describe('a full run killed after its first page', () => {
   it('resumes at the checkpoint instant, reading again only what was in flight and the issues updated at that very instant', async () => {
-    const dense = await startSimulator({ seed: 9, jira: { projects: 1, issues: 150 }, github: { repos: 1, prs: 1 } });
+    const dense = await startSimulator({
+      seed: 9,
+      jira: { projects: 1, issues: 150 },
+      github: { repos: 1, prs: 1 },
+    });
     try {
       const summary = await dense.control<TruthSummary>('GET', '/_sim/truth/summary');
       // 120 issues changed one after another: their updates lie within a few seconds, all inside
       // the 5 min overlap an incremental run reaches back over.
       for (let i = 0; i < 120; i++) await dense.control('POST', '/_sim/advance', { issues: 1 });
-      const integration: ConnectorIntegration = { type: 'jira', id: 9, baseUrl: dense.url, credentials: { email: 'sim@example.com', api_token: 'sim-token' }, config: { projects: summary.jira.projects } };
-      const connector = () => createConnector(integration, buildSourceClient(integration, { guard: simulatorGuard, registry, retry: { retries: 0, baseMs: 1, capMs: 1 } }));
+      const integration: ConnectorIntegration = {
+        type: 'jira',
+        id: 9,
+        baseUrl: dense.url,
+        credentials: { email: 'sim@example.com', api_token: 'sim-token' },
+        config: { projects: summary.jira.projects },
+      };
+      const connector = () =>
+        createConnector(
+          integration,
+          buildSourceClient(integration, {
+            guard: simulatorGuard,
+            registry,
+            retry: { retries: 0, baseMs: 1, capMs: 1 },
+          }),
+        );
       const positions: Positions = new Map();
       let issuePages = 0;
-      const killed = await drainUntilKilled(connector().streams.issues!, contextFor('full'), positions, (p) => p.entityType === 'jira_issues' && ++issuePages === 2);
+      const killed = await drainUntilKilled(
+        connector().streams.issues!,
+        contextFor('full'),
+        positions,
+        (p) => p.entityType === 'jira_issues' && ++issuePages === 2,
+      );
       const cursor = Date.parse(positions.get('')?.cursor ?? '');
       const resumed = await drain(connector().streams.issues!, resumedContext(positions), positions);
       const storedIds = new Set(recordsOf(killed.stored, 'jira_issues').map((r) => r.externalId));
       const resumedIssues = recordsOf(resumed, 'jira_issues');
-      expect(new Set([...storedIds, ...resumedIssues.map((r) => r.externalId)]).size).toBe(summary.jira.issues);
+      expect(new Set([...storedIds, ...resumedIssues.map((r) => r.externalId)]).size).toBe(
+        summary.jira.issues,
+      );
       const updatedOf = (r: SourceRecord) => timestampMs((r.rawData.fields as { updated: string }).updated);
       const atInstant = recordsOf(killed.stored, 'jira_issues').filter((r) => updatedOf(r) === cursor).length;
       const readAgain = resumedIssues.filter((r) => storedIds.has(r.externalId)).length;
@@ -280,7 +351,9 @@ describe('issues JQL', () => {
     const since = Date.parse('2024-03-01T10:15:30.123Z');
     expect(jqlDate(since, 'America/Los_Angeles')).toBe('2024-03-01 02:15');
     expect(jqlDate(since, 'Pacific/Auckland')).toBe('2024-03-01 23:15');
-    expect(buildIssuesJql({ projects: ['A'] }, since, 'Asia/Kolkata')).toBe('project in ("A") AND updated >= "2024-03-01 15:45" ORDER BY updated ASC');
+    expect(buildIssuesJql({ projects: ['A'] }, since, 'Asia/Kolkata')).toBe(
+      'project in ("A") AND updated >= "2024-03-01 15:45" ORDER BY updated ASC',
+    );
   });
 
   it('scopes by projects or by configured JQL, bounds by cursor less overlap, oldest first', () => {

@@ -30,15 +30,22 @@ const isTimeZone = (zone: string): boolean => {
  * Reads `/myself` (time zone) and `/field` (story points by name unless the config names an id;
  * the sprint field by its type). A site without those fields is fine: they are simply null.
  */
-export async function discoverSite(client: SourceClient, config: JiraScopeConfig, signal: AbortSignal): Promise<JiraSite> {
+export async function discoverSite(
+  client: SourceClient,
+  config: JiraScopeConfig,
+  signal: AbortSignal,
+): Promise<JiraSite> {
   const myself = await client.get('/rest/api/3/myself', { signal });
-  const zone = isRecord(myself.body) && typeof myself.body.timeZone === 'string' ? myself.body.timeZone : 'UTC';
+  const zone =
+    isRecord(myself.body) && typeof myself.body.timeZone === 'string' ? myself.body.timeZone : 'UTC';
   // An unknown zone name would make every bound unreadable; UTC with the overlap is the best guess left.
   const timeZone = isTimeZone(zone) ? zone : 'UTC';
   const fieldsRes = await client.get('/rest/api/3/field', { signal });
   const fields = Array.isArray(fieldsRes.body) ? fieldsRes.body.filter(isRecord) : [];
   const byName = (name: string) =>
-    fields.find((f) => f.custom === true && typeof f.name === 'string' && f.name.toLowerCase() === name.toLowerCase());
+    fields.find(
+      (f) => f.custom === true && typeof f.name === 'string' && f.name.toLowerCase() === name.toLowerCase(),
+    );
   const idOf = (field: Record<string, unknown> | undefined): string | null =>
     typeof field?.id === 'string' && field.id !== '' ? field.id : null;
   const configured = config.story_points_field?.trim();
@@ -46,7 +53,9 @@ export async function discoverSite(client: SourceClient, config: JiraScopeConfig
     configured && configured !== ''
       ? configured
       : (STORY_POINTS_FIELD_NAMES.map((name) => idOf(byName(name))).find((id) => id !== null) ?? null);
-  const sprint = idOf(fields.find((f) => isRecord(f.schema) && f.schema.custom === SPRINT_FIELD_TYPE)) ?? idOf(byName('Sprint'));
+  const sprint =
+    idOf(fields.find((f) => isRecord(f.schema) && f.schema.custom === SPRINT_FIELD_TYPE)) ??
+    idOf(byName('Sprint'));
   return {
     timeZone,
     extraFields: [storyPoints, sprint].filter((id): id is string => typeof id === 'string'),

@@ -1,5 +1,21 @@
-import { Kind, OperationTypeNode, getNamedType, isCompositeType, isListType, getNullableType, valueFromASTUntyped } from 'graphql';
-import type { DocumentNode, FieldNode, FragmentDefinitionNode, GraphQLCompositeType, GraphQLSchema, OperationDefinitionNode, SelectionSetNode } from 'graphql';
+import {
+  Kind,
+  OperationTypeNode,
+  getNamedType,
+  isCompositeType,
+  isListType,
+  getNullableType,
+  valueFromASTUntyped,
+} from 'graphql';
+import type {
+  DocumentNode,
+  FieldNode,
+  FragmentDefinitionNode,
+  GraphQLCompositeType,
+  GraphQLSchema,
+  OperationDefinitionNode,
+  SelectionSetNode,
+} from 'graphql';
 
 /** GitHub's hard cap on nodes one query may ask for. */
 export const NODE_LIMIT = 500_000;
@@ -34,7 +50,8 @@ export function queryCost(
   variables: Readonly<Record<string, unknown>>,
 ): QueryCost {
   const fragments = new Map<string, FragmentDefinitionNode>();
-  for (const def of document.definitions) if (def.kind === Kind.FRAGMENT_DEFINITION) fragments.set(def.name.value, def);
+  for (const def of document.definitions)
+    if (def.kind === Kind.FRAGMENT_DEFINITION) fragments.set(def.name.value, def);
   const out: QueryCost = { requests: 0, cost: 1, nodes: 0, errors: [] };
 
   const arg = (field: FieldNode, name: string): unknown => {
@@ -42,7 +59,12 @@ export function queryCost(
     return node === undefined ? undefined : valueFromASTUntyped(node.value, variables);
   };
 
-  const walk = (parent: GraphQLCompositeType, set: SelectionSetNode, multiplier: number, seen: ReadonlySet<string>): void => {
+  const walk = (
+    parent: GraphQLCompositeType,
+    set: SelectionSetNode,
+    multiplier: number,
+    seen: ReadonlySet<string>,
+  ): void => {
     for (const sel of set.selections) {
       if (sel.kind === Kind.INLINE_FRAGMENT) {
         const on = sel.typeCondition ? schema.getType(sel.typeCondition.name.value) : parent;
@@ -53,7 +75,8 @@ export function queryCost(
         const frag = fragments.get(sel.name.value);
         if (!frag || seen.has(frag.name.value)) continue;
         const on = schema.getType(frag.typeCondition.name.value);
-        if (on && isCompositeType(on)) walk(on, frag.selectionSet, multiplier, new Set([...seen, frag.name.value]));
+        if (on && isCompositeType(on))
+          walk(on, frag.selectionSet, multiplier, new Set([...seen, frag.name.value]));
         continue;
       }
       if (!sel.selectionSet || !('getFields' in parent)) continue;
@@ -66,7 +89,9 @@ export function queryCost(
         const first = arg(sel, 'first');
         const last = arg(sel, 'last');
         const size = typeof first === 'number' ? first : typeof last === 'number' ? last : null;
-        const wantsItems = sel.selectionSet.selections.some((s) => s.kind !== Kind.FIELD || s.name.value === 'nodes' || s.name.value === 'edges');
+        const wantsItems = sel.selectionSet.selections.some(
+          (s) => s.kind !== Kind.FIELD || s.name.value === 'nodes' || s.name.value === 'edges',
+        );
         if (size === null && wantsItems) {
           out.errors.push({
             type: 'MISSING_PAGINATION_BOUNDARIES',
@@ -98,7 +123,11 @@ export function queryCost(
   };
 
   const root =
-    operation.operation === OperationTypeNode.QUERY ? schema.getQueryType() : operation.operation === OperationTypeNode.MUTATION ? schema.getMutationType() : null;
+    operation.operation === OperationTypeNode.QUERY
+      ? schema.getQueryType()
+      : operation.operation === OperationTypeNode.MUTATION
+        ? schema.getMutationType()
+        : null;
   if (root) walk(root, operation.selectionSet, 1, new Set());
   out.cost = Math.max(1, Math.round(out.requests / 100));
   return out;

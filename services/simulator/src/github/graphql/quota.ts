@@ -35,7 +35,12 @@ export class PointsQuota {
       this.#windows.set(token, w);
     }
     const cap = limit > 0 ? limit : Number.MAX_SAFE_INTEGER;
-    return { limit: cap, used: w.used, remaining: Math.max(0, cap - w.used), resetAt: w.start + windowSeconds * 1000 };
+    return {
+      limit: cap,
+      used: w.used,
+      remaining: Math.max(0, cap - w.used),
+      resetAt: w.start + windowSeconds * 1000,
+    };
   }
 
   /** Charges `points` when they fit; otherwise charges nothing and says so. */

@@ -1,6 +1,14 @@
 import { hashInts } from '../../data/prng.ts';
 import { githubTime } from '../../data/time.ts';
-import type { CommitRec, GhUserRec, GithubStore, PullRec, RepoRec, ReviewCommentRec, ReviewRec } from '../model.ts';
+import type {
+  CommitRec,
+  GhUserRec,
+  GithubStore,
+  PullRec,
+  RepoRec,
+  ReviewCommentRec,
+  ReviewRec,
+} from '../model.ts';
 import { PR_STATE_OPEN, PR_STATE_MERGED, PR_STATE_CLOSED } from '../model.ts';
 
 /** An error GitHub reports with a top-level `type` (`NOT_FOUND`, …). */
@@ -50,7 +58,9 @@ function connection<T>(items: readonly T[], args: Args, toNode: (item: T) => Obj
   let end = items.length;
   if (typeof args.first === 'number') end = Math.min(items.length, start + args.first);
   else if (typeof args.last === 'number') start = Math.max(start, end - args.last);
-  const slice = items.slice(start, end).map((item, k) => ({ cursor: cursorOf(start + k), node: toNode(item) }));
+  const slice = items
+    .slice(start, end)
+    .map((item, k) => ({ cursor: cursorOf(start + k), node: toNode(item) }));
   return {
     totalCount: items.length,
     nodes: slice.map((e) => e.node),
@@ -79,7 +89,8 @@ function userObj(u: GhUserRec | undefined): Obj | null {
   };
 }
 
-const userAt = (store: GithubStore, u: number | null): Obj | null => (u === null ? null : userObj(store.users[u]));
+const userAt = (store: GithubStore, u: number | null): Obj | null =>
+  u === null ? null : userObj(store.users[u]);
 
 /**
  * A commit as the model may describe it: newer models record the committer (and its date) apart
@@ -88,7 +99,10 @@ const userAt = (store: GithubStore, u: number | null): Obj | null => (u === null
 type CommitFacts = CommitRec & { committed?: number; committer?: number | null };
 
 /** The git author, and the committer: the same person and date unless the model says otherwise (as REST serializes it). */
-function gitActors(store: GithubStore, c: CommitFacts): { author: Obj; committer: Obj; committedDate: string } {
+function gitActors(
+  store: GithubStore,
+  c: CommitFacts,
+): { author: Obj; committer: Obj; committedDate: string } {
   const u = c.user === null ? undefined : store.users[c.user];
   const author = {
     name: u?.name ?? 'Unlinked Author',
@@ -160,10 +174,13 @@ function reviewCommentObj(store: GithubStore, pr: PullRec, c: ReviewCommentRec):
     author: userAt(store, c.user),
     commit: { __typename: 'Commit', oid: c.commitId },
     pullRequestReview: review ? () => reviewObj(store, pr, review) : null,
-    replyTo: c.inReplyTo === null ? null : () => {
-      const parent = pr.comments.find((p) => p.id === c.inReplyTo);
-      return parent ? reviewCommentObj(store, pr, parent) : null;
-    },
+    replyTo:
+      c.inReplyTo === null
+        ? null
+        : () => {
+            const parent = pr.comments.find((p) => p.id === c.inReplyTo);
+            return parent ? reviewCommentObj(store, pr, parent) : null;
+          },
     pullRequest: () => pullObj(store, pr.index),
   };
 }
@@ -195,7 +212,14 @@ function reviewObj(store: GithubStore, pr: PullRec, rv: ReviewRec): Obj {
 
 function labelObj(name: string): Obj {
   const id = 6_000_000_000 + ([...name].reduce((a, c) => a * 31 + c.charCodeAt(0), 7) % 1_000_000);
-  return { __typename: 'Label', id: encodeId('LA', id), name, color: 'ededed', description: null, isDefault: false };
+  return {
+    __typename: 'Label',
+    id: encodeId('LA', id),
+    name,
+    color: 'ededed',
+    description: null,
+    isDefault: false,
+  };
 }
 
 export function pullObj(store: GithubStore, j: number): Obj {
@@ -248,7 +272,8 @@ export function pullObj(store: GithubStore, j: number): Obj {
         comments: (a: Args) => connection(thread, a, (c) => reviewCommentObj(store, pr, c)),
       })),
     commits: (args: Args, ctx: GqlContext) => {
-      if (ctx.takePartialFailure()) throw new Error(`Something went wrong while resolving commits of pull request ${pr.number}.`);
+      if (ctx.takePartialFailure())
+        throw new Error(`Something went wrong while resolving commits of pull request ${pr.number}.`);
       return connection(pr.commits, args, (c) => ({
         __typename: 'PullRequestCommit',
         id: encodeId('PURC', pr.id),
@@ -280,9 +305,15 @@ export function repoObj(store: GithubStore, repo: RepoRec): Obj {
       const order = (args.orderBy ?? {}) as { field?: OrderField; direction?: 'ASC' | 'DESC' };
       const states = Array.isArray(args.states) ? new Set(args.states) : null;
       const code = { OPEN: PR_STATE_OPEN, CLOSED: PR_STATE_CLOSED, MERGED: PR_STATE_MERGED } as const;
-      const wanted: Set<number> | null = states ? new Set([...states].map((s) => code[s as keyof typeof code])) : null;
+      const wanted: Set<number> | null = states
+        ? new Set([...states].map((s) => code[s as keyof typeof code]))
+        : null;
       const key = (j: number): number =>
-        order.field === 'UPDATED_AT' ? (store.updated[j] ?? 0) : order.field === 'COMMENTS' ? (store.commentCount[j] ?? 0) : (store.created[j] ?? 0);
+        order.field === 'UPDATED_AT'
+          ? (store.updated[j] ?? 0)
+          : order.field === 'COMMENTS'
+            ? (store.commentCount[j] ?? 0)
+            : (store.created[j] ?? 0);
       const list = repo.prs.filter((j) => wanted === null || wanted.has(store.state[j] ?? PR_STATE_OPEN));
       // GitHub's default order is oldest first; ties broken by number so paging is stable.
       const desc = order.direction === 'DESC';
@@ -323,7 +354,10 @@ export function nodeById(store: GithubStore, id: unknown): Obj | null {
 }
 
 function notFound(id: unknown): TypedError {
-  return new TypedError('NOT_FOUND', `Could not resolve to a node with the global id of '${typeof id === 'string' ? id : ''}'`);
+  return new TypedError(
+    'NOT_FOUND',
+    `Could not resolve to a node with the global id of '${typeof id === 'string' ? id : ''}'`,
+  );
 }
 
 /** The root `Query` object. */
@@ -335,11 +369,16 @@ export function rootValue(store: GithubStore, rateLimit: Obj): Obj {
       const owner = typeof args.owner === 'string' ? args.owner : '';
       const name = typeof args.name === 'string' ? args.name : '';
       const repo = store.findRepo(owner, name);
-      if (!repo) throw new TypedError('NOT_FOUND', `Could not resolve to a Repository with the name '${owner}/${name}'.`);
+      if (!repo)
+        throw new TypedError(
+          'NOT_FOUND',
+          `Could not resolve to a Repository with the name '${owner}/${name}'.`,
+        );
       return repoObj(store, repo);
     },
     node: (args: Args) => nodeById(store, args.id) ?? notFound(args.id),
     // An Error in a list position is reported at that index, as GitHub reports each missing id.
-    nodes: (args: Args) => (Array.isArray(args.ids) ? args.ids.map((id) => nodeById(store, id) ?? notFound(id)) : []),
+    nodes: (args: Args) =>
+      Array.isArray(args.ids) ? args.ids.map((id) => nodeById(store, id) ?? notFound(id)) : [],
   };
 }

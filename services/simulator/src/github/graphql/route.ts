@@ -64,7 +64,12 @@ function errorJson(error: GraphQLError): Record<string, unknown> {
 export function registerGraphqlRoutes(app: FastifyInstance, state: SimState): void {
   const schema = githubSchema();
   const quota = new PointsQuota(() => state.limiter.limits.github, state.config.now);
-  const faults: GraphqlFaults = { rate_limited: 0, timeout_above_nodes: null, partial: 0, concurrency_cap: 100 };
+  const faults: GraphqlFaults = {
+    rate_limited: 0,
+    timeout_above_nodes: null,
+    partial: 0,
+    concurrency_cap: 100,
+  };
   const inFlight = new Map<string, number>();
 
   app.post('/_sim/graphql/faults', async (request, reply) => {
@@ -86,7 +91,11 @@ export function registerGraphqlRoutes(app: FastifyInstance, state: SimState): vo
     const token = tokenOf(request.headers.authorization);
     const body = bodySchema.safeParse(request.body);
     if (!body.success) {
-      return reply.code(400).send(githubError(400, 'A query attribute must be specified and must be a string.', `${DOCS}/graphql`));
+      return reply
+        .code(400)
+        .send(
+          githubError(400, 'A query attribute must be specified and must be a string.', `${DOCS}/graphql`),
+        );
     }
     const running = (inFlight.get(token) ?? 0) + 1;
     if (running > faults.concurrency_cap) {
@@ -94,7 +103,13 @@ export function registerGraphqlRoutes(app: FastifyInstance, state: SimState): vo
       reply.header('retry-after', String(SECONDARY_RETRY_AFTER_S));
       return reply
         .code(403)
-        .send(githubError(403, 'You have exceeded a secondary rate limit. Please wait a few minutes before you try again.', `${DOCS}/graphql/overview/rate-limits-and-node-limits-for-the-graphql-api#secondary-rate-limits`));
+        .send(
+          githubError(
+            403,
+            'You have exceeded a secondary rate limit. Please wait a few minutes before you try again.',
+            `${DOCS}/graphql/overview/rate-limits-and-node-limits-for-the-graphql-api#secondary-rate-limits`,
+          ),
+        );
     }
     inFlight.set(token, running);
     try {
@@ -104,7 +119,11 @@ export function registerGraphqlRoutes(app: FastifyInstance, state: SimState): vo
     }
   });
 
-  async function answer(token: string, body: z.infer<typeof bodySchema>, reply: FastifyReply): Promise<unknown> {
+  async function answer(
+    token: string,
+    body: z.infer<typeof bodySchema>,
+    reply: FastifyReply,
+  ): Promise<unknown> {
     let document: DocumentNode;
     try {
       document = parse(body.query);
@@ -114,7 +133,10 @@ export function registerGraphqlRoutes(app: FastifyInstance, state: SimState): vo
     const invalid = validate(schema, document);
     if (invalid.length > 0) return { errors: invalid.map(errorJson) };
     const operation = getOperationAST(document, body.operationName ?? undefined);
-    if (!operation) return { errors: [{ message: 'An operation name is required when the document has several operations.' }] };
+    if (!operation)
+      return {
+        errors: [{ message: 'An operation name is required when the document has several operations.' }],
+      };
     const variables = body.variables ?? {};
     const cost = queryCost(schema, document, operation, variables);
     if (cost.errors.length > 0) return { errors: cost.errors };
@@ -137,13 +159,27 @@ export function registerGraphqlRoutes(app: FastifyInstance, state: SimState): vo
     if (!charged.ok) {
       state.stats.rateLimited('primary');
       setHeaders(reply, { ...charged.state, remaining: 0 });
-      return { errors: [{ type: 'RATE_LIMITED', message: `API rate limit already exceeded for user ID ${state.github.users[0]?.id ?? 1}.` }] };
+      return {
+        errors: [
+          {
+            type: 'RATE_LIMITED',
+            message: `API rate limit already exceeded for user ID ${state.github.users[0]?.id ?? 1}.`,
+          },
+        ],
+      };
     }
     state.stats.quota(`graphql:${token}`, cost.cost);
     state.stats.graphqlPoints(cost.cost);
     setHeaders(reply, charged.state);
     const q = charged.state;
-    const rateLimit = { cost: cost.cost, limit: q.limit, remaining: q.remaining, used: q.used, resetAt: new Date(q.resetAt).toISOString(), nodeCount: cost.nodes };
+    const rateLimit = {
+      cost: cost.cost,
+      limit: q.limit,
+      remaining: q.remaining,
+      used: q.used,
+      resetAt: new Date(q.resetAt).toISOString(),
+      nodeCount: cost.nodes,
+    };
     const context: GqlContext = {
       store: state.github,
       rateLimit,

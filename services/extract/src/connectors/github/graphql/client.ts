@@ -14,12 +14,21 @@ const MAX_RATE_LIMITED_WAIT_MS = 15 * 60_000;
 /** A partial answer (`errors` beside `data`) is asked again this many times before the run fails. */
 const PARTIAL_RETRIES = 2;
 
-const errorSchema = z.looseObject({ message: z.string(), type: z.string().optional(), path: z.array(z.union([z.string(), z.number()])).optional() });
+const errorSchema = z.looseObject({
+  message: z.string(),
+  type: z.string().optional(),
+  path: z.array(z.union([z.string(), z.number()])).optional(),
+});
 const answerSchema = z.looseObject({
   data: z.record(z.string(), z.unknown()).nullish(),
   errors: z.array(errorSchema).optional(),
 });
-const rateLimitSchema = z.looseObject({ cost: z.number(), remaining: z.number(), resetAt: z.string(), limit: z.number().optional() });
+const rateLimitSchema = z.looseObject({
+  cost: z.number(),
+  remaining: z.number(),
+  resetAt: z.string(),
+  limit: z.number().optional(),
+});
 
 export type GraphqlError = z.infer<typeof errorSchema>;
 
@@ -33,7 +42,9 @@ export class GraphqlQueryError extends Error {
   override name = 'GraphqlQueryError';
   readonly errors: GraphqlError[];
   constructor(query: string, errors: GraphqlError[]) {
-    super(`github graphql ${query}: ${errors.map((e) => (e.type ? `${e.type}: ${e.message}` : e.message)).join('; ')}`);
+    super(
+      `github graphql ${query}: ${errors.map((e) => (e.type ? `${e.type}: ${e.message}` : e.message)).join('; ')}`,
+    );
     this.errors = errors;
   }
 }
@@ -66,19 +77,34 @@ export interface GraphqlClientOptions {
  */
 export function createGraphqlClient(options: GraphqlClientOptions) {
   const path = graphqlPath(options.baseUrl);
-  return async function query(text: string, variables: Record<string, unknown>, signal: AbortSignal): Promise<GraphqlAnswer> {
+  return async function query(
+    text: string,
+    variables: Record<string, unknown>,
+    signal: AbortSignal,
+  ): Promise<GraphqlAnswer> {
     const name = operationName(text);
     let rateLimited = 0;
     let partial = 0;
     for (;;) {
       // GraphQL points are their own budget per token, apart from REST's `core` requests.
-      const response = await options.client.post(path, { query: text, variables }, { signal, answerStatuses: [502, 504], resource: 'graphql' });
+      const response = await options.client.post(
+        path,
+        { query: text, variables },
+        { signal, answerStatuses: [502, 504], resource: 'graphql' },
+      );
       const parsed = answerSchema.safeParse(response.body);
-      if (!parsed.success) throw new GraphqlQueryError(name, [{ message: `answer is not a GraphQL response: ${z.prettifyError(parsed.error)}` }]);
+      if (!parsed.success)
+        throw new GraphqlQueryError(name, [
+          { message: `answer is not a GraphQL response: ${z.prettifyError(parsed.error)}` },
+        ]);
       const { data, errors = [] } = parsed.data;
       if (response.status === 502 || response.status === 504) {
-        if (errors.some((e) => TIMEOUT_MESSAGE.test(e.message)) || response.status === 504) throw new GraphqlTimeoutError(`github graphql ${name} timed out`);
-        throw new GraphqlQueryError(name, errors.length > 0 ? errors : [{ message: `HTTP ${response.status}` }]);
+        if (errors.some((e) => TIMEOUT_MESSAGE.test(e.message)) || response.status === 504)
+          throw new GraphqlTimeoutError(`github graphql ${name} timed out`);
+        throw new GraphqlQueryError(
+          name,
+          errors.length > 0 ? errors : [{ message: `HTTP ${response.status}` }],
+        );
       }
       const rl = rateLimitSchema.safeParse(data?.rateLimit);
       if (rl.success) {
@@ -94,24 +120,34 @@ export function createGraphqlClient(options: GraphqlClientOptions) {
       }
       if (errors.some((e) => e.type === 'RATE_LIMITED')) {
         const reset = Number(response.headers['x-ratelimit-reset']);
-        const waitMs = Number.isFinite(reset) && reset > 0 ? Math.max(1000, reset * 1000 - Date.now()) : 60_000;
+        const waitMs =
+          Number.isFinite(reset) && reset > 0 ? Math.max(1000, reset * 1000 - Date.now()) : 60_000;
         // Past the longest in-process wait the run ends as rate limited (retried later) instead of sleeping.
         if (++rateLimited > RATE_LIMITED_RETRIES || waitMs > MAX_RATE_LIMITED_WAIT_MS) {
-          throw new RateLimitedError({ status: 200, url: response.url, headers: response.headers, source: options.client.name, message: `${options.client.name}: graphql RATE_LIMITED` });
+          throw new RateLimitedError({
+            status: 200,
+            url: response.url,
+            headers: response.headers,
+            source: options.client.name,
+            message: `${options.client.name}: graphql RATE_LIMITED`,
+          });
         }
         await sleep(waitMs, undefined, { signal });
         continue;
       }
       // A node looked up by id that is gone (deleted between two queries) is simply absent.
-      const gone = (e: GraphqlError): boolean => e.type === 'NOT_FOUND' && e.path !== undefined && e.path[0] !== 'repository';
+      const gone = (e: GraphqlError): boolean =>
+        e.type === 'NOT_FOUND' && e.path !== undefined && e.path[0] !== 'repository';
       const remaining = errors.filter((e) => !gone(e));
       if (remaining.length > 0) {
         // A missing repository and query errors (no path) do not heal by asking again; a partial answer may.
         const fatal = remaining.some((e) => e.type === 'NOT_FOUND' || e.path === undefined);
-        if (fatal || data === null || data === undefined || ++partial > PARTIAL_RETRIES) throw new GraphqlQueryError(name, remaining);
+        if (fatal || data === null || data === undefined || ++partial > PARTIAL_RETRIES)
+          throw new GraphqlQueryError(name, remaining);
         continue;
       }
-      if (data === null || data === undefined) throw new GraphqlQueryError(name, [{ message: 'answer without data' }]);
+      if (data === null || data === undefined)
+        throw new GraphqlQueryError(name, [{ message: 'answer without data' }]);
       return { data, response, query: name };
     }
   };

@@ -29,7 +29,12 @@ function stream(extra: Partial<GraphqlPullRequestsOptions> = {}) {
     config: { repositories: truth.github.repositories },
   };
   const governor = createGovernor({ name: 'github:14' });
-  const client = buildSourceClient(integration, { registry, guard: simulatorGuard, governor, retry: { retries: 2, baseMs: 10, capMs: 20 } });
+  const client = buildSourceClient(integration, {
+    registry,
+    guard: simulatorGuard,
+    governor,
+    retry: { retries: 2, baseMs: 10, capMs: 20 },
+  });
   return graphqlPullRequestsStream({
     query: createGraphqlClient({ client, baseUrl: sim.url, governor }),
     repositories: truth.github.repositories,
@@ -38,12 +43,17 @@ function stream(extra: Partial<GraphqlPullRequestsOptions> = {}) {
   });
 }
 
-const recordsOf = (pages: Page[], entityType: string): SourceRecord[] => pages.filter((p) => p.entityType === entityType).flatMap((p) => p.records);
+const recordsOf = (pages: Page[], entityType: string): SourceRecord[] =>
+  pages.filter((p) => p.entityType === entityType).flatMap((p) => p.records);
 const stats = () => sim.control<StatsSnapshot>('GET', '/_sim/stats');
 
 beforeAll(async () => {
   // A short quota window so a RATE_LIMITED answer resets within the test.
-  sim = await startSimulator({ seed: 11, github: { repos: 2, prs: 60 }, limits: { github: { limit: 5000, windowSeconds: 2 } } });
+  sim = await startSimulator({
+    seed: 11,
+    github: { repos: 2, prs: 60 },
+    limits: { github: { limit: 5000, windowSeconds: 2 } },
+  });
   truth = await sim.control<TruthSummary>('GET', '/_sim/truth/summary');
   registry = createBreakerRegistry();
 });
@@ -59,7 +69,11 @@ afterAll(async () => {
 
 describe('GitHub GraphQL collector', () => {
   it("sends only queries GitHub's published schema accepts", () => {
-    const queries = { ...allQueries(), small: pullRequestsQuery({ labels: 1, reviewRequests: 1, reviews: 1, commits: 1 }), smallComments: reviewCommentsQuery(1) };
+    const queries = {
+      ...allQueries(),
+      small: pullRequestsQuery({ labels: 1, reviewRequests: 1, reviews: 1, commits: 1 }),
+      smallComments: reviewCommentsQuery(1),
+    };
     for (const [name, text] of Object.entries(queries)) {
       expect({ name, errors: validate(text).map((e) => e.message) }).toEqual({ name, errors: [] });
     }
@@ -78,17 +92,39 @@ describe('GitHub GraphQL collector', () => {
       credentials: { token: 'sim-github-token' },
       config: { repositories: truth.github.repositories },
     };
-    const connector = createConnector(integration, buildSourceClient(integration, { registry, guard: simulatorGuard, retry: { retries: 0, baseMs: 1, capMs: 1 } }));
+    const connector = createConnector(
+      integration,
+      buildSourceClient(integration, {
+        registry,
+        guard: simulatorGuard,
+        retry: { retries: 0, baseMs: 1, capMs: 1 },
+      }),
+    );
     await expect(connector.testConnection()).resolves.toBeUndefined();
     await sim.control('POST', '/_sim/faults', { path: '/graphql', kind: 'status', status: 404, count: 1 });
     await expect(connector.testConnection()).rejects.toThrow('HTTP 404');
   });
 
   it('keeps GraphQL points and REST requests apart in the governor, as GitHub counts them', async () => {
-    const integration: ConnectorIntegration = { type: 'github', id: 17, baseUrl: sim.url, credentials: { token: 'sim-github-token' }, config: { repositories: truth.github.repositories } };
+    const integration: ConnectorIntegration = {
+      type: 'github',
+      id: 17,
+      baseUrl: sim.url,
+      credentials: { token: 'sim-github-token' },
+      config: { repositories: truth.github.repositories },
+    };
     const governor = createGovernor({ name: 'github:17' });
-    const client = buildSourceClient(integration, { registry, guard: simulatorGuard, governor, retry: { retries: 0, baseMs: 1, capMs: 1 } });
-    const answer = await createGraphqlClient({ client, baseUrl: sim.url, governor })(CONNECTION_TEST_QUERY, {}, new AbortController().signal);
+    const client = buildSourceClient(integration, {
+      registry,
+      guard: simulatorGuard,
+      governor,
+      retry: { retries: 0, baseMs: 1, capMs: 1 },
+    });
+    const answer = await createGraphqlClient({ client, baseUrl: sim.url, governor })(
+      CONNECTION_TEST_QUERY,
+      {},
+      new AbortController().signal,
+    );
     const rest = await client.get('/user');
     const points = z.object({ remaining: z.number() }).parse(answer.data.rateLimit);
     expect(answer.response.headers['x-ratelimit-resource']).toBe('graphql');
@@ -106,11 +142,16 @@ describe('GitHub GraphQL collector', () => {
     expect(recordsOf(pages, 'github_pull_requests')).toHaveLength(truth.github.pull_requests);
     expect(recordsOf(pages, 'github_reviews')).toHaveLength(truth.github.reviews);
     expect(recordsOf(pages, 'github_review_comments')).toHaveLength(truth.github.review_comments);
-    expect(new Set(recordsOf(pages, 'github_commits').map((r) => r.rawData.oid)).size).toBe(truth.github.commits);
+    expect(new Set(recordsOf(pages, 'github_commits').map((r) => r.rawData.oid)).size).toBe(
+      truth.github.commits,
+    );
     const [pr] = recordsOf(pages, 'github_pull_requests');
     expect(pr?.metadata).toMatchObject({ api: 'graphql', query: 'TributaryPullRequests' });
     expect(pr?.rawData).not.toHaveProperty('reviews');
-    expect(recordsOf(pages, 'github_review_comments')[0]?.metadata).toMatchObject({ api: 'graphql', query: 'TributaryReviewComments' });
+    expect(recordsOf(pages, 'github_review_comments')[0]?.metadata).toMatchObject({
+      api: 'graphql',
+      query: 'TributaryReviewComments',
+    });
     // Per repository (30 PRs) one page query (charged for the 36 PRs it asks: (1 + 36 × 4 + 1) ÷ 100
     // rounds to 1) and one lookup of up to 149 reviews' comments (1).
     const s = await stats();
@@ -122,15 +163,22 @@ describe('GitHub GraphQL collector', () => {
     await sim.control('DELETE', '/_sim/stats');
     const pages = await drain(stream(), contextFor('incremental', positions), positions);
     // The bound is inclusive: the PR updated at the cursor instant is read again (same content, same hash).
-    expect(recordsOf(pages, 'github_pull_requests').length).toBeLessThanOrEqual(truth.github.repositories.length);
+    expect(recordsOf(pages, 'github_pull_requests').length).toBeLessThanOrEqual(
+      truth.github.repositories.length,
+    );
     expect((await stats()).graphql_points).toBe(truth.github.repositories.length);
   });
 
   it('finishes long nested lists with follow-up queries for that pull request only', async () => {
-    const pages = await drain(stream({ nestedSizes: { reviews: 1, commits: 1, labels: 1 }, reviewCommentsFirst: 1, pageSize: 20 }), contextFor('full'));
+    const pages = await drain(
+      stream({ nestedSizes: { reviews: 1, commits: 1, labels: 1 }, reviewCommentsFirst: 1, pageSize: 20 }),
+      contextFor('full'),
+    );
     expect(recordsOf(pages, 'github_reviews')).toHaveLength(truth.github.reviews);
     expect(recordsOf(pages, 'github_review_comments')).toHaveLength(truth.github.review_comments);
-    expect(new Set(recordsOf(pages, 'github_commits').map((r) => r.rawData.oid)).size).toBe(truth.github.commits);
+    expect(new Set(recordsOf(pages, 'github_commits').map((r) => r.rawData.oid)).size).toBe(
+      truth.github.commits,
+    );
     const s = await stats();
     const names = Object.keys(s.requests);
     expect(names.some((n) => n.includes('/graphql'))).toBe(true);
@@ -139,21 +187,30 @@ describe('GitHub GraphQL collector', () => {
   it('a full run killed mid-repository goes on at the next page: only the page in flight is read again, no waiting review is lost', async () => {
     const positions: Positions = new Map();
     let pullPages = 0;
-    const killed = await drainUntilKilled(stream({ pageSize: 10 }), contextFor('full'), positions, (p) => p.entityType === 'github_pull_requests' && p.records.length > 0 && ++pullPages === 2);
+    const killed = await drainUntilKilled(
+      stream({ pageSize: 10 }),
+      contextFor('full'),
+      positions,
+      (p) => p.entityType === 'github_pull_requests' && p.records.length > 0 && ++pullPages === 2,
+    );
     // Killed in the first repository, whose walk (with the reviews whose comments were still to be looked up) is saved.
     const [first] = truth.github.repositories;
     expect(positions.get(first ?? '')?.cursor).toMatch(/^\{"walk":.*"pending":\[\["/);
     const resumed = await drain(stream({ pageSize: 10 }), resumedContext(positions), positions);
     const stored = [...killed.stored, ...resumed];
-    const ids = (pages: Page[], entityType: string) => new Set(recordsOf(pages, entityType).map((r) => r.externalId));
+    const ids = (pages: Page[], entityType: string) =>
+      new Set(recordsOf(pages, entityType).map((r) => r.externalId));
     expect(ids(stored, 'github_pull_requests').size).toBe(truth.github.pull_requests);
     expect(ids(stored, 'github_reviews').size).toBe(truth.github.reviews);
     expect(ids(stored, 'github_review_comments').size).toBe(truth.github.review_comments);
-    expect(new Set(recordsOf(stored, 'github_commits').map((r) => r.rawData.oid)).size).toBe(truth.github.commits);
+    expect(new Set(recordsOf(stored, 'github_commits').map((r) => r.rawData.oid)).size).toBe(
+      truth.github.commits,
+    );
     const fetched = recordsOf([...killed.stored, ...killed.lost, ...resumed], 'github_pull_requests').length;
     expect(fetched - truth.github.pull_requests).toBeLessThanOrEqual(10);
     // The walk ended: each repository's cursor is an instant again, so an incremental run can trust it.
-    for (const repo of truth.github.repositories) expect(positions.get(repo)?.cursor).toMatch(/^\d{4}-\d\d-\d\dT/);
+    for (const repo of truth.github.repositories)
+      expect(positions.get(repo)?.cursor).toMatch(/^\d{4}-\d\d-\d\dT/);
   });
 
   it('shrinks the page and asks again when a query times out', async () => {
@@ -170,12 +227,20 @@ describe('GitHub GraphQL collector', () => {
     await sim.control('POST', '/_sim/graphql/faults', { rate_limited: 1, partial: 1 });
     const pages = await drain(stream(), contextFor('full'));
     expect(recordsOf(pages, 'github_pull_requests')).toHaveLength(truth.github.pull_requests);
-    expect(new Set(recordsOf(pages, 'github_commits').map((r) => r.rawData.oid)).size).toBe(truth.github.commits);
+    expect(new Set(recordsOf(pages, 'github_commits').map((r) => r.rawData.oid)).size).toBe(
+      truth.github.commits,
+    );
     expect((await stats()).rate_limited.primary).toBeGreaterThan(0);
   });
 
   it('retries a secondary limit (403 with retry-after) like the REST client does', async () => {
-    await sim.control('POST', '/_sim/faults', { path: '/graphql', kind: 'status', status: 403, retry_after: 0, count: 1 });
+    await sim.control('POST', '/_sim/faults', {
+      path: '/graphql',
+      kind: 'status',
+      status: 403,
+      retry_after: 0,
+      count: 1,
+    });
     const pages = await drain(stream(), contextFor('full'));
     expect(recordsOf(pages, 'github_pull_requests')).toHaveLength(truth.github.pull_requests);
   });
@@ -184,7 +249,13 @@ describe('GitHub GraphQL collector', () => {
     const bad = graphqlPullRequestsStream({
       query: createGraphqlClient({
         client: buildSourceClient(
-          { type: 'github', id: 15, baseUrl: sim.url, credentials: { token: 'sim-github-token' }, config: { repositories: ['tributary-sim/nope'] } },
+          {
+            type: 'github',
+            id: 15,
+            baseUrl: sim.url,
+            credentials: { token: 'sim-github-token' },
+            config: { repositories: ['tributary-sim/nope'] },
+          },
           { registry, guard: simulatorGuard, retry: { retries: 0, baseMs: 1, capMs: 1 } },
         ),
         baseUrl: sim.url,
@@ -192,6 +263,8 @@ describe('GitHub GraphQL collector', () => {
       repositories: ['tributary-sim/nope'],
       overlapMs: 0,
     });
-    await expect(drain(bad, contextFor('full'))).rejects.toThrow("NOT_FOUND: Could not resolve to a Repository with the name 'tributary-sim/nope'.");
+    await expect(drain(bad, contextFor('full'))).rejects.toThrow(
+      "NOT_FOUND: Could not resolve to a Repository with the name 'tributary-sim/nope'.",
+    );
   });
 });

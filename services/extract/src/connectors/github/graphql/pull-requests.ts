@@ -63,14 +63,28 @@ function stringField(node: Node, key: string, what: string): string {
   throw new Error(`${what} without a usable ${key}: ${JSON.stringify(value)}`);
 }
 
-function metadata(answer: GraphqlAnswer, scope: { repository: string; pull_number?: number }): Record<string, unknown> {
-  const out: Record<string, unknown> = { url: answer.response.url, fetched_at: answer.response.fetchedAt, api: 'graphql', query: answer.query, ...scope };
+function metadata(
+  answer: GraphqlAnswer,
+  scope: { repository: string; pull_number?: number },
+): Record<string, unknown> {
+  const out: Record<string, unknown> = {
+    url: answer.response.url,
+    fetched_at: answer.response.fetchedAt,
+    api: 'graphql',
+    query: answer.query,
+    ...scope,
+  };
   const remaining = answer.response.headers['x-ratelimit-remaining'];
   if (remaining !== undefined) out['x-ratelimit-remaining'] = remaining;
   return out;
 }
 
-const ENTITY_ORDER: readonly EntityType[] = ['github_pull_requests', 'github_reviews', 'github_review_comments', 'github_commits'];
+const ENTITY_ORDER: readonly EntityType[] = [
+  'github_pull_requests',
+  'github_reviews',
+  'github_review_comments',
+  'github_commits',
+];
 
 /** Records of one GraphQL page, per entity type, deduplicated by external id (a PR listed twice while the list shifts). */
 class Buffers {
@@ -104,7 +118,10 @@ export function graphqlPullRequestsStream(options: GraphqlPullRequestsOptions): 
   const probeSize = Math.min(options.probeSize ?? PROBE.pulls, pageSize);
   const sizes = { ...DEFAULT_NESTED_SIZES, ...options.nestedSizes };
   const pageQuery = pullRequestsQuery(sizes);
-  const probeQuery = pullRequestsQuery({ ...sizes, reviews: Math.min(sizes.reviews, PROBE.reviews) }, PROBE.comments);
+  const probeQuery = pullRequestsQuery(
+    { ...sizes, reviews: Math.min(sizes.reviews, PROBE.reviews) },
+    PROBE.comments,
+  );
   const commentsQuery = reviewCommentsQuery(options.reviewCommentsFirst ?? REVIEW_COMMENTS_FIRST);
   return async function* pullRequests(ctx: StreamContext): AsyncGenerator<Page, void, undefined> {
     for (const repository of repositories) {
@@ -129,7 +146,11 @@ export function graphqlPullRequestsStream(options: GraphqlPullRequestsOptions): 
           const ids = batch.map(([id]) => id);
           let answer: GraphqlAnswer;
           try {
-            answer = await query(commentsQuery, { ids: ids.slice(0, REVIEW_IDS_PER_ALIAS), more: ids.slice(REVIEW_IDS_PER_ALIAS) }, ctx.signal);
+            answer = await query(
+              commentsQuery,
+              { ids: ids.slice(0, REVIEW_IDS_PER_ALIAS), more: ids.slice(REVIEW_IDS_PER_ALIAS) },
+              ctx.signal,
+            );
           } catch (err) {
             if (err instanceof GraphqlTimeoutError && commentsBatch > 1) {
               commentsBatch = Math.max(1, Math.floor(commentsBatch / 2));
@@ -139,7 +160,9 @@ export function graphqlPullRequestsStream(options: GraphqlPullRequestsOptions): 
           }
           for (const [id] of batch) pendingReviews.delete(id);
           const pullOf = new Map(batch);
-          const reviews = [answer.data.lookup, answer.data.overflow].flatMap((list) => (Array.isArray(list) ? list.filter(isRecord) : []));
+          const reviews = [answer.data.lookup, answer.data.overflow].flatMap((list) =>
+            Array.isArray(list) ? list.filter(isRecord) : [],
+          );
           for (const review of reviews) {
             const reviewId = stringField(review, 'id', 'github graphql review');
             const pullNumber = pullOf.get(reviewId);
@@ -149,13 +172,25 @@ export function graphqlPullRequestsStream(options: GraphqlPullRequestsOptions): 
       };
 
       /** A review's comments as the answer brought them, plus the pages past them. */
-      const addComments = async (reviewId: string, first: unknown, answer: GraphqlAnswer, pullNumber: number): Promise<void> => {
+      const addComments = async (
+        reviewId: string,
+        first: unknown,
+        answer: GraphqlAnswer,
+        pullNumber: number,
+      ): Promise<void> => {
         let comments = connectionOf(first, 'review comments');
         const nodes = [...comments.nodes];
         let last = answer;
         while (comments.hasNextPage) {
-          last = await query(REVIEW_COMMENTS_PAGE_QUERY, { id: reviewId, after: comments.endCursor }, ctx.signal);
-          comments = connectionOf(isRecord(last.data.node) ? last.data.node.comments : null, 'review comments');
+          last = await query(
+            REVIEW_COMMENTS_PAGE_QUERY,
+            { id: reviewId, after: comments.endCursor },
+            ctx.signal,
+          );
+          comments = connectionOf(
+            isRecord(last.data.node) ? last.data.node.comments : null,
+            'review comments',
+          );
           nodes.push(...comments.nodes);
         }
         for (const c of nodes) {
@@ -172,10 +207,16 @@ export function graphqlPullRequestsStream(options: GraphqlPullRequestsOptions): 
         try {
           // Comments of reviews from earlier pages, as many as ride along without raising the cost.
           const riding = [...pendingReviews.entries()].slice(0, probing ? 0 : freeLookups(size));
-          answer = await query(probing ? probeQuery : pageQuery, { owner, name, first: size, after, pending: riding.map(([id]) => id) }, ctx.signal);
+          answer = await query(
+            probing ? probeQuery : pageQuery,
+            { owner, name, first: size, after, pending: riding.map(([id]) => id) },
+            ctx.signal,
+          );
           for (const [id] of riding) pendingReviews.delete(id);
           const pullOf = new Map(riding);
-          for (const review of Array.isArray(answer.data.pending) ? answer.data.pending.filter(isRecord) : []) {
+          for (const review of Array.isArray(answer.data.pending)
+            ? answer.data.pending.filter(isRecord)
+            : []) {
             const reviewId = stringField(review, 'id', 'github graphql review');
             const pullNumber = pullOf.get(reviewId);
             if (pullNumber !== undefined) await addComments(reviewId, review.comments, answer, pullNumber);
@@ -188,7 +229,10 @@ export function graphqlPullRequestsStream(options: GraphqlPullRequestsOptions): 
           throw err;
         }
         const repo = answer.data.repository;
-        const page = connectionOf(isRecord(repo) ? repo.pullRequests : null, `repository ${repository} pullRequests`);
+        const page = connectionOf(
+          isRecord(repo) ? repo.pullRequests : null,
+          `repository ${repository} pullRequests`,
+        );
         let reachedCursor = false;
         let changed = 0;
         for (const pr of page.nodes) {
@@ -209,7 +253,10 @@ export function graphqlPullRequestsStream(options: GraphqlPullRequestsOptions): 
         after = page.endCursor;
         // Stored up to here: a run killed from now on goes on at `after`, with the reviews still waiting.
         const walk = { since: start.since, reached: cursor, after, skip: 0, pending: [...pendingReviews] };
-        yield* withCheckpoint(buffers.drain(), 'github_pull_requests', { scope: repository, cursor: walkCursor(walk) });
+        yield* withCheckpoint(buffers.drain(), 'github_pull_requests', {
+          scope: repository,
+          cursor: walkCursor(walk),
+        });
         // A probe that came back full of changes: the rest is read at full size.
         if (changed === page.nodes.length) size = pageSize;
         probing = false;
@@ -226,7 +273,10 @@ export function graphqlPullRequestsStream(options: GraphqlPullRequestsOptions): 
           const nodes = [...conn.nodes];
           while (conn.hasNextPage) {
             const more = await query(pullConnectionQuery(key), { id, after: conn.endCursor }, ctx.signal);
-            conn = connectionOf(isRecord(more.data.node) ? more.data.node[key] : null, `pull request ${number} ${key}`);
+            conn = connectionOf(
+              isRecord(more.data.node) ? more.data.node[key] : null,
+              `pull request ${number} ${key}`,
+            );
             nodes.push(...conn.nodes);
           }
           lists[key] = nodes;

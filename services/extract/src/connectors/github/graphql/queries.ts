@@ -17,7 +17,8 @@ export const LABEL_FIELDS = 'name';
 
 // REST's `requested_reviewers` lists users only (teams are `requested_teams`); bots and
 // mannequins are accounts too.
-export const REVIEW_REQUEST_FIELDS = 'requestedReviewer { __typename ... on User { login } ... on Bot { login } ... on Mannequin { login } }';
+export const REVIEW_REQUEST_FIELDS =
+  'requestedReviewer { __typename ... on User { login } ... on Bot { login } ... on Mannequin { login } }';
 
 /** The pull request's nested connections and how many of each one query asks for (sized to typical PRs). */
 export const NESTED = {
@@ -77,7 +78,10 @@ const reviewLookup = (first: number): string =>
  * requests ÷ 100 to the nearest point, so up to 48 such lookups ride along for free
  * (`freeLookups`).
  */
-export function pullRequestsQuery(sizes: NestedSizes = DEFAULT_NESTED_SIZES, inlineComments: number | null = null): string {
+export function pullRequestsQuery(
+  sizes: NestedSizes = DEFAULT_NESTED_SIZES,
+  inlineComments: number | null = null,
+): string {
   const name = inlineComments === null ? 'TributaryPullRequests' : 'TributaryPullRequestsProbe';
   return `query ${name}($owner: String!, $name: String!, $first: Int!, $after: String, $pending: [ID!]!) {
   ${RATE_LIMIT}
@@ -145,12 +149,16 @@ export const CONNECTION_TEST_QUERY = `query TributaryConnectionTest {
 export function allQueries(): Record<string, string> {
   const out: Record<string, string> = {
     TributaryPullRequests: pullRequestsQuery(),
-    TributaryPullRequestsProbe: pullRequestsQuery({ ...DEFAULT_NESTED_SIZES, reviews: PROBE.reviews }, PROBE.comments),
+    TributaryPullRequestsProbe: pullRequestsQuery(
+      { ...DEFAULT_NESTED_SIZES, reviews: PROBE.reviews },
+      PROBE.comments,
+    ),
     TributaryReviewComments: reviewCommentsQuery(),
     TributaryReviewCommentsPage: REVIEW_COMMENTS_PAGE_QUERY,
     TributaryConnectionTest: CONNECTION_TEST_QUERY,
   };
-  for (const name of Object.keys(NESTED) as NestedName[]) out[`TributaryPullRequest_${name}`] = pullConnectionQuery(name);
+  for (const name of Object.keys(NESTED) as NestedName[])
+    out[`TributaryPullRequest_${name}`] = pullConnectionQuery(name);
   return out;
 }
 
