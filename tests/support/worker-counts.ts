@@ -8,7 +8,7 @@ export async function workerCounts(workerUrl: string): Promise<{ handled: number
   const read = (name: string) =>
     Number(new RegExp(`^${name}(?:\\{[^}]*\\})? (\\d+)$`, 'm').exec(text)?.[1] ?? 0);
   return {
-    handled: read('tributary_transform_batch_duration_seconds_count'),
+    handled: read('tributary_transform_messages_total'),
     loaded: read('tributary_records_loaded_total'),
   };
 }

@@ -52,7 +52,8 @@ export async function waitForSleepingWorker(
     async () => {
       const { rows } = await pool.query<{ pid: number }>(
         `select pid from pg_stat_activity
-         where application_name = 'tributary-worker' and wait_event = 'PgSleep' and query ilike $1`,
+         where application_name = 'tributary-worker' and wait_event = 'PgSleep'
+           and ltrim(query, E' \t\r\n') ilike $1`,
         [`${queryPrefix}%`],
       );
       return rows[0]?.pid;

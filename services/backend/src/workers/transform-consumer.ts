@@ -25,7 +25,14 @@ export interface TransformConsumerOptions {
   /** How long a batch waits for more messages after its first one arrived. */
   batchWaitMs: number;
   maxAttempts: number;
-  onBatch?: (outcome: { loaded: number; failed: number; skipped: number }) => void;
+  /** After each batch: messages handled (of them failed: retried or dead-lettered) and records loaded/failed/skipped. */
+  onBatch?: (outcome: {
+    messages: number;
+    messagesFailed: number;
+    loaded: number;
+    failed: number;
+    skipped: number;
+  }) => void;
   /** Wraps each transaction's database work (the worker's database breaker); default: runs it as is. */
   guard?: <T>(work: () => Promise<T>) => Promise<T>;
 }
@@ -110,12 +117,26 @@ export async function startTransformConsumer(
     logger,
     handler: async (items) => {
       const log = logger.child({ messages: items.map((i) => i.context.messageId) });
-      const { results, outcomes } = await handleTransformMessages(
-        pool,
-        items.map((i) => i.message),
-        log,
-        options.guard,
-      );
+      let handled: Awaited<ReturnType<typeof handleTransformMessages>>;
+      try {
+        handled = await handleTransformMessages(
+          pool,
+          items.map((i) => i.message),
+          log,
+          options.guard,
+        );
+      } catch (error) {
+        // Every message of the batch failed alike (retried by the queue package): still handled.
+        options.onBatch?.({
+          messages: items.length,
+          messagesFailed: items.length,
+          loaded: 0,
+          failed: 0,
+          skipped: 0,
+        });
+        throw error;
+      }
+      const { results, outcomes } = handled;
       const totals = { loaded: 0, failed: 0, skipped: 0 };
       for (const outcome of outcomes) {
         if (!outcome) continue;
@@ -123,7 +144,11 @@ export async function startTransformConsumer(
         totals.failed += outcome.failed.length;
         totals.skipped += outcome.skipped;
       }
-      options.onBatch?.(totals);
+      options.onBatch?.({
+        messages: items.length,
+        messagesFailed: results.filter((r) => !r.ok).length,
+        ...totals,
+      });
       log.debug({ ...totals }, 'transform batch loaded');
       return results;
     },

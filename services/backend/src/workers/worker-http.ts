@@ -16,6 +16,7 @@ import { registerJobDurationMetrics } from '../observability/job-metrics.ts';
 export interface WorkerMetrics {
   recordsLoaded: Counter;
   batchesFailed: Counter;
+  messagesHandled: Counter;
   /** Wall time of one transform batch's database work (transaction included). */
   batchDuration: Histogram;
 }
@@ -46,6 +47,12 @@ export function buildWorkerHttp(
     batchesFailed: new Counter({
       name: 'tributary_transform_failures_total',
       help: 'Transform messages that failed',
+      registers: [registry],
+    }),
+    // Counted per message: one batch transaction takes several (WORKER_BATCH_MESSAGES).
+    messagesHandled: new Counter({
+      name: 'tributary_transform_messages_total',
+      help: 'Transform messages handled to a verdict (loaded, skipped, retried or dead-lettered)',
       registers: [registry],
     }),
     batchDuration: new Histogram({

@@ -103,7 +103,11 @@ export async function startWorker(
       batchMessages: config.WORKER_BATCH_MESSAGES,
       batchWaitMs: config.WORKER_BATCH_WAIT_MS,
       maxAttempts: config.TRANSFORM_MAX_ATTEMPTS,
-      onBatch: (outcome) => http.metrics.recordsLoaded.inc(outcome.loaded),
+      onBatch: (outcome) => {
+        http.metrics.recordsLoaded.inc(outcome.loaded);
+        http.metrics.messagesHandled.inc(outcome.messages);
+        http.metrics.batchesFailed.inc(outcome.messagesFailed);
+      },
       guard: (work) =>
         throughDatabaseBreaker(
           dbBreaker,
