@@ -8,6 +8,7 @@ import { startTransformConsumer } from './transform-consumer.ts';
 import { DeadLetterDrain } from './dead-letter-drain.ts';
 import { startPendingSweeper } from './pending-sweeper.ts';
 import { startRawRetention } from './raw-retention.ts';
+import { startFlowSummaryJob } from './flow-summary-job.ts';
 import { buildWorkerHttp } from './worker-http.ts';
 import { createDatabaseBreaker, throughDatabaseBreaker } from './database-breaker.ts';
 
@@ -148,6 +149,7 @@ export async function startWorker(
     batchSize: config.RAW_PRUNE_BATCH,
     intervalSeconds: config.RAW_PRUNE_INTERVAL_SECONDS,
   });
+  http.app.addHook('onClose', startFlowSummaryJob(pool, logger, config.FLOW_SUMMARY_INTERVAL_SECONDS).stop);
 
   return {
     url,
