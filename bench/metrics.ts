@@ -52,6 +52,36 @@ export async function benchMetrics(size: MetricsDataSize, rounds = 15): Promise<
         );
       }
     }
+    // A flow configuration change, then at once a flow request over a year: the request must not
+    // wait for the tenant's summaries to be rebuilt. In Review moves between its waiting step and
+    // In Progress (active) and back, each time through the API as a person would.
+    const auth = { authorization: `Bearer ${tenant.token}`, 'content-type': 'application/json' };
+    const listed = (await (await fetch(`${base}/api/v1/flow/mappings`, { headers: auth })).json()) as {
+      mappings: Array<{ id: number; source_status: string; flow_step_id: number }>;
+    };
+    const review = listed.mappings.find((m) => m.source_status === 'In Review');
+    const progress = listed.mappings.find((m) => m.source_status === 'In Progress');
+    if (!review || !progress) throw new Error('bench mappings missing');
+    const yearUrl = `${base}/api/v1/metrics/flow?from=${new Date(end - 365 * 86_400_000).toISOString()}&to=${new Date(end).toISOString()}`;
+    const afterChange: number[] = [];
+    for (const target of [progress.flow_step_id, review.flow_step_id, progress.flow_step_id]) {
+      const patched = await fetch(`${base}/api/v1/flow/mappings/${review.id}`, {
+        method: 'PATCH',
+        headers: auth,
+        body: JSON.stringify({ flow_step_id: target }),
+      });
+      if (!patched.ok) throw new Error(`mapping change answered ${patched.status}`);
+      afterChange.push(
+        (await timed(async () => {
+          const response = await fetch(yearUrl, { headers: auth });
+          if (!response.ok) throw new Error(`flow answered ${response.status}`);
+          await response.arrayBuffer();
+        })) * 1000,
+      );
+    }
+    lines.push(
+      `/api/v1/metrics/flow over 365 days right after a mapping change: ${afterChange.map((t) => t.toFixed(0)).join(', ')} ms`,
+    );
     return { name: 'metrics', lines };
   } finally {
     await bench?.close();
