@@ -32,8 +32,6 @@ export class FlowSummaryKicker {
     const run = async () => {
       do {
         this.#again.delete(tenantId);
-        // null: a worker or a request holds the tenant; the worker's periodic job or the next
-        // request's kick comes back to it.
         await refreshFlowSummaries(this.#pool, tenantId);
       } while (this.#again.has(tenantId) && !this.#closed);
     };

@@ -119,11 +119,13 @@ export const REBUILD = `with ${ACTIVE_MAPS_CTE},
  * Two advisory locks per tenant. FOLD: held by whoever writes the tenant's summary rows (a fold or a
  * rebuild), so two of them never interleave. BUILD: a request holds it shared while it folds, the
  * background holds it exclusively for its (possibly long) rebuild or fold; a request that cannot
- * take it shared does not wait for the background — it answers by the direct path instead.
+ * take it shared does not wait for the background — it answers by the direct path instead. The
+ * background waits for it: two workers (or a worker and the API's kick) take turns, and the second
+ * finds little or nothing left to do.
  */
 const FOLD_LOCK = `select pg_advisory_xact_lock(hashtext('flow_summaries'), $1::int)`;
 const TRY_BUILD_SHARED = `select pg_try_advisory_xact_lock_shared(hashtext('flow_summaries_build'), $1::int) as ok`;
-const TRY_BUILD = `select pg_try_advisory_xact_lock(hashtext('flow_summaries_build'), $1::int) as ok`;
+const BUILD_LOCK = `select pg_advisory_xact_lock(hashtext('flow_summaries_build'), $1::int)`;
 
 /**
  * The most a request folds itself: more change-log rows or issue ids than this and it answers by the
@@ -202,12 +204,10 @@ export async function foldOnRequest(db: Queryable, tenantId: number): Promise<bo
 /**
  * The background's part (the worker's periodic job, and the kick after a configuration change):
  * rebuilds the whole tenant when its configuration moved on, else folds every marked issue.
- * Returns null when another process is already doing it for this tenant.
  */
-export async function refreshFlowSummaries(db: Queryable, tenantId: number): Promise<FlowRefresh | null> {
+export async function refreshFlowSummaries(db: Queryable, tenantId: number): Promise<FlowRefresh> {
   return inOwnTransaction(db, async (client) => {
-    const { rows: build } = await client.query<{ ok: boolean }>(TRY_BUILD, [tenantId]);
-    if (!build[0]?.ok) return null;
+    await client.query(BUILD_LOCK, [tenantId]);
     await client.query(FOLD_LOCK, [tenantId]);
     return refreshLocked(client, tenantId);
   });

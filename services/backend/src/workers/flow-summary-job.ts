@@ -5,23 +5,20 @@ import { refreshFlowSummaries, tenantsToRefresh } from '../metrics/flow-summary.
 export interface FlowSummaryPass {
   rebuilt: number;
   folded: number;
-  /** Tenants another process was refreshing at that moment: theirs, or the next pass's. */
-  skipped: number;
 }
 
 /**
  * One pass over every tenant with work: rebuilds those whose flow configuration moved on (and
  * the migration's backfill), folds the change log of the others — so the log stays bounded even
  * for a tenant nobody queries, and requests find their fold short. Several workers may run it at
- * once: a tenant another one holds is skipped (flow-summary.ts locks).
+ * once: they take turns per tenant (flow-summary.ts locks), the second finding the work done.
  */
 export async function refreshAllFlowSummaries(pool: pg.Pool, signal?: AbortSignal): Promise<FlowSummaryPass> {
-  const pass: FlowSummaryPass = { rebuilt: 0, folded: 0, skipped: 0 };
+  const pass: FlowSummaryPass = { rebuilt: 0, folded: 0 };
   for (const tenantId of await tenantsToRefresh(pool)) {
     if (signal?.aborted) break;
     const result = await refreshFlowSummaries(pool, tenantId);
-    if (!result) pass.skipped += 1;
-    else if (result.full) pass.rebuilt += 1;
+    if (result.full) pass.rebuilt += 1;
     else pass.folded += result.issues;
   }
   return pass;
