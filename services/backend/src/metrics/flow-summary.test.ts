@@ -277,7 +277,7 @@ async function summaryState(tenantId: number) {
 
 /** The kept per-issue rows, to compare a fold with a rebuild from scratch row by row. */
 async function keptRows(tenantId: number) {
-  const { rows } = await backend.pool.query(
+  const { rows } = await backend.pool.query<{ key: string; cycle_hours: number | null }>(
     `select s.*, (select json_agg(v order by v.seq) from flow_issue_intervals v
                   where v.tenant_id = s.tenant_id and v.integration_id = s.integration_id and v.issue_external_id = s.issue_external_id) as intervals
      from flow_issue_summaries s where s.tenant_id = $1 order by s.integration_id, s.issue_external_id`,
@@ -388,7 +388,7 @@ describe('flow summaries refreshed in the background', () => {
       await job.stop();
     }
     const folded = await keptRows(tenant.id);
-    expect(folded.map((r: { key: string; cycle_hours: number | null }) => [r.key, r.cycle_hours])).toEqual([
+    expect(folded.map((r) => [r.key, r.cycle_hours])).toEqual([
       ['A-1', 96],
       ['A-2', null],
     ]);
