@@ -93,6 +93,7 @@ export async function startWorker(
     () => concurrency,
     () => dbBreaker.status(),
   );
+  http.app.addHook('onClose', startFlowSummaryJob(pool, logger, config.FLOW_SUMMARY_INTERVAL_SECONDS).stop);
   const url = await http.app.listen({ port: config.PORT, host: config.HOST });
   const makeConsumer = (size: number) =>
     startTransformConsumer({
@@ -149,7 +150,6 @@ export async function startWorker(
     batchSize: config.RAW_PRUNE_BATCH,
     intervalSeconds: config.RAW_PRUNE_INTERVAL_SECONDS,
   });
-  http.app.addHook('onClose', startFlowSummaryJob(pool, logger, config.FLOW_SUMMARY_INTERVAL_SECONDS).stop);
 
   return {
     url,
