@@ -12,6 +12,25 @@ function percentileOf(values: number[], p: number): number {
  * PRs, deployments) of normalized rows written straight with SQL (see metrics-data.ts), each
  * endpoint asked `rounds` times after two warm-up calls, for a 90-day and a 365-day range.
  */
+/** Waits (polling) until the tenant's flow summaries are built for its current configuration. */
+async function summariesBuilt(url: string, tenantId: number): Promise<void> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    for (let k = 0; k < 1200; k++) {
+      const { rows } = await client.query<{ current: boolean }>(
+        `select coalesce((select built_version = config_version from flow_summary_state where tenant_id = $1), false) as current`,
+        [tenantId],
+      );
+      if (rows[0]?.current) return;
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    throw new Error('flow summaries not built within 2 minutes');
+  } finally {
+    await client.end();
+  }
+}
+
 export async function benchMetrics(size: MetricsDataSize, rounds = 15): Promise<BenchResult> {
   const db = await benchDatabase('metrics');
   let bench: BenchStack | undefined;
@@ -34,6 +53,20 @@ export async function benchMetrics(size: MetricsDataSize, rounds = 15): Promise<
         `written with SQL in ${fillSeconds.toFixed(1)} s`,
     ];
     const end = Date.parse('2026-12-01');
+    const yearUrl = `${base}/api/v1/metrics/flow?from=${new Date(end - 365 * 86_400_000).toISOString()}&to=${new Date(end).toISOString()}`;
+    const yearFlow = async () => {
+      const response = await fetch(yearUrl, { headers: { authorization: `Bearer ${tenant.token}` } });
+      if (!response.ok) throw new Error(`flow answered ${response.status}`);
+      await response.arrayBuffer();
+    };
+    // The first flow request after the data (and its flow configuration) was written: the summaries
+    // are not built yet. Then wait until they are, so the rounds below time the steady state.
+    const firstFlow = (await timed(yearFlow)) * 1000;
+    const builtAfter = await timed(() => summariesBuilt(db.url, tenant.id));
+    lines.push(
+      `/api/v1/metrics/flow over 365 days, first request after the data was written: ${firstFlow.toFixed(0)} ms ` +
+        `(summaries current ${builtAfter.toFixed(1)} s after it)`,
+    );
     for (const days of [90, 365]) {
       const range = `from=${new Date(end - days * 86_400_000).toISOString()}&to=${new Date(end).toISOString()}`;
       for (const path of ['/api/v1/metrics/dora', '/api/v1/metrics/pull-requests', '/api/v1/metrics/flow']) {
@@ -52,6 +85,29 @@ export async function benchMetrics(size: MetricsDataSize, rounds = 15): Promise<
         );
       }
     }
+    // A flow configuration change, then at once a flow request over a year: the request must not
+    // wait for the tenant's summaries to be rebuilt. In Review moves between its waiting step and
+    // In Progress (active) and back, each time through the API as a person would.
+    const auth = { authorization: `Bearer ${tenant.token}`, 'content-type': 'application/json' };
+    const listed = (await (await fetch(`${base}/api/v1/flow/mappings`, { headers: auth })).json()) as {
+      mappings: Array<{ id: number; source_status: string; flow_step_id: number }>;
+    };
+    const review = listed.mappings.find((m) => m.source_status === 'In Review');
+    const progress = listed.mappings.find((m) => m.source_status === 'In Progress');
+    if (!review || !progress) throw new Error('bench mappings missing');
+    const afterChange: number[] = [];
+    for (const target of [progress.flow_step_id, review.flow_step_id, progress.flow_step_id]) {
+      const patched = await fetch(`${base}/api/v1/flow/mappings/${review.id}`, {
+        method: 'PATCH',
+        headers: auth,
+        body: JSON.stringify({ flow_step_id: target }),
+      });
+      if (!patched.ok) throw new Error(`mapping change answered ${patched.status}`);
+      afterChange.push((await timed(yearFlow)) * 1000);
+    }
+    lines.push(
+      `/api/v1/metrics/flow over 365 days right after a mapping change: ${afterChange.map((t) => t.toFixed(0)).join(', ')} ms`,
+    );
     return { name: 'metrics', lines };
   } finally {
     await bench?.close();

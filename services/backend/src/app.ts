@@ -29,6 +29,7 @@ import { registerPageRoutes } from './api/pages.ts';
 import { startScheduler } from './orchestration/scheduler.ts';
 import { registerRawDataRoutes } from './api/raw-data.ts';
 import { registerJobRoutes } from './api/jobs.ts';
+import { FlowSummaryKicker } from './metrics/flow-summary-kick.ts';
 import type { RouteContext } from './api/route-context.ts';
 import { registerDeadLetterRoutes } from './api/dead-letters.ts';
 import { registerSecurityAdminRoutes } from './api/security-admin.ts';
@@ -92,7 +93,10 @@ export async function buildApp(config: BackendConfig, options: BuildOptions = {}
       return queue;
     },
     resolve: options.resolve,
+    flowSummaries: new FlowSummaryKicker(pool, logger),
   };
+  // First, so a refresh still running finishes before the pool closes (onClose hooks run in order).
+  app.addHook('onClose', async () => ctx.flowSummaries.close());
 
   await app.register(swagger, {
     openapi: {

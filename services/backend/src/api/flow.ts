@@ -1,4 +1,4 @@
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import {
@@ -34,6 +34,11 @@ const tags = ['flow'];
 export function registerFlowRoutes(app: FastifyInstance, ctx: RouteContext): void {
   const r = app.withTypeProvider<ZodTypeProvider>();
   const auth = { auth: 'tenant' as const };
+  // After a configuration write has committed (never inside its transaction): rebuild the tenant's
+  // flow summaries in the background; flow requests meanwhile take the direct path.
+  const changed = (request: FastifyRequest) => {
+    ctx.flowSummaries.kick(tenantOf(request));
+  };
 
   r.get(
     '/api/v1/flow/steps',
@@ -62,6 +67,7 @@ export function registerFlowRoutes(app: FastifyInstance, ctx: RouteContext): voi
     },
     async (request, reply) => {
       const step = await inTransaction(ctx.pool, (db) => createStep(db, tenantOf(request), request.body));
+      changed(request);
       return reply.status(201).send(step);
     },
   );
@@ -77,8 +83,13 @@ export function registerFlowRoutes(app: FastifyInstance, ctx: RouteContext): voi
         response: { 200: flowStepSchema },
       },
     },
-    async (request) =>
-      inTransaction(ctx.pool, (db) => updateStep(db, tenantOf(request), request.params.id, request.body)),
+    async (request) => {
+      const step = await inTransaction(ctx.pool, (db) =>
+        updateStep(db, tenantOf(request), request.params.id, request.body),
+      );
+      changed(request);
+      return step;
+    },
   );
 
   r.delete(
@@ -94,8 +105,8 @@ export function registerFlowRoutes(app: FastifyInstance, ctx: RouteContext): voi
         response: { 200: deleteFlowStepImpactSchema },
       },
     },
-    async (request) =>
-      inTransaction(ctx.pool, (db) =>
+    async (request) => {
+      const impact = await inTransaction(ctx.pool, (db) =>
         deleteStep(
           db,
           tenantOf(request),
@@ -103,7 +114,10 @@ export function registerFlowRoutes(app: FastifyInstance, ctx: RouteContext): voi
           request.query.reassign_to,
           request.query.dry_run,
         ),
-      ),
+      );
+      if (!request.query.dry_run) changed(request);
+      return impact;
+    },
   );
 
   r.get(
@@ -126,8 +140,11 @@ export function registerFlowRoutes(app: FastifyInstance, ctx: RouteContext): voi
         response: { 201: statusMappingSchema },
       },
     },
-    async (request, reply) =>
-      reply.status(201).send(await createMapping(ctx.pool, tenantOf(request), request.body)),
+    async (request, reply) => {
+      const mapping = await createMapping(ctx.pool, tenantOf(request), request.body);
+      changed(request);
+      return reply.status(201).send(mapping);
+    },
   );
 
   r.patch(
@@ -141,7 +158,11 @@ export function registerFlowRoutes(app: FastifyInstance, ctx: RouteContext): voi
         response: { 200: statusMappingSchema },
       },
     },
-    async (request) => updateMapping(ctx.pool, tenantOf(request), request.params.id, request.body),
+    async (request) => {
+      const mapping = await updateMapping(ctx.pool, tenantOf(request), request.params.id, request.body);
+      changed(request);
+      return mapping;
+    },
   );
 
   r.delete(
@@ -150,6 +171,7 @@ export function registerFlowRoutes(app: FastifyInstance, ctx: RouteContext): voi
     async (request, reply) => {
       if (!(await deleteMapping(ctx.pool, tenantOf(request), request.params.id)))
         throw new NotFoundError(`status mapping ${request.params.id}`);
+      changed(request);
       return reply.status(204).send();
     },
   );
@@ -182,8 +204,13 @@ export function registerFlowRoutes(app: FastifyInstance, ctx: RouteContext): voi
         response: { 200: autoMapResultSchema },
       },
     },
-    async (request) =>
-      inTransaction(ctx.pool, (db) => autoMap(db, tenantOf(request), request.body?.integration_id)),
+    async (request) => {
+      const result = await inTransaction(ctx.pool, (db) =>
+        autoMap(db, tenantOf(request), request.body?.integration_id),
+      );
+      changed(request);
+      return result;
+    },
   );
 
   r.patch(

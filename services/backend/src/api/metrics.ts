@@ -139,7 +139,7 @@ export function registerMetricRoutes(app: FastifyInstance, ctx: RouteContext): v
     async (request) => {
       const scope = await scopeFor(ctx.pool, tenantOf(request), request.query);
       return {
-        ...(await flowMetrics(ctx.pool, scope)),
+        ...(await flowMetrics(ctx.pool, scope, () => ctx.flowSummaries.kick(scope.tenantId))),
         items_url: `/api/v1/metrics/flow/items?${scopeQueryString(request)}`,
       };
     },
@@ -158,7 +158,9 @@ export function registerMetricRoutes(app: FastifyInstance, ctx: RouteContext): v
     },
     async (request) => {
       const scope = await scopeFor(ctx.pool, tenantOf(request), request.query);
-      const page = await flowItems(ctx.pool, scope, request.query.limit, request.query.offset);
+      const page = await flowItems(ctx.pool, scope, request.query.limit, request.query.offset, () =>
+        ctx.flowSummaries.kick(scope.tenantId),
+      );
       return { ...page, next_url: nextUrl(request, page) };
     },
   );

@@ -4,6 +4,7 @@ import type { BackendConfig } from '../config.ts';
 import type { CredentialsCipher } from '../security/credentials-cipher.ts';
 import type { Publisher, QueueConnection } from '@tributary/queue';
 import type { Resolver } from '@tributary/netguard';
+import type { FlowSummaryKicker } from '../metrics/flow-summary-kick.ts';
 
 /** What every route group is given: the app with zod typing, and the shared resources. */
 export interface RouteContext {
@@ -15,4 +16,6 @@ export interface RouteContext {
   requireQueue: () => { connection: QueueConnection; publisher: Publisher };
   /** Host name resolution for base-URL checks; tests inject one, else the system resolver. */
   resolve?: Resolver;
+  /** Background refreshes of the flow summaries (after a configuration change, or found behind). */
+  flowSummaries: FlowSummaryKicker;
 }

@@ -1,12 +1,14 @@
-import type { Queryable } from '../flow/transaction.ts';
+import type pg from 'pg';
 import { PARAMS_CTE } from './sql-params.ts';
 import { aggregate, metricQuery, type ItemsPage } from './run.ts';
-import { DAY, refreshFlowSummaries } from './flow-summary.ts';
+import { DAY } from './flow-summary.ts';
+import { readFlow } from './flow-direct.ts';
 import { HOURS, scopeParams, type MetricScope } from './scope.ts';
 import type { Phase } from './pr-cycle-time.ts';
 
 /**
- * Reads the flow summaries (flow-summary.ts, refreshed before every flow query): per issue its
+ * Reads the flow summaries (flow-summary.ts; kept ones, or computed for the request while those
+ * are behind the configuration: flow-direct.ts): per issue its
  * intervals in a status with the step each maps to, its first in_progress entry (`ip_at`) and the
  * first done entry after it (`done_at`). As when computed from the transitions on every call, only
  * issues changed since `from` count with their history; one untouched since then sits in its
@@ -141,20 +143,26 @@ export interface FlowMetrics {
   throughput: Array<{ week: string; week_start: string; count: number }>;
 }
 
-export async function flowMetrics(db: Queryable, scope: MetricScope): Promise<FlowMetrics> {
-  await refreshFlowSummaries(db, scope.tenantId);
-  const s = await aggregate<{
-    count: number;
-    cycle_median: number | null;
-    cycle_p75: number | null;
-    lead_median: number | null;
-    lead_p75: number | null;
-    active: number | null;
-    cycle: number | null;
-    time_in_step: FlowMetrics['time_in_step'];
-    wip: FlowMetrics['wip'];
-    throughput: FlowMetrics['throughput'];
-  }>(db, scope, FLOW_SUMMARY);
+/** `onPending` is told when the kept summaries were behind and the answer took the direct path. */
+export async function flowMetrics(
+  pool: pg.Pool,
+  scope: MetricScope,
+  onPending: () => void,
+): Promise<FlowMetrics> {
+  const s = await readFlow(pool, scope, onPending, (db) =>
+    aggregate<{
+      count: number;
+      cycle_median: number | null;
+      cycle_p75: number | null;
+      lead_median: number | null;
+      lead_p75: number | null;
+      active: number | null;
+      cycle: number | null;
+      time_in_step: FlowMetrics['time_in_step'];
+      wip: FlowMetrics['wip'];
+      throughput: FlowMetrics['throughput'];
+    }>(db, scope, FLOW_SUMMARY),
+  );
   return {
     count: s.count,
     cycle_time: { median_hours: s.cycle_median, p75_hours: s.cycle_p75, count: s.count },
@@ -169,26 +177,28 @@ export async function flowMetrics(db: Queryable, scope: MetricScope): Promise<Fl
 export type FlowItem = Record<string, unknown>;
 
 export async function flowItems(
-  db: Queryable,
+  pool: pg.Pool,
   scope: MetricScope,
   limit: number,
   offset: number,
+  onPending: () => void,
 ): Promise<ItemsPage<FlowItem>> {
-  await refreshFlowSummaries(db, scope.tenantId);
-  const { rows } = await metricQuery<FlowItem & { total_rows: string }>(
-    db,
-    FLOW_ITEMS_PAGE(limit, offset),
-    scopeParams(scope),
-  );
-  let total = rows[0] ? Number(rows[0].total_rows) : 0;
-  if (!rows[0] && offset > 0) {
-    const counted = await metricQuery<{ n: string }>(
+  return readFlow(pool, scope, onPending, async (db) => {
+    const { rows } = await metricQuery<FlowItem & { total_rows: string }>(
       db,
-      `with ${FLOW_BASE} select count(*) as n from per_issue`,
+      FLOW_ITEMS_PAGE(limit, offset),
       scopeParams(scope),
     );
-    total = Number(counted.rows[0]?.n ?? 0);
-  }
-  const items = rows.map(({ total_rows: _total, ...item }) => item);
-  return { items, total, limit, offset };
+    let total = rows[0] ? Number(rows[0].total_rows) : 0;
+    if (!rows[0] && offset > 0) {
+      const counted = await metricQuery<{ n: string }>(
+        db,
+        `with ${FLOW_BASE} select count(*) as n from per_issue`,
+        scopeParams(scope),
+      );
+      total = Number(counted.rows[0]?.n ?? 0);
+    }
+    const items = rows.map(({ total_rows: _total, ...item }) => item);
+    return { items, total, limit, offset };
+  });
 }

@@ -1,5 +1,10 @@
+import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { hearPoolErrors } from '@tributary/db';
+import { createLogger } from '@tributary/observability';
 import { bearer, startTestBackend, type TestBackend } from '../../../../tests/support/backend.ts';
+import { refreshAllFlowSummaries, startFlowSummaryJob } from '../workers/flow-summary-job.ts';
+import { foldOnRequest, REQUEST_FOLD_LIMIT } from './flow-summary.ts';
 
 // The flow metrics read summaries kept on read (flow-summary.ts). These tests change the data
 // after a first answer — the way the loader does, with upserts — and check the next answer moves
@@ -257,5 +262,200 @@ describe('flow summaries kept on read', () => {
     const [a, b] = await Promise.all([flow(), flow()]);
     expect(a).toMatchObject({ count: 1, cycle_time: { median_hours: 48 } });
     expect(b).toEqual(a);
+  });
+});
+
+/** The tenant's kept state: built for the current configuration or not, and marks not yet folded. */
+async function summaryState(tenantId: number) {
+  const { rows } = await backend.pool.query<{ current: boolean; marks: number }>(
+    `select coalesce((select built_version = config_version from flow_summary_state where tenant_id = $1), false) as current,
+            (select count(*)::int from flow_summary_changes where tenant_id = $1) as marks`,
+    [tenantId],
+  );
+  return rows[0]!;
+}
+
+/** The kept per-issue rows, to compare a fold with a rebuild from scratch row by row. */
+async function keptRows(tenantId: number) {
+  const { rows } = await backend.pool.query<{ key: string; cycle_hours: number | null }>(
+    `select s.*, (select json_agg(v order by v.seq) from flow_issue_intervals v
+                  where v.tenant_id = s.tenant_id and v.integration_id = s.integration_id and v.issue_external_id = s.issue_external_id) as intervals
+     from flow_issue_summaries s where s.tenant_id = $1 order by s.integration_id, s.issue_external_id`,
+    [tenantId],
+  );
+  return rows;
+}
+
+/** What a rebuild from scratch keeps: the tenant's summaries forgotten and rebuilt by a background pass. */
+async function rebuiltRows(tenantId: number) {
+  await backend.pool.query(`delete from flow_summary_state where tenant_id = $1`, [tenantId]);
+  await refreshAllFlowSummaries(backend.pool);
+  expect(await summaryState(tenantId)).toEqual({ current: true, marks: 0 });
+  return keptRows(tenantId);
+}
+
+/** A1 through In Progress (2nd) → In Review (3rd) → Done (6th); auto-map puts In Review on In Progress. */
+async function reviewedIssue(tenantId: number, jira: number) {
+  await upsertIssue(tenantId, jira, '1', 'Done', day(6));
+  await upsertTransition(tenantId, jira, '1', 0, 'To Do', 'In Progress', day(2));
+  await upsertTransition(tenantId, jira, '1', 1, 'In Progress', 'In Review', day(3));
+  await upsertTransition(tenantId, jira, '1', 2, 'In Review', 'Done', day(6));
+}
+
+describe('flow summaries refreshed in the background', () => {
+  it('a mapping change answered at once, while the rebuild cannot run, has the new mapping and equals a rebuild', async () => {
+    const { tenant, jira, get, post, flow, items } = await newTenant();
+    await seedStatuses(tenant.id, jira);
+    await post('/api/v1/flow/auto-map', {});
+    await reviewedIssue(tenant.id, jira);
+    await refreshAllFlowSummaries(backend.pool);
+    expect(await flow()).toMatchObject({ count: 1, flow_efficiency: { value: 1 } });
+
+    // A background rebuild of this tenant is running (its lock held here): the API's kicks queue
+    // behind it, and the request must answer without waiting for it.
+    const rebuilding = await backend.pool.connect();
+    try {
+      await rebuilding.query('begin');
+      await rebuilding.query(`select pg_advisory_xact_lock(hashtext('flow_summaries_build'), $1::int)`, [
+        tenant.id,
+      ]);
+      const { steps } = await get<{ steps: Array<{ id: number; name: string }> }>('/api/v1/flow/steps');
+      const done = steps.find((s) => s.name === 'Done')!;
+      const moved = await backend.app.inject({
+        method: 'PATCH',
+        url: `/api/v1/flow/steps/${done.id}`,
+        headers: bearer(tenant.token),
+        payload: { position: 9 },
+      });
+      expect(moved.statusCode).toBe(200);
+      const review = await post('/api/v1/flow/steps', {
+        name: 'Review',
+        category: 'in_progress',
+        kind: 'waiting',
+        position: 5,
+      });
+      expect(review.status).toBe(201);
+      const mapped = await post('/api/v1/flow/mappings', {
+        integration_id: jira,
+        source_status: 'In Review',
+        flow_step_id: review.body.id,
+        issue_type: 'Story',
+      });
+      expect(mapped.status).toBe(201);
+
+      // 24 h of the 96 h cycle in an active step: the new mapping's numbers, by the direct path.
+      const after = await flow();
+      expect(after).toMatchObject({
+        count: 1,
+        cycle_time: { median_hours: 96 },
+        flow_efficiency: { value: 0.25 },
+      });
+      expect(after.time_in_step.find((s) => s.step === 'Review')).toMatchObject({
+        total_hours: 72,
+        issues: 1,
+      });
+      expectReconciles(after, await items());
+      expect(await summaryState(tenant.id)).toMatchObject({ current: false });
+      await rebuilding.query('commit');
+
+      // The background rebuild, once it can run: the kept summaries give the same answer.
+      await refreshAllFlowSummaries(backend.pool);
+      expect(await summaryState(tenant.id)).toEqual({ current: true, marks: 0 });
+      expect(await flow()).toEqual(after);
+      expectReconciles(after, await items());
+    } finally {
+      await rebuilding.query('rollback').catch(() => undefined);
+      rebuilding.release();
+    }
+  });
+
+  it('the worker job folds the change log with no request, and its rows equal a rebuild from scratch', async () => {
+    const { tenant, jira, post, flow } = await newTenant();
+    await seedStatuses(tenant.id, jira);
+    await post('/api/v1/flow/auto-map', {});
+    await refreshAllFlowSummaries(backend.pool);
+    await reviewedIssue(tenant.id, jira);
+    await upsertIssue(tenant.id, jira, '2', 'In Progress', day(3));
+    await upsertTransition(tenant.id, jira, '2', 0, 'To Do', 'In Progress', day(3));
+    expect((await summaryState(tenant.id)).marks).toBeGreaterThan(0);
+
+    const job = startFlowSummaryJob(backend.pool, createLogger('test', { level: 'silent' }), 1);
+    try {
+      await expect
+        .poll(async () => summaryState(tenant.id), { timeout: 20_000 })
+        .toEqual({ current: true, marks: 0 });
+    } finally {
+      await job.stop();
+    }
+    const folded = await keptRows(tenant.id);
+    expect(folded.map((r) => [r.key, r.cycle_hours])).toEqual([
+      ['A-1', 96],
+      ['A-2', null],
+    ]);
+    const answer = await flow();
+    expect(await rebuiltRows(tenant.id)).toEqual(folded);
+    expect(await flow()).toEqual(answer);
+  });
+
+  it('two workers folding at once, while the loader goes on writing, end with the rows of a rebuild', async () => {
+    const { tenant, jira, post } = await newTenant();
+    await seedStatuses(tenant.id, jira);
+    await post('/api/v1/flow/auto-map', {});
+    await refreshAllFlowSummaries(backend.pool);
+    const workers = [0, 1].map(() =>
+      hearPoolErrors(new pg.Pool({ connectionString: backend.database.url, max: 2 })),
+    );
+    try {
+      const load = async () => {
+        for (let n = 1; n <= 20; n++) {
+          await upsertIssue(tenant.id, jira, String(n), 'In Progress', day(2));
+          await upsertTransition(tenant.id, jira, String(n), 0, 'To Do', 'In Progress', day(2));
+          await upsertTransition(tenant.id, jira, String(n), 1, 'In Progress', 'Done', day(2 + (n % 5)));
+          await upsertIssue(tenant.id, jira, String(n), 'Done', day(2 + (n % 5)));
+        }
+      };
+      const fold = async (pool: pg.Pool) => {
+        for (let k = 0; k < 10; k++) await refreshAllFlowSummaries(pool);
+      };
+      await Promise.all([load(), fold(workers[0]!), fold(workers[1]!)]);
+      // Whatever the interleaving, one more pass leaves nothing behind.
+      await refreshAllFlowSummaries(workers[0]!);
+      expect(await summaryState(tenant.id)).toEqual({ current: true, marks: 0 });
+      const folded = await keptRows(tenant.id);
+      expect(folded).toHaveLength(20);
+      expect(await rebuiltRows(tenant.id)).toEqual(folded);
+    } finally {
+      await Promise.all(workers.map((w) => w.end()));
+    }
+  });
+
+  it('a change log too long for a request is left to the background; the answer is right meanwhile', async () => {
+    const { tenant, jira, post, flow, items } = await newTenant();
+    await seedStatuses(tenant.id, jira);
+    await post('/api/v1/flow/auto-map', {});
+    await refreshAllFlowSummaries(backend.pool);
+    // One loading statement writing more issues than a request folds: each In Progress since the 2nd.
+    const many = REQUEST_FOLD_LIMIT.issues + 1;
+    await backend.pool.query(
+      `insert into jira_issues (tenant_id, integration_id, external_id, raw_id, key, project_key, summary, status_name, issue_type, created_at, updated_at)
+       select $1, $2, n::text, 0, 'A-' || n, 'A', 's', 'In Progress', 'Story', $3, $4 from generate_series(2, $5::int + 1) n`,
+      [tenant.id, jira, day(1), day(2), many],
+    );
+    await backend.pool.query(
+      `insert into jira_issue_transitions (tenant_id, integration_id, external_id, raw_id, issue_external_id, issue_key, from_status, to_status, transitioned_at)
+       select $1, $2, n || ':0', 0, n::text, 'A-' || n, 'To Do', 'In Progress', $3 from generate_series(2, $4::int + 1) n`,
+      [tenant.id, jira, day(2), many],
+    );
+    await reviewedIssue(tenant.id, jira);
+    expect(await foldOnRequest(backend.pool, tenant.id)).toBe(false);
+    expect((await summaryState(tenant.id)).marks).toBeGreaterThan(0);
+    const answer = await flow();
+    expect(answer).toMatchObject({ count: 1, cycle_time: { median_hours: 96 } });
+    expect(answer.wip.find((w) => w.day === '2026-01-04')).toEqual({ day: '2026-01-04', count: many + 1 });
+    expectReconciles(answer, await items());
+
+    await refreshAllFlowSummaries(backend.pool);
+    expect(await summaryState(tenant.id)).toEqual({ current: true, marks: 0 });
+    expect(await flow()).toEqual(answer);
   });
 });

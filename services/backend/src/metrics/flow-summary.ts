@@ -9,8 +9,11 @@ import { HOURS } from './scope.ts';
  * everything of the flow metrics that does not depend on the requested range, so a metric request
  * only aggregates. Kept on read: triggers mark the issues whose rows or transitions were written
  * (`flow_summary_changes`) and bump the tenant's configuration version when a step or mapping
- * changes (`flow_summary_state`); `refreshFlowSummaries` recomputes the marked issues, or the
- * whole tenant when the configuration moved on, before a flow query runs.
+ * changes (`flow_summary_state`). A request folds a short change log itself (`foldOnRequest`)
+ * and never waits for a rebuild: the background (`refreshFlowSummaries`, run by the worker's
+ * periodic job and kicked after a configuration change) rebuilds the whole tenant when the
+ * configuration moved on and folds long change logs. Until the summaries match the configuration,
+ * a request answers by the direct path (flow-direct.ts).
  */
 
 /** UTC day number of a timestamp: WIP's day index for a range is this minus the range's first day end's. */
@@ -23,7 +26,7 @@ export const DAY = (t: string) => `ceil(extract(epoch from ${t}) / 86400)::int`;
  * to-status until the next; per issue `ip_at` = first in_progress entry and `done_at` = first done
  * entry after it, as window aggregates.
  */
-const REBUILD = `with ${ACTIVE_MAPS_CTE},
+export const REBUILD = `with ${ACTIVE_MAPS_CTE},
   targets as (
     select * from unnest($2::bigint[], $3::text[]) as t(integration_id, external_id)
   ),
@@ -112,29 +115,53 @@ const REBUILD = `with ${ACTIVE_MAPS_CTE},
   ${resolveStepJoins('c', 'i.integration_id', 'i.status_name', 'i.issue_type')}
   left join flow_steps cs on cs.id = ${resolvedStepId('c')}`;
 
-/** Serialises refreshes of one tenant (two metric requests at once): the second finds nothing left to do. */
-const LOCK = `select pg_advisory_xact_lock(hashtext('flow_summaries'), $1::int)`;
+/**
+ * Two advisory locks per tenant. FOLD: held by whoever writes the tenant's summary rows (a fold or a
+ * rebuild), so two of them never interleave. BUILD: a request holds it shared while it folds, the
+ * background holds it exclusively for its (possibly long) rebuild or fold; a request that cannot
+ * take it shared does not wait for the background — it answers by the direct path instead. The
+ * background waits for it: two workers (or a worker and the API's kick) take turns, and the second
+ * finds little or nothing left to do.
+ */
+const FOLD_LOCK = `select pg_advisory_xact_lock(hashtext('flow_summaries'), $1::int)`;
+const TRY_BUILD_SHARED = `select pg_try_advisory_xact_lock_shared(hashtext('flow_summaries_build'), $1::int) as ok`;
+const BUILD_LOCK = `select pg_advisory_xact_lock(hashtext('flow_summaries_build'), $1::int)`;
+
+/**
+ * The most a request folds itself: more change-log rows or issue ids than this and it answers by the
+ * direct path and leaves the fold to the background (a sync of 100k issues marks them all).
+ */
+export const REQUEST_FOLD_LIMIT = { rows: 1000, issues: 5000 };
 
 export interface FlowRefresh {
   full: boolean;
   issues: number;
 }
 
-/**
- * Brings the tenant's flow summaries up to date, in one short transaction of its own. Each change
- * mark is deleted by the statement that also sees its writer committed (READ COMMITTED: the rebuild
- * statement's snapshot is newer still), so a write that lands during a refresh keeps its mark and
- * is folded in by the next one. Redelivered or out-of-order loads only re-mark an issue; its rows
- * are recomputed from what is stored, so the result is the same whatever the order.
- */
-export async function refreshFlowSummaries(db: Queryable, tenantId: number): Promise<FlowRefresh> {
+interface BuildState {
+  version: number;
+  built: number | null;
+}
+
+/** The tenant's configuration version and the version its summaries were built for. */
+export async function readBuildState(db: Queryable, tenantId: number): Promise<BuildState> {
+  const { rows } = await db.query<{ config_version: string; built_version: string | null }>(
+    `select config_version, built_version from flow_summary_state where tenant_id = $1`,
+    [tenantId],
+  );
+  // No row yet: nothing was ever built; version 0 differs from the 1 a first configuration write sets.
+  const version = rows[0] ? Number(rows[0].config_version) : 0;
+  const built = rows[0]?.built_version == null ? null : Number(rows[0].built_version);
+  return { version, built };
+}
+
+async function inOwnTransaction<T>(db: Queryable, fn: (client: pg.PoolClient) => Promise<T>): Promise<T> {
   const client = 'release' in db ? db : await db.connect();
   const own = client !== db;
   try {
     if (own) await client.query('begin');
     await client.query(`set local work_mem = '64MB'`);
-    await client.query(LOCK, [tenantId]);
-    const result = await refreshLocked(client, tenantId);
+    const result = await fn(client);
     if (own) await client.query('commit');
     return result;
   } catch (error) {
@@ -145,18 +172,62 @@ export async function refreshFlowSummaries(db: Queryable, tenantId: number): Pro
   }
 }
 
+/**
+ * The request's part: folds the tenant's marked issues into its summaries when that is short —
+ * summaries built for the current configuration, a change log within {@link REQUEST_FOLD_LIMIT},
+ * no background rebuild or fold running. Returns false when it did not, and the caller must then
+ * answer by the direct path (flow-direct.ts); it never waits for a rebuild.
+ */
+export async function foldOnRequest(db: Queryable, tenantId: number): Promise<boolean> {
+  return inOwnTransaction(db, async (client) => {
+    const { rows: build } = await client.query<{ ok: boolean }>(TRY_BUILD_SHARED, [tenantId]);
+    if (!build[0]?.ok) return false;
+    const before = await readBuildState(client, tenantId);
+    if (before.built !== before.version) return false;
+    const { rows: log } = await client.query<{ rows: number; issues: number }>(
+      `select count(*)::int as rows, coalesce(sum(cardinality(issue_external_ids)), 0)::int as issues
+       from (select issue_external_ids from flow_summary_changes where tenant_id = $1 limit $2) x`,
+      [tenantId, REQUEST_FOLD_LIMIT.rows + 1],
+    );
+    const size = log[0] ?? { rows: 0, issues: 0 };
+    if (size.rows > REQUEST_FOLD_LIMIT.rows || size.issues > REQUEST_FOLD_LIMIT.issues) return false;
+    if (size.rows === 0) return true;
+    await client.query(FOLD_LOCK, [tenantId]);
+    // Only folds run under FOLD while BUILD is held shared; the version may still have moved on (a
+    // configuration write takes neither lock): then the rows folded here are never read (the
+    // reader checks the version in its own snapshot) and the next rebuild replaces them.
+    await foldChanges(client, tenantId);
+    return true;
+  });
+}
+
+/**
+ * The background's part (the worker's periodic job, and the kick after a configuration change):
+ * rebuilds the whole tenant when its configuration moved on, else folds every marked issue.
+ */
+export async function refreshFlowSummaries(db: Queryable, tenantId: number): Promise<FlowRefresh> {
+  return inOwnTransaction(db, async (client) => {
+    await client.query(BUILD_LOCK, [tenantId]);
+    await client.query(FOLD_LOCK, [tenantId]);
+    return refreshLocked(client, tenantId);
+  });
+}
+
+/**
+ * Each change mark is deleted by the statement that also sees its writer committed (READ COMMITTED:
+ * the rebuild statement's snapshot is newer still), so a write that lands during a refresh keeps its
+ * mark and is folded in by the next one. Redelivered or out-of-order loads only re-mark an issue; its
+ * rows are recomputed from what is stored, so the result is the same whatever the order.
+ */
 async function refreshLocked(client: pg.PoolClient, tenantId: number): Promise<FlowRefresh> {
-  const { rows: state } = await client.query<{ config_version: string; built_version: string | null }>(
-    `select config_version, built_version from flow_summary_state where tenant_id = $1`,
-    [tenantId],
-  );
-  // No row yet: nothing was ever built; version 0 differs from the 1 a first configuration write sets.
-  const version = state[0] ? Number(state[0].config_version) : 0;
-  const built = state[0]?.built_version == null ? null : Number(state[0].built_version);
+  const { version, built } = await readBuildState(client, tenantId);
   if (built !== version) {
     await client.query(`delete from flow_summary_changes where tenant_id = $1`, [tenantId]);
     await client.query(`delete from flow_issue_intervals where tenant_id = $1`, [tenantId]);
     await client.query(`delete from flow_issue_summaries where tenant_id = $1`, [tenantId]);
+    // One statement, one snapshot: the rows follow one configuration, at least `version`. When a
+    // configuration write committed after `version` was read, the rows are newer than the label,
+    // but the tenant's version is newer still, so nobody reads them and the next rebuild runs.
     const { rowCount } = await client.query(REBUILD, [tenantId, null, null]);
     // Fresh statistics, or the metric queries are planned for empty tables (nested loops over 100k rows).
     await client.query(`analyze flow_issue_summaries, flow_issue_intervals`);
@@ -167,12 +238,16 @@ async function refreshLocked(client: pg.PoolClient, tenantId: number): Promise<F
     );
     return { full: true, issues: rowCount ?? 0 };
   }
+  return { full: false, issues: await foldChanges(client, tenantId) };
+}
+
+async function foldChanges(client: pg.PoolClient, tenantId: number): Promise<number> {
   const { rows: changed } = await client.query<{ integration_id: string; issue_external_id: string }>(
     `with gone as (delete from flow_summary_changes where tenant_id = $1 returning integration_id, issue_external_ids)
      select distinct g.integration_id, x.issue_external_id from gone g cross join lateral unnest(g.issue_external_ids) x(issue_external_id)`,
     [tenantId],
   );
-  if (changed.length === 0) return { full: false, issues: 0 };
+  if (changed.length === 0) return 0;
   const integrations = changed.map((c) => c.integration_id);
   const issues = changed.map((c) => c.issue_external_id);
   const target = `(integration_id, issue_external_id) in (select * from unnest($2::bigint[], $3::text[]))`;
@@ -187,5 +262,16 @@ async function refreshLocked(client: pg.PoolClient, tenantId: number): Promise<F
     issues,
   ]);
   await client.query(REBUILD, [tenantId, integrations, issues]);
-  return { full: false, issues: changed.length };
+  return changed.length;
+}
+
+/** Tenants with work for the background: a configuration not yet built, or marks not yet folded. */
+export async function tenantsToRefresh(db: Queryable): Promise<number[]> {
+  const { rows } = await db.query<{ tenant_id: string }>(
+    `select tenant_id from flow_summary_state where built_version is distinct from config_version
+     union select t.id from tenants t where not exists (select 1 from flow_summary_state s where s.tenant_id = t.id)
+     union select distinct tenant_id from flow_summary_changes
+     order by 1`,
+  );
+  return rows.map((r) => Number(r.tenant_id));
 }

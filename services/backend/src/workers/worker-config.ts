@@ -31,6 +31,8 @@ const envSchema = z
     /** Older raw versions younger than this many days are kept as well; 0 = no age rule. */
     RAW_KEEP_DAYS: z.coerce.number().int().min(0).default(0),
     RAW_PRUNE_INTERVAL_SECONDS: positiveInt.default(300),
+    // Flow summaries: rebuild after a configuration change, fold the change log (flow-summary-job.ts).
+    FLOW_SUMMARY_INTERVAL_SECONDS: positiveInt.default(30),
     /** Raw rows deleted per pruning transaction. */
     RAW_PRUNE_BATCH: positiveInt.default(500),
     DB_POOL_MAX: positiveInt.default(10),

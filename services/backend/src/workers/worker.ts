@@ -8,6 +8,7 @@ import { startTransformConsumer } from './transform-consumer.ts';
 import { DeadLetterDrain } from './dead-letter-drain.ts';
 import { startPendingSweeper } from './pending-sweeper.ts';
 import { startRawRetention } from './raw-retention.ts';
+import { startFlowSummaryJob } from './flow-summary-job.ts';
 import { buildWorkerHttp } from './worker-http.ts';
 import { createDatabaseBreaker, throughDatabaseBreaker } from './database-breaker.ts';
 
@@ -92,6 +93,7 @@ export async function startWorker(
     () => concurrency,
     () => dbBreaker.status(),
   );
+  http.app.addHook('onClose', startFlowSummaryJob(pool, logger, config.FLOW_SUMMARY_INTERVAL_SECONDS).stop);
   const url = await http.app.listen({ port: config.PORT, host: config.HOST });
   const makeConsumer = (size: number) =>
     startTransformConsumer({

@@ -1,0 +1,55 @@
+import type pg from 'pg';
+import type { Logger } from '@tributary/observability';
+import { refreshFlowSummaries, tenantsToRefresh } from '../metrics/flow-summary.ts';
+
+export interface FlowSummaryPass {
+  rebuilt: number;
+  folded: number;
+}
+
+/**
+ * One pass over every tenant with work: rebuilds those whose flow configuration moved on (and
+ * the migration's backfill), folds the change log of the others — so the log stays bounded even
+ * for a tenant nobody queries, and requests find their fold short. Several workers may run it at
+ * once: they take turns per tenant (flow-summary.ts locks), the second finding the work done.
+ */
+export async function refreshAllFlowSummaries(pool: pg.Pool, signal?: AbortSignal): Promise<FlowSummaryPass> {
+  const pass: FlowSummaryPass = { rebuilt: 0, folded: 0 };
+  for (const tenantId of await tenantsToRefresh(pool)) {
+    if (signal?.aborted) break;
+    const result = await refreshFlowSummaries(pool, tenantId);
+    if (result.full) pass.rebuilt += 1;
+    else pass.folded += result.issues;
+  }
+  return pass;
+}
+
+/** Runs {@link refreshAllFlowSummaries} every `intervalSeconds` until stopped. */
+export function startFlowSummaryJob(
+  pool: pg.Pool,
+  logger: Logger,
+  intervalSeconds: number,
+): { stop: () => Promise<void> } {
+  const stopping = new AbortController();
+  let running: Promise<unknown> = Promise.resolve();
+  let busy = false;
+  const timer = setInterval(() => {
+    // A long rebuild still going is not joined by another pass.
+    if (busy) return;
+    busy = true;
+    running = refreshAllFlowSummaries(pool, stopping.signal)
+      .then(
+        (pass) => (pass.rebuilt > 0 || pass.folded > 0) && logger.info(pass, 'flow summaries refreshed'),
+        (error: unknown) => logger.warn({ err: error }, 'flow summary pass failed; will try again'),
+      )
+      .finally(() => (busy = false));
+  }, intervalSeconds * 1000);
+  timer.unref();
+  return {
+    stop: async () => {
+      clearInterval(timer);
+      stopping.abort();
+      await running;
+    },
+  };
+}
