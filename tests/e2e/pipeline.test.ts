@@ -32,8 +32,8 @@ beforeAll(async () => {
       backend: { ...fast, SCHEDULER_TICK_SECONDS: '1', LOG_LEVEL: 'warn' },
       worker: {
         ...fast,
-        SWEEPER_INTERVAL_SECONDS: '2',
-        SWEEPER_PENDING_AGE_SECONDS: '30',
+        OUTBOX_RELAY_INTERVAL_SECONDS: '2',
+        OUTBOX_RELAY_LEASE_SECONDS: '30',
         LOG_LEVEL: 'warn',
       },
       extract: {
