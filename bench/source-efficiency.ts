@@ -1,4 +1,4 @@
-import { benchDatabase, benchStack, timed, type BenchResult } from './support.ts';
+import { benchDatabase, benchStack, json, timed, type BenchResult } from './support.ts';
 
 interface SimStats {
   total_requests: number;
@@ -6,12 +6,6 @@ interface SimStats {
   graphql_points: number;
   rate_limited: { primary: number; burst: number };
   requests: Record<string, { total: number; by_status: Record<string, number> }>;
-}
-
-async function json<T>(url: string, init: RequestInit = {}): Promise<T> {
-  const response = await fetch(url, init);
-  if (!response.ok) throw new Error(`${url} answered ${response.status}: ${await response.text()}`);
-  return (await response.json()) as T;
 }
 
 interface Setup {

@@ -1,15 +1,12 @@
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import pg from 'pg';
-import { randomBytes } from 'node:crypto';
-import { startStack, type Stack } from '../../scripts/stack.ts';
-import { createTestDatabase, type TestDatabase } from '../support/database.ts';
-import { deleteQueues } from '../support/backend.ts';
-import { ApiClient } from '../support/api-client.ts';
+import type { Stack } from '../../scripts/stack.ts';
+import type { ApiClient } from '../support/api-client.ts';
+import { startE2eStack, type E2eStack } from '../support/e2e-stack.ts';
 import { waitFor } from '../support/wait.ts';
 import { anyOf } from '../support/matchers.ts';
 import type { Truth } from '../support/truth.ts';
 
-const TIERS = '200,400,800';
 const TABLES = [
   'github_pull_requests',
   'github_reviews',
@@ -17,39 +14,22 @@ const TABLES = [
   'github_commits',
   'github_pull_request_commits',
 ] as const;
-let database: TestDatabase;
+let e2e: E2eStack | undefined;
 let stack: Stack;
 let pool: pg.Pool;
 let api: ApiClient;
 let sim: ApiClient;
-const prefix = `t_${randomBytes(4).toString('hex')}.`;
 
 beforeAll(async () => {
-  database = await createTestDatabase();
-  const fast = { RETRY_TIERS_MS: TIERS };
-  stack = await startStack({
-    databaseUrl: database.url,
-    amqpUrl: inject('amqpUrl'),
-    queuePrefix: prefix,
-    env: {
-      backend: { ...fast, LOG_LEVEL: 'warn' },
-      worker: { ...fast, LOG_LEVEL: 'warn' },
-      extract: { ...fast, SOURCE_RETRY_BASE_MS: '100', SOURCE_RETRY_CAP_MS: '500', LOG_LEVEL: 'warn' },
-      simulator: { SIM_SEED: '14', SIM_GITHUB_REPOS: '2', SIM_GITHUB_PRS: '40' },
-    },
+  e2e = await startE2eStack({
+    tenant: 'graphql-vs-rest',
+    simulator: { SIM_SEED: '14', SIM_GITHUB_REPOS: '2', SIM_GITHUB_PRS: '40' },
   });
-  pool = new pg.Pool({ connectionString: database.url, max: 2 });
-  const admin = new ApiClient(stack.urls.backend, stack.adminToken);
-  const tenant = await admin.ok<{ token: string }>('POST', '/api/v1/tenants', { name: 'graphql-vs-rest' });
-  api = new ApiClient(stack.urls.backend, tenant.token);
-  sim = new ApiClient(stack.urls.simulator, 'unused');
+  ({ stack, pool, api, sim } = e2e);
 });
 
 afterAll(async () => {
-  await stack?.stop();
-  await pool?.end();
-  await database?.drop();
-  await deleteQueues(inject('amqpUrl'), prefix, TIERS);
+  await e2e?.stop();
 });
 
 async function syncWith(apiName: 'rest' | 'graphql', truth: Truth): Promise<number> {

@@ -1,9 +1,7 @@
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { randomBytes } from 'node:crypto';
-import { startStack, type Stack } from '../../scripts/stack.ts';
-import { createTestDatabase, type TestDatabase } from '../support/database.ts';
-import { deleteQueues } from '../support/backend.ts';
-import { ApiClient } from '../support/api-client.ts';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Stack } from '../../scripts/stack.ts';
+import type { ApiClient } from '../support/api-client.ts';
+import { startE2eStack, type E2eStack } from '../support/e2e-stack.ts';
 import { waitFor } from '../support/wait.ts';
 import {
   dora,
@@ -15,15 +13,13 @@ import {
   type Definitions,
 } from '../support/metrics-truth.ts';
 
-const TIERS = '200,400,800';
-let database: TestDatabase;
+let e2e: E2eStack | undefined;
 let stack: Stack;
 let api: ApiClient;
 let sim: ApiClient;
 let jiraId: number;
 let githubId: number;
 let repositories: string[];
-const prefix = `t_${randomBytes(4).toString('hex')}.`;
 
 interface Metric {
   value: number | null;
@@ -115,29 +111,18 @@ const close = (a: number | null, b: number | null) => {
 };
 
 beforeAll(async () => {
-  database = await createTestDatabase();
-  const fast = { RETRY_TIERS_MS: TIERS };
-  stack = await startStack({
-    databaseUrl: database.url,
-    amqpUrl: inject('amqpUrl'),
-    queuePrefix: prefix,
-    env: {
-      backend: { ...fast, SCHEDULER_TICK_SECONDS: '1', LOG_LEVEL: 'warn' },
-      worker: { ...fast, LOG_LEVEL: 'warn' },
-      extract: { ...fast, SOURCE_RETRY_BASE_MS: '100', SOURCE_RETRY_CAP_MS: '500', LOG_LEVEL: 'warn' },
-      simulator: {
-        SIM_SEED: '12',
-        SIM_JIRA_PROJECTS: '2',
-        SIM_JIRA_ISSUES: '200',
-        SIM_GITHUB_REPOS: '2',
-        SIM_GITHUB_PRS: '80',
-      },
+  e2e = await startE2eStack({
+    tenant: 'metrics',
+    backend: { SCHEDULER_TICK_SECONDS: '1' },
+    simulator: {
+      SIM_SEED: '12',
+      SIM_JIRA_PROJECTS: '2',
+      SIM_JIRA_ISSUES: '200',
+      SIM_GITHUB_REPOS: '2',
+      SIM_GITHUB_PRS: '80',
     },
   });
-  const admin = new ApiClient(stack.urls.backend, stack.adminToken);
-  const tenant = await admin.ok<{ token: string }>('POST', '/api/v1/tenants', { name: 'metrics' });
-  api = new ApiClient(stack.urls.backend, tenant.token);
-  sim = new ApiClient(stack.urls.simulator, 'unused');
+  ({ stack, api, sim } = e2e);
   const summary = await sim.ok<{ jira: { projects: string[] }; github: { repositories: string[] } }>(
     'GET',
     '/_sim/truth/summary',
@@ -195,9 +180,7 @@ beforeAll(async () => {
 }, 600_000);
 
 afterAll(async () => {
-  await stack?.stop();
-  await database?.drop();
-  await deleteQueues(inject('amqpUrl'), prefix, TIERS);
+  await e2e?.stop();
 });
 
 const rangeOf = (d: Definitions) =>

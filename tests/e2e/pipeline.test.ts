@@ -1,11 +1,8 @@
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import pg from 'pg';
-import { hearPoolErrors } from '@tributary/db';
-import { randomBytes } from 'node:crypto';
-import { startStack, type Stack } from '../../scripts/stack.ts';
-import { createTestDatabase, type TestDatabase } from '../support/database.ts';
-import { deleteQueues } from '../support/backend.ts';
+import type { Stack } from '../../scripts/stack.ts';
 import { ApiClient } from '../support/api-client.ts';
+import { startE2eStack, type E2eStack } from '../support/e2e-stack.ts';
 import { waitFor } from '../support/wait.ts';
 import { expectGithubValuesMatchTruth, expectJiraValuesMatchTruth } from '../support/truth-values.ts';
 import { z } from 'zod';
@@ -13,57 +10,32 @@ import { jobProgressSchema } from '@tributary/contracts';
 import { like } from '../support/matchers.ts';
 import type { Truth } from '../support/truth.ts';
 
-const TIERS = '200,400,800';
-let database: TestDatabase;
+let e2e: E2eStack | undefined;
 let stack: Stack;
+let prefix: string;
 let pool: pg.Pool;
 let api: ApiClient;
 let sim: ApiClient;
-const prefix = `t_${randomBytes(4).toString('hex')}.`;
 
 beforeAll(async () => {
-  database = await createTestDatabase();
-  const fast = { RETRY_TIERS_MS: TIERS };
-  stack = await startStack({
-    databaseUrl: database.url,
-    amqpUrl: inject('amqpUrl'),
-    queuePrefix: prefix,
-    env: {
-      backend: { ...fast, SCHEDULER_TICK_SECONDS: '1', LOG_LEVEL: 'warn' },
-      worker: {
-        ...fast,
-        SWEEPER_INTERVAL_SECONDS: '2',
-        SWEEPER_PENDING_AGE_SECONDS: '30',
-        LOG_LEVEL: 'warn',
-      },
-      extract: {
-        ...fast,
-        SOURCE_RETRY_BASE_MS: '100',
-        SOURCE_RETRY_CAP_MS: '500',
-        EXTERNAL_CB_TIMEOUT_SECONDS: '2',
-        LOG_LEVEL: 'warn',
-      },
-      simulator: {
-        SIM_SEED: '7',
-        SIM_JIRA_PROJECTS: '2',
-        SIM_JIRA_ISSUES: '150',
-        SIM_GITHUB_REPOS: '2',
-        SIM_GITHUB_PRS: '40',
-      },
+  e2e = await startE2eStack({
+    tenant: 'e2e',
+    backend: { SCHEDULER_TICK_SECONDS: '1' },
+    worker: { OUTBOX_RELAY_INTERVAL_SECONDS: '2', OUTBOX_RELAY_LEASE_SECONDS: '30' },
+    extract: { EXTERNAL_CB_TIMEOUT_SECONDS: '2' },
+    simulator: {
+      SIM_SEED: '7',
+      SIM_JIRA_PROJECTS: '2',
+      SIM_JIRA_ISSUES: '150',
+      SIM_GITHUB_REPOS: '2',
+      SIM_GITHUB_PRS: '40',
     },
   });
-  pool = hearPoolErrors(new pg.Pool({ connectionString: database.url, max: 2 }));
-  const admin = new ApiClient(stack.urls.backend, stack.adminToken);
-  const tenant = await admin.ok<{ token: string }>('POST', '/api/v1/tenants', { name: 'e2e' });
-  api = new ApiClient(stack.urls.backend, tenant.token);
-  sim = new ApiClient(stack.urls.simulator, 'unused');
+  ({ stack, prefix, pool, api, sim } = e2e);
 });
 
 afterAll(async () => {
-  await stack?.stop();
-  await pool?.end();
-  await database?.drop();
-  await deleteQueues(inject('amqpUrl'), prefix, TIERS);
+  await e2e?.stop();
 });
 
 const count = async (table: string) =>

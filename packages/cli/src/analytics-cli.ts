@@ -1,6 +1,6 @@
 import { parseArgs } from 'node:util';
 import type { CliIo } from './cli.ts';
-import { apiCall, resolveConnection } from './api-connection.ts';
+import { apiCall, CONNECTION_ARGS, resolveConnection } from './api-connection.ts';
 import { errorMessage } from '@tributary/contracts';
 
 export const ANALYTICS_USAGE = `tributary metrics and flow commands
@@ -40,10 +40,7 @@ export async function runAnalyticsCli(argv: readonly string[], io: CliIo): Promi
       args: [...argv],
       allowPositionals: true,
       options: {
-        url: { type: 'string' },
-        token: { type: 'string' },
-        'token-file': { type: 'string' },
-        json: { type: 'boolean', default: false },
+        ...CONNECTION_ARGS,
         from: { type: 'string' },
         to: { type: 'string' },
         integration: { type: 'string', multiple: true },

@@ -2,6 +2,14 @@ import { readFileSync } from 'node:fs';
 import { errorMessage } from '@tributary/contracts';
 
 /** How every command reaches the API: base URL and token from options, environment or a token file. */
+/** The command-line options every command takes: where the API is, who speaks, and how to answer. */
+export const CONNECTION_ARGS = {
+  url: { type: 'string' },
+  token: { type: 'string' },
+  'token-file': { type: 'string' },
+  json: { type: 'boolean', default: false },
+} as const;
+
 export interface ConnectionOptions {
   url?: string | undefined;
   token?: string | undefined;

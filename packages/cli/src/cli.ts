@@ -1,6 +1,6 @@
 import { parseArgs } from 'node:util';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { apiCall, resolveConnection } from './api-connection.ts';
+import { apiCall, CONNECTION_ARGS, resolveConnection } from './api-connection.ts';
 import { runSecurityCommand, SECURITY_USAGE, SecurityUsageError } from './security-commands.ts';
 import { runAnalyticsCli } from './analytics-cli.ts';
 import { DAILY_USAGE, DailyUsageError, runDailyCommand } from './daily-commands.ts';
@@ -57,9 +57,7 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
       args: [...argv],
       allowPositionals: true,
       options: {
-        url: { type: 'string' },
-        token: { type: 'string' },
-        json: { type: 'boolean', default: false },
+        ...CONNECTION_ARGS,
         help: { type: 'boolean', short: 'h', default: false },
         'entity-type': { type: 'string' },
         integration: { type: 'string' },
@@ -71,7 +69,6 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
         all: { type: 'boolean', default: false },
         full: { type: 'boolean', default: false },
         stream: { type: 'string', multiple: true },
-        'token-file': { type: 'string' },
         type: { type: 'string' },
         name: { type: 'string' },
         'base-url': { type: 'string' },

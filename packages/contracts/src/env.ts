@@ -58,3 +58,14 @@ export function equalTokenIssues(
   }
   return issues;
 }
+
+/**
+ * A `superRefine` for a service's env schema: an issue on each token that equals one named before
+ * it (see {@link equalTokenIssues}).
+ */
+export function distinctTokens<K extends string>(...names: readonly K[]) {
+  return (env: Readonly<Partial<Record<K, string>>>, ctx: z.RefinementCtx): void => {
+    const tokens = Object.fromEntries(names.map((name) => [name, env[name]]));
+    for (const issue of equalTokenIssues(tokens)) ctx.addIssue({ code: 'custom', ...issue });
+  };
+}

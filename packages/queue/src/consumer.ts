@@ -1,7 +1,8 @@
 import type { Channel, ConsumeMessage } from 'amqplib';
 import type { ZodType } from 'zod';
+import { errorMessage, formatIssues } from '@tributary/contracts';
 import type { Logger } from '@tributary/observability';
-import { fullJitter, sleep } from './backoff.ts';
+import { backoffDelay, sleepOrWake } from '@tributary/resilience';
 import { ConnectionClosedError, type QueueConnection } from './connection.ts';
 import { Publisher, type Headers } from './publisher.ts';
 import { RETRY_TIER_HEADER, type RetryTier } from './topology.ts';
@@ -219,7 +220,7 @@ export class Consumer<T = unknown> {
     await this.#subscribing;
     await this.#cancel();
     this.#buffer = [];
-    await Promise.race([this.#idle(), sleep(timeoutMs)]);
+    await Promise.race([this.#idle(), sleepOrWake(timeoutMs)]);
     if (this.#inFlight > 0) {
       this.#logger.warn({ inFlight: this.#inFlight }, 'stop timed out; closing with handlers still running');
     }
@@ -273,7 +274,10 @@ export class Consumer<T = unknown> {
         this.#logger[level]({ err: error, attempt }, 'subscribing failed; retrying');
         const wake = new AbortController();
         this.#wake = wake;
-        await sleep(fullJitter(attempt, 100, 10_000), AbortSignal.any([this.#abort.signal, wake.signal]));
+        await sleepOrWake(
+          backoffDelay(attempt, { baseMs: 100, capMs: 10_000 }),
+          AbortSignal.any([this.#abort.signal, wake.signal]),
+        );
         this.#wake = undefined;
       }
     }
@@ -352,12 +356,7 @@ export class Consumer<T = unknown> {
       return { ok: false, reason: `invalid JSON: ${errorMessage(error)}`, context };
     }
     const parsed = this.#schema.safeParse(body);
-    if (!parsed.success) {
-      const reason = parsed.error.issues
-        .map((issue) => `${issue.path.map(String).join('.') || '(root)'}: ${issue.message}`)
-        .join('; ');
-      return { ok: false, reason, context };
-    }
+    if (!parsed.success) return { ok: false, reason: formatIssues(parsed.error.issues), context };
     return { ok: true, message: parsed.data, context };
   }
 
@@ -579,11 +578,6 @@ function parseAttempt(value: unknown): number {
 
 function firstFailedAt(headers: Headers, now = new Date().toISOString()): string {
   return asString(headers[DEATH_HEADERS.firstFailedAt]) ?? now;
-}
-
-function errorMessage(error: unknown): string {
-  if (error instanceof Error) return error.message;
-  return typeof error === 'string' ? error : (JSON.stringify(error) ?? String(error));
 }
 
 /** The first `at …` line of an error's stack (where it was thrown), or ''. */

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { equalTokenIssues, parseEnv, portField, sharedEnvFields, tokenField } from '@tributary/contracts';
+import { distinctTokens, parseEnv, portField, sharedEnvFields, tokenField } from '@tributary/contracts';
 
 /**
  * A random 32-byte key has ~30 distinct byte values; fewer than 12 means a made-up key (all
@@ -90,14 +90,7 @@ const envSchema = z
     /** Failed authentications per client address per minute before answers turn into 429. */
     AUTH_FAILURES_PER_MINUTE: z.coerce.number().int().min(1).max(100_000).default(30),
   })
-  .superRefine((env, ctx) => {
-    const issues = equalTokenIssues({
-      TRIBUTARY_ADMIN_TOKEN: env.TRIBUTARY_ADMIN_TOKEN,
-      TRIBUTARY_SERVICE_TOKEN: env.TRIBUTARY_SERVICE_TOKEN,
-      TRIBUTARY_EXTRACT_TOKEN: env.TRIBUTARY_EXTRACT_TOKEN,
-    });
-    for (const issue of issues) ctx.addIssue({ code: 'custom', ...issue });
-  });
+  .superRefine(distinctTokens('TRIBUTARY_ADMIN_TOKEN', 'TRIBUTARY_SERVICE_TOKEN', 'TRIBUTARY_EXTRACT_TOKEN'));
 
 export type BackendConfig = z.infer<typeof envSchema>;
 

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { equalTokenIssues, parseEnv, portField, sharedEnvFields, tokenField } from '@tributary/contracts';
+import { distinctTokens, parseEnv, portField, sharedEnvFields, tokenField } from '@tributary/contracts';
 
 const positiveInt = z.coerce.number().int().positive();
 
@@ -61,14 +61,7 @@ const envSchema = z
     /** Concurrent requests per integration (the governor's cap). */
     SOURCE_CONCURRENCY: positiveInt.default(4),
   })
-  .superRefine((env, ctx) => {
-    const issues = equalTokenIssues({
-      TRIBUTARY_SERVICE_TOKEN: env.TRIBUTARY_SERVICE_TOKEN,
-      TRIBUTARY_EXTRACT_TOKEN: env.TRIBUTARY_EXTRACT_TOKEN,
-      TRIBUTARY_ADMIN_TOKEN: env.TRIBUTARY_ADMIN_TOKEN,
-    });
-    for (const issue of issues) ctx.addIssue({ code: 'custom', ...issue });
-  });
+  .superRefine(distinctTokens('TRIBUTARY_SERVICE_TOKEN', 'TRIBUTARY_EXTRACT_TOKEN', 'TRIBUTARY_ADMIN_TOKEN'));
 
 export type ExtractConfig = z.infer<typeof envSchema>;
 

@@ -99,8 +99,8 @@ export async function startFaultStack(options: FaultStackOptions = {}): Promise<
         },
         worker: {
           ...fast,
-          SWEEPER_INTERVAL_SECONDS: '2',
-          SWEEPER_PENDING_AGE_SECONDS: '10',
+          OUTBOX_RELAY_INTERVAL_SECONDS: '2',
+          OUTBOX_RELAY_LEASE_SECONDS: '10',
           TRANSFORM_MAX_ATTEMPTS: '5',
           ...options.env?.worker,
         },

@@ -6,12 +6,9 @@ import { NotFoundError, UpstreamUnavailableError } from '../errors.ts';
 import { discardDeadLetter } from '../db/discard-dead-letter.ts';
 import { deadLetterAudit } from '../db/dead-letter-audit.ts';
 import { withTransaction } from '@tributary/db';
-import {
-  deadLetterView,
-  recordAudit,
-  selectDeadLetters,
-  type DeadLetterFilter,
-} from '../dead-letters/dead-letter-queries.ts';
+import { recordDeadLetterAudit } from '../db/record-dead-letter-audit.ts';
+import { selectDeadLetters, type DeadLetterFilter } from '../db/select-dead-letters.ts';
+import { deadLetterView } from '../dead-letters/dead-letter-view.ts';
 import { replayDeadLetters } from '../dead-letters/replay.ts';
 import type { RouteContext } from './route-context.ts';
 
@@ -152,7 +149,7 @@ export function registerDeadLetterRoutes(app: FastifyInstance, ctx: RouteContext
         const [row] = await selectDeadLetters(client, { tenantId, ids: [request.params.id], limit: 1 }, true);
         if (!row) throw new NotFoundError(`dead letter ${request.params.id}`);
         await discardDeadLetter(client, row.id);
-        await recordAudit(client, row.id, 'discard', actor, { previous_status: row.status });
+        await recordDeadLetterAudit(client, row.id, 'discard', actor, { previous_status: row.status });
       });
       return reply.status(204).send();
     },

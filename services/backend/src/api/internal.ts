@@ -12,7 +12,7 @@ import { tenantOf } from '../plugins/auth.ts';
 import { NotFoundError } from '../errors.ts';
 import { findIntegration } from '../db/integrations.ts';
 import { findJob, jobView } from '../db/jobs.ts';
-import { claimJob, finishJobIfDone, transitionJob } from '../jobs/job-state.ts';
+import { cancelJob, claimJob, failJob, finishJobIfDone, pauseJob } from '../jobs/job-state.ts';
 import { scheduleRetry } from '../orchestration/retry-orchestrator.ts';
 import type { RouteContext } from './route-context.ts';
 import { assertRunningJob } from '../security/job-scope.ts';
@@ -115,7 +115,7 @@ export function registerInternalRoutes(app: FastifyInstance, ctx: RouteContext):
   });
 
   r.post('/internal/v1/jobs/:id/cancelled', route, async (request) =>
-    jobView(await transitionJob(ctx.pool, tenantOf(request), request.params.id, 'CANCELLED')),
+    jobView(await cancelJob(ctx.pool, tenantOf(request), request.params.id)),
   );
 
   r.post(
@@ -123,9 +123,9 @@ export function registerInternalRoutes(app: FastifyInstance, ctx: RouteContext):
     { ...route, schema: { ...route.schema, body: pauseJobBodySchema } },
     async (request) =>
       jobView(
-        await transitionJob(ctx.pool, tenantOf(request), request.params.id, 'PAUSED', {
-          pauseReason: request.body.reason,
-          pausedBy: 'system',
+        await pauseJob(ctx.pool, tenantOf(request), request.params.id, {
+          reason: request.body.reason,
+          by: 'system',
         }),
       ),
   );
@@ -135,9 +135,9 @@ export function registerInternalRoutes(app: FastifyInstance, ctx: RouteContext):
     { ...route, schema: { ...route.schema, body: failJobBodySchema } },
     async (request) => {
       const tenantId = tenantOf(request);
-      const job = await transitionJob(ctx.pool, tenantId, request.params.id, 'FAILED', {
+      const job = await failJob(ctx.pool, tenantId, request.params.id, {
         error: request.body.error,
-        errorCode: request.body.code ?? null,
+        code: request.body.code ?? null,
       });
       return jobView(request.body.retryable ? await scheduleRetry(ctx.pool, job, ctx.config) : job);
     },

@@ -7,7 +7,7 @@ import { ConflictError, NotFoundError } from '../errors.ts';
 import { findJob, jobView } from '../db/jobs.ts';
 import { requestJobCancel } from '../db/request-job-cancel.ts';
 import { integrationType } from '../db/integration-type.ts';
-import { transitionJob } from '../jobs/job-state.ts';
+import { cancelJob, pauseJob, resumeJob } from '../jobs/job-state.ts';
 import { publishExtract, triggerRun } from '../orchestration/runs.ts';
 import type { RouteContext } from './route-context.ts';
 
@@ -43,9 +43,9 @@ export function registerRunRoutes(app: FastifyInstance, ctx: RouteContext): void
     '/api/v1/jobs/:id/pause',
     { config: { auth: 'tenant' }, schema: { tags: ['jobs'], params: idParamSchema } },
     async (request) => {
-      const job = await transitionJob(ctx.pool, tenantOf(request), request.params.id, 'PAUSED', {
-        pauseReason: 'paused by user',
-        pausedBy: 'user',
+      const job = await pauseJob(ctx.pool, tenantOf(request), request.params.id, {
+        reason: 'paused by user',
+        by: 'user',
       });
       return jobView(job);
     },
@@ -56,9 +56,7 @@ export function registerRunRoutes(app: FastifyInstance, ctx: RouteContext): void
     { config: { auth: 'tenant' }, schema: { tags: ['jobs'], params: idParamSchema } },
     async (request) => {
       const tenantId = tenantOf(request);
-      const job = await transitionJob(ctx.pool, tenantId, request.params.id, 'RUNNING', {
-        clearHeartbeat: true,
-      });
+      const job = await resumeJob(ctx.pool, tenantId, request.params.id);
       await publishExtract(ctx.requireQueue().publisher, job, await sourceOfJob(ctx, job.integration_id));
       return jobView(job);
     },
@@ -78,7 +76,7 @@ export function registerRunRoutes(app: FastifyInstance, ctx: RouteContext): void
         job.status === 'RUNNING' &&
         !job.extraction_finished_at &&
         heartbeatAge < ctx.config.JOB_STALE_HEARTBEAT_SECONDS;
-      if (!extractorActive) return jobView(await transitionJob(ctx.pool, tenantId, job.id, 'CANCELLED'));
+      if (!extractorActive) return jobView(await cancelJob(ctx.pool, tenantId, job.id));
       if (!(await requestJobCancel(ctx.pool, tenantId, job.id)))
         throw new ConflictError(`job ${job.id} is no longer running`);
       return jobView((await findJob(ctx.pool, tenantId, job.id))!);

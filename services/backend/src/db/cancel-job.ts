@@ -8,6 +8,6 @@ update etl_jobs set status = 'CANCELLED', updated_at = now(), finished_at = now(
   pause_reason = null, paused_by = null
 ${TRANSITION_GUARD}`;
 
-export function cancelJob(db: pg.Pool | pg.PoolClient, key: TransitionKey): Promise<JobRow | undefined> {
+export function cancelJobRow(db: pg.Pool | pg.PoolClient, key: TransitionKey): Promise<JobRow | undefined> {
   return moveJob(db, CANCEL_JOB, key);
 }

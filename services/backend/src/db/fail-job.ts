@@ -11,7 +11,7 @@ update etl_jobs set status = 'FAILED', updated_at = now(), finished_at = now(),
   error_code = case when $4::text is null then error_code else $5 end
 ${TRANSITION_GUARD}`;
 
-export function failJob(
+export function failJobRow(
   db: pg.Pool | pg.PoolClient,
   key: TransitionKey,
   failure: { error: string | null; code: string | null },

@@ -8,6 +8,6 @@ update etl_jobs set status = 'FINISHED', updated_at = now(), finished_at = now()
   pause_reason = null, paused_by = null
 ${TRANSITION_GUARD}`;
 
-export function finishJob(db: pg.Pool | pg.PoolClient, key: TransitionKey): Promise<JobRow | undefined> {
+export function finishJobRow(db: pg.Pool | pg.PoolClient, key: TransitionKey): Promise<JobRow | undefined> {
   return moveJob(db, FINISH_JOB, key);
 }

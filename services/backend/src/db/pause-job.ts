@@ -8,7 +8,7 @@ update etl_jobs set status = 'PAUSED', updated_at = now(), finished_at = null,
   pause_reason = $4, paused_by = $5
 ${TRANSITION_GUARD}`;
 
-export function pauseJob(
+export function pauseJobRow(
   db: pg.Pool | pg.PoolClient,
   key: TransitionKey,
   pause: { reason: string | null; by: 'user' | 'system' },

@@ -11,6 +11,6 @@ update etl_jobs set status = 'PENDING', updated_at = now(), finished_at = null,
   cancel_requested_at = null, extraction_finished_at = null
 ${TRANSITION_GUARD}`;
 
-export function requeueJob(db: pg.Pool | pg.PoolClient, key: TransitionKey): Promise<JobRow | undefined> {
+export function requeueJobRow(db: pg.Pool | pg.PoolClient, key: TransitionKey): Promise<JobRow | undefined> {
   return moveJob(db, REQUEUE_JOB, key);
 }

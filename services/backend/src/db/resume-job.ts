@@ -9,6 +9,6 @@ update etl_jobs set status = 'RUNNING', updated_at = now(), started_at = coalesc
   finished_at = null, pause_reason = null, paused_by = null, heartbeat_at = null
 ${TRANSITION_GUARD}`;
 
-export function resumeJob(db: pg.Pool | pg.PoolClient, key: TransitionKey): Promise<JobRow | undefined> {
+export function resumeJobRow(db: pg.Pool | pg.PoolClient, key: TransitionKey): Promise<JobRow | undefined> {
   return moveJob(db, RESUME_JOB, key);
 }

@@ -8,6 +8,6 @@ update etl_jobs set status = 'RUNNING', updated_at = now(), started_at = coalesc
   finished_at = null, pause_reason = null, paused_by = null
 ${TRANSITION_GUARD}`;
 
-export function startJob(db: pg.Pool | pg.PoolClient, key: TransitionKey): Promise<JobRow | undefined> {
+export function startJobRow(db: pg.Pool | pg.PoolClient, key: TransitionKey): Promise<JobRow | undefined> {
   return moveJob(db, START_JOB, key);
 }

@@ -11,12 +11,12 @@ import { REPLAY_COUNT_HEADER } from '../workers/dead-letter-drain.ts';
 import { errorMessage, formatIssues, isRefusedRecord, rawRecordSchema } from '@tributary/contracts';
 import { RAW_REFUSED_QUEUE } from '../db/raw-refusals.ts';
 import { storeRawRecords } from '../raw/store-raw-records.ts';
-import {
-  recordAudit,
-  selectDeadLetters,
-  type DeadLetterFilter,
-  type DeadLetterRow,
-} from './dead-letter-queries.ts';
+import type { DeadLetterRow } from '../db/dead-letter-row.ts';
+import { selectDeadLetters, type DeadLetterFilter } from '../db/select-dead-letters.ts';
+import { recordDeadLetterAudit } from '../db/record-dead-letter-audit.ts';
+import { claimDeadLettersForReplay } from '../db/claim-dead-letters-for-replay.ts';
+import { markDeadLetterReplayed } from '../db/mark-dead-letter-replayed.ts';
+import { releaseDeadLetterClaim } from '../db/release-dead-letter-claim.ts';
 
 export interface ReplayResult {
   replayed: number[];
@@ -54,14 +54,11 @@ export async function replayDeadLetters(
       if (row.status === 'dead') dead.push(row);
       else result.skipped.push({ id: row.id, reason: `already ${row.status}` });
     }
-    const { rows: taken } = await client.query<{ id: number }>(
-      `update dead_letters set replay_claimed_at = now()
-       where id = any($1::bigint[]) and status = 'dead'
-         and (replay_claimed_at is null or replay_claimed_at < now() - make_interval(secs => $2))
-       returning id`,
-      [dead.map((row) => row.id), STALE_CLAIM_SECONDS],
+    const ids = await claimDeadLettersForReplay(
+      client,
+      dead.map((row) => row.id),
+      STALE_CLAIM_SECONDS,
     );
-    const ids = new Set(taken.map((t) => Number(t.id)));
     for (const row of dead)
       if (!ids.has(row.id)) result.skipped.push({ id: row.id, reason: 'being replayed by another request' });
     return dead.filter((row) => ids.has(row.id));
@@ -78,12 +75,12 @@ export async function replayDeadLetters(
         again = `not replayed: ${errorMessage(error)}`;
       }
       if (again !== null) {
-        await releaseClaim(pool, row.id);
+        await releaseDeadLetterClaim(pool, row.id);
         result.skipped.push({ id: row.id, reason: again });
         continue;
       }
     } else if (brokerUnavailable) {
-      await releaseClaim(pool, row.id);
+      await releaseDeadLetterClaim(pool, row.id);
       result.skipped.push({ id: row.id, reason: 'not replayed: message broker unavailable' });
       continue;
     } else {
@@ -103,19 +100,15 @@ export async function replayDeadLetters(
           { timeoutMs: REPLAY_PUBLISH_TIMEOUT_MS },
         );
       } catch (error) {
-        await releaseClaim(pool, row.id);
+        await releaseDeadLetterClaim(pool, row.id);
         brokerUnavailable = error instanceof PublishError && error.retryable;
         result.skipped.push({ id: row.id, reason: `not replayed: ${errorMessage(error)}` });
         continue;
       }
     }
     await withTransaction(pool, async (client) => {
-      await client.query(
-        `update dead_letters set status = 'replayed', replay_count = replay_count + 1, replayed_at = now(), replay_claimed_at = null
-         where id = $1`,
-        [row.id],
-      );
-      await recordAudit(client, row.id, 'replay', actor, {
+      await markDeadLetterReplayed(client, row.id);
+      await recordDeadLetterAudit(client, row.id, 'replay', actor, {
         routing_key: row.routing_key,
         replay: row.replay_count + 1,
       });
@@ -123,10 +116,6 @@ export async function replayDeadLetters(
     result.replayed.push(row.id);
   }
   return { ...result, brokerUnavailable };
-}
-
-async function releaseClaim(pool: pg.Pool, id: number): Promise<void> {
-  await pool.query('update dead_letters set replay_claimed_at = null where id = $1', [id]);
 }
 
 /** Stores a refused raw record again, outside any job; null when stored, else why it was refused. */

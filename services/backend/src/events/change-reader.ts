@@ -1,7 +1,8 @@
 import type pg from 'pg';
 import type { Logger } from '@tributary/observability';
 import { JOB_COLUMNS, jobView, type JobRow } from '../db/jobs.ts';
-import { deadLetterView, selectDeadLetters } from '../dead-letters/dead-letter-queries.ts';
+import { selectDeadLetters } from '../db/select-dead-letters.ts';
+import { deadLetterView } from '../dead-letters/dead-letter-view.ts';
 import type { EventHub } from './event-hub.ts';
 import type { ChangeNotification } from './event-types.ts';
 

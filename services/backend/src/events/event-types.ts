@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { jobView } from '../db/jobs.ts';
-import type { deadLetterView } from '../dead-letters/dead-letter-queries.ts';
+import type { deadLetterView } from '../dead-letters/dead-letter-view.ts';
 import type { SystemHealth } from '@tributary/contracts';
 
 /** The channel the migration's triggers notify on (0006_dashboard_events.sql). */

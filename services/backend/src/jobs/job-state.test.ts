@@ -2,7 +2,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { JOB_STATUSES, canTransition, type JobStatus } from '@tributary/contracts';
 import { bearer, service, startTestBackend, type TestBackend } from '../../../../tests/support/backend.ts';
 import { insertJob } from '../db/jobs.ts';
-import { transitionJob } from './job-state.ts';
+import type { JobRow } from '../db/jobs.ts';
+import { cancelJob, failJob, finishJob, pauseJob, requeueJob, resumeJob, startJob } from './job-state.ts';
 import { AppError } from '../errors.ts';
 
 let backend: TestBackend;
@@ -15,6 +16,16 @@ beforeAll(async () => {
 afterAll(async () => backend.close());
 
 const newIntegration = () => backend.createIntegration(tenant.token, 'github');
+
+/** The named transition into each state, with the least it needs (a failure gives a reason). */
+const moveTo: Record<JobStatus, (tenantId: number, jobId: number) => Promise<JobRow>> = {
+  PENDING: (t, j) => requeueJob(backend.pool, t, j),
+  RUNNING: (t, j) => startJob(backend.pool, t, j),
+  PAUSED: (t, j) => pauseJob(backend.pool, t, j, { reason: null, by: 'user' }),
+  FINISHED: (t, j) => finishJob(backend.pool, t, j),
+  FAILED: (t, j) => failJob(backend.pool, t, j, { error: 'boom', code: null }),
+  CANCELLED: (t, j) => cancelJob(backend.pool, t, j),
+};
 
 /** A job walked into `status` along legal moves. */
 async function jobIn(status: JobStatus): Promise<number> {
@@ -34,7 +45,7 @@ async function jobIn(status: JobStatus): Promise<number> {
     FAILED: ['RUNNING', 'FAILED'],
     CANCELLED: ['CANCELLED'],
   };
-  for (const step of path[status]) await transitionJob(backend.pool, tenant.id, job.id, step);
+  for (const step of path[status]) await moveTo[step](tenant.id, job.id);
   return job.id;
 }
 
@@ -50,16 +61,14 @@ describe('job state machine', () => {
 
   it.each(legal)('%s → %s is legal', async (from, to) => {
     const jobId = await jobIn(from);
-    const moved = await transitionJob(backend.pool, tenant.id, jobId, to, {
-      error: to === 'FAILED' ? 'boom' : undefined,
-    });
+    const moved = await moveTo[to](tenant.id, jobId);
     expect(moved.status).toBe(to);
     expect(moved.finished_at === null).toBe(!['FINISHED', 'FAILED', 'CANCELLED'].includes(to));
   });
 
   it.each(illegal)('%s → %s is refused with a 409 and changes nothing', async (from, to) => {
     const jobId = await jobIn(from);
-    const error = await transitionJob(backend.pool, tenant.id, jobId, to).catch((e: unknown) => e);
+    const error = await moveTo[to](tenant.id, jobId).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(AppError);
     expect(error).toMatchObject({ status: 409, message: `job ${jobId} cannot move from ${from} to ${to}` });
     const { rows } = await backend.pool.query('select status from etl_jobs where id = $1', [jobId]);
@@ -68,7 +77,7 @@ describe('job state machine', () => {
 
   it('a retry (FAILED → PENDING) counts an attempt and clears the finish time', async () => {
     const jobId = await jobIn('FAILED');
-    const retried = await transitionJob(backend.pool, tenant.id, jobId, 'PENDING');
+    const retried = await requeueJob(backend.pool, tenant.id, jobId);
     expect(retried.attempts).toBe(1);
     expect(retried.finished_at).toBeNull();
   });
@@ -76,27 +85,27 @@ describe('job state machine', () => {
   it('each named transition writes its own fields: pause reason and who, resume clears the heartbeat, a failure its reason and code', async () => {
     const jobId = await jobIn('RUNNING');
     await backend.pool.query('update etl_jobs set heartbeat_at = now() where id = $1', [jobId]);
-    const paused = await transitionJob(backend.pool, tenant.id, jobId, 'PAUSED', {
-      pauseReason: 'backend unreachable',
-      pausedBy: 'system',
+    const paused = await pauseJob(backend.pool, tenant.id, jobId, {
+      reason: 'backend unreachable',
+      by: 'system',
     });
     expect([paused.pause_reason, paused.paused_by, paused.heartbeat_at]).toEqual([
       'backend unreachable',
       'system',
       expect.any(Date),
     ]);
-    const resumed = await transitionJob(backend.pool, tenant.id, jobId, 'RUNNING', { clearHeartbeat: true });
+    const resumed = await resumeJob(backend.pool, tenant.id, jobId);
     expect([resumed.pause_reason, resumed.paused_by, resumed.heartbeat_at]).toEqual([null, null, null]);
-    const failed = await transitionJob(backend.pool, tenant.id, jobId, 'FAILED', {
+    const failed = await failJob(backend.pool, tenant.id, jobId, {
       error: 'jira: HTTP 503',
-      errorCode: 'SOURCE_UNAVAILABLE',
+      code: 'SOURCE_UNAVAILABLE',
     });
     expect([failed.error, failed.error_code]).toEqual(['jira: HTTP 503', 'SOURCE_UNAVAILABLE']);
     await backend.pool.query(
       'update etl_jobs set next_retry_at = now(), cancel_requested_at = now() where id = $1',
       [jobId],
     );
-    const requeued = await transitionJob(backend.pool, tenant.id, jobId, 'PENDING');
+    const requeued = await requeueJob(backend.pool, tenant.id, jobId);
     expect([requeued.next_retry_at, requeued.cancel_requested_at, requeued.error]).toEqual([
       null,
       null,
@@ -107,7 +116,7 @@ describe('job state machine', () => {
   it("another tenant's job is a 404, not a 409", async () => {
     const jobId = await jobIn('PENDING');
     const other = await backend.createTenant('other');
-    const error = await transitionJob(backend.pool, other.id, jobId, 'RUNNING').catch((e: unknown) => e);
+    const error = await startJob(backend.pool, other.id, jobId).catch((e: unknown) => e);
     expect((error as AppError).status).toBe(404);
   });
 });
@@ -177,7 +186,7 @@ describe('one active job per integration', () => {
       mode: 'full',
       trigger: 'manual',
     });
-    await transitionJob(backend.pool, tenant.id, first.id, 'CANCELLED');
+    await cancelJob(backend.pool, tenant.id, first.id);
     const second = await insertJob(backend.pool, {
       tenantId: tenant.id,
       integrationId,

@@ -4,31 +4,18 @@ import { ConflictError, JobClaimedError, NotFoundError } from '../errors.ts';
 import { isUniqueViolation } from '../db/pg-errors.ts';
 import type { JobRow } from '../db/jobs.ts';
 import type { TransitionKey } from '../db/job-transition.ts';
-import { startJob } from '../db/start-job.ts';
-import { resumeJob } from '../db/resume-job.ts';
-import { pauseJob } from '../db/pause-job.ts';
-import { failJob } from '../db/fail-job.ts';
-import { cancelJob } from '../db/cancel-job.ts';
-import { finishJob } from '../db/finish-job.ts';
-import { requeueJob } from '../db/requeue-job.ts';
+import { startJobRow } from '../db/start-job.ts';
+import { resumeJobRow } from '../db/resume-job.ts';
+import { pauseJobRow } from '../db/pause-job.ts';
+import { failJobRow } from '../db/fail-job.ts';
+import { cancelJobRow } from '../db/cancel-job.ts';
+import { finishJobRow } from '../db/finish-job.ts';
+import { requeueJobRow } from '../db/requeue-job.ts';
 import { finishJobIfDoneRow } from '../db/finish-job-if-done.ts';
 import { claimJobRow, claimRefusal } from '../db/claim-job.ts';
 import { jobStatus } from '../db/job-status.ts';
 import { integrationType } from '../db/integration-type.ts';
 import { deactivateUnseenIssues } from '../db/deactivate-unseen-issues.ts';
-
-/** What a move carries besides the new state; each named transition reads only its own fields. */
-export interface JobStatusChange {
-  /** FAILED: the reason (kept from before when absent). */
-  error?: string | null;
-  /** Set (or cleared) together with `error`. */
-  errorCode?: string | null;
-  /** PAUSED: why, and by whom (default user). */
-  pauseReason?: string | null;
-  pausedBy?: 'user' | 'system';
-  /** A resumed job has no extractor yet: a cleared heartbeat lets the next one claim it at once. */
-  clearHeartbeat?: boolean;
-}
 
 const TERMINAL: readonly JobStatus[] = ['FINISHED', 'FAILED', 'CANCELLED'];
 
@@ -75,42 +62,21 @@ function keyFor(tenantId: number, jobId: number, to: JobStatus): TransitionKey {
   return { tenantId, jobId, from: JOB_STATUSES.filter((status) => canTransition(status, to)) };
 }
 
-/** One named transition per target state (each its own statement under db/). */
-function move(
-  db: pg.Pool | pg.PoolClient,
-  key: TransitionKey,
-  to: JobStatus,
-  change: JobStatusChange,
-): Promise<JobRow | undefined> {
-  switch (to) {
-    case 'RUNNING':
-      return change.clearHeartbeat ? resumeJob(db, key) : startJob(db, key);
-    case 'PAUSED':
-      return pauseJob(db, key, { reason: change.pauseReason ?? null, by: change.pausedBy ?? 'user' });
-    case 'FAILED':
-      return failJob(db, key, { error: change.error ?? null, code: change.errorCode ?? null });
-    case 'CANCELLED':
-      return cancelJob(db, key);
-    case 'FINISHED':
-      return finishJob(db, key);
-    case 'PENDING':
-      return requeueJob(db, key);
-  }
-}
+type Db = pg.Pool | pg.PoolClient;
 
 /**
- * The one place a job changes state (DESIGN §6). An illegal move is a 409 naming
- * both states; a job of another tenant is a 404.
+ * Runs one named transition statement (DESIGN §6): an illegal move is a 409 naming both states,
+ * a job of another tenant is a 404, and a job that ends here is told to the pool's observer.
  */
-export async function transitionJob(
-  db: pg.Pool | pg.PoolClient,
+async function transition(
+  db: Db,
   tenantId: number,
   jobId: number,
   to: JobStatus,
-  change: JobStatusChange = {},
+  statement: (key: TransitionKey) => Promise<JobRow | undefined>,
 ): Promise<JobRow> {
   try {
-    const moved = await move(db, keyFor(tenantId, jobId, to), to, change);
+    const moved = await statement(keyFor(tenantId, jobId, to));
     if (moved) {
       if (TERMINAL.includes(to)) await toldEnded(db, moved);
       return moved;
@@ -124,6 +90,51 @@ export async function transitionJob(
   const current = await jobStatus(db, tenantId, jobId);
   if (!current) throw new NotFoundError(`job ${jobId}`);
   throw new ConflictError(`job ${jobId} cannot move from ${current} to ${to}`);
+}
+
+/** → RUNNING, keeping the heartbeat (extractors take jobs with {@link claimJob}). */
+export function startJob(db: Db, tenantId: number, jobId: number): Promise<JobRow> {
+  return transition(db, tenantId, jobId, 'RUNNING', (key) => startJobRow(db, key));
+}
+
+/** PAUSED → RUNNING by a person: the heartbeat is cleared so the next extractor claims it at once. */
+export function resumeJob(db: Db, tenantId: number, jobId: number): Promise<JobRow> {
+  return transition(db, tenantId, jobId, 'RUNNING', (key) => resumeJobRow(db, key));
+}
+
+/** → PAUSED, saying why and by whom (a system pause resumes by itself, a user pause only by a person). */
+export function pauseJob(
+  db: Db,
+  tenantId: number,
+  jobId: number,
+  pause: { reason: string | null; by: 'user' | 'system' },
+): Promise<JobRow> {
+  return transition(db, tenantId, jobId, 'PAUSED', (key) => pauseJobRow(db, key, pause));
+}
+
+/** → FAILED; without an error the job keeps the one it had. */
+export function failJob(
+  db: Db,
+  tenantId: number,
+  jobId: number,
+  failure: { error: string | null; code: string | null },
+): Promise<JobRow> {
+  return transition(db, tenantId, jobId, 'FAILED', (key) => failJobRow(db, key, failure));
+}
+
+/** → CANCELLED. */
+export function cancelJob(db: Db, tenantId: number, jobId: number): Promise<JobRow> {
+  return transition(db, tenantId, jobId, 'CANCELLED', (key) => cancelJobRow(db, key));
+}
+
+/** → FINISHED unconditionally; the pipeline uses the guarded {@link finishJobIfDone}. */
+export function finishJob(db: Db, tenantId: number, jobId: number): Promise<JobRow> {
+  return transition(db, tenantId, jobId, 'FINISHED', (key) => finishJobRow(db, key));
+}
+
+/** → PENDING: a retry of a FAILED job (one more attempt) or a RUNNING job handed back. */
+export function requeueJob(db: Db, tenantId: number, jobId: number): Promise<JobRow> {
+  return transition(db, tenantId, jobId, 'PENDING', (key) => requeueJobRow(db, key));
 }
 
 // Written as its own guarded statement (the check and the move in one), but it is

@@ -5,19 +5,18 @@ import { tenantOf } from '../plugins/auth.ts';
 import { NotFoundError, ValidationError } from '../errors.ts';
 import { checkIntegrationUrl } from '../security/url-policy.ts';
 import type { RouteContext } from '../api/route-context.ts';
+import type { NotificationTargetRow } from '../db/notification-target-row.ts';
+import { insertNotificationTarget } from '../db/insert-notification-target.ts';
+import { listNotificationTargets } from '../db/list-notification-targets.ts';
+import { deleteNotificationTarget } from '../db/delete-notification-target.ts';
+import { tenantHasNotificationTarget } from '../db/tenant-has-notification-target.ts';
+import { listNotificationDeliveries } from '../db/list-notification-deliveries.ts';
 
-interface TargetRow {
-  id: number;
-  kind: string;
-  url: string;
-  events: string[];
-  dead_letter_threshold: number;
-  breaker_open_minutes: number;
-  enabled: boolean;
-  created_at: Date;
-}
-
-const view = (row: TargetRow) => ({ ...row, id: Number(row.id), created_at: row.created_at.toISOString() });
+const view = (row: NotificationTargetRow) => ({
+  ...row,
+  id: Number(row.id),
+  created_at: row.created_at.toISOString(),
+});
 
 /** Webhook targets per tenant (Slack incoming webhooks or generic JSON), and what was sent to them. */
 export function registerNotificationRoutes(app: FastifyInstance, ctx: RouteContext): void {
@@ -43,20 +42,7 @@ export function registerNotificationRoutes(app: FastifyInstance, ctx: RouteConte
         const message = error.message.replace(/^base_url /, '');
         throw new ValidationError(`url ${message}`, [{ path: 'url', message }]);
       }
-      const { rows } = await ctx.pool.query<TargetRow>(
-        `insert into notification_targets (tenant_id, kind, url, events, dead_letter_threshold, breaker_open_minutes)
-         values ($1, $2, $3, $4, $5, $6)
-         returning id, kind, url, events, dead_letter_threshold, breaker_open_minutes, enabled, created_at`,
-        [
-          tenantOf(request),
-          body.kind,
-          body.url,
-          body.events,
-          body.dead_letter_threshold,
-          body.breaker_open_minutes,
-        ],
-      );
-      return reply.status(201).send(view(rows[0]!));
+      return reply.status(201).send(view(await insertNotificationTarget(ctx.pool, tenantOf(request), body)));
     },
   );
 
@@ -64,12 +50,8 @@ export function registerNotificationRoutes(app: FastifyInstance, ctx: RouteConte
     '/api/v1/notification-targets',
     { config: { auth: 'tenant' }, schema: { tags: ['notifications'] } },
     async (request) => {
-      const { rows } = await ctx.pool.query<TargetRow>(
-        `select id, kind, url, events, dead_letter_threshold, breaker_open_minutes, enabled, created_at
-       from notification_targets where tenant_id = $1 order by id`,
-        [tenantOf(request)],
-      );
-      return { notification_targets: rows.map(view) };
+      const targets = await listNotificationTargets(ctx.pool, tenantOf(request));
+      return { notification_targets: targets.map(view) };
     },
   );
 
@@ -77,11 +59,8 @@ export function registerNotificationRoutes(app: FastifyInstance, ctx: RouteConte
     '/api/v1/notification-targets/:id',
     { config: { auth: 'tenant' }, schema: { tags: ['notifications'], params: idParamSchema } },
     async (request, reply) => {
-      const { rowCount } = await ctx.pool.query(
-        'delete from notification_targets where id = $1 and tenant_id = $2',
-        [request.params.id, tenantOf(request)],
-      );
-      if (rowCount === 0) throw new NotFoundError(`notification target ${request.params.id}`);
+      if (!(await deleteNotificationTarget(ctx.pool, tenantOf(request), request.params.id)))
+        throw new NotFoundError(`notification target ${request.params.id}`);
       return reply.status(204).send();
     },
   );
@@ -91,28 +70,12 @@ export function registerNotificationRoutes(app: FastifyInstance, ctx: RouteConte
     { config: { auth: 'tenant' }, schema: { tags: ['notifications'], params: idParamSchema } },
     async (request) => {
       // Another tenant's target (or none) is a 404, as on every other id route, not an empty list.
-      const { rowCount: owned } = await ctx.pool.query(
-        'select 1 from notification_targets where id = $1 and tenant_id = $2',
-        [request.params.id, tenantOf(request)],
-      );
-      if (owned === 0) throw new NotFoundError(`notification target ${request.params.id}`);
-      const { rows } = await ctx.pool.query<{
-        id: number;
-        event: string;
-        status: string;
-        attempts: number;
-        response_status: number | null;
-        error: string | null;
-        payload: unknown;
-        created_at: Date;
-        delivered_at: Date | null;
-      }>(
-        `select id, event, status, attempts, response_status, error, payload, created_at, delivered_at
-         from notification_deliveries where target_id = $1 and tenant_id = $2 order by id desc limit 200`,
-        [request.params.id, tenantOf(request)],
-      );
+      const tenantId = tenantOf(request);
+      if (!(await tenantHasNotificationTarget(ctx.pool, tenantId, request.params.id)))
+        throw new NotFoundError(`notification target ${request.params.id}`);
+      const deliveries = await listNotificationDeliveries(ctx.pool, tenantId, request.params.id);
       return {
-        deliveries: rows.map((row) => ({
+        deliveries: deliveries.map((row) => ({
           ...row,
           id: Number(row.id),
           created_at: row.created_at.toISOString(),

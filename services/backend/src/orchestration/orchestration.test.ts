@@ -5,7 +5,7 @@ import { bearer, service, startTestBackend, type TestBackend } from '../../../..
 import { QueueConnection, Publisher, retryTiersFromMs } from '@tributary/queue';
 import { isScheduleDue, triggerDueSchedules } from './scheduler.ts';
 import { retryDueJobs } from './retry-orchestrator.ts';
-import { transitionJob } from '../jobs/job-state.ts';
+import { startJob } from '../jobs/job-state.ts';
 
 let backend: TestBackend;
 let tenant: { id: number; token: string };
@@ -238,7 +238,7 @@ describe('retry orchestrator', () => {
     ]);
     expect(rows[0]).toEqual({ status: 'PENDING', attempts: 1 });
 
-    await transitionJob(backend.pool, tenant.id, job_id, 'RUNNING');
+    await startJob(backend.pool, tenant.id, job_id);
     const notRetryable = await fail(false);
     expect(notRetryable.json()).toMatchObject({ status: 'FAILED', next_retry_at: null });
     expect(await retryDueJobs(backend.pool, publisher, logger)).toBe(0);

@@ -7,7 +7,7 @@ import { scheduleJobRetry } from '../db/schedule-job-retry.ts';
 import { dueJobRetries } from '../db/due-job-retries.ts';
 import { dropJobRetry } from '../db/drop-job-retry.ts';
 import { touchStalePendingJobs } from '../db/touch-stale-pending-jobs.ts';
-import { transitionJob } from '../jobs/job-state.ts';
+import { requeueJob } from '../jobs/job-state.ts';
 import { publishExtract } from './runs.ts';
 import { AppError } from '../errors.ts';
 
@@ -26,7 +26,7 @@ export async function retryDueJobs(pool: pg.Pool, publisher: Publisher, logger: 
   let retried = 0;
   for (const due of await dueJobRetries(pool)) {
     try {
-      const job = await transitionJob(pool, due.tenant_id, due.id, 'PENDING');
+      const job = await requeueJob(pool, due.tenant_id, due.id);
       await publishExtract(publisher, job, due.type);
       retried++;
       logger.info({ jobId: job.id, attempt: job.attempts }, 'failed job re-queued');

@@ -19,13 +19,17 @@ const envSchema = z
     /** How long a partial batch waits for more messages before it is loaded anyway. */
     WORKER_BATCH_WAIT_MS: positiveInt.default(20),
     WORKER_RESIZE_SECONDS: positiveInt.default(30),
-    SWEEPER_INTERVAL_SECONDS: positiveInt.default(60),
+    /** How often the outbox relay (outbox/outbox-relay.ts) publishes rows no commit's own relay pass took (default 60). */
+    OUTBOX_RELAY_INTERVAL_SECONDS: positiveInt.optional(),
     /**
-     * The outbox relay's claim on rows it publishes (outbox/outbox-relay.ts): a relay that dies
-     * mid-publish leaves them to another after this. Rows whose publish was confirmed are never
-     * published again, however long they wait in the queue.
+     * The outbox relay's lease on rows it publishes: a relay that dies mid-publish leaves them to
+     * another after this (default 120). Rows whose publish was confirmed are never published again,
+     * however long they wait in the queue.
      */
-    SWEEPER_PENDING_AGE_SECONDS: positiveInt.default(120),
+    OUTBOX_RELAY_LEASE_SECONDS: positiveInt.optional(),
+    // The names these had when the relay was an age-based sweeper; read when the new ones are unset.
+    SWEEPER_INTERVAL_SECONDS: positiveInt.optional(),
+    SWEEPER_PENDING_AGE_SECONDS: positiveInt.optional(),
     /** Raw versions kept per entity, the latest included (older completed ones are pruned); 0 keeps every version. */
     RAW_KEEP_VERSIONS: z.coerce.number().int().min(0).default(3),
     /** Older raw versions younger than this many days are kept as well; 0 = no age rule. */
@@ -48,12 +52,34 @@ const envSchema = z
   .refine((env) => env.WORKER_MIN <= env.WORKER_MAX, {
     message: 'must not exceed WORKER_MAX',
     path: ['WORKER_MIN'],
-  });
+  })
+  .transform(({ SWEEPER_INTERVAL_SECONDS, SWEEPER_PENDING_AGE_SECONDS, ...env }) => ({
+    ...env,
+    OUTBOX_RELAY_INTERVAL_SECONDS: env.OUTBOX_RELAY_INTERVAL_SECONDS ?? SWEEPER_INTERVAL_SECONDS ?? 60,
+    OUTBOX_RELAY_LEASE_SECONDS: env.OUTBOX_RELAY_LEASE_SECONDS ?? SWEEPER_PENDING_AGE_SECONDS ?? 120,
+  }));
 
-export type WorkerConfig = z.infer<typeof envSchema> & { retryTiers: RetryTier[] };
+/** Deprecated variable names the worker still reads, and the names that replaced them. */
+export const DEPRECATED_WORKER_ENV = {
+  SWEEPER_INTERVAL_SECONDS: 'OUTBOX_RELAY_INTERVAL_SECONDS',
+  SWEEPER_PENDING_AGE_SECONDS: 'OUTBOX_RELAY_LEASE_SECONDS',
+} as const;
+
+export type WorkerConfig = z.infer<typeof envSchema> & {
+  retryTiers: RetryTier[];
+  /** One line per deprecated variable that is set, for the worker to log at start. */
+  deprecations: string[];
+};
 
 /** Parses the worker's environment once; a bad value throws naming the variable. */
 export function loadWorkerConfig(env: NodeJS.ProcessEnv = process.env): WorkerConfig {
   const parsed = parseEnv(envSchema, env);
-  return { ...parsed, retryTiers: retryTiersFromMs(parsed.RETRY_TIERS_MS) };
+  const deprecations = Object.entries(DEPRECATED_WORKER_ENV)
+    .filter(([old]) => env[old] !== undefined)
+    .map(([old, replacement]) =>
+      env[replacement] === undefined
+        ? `${old} is deprecated: set ${replacement} instead`
+        : `${old} is deprecated and ignored: ${replacement} is set`,
+    );
+  return { ...parsed, retryTiers: retryTiersFromMs(parsed.RETRY_TIERS_MS), deprecations };
 }

@@ -6,10 +6,10 @@ import { workerCount } from '@tributary/resilience';
 import type { WorkerConfig } from './worker-config.ts';
 import { startTransformConsumer } from './transform-consumer.ts';
 import { DeadLetterDrain } from './dead-letter-drain.ts';
-import { startPendingSweeper } from './pending-sweeper.ts';
 import { startRawRetention } from './raw-retention.ts';
 import { startFlowSummaryJob } from './flow-summary-job.ts';
 import { buildWorkerHttp } from './worker-http.ts';
+import { startOutboxRelay } from '../outbox/outbox-relay.ts';
 import { createDatabaseBreaker, throughDatabaseBreaker } from './database-breaker.ts';
 
 export interface RunningWorker {
@@ -22,7 +22,7 @@ export interface RunningWorker {
 
 /**
  * The backend worker process: transform consumer sized from queue depth, the
- * dead-letter drain, and the pending-row sweeper. `stop()` stops taking
+ * dead-letter drain, the outbox relay and raw retention. `stop()` stops taking
  * messages, lets in-flight ones finish (unfinished ones return to the queue),
  * then closes the broker connection and the pool.
  */
@@ -30,6 +30,7 @@ export async function startWorker(
   config: WorkerConfig,
   logger: Logger = createLogger('worker'),
 ): Promise<RunningWorker> {
+  for (const deprecation of config.deprecations) logger.warn(deprecation);
   const pool = createPool(config.DATABASE_URL, {
     max: config.DB_POOL_MAX,
     statementTimeoutMs: config.DB_STATEMENT_TIMEOUT_MS,
@@ -144,9 +145,10 @@ export async function startWorker(
 
   const drain = new DeadLetterDrain(connection, pool, logger);
   await drain.start();
-  const sweeper = startPendingSweeper(pool, publisher, logger, {
-    intervalSeconds: config.SWEEPER_INTERVAL_SECONDS,
-    maxAgeSeconds: config.SWEEPER_PENDING_AGE_SECONDS,
+  // Publishes outbox rows whose own relay pass (after the commit that stored them) did not.
+  const relay = startOutboxRelay(pool, publisher, logger, {
+    intervalSeconds: config.OUTBOX_RELAY_INTERVAL_SECONDS,
+    claimSeconds: config.OUTBOX_RELAY_LEASE_SECONDS,
   });
   const retention = startRawRetention(pool, logger, {
     keepVersions: config.RAW_KEEP_VERSIONS,
@@ -167,7 +169,7 @@ export async function startWorker(
       await consumer?.stop();
       dbBreaker.shutdown();
       await drain.stop();
-      await sweeper.stop();
+      await relay.stop();
       await retention.stop();
       await publisher.close();
       await connection.close();

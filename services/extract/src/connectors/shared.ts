@@ -7,13 +7,10 @@ export const DEFAULT_OVERLAP_MS = 5 * 60_000;
 /** Most records a page carries, so the runner's raw-data batches stay bounded. */
 export const MAX_PAGE_RECORDS = 500;
 
-/** Epoch ms of a source timestamp (the shared strict parser: ISO 8601 any offset, or epoch ms); null if unreadable. */
-export const parseTimestamp = timestampMs;
-
 /** The later of two ISO instants (either may be null). */
 export function laterOf(a: string | null | undefined, b: string | null | undefined): string | null {
-  const am = parseTimestamp(a);
-  const bm = parseTimestamp(b);
+  const am = timestampMs(a);
+  const bm = timestampMs(b);
   if (am === null) return bm === null ? null : (b ?? null);
   if (bm === null) return a ?? null;
   return bm > am ? (b ?? null) : (a ?? null);
@@ -21,7 +18,7 @@ export function laterOf(a: string | null | undefined, b: string | null | undefin
 
 /** Where an incremental walk may stop: the saved cursor less the overlap, or null to walk everything. */
 export function sinceMs(cursor: string | null | undefined, overlapMs: number): number | null {
-  const at = parseTimestamp(cursor);
+  const at = timestampMs(cursor);
   return at === null ? null : at - overlapMs;
 }
 

@@ -14,7 +14,7 @@ import {
   RateLimitedError,
   UpstreamUnavailableError,
 } from '@tributary/resilience';
-import type { JobErrorCode } from '@tributary/contracts';
+import { formatIssues, type JobErrorCode } from '@tributary/contracts';
 import { ScopeCheckError } from './scope-check.ts';
 import { OutboundRefusedError } from '@tributary/netguard';
 import { RedirectRefusedError, ResponseTooLargeError } from '../http/guarded-request.ts';
@@ -208,10 +208,9 @@ function classifyUnscrubbed(error: unknown, context: Context): ClassifiedError {
   const target = context.baseUrl ? safeHost(context.baseUrl) : undefined;
   const source = context.source ?? 'source';
   if (error instanceof ZodError) {
-    const issue = error.issues[0];
     return {
       code: 'CONFIG_INVALID',
-      message: `integration settings invalid: ${issue ? `${issue.path.join('.')}: ${issue.message}` : error.message}`,
+      message: `integration settings invalid: ${formatIssues(error.issues)}`,
       retryable: false,
     };
   }

@@ -66,7 +66,8 @@ export class BackendUnavailableError extends Error {}
 
 export { JobClaimedElsewhereError } from './claim.ts';
 
-const isBackendTrouble = (error: unknown): boolean =>
+// A type guard, so the callers read the error's message without a cast.
+const isBackendTrouble = (error: unknown): error is BreakerOpenError | UpstreamUnavailableError | HttpError =>
   (error instanceof BreakerOpenError && error.breakerName === 'backend') ||
   (error instanceof UpstreamUnavailableError && error.source === 'backend') ||
   (error instanceof HttpError && error.source === 'backend' && error.status >= 500);
@@ -241,7 +242,7 @@ async function runStream(
         backendWaitMs += waitMs;
         if (backendWaitMs > settings.backendDownPauseSeconds * 1000) {
           throw new BackendUnavailableError(
-            `backend unreachable for over ${settings.backendDownPauseSeconds} s: ${(error as Error).message}`,
+            `backend unreachable for over ${settings.backendDownPauseSeconds} s: ${error.message}`,
           );
         }
       } else {
@@ -317,7 +318,7 @@ async function settleFailure(
   }
   if (error instanceof BackendUnavailableError || isBackendTrouble(error)) {
     await backend
-      .pauseJob(tenantId, jobId, `paused: ${(error as Error).message}`)
+      .pauseJob(tenantId, jobId, `paused: ${error.message}`)
       .catch(() => log.warn({ jobId }, 'could not record the pause; the backend is still down'));
     throw error;
   }

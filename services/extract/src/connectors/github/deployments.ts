@@ -1,5 +1,6 @@
+import { timestampMs } from '@tributary/contracts';
 import type { SourceClient } from '../../http/source-client.ts';
-import { laterOf, pagesOf, parseTimestamp, sinceMs, withCheckpoint } from '../shared.ts';
+import { laterOf, pagesOf, sinceMs, withCheckpoint } from '../shared.ts';
 import type { Page, SourceRecord, StreamContext, StreamReader } from '../types.ts';
 import { deploymentStatusRecords, STATUS_SETTLE_MS } from './deployment-statuses.ts';
 import { githubRecord, listPages, PER_PAGE, repoPath } from './shared.ts';
@@ -33,7 +34,7 @@ export function deploymentsStream(
         const records: SourceRecord[] = [];
         let reachedCursor = false;
         for (const item of items) {
-          const created = parseTimestamp(item.created_at);
+          const created = timestampMs(item.created_at);
           if (since !== null && created !== null && created < since) {
             reachedCursor = true;
             break;

@@ -1,7 +1,7 @@
-import type { EntityType } from '@tributary/contracts';
+import { timestampMs, type EntityType } from '@tributary/contracts';
 import { HttpError } from '@tributary/resilience';
 import type { SourceClient } from '../../http/source-client.ts';
-import { isRecord, laterOf, MAX_PAGE_RECORDS, parseTimestamp, sinceMs, withCheckpoint } from '../shared.ts';
+import { isRecord, laterOf, MAX_PAGE_RECORDS, sinceMs, withCheckpoint } from '../shared.ts';
 import { readWalk, walkCursor } from './walk.ts';
 import type { Page, SourceRecord, StreamContext, StreamReader } from '../types.ts';
 import { collectList, githubRecord, listPages, PER_PAGE, repoPath } from './shared.ts';
@@ -167,7 +167,7 @@ export function pullRequestsStream(options: PullRequestsStreamOptions): StreamRe
         const changed: { number: number; index: number }[] = [];
         for (let index = skip; index < items.length; index++) {
           const item = items[index] ?? {};
-          const updated = parseTimestamp(item.updated_at);
+          const updated = timestampMs(item.updated_at);
           if (since !== null && updated !== null && updated < since) {
             reachedCursor = true;
             break;

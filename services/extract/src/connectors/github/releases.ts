@@ -1,5 +1,6 @@
+import { timestampMs } from '@tributary/contracts';
 import type { SourceClient } from '../../http/source-client.ts';
-import { laterOf, parseTimestamp, sinceMs } from '../shared.ts';
+import { laterOf, sinceMs } from '../shared.ts';
 import type { Page, SourceRecord, StreamContext, StreamReader } from '../types.ts';
 import { githubRecord, listPages, PER_PAGE, repoPath } from './shared.ts';
 
@@ -24,7 +25,7 @@ export function releasesStream(
         const records: SourceRecord[] = [];
         let reachedCursor = false;
         for (const item of items) {
-          const created = parseTimestamp(item.created_at);
+          const created = timestampMs(item.created_at);
           if (since !== null && created !== null && created < since) {
             reachedCursor = true;
             break;

@@ -1,6 +1,7 @@
+import { timestampMs } from '@tributary/contracts';
 import type { SourceClient, SourceResponse } from '../../http/source-client.ts';
 import { metadataFor } from '../../http/source-client.ts';
-import { externalIdOf, isRecord, laterOf, parseTimestamp, sinceMs } from '../shared.ts';
+import { externalIdOf, isRecord, laterOf, sinceMs } from '../shared.ts';
 import type { Page, SourceRecord, StreamContext, StreamReader } from '../types.ts';
 import { discoverSite } from './site.ts';
 
@@ -76,7 +77,7 @@ export function buildIssuesJql(config: JiraScopeConfig, since: number | null, ti
 }
 
 const updatedOf = (issue: Record<string, unknown>): number | null =>
-  parseTimestamp(isRecord(issue.fields) ? issue.fields.updated : null);
+  timestampMs(isRecord(issue.fields) ? issue.fields.updated : null);
 
 interface SearchBody {
   issues: Record<string, unknown>[];
@@ -172,7 +173,7 @@ export function issuesStream({ client, config, overlapMs }: IssuesStreamOptions)
     // stored: it resumes at that instant without the overlap (which is for late index updates
     // between runs) and leaves out what it already had, re-reading only the page in flight and the
     // issues updated at that very instant (a page boundary may split them).
-    const resumeAt = ctx.mode === 'full' ? parseTimestamp(saved) : null;
+    const resumeAt = ctx.mode === 'full' ? timestampMs(saved) : null;
     const jql = buildIssuesJql(config, resumeAt ?? sinceMs(saved, overlapMs), site.timeZone);
     const fields = [...new Set([...ISSUE_FIELDS, ...site.extraFields])];
     let cursor = saved;

@@ -1,5 +1,5 @@
-import type { EntityType } from '@tributary/contracts';
-import { isRecord, laterOf, pagesOf, parseTimestamp, sinceMs, withCheckpoint } from '../../shared.ts';
+import { timestampMs, type EntityType } from '@tributary/contracts';
+import { isRecord, laterOf, pagesOf, sinceMs, withCheckpoint } from '../../shared.ts';
 import { readWalk, walkCursor } from '../walk.ts';
 import type { Page, SourceRecord, StreamContext, StreamReader } from '../../types.ts';
 import { GraphqlTimeoutError } from './client.ts';
@@ -236,7 +236,7 @@ export function graphqlPullRequestsStream(options: GraphqlPullRequestsOptions): 
         let reachedCursor = false;
         let changed = 0;
         for (const pr of page.nodes) {
-          const updated = parseTimestamp(pr.updatedAt);
+          const updated = timestampMs(pr.updatedAt);
           if (since !== null && updated !== null && updated < since) {
             reachedCursor = true;
             break;
