@@ -125,7 +125,8 @@ async function latencyRun(
 /**
  * The same first sync with a source that takes `latencyMs` per request (a real Jira or GitHub is
  * 100–300 ms away), pipelined (pages read ahead while one is stored, streams side by side) against
- * one page and one stream at a time, in the same session.
+ * one page and one stream at a time, in the same session; and pipelined with each deployment's
+ * statuses fetched after the last one's, to show what fetching a page's statuses at once adds.
  */
 export async function benchEndToEndLatency(
   issues = 5000,
@@ -135,9 +136,11 @@ export async function benchEndToEndLatency(
   const source = { issues, pulls, latencyMs };
   const sequential = await latencyRun(
     'seq',
-    { EXTRACT_PAGES_IN_FLIGHT: '1', EXTRACT_STREAM_CONCURRENCY: '1' },
+    { EXTRACT_PAGES_IN_FLIGHT: '1', EXTRACT_STREAM_CONCURRENCY: '1', GITHUB_STATUS_CONCURRENCY: '1' },
     source,
   );
+  // Pipelined but each deployment's statuses fetched after the last one's: what the statuses part adds.
+  const oneStatus = await latencyRun('pipe1', { GITHUB_STATUS_CONCURRENCY: '1' }, source);
   const pipelined = await latencyRun('pipe', {}, source);
   const line = (r: typeof sequential) =>
     `${r.label}: ${r.seconds.toFixed(1)} s trigger → FINISHED, ${r.records} raw records (${(r.records / r.seconds).toFixed(0)} records/s), ` +
@@ -150,9 +153,18 @@ export async function benchEndToEndLatency(
       `source: simulator with ${issues} Jira issues (4 projects) and ${pulls} PRs (4 repos), ${latencyMs} ms added to every request; both integrations at once`,
       line({
         ...sequential,
-        label: 'not pipelined (EXTRACT_PAGES_IN_FLIGHT=1, EXTRACT_STREAM_CONCURRENCY=1)',
+        label:
+          'not pipelined (EXTRACT_PAGES_IN_FLIGHT=1, EXTRACT_STREAM_CONCURRENCY=1, GITHUB_STATUS_CONCURRENCY=1)',
       }),
-      line({ ...pipelined, label: 'pipelined (defaults: 2 pages in flight, 4 streams at once)' }),
+      line({
+        ...pipelined,
+        label: 'pipelined (defaults: 2 pages in flight, 4 streams at once, 8 deployments’ statuses at once)',
+      }),
+      line({
+        ...oneStatus,
+        label: 'pipelined, statuses one deployment at a time (GITHUB_STATUS_CONCURRENCY=1)',
+      }),
+      `GitHub extraction, statuses at once / one at a time (both pipelined): ${((oneStatus.extraction.github ?? NaN) / (pipelined.extraction.github ?? NaN)).toFixed(2)} ×`,
       `speed-up pipelined / not: ${(sequential.seconds / pipelined.seconds).toFixed(2)} × trigger → FINISHED; extraction Jira ${ratio('jira')} ×, GitHub ${ratio('github')} ×`,
     ],
   };

@@ -427,4 +427,81 @@ describe('metrics against the simulator truth (seed 12)', () => {
       before.failed_deployment_recovery_time.count + linked,
     );
   });
+
+  it('an incident opened after a deployment (/_sim/advance) makes it a failed change and the next deployment rework', async () => {
+    const before = await api.ok<Dora>('GET', `/api/v1/metrics/dora?${rangeOf(defs)}`);
+    const world = await readWorld(sim);
+    const truthBefore = dora(world, defs);
+    // Succeeded production deployments of the first repository, in deployed-at order.
+    const successes = world.deployments
+      .filter((x) => x.repository === repositories[0] && defs.productionEnvironments.includes(x.environment))
+      .flatMap((x) => {
+        const at = x.statuses.find((st) => st.state === 'success')?.created_at;
+        return at === undefined ? [] : [{ id: String(x.id), at: Date.parse(at) }];
+      })
+      .sort((a, b) => a.at - b.at);
+    const failedBefore = new Map(truthBefore.change_fail_rate.items.map((i) => [i.deployment_id, i.failed]));
+    const reworkBefore = new Map(
+      truthBefore.deployment_rework_rate.items.map((i) => [i.deployment_id, i.rework]),
+    );
+    // A deployment no incident followed yet, whose successor shipped while no incident was open.
+    const k = successes.findIndex(
+      (x, n) =>
+        failedBefore.get(x.id) === false &&
+        successes[n + 1] !== undefined &&
+        reworkBefore.get(successes[n + 1]!.id) === false &&
+        successes[n + 1]!.at - x.at > 120_000,
+    );
+    expect(k).toBeGreaterThanOrEqual(0);
+    const deployment = successes[k]!;
+    const next = successes[k + 1]!;
+    // Reported a minute after the deployment, resolved an hour after the next one (the fix) shipped.
+    const advanced = await sim.ok<{ incidents_opened: string[] }>('POST', '/_sim/advance', {
+      incidents_opened: [
+        {
+          created_at: new Date(deployment.at + 60_000).toISOString(),
+          resolved_at: new Date(next.at + 3_600_000).toISOString(),
+        },
+      ],
+    });
+    expect(advanced.incidents_opened).toHaveLength(1);
+    const key = advanced.incidents_opened[0]!;
+    expect(await runToEnd(jiraId, { streams: ['issues'] })).toMatchObject({ status: 'FINISHED' });
+    const { answer, truth } = await expectDoraMatchesTruth(defs);
+
+    // Change fail rate: the same deployments, one more of them failed — by this incident.
+    expect(answer.change_fail_rate.count).toBe(before.change_fail_rate.count);
+    expect(truth.change_fail_rate.failed).toBeGreaterThan(truthBefore.change_fail_rate.failed);
+    expect(answer.change_fail_rate.value!).toBeGreaterThan(before.change_fail_rate.value!);
+    const fails = await allItems<{
+      deployment_id: string;
+      failed: boolean;
+      failure: string;
+      incident_key: string;
+    }>(answer.change_fail_rate.items_url);
+    expect(fails.find((f) => f.deployment_id === deployment.id)).toMatchObject({
+      failed: true,
+      failure: 'incident',
+      incident_key: key,
+    });
+    // Its recovery time is the incident's duration.
+    const recovery = await allItems<{ deployment_id: string; hours: number | null }>(
+      answer.failed_deployment_recovery_time.items_url,
+    );
+    close(
+      recovery.find((r) => r.deployment_id === deployment.id)?.hours ?? null,
+      (next.at + 3_600_000 - deployment.at - 60_000) / 3_600_000,
+    );
+
+    // Rework rate: the next deployment shipped while the incident was open.
+    expect(answer.deployment_rework_rate.count).toBe(before.deployment_rework_rate.count);
+    expect(answer.deployment_rework_rate.value!).toBeGreaterThan(before.deployment_rework_rate.value!);
+    const rework = await allItems<{ deployment_id: string; rework: boolean; incident_key: string | null }>(
+      answer.deployment_rework_rate.items_url,
+    );
+    expect(rework.find((r) => r.deployment_id === next.id)).toMatchObject({ rework: true });
+    expect(rework.find((r) => r.deployment_id === deployment.id)).toMatchObject({
+      rework: reworkBefore.get(deployment.id),
+    });
+  });
 });

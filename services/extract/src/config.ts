@@ -60,6 +60,11 @@ const envSchema = z
     EXTRACT_STREAM_CONCURRENCY: positiveInt.default(4),
     /** Concurrent requests per integration (the governor's cap). */
     SOURCE_CONCURRENCY: positiveInt.default(4),
+    /**
+     * GitHub deployments of one list page whose statuses are fetched at once (one request each),
+     * always within SOURCE_CONCURRENCY; 1 fetches them one after another.
+     */
+    GITHUB_STATUS_CONCURRENCY: positiveInt.default(8),
   })
   .superRefine(distinctTokens('TRIBUTARY_SERVICE_TOKEN', 'TRIBUTARY_EXTRACT_TOKEN', 'TRIBUTARY_ADMIN_TOKEN'));
 

@@ -79,6 +79,7 @@ export async function startExtractService(
       maxTakeoverWaitSeconds: config.TAKEOVER_WAIT_SECONDS,
       pagesInFlight: config.EXTRACT_PAGES_IN_FLIGHT,
       streamConcurrency: config.EXTRACT_STREAM_CONCURRENCY,
+      githubStatusConcurrency: config.GITHUB_STATUS_CONCURRENCY,
     },
     activeJobs: new Set<number>(),
   };

@@ -27,6 +27,8 @@ export type ConnectorIntegration =
 export interface ConnectorOptions {
   /** Overlap window for incremental streams. Default 5 min. */
   overlapMs?: number;
+  /** GitHub deployments of a list page whose statuses are fetched at once. Default 8. */
+  githubStatusConcurrency?: number;
 }
 
 /** The connector for an integration's source, reading through `client` (see `buildSourceClient`). */
@@ -39,7 +41,12 @@ export function createConnector(
     case 'jira':
       return createJiraConnector({ integration, client, overlapMs: options.overlapMs });
     case 'github':
-      return createGithubConnector({ integration, client, overlapMs: options.overlapMs });
+      return createGithubConnector({
+        integration,
+        client,
+        overlapMs: options.overlapMs,
+        statusConcurrency: options.githubStatusConcurrency,
+      });
   }
 }
 

@@ -56,6 +56,8 @@ export interface ExtractDeps {
     pagesInFlight?: number;
     /** Streams of a job read at once; 1 runs them one after the other. */
     streamConcurrency?: number;
+    /** GitHub deployments of a page whose statuses are fetched at once. */
+    githubStatusConcurrency?: number;
   };
   /** Jobs this process is running (a duplicate delivery of one is acked, the run goes on). */
   activeJobs?: Set<number>;
@@ -141,7 +143,9 @@ export async function runExtractJob(deps: ExtractDeps, message: ExtractMessage):
       guard: deps.guard,
       maxResponseBytes: deps.settings.maxResponseBytes,
     });
-    const connector = createConnector(source, client);
+    const connector = createConnector(source, client, {
+      githubStatusConcurrency: deps.settings.githubStatusConcurrency,
+    });
     // No stream reads what another writes (each has its own cursors and entity types; the
     // backend's end-of-job steps wait for all of them), so they run side by side, bounded; they
     // share the governor, which keeps the integration's quota and concurrency cap.

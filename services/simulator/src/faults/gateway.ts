@@ -107,6 +107,9 @@ export function registerGateway(app: FastifyInstance, state: SimState): void {
     if (api === 'control') return;
     const ctx: RequestContext = { api, token: null, fault: null };
     contexts.set(request, ctx);
+    // 'close' fires for every ending: answered, hijacked, reset or hung up on by the client.
+    const over = state.stats.started(routeKey(request));
+    reply.raw.once('close', over);
 
     const rule = state.faults.match(request.method, path);
     let delay = state.latencyMs;

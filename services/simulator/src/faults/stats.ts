@@ -11,11 +11,19 @@ export interface StatsSnapshot {
   graphql_points: number;
   faults: Partial<Record<FaultKind, number>>;
   rate_limited: { primary: number; burst: number };
+  /**
+   * Most requests of each route that were in flight at once since the last reset (counted from
+   * arrival, before any injected latency, to the end of the response): lets a test see a client's
+   * concurrency on the server's side instead of inferring it from timing.
+   */
+  peak_in_flight: Record<string, number>;
 }
 
 export class Stats {
   private snap: StatsSnapshot;
   private readonly now: () => number;
+  // Live counts survive a reset (those requests are still running); only the peaks start again.
+  private readonly inFlight = new Map<string, number>();
 
   constructor(now: () => number) {
     this.now = now;
@@ -32,11 +40,25 @@ export class Stats {
       graphql_points: 0,
       faults: {},
       rate_limited: { primary: 0, burst: 0 },
+      peak_in_flight: {},
     };
   }
 
   reset(): void {
     this.snap = this.empty();
+  }
+
+  /** A request of `route` arrived; call the returned function once when it is over. */
+  started(route: string): () => void {
+    const running = (this.inFlight.get(route) ?? 0) + 1;
+    this.inFlight.set(route, running);
+    this.snap.peak_in_flight[route] = Math.max(this.snap.peak_in_flight[route] ?? 0, running);
+    let done = false;
+    return () => {
+      if (done) return;
+      done = true;
+      this.inFlight.set(route, (this.inFlight.get(route) ?? 1) - 1);
+    };
   }
 
   request(route: string, status: number | 'no-response'): void {

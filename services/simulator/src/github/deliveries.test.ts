@@ -120,6 +120,117 @@ describe('deployments and their statuses', () => {
     expect(issue.fields.resolutiondate).not.toBeNull();
   });
 
+  it('advance opens new incident issues that search (updated bounds), changelog and the truth serve', async () => {
+    clock += 3_600_000;
+    const jiraTime = (ms: number) => new Date(ms).toISOString().replace('Z', '+0000');
+    const before = await sim.control<TruthSummary>('GET', '/_sim/truth/summary');
+    const listedBefore = await sim.control<Array<{ key: string }>>('GET', '/_sim/truth/jira/issues');
+    const created = clock - 3 * 3_600_000;
+    const resolved = clock - 3_600_000;
+    const result = await sim.control<AdvanceResult>('POST', '/_sim/advance', {
+      incidents_opened: [
+        { created_at: new Date(created).toISOString(), resolved_at: new Date(resolved).toISOString() },
+        { labels: ['sev1'] },
+      ],
+    });
+    expect(result.incidents_opened).toHaveLength(2);
+    const [past, open] = result.incidents_opened as [string, string];
+    expect(listedBefore.map((i) => i.key)).not.toContain(past);
+    expect(listedBefore.map((i) => i.key)).not.toContain(open);
+    const after = await sim.control<TruthSummary>('GET', '/_sim/truth/summary');
+    expect(after.jira.issues).toBe(before.jira.issues + 2);
+    // Two status moves for the resolved one, none yet for the one opened now.
+    expect(after.jira.transitions).toBe(before.jira.transitions + 2);
+
+    type Issue = {
+      key: string;
+      fields: {
+        issuetype: { name: string };
+        status: { name: string };
+        created: string;
+        updated: string;
+        resolutiondate: string | null;
+        labels: string[];
+      };
+    };
+    const truthOf = (key: string) => sim.control<Issue>('GET', `/_sim/truth/jira/issues/${key}`);
+    expect((await truthOf(past)).fields).toMatchObject({
+      issuetype: { name: 'Incident' },
+      status: { name: 'Done' },
+      created: jiraTime(created),
+      resolutiondate: jiraTime(resolved),
+      // Dated back, but changed now: an incremental sync finds it.
+      updated: jiraTime(clock),
+    });
+    expect((await truthOf(open)).fields).toMatchObject({
+      issuetype: { name: 'Incident' },
+      status: { name: 'To Do' },
+      created: jiraTime(clock),
+      resolutiondate: null,
+      labels: ['sev1'],
+    });
+
+    const minute = new Date(clock).toISOString().slice(0, 16).replace('T', ' ');
+    const search = await sim.jira(
+      `/rest/api/3/search/jql?${new URLSearchParams({
+        jql: `project in (${after.jira.projects.join(',')}) AND updated >= "${minute}" ORDER BY updated ASC`,
+        fields: 'issuetype,created,resolutiondate',
+      }).toString()}`,
+    );
+    expect(search.status).toBe(200);
+    const found = (await search.json()) as { issues: Issue[] };
+    expect(found.issues.map((i) => i.key).sort()).toEqual([past, open].sort());
+
+    const changelog = await sim.jira('/rest/api/3/changelog/bulkfetch', {
+      method: 'POST',
+      body: JSON.stringify({ issueIdsOrKeys: [past] }),
+    });
+    expect(changelog.status).toBe(200);
+    const logs = (await changelog.json()) as {
+      issueChangeLogs: Array<{
+        changeHistories: Array<{ created: string; items: Array<{ fromString: string; toString: string }> }>;
+      }>;
+    };
+    const histories = logs.issueChangeLogs.flatMap((l) => l.changeHistories);
+    expect(histories.map((h) => h.items.map((i) => `${i.fromString} → ${i.toString}`))).toEqual([
+      ['To Do → In Progress'],
+      ['In Progress → Done'],
+    ]);
+    expect(histories.at(-1)?.created).toBe(jiraTime(resolved));
+  });
+
+  it('refuses an incident dated after now, or resolved before it was created, and changes nothing', async () => {
+    const before = await sim.control<TruthSummary>('GET', '/_sim/truth/summary');
+    for (const [incident, error] of [
+      [
+        { created_at: new Date(clock + 60_000).toISOString() },
+        "incidents_opened[0]: created_at is after the simulator's now",
+      ],
+      [
+        {
+          created_at: new Date(clock - 60_000).toISOString(),
+          resolved_at: new Date(clock - 120_000).toISOString(),
+        },
+        'incidents_opened[0]: resolved_at must be after created_at and not after now',
+      ],
+    ] as const) {
+      const res = await fetch(`${sim.url}/_sim/advance`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({
+          deployments: [{ repository: repos[0], outcome: 'success' }],
+          incidents_opened: [incident],
+        }),
+      });
+      expect(res.status).toBe(400);
+      expect(await res.json()).toEqual({ error });
+    }
+    const after = await sim.control<TruthSummary>('GET', '/_sim/truth/summary');
+    expect(after.jira.issues).toBe(before.jira.issues);
+    const deployments = await sim.control<TruthDeployment[]>('GET', '/_sim/truth/github/deployments');
+    expect(deployments.filter((d) => d.repository === repos[0]).at(-1)?.outcome).toBe('failure');
+  });
+
   it('refuses an advance naming an unknown repository', async () => {
     const res = await fetch(`${sim.url}/_sim/advance`, {
       method: 'POST',

@@ -100,30 +100,63 @@ function statusItem(from: number, to: number): HistoryItemRec {
  * Done when resolved); incident indices beyond the plan keep their seeded dates and history.
  */
 export function withIncidentType(
-  store: Pick<JiraStore, 'seed' | 'incidentPlan' | 'issueCount'>,
+  store: Pick<JiraStore, 'seed' | 'incidentPlan' | 'seededCount'>,
   rec: IssueRec,
 ): IssueRec {
   if (!isIncidentIndex(store.seed, rec.index)) return rec;
   rec.issueType = incidentType();
   // The newest plans win when there are fewer incident issues than planned incidents.
-  const skip = Math.max(0, store.incidentPlan.length - incidentTotal(store.seed, store.issueCount));
+  const skip = Math.max(0, store.incidentPlan.length - incidentTotal(store.seed, store.seededCount));
   const plan = store.incidentPlan[incidentOrdinal(store.seed, rec.index) + skip];
   if (!plan) return rec;
+  return withIncidentTimeline(rec, plan, Infinity);
+}
+
+/**
+ * An incident's life: created, To Do → In Progress 15 minutes later (or halfway to a resolution
+ * that comes sooner), → Done when resolved; still In Progress while open, and still To Do if the
+ * move to In Progress would come after `now`.
+ */
+function withIncidentTimeline(rec: IssueRec, plan: PlannedIncident, now: number): IssueRec {
   const todo = STATUSES.findIndex((s) => s.category.key === 'new');
   const doing = STATUSES.findIndex((s) => s.category.key === 'indeterminate');
   const done = STATUSES.findIndex((s) => s.category.key === 'done');
   const base = rec.index * HISTORY_IDS_PER_ISSUE + ISSUE_ID_BASE;
   const author = rec.assignee ?? rec.reporter;
+  const started =
+    plan.resolved === null
+      ? plan.created + 15 * MINUTE
+      : Math.min(plan.created + 15 * MINUTE, plan.created + Math.floor((plan.resolved - plan.created) / 2));
   rec.created = plan.created;
-  rec.histories = [
-    { id: base, author, created: plan.created + 15 * MINUTE, items: [statusItem(todo, doing)] },
-  ];
+  rec.histories =
+    started > now ? [] : [{ id: base, author, created: started, items: [statusItem(todo, doing)] }];
   if (plan.resolved !== null)
     rec.histories.push({ id: base + 1, author, created: plan.resolved, items: [statusItem(doing, done)] });
-  rec.status = plan.resolved === null ? doing : done;
+  rec.status = plan.resolved !== null ? done : started > now ? todo : doing;
   rec.resolutionDate = plan.resolved;
   rec.updated = rec.histories.at(-1)?.created ?? plan.created;
   return rec;
+}
+
+/** An incident `/_sim/advance` opens: created (ms), resolved (ms) or still open, and its labels. */
+export interface OpenedIncident extends PlannedIncident {
+  labels?: string[];
+}
+
+/**
+ * Creates a new incident issue (issue type Incident) after the last issue, stamped `at`: its
+ * created and resolved times may lie before `at`, as when an incident is filed after the fact or
+ * imported, but `updated` is `at`, so an incremental sync (`updated >= …`) finds it. Returns its key.
+ */
+export function openIncident(store: JiraStore, incident: OpenedIncident, at: number): string {
+  const rec = store.append((seeded) => {
+    const rec = withIncidentTimeline({ ...seeded, issueType: incidentType(), deep: false }, incident, at);
+    rec.summary = `Incident: ${seeded.summary}`;
+    if (incident.labels) rec.labels = [...incident.labels];
+    rec.updated = Math.max(at, rec.updated);
+    return rec;
+  });
+  return rec.key;
 }
 
 /** Resolves the `n` oldest open incidents at `at` (a move to Done with its history); returns their keys. */

@@ -202,15 +202,18 @@ function statusItem(from: number, to: number): HistoryItemRec {
 export class JiraStore {
   readonly seed: number;
   readonly epoch: number;
-  readonly issueCount: number;
+  /** Issues generated from the seed; those `/_sim/advance` opens come after them. */
+  readonly seededCount: number;
+  /** Every issue: the seeded ones and those opened since (`append`). */
+  issueCount: number;
   readonly users: JiraUserRec[];
   readonly projects: ProjectRec[];
   readonly projectByKey: Map<string, number>;
   /** Compact per-issue summaries so searches never need to build full records. */
-  readonly created: Float64Array;
-  readonly updated: Float64Array;
-  readonly transitionsPerIssue: Int32Array;
-  readonly historiesPerIssue: Int32Array;
+  created: Float64Array;
+  updated: Float64Array;
+  transitionsPerIssue: Int32Array;
+  historiesPerIssue: Int32Array;
   totalTransitions = 0;
   totalHistories = 0;
   /** Bumped on every mutation so cached sort orders are rebuilt. */
@@ -234,6 +237,7 @@ export class JiraStore {
     this.deepIssues = Math.min(options.deepIssues ?? 0, issueCount);
     this.incidentPlan = options.incidentPlan ?? [];
     this.epoch = epochForSeed(seed);
+    this.seededCount = issueCount;
     this.issueCount = issueCount;
     this.users = this.makeUsers();
     this.projects = this.makeProjects(projectCount);
@@ -305,7 +309,7 @@ export class JiraStore {
     const key = `${this.projects[project]?.key ?? 'X'}-${number}`;
     // Creation time grows with the index so key numbers rise with time, as in a real project.
     const start = this.epoch - 730 * DAY;
-    const created = Math.floor(start + (i / Math.max(1, this.issueCount)) * 725 * DAY + r.next() * 6 * HOUR);
+    const created = Math.floor(start + (i / Math.max(1, this.seededCount)) * 725 * DAY + r.next() * 6 * HOUR);
     const span = this.epoch - created;
 
     const long = r.chance(0.02);
@@ -378,7 +382,7 @@ export class JiraStore {
       this.epoch,
     );
     // Spread over the index range, so the deep ones land on different search pages.
-    const deepStep = this.deepIssues > 0 ? Math.max(1, Math.floor(this.issueCount / this.deepIssues)) : 0;
+    const deepStep = this.deepIssues > 0 ? Math.max(1, Math.floor(this.seededCount / this.deepIssues)) : 0;
     const deep =
       deepStep > 0 && i % deepStep === Math.floor(deepStep / 2) && Math.floor(i / deepStep) < this.deepIssues;
     return {
@@ -493,6 +497,41 @@ export class JiraStore {
     }
     this.version++;
     return keys;
+  }
+
+  /**
+   * Adds an issue after the last one (the next index, so its key is the next number of that
+   * index's project), as Jira does when one is created: `build` turns the seeded fields for that
+   * index into the record. Returns it.
+   */
+  append(build: (seeded: IssueRec) => IssueRec): IssueRec {
+    const i = this.issueCount;
+    const rec = build(this.seeded(i));
+    const grown = (old: Float64Array) => {
+      const next = new Float64Array(i + 1);
+      next.set(old.subarray(0, i));
+      return next;
+    };
+    const grownInt = (old: Int32Array) => {
+      const next = new Int32Array(i + 1);
+      next.set(old.subarray(0, i));
+      return next;
+    };
+    this.created = grown(this.created);
+    this.updated = grown(this.updated);
+    this.transitionsPerIssue = grownInt(this.transitionsPerIssue);
+    this.historiesPerIssue = grownInt(this.historiesPerIssue);
+    this.created[i] = rec.created;
+    this.updated[i] = rec.updated;
+    const t = countTransitions(rec);
+    this.transitionsPerIssue[i] = t;
+    this.totalTransitions += t;
+    this.historiesPerIssue[i] = rec.histories.length;
+    this.totalHistories += rec.histories.length;
+    this.overlay.set(i, rec);
+    this.issueCount = i + 1;
+    this.version++;
+    return rec;
   }
 
   /** Moves issue `i` to status index `to` at `at` (one status history), as a person would; returns its key. */

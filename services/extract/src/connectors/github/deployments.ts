@@ -2,7 +2,7 @@ import { timestampMs } from '@tributary/contracts';
 import type { SourceClient } from '../../http/source-client.ts';
 import { laterOf, pagesOf, sinceMs, withCheckpoint } from '../shared.ts';
 import type { Page, SourceRecord, StreamContext, StreamReader } from '../types.ts';
-import { deploymentStatusRecords, STATUS_SETTLE_MS } from './deployment-statuses.ts';
+import { deploymentsStatusRecords, STATUS_SETTLE_MS } from './deployment-statuses.ts';
 import { githubRecord, listPages, PER_PAGE, repoPath } from './shared.ts';
 import { readWalk, walkCursor } from './walk.ts';
 
@@ -16,6 +16,8 @@ export function deploymentsStream(
   client: SourceClient,
   repositories: readonly string[],
   overlapMs: number,
+  /** Deployments of a page whose statuses are fetched at once (see `STATUS_CONCURRENCY`). */
+  statusConcurrency?: number,
 ): StreamReader {
   const lookbackMs = Math.max(overlapMs, STATUS_SETTLE_MS);
   return async function* deployments(ctx: StreamContext): AsyncGenerator<Page, void, undefined> {
@@ -45,13 +47,15 @@ export function deploymentsStream(
         const pages: Page[] = [];
         if (records.length > 0) {
           pages.push({ entityType: 'github_deployments', records });
-          // After their deployments, so a status never lands before the deployment it belongs to.
-          const statuses: SourceRecord[] = [];
-          for (const deployment of records) {
-            statuses.push(
-              ...(await deploymentStatusRecords(client, repository, deployment.externalId, ctx.signal)),
-            );
-          }
+          // After their deployments, so a status never lands before the deployment it belongs to;
+          // the page (and its checkpoint) is yielded only once every status of it is in.
+          const statuses = await deploymentsStatusRecords(
+            client,
+            repository,
+            records.map((deployment) => deployment.externalId),
+            ctx.signal,
+            statusConcurrency,
+          );
           pages.push(...pagesOf('github_deployment_statuses', statuses));
         }
         if (reachedCursor || next === null) {

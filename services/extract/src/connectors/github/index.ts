@@ -30,6 +30,8 @@ export interface GithubConnectorOptions {
   overlapMs?: number;
   /** Pull requests whose details are fetched at once. Default 4. */
   pullConcurrency?: number;
+  /** Deployments of a list page whose statuses are fetched at once. Default 8, within the governor's cap. */
+  statusConcurrency?: number;
   /** The integration's governor, fed the `rateLimit` of GraphQL answers. */
   governor?: RateLimitGovernor;
 }
@@ -72,7 +74,7 @@ export function createGithubConnector(options: GithubConnectorOptions): Connecto
       pull_requests: useGraphql
         ? graphqlPullRequestsStream({ query: graphql, repositories, overlapMs })
         : pullRequestsStream({ client, repositories, overlapMs, concurrency: options.pullConcurrency }),
-      deployments: deploymentsStream(client, repositories, overlapMs),
+      deployments: deploymentsStream(client, repositories, overlapMs, options.statusConcurrency),
       releases: releasesStream(client, repositories, overlapMs),
     },
   };
