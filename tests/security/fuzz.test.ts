@@ -7,6 +7,7 @@ import {
   startTestBackend,
   type TestBackend,
 } from '../support/backend.ts';
+import { waitFor } from '../support/wait.ts';
 
 let backend: TestBackend;
 let tenant: { id: number; token: string };
@@ -38,8 +39,14 @@ async function databaseFingerprint(): Promise<string> {
   );
   const parts: string[] = [];
   for (const { relname } of rows) {
+    // A flow summary rebuild stamps `built_at` whenever it lands (it is kicked in the background by
+    // the owner's own flow changes): the versions say what was built, the stamp only when.
+    const source =
+      relname === 'flow_summary_state'
+        ? '(select tenant_id, config_version, built_version from flow_summary_state)'
+        : relname;
     const { rows: hash } = await backend.pool.query<{ h: string | null }>(
-      `select md5(string_agg(t::text, '|' order by t::text)) as h from ${relname} t`,
+      `select md5(string_agg(t::text, '|' order by t::text)) as h from ${source} t`,
     );
     parts.push(`${relname}:${hash[0]!.h}`);
   }
@@ -225,6 +232,18 @@ describe('tenant isolation', () => {
     const withId = routes.filter((r) => r.path.includes('{id}') && r.path.startsWith('/api/'));
     expect(withId.length).toBeGreaterThan(8);
     expect(withId.filter((r) => requests(r).id === undefined).map((r) => r.path)).toEqual([]);
+    // The owner's flow changes above kicked a summary rebuild: let it land first, so the fingerprint
+    // compares settled state (every tenant's summaries built at its configuration version).
+    await waitFor(
+      async () =>
+        (
+          await backend.pool.query(
+            'select 1 from flow_summary_state where built_version is distinct from config_version',
+          )
+        ).rowCount === 0 || null,
+      30_000,
+      'flow summaries rebuilt',
+    );
     const before = await databaseFingerprint();
     for (const route of withId) {
       const { url, payload } = requests(route);
