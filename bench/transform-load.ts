@@ -174,9 +174,19 @@ export async function benchTransformLoad(issues = 100_000, pulls = 20_000, round
       await pool.query('truncate jira_issues, github_pull_requests');
 
       const workers = benchWorkers();
-      const bench = await benchStack(db.url, { worker: { WORKER_MIN: workers, WORKER_MAX: workers } }, [
-        'worker',
-      ]);
+      // WORKER_BATCH_MESSAGES reaches the worker too (the stack passes no environment through).
+      const batchMessages = process.env.WORKER_BATCH_MESSAGES;
+      const bench = await benchStack(
+        db.url,
+        {
+          worker: {
+            WORKER_MIN: workers,
+            WORKER_MAX: workers,
+            ...(batchMessages ? { WORKER_BATCH_MESSAGES: batchMessages } : {}),
+          },
+        },
+        ['worker'],
+      );
       // BENCH_WORKER_PROCESSES > 1: more worker processes on the same queue (docs/scaling.md).
       const extraWorkers: Replica[] = [];
       for (let i = 1; i < workerProcesses(); i++)

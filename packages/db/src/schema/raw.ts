@@ -19,8 +19,10 @@ import { tenantRef, integrationRef } from './references.ts';
 /**
  * Every API response record exactly as it came, one row per entity version,
  * with its processing status. No index covers the status columns, so marking a
- * row completed is a HOT update (no index writes); "which rows are pending" is
- * answered by `raw_outbox` instead.
+ * row completed can be a HOT update (no index writes) when the new row version
+ * fits on its page: the partitions keep half of each page free for that
+ * (fillfactor 50, migration 0013, hand-written: drizzle-kit does not model
+ * storage parameters). "Which rows are pending" is answered by `raw_outbox`.
  *
  * Partitioned by HASH (tenant_id) into 8 partitions (migration 0008, written by
  * hand: drizzle-kit does not model partitioning), so the primary key is

@@ -16,8 +16,10 @@ export interface UpsertStatement {
 
 /**
  * The upsert of rows into one normalized table as a single statement. The rows
- * travel as one jsonb document and `jsonb_populate_recordset` casts them to the
- * table's own row type, so any number of rows costs one parameter. When the
+ * travel as one JSON document and `json_populate_recordset` casts them to the
+ * table's own row type, so any number of rows costs one parameter. `json`, not
+ * `jsonb`: the document is read once, so building its jsonb form first only
+ * costs (2 000 Jira issue rows: ~46 ms against ~69 ms in Postgres). When the
  * table has an "updated" column, an older version never overwrites a newer one;
  * equal versions are rewritten (same content, later raw row).
  */
@@ -46,7 +48,7 @@ export function upsertStatement(
   const newer = updatedAtColumn ? `where ${table}.${updatedAtColumn} <= excluded.${updatedAtColumn}` : '';
   return {
     sql: `insert into ${table} (${columns.join(', ')})
-     select ${columns.join(', ')} from jsonb_populate_recordset(null::${table}, $${paramIndex}::jsonb)
+     select ${columns.join(', ')} from json_populate_recordset(null::${table}, $${paramIndex}::json)
      on conflict (tenant_id, integration_id, external_id)
      do update set ${updates}, loaded_at = now() ${newer}`,
     param: JSON.stringify(documents),
