@@ -14,6 +14,7 @@ import {
 } from '../support/backend.ts';
 import { loadExtractConfig } from '../../services/extract/src/config.ts';
 import { startTestExtract, type TestExtract } from './support.ts';
+import { like } from '../support/matchers.ts';
 
 let backend: TestBackend;
 let extract: TestExtract;
@@ -148,7 +149,7 @@ describe('service writes of raw rows must name a RUNNING job', () => {
     expect(jobless.statusCode).toBe(403);
     expect(jobless.json<Refusal>().error).toMatchObject({
       code: 'FORBIDDEN',
-      message: expect.stringContaining('records.0.job_id') as string,
+      message: like('records.0.job_id'),
       details: [{ path: 'records.0.job_id' }],
     });
     expect(await countRaw(b.id)).toBe(before);

@@ -7,5 +7,6 @@ import { expect } from 'vitest';
 export const like = (pattern: RegExp | string): unknown =>
   typeof pattern === 'string' ? expect.stringContaining(pattern) : expect.stringMatching(pattern);
 
-/** Any value built by `constructor` (`anyOf(String)`, `anyOf(Number)`). */
-export const anyOf = (constructor: StringConstructor | NumberConstructor): unknown => expect.any(constructor);
+/** Any value built by `constructor` (`anyOf(String)`, `anyOf(Number)`, `anyOf(Date)`). */
+export const anyOf = (constructor: StringConstructor | NumberConstructor | DateConstructor): unknown =>
+  expect.any(constructor);
