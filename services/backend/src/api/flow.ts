@@ -1,3 +1,4 @@
+import { withTransaction } from '@tributary/db';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
@@ -19,7 +20,6 @@ import {
 } from '@tributary/contracts';
 import { tenantOf } from '../plugins/auth.ts';
 import { NotFoundError } from '../errors.ts';
-import { inTransaction } from '../flow/transaction.ts';
 import { createStep, listSteps, updateStep } from '../flow/steps.ts';
 import { deleteStep } from '../flow/delete-step.ts';
 import { createMapping, deleteMapping, listMappings, updateMapping } from '../flow/mappings.ts';
@@ -66,7 +66,7 @@ export function registerFlowRoutes(app: FastifyInstance, ctx: RouteContext): voi
       },
     },
     async (request, reply) => {
-      const step = await inTransaction(ctx.pool, (db) => createStep(db, tenantOf(request), request.body));
+      const step = await withTransaction(ctx.pool, (db) => createStep(db, tenantOf(request), request.body));
       changed(request);
       return reply.status(201).send(step);
     },
@@ -84,7 +84,7 @@ export function registerFlowRoutes(app: FastifyInstance, ctx: RouteContext): voi
       },
     },
     async (request) => {
-      const step = await inTransaction(ctx.pool, (db) =>
+      const step = await withTransaction(ctx.pool, (db) =>
         updateStep(db, tenantOf(request), request.params.id, request.body),
       );
       changed(request);
@@ -106,7 +106,7 @@ export function registerFlowRoutes(app: FastifyInstance, ctx: RouteContext): voi
       },
     },
     async (request) => {
-      const impact = await inTransaction(ctx.pool, (db) =>
+      const impact = await withTransaction(ctx.pool, (db) =>
         deleteStep(
           db,
           tenantOf(request),
@@ -205,7 +205,7 @@ export function registerFlowRoutes(app: FastifyInstance, ctx: RouteContext): voi
       },
     },
     async (request) => {
-      const result = await inTransaction(ctx.pool, (db) =>
+      const result = await withTransaction(ctx.pool, (db) =>
         autoMap(db, tenantOf(request), request.body?.integration_id),
       );
       changed(request);
