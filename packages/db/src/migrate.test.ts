@@ -44,7 +44,16 @@ describe('migrations', () => {
         `select table_name from information_schema.tables where table_schema = 'public' order by 1`,
       );
       const applied = await client.query('select count(*)::int as n from drizzle.__drizzle_migrations');
+      // Migrations 0012 and 0014: raw_data is json, lz4-compressed, on the table and every partition.
+      const rawData = await client.query<{ type: string; compression: string }>(
+        `select format_type(a.atttypid, a.atttypmod) as type, a.attcompression as compression
+         from pg_attribute a
+         where a.attname = 'raw_data' and (a.attrelid = 'raw_extraction_data'::regclass
+           or a.attrelid in (select inhrelid from pg_inherits where inhparent = 'raw_extraction_data'::regclass))`,
+      );
       await client.end();
+      expect(rawData.rows).toHaveLength(9);
+      expect(new Set(rawData.rows.map((r) => `${r.type} ${r.compression}`))).toEqual(new Set(['json l']));
       expect(rows.map((r) => r.table_name)).toEqual(
         expect.arrayContaining([
           'tenants',
@@ -82,7 +91,16 @@ describe('migrations', () => {
       const client = hearClientErrors(new pg.Client({ connectionString: db.url }));
       await client.connect();
       const applied = await client.query('select count(*)::int as n from drizzle.__drizzle_migrations');
+      // Migrations 0012 and 0014: raw_data is json, lz4-compressed, on the table and every partition.
+      const rawData = await client.query<{ type: string; compression: string }>(
+        `select format_type(a.atttypid, a.atttypmod) as type, a.attcompression as compression
+         from pg_attribute a
+         where a.attname = 'raw_data' and (a.attrelid = 'raw_extraction_data'::regclass
+           or a.attrelid in (select inhrelid from pg_inherits where inhparent = 'raw_extraction_data'::regclass))`,
+      );
       await client.end();
+      expect(rawData.rows).toHaveLength(9);
+      expect(new Set(rawData.rows.map((r) => `${r.type} ${r.compression}`))).toEqual(new Set(['json l']));
       expect(applied.rows[0]).toEqual({ n: MIGRATION_COUNT });
     } finally {
       await db.drop();

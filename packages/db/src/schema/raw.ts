@@ -6,6 +6,7 @@ import {
   foreignKey,
   index,
   integer,
+  json,
   jsonb,
   pgTable,
   primaryKey,
@@ -38,8 +39,12 @@ export const rawExtractionData = pgTable(
     jobId: bigint('job_id', { mode: 'number' }),
     entityType: text('entity_type').notNull(),
     externalId: text('external_id').notNull(),
-    // Compressed with lz4, not pglz (migration 0012, hand-written: drizzle-kit does not model compression).
-    rawData: jsonb('raw_data').notNull(),
+    // `json`, not `jsonb` (migration 0014): the text exactly as the source sent it (key order
+    // included), checked but not rebuilt on the way in, and handed back by a copy on the way out —
+    // every transform batch reads it whole, and jsonb's text output cost more than the upsert.
+    // Compressed with lz4, not pglz (migrations 0012 and 0014, hand-written: drizzle-kit does not
+    // model compression).
+    rawData: json('raw_data').notNull(),
     extractionMetadata: jsonb('extraction_metadata').notNull().default({}),
     contentHash: text('content_hash').notNull(),
     status: text('status').notNull().default('pending'),

@@ -59,6 +59,19 @@ describe('raw-data API', () => {
     });
   });
 
+  it('keeps the text the source sent, key order included: the stored text is the text that was hashed', async () => {
+    // Not sorted: jsonb would have stored {"a": …, "b": …, "id": …} with spaces.
+    const raw_data = { id: '10002', b: { z: 1, y: [2, 'two'] }, a: 'ä\u2028"quoted"' };
+    const response = await batch([{ ...issue(2), raw_data }]);
+    expect(response.statusCode).toBe(200);
+    const { rows } = await backend.pool.query<{ text: string; content_hash: string; hashed: string }>(
+      `select raw_data::text as text, content_hash, encode(sha256(convert_to(raw_data::text, 'UTF8')), 'hex') as hashed
+       from raw_extraction_data where external_id = '10002'`,
+    );
+    expect(rows.map((r) => r.text)).toEqual([JSON.stringify(raw_data)]);
+    expect(rows[0]?.content_hash).toBe(rows[0]?.hashed);
+  });
+
   it('stores a batch in input order, and identical content again creates no row', async () => {
     const records = Array.from({ length: 20 }, (_, i) => issue(100 + i));
     const first = await batch(records);

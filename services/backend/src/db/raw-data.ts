@@ -20,20 +20,19 @@ export interface StoredRawRecord {
   unchanged: boolean;
 }
 
-// The whole batch travels as one jsonb parameter and is expanded server-side:
+// The whole batch travels as one json parameter and is expanded server-side:
 // one round trip and one statement for up to 1000 rows. Rows whose content is
 // already stored conflict and are looked up instead, so the answer keeps input order.
+// `json`, not `jsonb`: each record's raw_data is copied out as the text it was sent as
+// (the column is json too), never built into jsonb and printed back.
 const INSERT_BATCH = `
 with input as (
-  select ord,
-         (r->>'integration_id')::bigint as integration_id,
-         (r->>'job_id')::bigint as job_id,
-         r->>'entity_type' as entity_type,
-         r->>'external_id' as external_id,
-         r->'raw_data' as raw_data,
-         r->'extraction_metadata' as extraction_metadata,
-         r->>'content_hash' as content_hash
-  from jsonb_array_elements($2::jsonb) with ordinality as t(r, ord)
+  select *
+  from rows from (
+    json_to_recordset($2::json) as (
+      integration_id bigint, job_id bigint, entity_type text, external_id text,
+      content_hash text, extraction_metadata jsonb, raw_data json)
+  ) with ordinality as t(integration_id, job_id, entity_type, external_id, content_hash, extraction_metadata, raw_data, ord)
 ), inserted as (
   insert into raw_extraction_data
     (tenant_id, integration_id, job_id, entity_type, external_id, raw_data, extraction_metadata, content_hash)
