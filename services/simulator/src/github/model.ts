@@ -1,4 +1,4 @@
-import { hashInts, hexFrom, makeRng } from '../data/prng.ts';
+import { hashInts, hexFrom, makeRng, weighted } from '../data/prng.ts';
 import type { Rng } from '../data/prng.ts';
 import { DAY, HOUR, MINUTE, epochForSeed } from '../data/time.ts';
 import {
@@ -132,15 +132,6 @@ const sec = (ms: number): number => Math.floor(ms / 1000) * 1000;
 export const PR_STATE_OPEN = 0;
 export const PR_STATE_CLOSED = 1;
 export const PR_STATE_MERGED = 2;
-
-function weighted(r: Rng, weights: readonly number[]): number {
-  let x = r.next();
-  for (let i = 0; i < weights.length; i++) {
-    x -= weights[i] ?? 0;
-    if (x < 0) return i;
-  }
-  return weights.length - 1;
-}
 
 export class GithubStore {
   readonly seed: number;
