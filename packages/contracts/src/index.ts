@@ -4,6 +4,7 @@ export * from './system-health.ts';
 export * from './tenants.ts';
 export * from './integrations.ts';
 export * from './raw-data.ts';
+export * from './jira-issue-fields.ts';
 export * from './jobs.ts';
 export * from './messages.ts';
 export * from './env.ts';

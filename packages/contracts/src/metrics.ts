@@ -112,32 +112,32 @@ export const metricValueSchema = z.object({
   items_url: z.string(),
 });
 
+/** A metric with its per-ISO-week trend over the items whose `when` falls in each week. */
+const trendedMetric = (when: string, description: string) =>
+  metricValueSchema.extend({ per_week: trend(when) }).describe(description);
+
 export const doraAnswerSchema = z.object({
   deployment_frequency: metricValueSchema
     .extend({ total: z.number().int(), per_week: z.array(weekCountSchema) })
     .describe(
       'Succeeded production deployments with deployed-at in [from, to), per day over the range (total, per ISO week). A production deployment is a GitHub deployment whose environment is one of the tenant’s production environments (default production, prod; case-insensitive). Succeeded: any of its statuses is success; deployed-at = that status’s created_at (the earliest, when several).',
     ),
-  change_lead_time: metricValueSchema
-    .extend({ per_week: trend('deployed-at') })
-    .describe(
-      'Per merged PR: its deployment is the first succeeded production deployment of the same repository with deployed-at ≥ merged_at; lead time = deployed-at − earliest authored_at of its commits (the PR’s created_at without commits). Median hours over PRs whose deployment is in range (count = those PRs).',
-    ),
-  change_fail_rate: metricValueSchema
-    .extend({ per_week: trend('deciding status (decided_at)') })
-    .describe(
-      'Production deployments in range that failed (no success; a failure or error status, at = its created_at), or succeeded and were followed by an incident starting in [deployed-at, next succeeded production deployment of the same repository), divided by succeeded + failed production deployments in range. Fraction 0–1.',
-    ),
-  failed_deployment_recovery_time: metricValueSchema
-    .extend({ per_week: trend('failed deployment’s deciding status (decided_at)') })
-    .describe(
-      'Per failed deployment in range (as in change_fail_rate): for a failed outcome, time to the next succeeded production deployment of the same repository; for an incident-linked one, the first linked incident’s end − start. Median hours; a failure not yet recovered is not counted.',
-    ),
-  deployment_rework_rate: metricValueSchema
-    .extend({ per_week: trend('deployed-at') })
-    .describe(
-      'Succeeded production deployments in range whose deployed-at falls while an incident in scope is open (start ≤ t < end; an unresolved incident is open), divided by all succeeded production deployments in range. Fraction 0–1.',
-    ),
+  change_lead_time: trendedMetric(
+    'deployed-at',
+    'Per merged PR: its deployment is the first succeeded production deployment of the same repository with deployed-at ≥ merged_at; lead time = deployed-at − earliest authored_at of its commits (the PR’s created_at without commits). Median hours over PRs whose deployment is in range (count = those PRs).',
+  ),
+  change_fail_rate: trendedMetric(
+    'deciding status (decided_at)',
+    'Production deployments in range that failed (no success; a failure or error status, at = its created_at), or succeeded and were followed by an incident starting in [deployed-at, next succeeded production deployment of the same repository), divided by succeeded + failed production deployments in range. Fraction 0–1.',
+  ),
+  failed_deployment_recovery_time: trendedMetric(
+    'failed deployment’s deciding status (decided_at)',
+    'Per failed deployment in range (as in change_fail_rate): for a failed outcome, time to the next succeeded production deployment of the same repository; for an incident-linked one, the first linked incident’s end − start. Median hours; a failure not yet recovered is not counted.',
+  ),
+  deployment_rework_rate: trendedMetric(
+    'deployed-at',
+    'Succeeded production deployments in range whose deployed-at falls while an incident in scope is open (start ≤ t < end; an unresolved incident is open), divided by all succeeded production deployments in range. Fraction 0–1.',
+  ),
 });
 export type DoraAnswer = z.infer<typeof doraAnswerSchema>;
 

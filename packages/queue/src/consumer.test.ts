@@ -1,6 +1,13 @@
 import { afterAll, afterEach, beforeAll, describe, expect, inject, it } from 'vitest';
 import { transformMessageSchema, type TransformMessage } from '@tributary/contracts';
-import { consume, consumeBatch, PermanentError, type Consumer, type MessageContext } from './consumer.ts';
+import {
+  consume,
+  consumeBatch,
+  PermanentError,
+  type ConsumeBatchOptions,
+  type Consumer,
+  type MessageContext,
+} from './consumer.ts';
 import { Publisher } from './publisher.ts';
 import {
   deferred,
@@ -291,15 +298,23 @@ describe('consumeBatch', () => {
     await broker.cleanup();
   });
 
-  it('hands over batches and acks only after the handler resolves; per-message results decide each', async () => {
-    const batches: number[][] = [];
-    const release = deferred();
-    const firstBatch = deferred();
-    const consumer = await consumeBatch({
+  /** A batch consumer of the transform queue, with its connection, publisher and schema. */
+  const startBatch = (
+    options: Pick<ConsumeBatchOptions<TransformMessage>, 'batchSize' | 'maxWaitMs' | 'handler'>,
+  ): Promise<Consumer<TransformMessage>> =>
+    consumeBatch({
       connection: broker.connection,
       publisher,
       queue: broker.connection.names.transform,
       schema: transformMessageSchema,
+      ...options,
+    });
+
+  it('hands over batches and acks only after the handler resolves; per-message results decide each', async () => {
+    const batches: number[][] = [];
+    const release = deferred();
+    const firstBatch = deferred();
+    const consumer = await startBatch({
       batchSize: 4,
       maxWaitMs: 50,
       handler: async (items) => {
@@ -334,11 +349,7 @@ describe('consumeBatch', () => {
   it('retries every message of a batch whose handler throws', async () => {
     const calls: number[][] = [];
     const done = deferred();
-    const consumer = await consumeBatch({
-      connection: broker.connection,
-      publisher,
-      queue: broker.connection.names.transform,
-      schema: transformMessageSchema,
+    const consumer = await startBatch({
       batchSize: 2,
       maxWaitMs: 20,
       handler: async (items) => {

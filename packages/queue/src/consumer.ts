@@ -412,11 +412,7 @@ export class Consumer<T = unknown> {
 
   /** A handler failed: retry through the next delay tier, or dead-letter when out of attempts. */
   async #fail(channel: Channel, raw: ConsumeMessage, context: MessageContext, error: unknown): Promise<void> {
-    const log = {
-      messageId: context.messageId,
-      correlationId: context.correlationId,
-      attempt: context.attempt,
-    };
+    const log = logFieldsOf(context);
     if (error instanceof PermanentError || context.attempt >= this.#maxAttempts) {
       await this.#deadLetter(channel, raw, context, errorMessage(error), firstStackLine(error));
       return;
@@ -431,21 +427,15 @@ export class Consumer<T = unknown> {
       [DEATH_HEADERS.firstFailedAt]: firstFailedAt(context.headers),
       [LAST_ERROR_HEADER]: truncate(errorMessage(error)),
     };
-    try {
-      await this.#publisher.publishRaw(
-        this.#connection.names.retryExchange,
-        raw.fields.routingKey,
-        raw.content,
-        {
-          ...copiedProperties(raw),
-          headers,
-        },
-      );
-    } catch (publishError) {
-      this.#logger.error({ ...log, err: publishError }, 'republishing to a delay tier failed; requeueing');
-      this.#nack(channel, raw);
-      return;
-    }
+    const copied = await this.#copyTo(
+      this.#connection.names.retryExchange,
+      channel,
+      raw,
+      context,
+      headers,
+      'republishing to a delay tier failed; requeueing',
+    );
+    if (!copied) return;
     this.#logger.warn(
       { ...log, err: error, tier: tier.label },
       'handler failed; retrying through a delay tier',
@@ -474,28 +464,42 @@ export class Consumer<T = unknown> {
       [DEATH_HEADERS.deadLetteredAt]: now,
     };
     delete headers[RETRY_TIER_HEADER];
-    const log = {
-      messageId: context.messageId,
-      correlationId: context.correlationId,
-      attempt: context.attempt,
-    };
-    try {
-      await this.#publisher.publishRaw(
-        this.#connection.names.deadLetterExchange,
-        raw.fields.routingKey,
-        raw.content,
-        {
-          ...copiedProperties(raw),
-          headers,
-        },
-      );
-    } catch (publishError) {
-      this.#logger.error({ ...log, err: publishError }, 'dead-lettering failed; requeueing');
-      this.#nack(channel, raw);
-      return;
-    }
-    this.#logger.error({ ...log, reason }, 'message dead-lettered');
+    const copied = await this.#copyTo(
+      this.#connection.names.deadLetterExchange,
+      channel,
+      raw,
+      context,
+      headers,
+      'dead-lettering failed; requeueing',
+    );
+    if (!copied) return;
+    this.#logger.error({ ...logFieldsOf(context), reason }, 'message dead-lettered');
     this.#ack(channel, raw);
+  }
+
+  /**
+   * A confirmed copy of `raw` (its properties, these headers) into `exchange`, before the original
+   * is acked. False when the publish failed: the original is then requeued, so nothing is lost.
+   */
+  async #copyTo(
+    exchange: string,
+    channel: Channel,
+    raw: ConsumeMessage,
+    context: MessageContext,
+    headers: Headers,
+    failure: string,
+  ): Promise<boolean> {
+    try {
+      await this.#publisher.publishRaw(exchange, raw.fields.routingKey, raw.content, {
+        ...copiedProperties(raw),
+        headers,
+      });
+      return true;
+    } catch (publishError) {
+      this.#logger.error({ ...logFieldsOf(context), err: publishError }, failure);
+      this.#nack(channel, raw);
+      return false;
+    }
   }
 
   #ack(channel: Channel, raw: ConsumeMessage): void {
@@ -531,6 +535,13 @@ export async function consumeBatch<T>(options: ConsumeBatchOptions<T>): Promise<
     batchSize: options.batchSize,
     maxWaitMs: options.maxWaitMs,
   }).start();
+}
+
+/** What every log line about a message names. */
+function logFieldsOf(
+  context: MessageContext,
+): Pick<MessageContext, 'messageId' | 'correlationId' | 'attempt'> {
+  return { messageId: context.messageId, correlationId: context.correlationId, attempt: context.attempt };
 }
 
 /** Headers the broker sets on dead-lettering/redelivery; never copied into a republished message. */

@@ -5,6 +5,13 @@ import type { RateLimitGovernor } from './governor.ts';
 const T0 = new Date('2025-06-01T12:00:00Z').getTime();
 const epochSeconds = (ms: number): string => String(Math.floor(ms / 1000));
 
+/** GitHub's rate-limit headers: `remaining` of a 5000 budget left until `T0 + resetInMs`. */
+const githubQuota = (remaining: number, resetInMs: number): Record<string, string> => ({
+  'x-ratelimit-limit': '5000',
+  'x-ratelimit-remaining': String(remaining),
+  'x-ratelimit-reset': epochSeconds(T0 + resetInMs),
+});
+
 /** Schedules n tasks that record their start time and resolve at once. */
 function startTimes(governor: RateLimitGovernor, n: number): { starts: number[]; done: Promise<unknown[]> } {
   const starts: number[] = [];
@@ -72,11 +79,7 @@ describe('rate-limit governor', () => {
 
   it('does not wait while plenty of quota remains', async () => {
     const governor = createGovernor();
-    governor.observe({
-      'x-ratelimit-limit': '5000',
-      'x-ratelimit-remaining': '4000',
-      'x-ratelimit-reset': epochSeconds(T0 + 3_600_000),
-    });
+    governor.observe(githubQuota(4000, 3_600_000));
     const { starts, done } = startTimes(governor, 10);
     await vi.advanceTimersByTimeAsync(0);
     await done;
@@ -86,11 +89,7 @@ describe('rate-limit governor', () => {
   it('spreads the remaining quota until the reset when it runs low', async () => {
     const governor = createGovernor({ concurrency: 4, reserveFraction: 0.2 });
     // 10 left of 5000, resetting in 100 s: one request every ~100/remaining seconds.
-    governor.observe({
-      'x-ratelimit-limit': '5000',
-      'x-ratelimit-remaining': '10',
-      'x-ratelimit-reset': epochSeconds(T0 + 100_000),
-    });
+    governor.observe(githubQuota(10, 100_000));
     const { starts, done } = startTimes(governor, 4);
     await vi.advanceTimersByTimeAsync(100_000);
     await done;
@@ -128,18 +127,8 @@ describe('rate-limit governor', () => {
   it('keeps one budget per resource: GraphQL points running out holds back GraphQL only, not REST', async () => {
     const governor = createGovernor();
     // GitHub names the budget an answer counts against; REST answers say `core`.
-    governor.observe({
-      'x-ratelimit-resource': 'graphql',
-      'x-ratelimit-limit': '5000',
-      'x-ratelimit-remaining': '0',
-      'x-ratelimit-reset': epochSeconds(T0 + 30_000),
-    });
-    governor.observe({
-      'x-ratelimit-resource': 'core',
-      'x-ratelimit-limit': '5000',
-      'x-ratelimit-remaining': '4000',
-      'x-ratelimit-reset': epochSeconds(T0 + 3_600_000),
-    });
+    governor.observe({ 'x-ratelimit-resource': 'graphql', ...githubQuota(0, 30_000) });
+    governor.observe({ 'x-ratelimit-resource': 'core', ...githubQuota(4000, 3_600_000) });
     const starts: Record<string, number[]> = { graphql: [], core: [] };
     const graphql = governor.schedule(
       async () => void starts.graphql!.push(Date.now() - T0),
@@ -199,11 +188,7 @@ describe('rate-limit governor', () => {
 
   it('caps the wait for a far reset at maxResetWaitMs', async () => {
     const governor = createGovernor({ maxResetWaitMs: 15 * 60_000 });
-    governor.observe({
-      'x-ratelimit-limit': '5000',
-      'x-ratelimit-remaining': '0',
-      'x-ratelimit-reset': epochSeconds(T0 + 3_600_000),
-    });
+    governor.observe(githubQuota(0, 3_600_000));
     const { starts, done } = startTimes(governor, 1);
     await vi.advanceTimersByTimeAsync(15 * 60_000);
     await done;
@@ -213,11 +198,7 @@ describe('rate-limit governor', () => {
   it('caps each spacing wait at maxWaitMs', async () => {
     const governor = createGovernor({ maxWaitMs: 60_000 });
     // 2 left for an hour would mean 30 min apart; the cap keeps it to 60 s.
-    governor.observe({
-      'x-ratelimit-limit': '5000',
-      'x-ratelimit-remaining': '3',
-      'x-ratelimit-reset': epochSeconds(T0 + 3_600_000),
-    });
+    governor.observe(githubQuota(3, 3_600_000));
     const { starts, done } = startTimes(governor, 2);
     await vi.advanceTimersByTimeAsync(60_000);
     await done;

@@ -1,20 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { FastifyInstance } from 'fastify';
 import { startSimulator } from '@tributary/simulator';
-import { createLogger } from '@tributary/observability';
-import { QueueConnection } from '@tributary/queue';
-import { createBreakerRegistry, createGovernor } from '@tributary/resilience';
-import { BackendClient } from './backend-client.ts';
-import { buildExtractApp } from './app.ts';
-import { simulatorGuard } from './http/testing.ts';
 import { freePort } from '../../../scripts/stack.ts';
 import { like } from '../../../tests/support/matchers.ts';
+import { EXTRACT_TOKEN } from '../../../tests/support/backend.ts';
+import { startTestExtract, type TestExtract } from '../../../tests/security/support.ts';
 
-const SERVICE_TOKEN = 'extract-test-service-token';
 let sim: Awaited<ReturnType<typeof startSimulator>>;
 let projectKey: string;
-let app: FastifyInstance;
-let connection: QueueConnection;
+let extract: TestExtract;
 
 beforeAll(async () => {
   sim = await startSimulator({ seed: 3, jira: { projects: 1, issues: 5 }, github: { repos: 1, prs: 2 } });
@@ -22,32 +15,16 @@ beforeAll(async () => {
     jira: { projects: string[] };
   };
   projectKey = truth.jira.projects[0]!;
-  const logger = createLogger('test', { level: 'silent' });
-  const breakers = createBreakerRegistry({ logger });
-  // Never started: the connection test does not touch the broker.
-  connection = new QueueConnection({ url: 'amqp://127.0.0.1:1', logger });
-  app = buildExtractApp({
-    logger,
-    extractToken: SERVICE_TOKEN,
-    guard: simulatorGuard,
-    breakers,
-    backend: new BackendClient({
-      baseUrl: 'http://127.0.0.1:1',
-      serviceToken: SERVICE_TOKEN,
-      breaker: breakers.get('backend'),
-    }),
-    connection,
-    governorFor: () => createGovernor({ concurrency: 2 }),
-  });
+  // Private hosts allowed: the simulator listens on loopback.
+  extract = await startTestExtract({ allowPrivateHosts: true });
 });
 afterAll(async () => {
-  await app.close();
-  await connection.close();
+  await extract.close();
   await sim.close();
 });
 
-const test = (body: unknown, token = SERVICE_TOKEN) =>
-  app.inject({
+const test = (body: unknown, token = EXTRACT_TOKEN) =>
+  extract.app.inject({
     method: 'POST',
     url: '/internal/connection-test',
     headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
@@ -140,10 +117,10 @@ describe('POST /internal/connection-test', () => {
     );
     const badConfig = await test({ ...jira(), config: { projects: 'A' } });
     expect(badConfig.statusCode).toBe(400);
-    const malformed = await app.inject({
+    const malformed = await extract.app.inject({
       method: 'POST',
       url: '/internal/connection-test',
-      headers: { authorization: `Bearer ${SERVICE_TOKEN}`, 'content-type': 'application/json' },
+      headers: { authorization: `Bearer ${EXTRACT_TOKEN}`, 'content-type': 'application/json' },
       payload: '{"id": 1,',
     });
     expect(malformed.statusCode).toBe(400);

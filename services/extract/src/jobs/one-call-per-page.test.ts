@@ -12,6 +12,7 @@ import { SERVICE_TOKEN, startTestBackend, type TestBackend } from '../../../../t
 import { BackendClient } from '../backend-client.ts';
 import { simulatorGuard } from '../http/testing.ts';
 import { runExtractJob } from './run-extract-job.ts';
+import { TEST_RUN_SETTINGS } from './testing.ts';
 
 const logger = createLogger('extract', { level: 'silent' });
 let backend: TestBackend;
@@ -85,13 +86,9 @@ describe('a pipelined Jira run', () => {
           logger,
           guard: simulatorGuard,
           settings: {
+            ...TEST_RUN_SETTINGS,
             // No heartbeat during the run: every call counted below is one the run itself needs.
             heartbeatSeconds: 3600,
-            backendDownPauseSeconds: 5,
-            sourceBreakerWaitSeconds: 5,
-            sourceRetry: { retries: 0, baseMs: 10, capMs: 10 },
-            sourceTimeoutMs: 5000,
-            maxTakeoverWaitSeconds: 5,
             pagesInFlight: 3,
             streamConcurrency: 4,
           },

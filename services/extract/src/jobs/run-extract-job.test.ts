@@ -5,6 +5,7 @@ import { SERVICE_TOKEN, startTestBackend, type TestBackend } from '../../../../t
 import { BackendClient } from '../backend-client.ts';
 import { simulatorGuard } from '../http/testing.ts';
 import { runExtractJob } from './run-extract-job.ts';
+import { TEST_RUN_SETTINGS } from './testing.ts';
 
 const logger = createLogger('extract', { level: 'silent' });
 let backend: TestBackend;
@@ -53,14 +54,7 @@ async function runWith(
         governorFor: () => createGovernor({ concurrency: 1 }),
         logger,
         guard: simulatorGuard,
-        settings: {
-          heartbeatSeconds: 10,
-          backendDownPauseSeconds: 5,
-          sourceBreakerWaitSeconds: 5,
-          sourceRetry: { retries: 0, baseMs: 10, capMs: 10 },
-          sourceTimeoutMs: 5000,
-          maxTakeoverWaitSeconds: 5,
-        },
+        settings: TEST_RUN_SETTINGS,
       },
       {
         v: 1,

@@ -71,6 +71,16 @@ export function makeRng(...seedParts: number[]): Rng {
   };
 }
 
+/** An index into `weights` drawn with those probabilities (the last when they sum to less than 1). */
+export function weighted(r: Rng, weights: readonly number[]): number {
+  let x = r.next();
+  for (let i = 0; i < weights.length; i++) {
+    x -= weights[i] ?? 0;
+    if (x < 0) return i;
+  }
+  return weights.length - 1;
+}
+
 /** Deterministic hex string for ids such as SHAs: no stream state needed. */
 export function hexFrom(length: number, ...parts: number[]): string {
   let s = '';

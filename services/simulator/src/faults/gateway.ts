@@ -28,12 +28,17 @@ export function githubError(status: number, message: string, docs = DOCS): Recor
   return { message, documentation_url: docs, status: String(status) };
 }
 
-function setGithubQuotaHeaders(reply: FastifyReply, q: QuotaState): void {
+/** GitHub's rate-limit headers, naming the budget (`core` for REST, `graphql` for points) the answer counts against. */
+export function setGithubQuotaHeaders(
+  reply: FastifyReply,
+  q: QuotaState,
+  resource: 'core' | 'graphql' = 'core',
+): void {
   reply.header('x-ratelimit-limit', String(q.limit));
   reply.header('x-ratelimit-remaining', String(q.remaining));
   reply.header('x-ratelimit-used', String(q.used));
   reply.header('x-ratelimit-reset', String(Math.ceil(q.resetAt / 1000)));
-  reply.header('x-ratelimit-resource', 'core');
+  reply.header('x-ratelimit-resource', resource);
 }
 
 function setJiraQuotaHeaders(reply: FastifyReply, q: QuotaState): void {

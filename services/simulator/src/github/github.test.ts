@@ -136,6 +136,57 @@ describe('pulls', () => {
     expect((await sim.github(`/repos/${repo}/pulls/99999`)).status).toBe(404);
   });
 
+  it('lists the same pending review requests over REST and GraphQL: never the author, never a user who reviewed', async () => {
+    const repo = repos[0] ?? '';
+    const rest = await walk<{
+      number: number;
+      user: { login: string };
+      requested_reviewers: { login: string }[];
+    }>(`/repos/${repo}/pulls?state=all&per_page=100`);
+    const [owner, name] = repo.split('/');
+    const res = await sim.github('/graphql', {
+      method: 'POST',
+      body: JSON.stringify({
+        query: `query R($o: String!, $n: String!) { repository(owner: $o, name: $n) { pullRequests(first: 100) { nodes {
+          number author { login } reviews(first: 100) { nodes { author { login } } }
+          reviewRequests(first: 10) { totalCount nodes { requestedReviewer { __typename ... on User { login } } } }
+        } } } }`,
+        variables: { o: owner, n: name },
+      }),
+    });
+    const body = (await res.json()) as {
+      data: {
+        repository: {
+          pullRequests: {
+            nodes: {
+              number: number;
+              author: { login: string };
+              reviews: { nodes: { author: { login: string } }[] };
+              reviewRequests: {
+                totalCount: number;
+                nodes: { requestedReviewer: { __typename: string; login: string } }[];
+              };
+            }[];
+          };
+        };
+      };
+    };
+    const graphql = body.data.repository.pullRequests.nodes;
+    expect(graphql).toHaveLength(rest.length);
+    const restByNumber = new Map(rest.map((pr) => [pr.number, pr]));
+    for (const pr of graphql) {
+      const requested = pr.reviewRequests.nodes.map((n) => n.requestedReviewer);
+      expect(requested.every((r) => r.__typename === 'User')).toBe(true);
+      const logins = requested.map((r) => r.login);
+      expect(pr.reviewRequests.totalCount).toBe(logins.length);
+      expect(logins).toEqual(restByNumber.get(pr.number)?.requested_reviewers.map((u) => u.login));
+      expect(logins).not.toContain(pr.author.login);
+      for (const review of pr.reviews.nodes) expect(logins).not.toContain(review.author.login);
+    }
+    expect(graphql.some((pr) => pr.reviewRequests.totalCount > 0)).toBe(true);
+    expect(graphql.some((pr) => pr.reviewRequests.totalCount === 0)).toBe(true);
+  });
+
   it('pages reviews, review comments and commits and matches the truth', async () => {
     const repo = repos[1] ?? '';
     for (const n of [1, 2, 3, 10, 20]) {

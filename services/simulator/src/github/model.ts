@@ -1,4 +1,4 @@
-import { hashInts, hexFrom, makeRng } from '../data/prng.ts';
+import { hashInts, hexFrom, makeRng, weighted } from '../data/prng.ts';
 import type { Rng } from '../data/prng.ts';
 import { DAY, HOUR, MINUTE, epochForSeed } from '../data/time.ts';
 import {
@@ -99,6 +99,8 @@ export interface PullRec {
   commits: CommitRec[];
   reviews: ReviewRec[];
   comments: ReviewCommentRec[];
+  /** Users whose review is requested and who have not reviewed since (GitHub drops a request once its reviewer reviews). */
+  requestedReviewers: number[];
 }
 
 export interface DeploymentRec {
@@ -132,15 +134,6 @@ const sec = (ms: number): number => Math.floor(ms / 1000) * 1000;
 export const PR_STATE_OPEN = 0;
 export const PR_STATE_CLOSED = 1;
 export const PR_STATE_MERGED = 2;
-
-function weighted(r: Rng, weights: readonly number[]): number {
-  let x = r.next();
-  for (let i = 0; i < weights.length; i++) {
-    x -= weights[i] ?? 0;
-    if (x < 0) return i;
-  }
-  return weights.length - 1;
-}
 
 export class GithubStore {
   readonly seed: number;
@@ -314,6 +307,14 @@ export class GithubStore {
         for (let c = 0; c < n; c++) this.addComment(r, j, comments, review, user, r.chance(0.3));
       }
     }
+    // From a stream of their own, so every other field stays as seeded.
+    const requests = makeRng(this.seed, 38, j);
+    const reviewed = new Set(reviews.map((rv) => rv.user));
+    const requestedReviewers: number[] = [];
+    for (let k = weighted(requests, [0.55, 0.3, 0.15]); k > 0; k--) {
+      const asked = this.otherUser(requests, user);
+      if (!reviewed.has(asked) && !requestedReviewers.includes(asked)) requestedReviewers.push(asked);
+    }
     const lastActivity = Math.max(created, closed ?? 0, reviewTimes.at(-1) ?? 0, commits.at(-1)?.date ?? 0);
     const labels = new Set<string>();
     for (let l = weighted(r, [0.5, 0.35, 0.15]); l > 0; l--) labels.add(r.pick(LABELS));
@@ -353,6 +354,7 @@ export class GithubStore {
       commits,
       reviews,
       comments,
+      requestedReviewers,
     };
   }
 
@@ -491,6 +493,7 @@ export class GithubStore {
           commitId: pr.commits.at(-1)?.sha ?? pr.baseSha,
         };
         pr.reviews.push(review);
+        pr.requestedReviewers = pr.requestedReviewers.filter((u) => u !== review.user);
         this.totalReviews++;
         change = 'reviewed';
         if (state !== 'APPROVED') {

@@ -8,6 +8,12 @@ import { paginate } from './paging.ts';
 
 /** `GET /repos/{o}/{r}/deployments` (newest first, with GitHub's filters) and each deployment's statuses. */
 export function registerDeploymentRoutes(app: FastifyInstance, state: SimState): void {
+  /** The repository and the deployment (with its statuses) a `/deployments/:id` path names. */
+  const deploymentAt = (params: RepoParams & { id: string }) => {
+    const repo = findRepo(state, params);
+    return { repo, delivery: repo ? state.deliveries.find(repo, Number(params.id)) : undefined };
+  };
+
   app.get<{ Params: RepoParams }>('/repos/:owner/:repo/deployments', async (request, reply) => {
     const repo = findRepo(state, request.params);
     if (!repo) return notFound(reply);
@@ -31,8 +37,7 @@ export function registerDeploymentRoutes(app: FastifyInstance, state: SimState):
   app.get<{ Params: RepoParams & { id: string } }>(
     '/repos/:owner/:repo/deployments/:id',
     async (request, reply) => {
-      const repo = findRepo(state, request.params);
-      const delivery = repo ? state.deliveries.find(repo, Number(request.params.id)) : undefined;
+      const { repo, delivery } = deploymentAt(request.params);
       if (!repo || !delivery) return notFound(reply);
       return deploymentJson(baseUrl(request), state.github, repo, delivery.deployment);
     },
@@ -41,8 +46,7 @@ export function registerDeploymentRoutes(app: FastifyInstance, state: SimState):
   app.get<{ Params: RepoParams & { id: string } }>(
     '/repos/:owner/:repo/deployments/:id/statuses',
     async (request, reply) => {
-      const repo = findRepo(state, request.params);
-      const delivery = repo ? state.deliveries.find(repo, Number(request.params.id)) : undefined;
+      const { repo, delivery } = deploymentAt(request.params);
       if (!repo || !delivery) return notFound(reply);
       // Newest first, as GitHub lists them.
       const statuses = [...delivery.statuses].reverse();

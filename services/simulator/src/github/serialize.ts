@@ -206,7 +206,7 @@ export function pullJson(
     merge_commit_sha: pr.mergeCommitSha,
     assignee: null,
     assignees: [],
-    requested_reviewers: [],
+    requested_reviewers: pr.requestedReviewers.map((u) => userAt(api, store, u)),
     requested_teams: [],
     head: { label: `${store.owner.login}:${pr.headRef}`, ref: pr.headRef, sha: headSha, user, repo: repoObj },
     base: {

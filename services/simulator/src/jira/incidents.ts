@@ -2,8 +2,8 @@ import { hashInts, makeRng } from '../data/prng.ts';
 import { HOUR, MINUTE } from '../data/time.ts';
 import type { Deliveries } from '../github/deliveries.ts';
 import type { GithubStore } from '../github/model.ts';
-import type { HistoryItemRec, IssueRec, JiraStore } from './model.ts';
-import { HISTORY_IDS_PER_ISSUE, ISSUE_ID_BASE, ISSUE_TYPES, STATUSES } from './model.ts';
+import type { IssueRec, JiraStore } from './model.ts';
+import { HISTORY_IDS_PER_ISSUE, ISSUE_ID_BASE, ISSUE_TYPES, STATUSES, statusItem } from './model.ts';
 
 /** An incident opened after a deployment: created (ms) and resolved (ms, null while open). */
 export interface PlannedIncident {
@@ -79,19 +79,6 @@ function incidentTotal(seed: number, issueCount: number): number {
   return issueCount === 0
     ? 0
     : incidentOrdinal(seed, issueCount - 1) + (isIncidentIndex(seed, issueCount - 1) ? 1 : 0);
-}
-
-function statusItem(from: number, to: number): HistoryItemRec {
-  const f = STATUSES[from];
-  const t = STATUSES[to];
-  return {
-    field: 'status',
-    fieldId: 'status',
-    from: f?.id ?? null,
-    fromString: f?.name ?? null,
-    to: t?.id ?? null,
-    toString: t?.name ?? null,
-  };
 }
 
 /**

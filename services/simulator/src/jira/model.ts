@@ -1,4 +1,4 @@
-import { hashInts, hexFrom, makeRng } from '../data/prng.ts';
+import { hashInts, hexFrom, makeRng, weighted } from '../data/prng.ts';
 import type { Rng } from '../data/prng.ts';
 import { DAY, HOUR, MINUTE, epochForSeed } from '../data/time.ts';
 import { FIRST_NAMES, LABELS, LAST_NAMES, NOUNS, PROJECT_WORDS, VERBS } from '../data/names.ts';
@@ -162,15 +162,6 @@ const TIME_ZONES = [
 export const ISSUE_ID_BASE = 10000;
 export const HISTORY_IDS_PER_ISSUE = 10000;
 
-function weighted(r: Rng, weights: readonly number[]): number {
-  let x = r.next();
-  for (let i = 0; i < weights.length; i++) {
-    x -= weights[i] ?? 0;
-    if (x < 0) return i;
-  }
-  return weights.length - 1;
-}
-
 /** One step through the workflow; back-moves happen so long histories keep cycling. */
 function nextStatus(r: Rng, s: number): number {
   const x = r.next();
@@ -186,17 +177,25 @@ function nextStatus(r: Rng, s: number): number {
   }
 }
 
-function statusItem(from: number, to: number): HistoryItemRec {
-  const f = STATUSES[from];
-  const t = STATUSES[to];
+/** A changelog item: `field` moved from one value (id and display name, absent for none) to another. */
+function historyItem(
+  field: string,
+  from: { id: string; name: string } | undefined,
+  to: { id: string; name: string } | undefined,
+): HistoryItemRec {
   return {
-    field: 'status',
-    fieldId: 'status',
-    from: f?.id ?? null,
-    fromString: f?.name ?? null,
-    to: t?.id ?? null,
-    toString: t?.name ?? null,
+    field,
+    fieldId: field,
+    from: from?.id ?? null,
+    fromString: from?.name ?? null,
+    to: to?.id ?? null,
+    toString: to?.name ?? null,
   };
+}
+
+/** The changelog item of a move between two status indices. */
+export function statusItem(from: number, to: number): HistoryItemRec {
+  return historyItem('status', STATUSES[from], STATUSES[to]);
 }
 
 export class JiraStore {
@@ -246,16 +245,18 @@ export class JiraStore {
     this.updated = new Float64Array(issueCount);
     this.transitionsPerIssue = new Int32Array(issueCount);
     this.historiesPerIssue = new Int32Array(issueCount);
-    for (let i = 0; i < issueCount; i++) {
-      const rec = this.generate(i);
-      this.created[i] = rec.created;
-      this.updated[i] = rec.updated;
-      const t = countTransitions(rec);
-      this.transitionsPerIssue[i] = t;
-      this.totalTransitions += t;
-      this.historiesPerIssue[i] = rec.histories.length;
-      this.totalHistories += rec.histories.length;
-    }
+    for (let i = 0; i < issueCount; i++) this.summarize(i, this.generate(i));
+  }
+
+  /** Writes a new issue's compact summary and adds its changelog to the totals. */
+  private summarize(i: number, rec: IssueRec): void {
+    this.created[i] = rec.created;
+    this.updated[i] = rec.updated;
+    const t = countTransitions(rec);
+    this.transitionsPerIssue[i] = t;
+    this.totalTransitions += t;
+    this.historiesPerIssue[i] = rec.histories.length;
+    this.totalHistories += rec.histories.length;
   }
 
   private makeUsers(): JiraUserRec[] {
@@ -411,16 +412,11 @@ export class JiraStore {
   }
 
   private assigneeItem(from: number | null, to: number | null): HistoryItemRec {
-    const f = from === null ? undefined : this.users[from];
-    const t = to === null ? undefined : this.users[to];
-    return {
-      field: 'assignee',
-      fieldId: 'assignee',
-      from: f?.accountId ?? null,
-      fromString: f?.displayName ?? null,
-      to: t?.accountId ?? null,
-      toString: t?.displayName ?? null,
+    const user = (u: number | null) => {
+      const rec = u === null ? undefined : this.users[u];
+      return rec && { id: rec.accountId, name: rec.displayName };
     };
+    return historyItem('assignee', user(from), user(to));
   }
 
   get(i: number): IssueRec {
@@ -479,20 +475,8 @@ export class JiraStore {
     const keys: string[] = [];
     for (const i of picks) {
       const rec = this.get(i);
-      const t = Math.max(at, rec.updated + 1);
       const to = nextStatus(r, rec.status);
-      const lastId = rec.histories.at(-1)?.id ?? i * HISTORY_IDS_PER_ISSUE + ISSUE_ID_BASE - 1;
-      const author = rec.assignee ?? r.int(0, USER_COUNT - 1);
-      rec.histories.push({ id: lastId + 1, author, created: t, items: [statusItem(rec.status, to)] });
-      rec.status = to;
-      rec.resolutionDate = to === DONE ? t : null;
-      rec.updated = t;
-      this.overlay.set(i, rec);
-      this.updated[i] = t;
-      this.transitionsPerIssue[i] = (this.transitionsPerIssue[i] ?? 0) + 1;
-      this.totalTransitions++;
-      this.historiesPerIssue[i] = rec.histories.length;
-      this.totalHistories++;
+      this.transition(i, rec, to, rec.assignee ?? r.int(0, USER_COUNT - 1), at);
       keys.push(rec.key);
     }
     this.version++;
@@ -521,13 +505,7 @@ export class JiraStore {
     this.updated = grown(this.updated);
     this.transitionsPerIssue = grownInt(this.transitionsPerIssue);
     this.historiesPerIssue = grownInt(this.historiesPerIssue);
-    this.created[i] = rec.created;
-    this.updated[i] = rec.updated;
-    const t = countTransitions(rec);
-    this.transitionsPerIssue[i] = t;
-    this.totalTransitions += t;
-    this.historiesPerIssue[i] = rec.histories.length;
-    this.totalHistories += rec.histories.length;
+    this.summarize(i, rec);
     this.overlay.set(i, rec);
     this.issueCount = i + 1;
     this.version++;
@@ -537,14 +515,19 @@ export class JiraStore {
   /** Moves issue `i` to status index `to` at `at` (one status history), as a person would; returns its key. */
   moveTo(i: number, to: number, at: number): string {
     const rec = this.get(i);
+    this.transition(i, rec, to, rec.assignee ?? rec.reporter, at);
+    this.version++;
+    return rec.key;
+  }
+
+  /**
+   * Appends a status history moving issue `i` (its record `rec`) to status index `to`, stamped `at`
+   * or just after its last update, so `updated` only grows; keeps the record and its summary.
+   */
+  private transition(i: number, rec: IssueRec, to: number, author: number, at: number): void {
     const t = Math.max(at, rec.updated + 1);
     const lastId = rec.histories.at(-1)?.id ?? i * HISTORY_IDS_PER_ISSUE + ISSUE_ID_BASE - 1;
-    rec.histories.push({
-      id: lastId + 1,
-      author: rec.assignee ?? rec.reporter,
-      created: t,
-      items: [statusItem(rec.status, to)],
-    });
+    rec.histories.push({ id: lastId + 1, author, created: t, items: [statusItem(rec.status, to)] });
     rec.status = to;
     rec.resolutionDate = to === DONE ? t : null;
     rec.updated = t;
@@ -554,22 +537,11 @@ export class JiraStore {
     this.totalTransitions++;
     this.historiesPerIssue[i] = rec.histories.length;
     this.totalHistories++;
-    this.version++;
-    return rec.key;
   }
 }
 
 function priorityItem(from: number | null, to: number): HistoryItemRec {
-  const f = from === null ? undefined : PRIORITIES[from];
-  const t = PRIORITIES[to];
-  return {
-    field: 'priority',
-    fieldId: 'priority',
-    from: f?.id ?? null,
-    fromString: f?.name ?? null,
-    to: t?.id ?? null,
-    toString: t?.name ?? null,
-  };
+  return historyItem('priority', from === null ? undefined : PRIORITIES[from], PRIORITIES[to]);
 }
 
 export function countTransitions(rec: IssueRec): number {

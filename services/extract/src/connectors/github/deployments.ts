@@ -1,9 +1,8 @@
-import { timestampMs } from '@tributary/contracts';
 import type { SourceClient } from '../../http/source-client.ts';
-import { laterOf, pagesOf, sinceMs, withCheckpoint } from '../shared.ts';
-import type { Page, SourceRecord, StreamContext, StreamReader } from '../types.ts';
+import { pagesOf, sinceMs, withCheckpoint } from '../shared.ts';
+import type { Page, StreamContext, StreamReader } from '../types.ts';
 import { deploymentsStatusRecords, STATUS_SETTLE_MS } from './deployment-statuses.ts';
-import { githubRecord, listPages, PER_PAGE, repoPath } from './shared.ts';
+import { createdSincePage, listPages, PER_PAGE, repoPath } from './shared.ts';
 import { readWalk, walkCursor } from './walk.ts';
 
 /**
@@ -33,17 +32,9 @@ export function deploymentsStream(
         ctx.signal,
         start.walk?.after,
       )) {
-        const records: SourceRecord[] = [];
-        let reachedCursor = false;
-        for (const item of items) {
-          const created = timestampMs(item.created_at);
-          if (since !== null && created !== null && created < since) {
-            reachedCursor = true;
-            break;
-          }
-          records.push(githubRecord(res, item, 'id', 'github deployment', { repository }));
-          if (created !== null) cursor = laterOf(cursor, new Date(created).toISOString());
-        }
+        const page = createdSincePage(res, items, since, cursor, 'github deployment', repository);
+        const { records, reachedCursor } = page;
+        cursor = page.cursor;
         const pages: Page[] = [];
         if (records.length > 0) {
           pages.push({ entityType: 'github_deployments', records });

@@ -5,12 +5,14 @@ import type { BreakerRegistry } from '@tributary/resilience';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildSourceClient, createConnector } from '../index.ts';
 import { createSourceClient } from '../../http/source-client.ts';
+import type { SourceClient } from '../../http/source-client.ts';
 import type { ConnectorIntegration } from '../index.ts';
 import { contextFor, drain, drainUntilKilled, resumedContext } from '../testing.ts';
 import { pullRequestsStream } from './pull-requests.ts';
 import { deploymentsStream } from './deployments.ts';
 import type { Positions } from '../testing.ts';
-import type { Connector, Page, SourceRecord } from '../types.ts';
+import type { Connector, Page, SourceRecord, StreamReader } from '../types.ts';
+import type { EntityType } from '@tributary/contracts';
 import { simulatorGuard } from '../../http/testing.ts';
 
 let sim: RunningSimulator;
@@ -210,26 +212,71 @@ describe('github connector against the simulator', () => {
   });
 });
 
+/**
+ * Runs `body` against a simulator of its own (one repository of `prs` pull requests), with a
+ * client to it through breaker `breaker`, then closes it.
+ */
+async function withOwnSimulator(
+  options: { seed: number; prs: number; breaker: string },
+  body: (own: { sim: RunningSimulator; summary: TruthSummary; client: SourceClient }) => Promise<void>,
+): Promise<void> {
+  const own = await startSimulator({
+    seed: options.seed,
+    jira: { projects: 1, issues: 5 },
+    github: { repos: 1, prs: options.prs },
+  });
+  try {
+    const summary = await own.control<TruthSummary>('GET', '/_sim/truth/summary');
+    const client = createSourceClient({
+      guard: simulatorGuard,
+      source: 'github',
+      baseUrl: own.url,
+      authorization: own.githubAuth,
+      breaker: registry.get(options.breaker),
+    });
+    await body({ sim: own, summary, client });
+  } finally {
+    await own.close();
+  }
+}
+
+/**
+ * Kills a full run of `stream()` at its `killAt`-th non-empty page of `entityType`, checks that
+ * `repository` saved a walk, resumes the run to its end and checks the cursor became an instant.
+ * Returns the distinct ids stored per entity type (killed run, then resumed) and how many
+ * `entityType` records were fetched in all, the lost ones too.
+ */
+async function killAndResume(
+  stream: () => StreamReader,
+  repository: string,
+  entityType: EntityType,
+  killAt: number,
+): Promise<{ distinct: (entityType: EntityType) => number; fetched: number }> {
+  const positions: Positions = new Map();
+  let pages = 0;
+  const killed = await drainUntilKilled(
+    stream(),
+    contextFor('full'),
+    positions,
+    (p) => p.entityType === entityType && p.records.length > 0 && ++pages === killAt,
+  );
+  expect(positions.get(repository)?.cursor).toMatch(/^\{"walk"/);
+  const resumed = await drain(stream(), resumedContext(positions), positions);
+  expect(positions.get(repository)?.cursor).toMatch(/^\d{4}-\d\d-\d\dT/);
+  const stored = [...killed.stored, ...resumed];
+  return {
+    distinct: (type) => new Set(recordsOf(stored, type).map((r) => r.externalId)).size,
+    fetched: recordsOf([...killed.stored, ...killed.lost, ...resumed], entityType).length,
+  };
+}
+
 describe('a full run killed mid-repository', () => {
   // 150 PRs in one repository: two list pages of 100 and 50; a flush every 40 PRs saves the walk.
   it.each([
     ['inside a list page', 2],
     ['past the first list page', 4],
   ])('goes on at the next page %s, reading again only the page in flight', async (_where, killAtPage) => {
-    const big = await startSimulator({
-      seed: 5,
-      jira: { projects: 1, issues: 5 },
-      github: { repos: 1, prs: 150 },
-    });
-    try {
-      const summary = await big.control<TruthSummary>('GET', '/_sim/truth/summary');
-      const client = createSourceClient({
-        guard: simulatorGuard,
-        source: 'github',
-        baseUrl: big.url,
-        authorization: big.githubAuth,
-        breaker: registry.get('github:resume'),
-      });
+    await withOwnSimulator({ seed: 5, prs: 150, breaker: 'github:resume' }, async ({ summary, client }) => {
       const stream = () =>
         pullRequestsStream({
           client,
@@ -237,101 +284,50 @@ describe('a full run killed mid-repository', () => {
           overlapMs: 0,
           flushEvery: 40,
         });
-      const positions: Positions = new Map();
-      let pullPages = 0;
-      const killed = await drainUntilKilled(
-        stream(),
-        contextFor('full'),
-        positions,
-        (p) => p.entityType === 'github_pull_requests' && p.records.length > 0 && ++pullPages === killAtPage,
-      );
-      expect(positions.get(summary.github.repositories[0] ?? '')?.cursor).toMatch(/^\{"walk"/);
-      const resumed = await drain(stream(), resumedContext(positions), positions);
-      const stored = [...killed.stored, ...resumed];
-      const ids = (entityType: string) =>
-        new Set(recordsOf(stored, entityType).map((r) => r.externalId)).size;
-      expect(ids('github_pull_requests')).toBe(summary.github.pull_requests);
-      expect(ids('github_reviews')).toBe(summary.github.reviews);
-      expect(ids('github_review_comments')).toBe(summary.github.review_comments);
-      expect(ids('github_commits')).toBe(summary.github.pull_request_commits);
-      const fetched = recordsOf(
-        [...killed.stored, ...killed.lost, ...resumed],
+      const run = await killAndResume(
+        stream,
+        summary.github.repositories[0] ?? '',
         'github_pull_requests',
-      ).length;
-      expect(fetched - summary.github.pull_requests).toBeLessThanOrEqual(40);
-      expect(positions.get(summary.github.repositories[0] ?? '')?.cursor).toMatch(/^\d{4}-\d\d-\d\dT/);
-    } finally {
-      await big.close();
-    }
+        killAtPage,
+      );
+      expect(run.distinct('github_pull_requests')).toBe(summary.github.pull_requests);
+      expect(run.distinct('github_reviews')).toBe(summary.github.reviews);
+      expect(run.distinct('github_review_comments')).toBe(summary.github.review_comments);
+      expect(run.distinct('github_commits')).toBe(summary.github.pull_request_commits);
+      expect(run.fetched - summary.github.pull_requests).toBeLessThanOrEqual(40);
+    });
   });
 });
 
 describe('a full deployments run killed mid-repository', () => {
   it('goes on at the next list page, reading again only the page in flight', async () => {
     // 400 PRs: 240 deployments in one repository, three list pages.
-    const big = await startSimulator({
-      seed: 6,
-      jira: { projects: 1, issues: 5 },
-      github: { repos: 1, prs: 400 },
-    });
-    try {
-      const summary = await big.control<TruthSummary>('GET', '/_sim/truth/summary');
-      const truthDeployments = await big.control<{ id: number; statuses: unknown[] }[]>(
+    await withOwnSimulator({ seed: 6, prs: 400, breaker: 'github:resume-deploy' }, async (own) => {
+      const truthDeployments = await own.sim.control<{ id: number; statuses: unknown[] }[]>(
         'GET',
         '/_sim/truth/github/deployments',
       );
       expect(truthDeployments.length).toBeGreaterThan(200);
-      const client = createSourceClient({
-        guard: simulatorGuard,
-        source: 'github',
-        baseUrl: big.url,
-        authorization: big.githubAuth,
-        breaker: registry.get('github:resume-deploy'),
-      });
-      const stream = () => deploymentsStream(client, summary.github.repositories, 0);
-      const positions: Positions = new Map();
-      let deploymentPages = 0;
-      const killed = await drainUntilKilled(
-        stream(),
-        contextFor('full'),
-        positions,
-        (p) => p.entityType === 'github_deployments' && p.records.length > 0 && ++deploymentPages === 2,
+      const repositories = own.summary.github.repositories;
+      const run = await killAndResume(
+        () => deploymentsStream(own.client, repositories, 0),
+        repositories[0] ?? '',
+        'github_deployments',
+        2,
       );
-      expect(positions.get(summary.github.repositories[0] ?? '')?.cursor).toMatch(/^\{"walk"/);
-      const resumed = await drain(stream(), resumedContext(positions), positions);
-      const stored = [...killed.stored, ...resumed];
-      const ids = (entityType: string) =>
-        new Set(recordsOf(stored, entityType).map((r) => r.externalId)).size;
-      expect(ids('github_deployments')).toBe(truthDeployments.length);
-      expect(ids('github_deployment_statuses')).toBe(
+      expect(run.distinct('github_deployments')).toBe(truthDeployments.length);
+      expect(run.distinct('github_deployment_statuses')).toBe(
         truthDeployments.reduce((n, d) => n + d.statuses.length, 0),
       );
-      const fetched = recordsOf([...killed.stored, ...killed.lost, ...resumed], 'github_deployments').length;
-      expect(fetched - truthDeployments.length).toBeLessThanOrEqual(100);
-      expect(positions.get(summary.github.repositories[0] ?? '')?.cursor).toMatch(/^\d{4}-\d\d-\d\dT/);
-    } finally {
-      await big.close();
-    }
+      expect(run.fetched - truthDeployments.length).toBeLessThanOrEqual(100);
+    });
   });
 });
 
 describe('pull request pages', () => {
   it('never carry more than 500 records, whatever accumulates', async () => {
-    const big = await startSimulator({
-      seed: 5,
-      jira: { projects: 1, issues: 5 },
-      github: { repos: 1, prs: 150 },
-    });
-    try {
-      const summary = await big.control<TruthSummary>('GET', '/_sim/truth/summary');
+    await withOwnSimulator({ seed: 5, prs: 150, breaker: 'github:big' }, async ({ summary, client }) => {
       expect(summary.github.commits).toBeGreaterThan(500);
-      const client = createSourceClient({
-        guard: simulatorGuard,
-        source: 'github',
-        baseUrl: big.url,
-        authorization: big.githubAuth,
-        breaker: registry.get('github:big'),
-      });
       const stream = pullRequestsStream({
         client,
         repositories: summary.github.repositories,
@@ -343,8 +339,6 @@ describe('pull request pages', () => {
       expect(pages.every((p) => p.records.length <= 500)).toBe(true);
       expect(recordsOf(pages, 'github_commits')).toHaveLength(summary.github.pull_request_commits);
       expect(recordsOf(pages, 'github_pull_requests')).toHaveLength(summary.github.pull_requests);
-    } finally {
-      await big.close();
-    }
+    });
   });
 });

@@ -1,8 +1,7 @@
-import { timestampMs } from '@tributary/contracts';
 import type { SourceClient } from '../../http/source-client.ts';
-import { laterOf, sinceMs } from '../shared.ts';
-import type { Page, SourceRecord, StreamContext, StreamReader } from '../types.ts';
-import { githubRecord, listPages, PER_PAGE, repoPath } from './shared.ts';
+import { sinceMs } from '../shared.ts';
+import type { Page, StreamContext, StreamReader } from '../types.ts';
+import { createdSincePage, listPages, PER_PAGE, repoPath } from './shared.ts';
 
 /**
  * Releases per repository (scope `owner/repo`), newest first (`GET /repos/{o}/{r}/releases`),
@@ -22,19 +21,10 @@ export function releasesStream(
       let cursor = saved;
       const path = `${repoPath(repository)}/releases`;
       for await (const { res, items } of listPages(client, path, { per_page: PER_PAGE }, ctx.signal)) {
-        const records: SourceRecord[] = [];
-        let reachedCursor = false;
-        for (const item of items) {
-          const created = timestampMs(item.created_at);
-          if (since !== null && created !== null && created < since) {
-            reachedCursor = true;
-            break;
-          }
-          records.push(githubRecord(res, item, 'id', 'github release', { repository }));
-          if (created !== null) cursor = laterOf(cursor, new Date(created).toISOString());
-        }
-        if (records.length > 0) yield { entityType: 'github_releases', records };
-        if (reachedCursor) break;
+        const page = createdSincePage(res, items, since, cursor, 'github release', repository);
+        cursor = page.cursor;
+        if (page.records.length > 0) yield { entityType: 'github_releases', records: page.records };
+        if (page.reachedCursor) break;
       }
       yield { entityType: 'github_releases', records: [], checkpoint: { scope: repository, cursor } };
     }

@@ -1,8 +1,8 @@
-import { GITHUB_REPOSITORY_PATTERN } from '@tributary/contracts';
+import { GITHUB_REPOSITORY_PATTERN, timestampMs } from '@tributary/contracts';
 import { nextLink } from '../../http/link.ts';
 import type { Query, SourceClient, SourceResponse } from '../../http/source-client.ts';
 import { metadataFor } from '../../http/source-client.ts';
-import { externalIdOf, isRecord } from '../shared.ts';
+import { externalIdOf, isRecord, laterOf } from '../shared.ts';
 import type { SourceRecord } from '../types.ts';
 
 /** GitHub's largest page. */
@@ -85,4 +85,29 @@ export function githubRecord(
     rawData: raw,
     metadata: { ...metadataFor(res), ...scope },
   };
+}
+
+/**
+ * One page of a newest-first list (by `created_at`) of a repository, down to `since`: the records
+ * created at or after it, whether the page reached `since` (the walk ends there), and `cursor`
+ * moved on to the latest `created_at` among them.
+ */
+export function createdSincePage(
+  res: SourceResponse,
+  items: readonly Record<string, unknown>[],
+  since: number | null,
+  cursor: string | null,
+  what: string,
+  repository: string,
+): { records: SourceRecord[]; reachedCursor: boolean; cursor: string | null } {
+  const records: SourceRecord[] = [];
+  let latest = cursor;
+  for (const item of items) {
+    const created = timestampMs(item.created_at);
+    if (since !== null && created !== null && created < since)
+      return { records, reachedCursor: true, cursor: latest };
+    records.push(githubRecord(res, item, 'id', what, { repository }));
+    if (created !== null) latest = laterOf(latest, new Date(created).toISOString());
+  }
+  return { records, reachedCursor: false, cursor: latest };
 }

@@ -1,28 +1,18 @@
-import { timestampMs } from '@tributary/contracts';
+import { JIRA_ISSUE_TRANSFORMED_FIELDS, timestampMs } from '@tributary/contracts';
 import type { SourceClient, SourceResponse } from '../../http/source-client.ts';
 import { metadataFor } from '../../http/source-client.ts';
 import { externalIdOf, isRecord, laterOf, sinceMs } from '../shared.ts';
 import type { Page, SourceRecord, StreamContext, StreamReader } from '../types.ts';
 import { discoverSite } from './site.ts';
 
-/** Every field a transformer reads; the enhanced search returns only ids unless asked. */
+/**
+ * The fields the search asks for (the enhanced search returns only ids unless asked): every one a
+ * transformer reads, and a few kept raw because they are what the source sent.
+ */
 export const ISSUE_FIELDS = [
-  'summary',
-  'status',
-  'issuetype',
-  'priority',
-  'assignee',
-  'reporter',
+  ...JIRA_ISSUE_TRANSFORMED_FIELDS,
   'creator',
-  'labels',
-  'created',
-  'updated',
-  'resolutiondate',
   'resolution',
-  'project',
-  'parent',
-  'components',
-  'fixVersions',
   // ADF; kept because it is what the source sent (and where pasted oddities live).
   'description',
 ] as const;

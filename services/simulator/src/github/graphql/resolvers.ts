@@ -258,8 +258,14 @@ export function pullObj(store: GithubStore, j: number): Obj {
     changedFiles: pr.changedFiles,
     mergeCommit: pr.mergeCommitSha === null ? null : { __typename: 'Commit', oid: pr.mergeCommitSha },
     mergedBy: userAt(store, pr.mergedBy),
-    // The model keeps no pending review requests; REST answers `requested_reviewers: []` too.
-    reviewRequests: (args: Args) => connection([], args, () => ({})),
+    // The same pending requests REST lists in `requested_reviewers` (users only: no team requests).
+    reviewRequests: (args: Args) =>
+      connection(pr.requestedReviewers, args, (u) => ({
+        __typename: 'ReviewRequest',
+        id: encodeId('RR', pr.id * 100 + u),
+        asCodeOwner: false,
+        requestedReviewer: userAt(store, u),
+      })),
     labels: (args: Args) => connection(pr.labels, args, labelObj),
     reviews: (args: Args) => connection(pr.reviews, args, (rv) => reviewObj(store, pr, rv)),
     reviewThreads: (args: Args) =>

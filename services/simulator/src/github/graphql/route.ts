@@ -3,11 +3,10 @@ import { GraphQLError, execute, getOperationAST, parse, validate } from 'graphql
 import type { DocumentNode, ExecutionResult } from 'graphql';
 import { z } from 'zod';
 import type { SimState } from '../../state.ts';
-import { githubError } from '../../faults/gateway.ts';
+import { githubError, setGithubQuotaHeaders } from '../../faults/gateway.ts';
 import { DOCS } from '../serialize.ts';
 import { queryCost } from './cost.ts';
 import { PointsQuota } from './quota.ts';
-import type { PointsState } from './quota.ts';
 import { TypedError, rootValue } from './resolvers.ts';
 import type { GqlContext } from './resolvers.ts';
 import { githubSchema } from './schema.ts';
@@ -34,14 +33,6 @@ const SECONDARY_RETRY_AFTER_S = 60;
 
 function tokenOf(header: string | undefined): string {
   return /^(?:Bearer|token)\s+(\S+)$/i.exec(header ?? '')?.[1] ?? '';
-}
-
-function setHeaders(reply: FastifyReply, q: PointsState): void {
-  reply.header('x-ratelimit-limit', String(q.limit));
-  reply.header('x-ratelimit-remaining', String(q.remaining));
-  reply.header('x-ratelimit-used', String(q.used));
-  reply.header('x-ratelimit-reset', String(Math.ceil(q.resetAt / 1000)));
-  reply.header('x-ratelimit-resource', 'graphql');
 }
 
 /** GitHub's error objects: message, locations, path, and a top-level `type` for its own kinds. */
@@ -158,7 +149,7 @@ export function registerGraphqlRoutes(app: FastifyInstance, state: SimState): vo
     const charged = forced ? { ok: false, state: quota.peek(token) } : quota.charge(token, cost.cost);
     if (!charged.ok) {
       state.stats.rateLimited('primary');
-      setHeaders(reply, { ...charged.state, remaining: 0 });
+      setGithubQuotaHeaders(reply, { ...charged.state, remaining: 0 }, 'graphql');
       return {
         errors: [
           {
@@ -170,7 +161,7 @@ export function registerGraphqlRoutes(app: FastifyInstance, state: SimState): vo
     }
     state.stats.quota(`graphql:${token}`, cost.cost);
     state.stats.graphqlPoints(cost.cost);
-    setHeaders(reply, charged.state);
+    setGithubQuotaHeaders(reply, charged.state, 'graphql');
     const q = charged.state;
     const rateLimit = {
       cost: cost.cost,

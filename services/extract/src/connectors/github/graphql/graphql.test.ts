@@ -3,7 +3,7 @@ import { z } from 'zod';
 import type { RunningSimulator, StatsSnapshot, TruthSummary } from '@tributary/simulator';
 import { startSimulator } from '@tributary/simulator';
 import { createBreakerRegistry, createGovernor } from '@tributary/resilience';
-import type { BreakerRegistry } from '@tributary/resilience';
+import type { BreakerRegistry, RateLimitGovernor } from '@tributary/resilience';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { buildSourceClient, createConnector } from '../../index.ts';
 import type { ConnectorIntegration } from '../../index.ts';
@@ -20,21 +20,32 @@ let sim: RunningSimulator;
 let truth: TruthSummary;
 let registry: BreakerRegistry;
 
-function stream(extra: Partial<GraphqlPullRequestsOptions> = {}) {
-  const integration: ConnectorIntegration = {
+/** The simulator's GitHub as integration `id`, over `repositories` (the seeded ones unless given). */
+function simIntegration(id: number, repositories = truth.github.repositories): ConnectorIntegration {
+  return {
     type: 'github',
-    id: 14,
+    id,
     baseUrl: sim.url,
     credentials: { token: 'sim-github-token' },
-    config: { repositories: truth.github.repositories },
+    config: { repositories },
   };
-  const governor = createGovernor({ name: 'github:14' });
-  const client = buildSourceClient(integration, {
+}
+
+const NO_RETRY = { retries: 0, baseMs: 1, capMs: 1 };
+
+/** A source client to the simulator for `integration`, through `governor` when one is given. */
+function simClient(integration: ConnectorIntegration, governor?: RateLimitGovernor, retry = NO_RETRY) {
+  return buildSourceClient(integration, {
     registry,
     guard: simulatorGuard,
-    governor,
-    retry: { retries: 2, baseMs: 10, capMs: 20 },
+    retry,
+    ...(governor ? { governor } : {}),
   });
+}
+
+function stream(extra: Partial<GraphqlPullRequestsOptions> = {}) {
+  const governor = createGovernor({ name: 'github:14' });
+  const client = simClient(simIntegration(14), governor, { retries: 2, baseMs: 10, capMs: 20 });
   return graphqlPullRequestsStream({
     query: createGraphqlClient({ client, baseUrl: sim.url, governor }),
     repositories: truth.github.repositories,
@@ -85,41 +96,16 @@ describe('GitHub GraphQL collector', () => {
   });
 
   it('tests the connection over GraphQL too, so a server without it fails the test rather than the run', async () => {
-    const integration: ConnectorIntegration = {
-      type: 'github',
-      id: 16,
-      baseUrl: sim.url,
-      credentials: { token: 'sim-github-token' },
-      config: { repositories: truth.github.repositories },
-    };
-    const connector = createConnector(
-      integration,
-      buildSourceClient(integration, {
-        registry,
-        guard: simulatorGuard,
-        retry: { retries: 0, baseMs: 1, capMs: 1 },
-      }),
-    );
+    const integration = simIntegration(16);
+    const connector = createConnector(integration, simClient(integration));
     await expect(connector.testConnection()).resolves.toBeUndefined();
     await sim.control('POST', '/_sim/faults', { path: '/graphql', kind: 'status', status: 404, count: 1 });
     await expect(connector.testConnection()).rejects.toThrow('HTTP 404');
   });
 
   it('keeps GraphQL points and REST requests apart in the governor, as GitHub counts them', async () => {
-    const integration: ConnectorIntegration = {
-      type: 'github',
-      id: 17,
-      baseUrl: sim.url,
-      credentials: { token: 'sim-github-token' },
-      config: { repositories: truth.github.repositories },
-    };
     const governor = createGovernor({ name: 'github:17' });
-    const client = buildSourceClient(integration, {
-      registry,
-      guard: simulatorGuard,
-      governor,
-      retry: { retries: 0, baseMs: 1, capMs: 1 },
-    });
+    const client = simClient(simIntegration(17), governor);
     const answer = await createGraphqlClient({ client, baseUrl: sim.url, governor })(
       CONNECTION_TEST_QUERY,
       {},
@@ -248,16 +234,7 @@ describe('GitHub GraphQL collector', () => {
   it('fails naming the repository GitHub cannot resolve', async () => {
     const bad = graphqlPullRequestsStream({
       query: createGraphqlClient({
-        client: buildSourceClient(
-          {
-            type: 'github',
-            id: 15,
-            baseUrl: sim.url,
-            credentials: { token: 'sim-github-token' },
-            config: { repositories: ['tributary-sim/nope'] },
-          },
-          { registry, guard: simulatorGuard, retry: { retries: 0, baseMs: 1, capMs: 1 } },
-        ),
+        client: simClient(simIntegration(15, ['tributary-sim/nope'])),
         baseUrl: sim.url,
       }),
       repositories: ['tributary-sim/nope'],
