@@ -1,4 +1,4 @@
-import type { EntityType } from '@tributary/contracts';
+import { JIRA_ISSUE_TRANSFORMED_FIELDS, type EntityType } from '@tributary/contracts';
 import { DEFAULT_STORY_POINTS_FIELDS } from './transformers/jira-issues.ts';
 
 /**
@@ -30,23 +30,7 @@ export const RAW_PROJECTIONS: Partial<Record<EntityType, { projection: RawProjec
         keep: ['id', 'key'],
         within: {
           fields: {
-            keep: [
-              'summary',
-              'status',
-              'issuetype',
-              'priority',
-              'assignee',
-              'reporter',
-              'labels',
-              'created',
-              'updated',
-              'resolutiondate',
-              'project',
-              'parent',
-              'components',
-              'fixVersions',
-              ...DEFAULT_STORY_POINTS_FIELDS,
-            ],
+            keep: [...JIRA_ISSUE_TRANSFORMED_FIELDS, ...DEFAULT_STORY_POINTS_FIELDS],
             keepNamedBy: ['story_points_field', 'sprint_field'],
           },
         },
