@@ -54,7 +54,7 @@ interface Workload {
   total: number;
 }
 
-/** Inserts the raw rows straight into raw_extraction_data (pending), as the extractor would have left them. */
+/** Inserts the raw rows straight into raw_extraction_data (pending) with their outbox rows, as the store step leaves them. */
 async function seedRaw(pool: pg.Pool, issues: number, pulls: number): Promise<Workload> {
   const tenant = await pool.query<{ id: number }>(`insert into tenants (name) values ('bench') returning id`);
   const tenantId = tenant.rows[0]!.id;
@@ -85,6 +85,12 @@ async function seedRaw(pool: pg.Pool, issues: number, pulls: number): Promise<Wo
           entityType,
           JSON.stringify(records.map((raw) => ({ ext: idOf(raw), raw }))),
         ],
+      );
+      // Their outbox rows, published (the broker confirmed): the pipeline deletes them as it loads.
+      await pool.query(
+        `insert into raw_outbox (raw_id, tenant_id, integration_id, entity_type, published_at)
+         select id, $1, $2, $3, now() from unnest($4::bigint[]) as id`,
+        [tenantId, integrationId, entityType, rows.map((r) => r.id)],
       );
       batches.push({ entityType, ids: rows.map((r) => r.id) });
     }
@@ -237,12 +243,18 @@ export async function benchTransformLoad(issues = 100_000, pulls = 20_000, round
         );
         if (Number(loaded.rows[0]!.n) !== work.total)
           throw new Error(`loaded ${loaded.rows[0]!.n} of ${work.total}`);
+        const outbox = await pool.query<{ n: number }>('select count(*)::int as n from raw_outbox');
+        if (outbox.rows[0]!.n !== 0) throw new Error(`${outbox.rows[0]!.n} outbox rows left after the load`);
         // The worker must not see the rows made pending again below.
         for (const extra of extraWorkers.splice(0)) await extra.stop();
         await bench.close();
         closed = true;
         // The same work again in this process, one transaction after another, timing each step.
         await pool.query(`update raw_extraction_data set status = 'pending', processed_at = null`);
+        await pool.query(
+          `insert into raw_outbox (raw_id, tenant_id, integration_id, entity_type, published_at)
+           select id, tenant_id, integration_id, entity_type, now() from raw_extraction_data`,
+        );
         await pool.query('truncate jira_issues, github_pull_requests');
         await pool.query('vacuum analyze raw_extraction_data');
         const messages = work.batches.map((batch): TransformMessage => ({
@@ -298,8 +310,8 @@ function cpuLine(
 function stepShares(steps: ReadonlyMap<LoadStep, number>): string {
   const total = [...steps.values()].reduce((sum, ms) => sum + ms, 0);
   const label: Record<LoadStep, string> = {
-    claim: 'claim (UPDATE … RETURNING the raw rows, JSON parsed)',
-    transform: 'transform (projection to the paths read, zod, mapping)',
+    claim: 'claim (UPDATE … RETURNING the raw rows as text)',
+    transform: 'transform (JSON.parse, projection to the paths read, zod, mapping)',
     settle: 'settle (upsert + raw status + outbox + job counters, one statement)',
     commit: 'commit',
   };
