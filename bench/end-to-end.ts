@@ -51,6 +51,34 @@ async function waitJobs(
   }
 }
 
+/**
+ * The stack both end-to-end runs use: 4 Jira projects and 4 repositories of the given sizes, the
+ * source quota unlimited in effect. Not 0 ("no limit"): that makes the simulator's GraphQL
+ * rateLimit.remaining overflow GraphQL's Int, and the connection test fails.
+ */
+function endToEndStack(
+  databaseUrl: string,
+  source: { issues: number; pulls: number },
+  extract: Record<string, string> = {},
+  simulator: Record<string, string> = {},
+): Promise<BenchStack> {
+  const workers = benchWorkers();
+  return benchStack(databaseUrl, {
+    backend: { DB_POOL_MAX: '8' },
+    worker: { WORKER_MIN: workers, WORKER_MAX: workers },
+    extract,
+    simulator: {
+      SIM_SEED: '11',
+      SIM_JIRA_PROJECTS: '4',
+      SIM_JIRA_ISSUES: String(source.issues),
+      SIM_GITHUB_REPOS: '4',
+      SIM_GITHUB_PRS: String(source.pulls),
+      SIM_GITHUB_RATE_LIMIT: '1000000000',
+      ...simulator,
+    },
+  });
+}
+
 /** One run of both demo integrations through real processes against a simulator with `latencyMs` per request. */
 async function latencyRun(
   label: string,
@@ -68,23 +96,7 @@ async function latencyRun(
   const pool = new pg.Pool({ connectionString: db.url, max: 2 });
   let bench: BenchStack | undefined;
   try {
-    const workers = benchWorkers();
-    bench = await benchStack(db.url, {
-      backend: { DB_POOL_MAX: '8' },
-      worker: { WORKER_MIN: workers, WORKER_MAX: workers },
-      extract,
-      simulator: {
-        SIM_SEED: '11',
-        SIM_JIRA_PROJECTS: '4',
-        SIM_JIRA_ISSUES: String(source.issues),
-        SIM_GITHUB_REPOS: '4',
-        SIM_GITHUB_PRS: String(source.pulls),
-        // Effectively unlimited; 0 ("no limit") makes the simulator's GraphQL rateLimit.remaining
-        // overflow GraphQL's Int, and the connection test fails.
-        SIM_GITHUB_RATE_LIMIT: '1000000000',
-        SIM_LATENCY_MS: String(source.latencyMs),
-      },
-    });
+    bench = await endToEndStack(db.url, source, extract, { SIM_LATENCY_MS: String(source.latencyMs) });
     const running = bench.stack;
     const seconds = await timed(async () => {
       const seeded = await seedDemo({
@@ -209,20 +221,7 @@ export async function benchEndToEnd(issues = 100_000, pulls = 20_000): Promise<B
   const dumps = await mkdtemp(path.join(tmpdir(), 'tributary-e2e-'));
   let bench: BenchStack | undefined;
   try {
-    const workers = benchWorkers();
-    bench = await benchStack(db.url, {
-      backend: { DB_POOL_MAX: '8' },
-      worker: { WORKER_MIN: workers, WORKER_MAX: workers },
-      simulator: {
-        SIM_SEED: '11',
-        SIM_JIRA_PROJECTS: '4',
-        SIM_JIRA_ISSUES: String(issues),
-        SIM_GITHUB_REPOS: '4',
-        SIM_GITHUB_PRS: String(pulls),
-        // Unlimited in effect (0 would be a quota of zero: the governor would wait for the reset).
-        SIM_GITHUB_RATE_LIMIT: '10000000',
-      },
-    });
+    bench = await endToEndStack(db.url, { issues, pulls });
     const running = bench.stack;
     const postgresCpu = new PostgresCpu(pool, databaseName);
     await postgresCpu.sample();

@@ -100,6 +100,18 @@ async function seedRaw(pool: pg.Pool, issues: number, pulls: number): Promise<Wo
   return { tenantId, integrationId, batches, total: issues + pulls };
 }
 
+/** One transform message per seeded batch, as the store step publishes them. */
+function transformMessages(work: Workload): TransformMessage[] {
+  return work.batches.map((batch) => ({
+    v: 1,
+    tenant_id: work.tenantId,
+    integration_id: work.integrationId,
+    job_id: null,
+    entity_type: batch.entityType,
+    raw_ids: batch.ids,
+  }));
+}
+
 /** The baseline: the same normalized rows upserted with plain multi-row INSERT … ON CONFLICT, no queue, no transform. */
 async function bareUpsert(
   pool: pg.Pool,
@@ -214,17 +226,9 @@ export async function benchTransformLoad(issues = 100_000, pulls = 20_000, round
         pipelineTimes.push(
           await timed(async () => {
             await Promise.all(
-              work.batches.map((batch) => {
-                const message: TransformMessage = {
-                  v: 1,
-                  tenant_id: work.tenantId,
-                  integration_id: work.integrationId,
-                  job_id: null,
-                  entity_type: batch.entityType,
-                  raw_ids: batch.ids,
-                };
-                return publisher.publish(`transform.${batch.entityType}`, message);
-              }),
+              transformMessages(work).map((message) =>
+                publisher.publish(`transform.${message.entity_type}`, message),
+              ),
             );
             for (;;) {
               const { rows } = await pool.query<{ n: number }>(
@@ -257,14 +261,7 @@ export async function benchTransformLoad(issues = 100_000, pulls = 20_000, round
         );
         await pool.query('truncate jira_issues, github_pull_requests');
         await pool.query('vacuum analyze raw_extraction_data');
-        const messages = work.batches.map((batch): TransformMessage => ({
-          v: 1,
-          tenant_id: work.tenantId,
-          integration_id: work.integrationId,
-          job_id: null,
-          entity_type: batch.entityType,
-          raw_ids: batch.ids,
-        }));
+        const messages = transformMessages(work);
         const perBatch = Number(process.env.WORKER_BATCH_MESSAGES ?? 4);
         for (let i = 0; i < messages.length; i += perBatch) {
           await loadTransformBatches(pool, messages.slice(i, i + perBatch), (step, ms) =>
