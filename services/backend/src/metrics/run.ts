@@ -1,32 +1,22 @@
 import type pg from 'pg';
+import { withTransaction, type TransactionOptions } from '@tributary/db';
 import type { Queryable } from '../flow/transaction.ts';
 import { scopeParams, type MetricScope } from './scope.ts';
 
 /**
  * Metric queries sort and hash tens of thousands of intervals; with the default 4 MB of work_mem
- * those spill to disk. Each runs in its own short transaction with more memory, on a pool client.
+ * those spill to disk. Each runs in a short transaction with more memory: its own on the pool, or
+ * the caller's (readFlow's), begun with the same options.
  */
-const WORK_MEM = '64MB';
+export const METRIC_TRANSACTION = { workMem: '64MB' } satisfies TransactionOptions;
 
 export async function metricQuery<T extends pg.QueryResultRow>(
   db: Queryable,
   sql: string,
   params: unknown[],
 ): Promise<pg.QueryResult<T>> {
-  const client = 'release' in db ? db : await db.connect();
-  const own = client !== db;
-  try {
-    if (own) await client.query('begin');
-    await client.query(`set local work_mem = '${WORK_MEM}'`);
-    const result = await client.query<T>(sql, params);
-    if (own) await client.query('commit');
-    return result;
-  } catch (error) {
-    if (own) await client.query('rollback').catch(() => undefined);
-    throw error;
-  } finally {
-    if (own) client.release();
-  }
+  if ('release' in db) return db.query<T>(sql, params);
+  return withTransaction(db, METRIC_TRANSACTION, (client) => client.query<T>(sql, params));
 }
 
 export interface ItemsPage<T> {
