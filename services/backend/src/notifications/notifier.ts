@@ -17,6 +17,7 @@ import { insertNotificationDelivery } from '../db/insert-notification-delivery.t
 import { markNotificationDelivered } from '../db/mark-notification-delivered.ts';
 import { markNotificationFailed } from '../db/mark-notification-failed.ts';
 import { postWebhook } from './deliver.ts';
+import { startPeriodic, type Periodic } from '../periodic.ts';
 
 /** One thing worth telling a tenant, with the key that makes sure it is told once. */
 export interface Notice {
@@ -195,22 +196,10 @@ export async function runNotifications(deps: NotifierDeps): Promise<{ delivered:
 }
 
 /** Runs the notifier every `intervalSeconds` in the background; a slow receiver delays only notifications. */
-export function startNotifier(deps: NotifierDeps, intervalSeconds: number): { stop: () => Promise<void> } {
+export function startNotifier(deps: NotifierDeps, intervalSeconds: number): Periodic {
   const withBreakers = { ...deps, breakers: deps.breakers ?? createBreakerRegistry() };
-  let running: Promise<unknown> = Promise.resolve();
-  let busy = false;
-  const timer = setInterval(() => {
-    if (busy) return;
-    busy = true;
-    running = runNotifications(withBreakers)
-      .catch((error: unknown) => deps.logger.warn({ err: error }, 'notification pass failed; will try again'))
-      .finally(() => (busy = false));
-  }, intervalSeconds * 1000);
-  timer.unref();
-  return {
-    stop: async () => {
-      clearInterval(timer);
-      await running;
-    },
-  };
+  return startPeriodic(
+    { intervalSeconds, logger: deps.logger, failure: 'notification pass failed; will try again' },
+    () => runNotifications(withBreakers),
+  );
 }
