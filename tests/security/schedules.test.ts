@@ -1,31 +1,32 @@
 // Finding 6: a per-second cron was accepted, and after a long gap the scheduler walked every
 // missed tick (up to 10 000 per integration per tick), stalling the event loop.
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLogger } from '@tributary/observability';
-import { QueueConnection, Publisher, retryTiersFromMs } from '@tributary/queue';
-import { bearer, startTestBackend, TEST_INTEGRATIONS, type TestBackend } from '../support/backend.ts';
+import type { Publisher } from '@tributary/queue';
+import {
+  bearer,
+  openBackendQueues,
+  startTestBackend,
+  TEST_INTEGRATIONS,
+  type BackendQueues,
+  type TestBackend,
+} from '../support/backend.ts';
 import { triggerDueSchedules } from '../../services/backend/src/orchestration/scheduler.ts';
 
 let backend: TestBackend;
 let tenant: { id: number; token: string };
-let connection: QueueConnection;
+let queues: BackendQueues;
 let publisher: Publisher;
 const logger = createLogger('test', { level: 'silent' });
 
 beforeAll(async () => {
   backend = await startTestBackend({ SCHEDULER_ENABLED: 'false' });
   tenant = await backend.createTenant();
-  connection = await new QueueConnection({
-    url: inject('amqpUrl'),
-    prefix: backend.config.QUEUE_PREFIX,
-    retryTiers: retryTiersFromMs(backend.config.RETRY_TIERS_MS),
-    logger,
-  }).start();
-  publisher = new Publisher(connection, { logger });
+  queues = await openBackendQueues(backend.config, logger);
+  publisher = queues.publisher;
 });
 afterAll(async () => {
-  await publisher.close();
-  await connection.close();
+  await queues.close();
   await backend.close();
 });
 

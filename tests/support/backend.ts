@@ -9,7 +9,8 @@ import { REDACTED_PATHS } from '@tributary/observability';
 import { createTestDatabase, type TestDatabase } from './database.ts';
 import { inject } from 'vitest';
 import amqp from 'amqplib';
-import { deleteTopology, retryTiersFromMs } from '@tributary/queue';
+import { deleteTopology, Publisher, QueueConnection, retryTiersFromMs } from '@tributary/queue';
+import type { Logger } from '@tributary/observability';
 
 /** Short delay tiers so tests walk through retries quickly. */
 export const TEST_RETRY_TIERS_MS = '200,400,800';
@@ -136,4 +137,30 @@ export async function deleteQueues(url: string, prefix: string, tiersMs: string)
   } finally {
     await connection.close();
   }
+}
+
+export interface BackendQueues {
+  connection: QueueConnection;
+  publisher: Publisher;
+  /** Closes the publisher, then the connection. */
+  close: () => Promise<void>;
+}
+
+/** A connection and a publisher on a test backend's queues (its prefix and retry tiers), as its scheduler publishes. */
+export async function openBackendQueues(config: BackendConfig, logger: Logger): Promise<BackendQueues> {
+  const connection = await new QueueConnection({
+    url: config.AMQP_URL,
+    prefix: config.QUEUE_PREFIX,
+    retryTiers: retryTiersFromMs(config.RETRY_TIERS_MS),
+    logger,
+  }).start();
+  const publisher = new Publisher(connection, { logger });
+  return {
+    connection,
+    publisher,
+    close: async () => {
+      await publisher.close();
+      await connection.close();
+    },
+  };
 }

@@ -1,8 +1,8 @@
 import { createLogger } from '@tributary/observability';
-import { QueueConnection, Publisher, retryTiersFromMs } from '@tributary/queue';
+import type { QueueConnection, Publisher } from '@tributary/queue';
 import { startWorker, type RunningWorker } from '../../services/backend/src/workers/worker.ts';
 import { loadWorkerConfig } from '../../services/backend/src/workers/worker-config.ts';
-import { service, startTestBackend, type TestBackend } from './backend.ts';
+import { openBackendQueues, service, startTestBackend, type TestBackend } from './backend.ts';
 import { finishJob, insertRunningJob } from './jobs.ts';
 
 /** Backend + an in-process worker + a test publisher, all on one database and one queue prefix. */
@@ -46,13 +46,8 @@ export async function startTestPipeline(workerEnv: Record<string, string> = {}):
     }),
     logger,
   );
-  const connection = await new QueueConnection({
-    url: config.AMQP_URL,
-    prefix: config.QUEUE_PREFIX,
-    retryTiers: retryTiersFromMs(config.RETRY_TIERS_MS),
-    logger,
-  }).start();
-  const publisher = new Publisher(connection, { logger });
+  const queues = await openBackendQueues(config, logger);
+  const { connection, publisher } = queues;
   const tenant = await backend.createTenant();
   const integrationId = await backend.createIntegration(tenant.token, 'jira');
   const storeJobIds: number[] = [];
@@ -91,8 +86,7 @@ export async function startTestPipeline(workerEnv: Record<string, string> = {}):
     },
     close: async () => {
       await worker.stop();
-      await publisher.close();
-      await connection.close();
+      await queues.close();
       await backend.close();
     },
   };

@@ -1,7 +1,13 @@
 import { describe, expect, inject, it } from 'vitest';
 import pg from 'pg';
 import { randomBytes } from 'node:crypto';
-import { createPool, hearClientErrors, hearPoolErrors } from './client.ts';
+import {
+  createPool,
+  hearClientErrors,
+  hearPoolErrors,
+  withTransaction,
+  type TransactionOptions,
+} from './client.ts';
 
 const serverUrl = () => inject('databaseUrl');
 
@@ -95,5 +101,70 @@ describe('pool and client error events', () => {
     expect(pool.listenerCount('error')).toBe(1);
     expect(pool.listenerCount('connect')).toBe(1);
     return pool.end();
+  });
+});
+
+describe('withTransaction options', () => {
+  /** What the transaction's session says of itself, from inside it. */
+  const settings = async (client: pg.PoolClient) => {
+    const isolation = await client.query<{ transaction_isolation: string }>('show transaction_isolation');
+    const workMem = await client.query<{ work_mem: string }>('show work_mem');
+    return { isolation: isolation.rows[0]!.transaction_isolation, workMem: workMem.rows[0]!.work_mem };
+  };
+
+  it('begins at the isolation level asked for, with work_mem set for the transaction only', async () => {
+    // One connection, so the session after the transaction is the one the settings were made in.
+    const pool = createPool(serverUrl(), { max: 1 });
+    try {
+      const defaults = await withTransaction(pool, settings);
+      expect(defaults.isolation).toBe('read committed');
+      expect(defaults.workMem).not.toBe('64MB');
+      expect(
+        await withTransaction(pool, { isolation: 'repeatable read', workMem: '64MB' }, settings),
+      ).toEqual({
+        isolation: 'repeatable read',
+        workMem: '64MB',
+      });
+      expect(await withTransaction(pool, { isolation: 'serializable' }, settings)).toEqual({
+        isolation: 'serializable',
+        workMem: defaults.workMem,
+      });
+      expect(await withTransaction(pool, { workMem: '512kB' }, settings)).toEqual({
+        isolation: 'read committed',
+        workMem: '512kB',
+      });
+      // `set local` ends with the transaction, committed or rolled back.
+      await expect(
+        withTransaction(pool, { workMem: '1GB' }, async () => {
+          throw new Error('work failed');
+        }),
+      ).rejects.toThrow('work failed');
+      const after = await pool.query<{ work_mem: string }>('show work_mem');
+      expect(after.rows[0]!.work_mem).toBe(defaults.workMem);
+      expect(pool.totalCount).toBe(1);
+    } finally {
+      await pool.end();
+    }
+  });
+
+  it('refuses a workMem or isolation that is not one, before taking a connection', async () => {
+    const pool = createPool(serverUrl(), { max: 1 });
+    try {
+      let ran = false;
+      const work = async () => {
+        ran = true;
+      };
+      for (const workMem of ['64', '64mb', '64 MB', "64MB'; drop table tenants; --", ''])
+        await expect(withTransaction(pool, { workMem }, work)).rejects.toThrow(/workMem .* is not a size/);
+      // What a JavaScript caller (or a value read from outside) could pass despite the type.
+      const notALevel = {
+        isolation: 'read uncommitted; drop table tenants',
+      } as unknown as TransactionOptions;
+      await expect(withTransaction(pool, notALevel, work)).rejects.toThrow(/isolation .* is not a level/);
+      expect(ran).toBe(false);
+      expect(pool.totalCount).toBe(0);
+    } finally {
+      await pool.end();
+    }
   });
 });

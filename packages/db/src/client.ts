@@ -75,15 +75,46 @@ export function createDatabase(pool: pg.Pool): Database {
   return drizzle(pool, { schema });
 }
 
+export interface TransactionOptions {
+  /** The transaction's isolation level (`begin isolation level …`); the session's default (READ COMMITTED) when absent. */
+  isolation?: 'read committed' | 'repeatable read' | 'serializable';
+  /** `set local work_mem` for the transaction, e.g. '64MB', for queries that would otherwise sort or hash on disk. */
+  workMem?: string;
+}
+
+const ISOLATION_LEVELS: ReadonlySet<string> = new Set(['read committed', 'repeatable read', 'serializable']);
+/** A size as Postgres reads work_mem: only these reach the (unparameterisable) `set local`. */
+const WORK_MEM = /^\d+(kB|MB|GB)$/;
+
 /** Runs `work` in one transaction on one client; rolls back on any error. */
 export async function withTransaction<T>(
   pool: pg.Pool,
   work: (client: pg.PoolClient) => Promise<T>,
+): Promise<T>;
+export async function withTransaction<T>(
+  pool: pg.Pool,
+  options: TransactionOptions,
+  work: (client: pg.PoolClient) => Promise<T>,
+): Promise<T>;
+export async function withTransaction<T>(
+  pool: pg.Pool,
+  optionsOrWork: TransactionOptions | ((client: pg.PoolClient) => Promise<T>),
+  maybeWork?: (client: pg.PoolClient) => Promise<T>,
 ): Promise<T> {
+  const options: TransactionOptions = typeof optionsOrWork === 'function' ? {} : optionsOrWork;
+  const work = typeof optionsOrWork === 'function' ? optionsOrWork : maybeWork;
+  if (!work) throw new TypeError('withTransaction: no work given');
+  const { isolation, workMem } = options;
+  // Both end up in SQL text (neither `begin` nor `set` takes parameters): refused before a connection is taken.
+  if (isolation !== undefined && !ISOLATION_LEVELS.has(isolation))
+    throw new RangeError(`withTransaction: isolation ${JSON.stringify(isolation)} is not a level`);
+  if (workMem !== undefined && !WORK_MEM.test(workMem))
+    throw new RangeError(`withTransaction: workMem ${JSON.stringify(workMem)} is not a size like '64MB'`);
   const client = await pool.connect();
   let broken: Error | undefined;
   try {
-    await client.query('BEGIN');
+    await client.query(isolation === undefined ? 'BEGIN' : `BEGIN ISOLATION LEVEL ${isolation}`);
+    if (workMem !== undefined) await client.query(`SET LOCAL work_mem = '${workMem}'`);
     const result = await work(client);
     await client.query('COMMIT');
     return result;

@@ -16,6 +16,13 @@ const base64Key = z
     message: 'is a weak key (all-zero or low-entropy); generate one with `openssl rand -base64 32`',
   });
 
+/** An on/off setting: exactly `true` or `false`, `fallback` when unset. */
+const booleanFlag = (fallback: 'true' | 'false') =>
+  z
+    .enum(['true', 'false'])
+    .default(fallback)
+    .transform((value) => value === 'true');
+
 const envSchema = z
   .object({
     DATABASE_URL: z.url(),
@@ -48,14 +55,10 @@ const envSchema = z
           .filter(Boolean),
       ),
     /** Loopback and private addresses are refused unless allowed (the simulator and tests run on loopback). */
-    ALLOW_PRIVATE_INTEGRATION_HOSTS: z
-      .enum(['true', 'false'])
-      .default('false')
-      .transform((value) => value === 'true'),
+    ALLOW_PRIVATE_INTEGRATION_HOSTS: booleanFlag('false'),
     /** A failed run is tried again after this delay (5–30 min is sensible), up to JOB_MAX_ATTEMPTS runs in all. */
     JOB_RETRY_DELAY_SECONDS: z.coerce.number().int().min(1).max(86_400).default(600),
     JOB_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(100).default(3),
-    /** A RUNNING job whose extractor sent no heartbeat for this long may be claimed by another (its extractor died). */
     /**
      * How long the backend's claim on the outbox rows of a stored page holds: it publishes them
      * right after the commit; if it dies first, the outbox relay takes them once the claim ran out.
@@ -63,6 +66,7 @@ const envSchema = z
     OUTBOX_CLAIM_SECONDS: z.coerce.number().int().min(2).max(3600).default(60),
     /** Deadline of each after-commit transform publish; past it the rows are left to the relay. */
     OUTBOX_PUBLISH_TIMEOUT_MS: z.coerce.number().int().positive().default(5000),
+    /** A RUNNING job whose extractor sent no heartbeat for this long may be claimed by another (its extractor died). */
     JOB_STALE_HEARTBEAT_SECONDS: z.coerce.number().int().min(2).max(3600).default(60),
     /** How often the scheduler looks at cron schedules, due retries and stuck PENDING jobs. */
     SCHEDULER_TICK_SECONDS: z.coerce.number().int().min(1).max(3600).default(15),
@@ -73,10 +77,7 @@ const envSchema = z
     JOB_PENDING_REPUBLISH_SECONDS: z.coerce.number().int().min(1).max(86_400).optional(),
     /** How often webhook notifications (job failed / recovered, dead letters, open breakers) are looked for and sent. */
     NOTIFY_INTERVAL_SECONDS: z.coerce.number().int().min(1).max(3600).default(30),
-    SCHEDULER_ENABLED: z
-      .enum(['true', 'false'])
-      .default('true')
-      .transform((value) => value === 'true'),
+    SCHEDULER_ENABLED: booleanFlag('true'),
     /** How often connected dashboards get a system_health snapshot over the live channel. */
     EVENTS_HEALTH_INTERVAL_SECONDS: z.coerce.number().int().min(1).max(300).default(5),
     /** How often an open live-channel socket's token is checked again (a revoked token stops receiving). */

@@ -14,7 +14,8 @@ import { tenantOf } from '../plugins/auth.ts';
 import { doraItems, doraMetrics } from '../metrics/dora.ts';
 import { prCycleTime, prCycleTimeItems } from '../metrics/pr-cycle-time.ts';
 import { flowItems, flowMetrics } from '../metrics/flow-metrics.ts';
-import { loadMetricSettings, saveMetricSettings, scopeFor } from '../metrics/scope.ts';
+import { loadMetricSettings, saveMetricSettings, scopeFor, type MetricScope } from '../metrics/scope.ts';
+import type { ItemsPage } from '../metrics/run.ts';
 import type { RouteContext } from './route-context.ts';
 
 const tags = ['metrics'];
@@ -47,6 +48,53 @@ function nextUrl(
 }
 
 const scopeWithPage = metricItemsQuerySchema;
+
+/**
+ * A metric's route and its items' route: `path` answers the metric of the request's scope with
+ * `items_url`, `path/items` one page of the records behind it with `next_url`.
+ */
+function registerMetricWithItems<Answer extends object>(
+  app: FastifyInstance,
+  ctx: RouteContext,
+  path: string,
+  metric: {
+    answerSchema: z.ZodType<NoInfer<Answer> & { items_url: string }>;
+    answer: (scope: MetricScope) => Promise<Answer>;
+    itemsSummary: string;
+    items: (scope: MetricScope, limit: number, offset: number) => Promise<ItemsPage<Record<string, unknown>>>;
+  },
+): void {
+  const r = app.withTypeProvider<ZodTypeProvider>();
+  r.get(
+    path,
+    {
+      config: { auth: 'tenant' },
+      schema: { tags, querystring: metricScopeQuerySchema, response: { 200: metric.answerSchema } },
+    },
+    // Typed here: with a generic response schema the route does not check what the handler returns.
+    async (request): Promise<Answer & { items_url: string }> => {
+      const scope = await scopeFor(ctx.pool, tenantOf(request), request.query);
+      return { ...(await metric.answer(scope)), items_url: `${path}/items?${scopeQueryString(request)}` };
+    },
+  );
+  r.get(
+    `${path}/items`,
+    {
+      config: { auth: 'tenant' },
+      schema: {
+        tags,
+        summary: metric.itemsSummary,
+        querystring: scopeWithPage,
+        response: { 200: itemsAnswerSchema },
+      },
+    },
+    async (request): Promise<z.infer<typeof itemsAnswerSchema>> => {
+      const scope = await scopeFor(ctx.pool, tenantOf(request), request.query);
+      const page = await metric.items(scope, request.query.limit, request.query.offset);
+      return { ...page, next_url: nextUrl(request, page) };
+    },
+  );
+}
 
 /** DORA, PR cycle time and flow metrics, each with its items; definitions are in the schema descriptions (OpenAPI). */
 export function registerMetricRoutes(app: FastifyInstance, ctx: RouteContext): void {
@@ -97,73 +145,20 @@ export function registerMetricRoutes(app: FastifyInstance, ctx: RouteContext): v
     },
   );
 
-  r.get(
-    '/api/v1/metrics/pull-requests',
-    {
-      config: auth,
-      schema: { tags, querystring: metricScopeQuerySchema, response: { 200: prCycleAnswerSchema } },
-    },
-    async (request) => {
-      const scope = await scopeFor(ctx.pool, tenantOf(request), request.query);
-      return {
-        ...(await prCycleTime(ctx.pool, scope)),
-        items_url: `/api/v1/metrics/pull-requests/items?${scopeQueryString(request)}`,
-      };
-    },
-  );
+  registerMetricWithItems(app, ctx, '/api/v1/metrics/pull-requests', {
+    answerSchema: prCycleAnswerSchema,
+    answer: (scope) => prCycleTime(ctx.pool, scope),
+    itemsSummary: 'PRs merged in range with their four phases and matched deployment',
+    items: (scope, limit, offset) => prCycleTimeItems(ctx.pool, scope, limit, offset),
+  });
 
-  r.get(
-    '/api/v1/metrics/pull-requests/items',
-    {
-      config: auth,
-      schema: {
-        tags,
-        summary: 'PRs merged in range with their four phases and matched deployment',
-        querystring: scopeWithPage,
-        response: { 200: itemsAnswerSchema },
-      },
-    },
-    async (request) => {
-      const scope = await scopeFor(ctx.pool, tenantOf(request), request.query);
-      const page = await prCycleTimeItems(ctx.pool, scope, request.query.limit, request.query.offset);
-      return { ...page, next_url: nextUrl(request, page) };
-    },
-  );
-
-  r.get(
-    '/api/v1/metrics/flow',
-    {
-      config: auth,
-      schema: { tags, querystring: metricScopeQuerySchema, response: { 200: flowAnswerSchema } },
-    },
-    async (request) => {
-      const scope = await scopeFor(ctx.pool, tenantOf(request), request.query);
-      return {
-        ...(await flowMetrics(ctx.pool, scope, () => ctx.flowSummaries.kick(scope.tenantId))),
-        items_url: `/api/v1/metrics/flow/items?${scopeQueryString(request)}`,
-      };
-    },
-  );
-
-  r.get(
-    '/api/v1/metrics/flow/items',
-    {
-      config: auth,
-      schema: {
-        tags,
-        summary: 'Issues reaching done in range with their step intervals',
-        querystring: scopeWithPage,
-        response: { 200: itemsAnswerSchema },
-      },
-    },
-    async (request) => {
-      const scope = await scopeFor(ctx.pool, tenantOf(request), request.query);
-      const page = await flowItems(ctx.pool, scope, request.query.limit, request.query.offset, () =>
-        ctx.flowSummaries.kick(scope.tenantId),
-      );
-      return { ...page, next_url: nextUrl(request, page) };
-    },
-  );
+  registerMetricWithItems(app, ctx, '/api/v1/metrics/flow', {
+    answerSchema: flowAnswerSchema,
+    answer: (scope) => flowMetrics(ctx.pool, scope, () => ctx.flowSummaries.kick(scope.tenantId)),
+    itemsSummary: 'Issues reaching done in range with their step intervals',
+    items: (scope, limit, offset) =>
+      flowItems(ctx.pool, scope, limit, offset, () => ctx.flowSummaries.kick(scope.tenantId)),
+  });
 
   r.get(
     '/api/v1/metrics/settings',

@@ -1,6 +1,7 @@
 import type pg from 'pg';
 import type { Logger } from '@tributary/observability';
-import { JOB_COLUMNS, jobView, type JobRow } from '../db/jobs.ts';
+import { jobView } from '../db/jobs.ts';
+import { selectJobs } from '../db/select-jobs.ts';
 import { selectDeadLetters } from '../db/select-dead-letters.ts';
 import { deadLetterView } from '../dead-letters/dead-letter-view.ts';
 import type { EventHub } from './event-hub.ts';
@@ -68,11 +69,7 @@ export class ChangeReader {
     this.#jobs.clear();
     this.#deadLetters.clear();
     if (jobs.size > 0) {
-      const { rows } = await this.#pool.query<JobRow>(
-        `select ${JOB_COLUMNS} from etl_jobs where id = any($1::bigint[]) order by id`,
-        [[...jobs.keys()]],
-      );
-      for (const row of rows) {
+      for (const row of await selectJobs(this.#pool, [...jobs.keys()])) {
         const pending = jobs.get(row.id);
         // The row's own tenant decides, not the notification's claim.
         if (!pending || pending.tenantId !== row.tenant_id) continue;

@@ -1,7 +1,7 @@
 import type { Queryable } from '../flow/transaction.ts';
 import { PARAMS_CTE } from './sql-params.ts';
 import { DEPLOYS_CTE, PR_DEPLOYMENTS_CTE } from './sql-deliveries.ts';
-import { aggregate, itemsPage, WITH_WEEKS, type WeekValue } from './run.ts';
+import { aggregate, itemsPage, medianHoursTrend, type MetricTrend } from './run.ts';
 import { HOURS, type MetricScope } from './scope.ts';
 
 /**
@@ -19,22 +19,8 @@ export const CHANGE_LEAD_TIME_ITEMS = `with ${PARAMS_CTE}, ${DEPLOYS_CTE}, ${PR_
   where pd.deployed_at >= $2 and pd.deployed_at < $3`;
 
 /** Median hours and count, over the range and per week of deployed-at. */
-export async function changeLeadTime(
-  db: Queryable,
-  scope: MetricScope,
-): Promise<{ median: number | null; count: number; perWeek: WeekValue[] }> {
-  const row = await aggregate<{ median: number | null; count: number; per_week: WeekValue[] }>(
-    db,
-    scope,
-    WITH_WEEKS(
-      CHANGE_LEAD_TIME_ITEMS,
-      'deployed_at',
-      `percentile_cont(0.5) within group (order by hours) as median, count(*)::int as count`,
-      `count(*)::int as count, percentile_cont(0.5) within group (order by hours) as value`,
-    ),
-  );
-  return { median: row.median, count: row.count, perWeek: row.per_week };
-}
+export const changeLeadTime = (db: Queryable, scope: MetricScope): Promise<MetricTrend> =>
+  medianHoursTrend(db, scope, CHANGE_LEAD_TIME_ITEMS, 'deployed_at');
 
 export async function changeLeadTimeP75(db: Queryable, scope: MetricScope): Promise<number | null> {
   const row = await aggregate<{ p75: number | null }>(

@@ -1,7 +1,7 @@
 import type { Queryable } from '../flow/transaction.ts';
 import { PARAMS_CTE } from './sql-params.ts';
 import { DEPLOYS_CTE, INCIDENTS_CTE } from './sql-deliveries.ts';
-import { aggregate, itemsPage, WITH_WEEKS, type WeekValue } from './run.ts';
+import { itemsPage, shareTrend, type MetricTrend } from './run.ts';
 import type { MetricScope } from './scope.ts';
 
 /** Succeeded production deployments in range, each with the incident open at its deployed-at (if any). */
@@ -17,22 +17,8 @@ export const REWORK_ITEMS = `with ${PARAMS_CTE}, ${DEPLOYS_CTE}, ${INCIDENTS_CTE
   where s.deployed_at >= $2 and s.deployed_at < $3`;
 
 /** Share of succeeded deployments shipped during an incident, overall and per week of deployed-at. */
-export async function reworkRate(
-  db: Queryable,
-  scope: MetricScope,
-): Promise<{ value: number | null; count: number; perWeek: WeekValue[] }> {
-  const row = await aggregate<{ count: number; rework: number; per_week: WeekValue[] }>(
-    db,
-    scope,
-    WITH_WEEKS(
-      REWORK_ITEMS,
-      'deployed_at',
-      `count(*)::int as count, (count(*) filter (where rework))::int as rework`,
-      `count(*)::int as count, (count(*) filter (where rework))::float8 / count(*) as value`,
-    ),
-  );
-  return { count: row.count, value: row.count === 0 ? null : row.rework / row.count, perWeek: row.per_week };
-}
+export const reworkRate = (db: Queryable, scope: MetricScope): Promise<MetricTrend> =>
+  shareTrend(db, scope, REWORK_ITEMS, 'deployed_at', 'rework');
 
 export const reworkRateItems = (db: Queryable, scope: MetricScope, limit: number, offset: number) =>
   itemsPage(db, scope, REWORK_ITEMS, 'deployed_at, deployment_id', limit, offset);

@@ -9,20 +9,22 @@ import { recoveryTime, recoveryTimeItems } from './failed-deployment-recovery-ti
 import type { ItemsPage } from './run.ts';
 import type { MetricScope } from './scope.ts';
 
-function metric(
+/** One metric's answer: its value (null when nothing counted), band, and trend. */
+function metric<Week>(
   key: DoraKey,
-  value: number | null,
   unit: string,
-  count: number,
+  { value, count, perWeek }: { value: number | null; count: number; perWeek: Week[] },
   itemsUrl: (key: DoraKey) => string,
 ) {
+  const shown = count === 0 ? null : value;
   return {
-    value: count === 0 ? null : value,
+    value: shown,
     unit,
     count,
-    band: bandOf(key, count === 0 ? null : value),
+    band: bandOf(key, shown),
     band_thresholds: BAND_THRESHOLDS[key],
     items_url: itemsUrl(key),
+    per_week: perWeek,
   };
 }
 
@@ -39,28 +41,21 @@ export async function doraMetrics(
     recoveryTime(db, scope),
     reworkRate(db, scope),
   ]);
+  const { total, perDay, perWeek } = frequency;
   return {
     deployment_frequency: {
-      ...metric('deployment_frequency', frequency.perDay, 'deployments/day', frequency.total, itemsUrl),
-      total: frequency.total,
-      per_week: frequency.perWeek,
+      ...metric(
+        'deployment_frequency',
+        'deployments/day',
+        { value: perDay, count: total, perWeek },
+        itemsUrl,
+      ),
+      total,
     },
-    change_lead_time: {
-      ...metric('change_lead_time', leadTime.median, 'hours', leadTime.count, itemsUrl),
-      per_week: leadTime.perWeek,
-    },
-    change_fail_rate: {
-      ...metric('change_fail_rate', failRate.value, 'fraction', failRate.count, itemsUrl),
-      per_week: failRate.perWeek,
-    },
-    failed_deployment_recovery_time: {
-      ...metric('failed_deployment_recovery_time', recovery.median, 'hours', recovery.count, itemsUrl),
-      per_week: recovery.perWeek,
-    },
-    deployment_rework_rate: {
-      ...metric('deployment_rework_rate', rework.value, 'fraction', rework.count, itemsUrl),
-      per_week: rework.perWeek,
-    },
+    change_lead_time: metric('change_lead_time', 'hours', leadTime, itemsUrl),
+    change_fail_rate: metric('change_fail_rate', 'fraction', failRate, itemsUrl),
+    failed_deployment_recovery_time: metric('failed_deployment_recovery_time', 'hours', recovery, itemsUrl),
+    deployment_rework_rate: metric('deployment_rework_rate', 'fraction', rework, itemsUrl),
   };
 }
 

@@ -1,7 +1,7 @@
 import type { Queryable } from '../flow/transaction.ts';
 import { PARAMS_CTE } from './sql-params.ts';
 import { CHANGE_OUTCOMES_CTE, DEPLOYS_CTE, INCIDENTS_CTE, keyAt, keyId } from './sql-deliveries.ts';
-import { aggregate, itemsPage, WITH_WEEKS, type WeekValue } from './run.ts';
+import { itemsPage, medianHoursTrend, type MetricTrend } from './run.ts';
 import { HOURS, type MetricScope } from './scope.ts';
 
 /**
@@ -26,22 +26,8 @@ export const RECOVERY_ITEMS = `with ${PARAMS_CTE}, ${DEPLOYS_CTE}, ${INCIDENTS_C
  * Median hours over the recovered failures, overall and per week of the failed deployment's
  * deciding status (in range by definition, unlike an incident's start).
  */
-export async function recoveryTime(
-  db: Queryable,
-  scope: MetricScope,
-): Promise<{ median: number | null; count: number; perWeek: WeekValue[] }> {
-  const row = await aggregate<{ median: number | null; count: number; per_week: WeekValue[] }>(
-    db,
-    scope,
-    WITH_WEEKS(
-      RECOVERY_ITEMS,
-      'decided_at',
-      `percentile_cont(0.5) within group (order by hours) as median, count(hours)::int as count`,
-      `count(hours)::int as count, percentile_cont(0.5) within group (order by hours) as value`,
-    ),
-  );
-  return { median: row.median, count: row.count, perWeek: row.per_week };
-}
+export const recoveryTime = (db: Queryable, scope: MetricScope): Promise<MetricTrend> =>
+  medianHoursTrend(db, scope, RECOVERY_ITEMS, 'decided_at');
 
 export const recoveryTimeItems = (db: Queryable, scope: MetricScope, limit: number, offset: number) =>
   itemsPage(db, scope, RECOVERY_ITEMS, 'failed_at, deployment_id', limit, offset);

@@ -1,6 +1,8 @@
 import type pg from 'pg';
+import { withTransaction } from '@tributary/db';
 import { ACTIVE_MAPS_CTE, resolveStepJoins, resolvedStepId } from '../flow/effective-step.ts';
 import { foldOnRequest, readBuildState, REBUILD } from './flow-summary.ts';
+import { METRIC_TRANSACTION } from './run.ts';
 import type { MetricScope } from './scope.ts';
 
 /**
@@ -29,23 +31,14 @@ export async function readFlow<T>(
   read: (client: pg.PoolClient) => Promise<T>,
 ): Promise<T> {
   const folded = await foldOnRequest(pool, scope.tenantId);
-  const client = await pool.connect();
-  try {
-    await client.query('begin isolation level repeatable read');
+  return withTransaction(pool, { ...METRIC_TRANSACTION, isolation: 'repeatable read' }, async (client) => {
     const state = await readBuildState(client, scope.tenantId);
     if (!folded || state.built !== state.version) {
       onPending();
       await computeDirect(client, scope);
     }
-    const result = await read(client);
-    await client.query('commit');
-    return result;
-  } catch (error) {
-    await client.query('rollback').catch(() => undefined);
-    throw error;
-  } finally {
-    client.release();
-  }
+    return read(client);
+  });
 }
 
 /**
@@ -67,7 +60,6 @@ const STALE = `with ${ACTIVE_MAPS_CTE}
   where i.tenant_id = $1 and i.updated_at < $2 and cs.category = 'in_progress'`;
 
 async function computeDirect(client: pg.PoolClient, scope: MetricScope): Promise<void> {
-  await client.query(`set local work_mem = '64MB'`);
   // Created before they shadow the kept tables, so `like` copies those; dropped at commit.
   await client.query(
     `create temporary table flow_issue_summaries (like flow_issue_summaries including indexes) on commit drop`,

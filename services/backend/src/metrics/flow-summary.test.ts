@@ -36,9 +36,11 @@ interface FlowItem {
   intervals: Array<{ status: string; step: string | null; hours: number }>;
 }
 
+/** A tenant with a Jira integration, its four statuses and the flow steps auto-map gives them. */
 async function newTenant() {
   const tenant = await backend.createTenant();
   const jira = await backend.createIntegration(tenant.token, 'jira');
+  await seedStatuses(tenant.id, jira);
   const get = async <T>(url: string) => {
     const response = await backend.app.inject({ method: 'GET', url, headers: bearer(tenant.token) });
     expect(response.statusCode).toBe(200);
@@ -56,8 +58,10 @@ async function newTenant() {
   const flow = () => get<FlowAnswer>(`/api/v1/metrics/flow?${range}`);
   const items = async () =>
     (await get<{ items: FlowItem[] }>(`/api/v1/metrics/flow/items?${range}&limit=500`)).items;
+  expect((await post('/api/v1/flow/auto-map', {})).status).toBe(200);
   return { tenant, jira, get, post, flow, items };
 }
+type Tenant = Awaited<ReturnType<typeof newTenant>>;
 
 /** The loader's upsert of an issue row: newer `updated_at` wins, an equal one rewrites the row. */
 async function upsertIssue(
@@ -140,11 +144,57 @@ async function rebuiltFromScratch(tenantId: number, flow: () => Promise<FlowAnsw
   return flow();
 }
 
+/** A1 through In Progress (2nd) → In Review (3rd) → Done (6th); auto-map puts In Review on In Progress. */
+async function reviewedIssue(tenantId: number, jira: number) {
+  await upsertIssue(tenantId, jira, '1', 'Done', day(6));
+  await upsertTransition(tenantId, jira, '1', 0, 'To Do', 'In Progress', day(2));
+  await upsertTransition(tenantId, jira, '1', 1, 'In Progress', 'In Review', day(3));
+  await upsertTransition(tenantId, jira, '1', 2, 'In Review', 'Done', day(6));
+}
+
+/**
+ * A waiting step Review for In Review (Story), a change of the flow configuration. Done must stay
+ * after every in_progress step, so it moves behind the new one first.
+ */
+async function mapReviewAsWaiting({ tenant, jira, get, post }: Tenant) {
+  const { steps } = await get<{ steps: Array<{ id: number; name: string }> }>('/api/v1/flow/steps');
+  const done = steps.find((s) => s.name === 'Done')!;
+  const moved = await backend.app.inject({
+    method: 'PATCH',
+    url: `/api/v1/flow/steps/${done.id}`,
+    headers: bearer(tenant.token),
+    payload: { position: 9 },
+  });
+  expect(moved.statusCode).toBe(200);
+  const review = await post('/api/v1/flow/steps', {
+    name: 'Review',
+    category: 'in_progress',
+    kind: 'waiting',
+    position: 5,
+  });
+  expect(review.status).toBe(201);
+  const mapped = await post('/api/v1/flow/mappings', {
+    integration_id: jira,
+    source_status: 'In Review',
+    flow_step_id: review.body.id,
+    issue_type: 'Story',
+  });
+  expect(mapped.status).toBe(201);
+}
+
+/** {@link reviewedIssue} after {@link mapReviewAsWaiting}: 72 h of its 96 h cycle waiting in Review, 24 h active. */
+function expectReviewWaiting(answer: FlowAnswer) {
+  expect(answer).toMatchObject({
+    count: 1,
+    cycle_time: { median_hours: 96 },
+    flow_efficiency: { value: 0.25 },
+  });
+  expect(answer.time_in_step.find((s) => s.step === 'Review')).toMatchObject({ total_hours: 72, issues: 1 });
+}
+
 describe('flow summaries kept on read', () => {
   it('a change after a first answer shows up in the next one; redelivery changes nothing; the items reconcile', async () => {
-    const { tenant, jira, post, flow, items } = await newTenant();
-    await seedStatuses(tenant.id, jira);
-    await post('/api/v1/flow/auto-map', {});
+    const { tenant, jira, flow, items } = await newTenant();
     // A-1: In Progress on the 2nd, Done on the 6th (96 h). A-2: In Progress on the 3rd, still there.
     await upsertIssue(tenant.id, jira, '1', 'Done', day(6));
     await upsertTransition(tenant.id, jira, '1', 0, 'To Do', 'In Progress', day(2));
@@ -171,9 +221,7 @@ describe('flow summaries kept on read', () => {
   });
 
   it('out-of-order loads: transitions before their issue, an older history entry after a newer one, a stale issue version', async () => {
-    const { tenant, jira, post, flow, items } = await newTenant();
-    await seedStatuses(tenant.id, jira);
-    await post('/api/v1/flow/auto-map', {});
+    const { tenant, jira, flow, items } = await newTenant();
     await upsertIssue(tenant.id, jira, '1', 'Done', day(6));
     await upsertTransition(tenant.id, jira, '1', 0, 'To Do', 'In Progress', day(2));
     await upsertTransition(tenant.id, jira, '1', 1, 'In Progress', 'Done', day(6));
@@ -201,59 +249,21 @@ describe('flow summaries kept on read', () => {
   });
 
   it('a mapping change recomputes every issue that depends on it', async () => {
-    const { tenant, jira, get, post, flow, items } = await newTenant();
-    await seedStatuses(tenant.id, jira);
-    await post('/api/v1/flow/auto-map', {});
-    // To Do → In Progress (2nd) → In Review (3rd) → Done (6th); auto-map puts In Review on In Progress.
-    await upsertIssue(tenant.id, jira, '1', 'Done', day(6));
-    await upsertTransition(tenant.id, jira, '1', 0, 'To Do', 'In Progress', day(2));
-    await upsertTransition(tenant.id, jira, '1', 1, 'In Progress', 'In Review', day(3));
-    await upsertTransition(tenant.id, jira, '1', 2, 'In Review', 'Done', day(6));
+    const t = await newTenant();
+    const { tenant, jira, flow, items } = t;
+    await reviewedIssue(tenant.id, jira);
     const before = await flow();
     expect(before).toMatchObject({ count: 1, flow_efficiency: { value: 1 } });
 
-    // A waiting step for In Review: 24 h of the 96 h cycle stay active. Done must stay after every
-    // in_progress step, so it moves behind the new one first.
-    const { steps } = await get<{ steps: Array<{ id: number; name: string; position: number }> }>(
-      '/api/v1/flow/steps',
-    );
-    const done = steps.find((s) => s.name === 'Done')!;
-    const moved = await backend.app.inject({
-      method: 'PATCH',
-      url: `/api/v1/flow/steps/${done.id}`,
-      headers: bearer(tenant.token),
-      payload: { position: 9 },
-    });
-    expect(moved.statusCode).toBe(200);
-    const review = await post('/api/v1/flow/steps', {
-      name: 'Review',
-      category: 'in_progress',
-      kind: 'waiting',
-      position: 5,
-    });
-    expect(review.status).toBe(201);
-    const mapped = await post('/api/v1/flow/mappings', {
-      integration_id: jira,
-      source_status: 'In Review',
-      flow_step_id: review.body.id,
-      issue_type: 'Story',
-    });
-    expect(mapped.status).toBe(201);
+    await mapReviewAsWaiting(t);
     const after = await flow();
-    expect(after).toMatchObject({
-      count: 1,
-      cycle_time: { median_hours: 96 },
-      flow_efficiency: { value: 0.25 },
-    });
-    expect(after.time_in_step.find((s) => s.step === 'Review')).toMatchObject({ total_hours: 72, issues: 1 });
+    expectReviewWaiting(after);
     expectReconciles(after, await items());
     expect(await rebuiltFromScratch(tenant.id, flow)).toEqual(after);
   });
 
   it('two requests refreshing at once both answer the change', async () => {
-    const { tenant, jira, post, flow } = await newTenant();
-    await seedStatuses(tenant.id, jira);
-    await post('/api/v1/flow/auto-map', {});
+    const { tenant, jira, flow } = await newTenant();
     await upsertIssue(tenant.id, jira, '1', 'In Progress', day(2));
     await upsertTransition(tenant.id, jira, '1', 0, 'To Do', 'In Progress', day(2));
     expect(await flow()).toMatchObject({ count: 0 });
@@ -294,19 +304,10 @@ async function rebuiltRows(tenantId: number) {
   return keptRows(tenantId);
 }
 
-/** A1 through In Progress (2nd) → In Review (3rd) → Done (6th); auto-map puts In Review on In Progress. */
-async function reviewedIssue(tenantId: number, jira: number) {
-  await upsertIssue(tenantId, jira, '1', 'Done', day(6));
-  await upsertTransition(tenantId, jira, '1', 0, 'To Do', 'In Progress', day(2));
-  await upsertTransition(tenantId, jira, '1', 1, 'In Progress', 'In Review', day(3));
-  await upsertTransition(tenantId, jira, '1', 2, 'In Review', 'Done', day(6));
-}
-
 describe('flow summaries refreshed in the background', () => {
   it('a mapping change answered at once, while the rebuild cannot run, has the new mapping and equals a rebuild', async () => {
-    const { tenant, jira, get, post, flow, items } = await newTenant();
-    await seedStatuses(tenant.id, jira);
-    await post('/api/v1/flow/auto-map', {});
+    const t = await newTenant();
+    const { tenant, jira, flow, items } = t;
     await reviewedIssue(tenant.id, jira);
     await refreshAllFlowSummaries(backend.pool);
     expect(await flow()).toMatchObject({ count: 1, flow_efficiency: { value: 1 } });
@@ -319,41 +320,11 @@ describe('flow summaries refreshed in the background', () => {
       await rebuilding.query(`select pg_advisory_xact_lock(hashtext('flow_summaries_build'), $1::int)`, [
         tenant.id,
       ]);
-      const { steps } = await get<{ steps: Array<{ id: number; name: string }> }>('/api/v1/flow/steps');
-      const done = steps.find((s) => s.name === 'Done')!;
-      const moved = await backend.app.inject({
-        method: 'PATCH',
-        url: `/api/v1/flow/steps/${done.id}`,
-        headers: bearer(tenant.token),
-        payload: { position: 9 },
-      });
-      expect(moved.statusCode).toBe(200);
-      const review = await post('/api/v1/flow/steps', {
-        name: 'Review',
-        category: 'in_progress',
-        kind: 'waiting',
-        position: 5,
-      });
-      expect(review.status).toBe(201);
-      const mapped = await post('/api/v1/flow/mappings', {
-        integration_id: jira,
-        source_status: 'In Review',
-        flow_step_id: review.body.id,
-        issue_type: 'Story',
-      });
-      expect(mapped.status).toBe(201);
+      await mapReviewAsWaiting(t);
 
-      // 24 h of the 96 h cycle in an active step: the new mapping's numbers, by the direct path.
+      // The new mapping's numbers, by the direct path.
       const after = await flow();
-      expect(after).toMatchObject({
-        count: 1,
-        cycle_time: { median_hours: 96 },
-        flow_efficiency: { value: 0.25 },
-      });
-      expect(after.time_in_step.find((s) => s.step === 'Review')).toMatchObject({
-        total_hours: 72,
-        issues: 1,
-      });
+      expectReviewWaiting(after);
       expectReconciles(after, await items());
       expect(await summaryState(tenant.id)).toMatchObject({ current: false });
       await rebuilding.query('commit');
@@ -370,9 +341,7 @@ describe('flow summaries refreshed in the background', () => {
   });
 
   it('the worker job folds the change log with no request, and its rows equal a rebuild from scratch', async () => {
-    const { tenant, jira, post, flow } = await newTenant();
-    await seedStatuses(tenant.id, jira);
-    await post('/api/v1/flow/auto-map', {});
+    const { tenant, jira, flow } = await newTenant();
     await refreshAllFlowSummaries(backend.pool);
     await reviewedIssue(tenant.id, jira);
     await upsertIssue(tenant.id, jira, '2', 'In Progress', day(3));
@@ -398,9 +367,7 @@ describe('flow summaries refreshed in the background', () => {
   });
 
   it('two workers folding at once, while the loader goes on writing, end with the rows of a rebuild', async () => {
-    const { tenant, jira, post } = await newTenant();
-    await seedStatuses(tenant.id, jira);
-    await post('/api/v1/flow/auto-map', {});
+    const { tenant, jira } = await newTenant();
     await refreshAllFlowSummaries(backend.pool);
     const workers = [0, 1].map(() =>
       hearPoolErrors(new pg.Pool({ connectionString: backend.database.url, max: 2 })),
@@ -430,9 +397,7 @@ describe('flow summaries refreshed in the background', () => {
   });
 
   it('a change log too long for a request is left to the background; the answer is right meanwhile', async () => {
-    const { tenant, jira, post, flow, items } = await newTenant();
-    await seedStatuses(tenant.id, jira);
-    await post('/api/v1/flow/auto-map', {});
+    const { tenant, jira, flow, items } = await newTenant();
     await refreshAllFlowSummaries(backend.pool);
     // One loading statement writing more issues than a request folds: each In Progress since the 2nd.
     const many = REQUEST_FOLD_LIMIT.issues + 1;

@@ -1,6 +1,8 @@
 import type pg from 'pg';
+import { withTransaction } from '@tributary/db';
 import type { Queryable } from '../flow/transaction.ts';
 import { ACTIVE_MAPS_CTE, resolveStepJoins, resolvedStepId } from '../flow/effective-step.ts';
+import { METRIC_TRANSACTION } from './run.ts';
 import { HOURS } from './scope.ts';
 
 /**
@@ -155,31 +157,14 @@ export async function readBuildState(db: Queryable, tenantId: number): Promise<B
   return { version, built };
 }
 
-async function inOwnTransaction<T>(db: Queryable, fn: (client: pg.PoolClient) => Promise<T>): Promise<T> {
-  const client = 'release' in db ? db : await db.connect();
-  const own = client !== db;
-  try {
-    if (own) await client.query('begin');
-    await client.query(`set local work_mem = '64MB'`);
-    const result = await fn(client);
-    if (own) await client.query('commit');
-    return result;
-  } catch (error) {
-    if (own) await client.query('rollback').catch(() => undefined);
-    throw error;
-  } finally {
-    if (own) client.release();
-  }
-}
-
 /**
  * The request's part: folds the tenant's marked issues into its summaries when that is short —
  * summaries built for the current configuration, a change log within {@link REQUEST_FOLD_LIMIT},
  * no background rebuild or fold running. Returns false when it did not, and the caller must then
  * answer by the direct path (flow-direct.ts); it never waits for a rebuild.
  */
-export async function foldOnRequest(db: Queryable, tenantId: number): Promise<boolean> {
-  return inOwnTransaction(db, async (client) => {
+export async function foldOnRequest(pool: pg.Pool, tenantId: number): Promise<boolean> {
+  return withTransaction(pool, METRIC_TRANSACTION, async (client) => {
     const { rows: build } = await client.query<{ ok: boolean }>(TRY_BUILD_SHARED, [tenantId]);
     if (!build[0]?.ok) return false;
     const before = await readBuildState(client, tenantId);
@@ -205,8 +190,8 @@ export async function foldOnRequest(db: Queryable, tenantId: number): Promise<bo
  * The background's part (the worker's periodic job, and the kick after a configuration change):
  * rebuilds the whole tenant when its configuration moved on, else folds every marked issue.
  */
-export async function refreshFlowSummaries(db: Queryable, tenantId: number): Promise<FlowRefresh> {
-  return inOwnTransaction(db, async (client) => {
+export async function refreshFlowSummaries(pool: pg.Pool, tenantId: number): Promise<FlowRefresh> {
+  return withTransaction(pool, METRIC_TRANSACTION, async (client) => {
     await client.query(BUILD_LOCK, [tenantId]);
     await client.query(FOLD_LOCK, [tenantId]);
     return refreshLocked(client, tenantId);

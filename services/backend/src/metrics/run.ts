@@ -1,32 +1,22 @@
 import type pg from 'pg';
+import { withTransaction, type TransactionOptions } from '@tributary/db';
 import type { Queryable } from '../flow/transaction.ts';
 import { scopeParams, type MetricScope } from './scope.ts';
 
 /**
  * Metric queries sort and hash tens of thousands of intervals; with the default 4 MB of work_mem
- * those spill to disk. Each runs in its own short transaction with more memory, on a pool client.
+ * those spill to disk. Each runs in a short transaction with more memory: its own on the pool, or
+ * the caller's (readFlow's), begun with the same options.
  */
-const WORK_MEM = '64MB';
+export const METRIC_TRANSACTION = { workMem: '64MB' } satisfies TransactionOptions;
 
 export async function metricQuery<T extends pg.QueryResultRow>(
   db: Queryable,
   sql: string,
   params: unknown[],
 ): Promise<pg.QueryResult<T>> {
-  const client = 'release' in db ? db : await db.connect();
-  const own = client !== db;
-  try {
-    if (own) await client.query('begin');
-    await client.query(`set local work_mem = '${WORK_MEM}'`);
-    const result = await client.query<T>(sql, params);
-    if (own) await client.query('commit');
-    return result;
-  } catch (error) {
-    if (own) await client.query('rollback').catch(() => undefined);
-    throw error;
-  } finally {
-    if (own) client.release();
-  }
+  if ('release' in db) return db.query<T>(sql, params);
+  return withTransaction(db, METRIC_TRANSACTION, (client) => client.query<T>(sql, params));
 }
 
 export interface ItemsPage<T> {
@@ -102,3 +92,62 @@ export const WITH_WEEKS = (itemsSql: string, timeColumn: string, overall: string
                                                      'count', coalesce(per.count, 0), 'value', per.value) order by weeks.w)
                    from weeks left join per on per.w = weeks.w), '[]') as per_week
   from x`;
+
+/** A DORA metric over the range with its weekly trend: `value` null when `count` is 0. */
+export interface MetricTrend {
+  value: number | null;
+  count: number;
+  perWeek: WeekValue[];
+}
+
+/**
+ * The median of the items' `hours` column over those that have one (`count`), overall and per
+ * week of `timeColumn`.
+ */
+export async function medianHoursTrend(
+  db: Queryable,
+  scope: MetricScope,
+  itemsSql: string,
+  timeColumn: string,
+): Promise<MetricTrend> {
+  const row = await aggregate<{ median: number | null; count: number; per_week: WeekValue[] }>(
+    db,
+    scope,
+    WITH_WEEKS(
+      itemsSql,
+      timeColumn,
+      `percentile_cont(0.5) within group (order by hours) as median, count(hours)::int as count`,
+      `count(hours)::int as count, percentile_cont(0.5) within group (order by hours) as value`,
+    ),
+  );
+  return { value: row.median, count: row.count, perWeek: row.per_week };
+}
+
+/**
+ * The share of the items whose boolean column `flag` holds (`matched` of `count`), overall and per
+ * week of `timeColumn`.
+ */
+export async function shareTrend(
+  db: Queryable,
+  scope: MetricScope,
+  itemsSql: string,
+  timeColumn: string,
+  flag: string,
+): Promise<MetricTrend & { matched: number }> {
+  const row = await aggregate<{ count: number; matched: number; per_week: WeekValue[] }>(
+    db,
+    scope,
+    WITH_WEEKS(
+      itemsSql,
+      timeColumn,
+      `count(*)::int as count, (count(*) filter (where ${flag}))::int as matched`,
+      `count(*)::int as count, (count(*) filter (where ${flag}))::float8 / count(*) as value`,
+    ),
+  );
+  return {
+    value: row.count === 0 ? null : row.matched / row.count,
+    count: row.count,
+    matched: row.matched,
+    perWeek: row.per_week,
+  };
+}

@@ -5,18 +5,19 @@ import type { LogSink } from '@tributary/observability';
 import type { OutboundGuard } from '@tributary/netguard';
 import { errorMessage, type NotificationEvent } from '@tributary/contracts';
 import { checkIntegrationUrl, type UrlPolicy } from '../security/url-policy.ts';
+import {
+  listEnabledNotificationTargets,
+  type EnabledNotificationTarget,
+} from '../db/list-enabled-notification-targets.ts';
+import { failedJobsSince } from '../db/failed-jobs-since.ts';
+import { recoveredJobsSince } from '../db/recovered-jobs-since.ts';
+import { deadLetterThresholdCrossing } from '../db/dead-letter-threshold-crossing.ts';
+import { tenantIntegrationNames } from '../db/tenant-integration-names.ts';
+import { insertNotificationDelivery } from '../db/insert-notification-delivery.ts';
+import { markNotificationDelivered } from '../db/mark-notification-delivered.ts';
+import { markNotificationFailed } from '../db/mark-notification-failed.ts';
 import { postWebhook } from './deliver.ts';
-
-interface Target {
-  id: number;
-  tenant_id: number;
-  kind: 'slack' | 'webhook';
-  url: string;
-  events: NotificationEvent[];
-  dead_letter_threshold: number;
-  breaker_open_minutes: number;
-  created_at: Date;
-}
+import { startPeriodic, type Periodic } from '../periodic.ts';
 
 /** One thing worth telling a tenant, with the key that makes sure it is told once. */
 export interface Notice {
@@ -63,26 +64,13 @@ export interface NotifierDeps {
 
 async function noticesFor(
   pool: pg.Pool,
-  target: Target,
+  target: EnabledNotificationTarget,
   breakers: readonly SourceBreaker[],
 ): Promise<Notice[]> {
   const notices: Notice[] = [];
   const wants = (event: NotificationEvent) => target.events.includes(event);
   if (wants('job_failed')) {
-    const { rows } = await pool.query<{
-      id: number;
-      attempts: number;
-      integration_id: number;
-      name: string;
-      error: string | null;
-      error_code: string | null;
-    }>(
-      `select j.id, j.attempts, j.integration_id, i.name, j.error, j.error_code
-       from etl_jobs j join integrations i on i.id = j.integration_id
-       where j.tenant_id = $1 and j.status = 'FAILED' and j.finished_at > $2 order by j.id`,
-      [target.tenant_id, target.created_at],
-    );
-    for (const job of rows) {
+    for (const job of await failedJobsSince(pool, target.tenant_id, target.created_at)) {
       notices.push({
         event: 'job_failed',
         key: `job_failed:${job.id}:${job.attempts}`,
@@ -97,20 +85,7 @@ async function noticesFor(
     }
   }
   if (wants('job_recovered')) {
-    // Recovered: finished after its own earlier failed attempt, or after the integration's last ended job failed.
-    const { rows } = await pool.query<{ id: number; integration_id: number; name: string }>(
-      `select j.id, j.integration_id, i.name
-       from etl_jobs j join integrations i on i.id = j.integration_id
-       where j.tenant_id = $1 and j.status = 'FINISHED' and j.finished_at > $2
-         and ((j.attempts > 0 and j.error is not null)
-              or (select p.status from etl_jobs p
-                  where p.integration_id = j.integration_id and p.id <> j.id and p.finished_at < j.finished_at
-                    and p.status in ('FINISHED', 'FAILED')
-                  order by p.finished_at desc limit 1) = 'FAILED')
-       order by j.id`,
-      [target.tenant_id, target.created_at],
-    );
-    for (const job of rows) {
+    for (const job of await recoveredJobsSince(pool, target.tenant_id, target.created_at)) {
       notices.push({
         event: 'job_recovered',
         key: `job_recovered:${job.id}`,
@@ -121,18 +96,9 @@ async function noticesFor(
   }
   if (wants('dead_letters')) {
     // Keyed by the letter that reached the threshold: one notice per crossing, a new one after replays and new deaths.
-    const { rows } = await pool.query<{ id: number; total: number }>(
-      `select id, count(*) over ()::int as total from dead_letters
-       where tenant_id = $1 and status = 'dead' order by id offset $2 - 1 limit 1`,
-      [target.tenant_id, target.dead_letter_threshold],
-    );
-    const crossing = rows[0];
+    const crossing = await deadLetterThresholdCrossing(pool, target.tenant_id, target.dead_letter_threshold);
     if (crossing) {
-      const { rows: counted } = await pool.query<{ n: number }>(
-        `select count(*)::int as n from dead_letters where tenant_id = $1 and status = 'dead'`,
-        [target.tenant_id],
-      );
-      const total = counted[0]?.n ?? 0;
+      const { total } = crossing;
       notices.push({
         event: 'dead_letters',
         key: `dead_letters:${crossing.id}`,
@@ -142,10 +108,7 @@ async function noticesFor(
     }
   }
   if (wants('breaker_open') && breakers.length > 0) {
-    const { rows } = await pool.query<{ id: number; type: string; name: string }>(
-      'select id, type, name from integrations where tenant_id = $1',
-      [target.tenant_id],
-    );
+    const rows = await tenantIntegrationNames(pool, target.tenant_id);
     const mine = new Map(rows.map((row) => [`${row.type}:${row.id}`, row.name]));
     for (const breaker of breakers) {
       const integration = mine.get(breaker.name);
@@ -163,7 +126,7 @@ async function noticesFor(
   return notices;
 }
 
-const bodyFor = (target: Target, notice: Notice) =>
+const bodyFor = (target: EnabledNotificationTarget, notice: Notice) =>
   target.kind === 'slack'
     ? { text: notice.message }
     : {
@@ -181,9 +144,7 @@ const bodyFor = (target: Target, notice: Notice) =>
 export async function runNotifications(deps: NotifierDeps): Promise<{ delivered: number; failed: number }> {
   const breakers = deps.breakers ?? createBreakerRegistry();
   const result = { delivered: 0, failed: 0 };
-  const { rows: targets } = await deps.pool.query<Target>(
-    'select * from notification_targets where enabled order by id',
-  );
+  const targets = await listEnabledNotificationTargets(deps.pool);
   if (targets.length === 0) return result;
   const sourceBreakers = await deps.sourceBreakers().catch((error: unknown) => {
     deps.logger.warn(
@@ -195,13 +156,14 @@ export async function runNotifications(deps: NotifierDeps): Promise<{ delivered:
   for (const target of targets) {
     for (const notice of await noticesFor(deps.pool, target, sourceBreakers)) {
       const body = bodyFor(target, notice);
-      const { rows } = await deps.pool.query<{ id: number }>(
-        `insert into notification_deliveries (target_id, tenant_id, event, event_key, payload) values ($1, $2, $3, $4, $5)
-         on conflict (target_id, event_key) do nothing returning id`,
-        [target.id, target.tenant_id, notice.event, notice.key, JSON.stringify(body)],
-      );
-      const delivery = rows[0];
-      if (!delivery) continue;
+      const deliveryId = await insertNotificationDelivery(deps.pool, {
+        targetId: target.id,
+        tenantId: target.tenant_id,
+        event: notice.event,
+        eventKey: notice.key,
+        payload: body,
+      });
+      if (deliveryId === undefined) continue;
       try {
         // The same outbound policy as integrations, checked again at sending time (allow-list, scheme,
         // addresses); the guard checks the addresses again at connect, where rebinding cannot slip by.
@@ -213,10 +175,7 @@ export async function runNotifications(deps: NotifierDeps): Promise<{ delivered:
           deps.guard,
           deps.retry,
         );
-        await deps.pool.query(
-          `update notification_deliveries set status = 'delivered', attempts = $2, response_status = $3, delivered_at = now() where id = $1`,
-          [delivery.id, answer.attempts, answer.status],
-        );
+        await markNotificationDelivered(deps.pool, deliveryId, answer.attempts, answer.status);
         result.delivered += 1;
       } catch (error) {
         // A give-up wraps the last attempt's HTTP error: its status is the receiver's last answer.
@@ -224,10 +183,7 @@ export async function runNotifications(deps: NotifierDeps): Promise<{ delivered:
         for (let link: unknown = error; link && status === null; link = (link as { cause?: unknown }).cause) {
           if (link instanceof HttpError) status = link.status;
         }
-        await deps.pool.query(
-          `update notification_deliveries set status = 'failed', attempts = greatest(attempts, 1), response_status = $2, error = $3 where id = $1`,
-          [delivery.id, status, errorMessage(error).slice(0, 1000)],
-        );
+        await markNotificationFailed(deps.pool, deliveryId, status, errorMessage(error).slice(0, 1000));
         deps.logger.warn(
           { err: error, targetId: target.id, event: notice.event },
           'notification not delivered',
@@ -240,22 +196,10 @@ export async function runNotifications(deps: NotifierDeps): Promise<{ delivered:
 }
 
 /** Runs the notifier every `intervalSeconds` in the background; a slow receiver delays only notifications. */
-export function startNotifier(deps: NotifierDeps, intervalSeconds: number): { stop: () => Promise<void> } {
+export function startNotifier(deps: NotifierDeps, intervalSeconds: number): Periodic {
   const withBreakers = { ...deps, breakers: deps.breakers ?? createBreakerRegistry() };
-  let running: Promise<unknown> = Promise.resolve();
-  let busy = false;
-  const timer = setInterval(() => {
-    if (busy) return;
-    busy = true;
-    running = runNotifications(withBreakers)
-      .catch((error: unknown) => deps.logger.warn({ err: error }, 'notification pass failed; will try again'))
-      .finally(() => (busy = false));
-  }, intervalSeconds * 1000);
-  timer.unref();
-  return {
-    stop: async () => {
-      clearInterval(timer);
-      await running;
-    },
-  };
+  return startPeriodic(
+    { intervalSeconds, logger: deps.logger, failure: 'notification pass failed; will try again' },
+    () => runNotifications(withBreakers),
+  );
 }

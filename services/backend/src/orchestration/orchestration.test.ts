@@ -1,14 +1,22 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { GetMessage } from 'amqplib';
 import { createLogger } from '@tributary/observability';
-import { bearer, service, startTestBackend, type TestBackend } from '../../../../tests/support/backend.ts';
-import { QueueConnection, Publisher, retryTiersFromMs } from '@tributary/queue';
+import {
+  bearer,
+  openBackendQueues,
+  service,
+  startTestBackend,
+  type BackendQueues,
+  type TestBackend,
+} from '../../../../tests/support/backend.ts';
+import type { QueueConnection, Publisher } from '@tributary/queue';
 import { isScheduleDue, triggerDueSchedules } from './scheduler.ts';
 import { retryDueJobs } from './retry-orchestrator.ts';
 import { startJob } from '../jobs/job-state.ts';
 
 let backend: TestBackend;
 let tenant: { id: number; token: string };
+let queues: BackendQueues;
 let connection: QueueConnection;
 let publisher: Publisher;
 const logger = createLogger('test', { level: 'silent' });
@@ -20,17 +28,11 @@ beforeAll(async () => {
     JOB_MAX_ATTEMPTS: '3',
   });
   tenant = await backend.createTenant();
-  connection = await new QueueConnection({
-    url: backend.config.AMQP_URL,
-    prefix: backend.config.QUEUE_PREFIX,
-    retryTiers: retryTiersFromMs(backend.config.RETRY_TIERS_MS),
-    logger,
-  }).start();
-  publisher = new Publisher(connection, { logger });
+  queues = await openBackendQueues(backend.config, logger);
+  ({ connection, publisher } = queues);
 });
 afterAll(async () => {
-  await publisher.close();
-  await connection.close();
+  await queues.close();
   await backend.close();
 });
 

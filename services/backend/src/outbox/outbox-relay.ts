@@ -3,6 +3,7 @@ import type { Publisher } from '@tributary/queue';
 import type { LogSink } from '@tributary/observability';
 import { claimOutboxForRelay } from '../db/claim-outbox-for-relay.ts';
 import { publishOutboxRows, type PublishOutcome } from './publish-outbox.ts';
+import { startPeriodic, type Periodic } from '../periodic.ts';
 
 export interface RelayOptions {
   /** How long a relay's claim holds: a relay that dies mid-publish leaves its rows to another after this. */
@@ -37,27 +38,14 @@ export function startOutboxRelay(
   publisher: Publisher,
   logger: LogSink,
   options: RelayOptions & { intervalSeconds: number },
-): { stop: () => Promise<void> } {
-  let running: Promise<unknown> = Promise.resolve();
-  let busy = false;
-  const timer = setInterval(() => {
-    // A pass still waiting on a slow broker is not joined by another.
-    if (busy) return;
-    busy = true;
-    running = relayOutbox(pool, publisher, logger, options)
-      .then(
-        (outcome) =>
-          outcome.published > 0 &&
-          logger.info({ ...outcome }, 'outbox relay published transform messages for unconfirmed rows'),
-        (error: unknown) => logger.warn({ err: error }, 'outbox relay pass failed; will try again'),
-      )
-      .finally(() => (busy = false));
-  }, options.intervalSeconds * 1000);
-  timer.unref();
-  return {
-    stop: async () => {
-      clearInterval(timer);
-      await running;
+): Periodic {
+  // A pass still waiting on a slow broker is not joined by another.
+  return startPeriodic(
+    { intervalSeconds: options.intervalSeconds, logger, failure: 'outbox relay pass failed; will try again' },
+    async () => {
+      const outcome = await relayOutbox(pool, publisher, logger, options);
+      if (outcome.published > 0)
+        logger.info({ ...outcome }, 'outbox relay published transform messages for unconfirmed rows');
     },
-  };
+  );
 }

@@ -1,6 +1,7 @@
 import type pg from 'pg';
 import type { Logger } from '@tributary/observability';
 import { refreshFlowSummaries, tenantsToRefresh } from '../metrics/flow-summary.ts';
+import { startPeriodic, type Periodic } from '../periodic.ts';
 
 export interface FlowSummaryPass {
   rebuilt: number;
@@ -25,31 +26,13 @@ export async function refreshAllFlowSummaries(pool: pg.Pool, signal?: AbortSigna
 }
 
 /** Runs {@link refreshAllFlowSummaries} every `intervalSeconds` until stopped. */
-export function startFlowSummaryJob(
-  pool: pg.Pool,
-  logger: Logger,
-  intervalSeconds: number,
-): { stop: () => Promise<void> } {
-  const stopping = new AbortController();
-  let running: Promise<unknown> = Promise.resolve();
-  let busy = false;
-  const timer = setInterval(() => {
-    // A long rebuild still going is not joined by another pass.
-    if (busy) return;
-    busy = true;
-    running = refreshAllFlowSummaries(pool, stopping.signal)
-      .then(
-        (pass) => (pass.rebuilt > 0 || pass.folded > 0) && logger.info(pass, 'flow summaries refreshed'),
-        (error: unknown) => logger.warn({ err: error }, 'flow summary pass failed; will try again'),
-      )
-      .finally(() => (busy = false));
-  }, intervalSeconds * 1000);
-  timer.unref();
-  return {
-    stop: async () => {
-      clearInterval(timer);
-      stopping.abort();
-      await running;
+export function startFlowSummaryJob(pool: pg.Pool, logger: Logger, intervalSeconds: number): Periodic {
+  // A long rebuild still going is not joined by another pass.
+  return startPeriodic(
+    { intervalSeconds, logger, failure: 'flow summary pass failed; will try again' },
+    async (signal) => {
+      const pass = await refreshAllFlowSummaries(pool, signal);
+      if (pass.rebuilt > 0 || pass.folded > 0) logger.info(pass, 'flow summaries refreshed');
     },
-  };
+  );
 }

@@ -1,5 +1,6 @@
 import type pg from 'pg';
 import { withTransaction } from '@tributary/db';
+import { startPeriodic, type Periodic } from '../periodic.ts';
 import type { Logger } from '@tributary/observability';
 
 /** How much raw history to keep beyond each entity's latest version. */
@@ -86,28 +87,14 @@ export function startRawRetention(
   pool: pg.Pool,
   logger: Logger,
   policy: RetentionPolicy & { intervalSeconds: number },
-): { stop: () => Promise<void> } {
-  const stopping = new AbortController();
-  let running: Promise<unknown> = Promise.resolve();
+): Periodic {
   if (policy.keepVersions <= 0) return { stop: async () => undefined };
-  let busy = false;
-  const timer = setInterval(() => {
-    // A pass still going (a big backlog) is not joined by another one.
-    if (busy) return;
-    busy = true;
-    running = pruneRawHistory(pool, policy, stopping.signal)
-      .then(
-        (count) => count > 0 && logger.info({ count }, 'pruned old raw versions'),
-        (error: unknown) => logger.warn({ err: error }, 'raw retention pass failed; will try again'),
-      )
-      .finally(() => (busy = false));
-  }, policy.intervalSeconds * 1000);
-  timer.unref();
-  return {
-    stop: async () => {
-      clearInterval(timer);
-      stopping.abort();
-      await running;
+  // A pass still going (a big backlog) is not joined by another one.
+  return startPeriodic(
+    { intervalSeconds: policy.intervalSeconds, logger, failure: 'raw retention pass failed; will try again' },
+    async (signal) => {
+      const count = await pruneRawHistory(pool, policy, signal);
+      if (count > 0) logger.info({ count }, 'pruned old raw versions');
     },
-  };
+  );
 }

@@ -31,6 +31,16 @@ export function jiraUser(accountId: string, displayName: string): Record<string,
   };
 }
 
+/** A status's `statusCategory`: Jira's fixed categories (2 new, 4 indeterminate, 3 done). */
+function jiraStatusCategory(
+  id: number,
+  key: 'new' | 'indeterminate' | 'done',
+  colorName: string,
+  name: string,
+): Record<string, unknown> {
+  return { self: `${JIRA}/rest/api/3/statuscategory/${id}`, id, key, colorName, name };
+}
+
 export const MIA = { accountId: '5b10a2844c20165700ede21g', displayName: 'Mia Krystof' };
 export const EMMA = { accountId: '5b10ac8d82e05b22cc7d4ef5', displayName: 'Emma Richards' };
 
@@ -66,13 +76,7 @@ export function jiraStatus(): Record<string, unknown> {
     name: 'In Progress',
     untranslatedName: 'In Progress',
     id: '3',
-    statusCategory: {
-      self: `${JIRA}/rest/api/3/statuscategory/4`,
-      id: 4,
-      key: 'indeterminate',
-      colorName: 'yellow',
-      name: 'In Progress',
-    },
+    statusCategory: jiraStatusCategory(4, 'indeterminate', 'yellow', 'In Progress'),
     scope: { type: 'PROJECT', project: { id: '10000' } },
   };
 }
@@ -144,13 +148,7 @@ export function jiraIssue(): Record<string, unknown> {
         iconUrl: `${JIRA}/images/icons/statuses/inprogress.png`,
         name: 'In Progress',
         id: '3',
-        statusCategory: {
-          self: `${JIRA}/rest/api/3/statuscategory/4`,
-          id: 4,
-          key: 'indeterminate',
-          colorName: 'yellow',
-          name: 'In Progress',
-        },
+        statusCategory: jiraStatusCategory(4, 'indeterminate', 'yellow', 'In Progress'),
       },
       issuetype: {
         self: `${JIRA}/rest/api/3/issuetype/10001`,
@@ -217,13 +215,7 @@ export function jiraResolvedIssue(): Record<string, unknown> {
     self: `${JIRA}/rest/api/3/status/10001`,
     name: 'Done',
     id: '10001',
-    statusCategory: {
-      self: `${JIRA}/rest/api/3/statuscategory/3`,
-      id: 3,
-      key: 'done',
-      colorName: 'green',
-      name: 'Done',
-    },
+    statusCategory: jiraStatusCategory(3, 'done', 'green', 'Done'),
   };
   fields.issuetype = { id: '10004', name: 'Bug', subtask: false, hierarchyLevel: 0 };
   fields.assignee = null;
