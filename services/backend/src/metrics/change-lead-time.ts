@@ -1,7 +1,7 @@
 import type { Queryable } from '../flow/transaction.ts';
 import { PARAMS_CTE } from './sql-params.ts';
 import { DEPLOYS_CTE, PR_DEPLOYMENTS_CTE } from './sql-deliveries.ts';
-import { aggregate, itemsPage, medianHoursTrend, type MetricTrend } from './run.ts';
+import { itemsPage, medianHoursTrend, type MetricTrend } from './run.ts';
 import { HOURS, type MetricScope } from './scope.ts';
 
 /**
@@ -21,15 +21,6 @@ export const CHANGE_LEAD_TIME_ITEMS = `with ${PARAMS_CTE}, ${DEPLOYS_CTE}, ${PR_
 /** Median hours and count, over the range and per week of deployed-at. */
 export const changeLeadTime = (db: Queryable, scope: MetricScope): Promise<MetricTrend> =>
   medianHoursTrend(db, scope, CHANGE_LEAD_TIME_ITEMS, 'deployed_at');
-
-export async function changeLeadTimeP75(db: Queryable, scope: MetricScope): Promise<number | null> {
-  const row = await aggregate<{ p75: number | null }>(
-    db,
-    scope,
-    `select percentile_cont(0.75) within group (order by hours) as p75 from (${CHANGE_LEAD_TIME_ITEMS}) x`,
-  );
-  return row.p75;
-}
 
 export const changeLeadTimeItems = (db: Queryable, scope: MetricScope, limit: number, offset: number) =>
   itemsPage(db, scope, CHANGE_LEAD_TIME_ITEMS, 'deployed_at, repository, number', limit, offset);
