@@ -8,3 +8,4 @@ export * from './github.ts';
 export * from './flow.ts';
 export * from './flow-summaries.ts';
 export * from './notifications.ts';
+export * from './job-counts.ts';

@@ -37,9 +37,21 @@ export interface JobRow {
   updated_at: Date;
 }
 
-export const JOB_COLUMNS = `id, tenant_id, integration_id, status, mode, streams, trigger, progress, checkpoints,
+/** The job row's own columns, as stored (the transform counts without what is not folded yet). */
+export const JOB_TABLE_COLUMNS = `id, tenant_id, integration_id, status, mode, streams, trigger, progress, checkpoints,
   records_extracted, records_transformed, records_failed, error, error_code, pause_reason, paused_by, cancel_requested_at,
   attempts, next_retry_at, heartbeat_at, extraction_finished_at, created_at, started_at, finished_at, updated_at`;
+
+// What transform batches counted and the worker has not folded into the row yet (table
+// etl_job_transform_counts): usually nothing, a batch or two while a job runs.
+const unfolded = (column: 'transformed' | 'failed') =>
+  `coalesce((select sum(c.${column}) from etl_job_transform_counts c where c.job_id = etl_jobs.id), 0)::bigint`;
+
+/** A job as read and returned (`from etl_jobs` / `returning`, unaliased): its counts exact at any moment. */
+export const JOB_COLUMNS = JOB_TABLE_COLUMNS.replace(
+  'records_transformed, records_failed',
+  `records_transformed + ${unfolded('transformed')} as records_transformed, records_failed + ${unfolded('failed')} as records_failed`,
+);
 
 export interface NewJob {
   tenantId: number;

@@ -65,7 +65,13 @@ export function registerOpsMetrics(
     async collect() {
       this.reset();
       const rows = await rowsOf<{ integration_id: string; transformed: string; failed: string }>(
-        `select integration_id::text, sum(records_transformed) as transformed, sum(records_failed) as failed from etl_jobs group by 1`,
+        // With what batches counted and the worker has not folded into the job rows yet.
+        `select j.integration_id::text, sum(j.records_transformed + coalesce(c.transformed, 0)) as transformed,
+                sum(j.records_failed + coalesce(c.failed, 0)) as failed
+         from etl_jobs j
+         left join (select job_id, sum(transformed) as transformed, sum(failed) as failed
+                    from etl_job_transform_counts group by job_id) c on c.job_id = j.id
+         group by 1`,
       );
       for (const row of rows) {
         this.set({ integration_id: row.integration_id, outcome: 'transformed' }, Number(row.transformed));

@@ -252,10 +252,13 @@ async function settle(
   }
   if (perJob.size > 0) {
     const jobs = [...perJob];
+    // Rows of their own, not an update of the job row: page transactions of a running job hold
+    // that row, and waiting for it here held this batch's raw rows (etl_job_transform_counts).
     parts.push(`jobs as (
-      update etl_jobs j set records_transformed = records_transformed + c.t, records_failed = records_failed + c.f, updated_at = now()
-      from unnest(${param(jobs.map(([id]) => id))}::bigint[], ${param(jobs.map(([, c]) => c.transformed))}::bigint[], ${param(jobs.map(([, c]) => c.failed))}::bigint[]) as c(id, t, f)
-      where j.id = c.id and j.tenant_id = $1)`);
+      insert into etl_job_transform_counts (tenant_id, job_id, transformed, failed)
+      select $1, c.id, c.t, c.f
+      from unnest(${param(jobs.map(([id]) => id))}::bigint[], ${param(jobs.map(([, c]) => c.transformed))}::int[], ${param(jobs.map(([, c]) => c.failed))}::int[]) as c(id, t, f)
+      join etl_jobs j on j.id = c.id and j.tenant_id = $1)`);
   }
   await client.query(`with ${parts.join(',\n')} select 1`, params);
 }

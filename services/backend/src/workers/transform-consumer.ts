@@ -11,6 +11,7 @@ import {
 import { isDatabaseUnavailable } from '@tributary/db';
 import type { Logger } from '@tributary/observability';
 import { finishJobIfDone } from '../jobs/job-state.ts';
+import { foldJobTransformCounts } from '../db/fold-job-transform-counts.ts';
 import { loadTransformBatches, type BatchOutcome } from './load-transform-batch.ts';
 
 export interface TransformConsumerOptions {
@@ -76,6 +77,8 @@ export async function handleTransformMessages(
       const key = `${message.tenant_id}:${jobId}`;
       if (finished.has(key)) continue;
       finished.add(key);
+      // After the commit, holding nothing: this may wait for a page transaction of the job.
+      await foldJobTransformCounts(pool, message.tenant_id, jobId);
       if (await finishJobIfDone(pool, message.tenant_id, jobId)) logger.info({ jobId }, 'job finished');
     }
   }
