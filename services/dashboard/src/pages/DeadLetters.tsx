@@ -3,6 +3,7 @@ import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { del, post } from '../api.ts';
 import { Confirm } from '../components/Confirm.tsx';
 import { ErrorNote } from '../components/ErrorNote.tsx';
+import { Table } from '../components/Table.tsx';
 import { when } from '../format.ts';
 import { useDeadLetter, useDeadLetters, type DeadLetterFilter } from '../hooks.ts';
 import { ENTITY_TYPES } from '../types.ts';
@@ -216,49 +217,33 @@ export function DeadLetters() {
           <p>Each is republished to its original queue with its message id; loading is idempotent.</p>
         </Confirm>
       ) : null}
-      <div className="table-wrap">
-        <table>
-          <thead>
-            <tr>
-              <th scope="col">
-                <span className="sr-only">Select</span>
-              </th>
-              <th scope="col">Id</th>
-              <th scope="col">Entity type</th>
-              <th scope="col">Reason</th>
-              <th scope="col">Status</th>
-              <th scope="col">Dead since</th>
-            </tr>
-          </thead>
-          <tbody>
-            {letters.data?.map((d) => (
-              <tr key={d.id} className={open === d.id ? 'selected' : undefined}>
-                <td>
-                  <input
-                    type="checkbox"
-                    aria-label={`select dead letter ${d.id}`}
-                    checked={selected.includes(d.id)}
-                    onChange={(e) =>
-                      setSelected(e.target.checked ? [...selected, d.id] : selected.filter((s) => s !== d.id))
-                    }
-                  />
-                </td>
-                <td>
-                  <button type="button" className="link" onClick={() => setOpen(d.id)}>
-                    Inspect {d.id}
-                  </button>
-                </td>
-                <td>{d.entity_type ?? '—'}</td>
-                <td className="wrap">{d.reason}</td>
-                <td>
-                  <span className={`badge dl-${d.status}`}>{d.status}</span>
-                </td>
-                <td>{when(d.dead_lettered_at)}</td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      </div>
+      <Table columns={[{ hidden: 'Select' }, 'Id', 'Entity type', 'Reason', 'Status', 'Dead since']}>
+        {letters.data?.map((d) => (
+          <tr key={d.id} className={open === d.id ? 'selected' : undefined}>
+            <td>
+              <input
+                type="checkbox"
+                aria-label={`select dead letter ${d.id}`}
+                checked={selected.includes(d.id)}
+                onChange={(e) =>
+                  setSelected(e.target.checked ? [...selected, d.id] : selected.filter((s) => s !== d.id))
+                }
+              />
+            </td>
+            <td>
+              <button type="button" className="link" onClick={() => setOpen(d.id)}>
+                Inspect {d.id}
+              </button>
+            </td>
+            <td>{d.entity_type ?? '—'}</td>
+            <td className="wrap">{d.reason}</td>
+            <td>
+              <span className={`badge dl-${d.status}`}>{d.status}</span>
+            </td>
+            <td>{when(d.dead_lettered_at)}</td>
+          </tr>
+        ))}
+      </Table>
       {letters.data?.length === 0 ? <p className="muted">No dead letters match.</p> : null}
       {open !== null ? <Detail id={open} onClose={() => setOpen(null)} /> : null}
     </>

@@ -6,6 +6,7 @@ import { JobControls } from '../components/JobControls.tsx';
 import { JobProgress } from '../components/JobProgress.tsx';
 import { Link } from '../components/Link.tsx';
 import { StatusBadge } from '../components/StatusBadge.tsx';
+import { Table } from '../components/Table.tsx';
 import { ago, duration, num, when } from '../format.ts';
 import { useIntegrations, useJob, useJobs } from '../hooks.ts';
 import { navigate } from '../router.ts';
@@ -45,44 +46,39 @@ export function Jobs() {
         </label>
       </form>
       <ErrorNote error={jobs.error} />
-      <div className="table-wrap">
-        <table>
-          <thead>
-            <tr>
-              <th scope="col">Job</th>
-              <th scope="col">Integration</th>
-              <th scope="col">Status</th>
-              <th scope="col">Trigger</th>
-              <th scope="col">Seen</th>
-              <th scope="col">New</th>
-              <th scope="col">Unchanged</th>
-              <th scope="col">Failed</th>
-              <th scope="col">Loaded</th>
-              <th scope="col">Created</th>
-            </tr>
-          </thead>
-          <tbody>
-            {jobs.data?.jobs.map((job) => (
-              <tr key={job.id}>
-                <td>
-                  <Link to={`/jobs/${job.id}`}>Job {job.id}</Link>
-                </td>
-                <td>{nameOf(job.integration_id)}</td>
-                <td>
-                  <StatusBadge status={job.status} />
-                </td>
-                <td>{job.trigger}</td>
-                <td>{num(job.records_seen)}</td>
-                <td>{num(job.records_extracted)}</td>
-                <td>{num(job.records_unchanged)}</td>
-                <td>{num(job.records_failed)}</td>
-                <td>{num(job.records_transformed)}</td>
-                <td>{ago(job.created_at)}</td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      </div>
+      <Table
+        columns={[
+          'Job',
+          'Integration',
+          'Status',
+          'Trigger',
+          'Seen',
+          'New',
+          'Unchanged',
+          'Failed',
+          'Loaded',
+          'Created',
+        ]}
+      >
+        {jobs.data?.jobs.map((job) => (
+          <tr key={job.id}>
+            <td>
+              <Link to={`/jobs/${job.id}`}>Job {job.id}</Link>
+            </td>
+            <td>{nameOf(job.integration_id)}</td>
+            <td>
+              <StatusBadge status={job.status} />
+            </td>
+            <td>{job.trigger}</td>
+            <td>{num(job.records_seen)}</td>
+            <td>{num(job.records_extracted)}</td>
+            <td>{num(job.records_unchanged)}</td>
+            <td>{num(job.records_failed)}</td>
+            <td>{num(job.records_transformed)}</td>
+            <td>{ago(job.created_at)}</td>
+          </tr>
+        ))}
+      </Table>
       {jobs.data?.jobs.length === 0 ? <p className="muted">No jobs match.</p> : null}
     </>
   );
