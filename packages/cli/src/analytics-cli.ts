@@ -1,7 +1,7 @@
 import type { CliIo } from './cli.ts';
 import { connect } from './api-connection.ts';
-import { parseCommandLine, positiveId, UsageError } from './command-line.ts';
-import { errorMessage, type FlowStep, type StatusMapping } from '@tributary/contracts';
+import { failure, parseCommandLine, positiveId, UsageError } from './command-line.ts';
+import type { FlowStep, StatusMapping } from '@tributary/contracts';
 
 export const ANALYTICS_USAGE = `tributary metrics and flow commands
 
@@ -263,11 +263,6 @@ export async function runAnalyticsCli(argv: readonly string[], io: CliIo): Promi
     }
     throw new UsageError(`unknown command: ${positionals.join(' ')}`);
   } catch (error) {
-    if (error instanceof UsageError) {
-      io.err(`${error.message}\n\n${ANALYTICS_USAGE}`);
-      return 2;
-    }
-    io.err(`error: ${errorMessage(error)}`);
-    return 1;
+    return failure(error, ANALYTICS_USAGE, io.err);
   }
 }

@@ -1,11 +1,10 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { connect } from './api-connection.ts';
-import { parseCommandLine, positiveId, UsageError } from './command-line.ts';
+import { failure, parseCommandLine, positiveId, UsageError } from './command-line.ts';
 import { runSecurityCommand, SECURITY_USAGE } from './security-commands.ts';
 import { runAnalyticsCli } from './analytics-cli.ts';
 import { DAILY_USAGE, runDailyCommand } from './daily-commands.ts';
 import type { WatchIo } from './watch.ts';
-import { errorMessage } from '@tributary/contracts';
 import { jobDetail, jobLine, jobListSchema, jobSchema } from './job-view.ts';
 
 export interface CliIo {
@@ -214,11 +213,6 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
     if (daily !== undefined) return daily;
     throw new UsageError(`unknown command: ${positionals.join(' ')}`);
   } catch (error) {
-    if (error instanceof UsageError) {
-      io.err(`${error.message}\n\n${USAGE}`);
-      return 2;
-    }
-    io.err(`error: ${errorMessage(error)}`);
-    return 1;
+    return failure(error, USAGE, io.err);
   }
 }

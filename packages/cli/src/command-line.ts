@@ -33,3 +33,16 @@ export function parseCommandLine<TOptions extends ParseArgsOptionsConfig>(
     return undefined;
   }
 }
+
+/**
+ * What a command that threw prints and exits with: a UsageError with `usage` (2), anything else
+ * (the API refused, the network failed) as `error: …` (1).
+ */
+export function failure(error: unknown, usage: string, err: (line: string) => void): number {
+  if (error instanceof UsageError) {
+    err(`${error.message}\n\n${usage}`);
+    return 2;
+  }
+  err(`error: ${errorMessage(error)}`);
+  return 1;
+}
