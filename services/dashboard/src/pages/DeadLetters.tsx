@@ -3,6 +3,7 @@ import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { del, post } from '../api.ts';
 import { Confirm } from '../components/Confirm.tsx';
 import { ErrorNote } from '../components/ErrorNote.tsx';
+import { FilterSelect } from '../components/FilterSelect.tsx';
 import { Table } from '../components/Table.tsx';
 import { when } from '../format.ts';
 import { useDeadLetter, useDeadLetters, type DeadLetterFilter } from '../hooks.ts';
@@ -152,15 +153,12 @@ export function DeadLetters() {
     <>
       <h1>Dead letters</h1>
       <form className="filters" aria-label="dead letter filters" onSubmit={(e) => e.preventDefault()}>
-        <label>
-          Entity type
-          <select value={entityType} onChange={(e) => setEntityType(e.target.value)}>
-            <option value="">any</option>
-            {ENTITY_TYPES.map((t) => (
-              <option key={t}>{t}</option>
-            ))}
-          </select>
-        </label>
+        <FilterSelect
+          label="Entity type"
+          value={entityType}
+          onChange={setEntityType}
+          options={ENTITY_TYPES}
+        />
         <label>
           Reason contains
           <input value={reason} onChange={(e) => setReason(e.target.value)} />
@@ -173,15 +171,12 @@ export function DeadLetters() {
           Until
           <input type="date" value={until} onChange={(e) => setUntil(e.target.value)} />
         </label>
-        <label>
-          Status
-          <select value={status} onChange={(e) => setStatus(e.target.value)}>
-            <option value="">any</option>
-            <option value="dead">dead</option>
-            <option value="replayed">replayed</option>
-            <option value="discarded">discarded</option>
-          </select>
-        </label>
+        <FilterSelect
+          label="Status"
+          value={status}
+          onChange={setStatus}
+          options={['dead', 'replayed', 'discarded']}
+        />
       </form>
       <div className="actions">
         <button

@@ -2,6 +2,7 @@ import { useState } from 'react';
 import { useMutation } from '@tanstack/react-query';
 import { post } from '../api.ts';
 import { ErrorNote } from '../components/ErrorNote.tsx';
+import { FilterSelect } from '../components/FilterSelect.tsx';
 import { JobControls } from '../components/JobControls.tsx';
 import { JobProgress } from '../components/JobProgress.tsx';
 import { Link } from '../components/Link.tsx';
@@ -24,26 +25,13 @@ export function Jobs() {
     <>
       <h1>Jobs</h1>
       <form className="filters" aria-label="job filters" onSubmit={(e) => e.preventDefault()}>
-        <label>
-          Status
-          <select value={status} onChange={(e) => setStatus(e.target.value)}>
-            <option value="">any</option>
-            {STATUSES.map((s) => (
-              <option key={s}>{s}</option>
-            ))}
-          </select>
-        </label>
-        <label>
-          Integration
-          <select value={integration} onChange={(e) => setIntegration(e.target.value)}>
-            <option value="">any</option>
-            {integrations.data?.map((i) => (
-              <option key={i.id} value={i.id}>
-                {i.name}
-              </option>
-            ))}
-          </select>
-        </label>
+        <FilterSelect label="Status" value={status} onChange={setStatus} options={STATUSES} />
+        <FilterSelect
+          label="Integration"
+          value={integration}
+          onChange={setIntegration}
+          options={integrations.data?.map((i) => ({ value: i.id, label: i.name })) ?? []}
+        />
       </form>
       <ErrorNote error={jobs.error} />
       <Table
