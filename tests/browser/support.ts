@@ -16,6 +16,7 @@ import { startStack, type Stack } from '../../scripts/stack.ts';
 import { createTestDatabase, type TestDatabase } from '../support/database.ts';
 import { deleteQueues } from '../support/backend.ts';
 import { ApiClient } from '../support/api-client.ts';
+import { simulatorGithub, simulatorJira } from '../support/simulator-integrations.ts';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 /** Screenshots of every test land here (git-ignored); CI keeps the folder as the run's output. */
@@ -105,25 +106,11 @@ interface SimTruth {
 
 /** A Jira integration body for the simulator, with its credentials and projects as `pnpm start` seeds them. */
 export async function jiraIntegration(sim: ApiClient, baseUrl: string) {
-  const truth = await sim.ok<SimTruth>('GET', '/_sim/truth/summary');
-  return {
-    type: 'jira' as const,
-    name: 'Jira (simulator)',
-    base_url: baseUrl,
-    credentials: { email: 'sim@example.com', api_token: 'sim-token' },
-    config: { projects: truth.jira.projects },
-  };
+  return simulatorJira(baseUrl, await sim.ok<SimTruth>('GET', '/_sim/truth/summary'), 'Jira (simulator)');
 }
 
 export async function githubIntegration(sim: ApiClient, baseUrl: string) {
-  const truth = await sim.ok<SimTruth>('GET', '/_sim/truth/summary');
-  return {
-    type: 'github' as const,
-    name: 'GitHub (simulator)',
-    base_url: baseUrl,
-    credentials: { token: 'sim-github-token' },
-    config: { repositories: truth.github.repositories },
-  };
+  return simulatorGithub(baseUrl, await sim.ok<SimTruth>('GET', '/_sim/truth/summary'), 'GitHub (simulator)');
 }
 
 export { registerIntegration, runToEnd } from '../support/runs.ts';

@@ -3,6 +3,7 @@ import type { Stack } from '../../scripts/stack.ts';
 import type { ApiClient } from '../support/api-client.ts';
 import { startE2eStack, type E2eStack } from '../support/e2e-stack.ts';
 import { registerIntegration, runToEnd } from '../support/runs.ts';
+import { simulatorGithub, simulatorJira } from '../support/simulator-integrations.ts';
 import {
   dora,
   flow,
@@ -101,20 +102,8 @@ beforeAll(async () => {
     '/_sim/truth/summary',
   );
   repositories = summary.github.repositories;
-  jiraId = await registerIntegration(api, {
-    type: 'jira',
-    name: 'Sim Jira',
-    base_url: stack.urls.simulator,
-    credentials: { email: 'sim@example.com', api_token: 'sim-token' },
-    config: { projects: summary.jira.projects },
-  });
-  githubId = await registerIntegration(api, {
-    type: 'github',
-    name: 'Sim GitHub',
-    base_url: stack.urls.simulator,
-    credentials: { token: 'sim-github-token' },
-    config: { repositories },
-  });
+  jiraId = await registerIntegration(api, simulatorJira(stack.urls.simulator, summary));
+  githubId = await registerIntegration(api, simulatorGithub(stack.urls.simulator, summary));
   expect(await runToEnd(api, jiraId, {}, 180_000)).toMatchObject({ status: 'FINISHED', error: null });
   expect(await runToEnd(api, githubId, {}, 180_000)).toMatchObject({ status: 'FINISHED', error: null });
 

@@ -4,6 +4,7 @@ import type { Stack } from '../../scripts/stack.ts';
 import { ApiClient } from '../support/api-client.ts';
 import { startE2eStack, type E2eStack } from '../support/e2e-stack.ts';
 import { jobEnded, registerIntegration, runToEnd } from '../support/runs.ts';
+import { simulatorGithub, simulatorJira } from '../support/simulator-integrations.ts';
 import { expectGithubValuesMatchTruth, expectJiraValuesMatchTruth } from '../support/truth-values.ts';
 import { z } from 'zod';
 import { jobProgressSchema } from '@tributary/contracts';
@@ -49,13 +50,7 @@ describe('end to end: simulator → extract → RabbitMQ → workers → Postgre
 
   it('a Jira run loads every project, issue and transition of the source', async () => {
     const t = await truth();
-    jiraId = await registerIntegration(api, {
-      type: 'jira',
-      name: 'Sim Jira',
-      base_url: stack.urls.simulator,
-      credentials: { email: 'sim@example.com', api_token: 'sim-token' },
-      config: { projects: t.jira.projects },
-    });
+    jiraId = await registerIntegration(api, simulatorJira(stack.urls.simulator, t));
     const job = await runToEnd(api, jiraId);
     expect(job).toMatchObject({ status: 'FINISHED', error: null });
     expect(await count('jira_projects')).toBe(t.jira.projects.length);
@@ -102,13 +97,7 @@ describe('end to end: simulator → extract → RabbitMQ → workers → Postgre
 
   it('a GitHub run loads repositories, pull requests, reviews and commits', async () => {
     const t = await truth();
-    githubId = await registerIntegration(api, {
-      type: 'github',
-      name: 'Sim GitHub',
-      base_url: stack.urls.simulator,
-      credentials: { token: 'sim-github-token' },
-      config: { repositories: t.github.repositories },
-    });
+    githubId = await registerIntegration(api, simulatorGithub(stack.urls.simulator, t));
     const job = await runToEnd(api, githubId);
     expect(job).toMatchObject({ status: 'FINISHED', error: null });
     expect(await count('github_repositories')).toBe(t.github.repositories.length);

@@ -7,6 +7,8 @@ import { createTestDatabase, type TestDatabase } from '../../support/database.ts
 import { deleteQueues } from '../../support/backend.ts';
 import { ApiClient } from '../../support/api-client.ts';
 import { waitFor } from '../../support/wait.ts';
+import { registerIntegration } from '../../support/runs.ts';
+import { simulatorGithub, simulatorJira } from '../../support/simulator-integrations.ts';
 import { expectGithubValuesMatchTruth, expectJiraValuesMatchTruth } from '../../support/truth-values.ts';
 import { onEmergencyExit, signal } from './cleanup.ts';
 import { queueDepths } from './queues.ts';
@@ -184,30 +186,10 @@ export async function startFaultStack(options: FaultStackOptions = {}): Promise<
     logTail,
     register: async (source, as = api) => {
       const t = await truth();
-      const body =
-        source === 'jira'
-          ? {
-              type: 'jira',
-              name: 'Sim Jira',
-              base_url: stack.urls.simulator,
-              credentials: { email: 'sim@example.com', api_token: 'sim-token' },
-              config: { projects: t.jira.projects },
-            }
-          : {
-              type: 'github',
-              name: 'Sim GitHub',
-              base_url: stack.urls.simulator,
-              credentials: { token: 'sim-github-token' },
-              config: { repositories: t.github.repositories },
-            };
-      const created = await as.ok<{ id: number }>('POST', '/api/v1/integrations', body);
-      const test = await as.ok<{ ok: boolean; error: string | null }>(
-        'POST',
-        `/api/v1/integrations/${created.id}/test`,
+      return registerIntegration(
+        as,
+        source === 'jira' ? simulatorJira(stack.urls.simulator, t) : simulatorGithub(stack.urls.simulator, t),
       );
-      if (!test.ok) throw new Error(`connection test failed: ${test.error}`);
-      await as.ok('PATCH', `/api/v1/integrations/${created.id}`, { enabled: true });
-      return created.id;
     },
     startRun: async (integrationId, body = {}) => {
       const started = await api.ok<{ job_id: number }>(
