@@ -5,6 +5,7 @@
  *
  * Env: BACKEND_URL, SIMULATOR_URL, TRIBUTARY_ADMIN_TOKEN. Prints the tenant token.
  */
+import { sendJson } from '@tributary/cli';
 import type { TruthSummary as Truth } from '../services/simulator/src/control/truth.ts';
 
 export interface SeedResult {
@@ -31,14 +32,7 @@ async function call<T>(
   path: string,
   body?: unknown,
 ): Promise<T> {
-  const response = await fetch(new URL(path, base), {
-    method,
-    headers: {
-      authorization: `Bearer ${token}`,
-      ...(body === undefined ? {} : { 'content-type': 'application/json' }),
-    },
-    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-  });
+  const response = await sendJson(fetch, base, token, method, path, body);
   const text = await response.text();
   if (!response.ok)
     throw new HttpError(`${method} ${path} answered ${response.status}: ${text}`, response.status);

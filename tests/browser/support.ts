@@ -16,7 +16,7 @@ import { startStack, type Stack } from '../../scripts/stack.ts';
 import { createTestDatabase, type TestDatabase } from '../support/database.ts';
 import { deleteQueues } from '../support/backend.ts';
 import { ApiClient } from '../support/api-client.ts';
-import { waitFor } from '../support/wait.ts';
+import { simulatorGithub, simulatorJira } from '../support/simulator-integrations.ts';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 /** Screenshots of every test land here (git-ignored); CI keeps the folder as the run's output. */
@@ -106,54 +106,14 @@ interface SimTruth {
 
 /** A Jira integration body for the simulator, with its credentials and projects as `pnpm start` seeds them. */
 export async function jiraIntegration(sim: ApiClient, baseUrl: string) {
-  const truth = await sim.ok<SimTruth>('GET', '/_sim/truth/summary');
-  return {
-    type: 'jira' as const,
-    name: 'Jira (simulator)',
-    base_url: baseUrl,
-    credentials: { email: 'sim@example.com', api_token: 'sim-token' },
-    config: { projects: truth.jira.projects },
-  };
+  return simulatorJira(baseUrl, await sim.ok<SimTruth>('GET', '/_sim/truth/summary'), 'Jira (simulator)');
 }
 
 export async function githubIntegration(sim: ApiClient, baseUrl: string) {
-  const truth = await sim.ok<SimTruth>('GET', '/_sim/truth/summary');
-  return {
-    type: 'github' as const,
-    name: 'GitHub (simulator)',
-    base_url: baseUrl,
-    credentials: { token: 'sim-github-token' },
-    config: { repositories: truth.github.repositories },
-  };
+  return simulatorGithub(baseUrl, await sim.ok<SimTruth>('GET', '/_sim/truth/summary'), 'GitHub (simulator)');
 }
 
-/** Created, tested and enabled through the API (for tests whose subject is something else). */
-export async function registerIntegration(api: ApiClient, body: object): Promise<number> {
-  const created = await api.ok<{ id: number }>('POST', '/api/v1/integrations', body);
-  await api.ok('POST', `/api/v1/integrations/${created.id}/test`);
-  await api.ok('PATCH', `/api/v1/integrations/${created.id}`, { enabled: true });
-  return created.id;
-}
-
-export async function runToEnd(
-  api: ApiClient,
-  integrationId: number,
-  body: object = {},
-): Promise<{ id: number; status: string }> {
-  const started = await api.ok<{ job_id: number }>(
-    'POST',
-    `/api/v1/integrations/${integrationId}/runs`,
-    body,
-  );
-  return waitFor(
-    async () => {
-      const job = await api.ok<{ id: number; status: string }>('GET', `/api/v1/jobs/${started.job_id}`);
-      return ['FINISHED', 'FAILED', 'CANCELLED'].includes(job.status) ? job : null;
-    },
-    120_000,
-    `job ${started.job_id} to end`,
-  );
-}
+export { registerIntegration, runToEnd } from '../support/runs.ts';
 
 export interface Session {
   context: BrowserContext;

@@ -4,6 +4,7 @@ import type { Stack } from '../../scripts/stack.ts';
 import type { ApiClient } from '../support/api-client.ts';
 import { startE2eStack, type E2eStack } from '../support/e2e-stack.ts';
 import { waitFor } from '../support/wait.ts';
+import { registerIntegration, runToEnd } from '../support/runs.ts';
 import { anyOf } from '../support/matchers.ts';
 import type { Truth } from '../support/truth.ts';
 
@@ -33,30 +34,14 @@ afterAll(async () => {
 });
 
 async function syncWith(apiName: 'rest' | 'graphql', truth: Truth): Promise<number> {
-  const created = await api.ok<{ id: number }>('POST', '/api/v1/integrations', {
+  const integrationId = await registerIntegration(api, {
     type: 'github',
     name: `sim ${apiName}`,
     base_url: stack.urls.simulator,
     credentials: { token: 'sim-github-token' },
     config: { repositories: truth.github.repositories, api: apiName },
   });
-  const test = await api.ok<{ ok: boolean; error: string | null }>(
-    'POST',
-    `/api/v1/integrations/${created.id}/test`,
-  );
-  expect(test).toMatchObject({ ok: true, error: null });
-  await api.ok('PATCH', `/api/v1/integrations/${created.id}`, { enabled: true });
-  const run = await api.ok<{ job_id: number }>('POST', `/api/v1/integrations/${created.id}/runs`, {
-    streams: ['pull_requests'],
-  });
-  const job = await waitFor(
-    async () => {
-      const j = await api.ok<{ status: string; error: string | null }>('GET', `/api/v1/jobs/${run.job_id}`);
-      return ['FINISHED', 'FAILED', 'CANCELLED'].includes(j.status) ? j : null;
-    },
-    120_000,
-    `${apiName} job to end`,
-  );
+  const job = await runToEnd(api, integrationId, { streams: ['pull_requests'] });
   expect(job).toMatchObject({ status: 'FINISHED', error: null });
   // Loading is asynchronous: wait until every record of the source is in its table.
   await waitFor(
@@ -65,7 +50,7 @@ async function syncWith(apiName: 'rest' | 'graphql', truth: Truth): Promise<numb
         (
           await pool.query<{ n: number }>(
             `select count(*)::int as n from ${table} where integration_id = $1`,
-            [created.id],
+            [integrationId],
           )
         ).rows[0]!.n;
       const done =
@@ -78,7 +63,7 @@ async function syncWith(apiName: 'rest' | 'graphql', truth: Truth): Promise<numb
     120_000,
     `${apiName} rows to load`,
   );
-  return created.id;
+  return integrationId;
 }
 
 /** Every row of a table for one integration, without the columns that say where a row came from. */

@@ -56,6 +56,22 @@ const absent = {
   AMQP_URL: 'amqp://guest:guest@127.0.0.1:2',
 };
 
+/**
+ * The script (or a copy) in an empty environment but for the stand-ins' PATH, the absent services
+ * and `env`, run by `as` (a command prefix; nothing: this process's user).
+ */
+function install(
+  options: { script?: string; env?: Record<string, string>; as?: string[]; cwd?: string } = {},
+) {
+  const [command, ...prefix] = [...(options.as ?? []), 'env'];
+  const env = { PATH: bin, ...options.env, ...absent };
+  return spawnSync(
+    command,
+    [...prefix, '-i', ...Object.entries(env).map(([k, v]) => `${k}=${v}`), 'bash', options.script ?? SCRIPT],
+    { encoding: 'utf8', ...(options.cwd ? { cwd: options.cwd } : {}) },
+  );
+}
+
 describe('bootstrap on a machine without Postgres and RabbitMQ', () => {
   it('as a normal user, stops with the exact commands to run', async () => {
     // The normal user may not be able to enter the checkout (a clone under a mode-700 temporary
@@ -63,22 +79,11 @@ describe('bootstrap on a machine without Postgres and RabbitMQ', () => {
     const script = join(work, 'install-services.sh');
     await copyFile(SCRIPT, script);
     await chmod(script, 0o755);
-    const result = spawnSync(
-      'setpriv',
-      [
-        '--reuid=65534',
-        '--regid=65534',
-        '--clear-groups',
-        'env',
-        '-i',
-        `PATH=${bin}`,
-        `DATABASE_URL=${absent.DATABASE_URL}`,
-        `AMQP_URL=${absent.AMQP_URL}`,
-        'bash',
-        script,
-      ],
-      { encoding: 'utf8', cwd: work },
-    );
+    const result = install({
+      script,
+      as: ['setpriv', '--reuid=65534', '--regid=65534', '--clear-groups'],
+      cwd: work,
+    });
     expect(result.status).toBe(1);
     expect(result.stdout).toContain(
       'postgresql rabbitmq-server not installed and not answering (Postgres at 127.0.0.1:1, RabbitMQ at 127.0.0.1:2)',
@@ -90,19 +95,7 @@ describe('bootstrap on a machine without Postgres and RabbitMQ', () => {
   });
 
   it('as root on Debian, installs both from the distribution, trusts loopback and starts them', async () => {
-    const result = spawnSync(
-      'env',
-      [
-        '-i',
-        `PATH=${bin}`,
-        `PG_CONF_DIR=${join(work, 'postgresql')}`,
-        `DATABASE_URL=${absent.DATABASE_URL}`,
-        `AMQP_URL=${absent.AMQP_URL}`,
-        'bash',
-        SCRIPT,
-      ],
-      { encoding: 'utf8' },
-    );
+    const result = install({ env: { PG_CONF_DIR: join(work, 'postgresql') } });
     expect(result.stderr).toBe('');
     expect(result.status).toBe(0);
     expect((await readFile(join(work, 'calls'), 'utf8')).split('\n').filter(Boolean)).toEqual([
@@ -117,20 +110,7 @@ describe('bootstrap on a machine without Postgres and RabbitMQ', () => {
   });
 
   it('does nothing when both are installed', () => {
-    const result = spawnSync(
-      'env',
-      [
-        '-i',
-        `PATH=${bin}`,
-        `DATABASE_URL=${absent.DATABASE_URL}`,
-        `AMQP_URL=${absent.AMQP_URL}`,
-        'bash',
-        SCRIPT,
-      ],
-      {
-        encoding: 'utf8',
-      },
-    );
+    const result = install();
     expect(result.status).toBe(0);
     expect(result.stdout).toBe('');
   });

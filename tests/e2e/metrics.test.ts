@@ -2,7 +2,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Stack } from '../../scripts/stack.ts';
 import type { ApiClient } from '../support/api-client.ts';
 import { startE2eStack, type E2eStack } from '../support/e2e-stack.ts';
-import { waitFor } from '../support/wait.ts';
+import { registerIntegration, runToEnd } from '../support/runs.ts';
+import { simulatorGithub, simulatorJira } from '../support/simulator-integrations.ts';
 import {
   dora,
   flow,
@@ -65,33 +66,6 @@ function expectWeeks<T>(
   }
 }
 
-async function runToEnd(integrationId: number, body: object = {}) {
-  const { status, body: started } = await api.request<{ job_id: number }>(
-    'POST',
-    `/api/v1/integrations/${integrationId}/runs`,
-    body,
-  );
-  expect(status).toBe(202);
-  return waitFor(
-    async () => {
-      const job = await api.ok<{ status: string; error: string | null }>(
-        'GET',
-        `/api/v1/jobs/${started.job_id}`,
-      );
-      return ['FINISHED', 'FAILED', 'CANCELLED'].includes(job.status) ? job : null;
-    },
-    180_000,
-    `job ${started.job_id} to end`,
-  );
-}
-
-async function register(body: object): Promise<number> {
-  const created = await api.ok<{ id: number }>('POST', '/api/v1/integrations', body);
-  expect(await api.ok('POST', `/api/v1/integrations/${created.id}/test`)).toMatchObject({ ok: true });
-  await api.ok('PATCH', `/api/v1/integrations/${created.id}`, { enabled: true });
-  return created.id;
-}
-
 /** Every item of an items_url, following next_url. */
 async function allItems<T>(url: string): Promise<T[]> {
   const out: T[] = [];
@@ -128,22 +102,10 @@ beforeAll(async () => {
     '/_sim/truth/summary',
   );
   repositories = summary.github.repositories;
-  jiraId = await register({
-    type: 'jira',
-    name: 'Sim Jira',
-    base_url: stack.urls.simulator,
-    credentials: { email: 'sim@example.com', api_token: 'sim-token' },
-    config: { projects: summary.jira.projects },
-  });
-  githubId = await register({
-    type: 'github',
-    name: 'Sim GitHub',
-    base_url: stack.urls.simulator,
-    credentials: { token: 'sim-github-token' },
-    config: { repositories },
-  });
-  expect(await runToEnd(jiraId)).toMatchObject({ status: 'FINISHED', error: null });
-  expect(await runToEnd(githubId)).toMatchObject({ status: 'FINISHED', error: null });
+  jiraId = await registerIntegration(api, simulatorJira(stack.urls.simulator, summary));
+  githubId = await registerIntegration(api, simulatorGithub(stack.urls.simulator, summary));
+  expect(await runToEnd(api, jiraId, {}, 180_000)).toMatchObject({ status: 'FINISHED', error: null });
+  expect(await runToEnd(api, githubId, {}, 180_000)).toMatchObject({ status: 'FINISHED', error: null });
 
   // A flow with a waiting step, mapped explicitly (In Review is waiting, not work).
   const step = (body: object) => api.ok<{ id: number }>('POST', '/api/v1/flow/steps', body);
@@ -400,8 +362,12 @@ describe('metrics against the simulator truth (seed 12)', () => {
       },
     );
     expect(advanced.incidents_resolved).toHaveLength(1);
-    expect(await runToEnd(githubId, { streams: ['deployments'] })).toMatchObject({ status: 'FINISHED' });
-    expect(await runToEnd(jiraId, { streams: ['issues'] })).toMatchObject({ status: 'FINISHED' });
+    expect(await runToEnd(api, githubId, { streams: ['deployments'] }, 180_000)).toMatchObject({
+      status: 'FINISHED',
+    });
+    expect(await runToEnd(api, jiraId, { streams: ['issues'] }, 180_000)).toMatchObject({
+      status: 'FINISHED',
+    });
     const { answer } = await expectDoraMatchesTruth(defs);
     // One more failed change in the denominator and the numerator.
     expect(answer.change_fail_rate.count).toBe(before.change_fail_rate.count + 1);
@@ -466,7 +432,9 @@ describe('metrics against the simulator truth (seed 12)', () => {
     });
     expect(advanced.incidents_opened).toHaveLength(1);
     const key = advanced.incidents_opened[0]!;
-    expect(await runToEnd(jiraId, { streams: ['issues'] })).toMatchObject({ status: 'FINISHED' });
+    expect(await runToEnd(api, jiraId, { streams: ['issues'] }, 180_000)).toMatchObject({
+      status: 'FINISHED',
+    });
     const { answer, truth } = await expectDoraMatchesTruth(defs);
 
     // Change fail rate: the same deployments, one more of them failed — by this incident.

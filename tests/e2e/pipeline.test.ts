@@ -3,7 +3,8 @@ import pg from 'pg';
 import type { Stack } from '../../scripts/stack.ts';
 import { ApiClient } from '../support/api-client.ts';
 import { startE2eStack, type E2eStack } from '../support/e2e-stack.ts';
-import { waitFor } from '../support/wait.ts';
+import { jobEnded, registerIntegration, runToEnd } from '../support/runs.ts';
+import { simulatorGithub, simulatorJira } from '../support/simulator-integrations.ts';
 import { expectGithubValuesMatchTruth, expectJiraValuesMatchTruth } from '../support/truth-values.ts';
 import { z } from 'zod';
 import { jobProgressSchema } from '@tributary/contracts';
@@ -41,51 +42,6 @@ afterAll(async () => {
 const count = async (table: string) =>
   (await pool.query<{ n: number }>(`select count(*)::int as n from ${table}`)).rows[0]!.n;
 
-async function register(body: object): Promise<number> {
-  const created = await api.ok<{ id: number }>('POST', '/api/v1/integrations', body);
-  const test = await api.ok<{ ok: boolean; error: string | null }>(
-    'POST',
-    `/api/v1/integrations/${created.id}/test`,
-  );
-  expect(test).toMatchObject({ ok: true, error: null });
-  await api.ok('PATCH', `/api/v1/integrations/${created.id}`, { enabled: true });
-  return created.id;
-}
-
-async function runEnded(jobId: number): Promise<{ status: string }> {
-  return waitFor(
-    async () => {
-      const job = await api.ok<{ status: string }>('GET', `/api/v1/jobs/${jobId}`);
-      return ['FINISHED', 'FAILED', 'CANCELLED'].includes(job.status) ? job : null;
-    },
-    120_000,
-    `job ${jobId} to end`,
-  );
-}
-
-async function runToEnd(
-  integrationId: number,
-  body: object = {},
-): Promise<{ id: number; status: string; error: string | null }> {
-  const { status, body: started } = await api.request<{ job_id: number }>(
-    'POST',
-    `/api/v1/integrations/${integrationId}/runs`,
-    body,
-  );
-  expect(status).toBe(202);
-  return waitFor(
-    async () => {
-      const job = await api.ok<{ id: number; status: string; error: string | null }>(
-        'GET',
-        `/api/v1/jobs/${started.job_id}`,
-      );
-      return ['FINISHED', 'FAILED', 'CANCELLED'].includes(job.status) ? job : null;
-    },
-    120_000,
-    `job ${started.job_id} to end`,
-  );
-}
-
 const truth = () => sim.ok<Truth>('GET', '/_sim/truth/summary');
 
 describe('end to end: simulator → extract → RabbitMQ → workers → Postgres', () => {
@@ -94,14 +50,8 @@ describe('end to end: simulator → extract → RabbitMQ → workers → Postgre
 
   it('a Jira run loads every project, issue and transition of the source', async () => {
     const t = await truth();
-    jiraId = await register({
-      type: 'jira',
-      name: 'Sim Jira',
-      base_url: stack.urls.simulator,
-      credentials: { email: 'sim@example.com', api_token: 'sim-token' },
-      config: { projects: t.jira.projects },
-    });
-    const job = await runToEnd(jiraId);
+    jiraId = await registerIntegration(api, simulatorJira(stack.urls.simulator, t));
+    const job = await runToEnd(api, jiraId);
     expect(job).toMatchObject({ status: 'FINISHED', error: null });
     expect(await count('jira_projects')).toBe(t.jira.projects.length);
     expect(await count('jira_issues')).toBe(t.jira.issues);
@@ -118,7 +68,7 @@ describe('end to end: simulator → extract → RabbitMQ → workers → Postgre
       `/api/v1/integrations/${jiraId}/runs`,
       { mode: 'full' },
     );
-    await runEnded(jobId);
+    await jobEnded(api, jobId);
     const shown = await api.ok<Record<string, unknown>>('GET', `/api/v1/jobs/${jobId}`);
     const { progress } = z.object({ progress: jobProgressSchema }).parse(shown);
     // The job's own counters say it too: every record seen and unchanged, none extracted (new).
@@ -147,14 +97,8 @@ describe('end to end: simulator → extract → RabbitMQ → workers → Postgre
 
   it('a GitHub run loads repositories, pull requests, reviews and commits', async () => {
     const t = await truth();
-    githubId = await register({
-      type: 'github',
-      name: 'Sim GitHub',
-      base_url: stack.urls.simulator,
-      credentials: { token: 'sim-github-token' },
-      config: { repositories: t.github.repositories },
-    });
-    const job = await runToEnd(githubId);
+    githubId = await registerIntegration(api, simulatorGithub(stack.urls.simulator, t));
+    const job = await runToEnd(api, githubId);
     expect(job).toMatchObject({ status: 'FINISHED', error: null });
     expect(await count('github_repositories')).toBe(t.github.repositories.length);
     expect(await count('github_pull_requests')).toBe(t.github.pull_requests);
@@ -172,7 +116,7 @@ describe('end to end: simulator → extract → RabbitMQ → workers → Postgre
       issues: 5,
       pull_requests: 3,
     });
-    const job = await runToEnd(jiraId, { streams: ['issues'] });
+    const job = await runToEnd(api, jiraId, { streams: ['issues'] });
     expect(job.status).toBe('FINISHED');
     const t = await truth();
     expect(await count('jira_issues')).toBe(t.jira.issues);
@@ -186,7 +130,7 @@ describe('end to end: simulator → extract → RabbitMQ → workers → Postgre
     expect(changed).toBeTruthy();
     await expectJiraValuesMatchTruth(pool, stack.urls.simulator, jiraId);
 
-    const gh = await runToEnd(githubId);
+    const gh = await runToEnd(api, githubId);
     expect(gh.status).toBe('FINISHED');
     const t2 = await truth();
     expect(await count('github_pull_requests')).toBe(t2.github.pull_requests);
@@ -202,7 +146,7 @@ describe('end to end: simulator → extract → RabbitMQ → workers → Postgre
       { path: '/rest/api/3/search/jql', kind: 'status', status: 429, retry_after: 1, count: 1 },
       { path: '/rest/api/3/changelog/bulkfetch', kind: 'status', status: 502, count: 2 },
     ]);
-    const job = await runToEnd(jiraId, { mode: 'full' });
+    const job = await runToEnd(api, jiraId, { mode: 'full' });
     await sim.ok('DELETE', '/_sim/faults');
     expect(job).toMatchObject({ status: 'FINISHED', error: null });
     const t = await truth();
@@ -216,7 +160,7 @@ describe('end to end: simulator → extract → RabbitMQ → workers → Postgre
       credentials: { token: 'revoked-token' },
     });
     expect(patched.status).toBe(200);
-    const job = await runToEnd(githubId, { streams: ['repositories'] });
+    const job = await runToEnd(api, githubId, { streams: ['repositories'] });
     expect(job.status).toBe('FAILED');
     expect(job.error).toMatch(/^credentials rejected by github \(HTTP 401\): Bad credentials/);
     const shown = await api.ok<{ next_retry_at: string | null; error_code: string }>(
@@ -233,7 +177,7 @@ describe('end to end: simulator → extract → RabbitMQ → workers → Postgre
     await api.ok('PATCH', `/api/v1/integrations/${jiraId}`, {
       config: { projects: [...jira.projects, 'NOPE'] },
     });
-    const job = await runToEnd(jiraId, { streams: ['issues'] });
+    const job = await runToEnd(api, jiraId, { streams: ['issues'] });
     const shown = await api.ok<{
       status: string;
       error: string;
@@ -334,7 +278,7 @@ describe('end to end: simulator → extract → RabbitMQ → workers → Postgre
       [deep.issues],
     );
     await sim.ok('POST', '/_sim/advance', { issues: 4 });
-    const job = await runToEnd(jiraId, { mode: 'full' });
+    const job = await runToEnd(api, jiraId, { mode: 'full' });
     expect(job).toMatchObject({ status: 'FINISHED', error: null });
     const shown = await api.ok<{
       records_failed: number;

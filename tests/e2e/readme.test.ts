@@ -19,6 +19,7 @@ import { createTestDatabase, type TestDatabase } from '../support/database.ts';
 import { deleteQueues } from '../support/backend.ts';
 import { ApiClient } from '../support/api-client.ts';
 import { waitFor } from '../support/wait.ts';
+import { jobEnded } from '../support/runs.ts';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const DEFAULT_TIERS = '5000,30000,300000';
@@ -167,17 +168,7 @@ describe('README "Using it" and pnpm start across restarts', () => {
     );
     expect(rows).toEqual([{ name: 'acme' }]);
     const api = new ApiClient(`http://127.0.0.1:${ports.BACKEND_PORT}`, tenantToken);
-    const finished = await waitFor(
-      async () => {
-        const current = await api.ok<{ status: string; error: string | null }>(
-          'GET',
-          `/api/v1/jobs/${job.id}`,
-        );
-        return ['FINISHED', 'FAILED', 'CANCELLED'].includes(current.status) ? current : null;
-      },
-      120_000,
-      `job ${job.id} to end`,
-    );
+    const finished = await jobEnded(api, job.id);
     expect(finished).toMatchObject({ status: 'FINISHED', error: null });
     const prs = await pool.query<{ n: number }>(
       'select count(*)::int as n from github_pull_requests where integration_id = $1',
@@ -217,14 +208,7 @@ describe('README "Using it" and pnpm start across restarts', () => {
       `/api/v1/integrations/${integrationId}/runs`,
       {},
     );
-    const finished = await waitFor(
-      async () => {
-        const current = await api.ok<{ status: string }>('GET', `/api/v1/jobs/${jobId}`);
-        return ['FINISHED', 'FAILED', 'CANCELLED'].includes(current.status) ? current : null;
-      },
-      120_000,
-      `job ${jobId} to end`,
-    );
+    const finished = await jobEnded(api, jobId);
     expect(finished).toMatchObject({ status: 'FINISHED' });
     expect(await stop(again)).toBe(0);
   });

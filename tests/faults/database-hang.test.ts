@@ -4,7 +4,6 @@ import pg from 'pg';
 import { hearClientErrors } from '@tributary/db';
 import { startFaultStack, withLogs, type FaultStack } from './support/harness.ts';
 import { startPostgres, type FaultPostgres } from './support/postgres.ts';
-import { waitFor } from '../support/wait.ts';
 
 // Fault 6: Postgres hung. Every server process serving the worker and the
 // backend is SIGSTOPped for 45 s in the middle of a run: their sockets stay open
@@ -39,15 +38,7 @@ describe('fault 6: Postgres hung (server processes stopped) during a run', () =>
     await withLogs(fault, async () => {
       const jira = await fault.register('jira');
       const jobId = await fault.startRun(jira);
-      await waitFor(
-        async () =>
-          (await fault.count(
-            `select 1 from raw_extraction_data where job_id = $1 and entity_type = 'jira_issues'`,
-            [jobId],
-          )) >= 200,
-        60_000,
-        'some issues stored',
-      );
+      await fault.waitIssuesStored(jobId, 200);
       const observer = hearClientErrors(new pg.Client({ connectionString: pgFault.url }));
       await observer.connect();
       const { rows } = await observer.query<{ pid: number }>(

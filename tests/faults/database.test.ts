@@ -32,15 +32,7 @@ describe('fault 5: Postgres down for 30 s during a run', () => {
     await withLogs(fault, async () => {
       const jira = await fault.register('jira');
       const jobId = await fault.startRun(jira);
-      await waitFor(
-        async () =>
-          (await fault.count(
-            `select 1 from raw_extraction_data where job_id = $1 and entity_type = 'jira_issues'`,
-            [jobId],
-          )) >= 300,
-        60_000,
-        'some issues stored',
-      );
+      await fault.waitIssuesStored(jobId, 300);
       // A transform batch is in flight when the database goes (not left to timing): its status
       // update sleeps inside the batch transaction. Later statements do not sleep.
       await setSleep(fault.pool, 'before_commit', 120_000);

@@ -43,10 +43,7 @@ describe('fault 4b: extractor SIGKILLed mid full run', () => {
             'select checkpoints from etl_jobs where id = $1',
             [jobId],
           );
-          const stored = await fault.count(
-            `select 1 from raw_extraction_data where job_id = $1 and entity_type = 'jira_issues'`,
-            [jobId],
-          );
+          const stored = await fault.issuesStored(jobId);
           return rows[0]?.checkpoints['issues|']?.cursor && stored >= 600;
         },
         60_000,
@@ -54,10 +51,7 @@ describe('fault 4b: extractor SIGKILLed mid full run', () => {
       );
       await fault.stack.kill('extract');
       const killedAt = Date.now();
-      const storedAtKill = await fault.count(
-        `select 1 from raw_extraction_data where job_id = $1 and entity_type = 'jira_issues'`,
-        [jobId],
-      );
+      const storedAtKill = await fault.issuesStored(jobId);
       // Where the job had got: the resumed walk starts at that instant; issues updated at that very
       // instant are read again (a page boundary may split them), nothing older.
       const { rows: at } = await fault.pool.query<{ checkpoints: Record<string, { cursor: string }> }>(

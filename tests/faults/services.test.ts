@@ -1,8 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { startFaultStack, withLogs, type FaultStack } from './support/harness.ts';
+import { expectSettled, startFaultStack, withLogs, type FaultStack } from './support/harness.ts';
 import { installSleepTriggers, setSleep, waitForSleepingWorker } from './support/db-faults.ts';
-import { queueDepths } from './support/queues.ts';
 import { waitFor } from '../support/wait.ts';
 
 // Fault 7: the backend SIGKILLed and restarted during extraction.
@@ -19,46 +18,16 @@ afterAll(async () => {
   await fault?.close();
 });
 
-async function storedAtLeast(jobId: number, n: number): Promise<void> {
-  await waitFor(
-    async () =>
-      (await fault.count(
-        `select 1 from raw_extraction_data where job_id = $1 and entity_type = 'jira_issues'`,
-        [jobId],
-      )) >= n,
-    60_000,
-    `${n} issues of job ${jobId} stored`,
-  );
-}
-
-async function expectSettled(jobId: number, jira: number): Promise<void> {
-  const job = await fault.waitJob(jobId, 240_000);
-  expect(job).toMatchObject({ status: 'FINISHED', error: null, records_failed: 0 });
-  await fault.expectMatchesTruth({ jira });
-  expect(job.records_transformed).toBe(
-    await fault.count('select 1 from raw_extraction_data where job_id = $1', [jobId]),
-  );
-  expect(await fault.deadLetters()).toEqual([]);
-  await waitFor(
-    async () => {
-      const depths = await queueDepths(fault.amqpUrl, fault.prefix);
-      return depths.extract + depths.transform + depths.dead === 0 ? depths : null;
-    },
-    30_000,
-    'work queues to drain',
-  );
-}
-
 describe('fault 7: backend SIGKILLed during extraction', () => {
   it('the extractor waits for it (breaker), the run resumes when it is back and loads everything once', async () => {
     await withLogs(fault, async () => {
       const jira = await fault.register('jira');
       const jobId = await fault.startRun(jira);
-      await storedAtLeast(jobId, 300);
+      await fault.waitIssuesStored(jobId, 300);
       await fault.stack.kill('backend');
       await sleep(5_000);
       await fault.stack.start('backend');
-      await expectSettled(jobId, jira);
+      await expectSettled(fault, jobId, jira);
     });
   });
 });
@@ -68,10 +37,10 @@ describe('fault 11: SIGTERM mid-work', () => {
     await withLogs(fault, async () => {
       const jira = await fault.register('jira');
       const jobId = await fault.startRun(jira);
-      await storedAtLeast(jobId, 300);
+      await fault.waitIssuesStored(jobId, 300);
       expect(await fault.stack.terminate('extract')).toBe(0);
       await fault.stack.start('extract');
-      await expectSettled(jobId, jira);
+      await expectSettled(fault, jobId, jira);
     });
   });
 
@@ -96,7 +65,7 @@ describe('fault 11: SIGTERM mid-work', () => {
       await setSleep(fault.pool, 'before_commit', 0);
       expect(await terminating).toBe(0);
       await fault.stack.start('worker');
-      await expectSettled(jobId, jira);
+      await expectSettled(fault, jobId, jira);
     });
   });
 
@@ -104,11 +73,11 @@ describe('fault 11: SIGTERM mid-work', () => {
     await withLogs(fault, async () => {
       const jira = await fault.register('jira');
       const jobId = await fault.startRun(jira);
-      await storedAtLeast(jobId, 300);
+      await fault.waitIssuesStored(jobId, 300);
       expect(await fault.stack.terminate('backend')).toBe(0);
       await sleep(2_000);
       await fault.stack.start('backend');
-      await expectSettled(jobId, jira);
+      await expectSettled(fault, jobId, jira);
     });
   });
 });

@@ -46,6 +46,15 @@ const jiraBreaker = async (integrationId: number) =>
     (b) => b.name === `jira:${integrationId}`,
   );
 
+/** Waits until the integration's source breaker is in `state`, as the extractor's /breakers shows it. */
+async function jiraBreakerBecomes(integrationId: number, state: 'OPEN' | 'CLOSED', timeoutMs: number) {
+  await waitFor(
+    async () => (await jiraBreaker(integrationId))?.state === state,
+    timeoutMs,
+    `the source breaker to ${state === 'OPEN' ? 'open' : 'close'}`,
+  );
+}
+
 describe('fault 10: source faults', () => {
   it('5xx, 429 + Retry-After, a hang (timeout), a reset and truncated JSON within the budget: the run finishes and matches', async () => {
     await withLogs(fault, async () => {
@@ -78,20 +87,12 @@ describe('fault 10: source faults', () => {
       ]);
       const jobId = await fault.startRun(jira);
       // The breaker is seen OPEN through the API while the run goes on (it stays open 2 s).
-      await waitFor(
-        async () => (await jiraBreaker(jira))?.state === 'OPEN',
-        60_000,
-        'the source breaker to open',
-      );
+      await jiraBreakerBecomes(jira, 'OPEN', 60_000);
       const job = await fault.waitJob(jobId);
       await expectEveryFaultFired();
       await fault.sim.ok('DELETE', '/_sim/faults');
       expect(job).toMatchObject({ status: 'FINISHED', error: null });
-      await waitFor(
-        async () => (await jiraBreaker(jira))?.state === 'CLOSED',
-        20_000,
-        'the source breaker to close',
-      );
+      await jiraBreakerBecomes(jira, 'CLOSED', 20_000);
       await fault.expectMatchesTruth({ jira });
     });
   });
@@ -103,11 +104,7 @@ describe('fault 10: source faults', () => {
         { path: '/rest/api/3/search/jql', kind: 'status', status: 503 },
       ]);
       const failedId = await fault.startRun(jira);
-      await waitFor(
-        async () => (await jiraBreaker(jira))?.state === 'OPEN',
-        60_000,
-        'the source breaker to open',
-      );
+      await jiraBreakerBecomes(jira, 'OPEN', 60_000);
       const failed = await fault.waitJob(failedId, 120_000);
       expect(failed.status).toBe('FAILED');
       expect(failed.error).toMatch(
@@ -117,11 +114,7 @@ describe('fault 10: source faults', () => {
       await fault.sim.ok('DELETE', '/_sim/faults');
       const job = await fault.waitJob(await fault.startRun(jira));
       expect(job).toMatchObject({ status: 'FINISHED', error: null });
-      await waitFor(
-        async () => (await jiraBreaker(jira))?.state === 'CLOSED',
-        20_000,
-        'the source breaker to close',
-      );
+      await jiraBreakerBecomes(jira, 'CLOSED', 20_000);
       // The failed run stored nothing twice; the good one loaded every record once.
       await fault.expectMatchesTruth({ jira });
       expect(await fault.deadLetters()).toEqual([]);

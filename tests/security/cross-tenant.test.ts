@@ -26,6 +26,7 @@ import { createTestDatabase, type TestDatabase } from '../support/database.ts';
 import { BackendClient } from '../../services/extract/src/backend-client.ts';
 import { createOutboundGuard } from '@tributary/netguard';
 import { runExtractJob, type ExtractDeps } from '../../services/extract/src/jobs/run-extract-job.ts';
+import { runAsTested } from './support.ts';
 
 let healthy: RunningSimulator;
 let poisoned: RunningSimulator;
@@ -118,16 +119,7 @@ async function tenantWithRun(
     },
   });
   const integrationId = created.json<{ id: number }>().id;
-  await pool.query(
-    'update integrations set enabled = true, last_test_ok = true, last_test_at = now() where id = $1',
-    [integrationId],
-  );
-  const run = await backend.inject({
-    method: 'POST',
-    url: `/api/v1/integrations/${integrationId}/runs`,
-    headers: bearer(tenant.token),
-    payload: { streams: ['repositories'] },
-  });
+  const run = await runAsTested(backend, pool, tenant.token, integrationId, { streams: ['repositories'] });
   return { tenantId: tenant.id, integrationId, jobId: run.json<{ job_id: number }>().job_id };
 }
 

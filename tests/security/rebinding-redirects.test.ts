@@ -32,6 +32,7 @@ import { createSourceClient } from '../../services/extract/src/http/source-clien
 import { runExtractJob } from '../../services/extract/src/jobs/run-extract-job.ts';
 import {
   PUBLIC_ADDRESS,
+  runAsTested,
   simulatorRequests,
   stagedResolver,
   startServer,
@@ -127,16 +128,7 @@ describe('DNS rebinding: a name public at creation, loopback at run time', () =>
   it('a run of it fails with the policy error and stores nothing from the internal service', async () => {
     const id = (await createGithub({ base_url: rebindingUrl(), name: 'run' })).json<{ id: number }>().id;
     // It passed its test back when the name still resolved public.
-    await pool.query(
-      'update integrations set enabled = true, last_test_ok = true, last_test_at = now() where id = $1',
-      [id],
-    );
-    const run = await backend.inject({
-      method: 'POST',
-      url: `/api/v1/integrations/${id}/runs`,
-      headers: bearer(tenant.token),
-      payload: {},
-    });
+    const run = await runAsTested(backend, pool, tenant.token, id, {});
     expect(run.statusCode).toBe(202);
     const jobId = run.json<{ job_id: number }>().job_id;
     await sim.control('DELETE', '/_sim/stats');

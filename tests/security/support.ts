@@ -1,6 +1,7 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
+import type pg from 'pg';
 import type { RunningSimulator, StatsSnapshot } from '@tributary/simulator';
 import { createLogger } from '@tributary/observability';
 import { QueueConnection } from '@tributary/queue';
@@ -8,7 +9,7 @@ import { createBreakerRegistry, createGovernor, type BreakerRegistry } from '@tr
 import { buildExtractApp } from '../../services/extract/src/app.ts';
 import { BackendClient } from '../../services/extract/src/backend-client.ts';
 import { createOutboundGuard, type OutboundGuard, type Resolver } from '@tributary/netguard';
-import { ADMIN_TOKEN, EXTRACT_TOKEN, SERVICE_TOKEN } from '../support/backend.ts';
+import { ADMIN_TOKEN, bearer, EXTRACT_TOKEN, SERVICE_TOKEN } from '../support/backend.ts';
 
 /** A host name that exists only through an injected resolver (allow-listed where the backend needs it). */
 export const TEST_HOST = 'rebind.tributary.test';
@@ -96,4 +97,27 @@ export async function startServer(
         server.close(() => resolve());
       }),
   };
+}
+
+/**
+ * Starts a run of the integration as if its connection test had passed back then (marked so in the
+ * database: the test itself would reach the source now); answers the POST …/runs response.
+ */
+export async function runAsTested(
+  backend: FastifyInstance,
+  pool: pg.Pool,
+  token: string,
+  integrationId: number,
+  body: object,
+): Promise<LightMyRequestResponse> {
+  await pool.query(
+    'update integrations set enabled = true, last_test_ok = true, last_test_at = now() where id = $1',
+    [integrationId],
+  );
+  return backend.inject({
+    method: 'POST',
+    url: `/api/v1/integrations/${integrationId}/runs`,
+    headers: bearer(token),
+    payload: body,
+  });
 }

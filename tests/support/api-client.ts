@@ -1,3 +1,5 @@
+import { sendJson } from '@tributary/cli';
+
 /** A tiny client for the backend's public API, as a user's script would use it. */
 export class ApiClient {
   readonly baseUrl: string;
@@ -14,14 +16,7 @@ export class ApiClient {
     path: string,
     body?: unknown,
   ): Promise<{ status: number; body: T }> {
-    const response = await fetch(new URL(path, this.baseUrl), {
-      method,
-      headers: {
-        authorization: `Bearer ${this.token}`,
-        ...(body === undefined ? {} : { 'content-type': 'application/json' }),
-      },
-      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-    });
+    const response = await sendJson(fetch, this.baseUrl, this.token, method, path, body);
     const text = await response.text();
     return { status: response.status, body: (text ? JSON.parse(text) : null) as T };
   }

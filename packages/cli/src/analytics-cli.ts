@@ -1,7 +1,7 @@
-import { parseArgs } from 'node:util';
 import type { CliIo } from './cli.ts';
-import { apiCall, CONNECTION_ARGS, resolveConnection } from './api-connection.ts';
-import { errorMessage } from '@tributary/contracts';
+import { connect } from './api-connection.ts';
+import { failure, parseCommandLine, positiveId, UsageError } from './command-line.ts';
+import type { FlowStep, StatusMapping } from '@tributary/contracts';
 
 export const ANALYTICS_USAGE = `tributary metrics and flow commands
 
@@ -20,8 +20,6 @@ Usage:
 Options: --url URL (env TRIBUTARY_URL), --token TOKEN (env TRIBUTARY_TOKEN) or --token-file PATH (env TRIBUTARY_TOKEN_FILE), --json
 `;
 
-class UsageError extends Error {}
-
 interface Metric {
   value: number | null;
   unit: string;
@@ -34,48 +32,34 @@ const fmt = (v: number | null | undefined, digits = 2) =>
 
 /** `tributary metrics …` and `tributary flow …`: the analytics API from a terminal. */
 export async function runAnalyticsCli(argv: readonly string[], io: CliIo): Promise<number> {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args: [...argv],
-      allowPositionals: true,
-      options: {
-        ...CONNECTION_ARGS,
-        from: { type: 'string' },
-        to: { type: 'string' },
-        integration: { type: 'string', multiple: true },
-        repository: { type: 'string', multiple: true },
-        project: { type: 'string', multiple: true },
-        limit: { type: 'string' },
-        offset: { type: 'string' },
-        category: { type: 'string' },
-        kind: { type: 'string' },
-        position: { type: 'string' },
-        inactive: { type: 'boolean', default: false },
-        'reassign-to': { type: 'string' },
-        'dry-run': { type: 'boolean', default: false },
-        status: { type: 'string' },
-        step: { type: 'string' },
-        'issue-type': { type: 'string' },
-        active: { type: 'string' },
-      },
-    });
-  } catch (error) {
-    io.err(`${errorMessage(error)}\n\n${ANALYTICS_USAGE}`);
-    return 2;
-  }
+  const parsed = parseCommandLine(
+    argv,
+    {
+      from: { type: 'string' },
+      to: { type: 'string' },
+      integration: { type: 'string', multiple: true },
+      repository: { type: 'string', multiple: true },
+      project: { type: 'string', multiple: true },
+      limit: { type: 'string' },
+      offset: { type: 'string' },
+      category: { type: 'string' },
+      kind: { type: 'string' },
+      position: { type: 'string' },
+      inactive: { type: 'boolean', default: false },
+      'reassign-to': { type: 'string' },
+      'dry-run': { type: 'boolean', default: false },
+      status: { type: 'string' },
+      step: { type: 'string' },
+      'issue-type': { type: 'string' },
+      active: { type: 'string' },
+    },
+    ANALYTICS_USAGE,
+    io.err,
+  );
+  if (!parsed) return 2;
   const { values, positionals } = parsed;
-  const connection = resolveConnection(values, io.env);
-  if ('problem' in connection) {
-    io.err(connection.problem);
-    return 2;
-  }
-  const call = apiCall(io.fetch, connection.url, connection.token);
-  const id = (value: string | undefined, what: string) => {
-    if (!value || !/^[1-9][0-9]*$/.test(value))
-      throw new UsageError(`${what} must be a positive integer, got ${value ?? 'nothing'}`);
-    return Number(value);
-  };
+  const call = connect(values, io);
+  if (!call) return 2;
   const scope = () => {
     if (!values.from || !values.to)
       throw new UsageError('--from and --to are required (ISO dates, [from, to) in UTC)');
@@ -160,16 +144,7 @@ export async function runAnalyticsCli(argv: readonly string[], io: CliIo): Promi
     if (group === 'flow' && command === 'steps') {
       const [action, arg] = rest;
       if (action === 'list') {
-        const answer = (await call('GET', '/api/v1/flow/steps')) as {
-          steps: Array<{
-            id: number;
-            name: string;
-            position: number;
-            category: string;
-            kind: string | null;
-            active: boolean;
-          }>;
-        };
+        const answer = (await call('GET', '/api/v1/flow/steps')) as { steps: FlowStep[] };
         print(answer, () => {
           if (answer.steps.length === 0)
             io.out('no flow steps (create some, or run: tributary flow auto-map)');
@@ -193,8 +168,8 @@ export async function runAnalyticsCli(argv: readonly string[], io: CliIo): Promi
         return 0;
       }
       if (action === 'delete') {
-        const stepId = id(arg, 'ID');
-        const target = id(values['reassign-to'], '--reassign-to');
+        const stepId = positiveId(arg, 'ID');
+        const target = positiveId(values['reassign-to'], '--reassign-to');
         const answer = (await call(
           'DELETE',
           `/api/v1/flow/steps/${stepId}?reassign_to=${target}&dry_run=${values['dry-run']}`,
@@ -214,16 +189,7 @@ export async function runAnalyticsCli(argv: readonly string[], io: CliIo): Promi
     if (group === 'flow' && command === 'mappings') {
       const [action] = rest;
       if (action === 'list') {
-        const answer = (await call('GET', '/api/v1/flow/mappings')) as {
-          mappings: Array<{
-            id: number;
-            integration_id: number;
-            source_status: string;
-            issue_type: string | null;
-            flow_step_id: number;
-            active: boolean;
-          }>;
-        };
+        const answer = (await call('GET', '/api/v1/flow/mappings')) as { mappings: StatusMapping[] };
         print(answer, () => {
           for (const m of answer.mappings)
             io.out(
@@ -235,9 +201,9 @@ export async function runAnalyticsCli(argv: readonly string[], io: CliIo): Promi
       if (action === 'add') {
         if (!values.status) throw new UsageError('mappings add needs --status');
         const answer = (await call('POST', '/api/v1/flow/mappings', {
-          integration_id: id(values.integration?.[0], '--integration'),
+          integration_id: positiveId(values.integration?.[0], '--integration'),
           source_status: values.status,
-          flow_step_id: id(values.step, '--step'),
+          flow_step_id: positiveId(values.step, '--step'),
           ...(values['issue-type'] ? { issue_type: values['issue-type'] } : {}),
         })) as { id: number };
         print(answer, () => io.out(`mapping ${answer.id} created`));
@@ -248,7 +214,7 @@ export async function runAnalyticsCli(argv: readonly string[], io: CliIo): Promi
       const integration = values.integration?.[0];
       const answer = (await call(
         'GET',
-        `/api/v1/flow/unmapped${integration ? `?integration_id=${id(integration, '--integration')}` : ''}`,
+        `/api/v1/flow/unmapped${integration ? `?integration_id=${positiveId(integration, '--integration')}` : ''}`,
       )) as {
         statuses: Array<{
           integration_id: number;
@@ -271,7 +237,7 @@ export async function runAnalyticsCli(argv: readonly string[], io: CliIo): Promi
       const answer = (await call(
         'POST',
         '/api/v1/flow/auto-map',
-        integration ? { integration_id: id(integration, '--integration') } : {},
+        integration ? { integration_id: positiveId(integration, '--integration') } : {},
       )) as {
         created_steps: unknown[];
         created_mappings: unknown[];
@@ -285,7 +251,7 @@ export async function runAnalyticsCli(argv: readonly string[], io: CliIo): Promi
       return 0;
     }
     if (group === 'flow' && command === 'issue') {
-      const integration = id(rest[0], 'INTEGRATION_ID');
+      const integration = positiveId(rest[0], 'INTEGRATION_ID');
       const key = rest[1];
       if (!key || (values.active !== 'true' && values.active !== 'false'))
         throw new UsageError('issue needs INTEGRATION_ID KEY --active true|false');
@@ -297,11 +263,6 @@ export async function runAnalyticsCli(argv: readonly string[], io: CliIo): Promi
     }
     throw new UsageError(`unknown command: ${positionals.join(' ')}`);
   } catch (error) {
-    if (error instanceof UsageError) {
-      io.err(`${error.message}\n\n${ANALYTICS_USAGE}`);
-      return 2;
-    }
-    io.err(`error: ${errorMessage(error)}`);
-    return 1;
+    return failure(error, ANALYTICS_USAGE, io.err);
   }
 }

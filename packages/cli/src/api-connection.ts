@@ -1,7 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { errorMessage } from '@tributary/contracts';
 
-/** How every command reaches the API: base URL and token from options, environment or a token file. */
+// How every command reaches the API: base URL and token from options, environment or a token file.
+
 /** The command-line options every command takes: where the API is, who speaks, and how to answer. */
 export const CONNECTION_ARGS = {
   url: { type: 'string' },
@@ -42,17 +43,42 @@ export function resolveConnection(
   return { url, token };
 }
 
+/** The request every client of the API makes: the bearer token, and the body (if any) as JSON. */
+export function sendJson(
+  fetchImpl: typeof fetch,
+  baseUrl: string,
+  token: string,
+  method: string,
+  path: string,
+  body?: unknown,
+): Promise<Response> {
+  return fetchImpl(new URL(path, baseUrl), {
+    method,
+    headers: {
+      authorization: `Bearer ${token}`,
+      ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+    },
+    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+  });
+}
+
+/** The API call of a command's connection options; undefined after printing why there is none (exit 2). */
+export function connect(
+  values: ConnectionOptions,
+  io: { env: Record<string, string | undefined>; fetch: typeof fetch; err: (line: string) => void },
+): ApiCall | undefined {
+  const connection = resolveConnection(values, io.env);
+  if ('problem' in connection) {
+    io.err(connection.problem);
+    return undefined;
+  }
+  return apiCall(io.fetch, connection.url, connection.token);
+}
+
 /** A JSON call to the API; a non-2xx answer throws `<status>: <the API's error message>`. */
 export function apiCall(fetchImpl: typeof fetch, url: string, token: string): ApiCall {
   return async (method, path, body) => {
-    const response = await fetchImpl(new URL(path, url), {
-      method,
-      headers: {
-        authorization: `Bearer ${token}`,
-        ...(body === undefined ? {} : { 'content-type': 'application/json' }),
-      },
-      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-    });
+    const response = await sendJson(fetchImpl, url, token, method, path, body);
     const text = await response.text();
     const answer: unknown = text ? JSON.parse(text) : null;
     if (!response.ok) throw new Error(`${response.status}: ${errorMessageOf(answer) ?? text}`);

@@ -1,11 +1,10 @@
-import { parseArgs } from 'node:util';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { apiCall, CONNECTION_ARGS, resolveConnection } from './api-connection.ts';
-import { runSecurityCommand, SECURITY_USAGE, SecurityUsageError } from './security-commands.ts';
+import { connect } from './api-connection.ts';
+import { failure, parseCommandLine, positiveId, UsageError } from './command-line.ts';
+import { runSecurityCommand, SECURITY_USAGE } from './security-commands.ts';
 import { runAnalyticsCli } from './analytics-cli.ts';
-import { DAILY_USAGE, DailyUsageError, runDailyCommand } from './daily-commands.ts';
+import { DAILY_USAGE, runDailyCommand } from './daily-commands.ts';
 import type { WatchIo } from './watch.ts';
-import { errorMessage } from '@tributary/contracts';
 import { jobDetail, jobLine, jobListSchema, jobSchema } from './job-view.ts';
 
 export interface CliIo {
@@ -45,67 +44,50 @@ Values of --status and --type are not case-sensitive. Exit codes: 0 done, 1 the 
 any of the given IDs failed (or a watched job did not finish), 2 a mistake in the command line.
 `;
 
-class UsageError extends Error {}
-
 /** Runs one command line; returns the process exit code (0 ok, 1 API error, 2 usage). */
 export async function runCli(argv: readonly string[], io: CliIo): Promise<number> {
   // The analytics commands parse their own options (analytics-cli.ts).
   if (argv[0] === 'metrics' || argv[0] === 'flow') return runAnalyticsCli(argv, io);
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args: [...argv],
-      allowPositionals: true,
-      options: {
-        ...CONNECTION_ARGS,
-        help: { type: 'boolean', short: 'h', default: false },
-        'entity-type': { type: 'string' },
-        integration: { type: 'string' },
-        reason: { type: 'string' },
-        status: { type: 'string' },
-        since: { type: 'string' },
-        limit: { type: 'string' },
-        filter: { type: 'boolean', default: false },
-        all: { type: 'boolean', default: false },
-        full: { type: 'boolean', default: false },
-        stream: { type: 'string', multiple: true },
-        type: { type: 'string' },
-        name: { type: 'string' },
-        'base-url': { type: 'string' },
-        credentials: { type: 'string' },
-        config: { type: 'string' },
-        schedule: { type: 'string' },
-        file: { type: 'string' },
-        watch: { type: 'boolean', default: false },
-        interval: { type: 'string' },
-      },
-    });
-  } catch (error) {
-    io.err(`${errorMessage(error)}\n\n${USAGE}`);
-    return 2;
-  }
+  const parsed = parseCommandLine(
+    argv,
+    {
+      help: { type: 'boolean', short: 'h', default: false },
+      'entity-type': { type: 'string' },
+      integration: { type: 'string' },
+      reason: { type: 'string' },
+      status: { type: 'string' },
+      since: { type: 'string' },
+      limit: { type: 'string' },
+      filter: { type: 'boolean', default: false },
+      all: { type: 'boolean', default: false },
+      full: { type: 'boolean', default: false },
+      stream: { type: 'string', multiple: true },
+      type: { type: 'string' },
+      name: { type: 'string' },
+      'base-url': { type: 'string' },
+      credentials: { type: 'string' },
+      config: { type: 'string' },
+      schedule: { type: 'string' },
+      file: { type: 'string' },
+      watch: { type: 'boolean', default: false },
+      interval: { type: 'string' },
+    },
+    USAGE,
+    io.err,
+  );
+  if (!parsed) return 2;
   const { values, positionals } = parsed;
   if (values.help || positionals.length === 0) {
     io.out(USAGE);
     return values.help ? 0 : 2;
   }
-  const connection = resolveConnection(values, io.env);
-  if ('problem' in connection) {
-    io.err(connection.problem);
-    return 2;
-  }
-  const { url, token } = connection;
-  const call = apiCall(io.fetch, url, token);
+  const call = connect(values, io);
+  if (!call) return 2;
   const query = (entries: Record<string, string | undefined>) => {
     const params = new URLSearchParams();
     for (const [key, value] of Object.entries(entries)) if (value !== undefined) params.set(key, value);
     const text = params.toString();
     return text ? `?${text}` : '';
-  };
-  const id = (value: string | undefined, what: string) => {
-    if (!value || !/^[1-9][0-9]*$/.test(value))
-      throw new UsageError(`${what} must be a positive integer, got ${value ?? 'nothing'}`);
-    return value;
   };
   const print = (answer: unknown, table?: () => void) => {
     if (values.json || !table) io.out(JSON.stringify(answer, null, 2));
@@ -146,7 +128,7 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
       return 0;
     }
     if (group === 'dead-letters' && command === 'show') {
-      print(await call('GET', `/api/v1/dead-letters/${id(rest[0], 'ID')}`));
+      print(await call('GET', `/api/v1/dead-letters/${positiveId(rest[0], 'ID')}`));
       return 0;
     }
     if (group === 'dead-letters' && command === 'replay') {
@@ -157,7 +139,7 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
           filter: {
             ...(values['entity-type'] ? { entity_type: values['entity-type'] } : {}),
             ...(values.integration
-              ? { integration_id: Number(id(values.integration, '--integration')) }
+              ? { integration_id: positiveId(values.integration, '--integration') }
               : {}),
             ...(values.reason ? { reason: values.reason } : {}),
             ...(values.since ? { since: values.since } : {}),
@@ -165,7 +147,7 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
         };
       } else {
         if (rest.length === 0) throw new UsageError('replay needs IDs, --filter or --all');
-        body = { ids: rest.map((value) => Number(id(value, 'ID'))) };
+        body = { ids: rest.map((value) => positiveId(value, 'ID')) };
       }
       const answer = (await call('POST', '/api/v1/dead-letters/replay', body)) as {
         replayed: number[];
@@ -181,7 +163,7 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
         : 0;
     }
     if (group === 'dead-letters' && command === 'discard') {
-      await call('DELETE', `/api/v1/dead-letters/${id(rest[0], 'ID')}`);
+      await call('DELETE', `/api/v1/dead-letters/${positiveId(rest[0], 'ID')}`);
       io.out(`discarded ${rest[0]}`);
       return 0;
     }
@@ -196,7 +178,7 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
       return 0;
     }
     if (group === 'jobs' && command === 'show') {
-      const answer = await call('GET', `/api/v1/jobs/${id(rest[0], 'ID')}`);
+      const answer = await call('GET', `/api/v1/jobs/${positiveId(rest[0], 'ID')}`);
       print(answer, () => {
         for (const line of jobDetail(jobSchema.parse(answer))) io.out(line);
       });
@@ -231,15 +213,6 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
     if (daily !== undefined) return daily;
     throw new UsageError(`unknown command: ${positionals.join(' ')}`);
   } catch (error) {
-    if (
-      error instanceof UsageError ||
-      error instanceof SecurityUsageError ||
-      error instanceof DailyUsageError
-    ) {
-      io.err(`${error.message}\n\n${USAGE}`);
-      return 2;
-    }
-    io.err(`error: ${errorMessage(error)}`);
-    return 1;
+    return failure(error, USAGE, io.err);
   }
 }

@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { watchJob, watchedJobSchema, type WatchIo } from './watch.ts';
 import { errorMessage } from '@tributary/contracts';
+import { positiveId, UsageError } from './command-line.ts';
 
 export const DAILY_USAGE = `  tributary integrations list
   tributary integrations show ID
@@ -11,9 +12,6 @@ export const DAILY_USAGE = `  tributary integrations list
   tributary integrations run ID [--full] [--stream NAME…] [--watch]
   tributary jobs pause ID… | resume ID… | cancel ID…
   tributary jobs watch ID                                  (live per-stream progress until the job ends)`;
-
-/** A mistake in the command line (exit 2). */
-export class DailyUsageError extends Error {}
 
 export interface DailyContext {
   group: string | undefined;
@@ -39,14 +37,8 @@ export interface DailyContext {
   watchIo: WatchIo;
 }
 
-const positiveId = (value: string | undefined, what: string): number => {
-  if (!value || !/^[1-9][0-9]*$/.test(value))
-    throw new DailyUsageError(`${what} must be a positive integer, got ${value ?? 'nothing'}`);
-  return Number(value);
-};
-
 const ids = (rest: string[]): number[] => {
-  if (rest.length === 0) throw new DailyUsageError('give one or more IDs');
+  if (rest.length === 0) throw new UsageError('give one or more IDs');
   return rest.map((value) => positiveId(value, 'ID'));
 };
 
@@ -54,7 +46,7 @@ const parseJson = (text: string, flag: string): unknown => {
   try {
     return JSON.parse(text);
   } catch (error) {
-    throw new DailyUsageError(`${flag} is not JSON: ${errorMessage(error)}`);
+    throw new UsageError(`${flag} is not JSON: ${errorMessage(error)}`);
   }
 };
 
@@ -133,7 +125,7 @@ export async function runDailyCommand(ctx: DailyContext): Promise<number | undef
         if (values.file) body = parseJson(await readFile(values.file, 'utf8'), '--file');
         else {
           if (!values.type || !values.name || !values['base-url'] || !values.credentials || !values.config) {
-            throw new DailyUsageError(
+            throw new UsageError(
               'create needs --type, --name, --base-url, --credentials and --config (or --file)',
             );
           }
@@ -190,7 +182,7 @@ export async function runDailyCommand(ctx: DailyContext): Promise<number | undef
         return watch(answer.job_id);
       }
       default:
-        throw new DailyUsageError(`unknown command: integrations ${command ?? ''}`);
+        throw new UsageError(`unknown command: integrations ${command ?? ''}`);
     }
   }
 

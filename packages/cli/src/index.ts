@@ -1,1 +1,2 @@
 export { runCli, type CliIo } from './cli.ts';
+export { sendJson } from './api-connection.ts';

@@ -1,3 +1,5 @@
+import { positiveId, UsageError } from './command-line.ts';
+
 /** Usage lines of the operator's security commands (admin token). */
 export const SECURITY_USAGE = `  tributary keys rotate
   tributary tenants revoke TENANT_ID --reason TEXT
@@ -13,18 +15,8 @@ export interface SecurityCommandContext {
   out: (line: string) => void;
 }
 
-/** A command line mistake in a security command (exit code 2). */
-export class SecurityUsageError extends Error {}
-
-const tenantId = (value: string | undefined): string => {
-  if (!value || !/^[1-9][0-9]*$/.test(value))
-    throw new SecurityUsageError(`TENANT_ID must be a positive integer, got ${value ?? 'nothing'}`);
-  return value;
-};
-
 const reasonOf = (reason: string | undefined): string => {
-  if (!reason?.trim())
-    throw new SecurityUsageError('--reason TEXT is required (it is kept in the backend log)');
+  if (!reason?.trim()) throw new UsageError('--reason TEXT is required (it is kept in the backend log)');
   return reason;
 };
 
@@ -47,7 +39,7 @@ export async function runSecurityCommand(ctx: SecurityCommandContext): Promise<n
     return 0;
   }
   if (ctx.group === 'tenants' && ctx.command === 'revoke') {
-    const id = tenantId(ctx.rest[0]);
+    const id = positiveId(ctx.rest[0], 'TENANT_ID');
     const answer = (await ctx.call('POST', `/api/v1/admin/tenants/${id}/tokens/revoke`, {
       reason: reasonOf(ctx.reason),
     })) as {
@@ -57,7 +49,7 @@ export async function runSecurityCommand(ctx: SecurityCommandContext): Promise<n
     return 0;
   }
   if (ctx.group === 'tenants' && ctx.command === 'rotate-token') {
-    const id = tenantId(ctx.rest[0]);
+    const id = positiveId(ctx.rest[0], 'TENANT_ID');
     const answer = (await ctx.call('POST', `/api/v1/admin/tenants/${id}/tokens/rotate`, {
       reason: reasonOf(ctx.reason),
     })) as {

@@ -7,8 +7,11 @@ import { createTestDatabase, type TestDatabase } from '../../support/database.ts
 import { deleteQueues } from '../../support/backend.ts';
 import { ApiClient } from '../../support/api-client.ts';
 import { waitFor } from '../../support/wait.ts';
+import { registerIntegration } from '../../support/runs.ts';
+import { simulatorGithub, simulatorJira } from '../../support/simulator-integrations.ts';
 import { expectGithubValuesMatchTruth, expectJiraValuesMatchTruth } from '../../support/truth-values.ts';
 import { onEmergencyExit, signal } from './cleanup.ts';
+import { queueDepths } from './queues.ts';
 import type { Truth } from '../../support/truth.ts';
 
 export interface Job {
@@ -58,6 +61,10 @@ export interface FaultStack {
   /** Waits for the job to end (FINISHED, FAILED, CANCELLED); throws after `timeoutMs`. */
   waitJob: (jobId: number, timeoutMs?: number) => Promise<Job>;
   count: (sql: string, params?: unknown[]) => Promise<number>;
+  /** How many Jira issues of the job are stored (raw) so far. */
+  issuesStored: (jobId: number) => Promise<number>;
+  /** Waits until at least `atLeast` Jira issues of the job are stored: the middle of its run, where a fault goes. */
+  waitIssuesStored: (jobId: number, atLeast: number) => Promise<void>;
   /** Rows of dead_letters (queue, routing key, reason), to compare with [] so a failure shows why. */
   deadLetters: () => Promise<{ queue: string; routing_key: string; reason: string; attempts: number }[]>;
   /**
@@ -143,6 +150,8 @@ export async function startFaultStack(options: FaultStackOptions = {}): Promise<
   const count = async (sql: string, params: unknown[] = []) =>
     (await pool.query<{ n: number }>(`select count(*)::int as n from (${sql}) q`, params)).rows[0]!.n;
   const job = (jobId: number) => api.ok<Job>('GET', `/api/v1/jobs/${jobId}`);
+  const issuesStored = (jobId: number) =>
+    count(`select 1 from raw_extraction_data where job_id = $1 and entity_type = 'jira_issues'`, [jobId]);
 
   const logTail = (chars = 2500) =>
     (Object.entries(stack.logs) as [ServiceName, string[]][])
@@ -159,6 +168,14 @@ export async function startFaultStack(options: FaultStackOptions = {}): Promise<
     prefix,
     truth,
     count,
+    issuesStored,
+    waitIssuesStored: async (jobId, atLeast) => {
+      await waitFor(
+        async () => (await issuesStored(jobId)) >= atLeast,
+        60_000,
+        `${atLeast} issues of job ${jobId} stored`,
+      );
+    },
     deadLetters: async () =>
       (
         await pool.query<{ queue: string; routing_key: string; reason: string; attempts: number }>(
@@ -169,30 +186,10 @@ export async function startFaultStack(options: FaultStackOptions = {}): Promise<
     logTail,
     register: async (source, as = api) => {
       const t = await truth();
-      const body =
-        source === 'jira'
-          ? {
-              type: 'jira',
-              name: 'Sim Jira',
-              base_url: stack.urls.simulator,
-              credentials: { email: 'sim@example.com', api_token: 'sim-token' },
-              config: { projects: t.jira.projects },
-            }
-          : {
-              type: 'github',
-              name: 'Sim GitHub',
-              base_url: stack.urls.simulator,
-              credentials: { token: 'sim-github-token' },
-              config: { repositories: t.github.repositories },
-            };
-      const created = await as.ok<{ id: number }>('POST', '/api/v1/integrations', body);
-      const test = await as.ok<{ ok: boolean; error: string | null }>(
-        'POST',
-        `/api/v1/integrations/${created.id}/test`,
+      return registerIntegration(
+        as,
+        source === 'jira' ? simulatorJira(stack.urls.simulator, t) : simulatorGithub(stack.urls.simulator, t),
       );
-      if (!test.ok) throw new Error(`connection test failed: ${test.error}`);
-      await as.ok('PATCH', `/api/v1/integrations/${created.id}`, { enabled: true });
-      return created.id;
     },
     startRun: async (integrationId, body = {}) => {
       const started = await api.ok<{ job_id: number }>(
@@ -281,6 +278,29 @@ export async function startFaultStack(options: FaultStackOptions = {}): Promise<
       if (sharedBroker) await deleteQueues(amqpUrl, prefix, TIERS).catch(() => undefined);
     },
   };
+}
+
+/**
+ * How a run hit by a fault must end: FINISHED with no failed records, the Jira integration's data
+ * matching the source (expectMatchesTruth), each raw row of the job counted once in
+ * records_transformed, no dead letters, and the extract, transform and dead queues drained.
+ */
+export async function expectSettled(fault: FaultStack, jobId: number, jira: number): Promise<void> {
+  const job = await fault.waitJob(jobId, 240_000);
+  expect(job).toMatchObject({ status: 'FINISHED', error: null, records_failed: 0 });
+  await fault.expectMatchesTruth({ jira });
+  expect(job.records_transformed).toBe(
+    await fault.count('select 1 from raw_extraction_data where job_id = $1', [jobId]),
+  );
+  expect(await fault.deadLetters()).toEqual([]);
+  await waitFor(
+    async () => {
+      const depths = await queueDepths(fault.amqpUrl, fault.prefix);
+      return depths.extract + depths.transform + depths.dead === 0 ? depths : null;
+    },
+    30_000,
+    'work queues to drain',
+  );
 }
 
 /** Runs `fn` and, when it throws, appends the services' log tails to the error. */

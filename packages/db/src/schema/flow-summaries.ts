@@ -17,13 +17,18 @@ import {
  * foreign keys, so the triggers that mark changes stay cheap on the load path.
  */
 
+/** The Jira issue a row is about, as jira_issues names it (tenant, integration, external id). */
+const issueKey = () => ({
+  tenantId: bigint('tenant_id', { mode: 'number' }).notNull(),
+  integrationId: bigint('integration_id', { mode: 'number' }).notNull(),
+  issueExternalId: text('issue_external_id').notNull(),
+});
+
 /** Per Jira issue: what every flow metric needs of it, independent of the requested range. */
 export const flowIssueSummaries = pgTable(
   'flow_issue_summaries',
   {
-    tenantId: bigint('tenant_id', { mode: 'number' }).notNull(),
-    integrationId: bigint('integration_id', { mode: 'number' }).notNull(),
-    issueExternalId: text('issue_external_id').notNull(),
+    ...issueKey(),
     key: text('key').notNull(),
     issueType: text('issue_type'),
     projectKey: text('project_key'),
@@ -60,9 +65,7 @@ export const flowIssueSummaries = pgTable(
 export const flowIssueIntervals = pgTable(
   'flow_issue_intervals',
   {
-    tenantId: bigint('tenant_id', { mode: 'number' }).notNull(),
-    integrationId: bigint('integration_id', { mode: 'number' }).notNull(),
-    issueExternalId: text('issue_external_id').notNull(),
+    ...issueKey(),
     seq: integer('seq').notNull(),
     status: text('status'),
     startedAt: timestamp('started_at', { withTimezone: true }).notNull(),

@@ -3,6 +3,8 @@ import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { del, post } from '../api.ts';
 import { Confirm } from '../components/Confirm.tsx';
 import { ErrorNote } from '../components/ErrorNote.tsx';
+import { FilterSelect } from '../components/FilterSelect.tsx';
+import { Table } from '../components/Table.tsx';
 import { when } from '../format.ts';
 import { useDeadLetter, useDeadLetters, type DeadLetterFilter } from '../hooks.ts';
 import { ENTITY_TYPES } from '../types.ts';
@@ -151,15 +153,12 @@ export function DeadLetters() {
     <>
       <h1>Dead letters</h1>
       <form className="filters" aria-label="dead letter filters" onSubmit={(e) => e.preventDefault()}>
-        <label>
-          Entity type
-          <select value={entityType} onChange={(e) => setEntityType(e.target.value)}>
-            <option value="">any</option>
-            {ENTITY_TYPES.map((t) => (
-              <option key={t}>{t}</option>
-            ))}
-          </select>
-        </label>
+        <FilterSelect
+          label="Entity type"
+          value={entityType}
+          onChange={setEntityType}
+          options={ENTITY_TYPES}
+        />
         <label>
           Reason contains
           <input value={reason} onChange={(e) => setReason(e.target.value)} />
@@ -172,15 +171,12 @@ export function DeadLetters() {
           Until
           <input type="date" value={until} onChange={(e) => setUntil(e.target.value)} />
         </label>
-        <label>
-          Status
-          <select value={status} onChange={(e) => setStatus(e.target.value)}>
-            <option value="">any</option>
-            <option value="dead">dead</option>
-            <option value="replayed">replayed</option>
-            <option value="discarded">discarded</option>
-          </select>
-        </label>
+        <FilterSelect
+          label="Status"
+          value={status}
+          onChange={setStatus}
+          options={['dead', 'replayed', 'discarded']}
+        />
       </form>
       <div className="actions">
         <button
@@ -216,49 +212,33 @@ export function DeadLetters() {
           <p>Each is republished to its original queue with its message id; loading is idempotent.</p>
         </Confirm>
       ) : null}
-      <div className="table-wrap">
-        <table>
-          <thead>
-            <tr>
-              <th scope="col">
-                <span className="sr-only">Select</span>
-              </th>
-              <th scope="col">Id</th>
-              <th scope="col">Entity type</th>
-              <th scope="col">Reason</th>
-              <th scope="col">Status</th>
-              <th scope="col">Dead since</th>
-            </tr>
-          </thead>
-          <tbody>
-            {letters.data?.map((d) => (
-              <tr key={d.id} className={open === d.id ? 'selected' : undefined}>
-                <td>
-                  <input
-                    type="checkbox"
-                    aria-label={`select dead letter ${d.id}`}
-                    checked={selected.includes(d.id)}
-                    onChange={(e) =>
-                      setSelected(e.target.checked ? [...selected, d.id] : selected.filter((s) => s !== d.id))
-                    }
-                  />
-                </td>
-                <td>
-                  <button type="button" className="link" onClick={() => setOpen(d.id)}>
-                    Inspect {d.id}
-                  </button>
-                </td>
-                <td>{d.entity_type ?? '—'}</td>
-                <td className="wrap">{d.reason}</td>
-                <td>
-                  <span className={`badge dl-${d.status}`}>{d.status}</span>
-                </td>
-                <td>{when(d.dead_lettered_at)}</td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      </div>
+      <Table columns={[{ hidden: 'Select' }, 'Id', 'Entity type', 'Reason', 'Status', 'Dead since']}>
+        {letters.data?.map((d) => (
+          <tr key={d.id} className={open === d.id ? 'selected' : undefined}>
+            <td>
+              <input
+                type="checkbox"
+                aria-label={`select dead letter ${d.id}`}
+                checked={selected.includes(d.id)}
+                onChange={(e) =>
+                  setSelected(e.target.checked ? [...selected, d.id] : selected.filter((s) => s !== d.id))
+                }
+              />
+            </td>
+            <td>
+              <button type="button" className="link" onClick={() => setOpen(d.id)}>
+                Inspect {d.id}
+              </button>
+            </td>
+            <td>{d.entity_type ?? '—'}</td>
+            <td className="wrap">{d.reason}</td>
+            <td>
+              <span className={`badge dl-${d.status}`}>{d.status}</span>
+            </td>
+            <td>{when(d.dead_lettered_at)}</td>
+          </tr>
+        ))}
+      </Table>
       {letters.data?.length === 0 ? <p className="muted">No dead letters match.</p> : null}
       {open !== null ? <Detail id={open} onClose={() => setOpen(null)} /> : null}
     </>

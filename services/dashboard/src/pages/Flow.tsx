@@ -1,45 +1,31 @@
 import { useState } from 'react';
 import { useMutation, useQueryClient } from '@tanstack/react-query';
+import type { FlowStep, StatusMapping } from '@tributary/contracts';
 import { del, patch, post, qs } from '../api.ts';
 import { Confirm } from '../components/Confirm.tsx';
 import { ErrorNote } from '../components/ErrorNote.tsx';
+import { Table } from '../components/Table.tsx';
 import { useAnalytics, useIntegrations } from '../hooks.ts';
 import { list, pick, text } from './shapes.ts';
 
 // The flow API belongs to the analytics work (issue 12): /api/v1/flow/steps, /mappings, /unmapped, /auto-map.
-interface Step {
-  id: number;
-  name: string;
-  position: number;
-  category: 'todo' | 'in_progress' | 'done';
-  kind: 'active' | 'waiting' | null;
-  active: boolean;
-}
-interface Mapping {
-  id: number;
-  integration_id: number;
-  source_status: string;
-  issue_type: string | null;
-  flow_step_id: number;
-  active: boolean;
-}
-
+// Its wire types are packages/contracts' (imported as types only, so no zod reaches the bundle).
 const CATEGORIES = ['todo', 'in_progress', 'done'] as const;
 
-function toStep(raw: Record<string, unknown>): Step {
+function toStep(raw: Record<string, unknown>): FlowStep {
   return {
     id: Number(raw.id),
     name: text(raw.name),
     position: Number(raw.position ?? 0),
     category: (CATEGORIES as readonly string[]).includes(String(raw.category))
-      ? (raw.category as Step['category'])
+      ? (raw.category as FlowStep['category'])
       : 'todo',
     kind: raw.kind === 'active' || raw.kind === 'waiting' ? raw.kind : null,
     active: raw.active !== false,
   };
 }
 
-function toMapping(raw: Record<string, unknown>): Mapping {
+function toMapping(raw: Record<string, unknown>): StatusMapping {
   return {
     id: Number(raw.id),
     integration_id: Number(raw.integration_id),
@@ -50,7 +36,7 @@ function toMapping(raw: Record<string, unknown>): Mapping {
   };
 }
 
-function DeleteStep({ step, steps, onDone }: { step: Step; steps: Step[]; onDone: () => void }) {
+function DeleteStep({ step, steps, onDone }: { step: FlowStep; steps: FlowStep[]; onDone: () => void }) {
   const others = steps.filter((s) => s.id !== step.id);
   const [target, setTarget] = useState(others[0]?.id ?? 0);
   const dryRun = useMutation({
@@ -108,9 +94,9 @@ export function Flow() {
   const mappings = useAnalytics<unknown>('/api/v1/flow/mappings');
   const unmapped = useAnalytics<unknown>('/api/v1/flow/unmapped');
   const integrations = useIntegrations();
-  const [deleting, setDeleting] = useState<Step | null>(null);
+  const [deleting, setDeleting] = useState<FlowStep | null>(null);
   const [name, setName] = useState('');
-  const [category, setCategory] = useState<Step['category']>('in_progress');
+  const [category, setCategory] = useState<FlowStep['category']>('in_progress');
   const refresh = () => client.invalidateQueries({ queryKey: ['analytics'] });
   const change = useMutation({
     mutationFn: ({ path, body }: { path: string; body: unknown }) => patch(path, body),
@@ -149,7 +135,7 @@ export function Flow() {
   // same category swap through a free position just after the later one (the tail moves up one
   // first when there is none, last step first).
   const swap = useMutation({
-    mutationFn: async ({ first, second }: { first: Step; second: Step }) => {
+    mutationFn: async ({ first, second }: { first: FlowStep; second: FlowStep }) => {
       const after = stepList.filter((s) => s.position > second.position);
       if (after[0]?.position === second.position + 1) {
         for (const s of [...after].reverse())
@@ -160,11 +146,11 @@ export function Flow() {
     },
     onSettled: refresh,
   });
-  const neighbour = (step: Step, by: -1 | 1) => {
+  const neighbour = (step: FlowStep, by: -1 | 1) => {
     const other = stepList[stepList.indexOf(step) + by];
     return other && other.category === step.category ? other : undefined;
   };
-  const move = (step: Step, by: -1 | 1) => {
+  const move = (step: FlowStep, by: -1 | 1) => {
     const other = neighbour(step, by);
     if (other) swap.mutate(by === 1 ? { first: step, second: other } : { first: other, second: step });
   };
@@ -194,80 +180,65 @@ export function Flow() {
       ) : null}
       <section aria-labelledby="steps-h">
         <h2 id="steps-h">Steps</h2>
-        <div className="table-wrap">
-          <table>
-            <thead>
-              <tr>
-                <th scope="col">Order</th>
-                <th scope="col">Step</th>
-                <th scope="col">Category</th>
-                <th scope="col">Active</th>
-                <th scope="col">
-                  <span className="sr-only">Actions</span>
-                </th>
-              </tr>
-            </thead>
-            <tbody>
-              {stepList.map((step) => (
-                <tr key={step.id}>
-                  <td>
-                    <button
-                      type="button"
-                      aria-label={`move ${step.name} up`}
-                      disabled={!neighbour(step, -1) || swap.isPending}
-                      onClick={() => move(step, -1)}
-                    >
-                      ↑
-                    </button>
-                    <button
-                      type="button"
-                      aria-label={`move ${step.name} down`}
-                      disabled={!neighbour(step, 1) || swap.isPending}
-                      onClick={() => move(step, 1)}
-                    >
-                      ↓
-                    </button>
-                  </td>
-                  <td>{step.name}</td>
-                  <td>
-                    <select
-                      aria-label={`category of ${step.name}`}
-                      value={step.category}
-                      onChange={(e) =>
-                        change.mutate({
-                          path: `/api/v1/flow/steps/${step.id}`,
-                          body: { category: e.target.value },
-                        })
-                      }
-                    >
-                      {CATEGORIES.map((c) => (
-                        <option key={c}>{c}</option>
-                      ))}
-                    </select>
-                  </td>
-                  <td>
-                    <input
-                      type="checkbox"
-                      aria-label={`${step.name} active`}
-                      checked={step.active}
-                      onChange={(e) =>
-                        change.mutate({
-                          path: `/api/v1/flow/steps/${step.id}`,
-                          body: { active: e.target.checked },
-                        })
-                      }
-                    />
-                  </td>
-                  <td>
-                    <button type="button" className="danger" onClick={() => setDeleting(step)}>
-                      Delete {step.name}
-                    </button>
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
+        <Table columns={['Order', 'Step', 'Category', 'Active', { hidden: 'Actions' }]}>
+          {stepList.map((step) => (
+            <tr key={step.id}>
+              <td>
+                <button
+                  type="button"
+                  aria-label={`move ${step.name} up`}
+                  disabled={!neighbour(step, -1) || swap.isPending}
+                  onClick={() => move(step, -1)}
+                >
+                  ↑
+                </button>
+                <button
+                  type="button"
+                  aria-label={`move ${step.name} down`}
+                  disabled={!neighbour(step, 1) || swap.isPending}
+                  onClick={() => move(step, 1)}
+                >
+                  ↓
+                </button>
+              </td>
+              <td>{step.name}</td>
+              <td>
+                <select
+                  aria-label={`category of ${step.name}`}
+                  value={step.category}
+                  onChange={(e) =>
+                    change.mutate({
+                      path: `/api/v1/flow/steps/${step.id}`,
+                      body: { category: e.target.value },
+                    })
+                  }
+                >
+                  {CATEGORIES.map((c) => (
+                    <option key={c}>{c}</option>
+                  ))}
+                </select>
+              </td>
+              <td>
+                <input
+                  type="checkbox"
+                  aria-label={`${step.name} active`}
+                  checked={step.active}
+                  onChange={(e) =>
+                    change.mutate({
+                      path: `/api/v1/flow/steps/${step.id}`,
+                      body: { active: e.target.checked },
+                    })
+                  }
+                />
+              </td>
+              <td>
+                <button type="button" className="danger" onClick={() => setDeleting(step)}>
+                  Delete {step.name}
+                </button>
+              </td>
+            </tr>
+          ))}
+        </Table>
         <form
           className="filters"
           aria-label="new step"
@@ -282,7 +253,7 @@ export function Flow() {
           </label>
           <label>
             Category
-            <select value={category} onChange={(e) => setCategory(e.target.value as Step['category'])}>
+            <select value={category} onChange={(e) => setCategory(e.target.value as FlowStep['category'])}>
               {CATEGORIES.map((c) => (
                 <option key={c}>{c}</option>
               ))}
@@ -296,63 +267,51 @@ export function Flow() {
       </section>
       <section aria-labelledby="mappings-h">
         <h2 id="mappings-h">Status mappings</h2>
-        <div className="table-wrap">
-          <table>
-            <thead>
-              <tr>
-                <th scope="col">Integration</th>
-                <th scope="col">Source status</th>
-                <th scope="col">Issue type</th>
-                <th scope="col">Step</th>
+        <Table columns={['Integration', 'Source status', 'Issue type', 'Step']}>
+          {unmappedList.map((raw, i) => {
+            const status = text(pick(raw, ['source_status', 'status_name', 'status', 'name']));
+            const integrationId = Number(raw.integration_id);
+            return (
+              <tr key={`u${i}`} className="unmapped">
+                <td>{integrationName(integrationId)}</td>
+                <td>
+                  {status} <span className="badge warn">unmapped</span>
+                </td>
+                <td>{typeof raw.issues === 'number' ? `${raw.issues} issues now` : 'any'}</td>
+                <td>
+                  <select
+                    aria-label={`map ${status} to`}
+                    defaultValue=""
+                    onChange={(e) =>
+                      addMapping.mutate({
+                        integration_id: integrationId,
+                        source_status: status,
+                        flow_step_id: Number(e.target.value),
+                      })
+                    }
+                  >
+                    <option value="" disabled>
+                      choose a step
+                    </option>
+                    {stepList.map((s) => (
+                      <option key={s.id} value={s.id}>
+                        {s.name}
+                      </option>
+                    ))}
+                  </select>
+                </td>
               </tr>
-            </thead>
-            <tbody>
-              {unmappedList.map((raw, i) => {
-                const status = text(pick(raw, ['source_status', 'status_name', 'status', 'name']));
-                const integrationId = Number(raw.integration_id);
-                return (
-                  <tr key={`u${i}`} className="unmapped">
-                    <td>{integrationName(integrationId)}</td>
-                    <td>
-                      {status} <span className="badge warn">unmapped</span>
-                    </td>
-                    <td>{typeof raw.issues === 'number' ? `${raw.issues} issues now` : 'any'}</td>
-                    <td>
-                      <select
-                        aria-label={`map ${status} to`}
-                        defaultValue=""
-                        onChange={(e) =>
-                          addMapping.mutate({
-                            integration_id: integrationId,
-                            source_status: status,
-                            flow_step_id: Number(e.target.value),
-                          })
-                        }
-                      >
-                        <option value="" disabled>
-                          choose a step
-                        </option>
-                        {stepList.map((s) => (
-                          <option key={s.id} value={s.id}>
-                            {s.name}
-                          </option>
-                        ))}
-                      </select>
-                    </td>
-                  </tr>
-                );
-              })}
-              {mappingList.map((m) => (
-                <tr key={m.id}>
-                  <td>{integrationName(m.integration_id)}</td>
-                  <td>{m.source_status}</td>
-                  <td>{m.issue_type ?? 'any'}</td>
-                  <td>{stepName(m.flow_step_id)}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
+            );
+          })}
+          {mappingList.map((m) => (
+            <tr key={m.id}>
+              <td>{integrationName(m.integration_id)}</td>
+              <td>{m.source_status}</td>
+              <td>{m.issue_type ?? 'any'}</td>
+              <td>{stepName(m.flow_step_id)}</td>
+            </tr>
+          ))}
+        </Table>
         <ErrorNote error={addMapping.error ?? mappings.error ?? unmapped.error} />
       </section>
       {deleting ? (

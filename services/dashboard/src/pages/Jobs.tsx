@@ -2,10 +2,12 @@ import { useState } from 'react';
 import { useMutation } from '@tanstack/react-query';
 import { post } from '../api.ts';
 import { ErrorNote } from '../components/ErrorNote.tsx';
+import { FilterSelect } from '../components/FilterSelect.tsx';
 import { JobControls } from '../components/JobControls.tsx';
 import { JobProgress } from '../components/JobProgress.tsx';
 import { Link } from '../components/Link.tsx';
 import { StatusBadge } from '../components/StatusBadge.tsx';
+import { Table } from '../components/Table.tsx';
 import { ago, duration, num, when } from '../format.ts';
 import { useIntegrations, useJob, useJobs } from '../hooks.ts';
 import { navigate } from '../router.ts';
@@ -23,66 +25,48 @@ export function Jobs() {
     <>
       <h1>Jobs</h1>
       <form className="filters" aria-label="job filters" onSubmit={(e) => e.preventDefault()}>
-        <label>
-          Status
-          <select value={status} onChange={(e) => setStatus(e.target.value)}>
-            <option value="">any</option>
-            {STATUSES.map((s) => (
-              <option key={s}>{s}</option>
-            ))}
-          </select>
-        </label>
-        <label>
-          Integration
-          <select value={integration} onChange={(e) => setIntegration(e.target.value)}>
-            <option value="">any</option>
-            {integrations.data?.map((i) => (
-              <option key={i.id} value={i.id}>
-                {i.name}
-              </option>
-            ))}
-          </select>
-        </label>
+        <FilterSelect label="Status" value={status} onChange={setStatus} options={STATUSES} />
+        <FilterSelect
+          label="Integration"
+          value={integration}
+          onChange={setIntegration}
+          options={integrations.data?.map((i) => ({ value: i.id, label: i.name })) ?? []}
+        />
       </form>
       <ErrorNote error={jobs.error} />
-      <div className="table-wrap">
-        <table>
-          <thead>
-            <tr>
-              <th scope="col">Job</th>
-              <th scope="col">Integration</th>
-              <th scope="col">Status</th>
-              <th scope="col">Trigger</th>
-              <th scope="col">Seen</th>
-              <th scope="col">New</th>
-              <th scope="col">Unchanged</th>
-              <th scope="col">Failed</th>
-              <th scope="col">Loaded</th>
-              <th scope="col">Created</th>
-            </tr>
-          </thead>
-          <tbody>
-            {jobs.data?.jobs.map((job) => (
-              <tr key={job.id}>
-                <td>
-                  <Link to={`/jobs/${job.id}`}>Job {job.id}</Link>
-                </td>
-                <td>{nameOf(job.integration_id)}</td>
-                <td>
-                  <StatusBadge status={job.status} />
-                </td>
-                <td>{job.trigger}</td>
-                <td>{num(job.records_seen)}</td>
-                <td>{num(job.records_extracted)}</td>
-                <td>{num(job.records_unchanged)}</td>
-                <td>{num(job.records_failed)}</td>
-                <td>{num(job.records_transformed)}</td>
-                <td>{ago(job.created_at)}</td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      </div>
+      <Table
+        columns={[
+          'Job',
+          'Integration',
+          'Status',
+          'Trigger',
+          'Seen',
+          'New',
+          'Unchanged',
+          'Failed',
+          'Loaded',
+          'Created',
+        ]}
+      >
+        {jobs.data?.jobs.map((job) => (
+          <tr key={job.id}>
+            <td>
+              <Link to={`/jobs/${job.id}`}>Job {job.id}</Link>
+            </td>
+            <td>{nameOf(job.integration_id)}</td>
+            <td>
+              <StatusBadge status={job.status} />
+            </td>
+            <td>{job.trigger}</td>
+            <td>{num(job.records_seen)}</td>
+            <td>{num(job.records_extracted)}</td>
+            <td>{num(job.records_unchanged)}</td>
+            <td>{num(job.records_failed)}</td>
+            <td>{num(job.records_transformed)}</td>
+            <td>{ago(job.created_at)}</td>
+          </tr>
+        ))}
+      </Table>
       {jobs.data?.jobs.length === 0 ? <p className="muted">No jobs match.</p> : null}
     </>
   );

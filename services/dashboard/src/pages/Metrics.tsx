@@ -1,6 +1,7 @@
 import { useMemo, useState } from 'react';
 import { qs } from '../api.ts';
 import { ErrorNote } from '../components/ErrorNote.tsx';
+import { Table } from '../components/Table.tsx';
 import { TrendChart } from '../components/TrendChart.tsx';
 import { useAnalytics } from '../hooks.ts';
 import { asMetric, isRecord, list, metricNumber, text, type Metric } from './shapes.ts';
@@ -93,30 +94,17 @@ function Items({ title, url, onClose }: { title: string; url: string; onClose: (
       <ErrorNote error={items.error} />
       {items.data && rows.length === 0 ? <p className="muted">No records.</p> : null}
       {rows.length > 0 ? (
-        <div className="table-wrap">
-          <table aria-label={`items of ${title}`}>
-            <thead>
-              <tr>
-                {columns.map((c) => (
-                  <th key={c} scope="col">
-                    {c}
-                  </th>
-                ))}
-              </tr>
-            </thead>
-            <tbody>
-              {rows.map((row, i) => (
-                <tr key={i}>
-                  {columns.map((c) => (
-                    <td key={c} className="wrap">
-                      {text(row[c], '—')}
-                    </td>
-                  ))}
-                </tr>
+        <Table label={`items of ${title}`} columns={columns}>
+          {rows.map((row, i) => (
+            <tr key={i}>
+              {columns.map((c) => (
+                <td key={c} className="wrap">
+                  {text(row[c], '—')}
+                </td>
               ))}
-            </tbody>
-          </table>
-        </div>
+            </tr>
+          ))}
+        </Table>
       ) : null}
     </section>
   );
@@ -297,31 +285,19 @@ export function Metrics() {
           <TrendChart title="Work in progress per day" x={wip.x} series={wipSeries} />
         ) : null}
         {timeInStep.length > 0 ? (
-          <div className="table-wrap">
-            <table aria-label="time in step">
-              <thead>
-                <tr>
-                  <th scope="col">Step</th>
-                  <th scope="col">Category</th>
-                  <th scope="col">Hours in all</th>
-                  <th scope="col">Issues</th>
-                </tr>
-              </thead>
-              <tbody>
-                {timeInStep.map((s) => (
-                  <tr key={text(s.step_id)}>
-                    <td>{text(s.step)}</td>
-                    <td>
-                      {text(s.category)}
-                      {s.kind ? ` (${text(s.kind)})` : ''}
-                    </td>
-                    <td>{metricNumber(typeof s.total_hours === 'number' ? s.total_hours : null)}</td>
-                    <td>{text(s.issues)}</td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
+          <Table label="time in step" columns={['Step', 'Category', 'Hours in all', 'Issues']}>
+            {timeInStep.map((s) => (
+              <tr key={text(s.step_id)}>
+                <td>{text(s.step)}</td>
+                <td>
+                  {text(s.category)}
+                  {s.kind ? ` (${text(s.kind)})` : ''}
+                </td>
+                <td>{metricNumber(typeof s.total_hours === 'number' ? s.total_hours : null)}</td>
+                <td>{text(s.issues)}</td>
+              </tr>
+            ))}
+          </Table>
         ) : null}
       </section>
     </>

@@ -5,6 +5,7 @@ import { ErrorNote } from '../components/ErrorNote.tsx';
 import { JobProgress } from '../components/JobProgress.tsx';
 import { Link } from '../components/Link.tsx';
 import { StatusBadge } from '../components/StatusBadge.tsx';
+import { Table } from '../components/Table.tsx';
 import { ago, num } from '../format.ts';
 import { useHealth, useIntegrations, useJobs } from '../hooks.ts';
 import type { Breaker, SystemHealth } from '../types.ts';
@@ -43,38 +44,25 @@ function Breakers({ breakers, error }: { breakers: Breaker[] | null; error: stri
     return <p className="muted">No circuit breakers yet (they appear with the first source call).</p>;
   return (
     <>
-      <table>
-        <thead>
-          <tr>
-            <th scope="col">Breaker</th>
-            <th scope="col">State</th>
-            <th scope="col">Failures</th>
-            <th scope="col">Last error</th>
-            <th scope="col">
-              <span className="sr-only">Actions</span>
-            </th>
+      <Table columns={['Breaker', 'State', 'Failures', 'Last error', { hidden: 'Actions' }]}>
+        {breakers.map((b) => (
+          <tr key={b.name}>
+            <td>{b.name}</td>
+            <td>
+              <BreakerBadge breaker={b} />
+            </td>
+            <td>{b.failures}</td>
+            <td className="wrap">{b.last_error ?? '—'}</td>
+            <td>
+              {b.resettable && b.state !== 'CLOSED' ? (
+                <button type="button" onClick={() => reset.mutate(b.name)} disabled={reset.isPending}>
+                  Reset {b.name}
+                </button>
+              ) : null}
+            </td>
           </tr>
-        </thead>
-        <tbody>
-          {breakers.map((b) => (
-            <tr key={b.name}>
-              <td>{b.name}</td>
-              <td>
-                <BreakerBadge breaker={b} />
-              </td>
-              <td>{b.failures}</td>
-              <td className="wrap">{b.last_error ?? '—'}</td>
-              <td>
-                {b.resettable && b.state !== 'CLOSED' ? (
-                  <button type="button" onClick={() => reset.mutate(b.name)} disabled={reset.isPending}>
-                    Reset {b.name}
-                  </button>
-                ) : null}
-              </td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
+        ))}
+      </Table>
       <ErrorNote error={reset.error} />
     </>
   );
