@@ -41,6 +41,7 @@ import {
   type TestExtract,
 } from './support.ts';
 import { anyOf } from '../support/matchers.ts';
+import { TEST_RUN_SETTINGS } from '../../services/extract/src/jobs/testing.ts';
 
 let sim: RunningSimulator;
 let extract: TestExtract;
@@ -146,14 +147,7 @@ describe('DNS rebinding: a name public at creation, loopback at run time', () =>
           governorFor: () => createGovernor({ concurrency: 2 }),
           logger,
           guard: extract.guard,
-          settings: {
-            heartbeatSeconds: 10,
-            backendDownPauseSeconds: 5,
-            sourceBreakerWaitSeconds: 5,
-            sourceRetry: { retries: 0, baseMs: 10, capMs: 10 },
-            sourceTimeoutMs: 5000,
-            maxTakeoverWaitSeconds: 5,
-          },
+          settings: TEST_RUN_SETTINGS,
         },
         {
           v: 1,
