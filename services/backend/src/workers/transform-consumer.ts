@@ -77,9 +77,12 @@ export async function handleTransformMessages(
       const key = `${message.tenant_id}:${jobId}`;
       if (finished.has(key)) continue;
       finished.add(key);
-      // After the commit, holding nothing: this may wait for a page transaction of the job.
-      await foldJobTransformCounts(pool, message.tenant_id, jobId);
-      if (await finishJobIfDone(pool, message.tenant_id, jobId)) logger.info({ jobId }, 'job finished');
+      await foldJobTransformCounts(pool, message.tenant_id, jobId, { wait: false });
+      if (await finishJobIfDone(pool, message.tenant_id, jobId)) {
+        // What a batch counted while the row was held, folded now that no page can hold it.
+        await foldJobTransformCounts(pool, message.tenant_id, jobId, { wait: true });
+        logger.info({ jobId }, 'job finished');
+      }
     }
   }
   const results = messages.map((message, index): BatchItemResult => {
