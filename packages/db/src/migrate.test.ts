@@ -51,7 +51,15 @@ describe('migrations', () => {
          where a.attname = 'raw_data' and (a.attrelid = 'raw_extraction_data'::regclass
            or a.attrelid in (select inhrelid from pg_inherits where inhparent = 'raw_extraction_data'::regclass))`,
       );
+      const partitions = await client.query<{ options: string[] }>(
+        `select reloptions as options from pg_class
+         where oid in (select inhrelid from pg_inherits where inhparent = 'raw_extraction_data'::regclass)`,
+      );
       await client.end();
+      // 0013 and 0014: room for HOT updates, and raw_data out of the heap rows.
+      expect(partitions.rows).toHaveLength(8);
+      for (const { options } of partitions.rows)
+        expect([...options].sort()).toEqual(['fillfactor=50', 'toast_tuple_target=128']);
       expect(rawData.rows).toHaveLength(9);
       expect(new Set(rawData.rows.map((r) => `${r.type} ${r.compression}`))).toEqual(new Set(['json l']));
       expect(rows.map((r) => r.table_name)).toEqual(
@@ -98,7 +106,15 @@ describe('migrations', () => {
          where a.attname = 'raw_data' and (a.attrelid = 'raw_extraction_data'::regclass
            or a.attrelid in (select inhrelid from pg_inherits where inhparent = 'raw_extraction_data'::regclass))`,
       );
+      const partitions = await client.query<{ options: string[] }>(
+        `select reloptions as options from pg_class
+         where oid in (select inhrelid from pg_inherits where inhparent = 'raw_extraction_data'::regclass)`,
+      );
       await client.end();
+      // 0013 and 0014: room for HOT updates, and raw_data out of the heap rows.
+      expect(partitions.rows).toHaveLength(8);
+      for (const { options } of partitions.rows)
+        expect([...options].sort()).toEqual(['fillfactor=50', 'toast_tuple_target=128']);
       expect(rawData.rows).toHaveLength(9);
       expect(new Set(rawData.rows.map((r) => `${r.type} ${r.compression}`))).toEqual(new Set(['json l']));
       expect(applied.rows[0]).toEqual({ n: MIGRATION_COUNT });

@@ -42,6 +42,7 @@ export const rawExtractionData = pgTable(
     // `json`, not `jsonb` (migration 0014): the text exactly as the source sent it (key order
     // included), checked but not rebuilt on the way in, and handed back by a copy on the way out —
     // every transform batch reads it whole, and jsonb's text output cost more than the upsert.
+    // Kept out of the heap row even when compressed small (toast_tuple_target, migration 0014).
     // Compressed with lz4, not pglz (migrations 0012 and 0014, hand-written: drizzle-kit does not
     // model compression).
     rawData: json('raw_data').notNull(),
