@@ -32,6 +32,25 @@ async function emptyDatabase(): Promise<{ url: string; drop: () => Promise<void>
   };
 }
 
+/** Migrations 0012–0014: raw_data is json, lz4-compressed, on the table and every partition; the partitions keep room for HOT updates and raw_data out of the heap rows. */
+async function expectRawStorage(client: pg.Client): Promise<void> {
+  const rawData = await client.query<{ type: string; compression: string }>(
+    `select format_type(a.atttypid, a.atttypmod) as type, a.attcompression as compression
+     from pg_attribute a
+     where a.attname = 'raw_data' and (a.attrelid = 'raw_extraction_data'::regclass
+       or a.attrelid in (select inhrelid from pg_inherits where inhparent = 'raw_extraction_data'::regclass))`,
+  );
+  const partitions = await client.query<{ options: string[] }>(
+    `select reloptions as options from pg_class
+     where oid in (select inhrelid from pg_inherits where inhparent = 'raw_extraction_data'::regclass)`,
+  );
+  expect(partitions.rows).toHaveLength(8);
+  for (const { options } of partitions.rows)
+    expect([...options].sort()).toEqual(['fillfactor=50', 'toast_tuple_target=128']);
+  expect(rawData.rows).toHaveLength(9);
+  expect(new Set(rawData.rows.map((r) => `${r.type} ${r.compression}`))).toEqual(new Set(['json l']));
+}
+
 describe('migrations', () => {
   it('create every table on an empty database, and re-running changes nothing', async () => {
     const db = await emptyDatabase();
@@ -44,24 +63,8 @@ describe('migrations', () => {
         `select table_name from information_schema.tables where table_schema = 'public' order by 1`,
       );
       const applied = await client.query('select count(*)::int as n from drizzle.__drizzle_migrations');
-      // Migrations 0012 and 0014: raw_data is json, lz4-compressed, on the table and every partition.
-      const rawData = await client.query<{ type: string; compression: string }>(
-        `select format_type(a.atttypid, a.atttypmod) as type, a.attcompression as compression
-         from pg_attribute a
-         where a.attname = 'raw_data' and (a.attrelid = 'raw_extraction_data'::regclass
-           or a.attrelid in (select inhrelid from pg_inherits where inhparent = 'raw_extraction_data'::regclass))`,
-      );
-      const partitions = await client.query<{ options: string[] }>(
-        `select reloptions as options from pg_class
-         where oid in (select inhrelid from pg_inherits where inhparent = 'raw_extraction_data'::regclass)`,
-      );
+      await expectRawStorage(client);
       await client.end();
-      // 0013 and 0014: room for HOT updates, and raw_data out of the heap rows.
-      expect(partitions.rows).toHaveLength(8);
-      for (const { options } of partitions.rows)
-        expect([...options].sort()).toEqual(['fillfactor=50', 'toast_tuple_target=128']);
-      expect(rawData.rows).toHaveLength(9);
-      expect(new Set(rawData.rows.map((r) => `${r.type} ${r.compression}`))).toEqual(new Set(['json l']));
       expect(rows.map((r) => r.table_name)).toEqual(
         expect.arrayContaining([
           'tenants',
@@ -99,24 +102,8 @@ describe('migrations', () => {
       const client = hearClientErrors(new pg.Client({ connectionString: db.url }));
       await client.connect();
       const applied = await client.query('select count(*)::int as n from drizzle.__drizzle_migrations');
-      // Migrations 0012 and 0014: raw_data is json, lz4-compressed, on the table and every partition.
-      const rawData = await client.query<{ type: string; compression: string }>(
-        `select format_type(a.atttypid, a.atttypmod) as type, a.attcompression as compression
-         from pg_attribute a
-         where a.attname = 'raw_data' and (a.attrelid = 'raw_extraction_data'::regclass
-           or a.attrelid in (select inhrelid from pg_inherits where inhparent = 'raw_extraction_data'::regclass))`,
-      );
-      const partitions = await client.query<{ options: string[] }>(
-        `select reloptions as options from pg_class
-         where oid in (select inhrelid from pg_inherits where inhparent = 'raw_extraction_data'::regclass)`,
-      );
+      await expectRawStorage(client);
       await client.end();
-      // 0013 and 0014: room for HOT updates, and raw_data out of the heap rows.
-      expect(partitions.rows).toHaveLength(8);
-      for (const { options } of partitions.rows)
-        expect([...options].sort()).toEqual(['fillfactor=50', 'toast_tuple_target=128']);
-      expect(rawData.rows).toHaveLength(9);
-      expect(new Set(rawData.rows.map((r) => `${r.type} ${r.compression}`))).toEqual(new Set(['json l']));
       expect(applied.rows[0]).toEqual({ n: MIGRATION_COUNT });
     } finally {
       await db.drop();
